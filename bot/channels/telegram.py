@@ -1,0 +1,313 @@
+"""Telegram adapter on python-telegram-bot 22: updates in, `Reply` out.
+
+- Long polling by default; webhook mode checks Telegram's secret-token header on every request
+  (python-telegram-bot answers 403 to a wrong one).
+- The Bot API base URL comes from settings, for self-hosted Bot API servers and for the loopback
+  fake in the tests.
+- `AIORateLimiter` paces all sends below Telegram's limits and retries after a 429.
+- Updates of one chat are handled in order, different chats concurrently (`PerChatUpdateProcessor`).
+- Choices become inline keyboards; a pressed button's message is edited to show what was chosen
+  (and loses its keyboard, so a double press cannot answer twice); long texts are split under
+  4,096 characters on paragraph boundaries.
+- Conversation state is the router's (SQLite), never python-telegram-bot's persistence.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import secrets
+from collections.abc import Awaitable
+from typing import Any
+from urllib.parse import urlparse
+
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    Update,
+)
+from telegram.constants import MessageLimit, ParseMode
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor, ContextTypes, TypeHandler
+
+from bot.models import Contact, Incoming, Photo, Reply
+from bot.richtext import split_html
+from bot.router import Router
+from bot.services import Services
+from bot.settings import Settings
+
+CHANNEL = "telegram"
+ALLOWED_UPDATES = ["message", "callback_query"]
+POLL_TIMEOUT_SECONDS = 30
+GROUP_CHAT_TYPES = {"group", "supergroup"}
+
+log = logging.getLogger("canhgiac.telegram")
+
+
+class ChannelStartError(RuntimeError):
+    """The channel cannot start (for example, Telegram refused the token); one line for the operator."""
+
+
+# --- Telegram → Incoming ---
+
+
+def to_incoming(update: Update) -> Incoming | None:
+    """The neutral form of an update, or None for kinds we do not handle (edits, channel posts …)."""
+    query = update.callback_query
+    message = query.message if query else update.message
+    user = update.effective_user
+    chat = update.effective_chat
+    if user is None or chat is None or (query is None and message is None):
+        return None
+    fields: dict[str, Any] = {}
+    if query is not None:
+        fields["choice"] = query.data or ""
+    elif message.text is not None:
+        fields["text"] = message.text
+    elif message.photo:
+        fields["photo"] = Photo(ref=message.photo[-1].file_id, caption=message.caption)
+    elif message.contact is not None:
+        contact = message.contact
+        fields["contact"] = Contact(
+            phone_number=contact.phone_number, user_id=str(contact.user_id) if contact.user_id else None
+        )
+    else:
+        attachment = message.effective_attachment
+        fields["unsupported"] = type(attachment).__name__.lower() if attachment else "other"
+    return Incoming(
+        channel=CHANNEL,
+        chat_id=str(chat.id),
+        user_id=str(user.id),
+        display_name=user.first_name or "",
+        update_id=str(update.update_id),
+        is_group=chat.type in GROUP_CHAT_TYPES,
+        **fields,
+    )
+
+
+# --- Reply → Telegram ---
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.choices:
+        return None
+    buttons = [InlineKeyboardButton(c.label, callback_data=c.value) for c in reply.choices]
+    columns = max(1, reply.columns)
+    return InlineKeyboardMarkup([buttons[i : i + columns] for i in range(0, len(buttons), columns)])
+
+
+async def send_replies(bot: Any, chat_id: int | str, replies: list[Reply]) -> None:
+    """Send each reply in order; the keyboard goes with the last part of a split text."""
+    try:
+        for reply in replies:
+            if reply.photo:
+                await bot.send_photo(chat_id, reply.photo)
+            parts = split_html(reply.text, MessageLimit.MAX_TEXT_LENGTH)
+            for index, part in enumerate(parts):
+                await bot.send_message(
+                    chat_id,
+                    part,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=keyboard(reply) if index == len(parts) - 1 else None,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                )
+    except Forbidden:
+        # The citizen blocked the bot or deleted their account: nothing to retry.
+        log.info("chat unreachable channel=%s reason=forbidden", CHANNEL)
+
+
+async def _mark_chosen(query: Any, chosen_sign: str) -> None:
+    """Show the pressed button's label under its message and drop the keyboard."""
+    message = query.message
+    if not isinstance(message, Message) or message.text is None or message.reply_markup is None:
+        return
+    label = next(
+        (b.text for row in message.reply_markup.inline_keyboard for b in row if b.callback_data == query.data), None
+    )
+    if label is None:
+        return
+    try:
+        await query.edit_message_text(
+            f"{message.text_html}\n\n{chosen_sign} <i>{html.escape(label)}</i>",
+            parse_mode=ParseMode.HTML,
+            reply_markup=None,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        )
+    except BadRequest:
+        pass  # too old, too long or unchanged: the mark is a nicety, the answer still follows
+
+
+# --- handling ---
+
+
+class PerChatUpdateProcessor(BaseUpdateProcessor):
+    """Handle updates of one chat strictly in order and different chats concurrently.
+
+    python-telegram-bot's own concurrency ignores chats, so two quick messages of one citizen
+    could race on that chat's conversation state. The base class caps tasks, our semaphore caps
+    work: a chat waiting for its turn holds no worker, so one busy chat cannot stall the others.
+    """
+
+    def __init__(self, max_workers: int):
+        super().__init__(max_concurrent_updates=max_workers * 64)
+        self._workers = asyncio.Semaphore(max_workers)
+        self._chat_locks: dict[int, asyncio.Lock] = {}
+        self._waiting: dict[int, int] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            async with self._workers:
+                await coroutine
+            return
+        lock = self._chat_locks.setdefault(chat.id, asyncio.Lock())
+        self._waiting[chat.id] = self._waiting.get(chat.id, 0) + 1
+        try:
+            async with lock, self._workers:
+                await coroutine
+        finally:
+            self._waiting[chat.id] -= 1
+            if not self._waiting[chat.id]:
+                del self._waiting[chat.id], self._chat_locks[chat.id]
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+
+async def _on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    router: Router = context.application.bot_data["router"]
+    services: Services = context.application.bot_data["services"]
+    msg = to_incoming(update)
+    if msg is None:
+        return
+    query = update.callback_query
+    if query is not None:
+        try:
+            await query.answer()  # stop the button's spinner at once, whatever follows
+        except BadRequest:
+            pass  # a query older than Telegram's answer window: the reply below still matters
+    replies = await router.handle(msg, services)
+    await send_replies(context.bot, update.effective_chat.id, replies)
+    if query is not None and replies:
+        await _mark_chosen(query, services.texts(msg).label("chosen"))
+
+
+async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    # Logged and dropped: the next update is served as usual. The formatter masks the token.
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("update failed channel=%s update=%s", CHANNEL, update_id, exc_info=context.error)
+
+
+async def _post_init(application: Application) -> None:
+    """Set the command menu (per language Telegram can express) and the bot's descriptions."""
+    services: Services = application.bot_data["services"]
+    commands: tuple[str, ...] = application.bot_data["commands"]
+    for language in services.content.languages:
+        t = services.content.texts(language)
+        is_default = language == services.settings.default_language
+        if not is_default and len(language) != 2:
+            continue  # Telegram keys command menus by two-letter codes only
+        code = None if is_default else language
+        try:
+            await application.bot.set_my_commands(
+                [BotCommand(name, t.label(f"commands.{name}")) for name in commands], language_code=code
+            )
+        except TelegramError as error:
+            log.warning("could not set the command menu language=%s error=%s", language, type(error).__name__)
+
+
+def build_application(settings: Settings, services: Services, router: Router, commands: tuple[str, ...]) -> Application:
+    if settings.telegram_bot_token is None:
+        raise ChannelStartError("TELEGRAM_BOT_TOKEN is not set")
+    application = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token.get_secret_value().strip())
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_file_base_url)
+        .rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=settings.telegram_max_messages_per_second,
+                overall_time_period=1,
+                max_retries=settings.telegram_send_retries,
+            )
+        )
+        .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
+        .connection_pool_size(settings.max_concurrent_updates + 4)
+        .post_init(_post_init)
+        .build()
+    )
+    application.bot_data.update(services=services, router=router, commands=commands)
+    application.add_handler(TypeHandler(Update, _on_update))
+    application.add_error_handler(_on_error)
+    return application
+
+
+class TelegramChannel:
+    """Starts and stops the Telegram side of `canhgiac run`."""
+
+    name = CHANNEL
+
+    def __init__(
+        self,
+        settings: Settings,
+        services: Services,
+        router: Router,
+        commands: tuple[str, ...],
+        *,
+        webhook_url: str | None = None,
+    ):
+        self.settings = settings
+        self.webhook_url = webhook_url
+        self.application = build_application(settings, services, router, commands)
+
+    async def start(self) -> None:
+        app = self.application
+        try:
+            await app.initialize()
+        except InvalidToken:
+            raise ChannelStartError(
+                "Telegram refused TELEGRAM_BOT_TOKEN: check it with @BotFather (or run `canhgiac chat`)"
+            ) from None
+        except NetworkError as error:
+            raise ChannelStartError(
+                f"cannot reach the Telegram Bot API at TELEGRAM_API_BASE_URL ({type(error).__name__})"
+            ) from None
+        if app.post_init:
+            await app.post_init(app)
+        if self.webhook_url:
+            secret = self.settings.telegram_webhook_secret
+            await app.updater.start_webhook(
+                listen=self.settings.webhook_listen,
+                port=self.settings.webhook_port,
+                url_path=urlparse(self.webhook_url).path.lstrip("/"),
+                webhook_url=self.webhook_url,
+                secret_token=secret.get_secret_value() if secret else secrets.token_urlsafe(32),
+                allowed_updates=ALLOWED_UPDATES,
+                drop_pending_updates=False,
+                bootstrap_retries=5,
+            )
+        else:
+            await app.updater.start_polling(
+                timeout=POLL_TIMEOUT_SECONDS,
+                allowed_updates=ALLOWED_UPDATES,
+                drop_pending_updates=False,
+                bootstrap_retries=5,
+            )
+        await app.start()
+        log.info("channel started channel=%s mode=%s", CHANNEL, "webhook" if self.webhook_url else "polling")
+
+    async def stop(self) -> None:
+        app = self.application
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+        log.info("channel stopped channel=%s", CHANNEL)

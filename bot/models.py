@@ -1,0 +1,78 @@
+"""Channel-neutral messages: what a citizen sent (`Incoming`) and what the bot answers (`Reply`).
+
+Adapters translate platform updates into `Incoming` and render `Reply` for their platform, so
+handlers never see Telegram, Zalo or the terminal.
+
+`Reply.text` is a small HTML subset, the one Telegram understands: `<b>`, `<i>`, `<u>`, `<s>`,
+`<code>`, `<pre>`, `<blockquote>` and `<a href>`. Content templates produce it with every variable
+escaped; adapters of platforms without formatting strip it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+CALLBACK_DATA_MAX_BYTES = 64  # Telegram's limit for a button's data
+
+
+class ChatKey(NamedTuple):
+    """A conversation is identified per channel: the same number may exist on Telegram and Zalo."""
+
+    channel: str
+    chat_id: str
+
+
+@dataclass(frozen=True)
+class Photo:
+    """A picture a citizen sent; `ref` is the platform's file id (Telegram) or URL (Zalo)."""
+
+    ref: str
+    caption: str | None = None
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A phone number a citizen chose to share with the platform's contact button."""
+
+    phone_number: str
+    user_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Incoming:
+    channel: str
+    chat_id: str
+    user_id: str
+    display_name: str = ""
+    text: str | None = None
+    choice: str | None = None  # the value of a button (or numbered option) the citizen picked
+    photo: Photo | None = None
+    contact: Contact | None = None
+    unsupported: str | None = None  # a kind of message we cannot read: "sticker", "voice", …
+    update_id: str | None = None  # the platform's id, for skipping repeated deliveries
+    is_group: bool = False
+    language: str = ""  # the chat's stored language; filled in by the router
+
+    @property
+    def chat(self) -> ChatKey:
+        return ChatKey(self.channel, self.chat_id)
+
+
+@dataclass(frozen=True)
+class Choice:
+    label: str
+    value: str
+
+    def __post_init__(self) -> None:
+        size = len(self.value.encode("utf-8"))
+        if not 1 <= size <= CALLBACK_DATA_MAX_BYTES:
+            raise ValueError(f"choice value must be 1-{CALLBACK_DATA_MAX_BYTES} bytes, got {size}")
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    choices: tuple[Choice, ...] = field(default_factory=tuple)
+    columns: int = 1  # how many choices per row where the platform shows buttons
+    photo: str | None = None  # a file id or public URL shown before the text

@@ -1,0 +1,26 @@
+"""Where the shipped content and reference tables are.
+
+In a wheel they are copied under ``bot/_content`` and ``bot/_data`` (see pyproject.toml); in a
+source checkout or an editable install they are the top-level ``content/`` and ``data/reference/``
+folders. Looking in both places keeps one code path for both layouts.
+"""
+
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+_SOURCE_ROOT = PACKAGE_DIR.parent
+
+
+def _first_dir(*candidates: Path) -> Path:
+    for candidate in candidates:
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"none of these folders exists: {', '.join(map(str, candidates))}")
+
+
+def content_dir() -> Path:
+    return _first_dir(PACKAGE_DIR / "_content", _SOURCE_ROOT / "content")
+
+
+def reference_dir() -> Path:
+    return _first_dir(PACKAGE_DIR / "_data", _SOURCE_ROOT / "data" / "reference")

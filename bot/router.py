@@ -1,0 +1,168 @@
+"""Routing an `Incoming` message to the one handler that answers it.
+
+Order, first match wins:
+1. a command (`/start`, `/huy@canhgiac_bot dk-123`): commands work everywhere, mid-flow too;
+2. a button choice, by the prefix before its first ":" (`menu:hotlines` → the "menu" handler);
+3. a global word ("hủy", "menu"), typed with or without accents;
+4. the chat's active flow, if any, which gets text, photos and contacts alike;
+5. other words (greetings);
+6. photos, contacts and stickers outside a flow; empty text;
+7. everything else: the fallback (the FAQ matcher, once it exists).
+
+In a group, only commands and button choices are answered: a bot that comments on every message
+in a family group gets removed from it.
+
+Every update is handled inside one guard: a repeated update id is skipped, a handler's exception
+is logged and answered with an apology, and one log line records channel, handler and latency,
+never what the citizen wrote.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+from bot import chats, updates
+from bot.models import Incoming, Reply
+from bot.textnorm import clean_input, phrase_key
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+Handler = Callable[[Incoming, "Services"], Awaitable[list[Reply]]]
+
+log = logging.getLogger("canhgiac.router")
+
+_COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
+
+
+def command_of(msg: Incoming) -> tuple[str, str] | None:
+    """('start', 'dk-123') for '/start dk-123'; None if the text is not a command."""
+    match = _COMMAND.match(msg.text or "")
+    if not match:
+        return None
+    return match.group(1).lower(), (match.group(2) or "").strip()
+
+
+def handler_name(handler: Handler) -> str:
+    return f"{handler.__module__}.{handler.__qualname__}"
+
+
+class Router:
+    def __init__(self) -> None:
+        self._commands: dict[str, Handler] = {}
+        self._choices: dict[str, Handler] = {}
+        self._global_words: dict[str, Handler] = {}
+        self._words: dict[str, Handler] = {}
+        self._flows: dict[str, Handler] = {}
+        self._media: Handler | None = None
+        self._empty: Handler | None = None
+        self._fallback: Handler | None = None
+        self._unknown_command: Handler | None = None
+        self._stale_choice: Handler | None = None
+        self._failure: Handler | None = None
+
+    # --- registration (see handlers/__init__.py for the whole table) ---
+
+    def command(self, handler: Handler, *names: str) -> None:
+        for name in names:
+            self._claim(self._commands, name.lower(), handler, "command")
+
+    def choice(self, prefix: str, handler: Handler) -> None:
+        self._claim(self._choices, prefix, handler, "choice prefix")
+
+    def words(self, handler: Handler, *phrases: str, in_flows: bool = False) -> None:
+        """Short phrases that trigger `handler`; `in_flows` ones also interrupt a flow."""
+        table = self._global_words if in_flows else self._words
+        for phrase in phrases:
+            self._claim(table, phrase_key(phrase), handler, "phrase")
+
+    def flow(self, name: str, handler: Handler) -> None:
+        self._claim(self._flows, name, handler, "flow")
+
+    def special(
+        self,
+        *,
+        media: Handler,
+        empty: Handler,
+        fallback: Handler,
+        unknown_command: Handler,
+        stale_choice: Handler,
+        failure: Handler,
+    ) -> None:
+        self._media, self._empty, self._fallback = media, empty, fallback
+        self._unknown_command, self._stale_choice, self._failure = unknown_command, stale_choice, failure
+
+    @staticmethod
+    def _claim(table: dict[str, Handler], key: str, handler: Handler, what: str) -> None:
+        if table.get(key, handler) is not handler:
+            raise ValueError(f"{what} {key!r} already goes to another handler")
+        table[key] = handler
+
+    @property
+    def commands(self) -> list[str]:
+        return list(self._commands)
+
+    # --- dispatch ---
+
+    async def _select(self, msg: Incoming, services: Services) -> Handler | None:
+        command = command_of(msg)
+        if command:
+            return self._commands.get(command[0], self._unknown_command)
+        if msg.choice is not None:
+            return self._choices.get(msg.choice.split(":", 1)[0], self._stale_choice)
+        if msg.is_group:
+            return None
+        key = phrase_key(msg.text) if msg.text else ""
+        if key in self._global_words:
+            return self._global_words[key]
+        conversation = await services.conversations.get(msg.chat)
+        if conversation is not None and conversation.flow in self._flows:
+            return self._flows[conversation.flow]
+        if key in self._words:
+            return self._words[key]
+        if msg.photo or msg.contact or msg.unsupported:
+            return self._media
+        if not msg.text:
+            return self._empty
+        return self._fallback
+
+    async def handle(self, msg: Incoming, services: Services) -> list[Reply]:
+        """Answer one incoming message; never raises for a handler's fault."""
+        started = time.perf_counter()
+        msg = dataclasses.replace(msg, text=clean_input(msg.text) if msg.text is not None else None)
+        now = services.clock()
+
+        def begin_turn(db) -> str | None:
+            if msg.update_id is not None and not updates.claim(db, msg.channel, msg.update_id, now):
+                return None
+            return chats.touch(db, msg.chat, now, services.settings.default_language)
+
+        language = await services.storage.write(begin_turn)
+        if language is None:
+            log.info("duplicate channel=%s update=%s", msg.channel, msg.update_id)
+            return []
+        msg = dataclasses.replace(msg, language=language)
+        handler = await self._select(msg, services)
+        if handler is None:
+            return []
+        outcome = "ok"
+        try:
+            replies = await handler(msg, services)
+        except Exception:
+            outcome = "error"
+            log.exception("handler failed channel=%s handler=%s", msg.channel, handler_name(handler))
+            replies = await self._failure(msg, services)
+        log.info(
+            "update channel=%s handler=%s outcome=%s replies=%d latency_ms=%.1f",
+            msg.channel,
+            handler_name(handler),
+            outcome,
+            len(replies),
+            (time.perf_counter() - started) * 1000,
+        )
+        return replies

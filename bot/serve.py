@@ -1,0 +1,94 @@
+"""`canhgiac run`: serve every channel whose token is configured, in one process, until stopped.
+
+SIGINT and SIGTERM stop it gracefully: pollers stop fetching, updates in hand are finished and
+their replies sent, then the database is closed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from bot import updates
+from bot.channels.telegram import TelegramChannel
+from bot.router import Router
+from bot.services import Services
+from bot.settings import Settings, SettingsError
+
+log = logging.getLogger("canhgiac.serve")
+
+HOUSEKEEPING_INTERVAL_SECONDS = 6 * 3600
+
+
+def no_channel_message() -> str:
+    return "no channel to serve: set TELEGRAM_BOT_TOKEN (from @BotFather), or talk to the bot without one: canhgiac chat"
+
+
+def build_channels(
+    settings: Settings, services: Services, router: Router, commands: tuple[str, ...], *, webhook_url: str | None
+) -> list[TelegramChannel]:
+    channels = []
+    if settings.telegram_bot_token is not None:
+        channels.append(TelegramChannel(settings, services, router, commands, webhook_url=webhook_url))
+    if not channels:
+        raise SettingsError(no_channel_message())
+    return channels
+
+
+async def housekeeping(services: Services) -> None:
+    """Forget handled update ids past their retention and expired conversations."""
+    now = services.clock()
+    pruned = await services.storage.write(
+        lambda db: (updates.prune(db, now), services.conversations.purge_expired(db))
+    )
+    log.info("housekeeping handled_updates_pruned=%d conversations_expired=%d", *pruned)
+
+
+async def _housekeeping_loop(services: Services, stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        try:
+            await housekeeping(services)
+        except Exception:
+            log.exception("housekeeping failed")
+        try:
+            await asyncio.wait_for(stop.wait(), HOUSEKEEPING_INTERVAL_SECONDS)
+        except TimeoutError:
+            pass
+
+
+async def serve(
+    settings: Settings,
+    services: Services,
+    router: Router,
+    commands: tuple[str, ...],
+    *,
+    stop: asyncio.Event,
+    webhook_url: str | None = None,
+) -> None:
+    channels = build_channels(settings, services, router, commands, webhook_url=webhook_url)
+    started = []
+    keeper = asyncio.create_task(_housekeeping_loop(services, stop))
+    try:
+        for channel in channels:
+            await channel.start()
+            started.append(channel)
+        await stop.wait()
+    finally:
+        for channel in reversed(started):
+            await channel.stop()
+        stop.set()
+        await keeper
+
+
+def run_until_signal(
+    settings: Settings, services: Services, router: Router, commands: tuple[str, ...], *, webhook_url: str | None
+) -> None:
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await serve(settings, services, router, commands, stop=stop, webhook_url=webhook_url)
+
+    asyncio.run(main())

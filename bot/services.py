@@ -1,0 +1,60 @@
+"""Everything a handler may use, built once per process and passed to every handler.
+
+Handlers get the services, never globals, so a test builds its own on a temporary database and
+the terminal chat, Telegram and (later) Zalo share one instance in one process.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import yaml
+
+from bot import paths
+from bot.clock import Clock, utc_now
+from bot.content import Content, Texts
+from bot.conversations import Conversations
+from bot.models import Incoming
+from bot.settings import Settings
+from bot.storage import Storage
+
+
+@dataclass
+class Services:
+    settings: Settings
+    storage: Storage
+    content: Content
+    conversations: Conversations
+    clock: Clock
+
+    def texts(self, msg: Incoming) -> Texts:
+        """The labels and templates in the language of the chat `msg` came from."""
+        return self.content.texts(msg.language)
+
+    def close(self) -> None:
+        self.storage.close()
+
+
+def _template_globals(settings: Settings) -> dict[str, Any]:
+    """Values every template may use: the locality's and the national hotlines."""
+    national = yaml.safe_load((paths.reference_dir() / "hotlines.yaml").read_text(encoding="utf-8"))
+    return {
+        "locality": {
+            "name": settings.locality_name,
+            "police_hotlines": [h.model_dump() for h in settings.police_hotlines],
+        },
+        "hotlines": {entry["key"]: entry["number"] for entry in national},
+    }
+
+
+def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
+    content = Content(
+        settings.content_dir or paths.content_dir(),
+        default_language=settings.default_language,
+        template_globals=_template_globals(settings),
+    )
+    storage = Storage(settings.db_path)
+    conversations = Conversations(storage, clock, timedelta(minutes=settings.conversation_idle_minutes))
+    return Services(settings=settings, storage=storage, content=content, conversations=conversations, clock=clock)

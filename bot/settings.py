@@ -1,0 +1,154 @@
+"""Settings, read from environment variables or a `.env` file in the current folder.
+
+Every setting has a named default here, and one place turns a bad value into a one-line message
+that names the variable (never its value when the value is a secret).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_DB_PATH = Path("data/canhgiac.db")
+
+_SECRET_FIELDS = {"telegram_bot_token", "telegram_webhook_secret"}
+_TELEGRAM_TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+_HOTLINE_NUMBER = re.compile(r"^\+?[0-9][0-9 .\-]{1,18}[0-9]$")
+
+
+class SettingsError(Exception):
+    """A missing or malformed setting; the message is one line meant for the operator."""
+
+
+class Hotline(BaseModel):
+    """A local police (or other) number shown in the hotline list."""
+
+    label: str
+    number: str
+
+
+def _env(name: str) -> dict:
+    # One variable name per field; populate_by_name lets tests pass the field name instead.
+    return {"validation_alias": AliasChoices(name)}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+        case_sensitive=False,
+    )
+
+    # Telegram
+    telegram_bot_token: SecretStr | None = Field(None, **_env("TELEGRAM_BOT_TOKEN"))
+    telegram_api_base_url: str = Field(DEFAULT_TELEGRAM_API_BASE_URL, **_env("TELEGRAM_API_BASE_URL"))
+    telegram_webhook_secret: SecretStr | None = Field(None, **_env("TELEGRAM_WEBHOOK_SECRET"))
+    # Below Telegram's ~30 messages/s so interactive replies and later broadcasts have headroom.
+    telegram_max_messages_per_second: float = Field(25.0, gt=0, **_env("TELEGRAM_MAX_MESSAGES_PER_SECOND"))
+    telegram_send_retries: int = Field(3, ge=0, le=10, **_env("TELEGRAM_SEND_RETRIES"))
+
+    # Webhook server (used by `canhgiac run --webhook URL`)
+    webhook_listen: str = Field("0.0.0.0", **_env("CANHGIAC_WEBHOOK_LISTEN"))
+    webhook_port: int = Field(8443, ge=1, le=65535, **_env("CANHGIAC_WEBHOOK_PORT"))
+
+    # Core
+    db_path: Path = Field(DEFAULT_DB_PATH, **_env("CANHGIAC_DB"))
+    content_dir: Path | None = Field(None, **_env("CANHGIAC_CONTENT_DIR"))
+    default_language: str = Field("vi", pattern=r"^[a-z]{2,3}$", **_env("CANHGIAC_LANGUAGE"))
+    conversation_idle_minutes: int = Field(60, gt=0, **_env("CANHGIAC_CONVERSATION_IDLE_MINUTES"))
+    max_concurrent_updates: int = Field(8, ge=1, le=256, **_env("CANHGIAC_MAX_CONCURRENT_UPDATES"))
+    log_level: str = Field("INFO", pattern=r"(?i)^(DEBUG|INFO|WARNING|ERROR)$", **_env("CANHGIAC_LOG_LEVEL"))
+
+    # Locality: filled into content templates (hotlines, later campaigns).
+    locality_name: str = Field("", max_length=120, **_env("CANHGIAC_LOCALITY"))
+    police_hotlines: Annotated[list[Hotline], NoDecode] = Field(
+        default_factory=list, **_env("CANHGIAC_POLICE_HOTLINES")
+    )
+
+    @field_validator("telegram_bot_token", "telegram_webhook_secret", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _TELEGRAM_TOKEN.match(value.get_secret_value().strip()):
+            raise ValueError("does not look like a token from @BotFather (digits, a colon, then letters)")
+        return value
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        # Telegram accepts 1-256 characters of A-Z, a-z, 0-9, _ and - in the secret header.
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()):
+            raise ValueError("must be 1-256 characters of letters, digits, _ or -")
+        return value
+
+    @field_validator("telegram_api_base_url")
+    @classmethod
+    def _url_shape(cls, value: str) -> str:
+        if not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("police_hotlines", mode="before")
+    @classmethod
+    def _parse_hotlines(cls, value: object) -> object:
+        """Accept `Label=number; Label=number` from the environment (JSON is unkind to type)."""
+        if not isinstance(value, str):
+            return value
+        hotlines = []
+        for item in filter(None, (part.strip() for part in value.split(";"))):
+            label, sep, number = item.rpartition("=")
+            if not sep or not label.strip() or not _HOTLINE_NUMBER.match(number.strip()):
+                raise ValueError(f"expected 'Label=number; Label=number', could not read {item!r}")
+            hotlines.append({"label": label.strip(), "number": number.strip()})
+        return hotlines
+
+    @property
+    def telegram_file_base_url(self) -> str:
+        base = self.telegram_api_base_url
+        return base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base + "/file"
+
+    def secrets(self) -> list[str]:
+        """Values that must never reach a log line."""
+        return [
+            secret.get_secret_value()
+            for secret in (self.telegram_bot_token, self.telegram_webhook_secret)
+            if secret is not None
+        ]
+
+
+def _variable_name(field: str) -> str:
+    info = Settings.model_fields.get(field)
+    alias = info.validation_alias if info else None
+    if isinstance(alias, AliasChoices):
+        return str(alias.choices[0])
+    return field.upper()
+
+
+def describe_error(error: ValidationError) -> str:
+    """One line per problem, naming the environment variable; secret values are never shown."""
+    problems = []
+    for item in error.errors():
+        field = str(item["loc"][0]) if item["loc"] else ""
+        message = item["msg"].removeprefix("Value error, ")
+        if field not in _SECRET_FIELDS and "input" in item and isinstance(item["input"], (str, int, float)):
+            message += f" (got {str(item['input'])[:60]!r})"
+        problems.append(f"{_variable_name(field)}: {message}")
+    return "invalid setting " + "; ".join(problems)
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        raise SettingsError(describe_error(error)) from None

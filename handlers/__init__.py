@@ -1,0 +1,69 @@
+"""User-facing features, one module each; `build_router` is the whole routing table, in order.
+
+A handler is `async def handler(msg: Incoming, svc: Services) -> list[Reply]`. It returns replies
+and never calls a platform: adapters send. Read this function to know what answers what.
+"""
+
+from __future__ import annotations
+
+from bot.router import Router
+from handlers import cancel, coming_soon, fallback, help, hotlines, menu, privacy, thanks
+
+# Shown in Telegram's command menu, in this order; descriptions come from content (commands.*).
+PUBLIC_COMMANDS = (
+    "start", "menu", "kiemtra", "baocao", "thudoan", "hoidap", "dangky", "quiz",
+    "hotline", "help", "huy", "baomat", "xoadulieu",
+)  # fmt: skip
+
+
+def build_router() -> Router:
+    router = Router()
+
+    # Start and menu: commands, greetings, and the menu button under every reply.
+    router.command(menu.welcome, "start", "batdau")
+    router.command(menu.show_menu, "menu")
+    router.choice("menu", menu.show_menu)
+    router.words(menu.show_menu, "menu", "mở menu", "về menu", "menu chính", in_flows=True)
+    router.words(
+        menu.welcome,
+        "alo", "a lô", "chào", "xin chào", "chào bạn", "chào bot", "chào em", "chào ad",
+        "hi", "hello", "helo", "hey", "start", "bắt đầu",
+    )  # fmt: skip
+
+    # Leaving a flow works from every step, by command or by word.
+    router.command(cancel.cancel, "cancel", "huy", "thoat", "dung")
+    router.words(cancel.cancel, "hủy", "hủy bỏ", "thoát", "dừng", "dừng lại", "cancel", "stop", in_flows=True)
+
+    # Help, hotlines, thanks.
+    router.command(help.show_help, "help", "huongdan", "trogiup")
+    router.choice("help", help.show_help)
+    router.words(help.show_help, "help", "hướng dẫn", "trợ giúp", "giúp", "giúp tôi", "giúp với")
+    router.command(hotlines.show_hotlines, "hotline", "duongdaynong", "sos")
+    router.choice("hotlines", hotlines.show_hotlines)
+    router.words(hotlines.show_hotlines, "hotline", "đường dây nóng", "số khẩn cấp", "số điện thoại công an")
+    router.words(
+        thanks.thanks,
+        "cảm ơn", "cám ơn", "cảm ơn bạn", "cảm ơn nhiều", "cảm ơn bot", "cám ơn bạn", "thanks",
+        "thank you", "thank", "tks", "thks", "ok cảm ơn", "oke cảm ơn", "ok thanks",
+    )  # fmt: skip
+
+    # Privacy: what is kept, and erasing it (a confirm step, so a flow).
+    router.command(privacy.show_privacy, "baomat", "quyenriengtu", "privacy")
+    router.command(privacy.ask, "xoadulieu", "xoa", "forget")
+    router.choice("forget", privacy.answer)
+    router.flow(privacy.FLOW, privacy.answer)
+
+    # Features to come: polite placeholders until their issues land.
+    router.command(coming_soon.coming_soon, *coming_soon.COMMANDS)
+    router.choice("soon", coming_soon.coming_soon)
+
+    # What nothing above handles.
+    router.special(
+        media=fallback.media,
+        empty=fallback.empty,
+        fallback=fallback.not_understood,
+        unknown_command=fallback.unknown_command,
+        stale_choice=fallback.stale_choice,
+        failure=fallback.failure,
+    )
+    return router

@@ -1,0 +1,12 @@
+"""Numbers to remember: 113, the locality's police (from settings), 5656/156 for spam."""
+
+from __future__ import annotations
+
+from bot.models import Incoming, Reply
+from bot.services import Services
+from handlers.menu import menu_button
+
+
+async def show_hotlines(msg: Incoming, svc: Services) -> list[Reply]:
+    t = svc.texts(msg)
+    return [Reply(t.render("hotlines"), choices=menu_button(t))]

@@ -1,0 +1,49 @@
+"""The welcome (/start, greetings) and the main menu every other reply leads back to."""
+
+from __future__ import annotations
+
+from bot.content import Texts
+from bot.models import Choice, Incoming, Reply
+from bot.services import Services
+
+# Menu entries in display order: (label key, choice value). Features not built yet answer under
+# the "soon" prefix; each later feature takes over its own value.
+MAIN_MENU = (
+    ("menu.methods", "soon:methods"),
+    ("menu.faq", "soon:faq"),
+    ("menu.check", "soon:check"),
+    ("menu.report", "soon:report"),
+    ("menu.subscribe", "soon:subscribe"),
+    ("menu.quiz", "soon:quiz"),
+    ("menu.hotlines", "hotlines"),
+    ("menu.help", "help"),
+)
+
+MAX_NAME_CHARS = 40
+
+
+def main_menu(t: Texts) -> tuple[Choice, ...]:
+    return tuple(Choice(t.label(key), value) for key, value in MAIN_MENU)
+
+
+def menu_button(t: Texts) -> tuple[Choice, ...]:
+    """The way back that ends replies which are not a menu themselves."""
+    return (Choice(t.label("buttons.menu"), "menu"),)
+
+
+def with_menu(t: Texts, template: str, **values: object) -> list[Reply]:
+    """A reply followed by the whole main menu: for dead ends, where the citizen needs a next step."""
+    return [Reply(t.render(template, **values), choices=main_menu(t))]
+
+
+async def welcome(msg: Incoming, svc: Services) -> list[Reply]:
+    t = svc.texts(msg)
+    await svc.conversations.end(msg.chat)  # /start always starts over
+    name = msg.display_name.strip()[:MAX_NAME_CHARS]
+    return with_menu(t, "welcome", name=name)
+
+
+async def show_menu(msg: Incoming, svc: Services) -> list[Reply]:
+    t = svc.texts(msg)
+    await svc.conversations.end(msg.chat)
+    return with_menu(t, "menu")

@@ -1,0 +1,54 @@
+"""What the bot keeps (/baomat) and erasing it (/xoadulieu), per Decree 13/2023/NĐ-CP.
+
+Erasing asks for confirmation first; that step is a flow, so the question survives a restart and
+/cancel leaves it like any other.
+"""
+
+from __future__ import annotations
+
+from bot import chats
+from bot.models import Choice, Incoming, Reply
+from bot.services import Services
+from bot.textnorm import phrase_key
+from handlers.menu import menu_button, with_menu
+
+FLOW = "forget"
+CHANNEL_NAMES = {"telegram": "Telegram", "zalo": "Zalo", "terminal": "Canh Giác"}
+YES = {"co", "xoa", "dong y", "ok", "yes", "co xoa", "xoa het", "co xoa het"}
+NO = {"khong", "ko", "k", "giu", "giu lai", "no", "khong xoa"}
+
+
+async def show_privacy(msg: Incoming, svc: Services) -> list[Reply]:
+    t = svc.texts(msg)
+    text = t.render(
+        "privacy",
+        channel_name=CHANNEL_NAMES.get(msg.channel, msg.channel),
+        idle_minutes=svc.settings.conversation_idle_minutes,
+    )
+    return [Reply(text, choices=menu_button(t))]
+
+
+def _confirm_choices(svc: Services, msg: Incoming) -> tuple[Choice, ...]:
+    t = svc.texts(msg)
+    return (Choice(t.label("buttons.forget_yes"), "forget:yes"), Choice(t.label("buttons.forget_no"), "forget:no"))
+
+
+async def ask(msg: Incoming, svc: Services) -> list[Reply]:
+    await svc.conversations.start(msg.chat, FLOW, "confirm")
+    return [Reply(svc.texts(msg).render("forget_confirm"), choices=_confirm_choices(svc, msg), columns=2)]
+
+
+async def answer(msg: Incoming, svc: Services) -> list[Reply]:
+    """The confirm step: a button (forget:yes / forget:no) or the words "có" / "không"."""
+    t = svc.texts(msg)
+    conversation = await svc.conversations.get(msg.chat)
+    if conversation is None or conversation.flow != FLOW:
+        return with_menu(t, "stale_choice")
+    said = msg.choice.partition(":")[2] if msg.choice else phrase_key(msg.text or "")
+    if said in ("yes", *YES):
+        await svc.storage.write(lambda db: chats.forget(db, msg.chat))
+        return [Reply(t.render("forget_done"), choices=menu_button(t))]
+    if said in ("no", *NO):
+        await svc.conversations.end(msg.chat)
+        return [Reply(t.render("forget_kept"), choices=menu_button(t))]
+    return [Reply(t.render("forget_reask"), choices=_confirm_choices(svc, msg), columns=2)]

@@ -1,0 +1,610 @@
+"""A loopback fake of the Telegram Bot API HTTP server, for tests.
+
+`FakeTelegram` serves ``/bot<token>/<method>`` with tornado on 127.0.0.1 (ephemeral port), on the
+asyncio loop that called :meth:`FakeTelegram.start`. Point the real python-telegram-bot at it::
+
+    async with FakeTelegram() as tg:
+        app = (ApplicationBuilder().token(tg.token).base_url(f"{tg.url}/bot")
+               .base_file_url(f"{tg.url}/file/bot").build())
+
+What it fakes: getMe, getUpdates (offset confirmation + long polling), set/delete/getWebhookInfo
+(bookkeeping only), sendMessage/sendPhoto with Telegram-like validation (HTML entity parsing,
+length limits, callback_data size), editMessageText/editMessageReplyMarkup, deleteMessage,
+answerCallbackQuery, bot commands/descriptions, sendChatAction, close/logOut; error replies with
+the same JSON shape and HTTP status as the real API, scripted faults (`fail_next`) and blocked
+chats (`block_chat`). Tests inject updates with ``push_*`` and assert on ``requests``/``sent``/...
+
+What it deliberately does NOT fake: webhook delivery (setWebhook only stores the URL), file
+downloads/getFile (``/file/...`` is 404), groups/channels/chat membership, inline mode, payments,
+media other than photos, MarkdownV2 validation (only HTML is parsed), allowed_updates filtering,
+message entities in returned messages (``text`` is stored verbatim as the bot sent it), and
+flood limits other than those scripted with `fail_next`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import itertools
+import json
+import re
+import time
+from typing import Any
+
+import tornado.httpserver
+import tornado.netutil
+import tornado.web
+
+MAX_TEXT, MAX_CAPTION = 4096, 1024
+BLOCKED = "Forbidden: bot was blocked by the user"
+NOT_MODIFIED = ("Bad Request: message is not modified: specified new message content and reply "
+                "markup are exactly the same as a current content and reply markup of the message")
+DEFAULT_ERRORS = {400: "Bad Request: simulated error", 401: "Unauthorized", 403: BLOCKED,
+                  404: "Not Found", 409: "Conflict: terminated by other getUpdates request",
+                  500: "Internal Server Error", 502: "Bad Gateway"}
+# Form fields that are always plain strings (never JSON-decoded, even if they look like JSON).
+TEXT_FIELDS = frozenset({"text", "caption", "parse_mode", "description", "short_description",
+                         "url", "secret_token", "callback_query_id", "photo", "action",
+                         "language_code", "inline_message_id", "ip_address", "name"})
+ALLOWED_TAGS = frozenset({"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code",
+                          "pre", "span", "tg-spoiler", "blockquote", "tg-emoji"})
+TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)(\s[^<>]*)?>")
+ENTITY_RE = re.compile(r"&(lt|gt|amp|quot|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});")
+NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+COMMAND_RE = re.compile(r"[a-z0-9_]{1,32}")
+
+
+class ApiError(Exception):
+    """An error reply: HTTP status == ``error_code``, as the real Bot API does."""
+
+    def __init__(self, code: int, description: str, retry_after: int | None = None):
+        super().__init__(description)
+        self.code, self.description, self.retry_after = code, description, retry_after
+
+    def payload(self) -> dict:
+        body: dict[str, Any] = {"ok": False, "error_code": self.code, "description": self.description}
+        if self.retry_after is not None:
+            body["parameters"] = {"retry_after": self.retry_after}
+        return body
+
+
+def bad(description: str) -> ApiError:
+    return ApiError(400, f"Bad Request: {description}")
+
+
+class WaitTimeout(AssertionError, TimeoutError):
+    """Raised by `FakeTelegram.wait_for_messages`; is both an AssertionError and a TimeoutError."""
+
+
+def html_visible_text(text: str) -> str:
+    """Parse Telegram-flavoured HTML like the Bot API: return the visible text or raise ApiError."""
+    out, stack, i = [], [], 0
+    where = lambda pos: f"at byte offset {len(text[:pos].encode())}"  # noqa: E731
+    while i < len(text):
+        if text[i] == "<":
+            m = TAG_RE.match(text, i)
+            if not m:
+                raise bad(f"can't parse entities: Unsupported start tag {where(i)}")
+            closing, name, attrs = m.group(1), m.group(2).lower(), (m.group(3) or "").strip()
+            if name not in ALLOWED_TAGS:
+                raise bad(f'can\'t parse entities: Unsupported start tag "{name}" {where(i)}')
+            if closing:
+                if attrs or not stack or stack[-1] != name:
+                    raise bad(f"can't parse entities: Unexpected end tag {where(i)}")
+                stack.pop()
+            else:
+                if name == "span" and not re.fullmatch(r'class\s*=\s*"tg-spoiler"', attrs):
+                    raise bad(f'can\'t parse entities: Unsupported start tag "span" {where(i)}')
+                stack.append(name)
+            i = m.end()
+            continue
+        m = ENTITY_RE.match(text, i) if text[i] == "&" else None
+        if m:
+            ref = m.group(1)
+            code = int(ref[2:], 16) if ref.startswith("#x") else int(ref[1:]) if ref[0] == "#" else None
+            out.append(NAMED_ENTITIES[ref] if code is None else chr(min(code, 0x10FFFF)))
+            i = m.end()
+            continue
+        out.append(text[i])
+        i += 1
+    if stack:
+        raise bad(f'can\'t parse entities: Can\'t find end tag corresponding to start tag "{stack[-1]}"')
+    return "".join(out)
+
+
+def decode_field(key: str, value: Any) -> Any:
+    """Form values are strings; PTB JSON-encodes ints, bools, lists and dicts. Undo that."""
+    if not isinstance(value, str) or key in TEXT_FIELDS:
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+class _ApiHandler(tornado.web.RequestHandler):
+    def initialize(self, fake: FakeTelegram) -> None:
+        self.fake, self.closed = fake, asyncio.Event()
+
+    def on_connection_close(self) -> None:  # client gave up (e.g. PTB cancelled a long poll)
+        self.closed.set()
+
+    def _params(self) -> dict:
+        req, params = self.request, {}
+        for key, values in itertools.chain(req.query_arguments.items(), req.body_arguments.items()):
+            params[key] = decode_field(key, values[-1].decode("utf-8", "replace"))
+        for key, files in req.files.items():
+            params[key] = {"upload": files[0].filename, "size": len(files[0].body)}
+        if req.headers.get("Content-Type", "").startswith("application/json") and req.body:
+            body = json.loads(req.body)
+            params.update({k: decode_field(k, v) for k, v in body.items()})
+        return params
+
+    async def post(self, token: str, method: str) -> None:
+        try:
+            params = self._params()
+        except (ValueError, AttributeError):  # malformed or non-object JSON body
+            status, body = 400, bad("can't parse request JSON object").payload()
+        else:
+            self.fake._active += 1
+            try:
+                status, body = await self.fake._call(token, method, params, self.closed)
+            finally:
+                self.fake._active -= 1
+        if not self.closed.is_set():
+            self.set_status(status)
+            self.set_header("Content-Type", "application/json")
+            self.finish(json.dumps(body, ensure_ascii=False))
+
+    get = post
+
+
+class _NotFoundHandler(tornado.web.RequestHandler):
+    def prepare(self) -> None:
+        self.set_status(404)
+        self.finish({"ok": False, "error_code": 404, "description": "Not Found"})
+
+
+class FakeTelegram:
+    """Fake Bot API server. All state lives on the asyncio loop that called `start`."""
+
+    def __init__(self, token: str = "123456:TEST-token", bot_username: str = "canhgiac_test_bot"):
+        self.token, self.bot_username, self.url = token, bot_username, ""
+        self.bot_user = {"id": int(token.split(":")[0]), "is_bot": True, "first_name": "Canh Giác",
+                         "username": bot_username, "can_join_groups": True,
+                         "can_read_all_group_messages": False, "supports_inline_queries": False}
+        self.requests: list[tuple[str, dict]] = []  # every API call: (method, params)
+        self.sent: list[dict] = []  # snapshot of each message the bot created (+ "parse_mode")
+        self.edits: list[dict] = []  # params of each successful edit call
+        self.callback_answers: list[dict] = []  # params of each successful answerCallbackQuery
+        self.commands: list[dict] | None = None  # last setMyCommands (None: never set)
+        self.description = self.short_description = ""
+        self.webhook: dict | None = None  # {"url", "secret_token", ...} while a webhook is set
+        self._pending: list[dict] = []  # {"update", "repeat", "delivered"}
+        self._next_update_id, self._seen_update_ids = 1, set()
+        self._messages: dict[tuple[int, int], dict] = {}  # current state of the bot's messages
+        self._last_message_id: dict[int, int] = {}
+        self._names: dict[int, str] = {}
+        self._callback_ids: set[str] = set()
+        self._counter = itertools.count(1)
+        self._faults: dict[str, list[ApiError]] = {}
+        self._blocked: set[int] = set()
+        self._read_cursor: dict[int, int] = {}
+        self._update_signal, self._sent_signal = asyncio.Event(), asyncio.Event()
+        self._stopping, self._server, self._active = False, None, 0
+        handlers = {
+            "getMe": lambda p: self.bot_user, "getUpdates": self._get_updates,
+            "setWebhook": self._set_webhook, "deleteWebhook": self._delete_webhook,
+            "getWebhookInfo": self._get_webhook_info, "sendMessage": self._send_message,
+            "sendPhoto": self._send_photo, "editMessageText": self._edit_text,
+            "editMessageReplyMarkup": self._edit_markup, "deleteMessage": self._delete_message,
+            "answerCallbackQuery": self._answer_callback, "setMyCommands": self._set_commands,
+            "getMyCommands": lambda p: copy.deepcopy(self.commands or []),
+            "deleteMyCommands": self._delete_commands, "setMyDescription": self._set_description,
+            "getMyDescription": lambda p: {"description": self.description},
+            "setMyShortDescription": self._set_short_description,
+            "getMyShortDescription": lambda p: {"short_description": self.short_description},
+            "sendChatAction": self._send_chat_action, "close": lambda p: True,
+            "logOut": lambda p: True,
+        }
+        self._methods = {name.lower(): (name, fn) for name, fn in handlers.items()}
+
+    # ----------------------------------------------------------------- lifecycle
+    async def start(self) -> None:
+        """Bind 127.0.0.1 on an ephemeral port and serve on the running loop; sets `url`."""
+        sockets = tornado.netutil.bind_sockets(0, "127.0.0.1")
+        app = tornado.web.Application([(r"/bot([^/]*)/([^/]+)", _ApiHandler, {"fake": self})],
+                                      default_handler_class=_NotFoundHandler,
+                                      log_function=lambda handler: None)
+        self._server = tornado.httpserver.HTTPServer(app)
+        self._server.add_sockets(sockets)
+        self._stopping = False
+        self.url = f"http://127.0.0.1:{sockets[0].getsockname()[1]}"
+
+    async def stop(self) -> None:
+        """Stop listening, answer pending long polls with [] and close open connections."""
+        self._stopping = True
+        self._notify("_update_signal")
+        if self._server is not None:
+            server, self._server = self._server, None
+            server.stop()
+            for _ in range(100):  # let woken long polls write their [] replies
+                if not self._active:
+                    break
+                await asyncio.sleep(0.01)
+            try:
+                await asyncio.wait_for(server.close_all_connections(), 2)
+            except asyncio.TimeoutError:
+                pass
+
+    async def __aenter__(self) -> FakeTelegram:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    # ----------------------------------------------------------------- injecting updates
+    def push_text(self, chat_id: int, text: str, *, user_id: int | None = None,
+                  first_name: str = "Lan") -> int:
+        """A private text message from the user; "/cmd ..." gets a bot_command entity."""
+        msg = self._user_message(chat_id, user_id, first_name)
+        msg["text"] = text
+        if text.startswith("/"):
+            msg["entities"] = [{"type": "bot_command", "offset": 0, "length": utf16_len(text.split()[0])}]
+        return self.push_raw({"message": msg})
+
+    def push_callback(self, chat_id: int, data: str, *, message_id: int,
+                      user_id: int | None = None) -> int:
+        """A button press on bot message `message_id` (its current text/markup is included; an
+        unknown message becomes an InaccessibleMessage with date 0, as Telegram sends)."""
+        user = self._user(chat_id if user_id is None else user_id, self._names.get(chat_id, "Lan"))
+        message = copy.deepcopy(self._messages.get((chat_id, message_id))) or {
+            "message_id": message_id, "chat": self._chat(chat_id), "date": 0}
+        query_id = str(9_000_000 + next(self._counter))
+        self._callback_ids.add(query_id)
+        return self.push_raw({"callback_query": {"id": query_id, "from": user, "message": message,
+                                                 "chat_instance": f"ci{chat_id}", "data": data}})
+
+    def push_photo(self, chat_id: int, *, file_id: str = "AgACAgQAAxk-photo",
+                   caption: str | None = None, user_id: int | None = None) -> int:
+        """A private photo message from the user."""
+        msg = self._user_message(chat_id, user_id, self._names.get(chat_id, "Lan"))
+        msg["photo"] = self._photo_sizes(file_id)
+        if caption is not None:
+            msg["caption"] = caption
+        return self.push_raw({"message": msg})
+
+    def push_contact(self, chat_id: int, phone_number: str, *, user_id: int | None = None) -> int:
+        """The user shares a contact (by default their own, as a request_contact button does)."""
+        msg = self._user_message(chat_id, user_id, self._names.get(chat_id, "Lan"))
+        msg["contact"] = {"phone_number": phone_number, "first_name": msg["from"]["first_name"],
+                          "user_id": msg["from"]["id"]}
+        return self.push_raw({"message": msg})
+
+    def push_raw(self, update: dict) -> int:
+        """Queue an update dict. Without "update_id" the next id is assigned; an already used
+        update_id is delivered again even if it was confirmed (Telegram repeating an update)."""
+        update = copy.deepcopy(update)
+        update.setdefault("update_id", self._next_update_id)
+        uid = update["update_id"]
+        repeat = uid in self._seen_update_ids
+        self._seen_update_ids.add(uid)
+        self._next_update_id = max(self._next_update_id, uid + 1)
+        self._pending.append({"update": update, "repeat": repeat, "delivered": False})
+        self._notify("_update_signal")
+        return uid
+
+    # ----------------------------------------------------------------- observing
+    def messages_to(self, chat_id: int) -> list[dict]:
+        """All messages the bot sent to `chat_id` (snapshots as sent)."""
+        return [m for m in self.sent if m["chat"]["id"] == chat_id]
+
+    def message(self, chat_id: int, message_id: int) -> dict | None:
+        """Current state (after edits) of a message the bot sent, or None."""
+        return copy.deepcopy(self._messages.get((chat_id, message_id)))
+
+    async def wait_for_messages(self, chat_id: int, count: int = 1, timeout: float = 5.0) -> list[dict]:
+        """Wait for >= `count` new messages to `chat_id` since the last wait/clear; return them."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            fresh = self.messages_to(chat_id)[self._read_cursor.get(chat_id, 0):]
+            if len(fresh) >= count:
+                self._read_cursor[chat_id] = self._read_cursor.get(chat_id, 0) + len(fresh)
+                return fresh
+            if loop.time() >= deadline:
+                got = [m.get("text", m.get("caption")) for m in fresh]
+                others = sorted({m["chat"]["id"] for m in self.sent} - {chat_id})
+                raise WaitTimeout(f"expected {count} message(s) to chat {chat_id} within {timeout}s, "
+                                  f"got {len(fresh)}: {got!r}; messages to other chats: {others}; "
+                                  f"methods called: {[name for name, _ in self.requests[-20:]]}")
+            try:
+                await asyncio.wait_for(self._sent_signal.wait(), deadline - loop.time())
+            except asyncio.TimeoutError:
+                pass
+
+    def clear(self) -> None:
+        """Forget recorded requests/sent/edits/callback answers. Server state (stored messages,
+        pending updates, commands, webhook, faults, blocked chats) is kept."""
+        for log in (self.requests, self.sent, self.edits, self.callback_answers):
+            log.clear()
+        self._read_cursor.clear()
+
+    # ----------------------------------------------------------------- fault injection
+    def fail_next(self, method: str, *, status: int = 429, retry_after: int = 1,
+                  description: str | None = None, times: int = 1) -> None:
+        """Make the next `times` calls of `method` fail with HTTP/error_code `status`."""
+        if description is None:
+            description = (f"Too Many Requests: retry after {retry_after}" if status == 429
+                           else DEFAULT_ERRORS.get(status, f"Error {status}"))
+        error = ApiError(status, description, retry_after if status == 429 else None)
+        self._faults.setdefault(method.lower(), []).extend([error] * times)
+
+    def block_chat(self, chat_id: int) -> None:
+        """The user blocked the bot: sends/edits/chat actions to `chat_id` answer 403."""
+        self._blocked.add(chat_id)
+
+    def unblock_chat(self, chat_id: int) -> None:
+        """Undo `block_chat`."""
+        self._blocked.discard(chat_id)
+
+    # ----------------------------------------------------------------- internals
+    def _notify(self, name: str) -> None:
+        event = getattr(self, name)
+        setattr(self, name, asyncio.Event())
+        event.set()
+
+    async def _call(self, token: str, method: str, params: dict, closed: asyncio.Event) -> tuple[int, dict]:
+        name, handler = self._methods.get(method.lower(), (method, None))
+        self.requests.append((name, params))
+        try:
+            if token != self.token:
+                raise ApiError(401, "Unauthorized")
+            if handler is None:
+                raise ApiError(404, "Not Found")
+            faults = self._faults.get(name.lower())
+            if faults:
+                raise faults.pop(0)
+            if name == "getUpdates":
+                result = await self._get_updates(params, closed)
+            else:
+                result = handler(params)
+        except ApiError as exc:
+            return exc.code, exc.payload()
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            return 400, bad(f"invalid parameters: {exc!r}").payload()
+        return 200, {"ok": True, "result": result}
+
+    async def _get_updates(self, p: dict, closed: asyncio.Event | None = None) -> list[dict]:
+        if self.webhook:
+            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
+                                "use deleteWebhook to delete the webhook first")
+        offset, limit = int(p.get("offset") or 0), min(max(int(p.get("limit") or 100), 1), 100)
+        if offset > 0:  # confirm: forget everything below offset (repeats only once delivered)
+            self._pending = [e for e in self._pending if e["update"]["update_id"] >= offset
+                             or (e["repeat"] and not e["delivered"])]
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + max(float(p.get("timeout") or 0), 0.0)
+        while not self._pending and not self._stopping and loop.time() < deadline:
+            waits = [asyncio.ensure_future(self._update_signal.wait())]
+            if closed is not None:
+                waits.append(asyncio.ensure_future(closed.wait()))
+            _, undone = await asyncio.wait(waits, timeout=deadline - loop.time(),
+                                           return_when=asyncio.FIRST_COMPLETED)
+            for task in undone:
+                task.cancel()
+            if closed is not None and closed.is_set():
+                return []
+        if self._stopping:
+            return []
+        batch = sorted(self._pending, key=lambda e: e["update"]["update_id"])[:limit]
+        for entry in batch:
+            entry["delivered"] = True
+        return [copy.deepcopy(e["update"]) for e in batch]
+
+    def _set_webhook(self, p: dict) -> bool:
+        if p.get("drop_pending_updates"):
+            self._pending.clear()
+        self.webhook = {k: p.get(k) for k in ("url", "secret_token", "allowed_updates",
+                                              "max_connections")} if p.get("url") else None
+        return True
+
+    def _delete_webhook(self, p: dict) -> bool:
+        if p.get("drop_pending_updates"):
+            self._pending.clear()
+        self.webhook = None
+        return True
+
+    def _get_webhook_info(self, p: dict) -> dict:
+        return {"url": (self.webhook or {}).get("url") or "", "has_custom_certificate": False,
+                "pending_update_count": len(self._pending)}
+
+    def _chat_id(self, p: dict) -> int:
+        chat_id = p.get("chat_id")
+        if chat_id in (None, ""):
+            raise bad("chat_id is empty")
+        try:
+            return int(chat_id)
+        except (TypeError, ValueError):
+            raise bad("chat not found") from None
+
+    def _check_blocked(self, chat_id: int) -> None:
+        if chat_id in self._blocked:
+            raise ApiError(403, BLOCKED)
+
+    @staticmethod
+    def _check_text(text: Any, parse_mode: Any, *, limit: int, empty: str | None, too_long: str) -> None:
+        if text is not None and not isinstance(text, str):
+            text = str(text)
+        mode = (parse_mode or "").lower()
+        if mode not in ("", "html", "markdown", "markdownv2"):
+            raise bad("unsupported parse_mode")
+        visible = html_visible_text(text or "") if mode == "html" else (text or "")
+        if empty and not visible.strip():
+            raise bad(empty)
+        if len(visible) > limit:
+            raise bad(too_long)
+
+    @staticmethod
+    def _check_markup(markup: Any) -> dict | None:
+        if markup is None:
+            return None
+        if not isinstance(markup, dict):
+            raise bad("can't parse reply keyboard markup JSON object")
+        for row in markup.get("inline_keyboard", []):
+            for button in row:
+                data = button.get("callback_data")
+                if data is not None and not 1 <= len(str(data).encode("utf-8")) <= 64:
+                    raise bad("BUTTON_DATA_INVALID")
+        return markup
+
+    def _chat(self, chat_id: int) -> dict:
+        if chat_id < 0:
+            return {"id": chat_id, "type": "group", "title": f"Group {chat_id}"}
+        return {"id": chat_id, "type": "private", "first_name": self._names.get(chat_id, "Lan")}
+
+    def _user(self, user_id: int, first_name: str) -> dict:
+        return {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": "vi"}
+
+    def _new_message(self, chat_id: int, sender: dict) -> dict:
+        self._last_message_id[chat_id] = self._last_message_id.get(chat_id, 0) + 1
+        return {"message_id": self._last_message_id[chat_id], "from": sender,
+                "chat": self._chat(chat_id), "date": int(time.time())}
+
+    def _user_message(self, chat_id: int, user_id: int | None, first_name: str) -> dict:
+        self._names[chat_id] = first_name
+        return self._new_message(chat_id, self._user(chat_id if user_id is None else user_id, first_name))
+
+    def _photo_sizes(self, file_id: str) -> list[dict]:
+        return [{"file_id": fid, "file_unique_id": f"u{abs(hash(fid)) % 10**8}", "width": side,
+                 "height": side, "file_size": side * 100}
+                for fid, side in ((f"{file_id}-s", 90), (f"{file_id}-m", 320), (file_id, 800))]
+
+    def _store(self, msg: dict, markup: dict | None, p: dict) -> dict:
+        if markup and "inline_keyboard" in markup:  # Telegram only echoes inline keyboards
+            msg["reply_markup"] = markup
+        self._messages[(msg["chat"]["id"], msg["message_id"])] = msg
+        snapshot = copy.deepcopy(msg)
+        if markup is not None:
+            snapshot["reply_markup"] = copy.deepcopy(markup)
+        snapshot["parse_mode"] = p.get("parse_mode")
+        self.sent.append(snapshot)
+        self._notify("_sent_signal")
+        return copy.deepcopy(msg)
+
+    def _send_message(self, p: dict) -> dict:
+        chat_id = self._chat_id(p)
+        self._check_blocked(chat_id)
+        self._check_text(p.get("text"), p.get("parse_mode"), limit=MAX_TEXT,
+                         empty="message text is empty", too_long="message is too long")
+        markup = self._check_markup(p.get("reply_markup"))
+        msg = self._new_message(chat_id, self.bot_user)
+        msg["text"] = str(p["text"])
+        return self._store(msg, markup, p)
+
+    def _send_photo(self, p: dict) -> dict:
+        chat_id = self._chat_id(p)
+        self._check_blocked(chat_id)
+        photo = p.get("photo")
+        if not photo:
+            raise bad("there is no photo in the request")
+        self._check_text(p.get("caption"), p.get("parse_mode"), limit=MAX_CAPTION, empty=None,
+                         too_long="message caption is too long")
+        markup = self._check_markup(p.get("reply_markup"))
+        is_file_id = isinstance(photo, str) and not photo.startswith(("http://", "https://", "attach://"))
+        msg = self._new_message(chat_id, self.bot_user)
+        msg["photo"] = self._photo_sizes(photo if is_file_id else f"AgACAgFake-{next(self._counter)}")
+        if p.get("caption"):
+            msg["caption"] = str(p["caption"])
+        return self._store(msg, markup, p)
+
+    def _editable(self, p: dict) -> dict:
+        if p.get("inline_message_id"):
+            raise bad("inline messages are not supported by FakeTelegram")
+        chat_id = self._chat_id(p)
+        self._check_blocked(chat_id)
+        msg = self._messages.get((chat_id, int(p.get("message_id") or 0)))
+        if msg is None:
+            raise bad("message to edit not found")
+        return msg
+
+    def _finish_edit(self, msg: dict, markup: dict | None, p: dict) -> dict:
+        if markup and "inline_keyboard" in markup:
+            msg["reply_markup"] = markup
+        else:
+            msg.pop("reply_markup", None)
+        msg["edit_date"] = int(time.time())
+        self.edits.append(p)
+        return copy.deepcopy(msg)
+
+    def _edit_text(self, p: dict) -> dict:
+        msg = self._editable(p)
+        if "text" not in msg:
+            raise bad("there is no text in the message to edit")
+        self._check_text(p.get("text"), p.get("parse_mode"), limit=MAX_TEXT,
+                         empty="message text is empty", too_long="message is too long")
+        markup = self._check_markup(p.get("reply_markup"))
+        inline = markup if markup and "inline_keyboard" in markup else None
+        if msg["text"] == str(p["text"]) and msg.get("reply_markup") == inline:
+            raise bad(NOT_MODIFIED.removeprefix("Bad Request: "))
+        msg["text"] = str(p["text"])
+        return self._finish_edit(msg, markup, p)
+
+    def _edit_markup(self, p: dict) -> dict:
+        msg = self._editable(p)
+        markup = self._check_markup(p.get("reply_markup"))
+        inline = markup if markup and "inline_keyboard" in markup else None
+        if msg.get("reply_markup") == inline:
+            raise bad(NOT_MODIFIED.removeprefix("Bad Request: "))
+        return self._finish_edit(msg, markup, p)
+
+    def _delete_message(self, p: dict) -> bool:
+        if self._messages.pop((self._chat_id(p), int(p.get("message_id") or 0)), None) is None:
+            raise bad("message to delete not found")
+        return True
+
+    def _answer_callback(self, p: dict) -> bool:
+        query_id = str(p.get("callback_query_id"))
+        if query_id not in self._callback_ids:  # unknown or already answered
+            raise bad("query is too old and response timeout expired or query ID is invalid")
+        self._callback_ids.discard(query_id)
+        self.callback_answers.append(p)
+        return True
+
+    def _set_commands(self, p: dict) -> bool:
+        commands = p.get("commands")
+        if not isinstance(commands, list) or len(commands) > 100:
+            raise bad("BOT_COMMAND_INVALID")
+        for cmd in commands:
+            if not (isinstance(cmd, dict) and COMMAND_RE.fullmatch(str(cmd.get("command", "")))
+                    and 1 <= len(str(cmd.get("description", ""))) <= 256):
+                raise bad("BOT_COMMAND_INVALID")
+        self.commands = [{"command": c["command"], "description": c["description"]} for c in commands]
+        return True
+
+    def _delete_commands(self, p: dict) -> bool:
+        self.commands = []
+        return True
+
+    def _set_description(self, p: dict) -> bool:
+        if len(p.get("description") or "") > 512:
+            raise bad("BOT_DESCRIPTION_INVALID")
+        self.description = p.get("description") or ""
+        return True
+
+    def _set_short_description(self, p: dict) -> bool:
+        if len(p.get("short_description") or "") > 120:
+            raise bad("BOT_SHORT_DESCRIPTION_INVALID")
+        self.short_description = p.get("short_description") or ""
+        return True
+
+    def _send_chat_action(self, p: dict) -> bool:
+        self._check_blocked(self._chat_id(p))
+        if not p.get("action"):
+            raise bad("wrong parameter action in request")
+        return True
