@@ -127,23 +127,25 @@ class Settings(BaseSettings):
         ]
 
 
-def _variable_name(field: str) -> str:
-    info = Settings.model_fields.get(field)
-    alias = info.validation_alias if info else None
-    if isinstance(alias, AliasChoices):
-        return str(alias.choices[0])
-    return field.upper()
+def _field_and_variable(loc: str) -> tuple[str, str]:
+    """An error's location is the field name or its variable name: return both."""
+    for name, info in Settings.model_fields.items():
+        alias = info.validation_alias
+        variable = str(alias.choices[0]) if isinstance(alias, AliasChoices) else name.upper()
+        if loc in (name, variable) or loc.upper() == variable:
+            return name, variable
+    return loc, loc.upper()
 
 
 def describe_error(error: ValidationError) -> str:
     """One line per problem, naming the environment variable; secret values are never shown."""
     problems = []
     for item in error.errors():
-        field = str(item["loc"][0]) if item["loc"] else ""
+        field, variable = _field_and_variable(str(item["loc"][0]) if item["loc"] else "")
         message = item["msg"].removeprefix("Value error, ")
         if field not in _SECRET_FIELDS and "input" in item and isinstance(item["input"], (str, int, float)):
             message += f" (got {str(item['input'])[:60]!r})"
-        problems.append(f"{_variable_name(field)}: {message}")
+        problems.append(f"{variable}: {message}")
     return "invalid setting " + "; ".join(problems)
 
 

@@ -1,0 +1,278 @@
+"""End to end: the real python-telegram-bot Application, started by `serve()` (the code path of
+`canhgiac run`), talking HTTP to the loopback fake Bot API in tests/fakes."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import socket
+import time
+
+import httpx
+import pytest
+from pydantic import SecretStr
+
+from bot.logs import setup_logging
+from bot.models import Reply
+from bot.serve import serve
+from bot.services import build_services
+from bot.settings import Settings
+from handlers import PUBLIC_COMMANDS, build_router
+from tests.fakes.telegram_api import FakeTelegram
+
+TOKEN = "7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+CHAT = 501
+
+
+class RunningBot:
+    """`serve()` in a background task, stopped the way SIGTERM stops it."""
+
+    def __init__(self, settings: Settings, fake: FakeTelegram, router=None, webhook_url: str | None = None):
+        self.settings, self.fake, self.webhook_url = settings, fake, webhook_url
+        self.router = router or build_router()
+
+    async def __aenter__(self) -> RunningBot:
+        self.services = build_services(self.settings)
+        self.stop_event = asyncio.Event()
+        self.task = asyncio.create_task(
+            serve(self.settings, self.services, self.router, PUBLIC_COMMANDS, stop=self.stop_event, webhook_url=self.webhook_url)
+        )
+        wanted = "setWebhook" if self.webhook_url else "getUpdates"
+        deadline = time.monotonic() + 10
+        while not any(method == wanted for method, _ in self.fake.requests):
+            if self.task.done():
+                self.task.result()
+            assert time.monotonic() < deadline, "the bot did not start"
+            await asyncio.sleep(0.02)
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        self.stop_event.set()
+        await asyncio.wait_for(self.task, 15)
+        self.services.close()
+
+
+@pytest.fixture
+async def fake():
+    async with FakeTelegram(token=TOKEN) as tg:
+        yield tg
+
+
+@pytest.fixture
+def tg_settings(tmp_path, fake) -> Settings:
+    return Settings(
+        telegram_bot_token=TOKEN,
+        telegram_api_base_url=f"{fake.url}/bot",
+        db_path=tmp_path / "bot.db",
+        police_hotlines="Công an phường Cốc Lếu=0214 3820 113",
+    )
+
+
+def keyboard_of(message: dict) -> list[list[dict]]:
+    return (message.get("reply_markup") or {}).get("inline_keyboard", [])
+
+
+def texts_of(messages: list[dict]) -> str:
+    return "\n".join(m["text"] for m in messages)
+
+
+async def test_start_shows_the_menu_as_an_inline_keyboard_and_sets_commands(fake, tg_settings):
+    async with RunningBot(tg_settings, fake):
+        fake.push_text(CHAT, "/start", first_name="Hoa")
+        [welcome] = await fake.wait_for_messages(CHAT)
+    assert "Chào Hoa" in welcome["text"] and welcome["parse_mode"] == "HTML"
+    buttons = [row[0] for row in keyboard_of(welcome)]
+    assert len(buttons) == 8 and buttons[6]["callback_data"] == "hotlines"
+    assert "Đường dây nóng" in buttons[6]["text"]
+    assert [c["command"] for c in fake.commands] == list(PUBLIC_COMMANDS)
+
+
+async def test_a_button_press_is_answered_and_marked(fake, tg_settings):
+    async with RunningBot(tg_settings, fake):
+        fake.push_text(CHAT, "/start")
+        [menu] = await fake.wait_for_messages(CHAT)
+        fake.push_callback(CHAT, "hotlines", message_id=menu["message_id"])
+        [hotlines] = await fake.wait_for_messages(CHAT)
+        deadline = time.monotonic() + 5
+        while not fake.edits and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+    assert "113" in hotlines["text"] and "0214 3820 113" in hotlines["text"]
+    assert len(fake.callback_answers) == 1
+    marked = fake.message(CHAT, menu["message_id"])
+    assert "Đường dây nóng" in marked["text"] and not keyboard_of(marked)
+
+
+async def test_a_repeated_update_is_ignored(fake, tg_settings):
+    update = {
+        "update_id": 4242,
+        "message": {
+            "message_id": 9, "date": int(time.time()), "text": "/help",
+            "chat": {"id": CHAT, "type": "private", "first_name": "Lan"},
+            "from": {"id": CHAT, "is_bot": False, "first_name": "Lan"},
+        },
+    }  # fmt: skip
+    async with RunningBot(tg_settings, fake):
+        fake.push_raw(update)
+        await fake.wait_for_messages(CHAT)
+        fake.push_raw(update)  # Telegram delivers it again
+        fake.push_text(CHAT, "/hotline")
+        [after] = await fake.wait_for_messages(CHAT)
+        await asyncio.sleep(0.3)
+    assert "113" in after["text"]
+    assert len(fake.messages_to(CHAT)) == 2  # help once, hotline once
+
+
+async def test_a_429_is_retried_and_the_message_still_arrives(fake, tg_settings):
+    async with RunningBot(tg_settings, fake):
+        fake.fail_next("sendMessage", status=429, retry_after=1)
+        started = time.monotonic()
+        fake.push_text(CHAT, "/hotline")
+        [reply] = await fake.wait_for_messages(CHAT, timeout=10)
+    assert "113" in reply["text"]
+    assert time.monotonic() - started >= 1  # it waited as told
+    assert sum(1 for method, _ in fake.requests if method == "sendMessage") == 2
+
+
+async def test_the_bot_survives_a_handler_exception_and_a_failed_send(fake, tg_settings):
+    router = build_router()
+
+    async def explode(msg, svc):
+        raise RuntimeError("bug in a handler")
+
+    router.command(explode, "explode")
+    async with RunningBot(tg_settings, fake, router=router):
+        fake.push_text(CHAT, "/explode")
+        [apology] = await fake.wait_for_messages(CHAT)
+        fake.fail_next("sendMessage", status=500)
+        fake.push_text(CHAT, "/help")  # its reply is lost to the 500
+        await asyncio.sleep(0.3)
+        fake.push_text(CHAT, "/hotline")
+        replies = await fake.wait_for_messages(CHAT)
+    assert "trục trặc" in apology["text"]
+    assert "113" in texts_of(replies)
+
+
+async def test_a_chat_that_blocked_the_bot_does_not_stop_it(fake, tg_settings):
+    async with RunningBot(tg_settings, fake):
+        fake.block_chat(666)
+        fake.push_text(666, "/start")
+        await asyncio.sleep(0.3)
+        fake.push_text(CHAT, "/start")
+        await fake.wait_for_messages(CHAT)
+
+
+async def test_state_survives_a_restart_in_the_middle_of_a_flow(fake, tg_settings):
+    async with RunningBot(tg_settings, fake):
+        fake.push_text(CHAT, "/xoadulieu")
+        [question] = await fake.wait_for_messages(CHAT)
+    assert [b["callback_data"] for b in keyboard_of(question)[0]] == ["forget:yes", "forget:no"]
+    async with RunningBot(tg_settings, fake):  # a new process on the same database
+        fake.push_callback(CHAT, "forget:yes", message_id=question["message_id"])
+        [done] = await fake.wait_for_messages(CHAT)
+    assert "Đã xóa dữ liệu" in done["text"]
+
+
+async def test_long_replies_are_split_with_the_keyboard_on_the_last_part(fake, tg_settings):
+    router = build_router()
+    paragraph = "Đoạn văn rất dài để thử chia tin nhắn. " * 40
+
+    async def long_answer(msg, svc):
+        from handlers.menu import menu_button
+
+        return [Reply("\n\n".join(f"<b>{i}</b> {paragraph}" for i in range(8)), choices=menu_button(svc.texts(msg)))]
+
+    router.command(long_answer, "long")
+    async with RunningBot(tg_settings, fake, router=router):
+        fake.push_text(CHAT, "/long")
+        parts = await fake.wait_for_messages(CHAT, count=3)
+        await asyncio.sleep(0.2)
+    parts = fake.messages_to(CHAT)
+    assert len(parts) >= 3 and all(len(p["text"]) <= 4096 for p in parts)
+    assert [bool(keyboard_of(p)) for p in parts] == [False] * (len(parts) - 1) + [True]
+
+
+async def test_user_text_is_escaped_so_telegram_accepts_every_reply(fake, tg_settings):
+    hostile = ["/start", "<b>{{ 7*7 }}</b>", "'; DROP TABLE chats; --", "\u200b", "😡" * 50, "a < b & c > d", "x" * 5000]
+    async with RunningBot(tg_settings, fake):
+        for text in hostile:
+            # The welcome echoes the display name: it must arrive escaped, or Telegram refuses it.
+            fake.push_text(CHAT, text, first_name="<i>Lan {{ 7*7 }}")
+            [reply] = await fake.wait_for_messages(CHAT)
+            assert "49" not in reply["text"]
+    assert "&lt;i&gt;Lan {{ 7*7 }}" in fake.messages_to(CHAT)[0]["text"]
+    sends = [p for m, p in fake.requests if m == "sendMessage"]
+    assert len(sends) == len(hostile)  # each sent once: none was refused by the HTML parser
+
+
+async def test_group_chatter_is_ignored_but_commands_answered(fake, tg_settings):
+    group = {"id": -1001234, "type": "supergroup", "title": "Tổ dân phố 5"}
+    base = {"date": int(time.time()), "chat": group, "from": {"id": 77, "is_bot": False, "first_name": "Lan"}}
+    async with RunningBot(tg_settings, fake):
+        fake.push_raw({"message": {**base, "message_id": 1, "text": "alo cả nhà"}})
+        fake.push_raw({"message": {**base, "message_id": 2, "text": "/hotline@canhgiac_test_bot"}})
+        [reply] = await fake.wait_for_messages(-1001234)
+        await asyncio.sleep(0.2)
+    assert "113" in reply["text"] and len(fake.messages_to(-1001234)) == 1
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+async def test_webhook_mode_checks_the_secret_on_every_request(fake, tg_settings):
+    port = _free_port()
+    settings = tg_settings.model_copy(
+        update={"webhook_listen": "127.0.0.1", "webhook_port": port, "telegram_webhook_secret": SecretStr("hook_secret-123")}
+    )
+    update = {
+        "update_id": 1,
+        "message": {
+            "message_id": 1, "date": int(time.time()), "text": "/hotline",
+            "chat": {"id": CHAT, "type": "private", "first_name": "Lan"},
+            "from": {"id": CHAT, "is_bot": False, "first_name": "Lan"},
+        },
+    }  # fmt: skip
+    async with RunningBot(settings, fake, webhook_url="https://bot.example.vn/telegram"):
+        assert fake.webhook["url"] == "https://bot.example.vn/telegram"
+        assert fake.webhook["secret_token"] == "hook_secret-123"
+        local = f"http://127.0.0.1:{port}/telegram"
+        async with httpx.AsyncClient() as client:
+            wrong = await client.post(local, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "guess"})
+            missing = await client.post(local, json=update)
+            right = await client.post(local, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "hook_secret-123"})
+        [reply] = await fake.wait_for_messages(CHAT)
+    assert wrong.status_code == 403 and missing.status_code == 403 and right.status_code == 200
+    assert "113" in reply["text"]
+
+
+async def test_the_token_never_reaches_the_log(fake, tg_settings):
+    stream = io.StringIO()
+    setup_logging("DEBUG", tg_settings.secrets(), stream=stream)
+    try:
+        async with RunningBot(tg_settings, fake):
+            fake.fail_next("sendMessage", status=500)
+            fake.push_text(CHAT, "/start")
+            await asyncio.sleep(0.5)
+            fake.push_text(CHAT, "/help")
+            await fake.wait_for_messages(CHAT)
+    finally:
+        logging.getLogger().handlers.clear()
+    log = stream.getvalue()
+    assert "update channel=telegram handler=handlers.help.show_help" in log
+    assert "update failed" in log  # the 500 was logged, with its traceback
+    assert TOKEN not in log and TOKEN.split(":")[1] not in log
+
+
+async def test_a_token_telegram_refuses_stops_the_start_with_a_clear_error(fake, tg_settings):
+    from bot.channels.telegram import ChannelStartError
+
+    settings = tg_settings.model_copy(update={"telegram_bot_token": SecretStr("999:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")})
+    services = build_services(settings)
+    try:
+        with pytest.raises(ChannelStartError, match="refused TELEGRAM_BOT_TOKEN"):
+            await serve(settings, services, build_router(), PUBLIC_COMMANDS, stop=asyncio.Event())
+    finally:
+        services.close()

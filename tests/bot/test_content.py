@@ -1,0 +1,92 @@
+import re
+import shutil
+
+import jinja2
+import pytest
+import yaml
+
+from bot import paths
+from bot.content import Content, ContentError
+from bot.richtext import to_plain
+from bot.services import _template_globals
+from bot.settings import Settings
+from handlers import PUBLIC_COMMANDS, build_router
+
+# Values the handlers pass to templates; with StrictUndefined, a template needing more fails here.
+TEMPLATE_VALUES = {
+    "welcome": {"name": "Lan"},
+    "coming_soon": {"feature": "Hỏi đáp"},
+    "media": {"kind": "photo"},
+    "cancelled": {"was_active": True},
+    "privacy": {"channel_name": "Telegram", "idle_minutes": 60},
+}
+
+
+@pytest.fixture
+def content():
+    return Content(paths.content_dir(), "vi", _template_globals(Settings()))
+
+
+def test_every_template_renders_in_every_language(content):
+    for language in content.languages:
+        t = content.texts(language)
+        for name in t.template_names():
+            assert t.render(name, **TEMPLATE_VALUES.get(name, {})).strip(), name
+
+
+def test_taxonomy_is_the_shared_one(content):
+    shared = paths.content_dir().parent.parent / "shared" / "taxonomy.yaml"
+    if not shared.exists():
+        pytest.skip("shared/ is not beside this checkout")
+    assert content.taxonomy == yaml.safe_load(shared.read_text(encoding="utf-8"))["topics"]
+
+
+def test_every_public_command_has_a_description_telegram_accepts(content):
+    t = content.texts("vi")
+    registered = set(build_router().commands)
+    for name in PUBLIC_COMMANDS:
+        assert name in registered, name
+        assert 1 <= len(t.label(f"commands.{name}")) <= 256
+
+
+def test_commands_named_in_help_exist(content):
+    registered = set(build_router().commands)
+    named = set(re.findall(r"/([a-z_]+)", to_plain(content.texts("vi").render("help"))))
+    assert named and named <= registered
+
+
+def test_user_values_are_escaped_not_evaluated(content):
+    text = content.texts("vi").render("welcome", name="<b>{{ 7*7 }}</b>")
+    assert "&lt;b&gt;{{ 7*7 }}&lt;/b&gt;" in text and "49" not in text
+
+
+def test_locality_hotlines_appear_only_when_configured(content):
+    plain = content.texts("vi").render("hotlines")
+    assert "113" in plain and "5656" in plain and "156" in plain and "Công an địa phương" not in plain
+    local = Content(paths.content_dir(), "vi", _template_globals(Settings(
+        locality_name="xã Tả Van", police_hotlines="Công an xã Tả Van=0214 3871 113")))
+    text = local.texts("vi").render("hotlines")
+    assert "Công an xã Tả Van" in text and "0214 3871 113" in text and "xã Tả Van" in text
+
+
+def test_a_new_language_is_just_files(tmp_path):
+    root = tmp_path / "content"
+    shutil.copytree(paths.content_dir(), root)
+    (root / "en" / "templates").mkdir(parents=True)
+    (root / "en" / "strings.yaml").write_text("menu:\n  help: Help\n", encoding="utf-8")
+    (root / "en" / "templates" / "menu.html.j2").write_text("Main menu", encoding="utf-8")
+    content = Content(root, "vi", _template_globals(Settings()))
+    assert content.languages == ["en", "vi"]
+    en = content.texts("en")
+    assert en.label("menu.help") == "Help" and en.render("menu") == "Main menu"
+    assert en.label("menu.quiz") == content.texts("vi").label("menu.quiz")  # falls back
+    assert "Canh Giác" in en.render("welcome", name="Lan")  # falls back
+    assert content.texts("xx").language == "vi"
+
+
+def test_missing_label_and_variable_fail_loudly(content):
+    t = content.texts("vi")
+    with pytest.raises(ContentError):
+        t.label("menu.nothing")
+    with pytest.raises(jinja2.UndefinedError):
+        t.render("coming_soon")

@@ -1,0 +1,73 @@
+from pathlib import Path
+
+import pytest
+
+from bot.settings import DEFAULT_DB_PATH, SettingsError, load_settings
+
+TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+
+
+def test_defaults_need_no_environment():
+    settings = load_settings()
+    assert settings.telegram_bot_token is None
+    assert settings.db_path == DEFAULT_DB_PATH == Path("data/canhgiac.db")
+    assert settings.telegram_api_base_url == "https://api.telegram.org/bot"
+    assert settings.telegram_file_base_url == "https://api.telegram.org/file/bot"
+
+
+def test_reads_environment_variables(monkeypatch):
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("CANHGIAC_DB", "/tmp/x/bot.db")
+    monkeypatch.setenv("TELEGRAM_API_BASE_URL", "http://127.0.0.1:8081/bot/")
+    settings = load_settings()
+    assert settings.telegram_bot_token.get_secret_value() == TOKEN
+    assert settings.db_path == Path("/tmp/x/bot.db")
+    assert settings.telegram_api_base_url == "http://127.0.0.1:8081/bot"
+    assert settings.telegram_file_base_url == "http://127.0.0.1:8081/file/bot"
+
+
+def test_reads_dotenv_file_in_current_folder(tmp_path):
+    (tmp_path / ".env").write_text(f"TELEGRAM_BOT_TOKEN={TOKEN}\nCANHGIAC_CONVERSATION_IDLE_MINUTES=15\n")
+    settings = load_settings()
+    assert settings.telegram_bot_token.get_secret_value() == TOKEN
+    assert settings.conversation_idle_minutes == 15
+
+
+def test_blank_token_counts_as_unset(monkeypatch):
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "  ")
+    assert load_settings().telegram_bot_token is None
+
+
+def test_malformed_value_names_the_variable_in_one_line(monkeypatch):
+    monkeypatch.setenv("CANHGIAC_CONVERSATION_IDLE_MINUTES", "abc")
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert "CANHGIAC_CONVERSATION_IDLE_MINUTES" in message and "'abc'" in message
+    assert "\n" not in message
+
+
+def test_bad_token_is_reported_without_its_value(monkeypatch):
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "not-a-real-token-secret-value")
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    assert "TELEGRAM_BOT_TOKEN" in str(caught.value)
+    assert "not-a-real-token-secret-value" not in str(caught.value)
+
+
+def test_police_hotlines_from_label_number_pairs(monkeypatch):
+    monkeypatch.setenv("CANHGIAC_POLICE_HOTLINES", "Công an phường Cốc Lếu=0214 3820 113; Công an tỉnh=069.2xx.xxx")
+    with pytest.raises(SettingsError, match="CANHGIAC_POLICE_HOTLINES"):
+        load_settings()
+    monkeypatch.setenv("CANHGIAC_POLICE_HOTLINES", "Công an phường Cốc Lếu=0214 3820 113; Công an tỉnh=+84 214 3840 000")
+    hotlines = load_settings().police_hotlines
+    assert [(h.label, h.number) for h in hotlines] == [
+        ("Công an phường Cốc Lếu", "0214 3820 113"),
+        ("Công an tỉnh", "+84 214 3840 000"),
+    ]
+
+
+def test_secrets_lists_every_configured_secret(monkeypatch):
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "s3cret_header-value")
+    assert set(load_settings().secrets()) == {TOKEN, "s3cret_header-value"}

@@ -1,0 +1,34 @@
+"""Docs and code agree: the README's commands are the ones CI runs and the CLI has."""
+
+import re
+from pathlib import Path
+
+from bot.cli import app, db_app
+from bot.settings import Settings
+
+REPO = Path(__file__).resolve().parents[1]
+README = (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def _shell_blocks() -> list[str]:
+    return re.findall(r"```sh\n(.*?)\n```", README, re.DOTALL)
+
+
+def test_quick_start_is_two_commands_and_ci_runs_the_test_one():
+    run_command, test_command = _shell_blocks()[:2]
+    assert "canhgiac" in run_command and "pytest" in test_command
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert test_command in ci.splitlines()
+
+
+def test_every_cli_command_is_documented():
+    names = [c.name or c.callback.__name__ for c in app.registered_commands]
+    names += [f"db {c.name or c.callback.__name__}" for c in db_app.registered_commands]
+    for name in names:
+        assert f"`canhgiac {name}" in README, name
+
+
+def test_every_setting_is_documented():
+    for field in Settings.model_fields.values():
+        variable = field.validation_alias.choices[0]
+        assert f"`{variable}`" in README, variable

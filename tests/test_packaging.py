@@ -1,0 +1,41 @@
+"""`pip install .` (a wheel, not an editable install) gives a working `canhgiac` anywhere."""
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_wheel_ships_content_and_reference_data_and_runs_outside_the_checkout(tmp_path):
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(tmp_path / "dist"), str(REPO)],
+        check=True, timeout=300,
+    )  # fmt: skip
+    [wheel] = (tmp_path / "dist").glob("canhgiac-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for expected in ("bot/_content/vi/templates/welcome.html.j2", "bot/_content/vi/strings.yaml",
+                     "bot/_content/taxonomy.yaml", "bot/_data/hotlines.yaml", "handlers/__init__.py"):
+        assert expected in names, expected
+    assert not any(n.endswith(".db") for n in names)
+
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet", "--no-deps", "--no-index", str(wheel)], check=True)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "CANHGIAC_", "PYTHONPATH"))}
+    where = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", "from bot import paths; print(paths.content_dir())"],
+        cwd=elsewhere, env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert Path(where.stdout.strip()).is_relative_to(venv)
+    chat = subprocess.run(
+        [str(venv / "bin" / "canhgiac"), "chat"], cwd=elsewhere, env=env, input="7\n",
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert chat.returncode == 0, chat.stderr
+    assert "Chào bạn" in chat.stdout and "5656" in chat.stdout
+    assert (elsewhere / "data" / "canhgiac.db").exists()
