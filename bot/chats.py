@@ -27,13 +27,6 @@ def touch(db: sqlite_utils.Database, chat: ChatKey, now: datetime, default_langu
     return row[0]
 
 
-def set_language(db: sqlite_utils.Database, chat: ChatKey, language: str) -> None:
-    db.execute(
-        "UPDATE chats SET language = ? WHERE channel = ? AND chat_id = ?",
-        [language, chat.channel, chat.chat_id],
-    )
-
-
 def forget(db: sqlite_utils.Database, chat: ChatKey) -> None:
     """Delete what the bot keeps about a chat (the citizen's right to erasure, Decree 13/2023)."""
     for table in ("conversations", "chats"):

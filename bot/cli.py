@@ -22,7 +22,9 @@ from bot.content import ContentError
 from bot.migrations import SchemaTooNew, schema_version
 from bot.settings import Settings, SettingsError, load_settings
 
-app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, help="Canh Giác: a scam-awareness chatbot for Vietnam.")
+app = typer.Typer(
+    add_completion=False, pretty_exceptions_enable=False, help="Canh Giác: a scam-awareness chatbot for Vietnam."
+)
 db_app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, help="The SQLite database.")
 app.add_typer(db_app, name="db")
 

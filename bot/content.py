@@ -78,7 +78,9 @@ class Texts:
             raise ContentError(f"no template {template!r} in language {self.language!r}") from error
 
     def template_names(self) -> list[str]:
-        return sorted(n.removesuffix(TEMPLATE_SUFFIX) for n in self._env.list_templates() if n.endswith(TEMPLATE_SUFFIX))
+        return sorted(
+            n.removesuffix(TEMPLATE_SUFFIX) for n in self._env.list_templates() if n.endswith(TEMPLATE_SUFFIX)
+        )
 
 
 class Content:

@@ -43,9 +43,7 @@ def _v1_core(db: sqlite_utils.Database) -> None:
     db["handled_updates"].create_index(["handled_at"])
 
 
-MIGRATIONS: tuple[Migration, ...] = (
-    Migration(1, "chats, conversation state, handled updates", _v1_core),
-)
+MIGRATIONS: tuple[Migration, ...] = (Migration(1, "chats, conversation state, handled updates", _v1_core),)
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

@@ -7,6 +7,7 @@ their replies sent, then the database is closed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 
@@ -22,7 +23,9 @@ HOUSEKEEPING_INTERVAL_SECONDS = 6 * 3600
 
 
 def no_channel_message() -> str:
-    return "no channel to serve: set TELEGRAM_BOT_TOKEN (from @BotFather), or talk to the bot without one: canhgiac chat"
+    return (
+        "no channel to serve: set TELEGRAM_BOT_TOKEN (from @BotFather), or talk to the bot without one: canhgiac chat"
+    )
 
 
 def build_channels(
@@ -39,9 +42,7 @@ def build_channels(
 async def housekeeping(services: Services) -> None:
     """Forget handled update ids past their retention and expired conversations."""
     now = services.clock()
-    pruned = await services.storage.write(
-        lambda db: (updates.prune(db, now), services.conversations.purge_expired(db))
-    )
+    pruned = await services.storage.write(lambda db: (updates.prune(db, now), services.conversations.purge_expired(db)))
     log.info("housekeeping handled_updates_pruned=%d conversations_expired=%d", *pruned)
 
 
@@ -51,10 +52,8 @@ async def _housekeeping_loop(services: Services, stop: asyncio.Event) -> None:
             await housekeeping(services)
         except Exception:
             log.exception("housekeeping failed")
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), HOUSEKEEPING_INTERVAL_SECONDS)
-        except TimeoutError:
-            pass
 
 
 async def serve(

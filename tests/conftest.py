@@ -72,7 +72,9 @@ class Chat:
         self.last: list[Reply] = []
 
     async def send(self, text: str | None = None, **fields) -> list[Reply]:
-        msg = Incoming(channel=self.channel, chat_id=self.chat_id, user_id=self.chat_id, display_name="Lan", text=text, **fields)
+        msg = Incoming(
+            channel=self.channel, chat_id=self.chat_id, user_id=self.chat_id, display_name="Lan", text=text, **fields
+        )
         self.last = await self.router.handle(msg, self.services)
         return self.last
 

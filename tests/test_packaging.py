@@ -16,8 +16,13 @@ def test_wheel_ships_content_and_reference_data_and_runs_outside_the_checkout(tm
     )  # fmt: skip
     [wheel] = (tmp_path / "dist").glob("canhgiac-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    for expected in ("bot/_content/vi/templates/welcome.html.j2", "bot/_content/vi/strings.yaml",
-                     "bot/_content/taxonomy.yaml", "bot/_data/hotlines.yaml", "handlers/__init__.py"):
+    for expected in (
+        "bot/_content/vi/templates/welcome.html.j2",
+        "bot/_content/vi/strings.yaml",
+        "bot/_content/taxonomy.yaml",
+        "bot/_data/hotlines.yaml",
+        "handlers/__init__.py",
+    ):
         assert expected in names, expected
     assert not any(n.endswith(".db") for n in names)
 

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import logging
 import secrets
@@ -130,15 +131,14 @@ async def _mark_chosen(query: Any, chosen_sign: str) -> None:
     )
     if label is None:
         return
-    try:
+    # Too old, too long or unchanged: the mark is a nicety, the answer was sent anyway.
+    with contextlib.suppress(BadRequest):
         await query.edit_message_text(
             f"{message.text_html}\n\n{chosen_sign} <i>{html.escape(label)}</i>",
             parse_mode=ParseMode.HTML,
             reply_markup=None,
             link_preview_options=LinkPreviewOptions(is_disabled=True),
         )
-    except BadRequest:
-        pass  # too old, too long or unchanged: the mark is a nicety, the answer still follows
 
 
 # --- handling ---
@@ -189,10 +189,9 @@ async def _on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     query = update.callback_query
     if query is not None:
-        try:
-            await query.answer()  # stop the button's spinner at once, whatever follows
-        except BadRequest:
-            pass  # a query older than Telegram's answer window: the reply below still matters
+        # Stop the button's spinner at once; a query past Telegram's answer window still gets its reply.
+        with contextlib.suppress(BadRequest):
+            await query.answer()
     replies = await router.handle(msg, services)
     await send_replies(context.bot, update.effective_chat.id, replies)
     if query is not None and replies:
@@ -205,8 +204,8 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     log.error("update failed channel=%s update=%s", CHANNEL, update_id, exc_info=context.error)
 
 
-async def _post_init(application: Application) -> None:
-    """Set the command menu (per language Telegram can express) and the bot's descriptions."""
+async def _set_commands(application: Application) -> None:
+    """Set the command menu, per language where Telegram can express it."""
     services: Services = application.bot_data["services"]
     commands: tuple[str, ...] = application.bot_data["commands"]
     for language in services.content.languages:
@@ -240,7 +239,6 @@ def build_application(settings: Settings, services: Services, router: Router, co
         )
         .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
         .connection_pool_size(settings.max_concurrent_updates + 4)
-        .post_init(_post_init)
         .build()
     )
     application.bot_data.update(services=services, router=router, commands=commands)
@@ -279,8 +277,7 @@ class TelegramChannel:
             raise ChannelStartError(
                 f"cannot reach the Telegram Bot API at TELEGRAM_API_BASE_URL ({type(error).__name__})"
             ) from None
-        if app.post_init:
-            await app.post_init(app)
+        await _set_commands(app)
         if self.webhook_url:
             secret = self.settings.telegram_webhook_secret
             await app.updater.start_webhook(

@@ -20,7 +20,8 @@ EXIT_COMMANDS = {"/thoat", "/exit", "/quit"}
 
 
 def render(reply: Reply, bot_name: str) -> str:
-    lines = [f"{bot_name}: {to_plain(reply.text)}"]
+    lines = [f"[{reply.photo}]"] if reply.photo else []
+    lines.append(f"{bot_name}: {to_plain(reply.text)}")
     lines += [f"  [{number}] {choice.label}" for number, choice in enumerate(reply.choices, start=1)]
     return "\n".join(lines)
 

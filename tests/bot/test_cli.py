@@ -34,7 +34,9 @@ def test_malformed_setting_is_one_line_naming_the_variable(tmp_path):
 def test_unreachable_bot_api_is_reported_without_the_token(tmp_path):
     token = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
     # Nothing listens on port 9: the Bot API cannot be reached.
-    result = canhgiac("run", cwd=tmp_path, env={"TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/bot"})
+    result = canhgiac(
+        "run", cwd=tmp_path, env={"TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/bot"}
+    )
     assert result.returncode == 2, result.stderr
     assert "TELEGRAM_API_BASE_URL" in result.stderr.splitlines()[-1]
     assert token not in result.stderr + result.stdout and token.split(":")[1] not in result.stderr

@@ -63,8 +63,11 @@ def test_user_values_are_escaped_not_evaluated(content):
 def test_locality_hotlines_appear_only_when_configured(content):
     plain = content.texts("vi").render("hotlines")
     assert "113" in plain and "5656" in plain and "156" in plain and "Công an địa phương" not in plain
-    local = Content(paths.content_dir(), "vi", _template_globals(Settings(
-        locality_name="xã Tả Van", police_hotlines="Công an xã Tả Van=0214 3871 113")))
+    local = Content(
+        paths.content_dir(),
+        "vi",
+        _template_globals(Settings(locality_name="xã Tả Van", police_hotlines="Công an xã Tả Van=0214 3871 113")),
+    )
     text = local.texts("vi").render("hotlines")
     assert "Công an xã Tả Van" in text and "0214 3871 113" in text and "xã Tả Van" in text
 

@@ -22,7 +22,9 @@ def test_older_database_is_upgraded_and_keeps_its_rows(tmp_path):
     db["chats"].insert({"channel": "telegram", "chat_id": "7", "language": "vi", "first_seen": "x", "last_seen": "x"})
     db.close()
     added = []
-    later = Migration(MIGRATIONS[-1].version + 1, "a later column", lambda d: added.append(d["chats"].add_column("note", str)))
+    later = Migration(
+        MIGRATIONS[-1].version + 1, "a later column", lambda d: added.append(d["chats"].add_column("note", str))
+    )
     db = sqlite_utils.Database(path)
     assert migrate(db, (*MIGRATIONS, later)) == [later.version]
     assert "note" in db["chats"].columns_dict

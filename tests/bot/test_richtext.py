@@ -48,4 +48,7 @@ def test_a_word_longer_than_the_limit_is_cut():
 
 
 def test_to_plain_keeps_link_addresses_and_decodes_entities():
-    assert to_plain('<b>Gọi</b> <a href="https://x.vn">trang này</a> &lt;ngay&gt;') == "Gọi trang này (https://x.vn) <ngay>"
+    assert (
+        to_plain('<b>Gọi</b> <a href="https://x.vn">trang này</a> &lt;ngay&gt;')
+        == "Gọi trang này (https://x.vn) <ngay>"
+    )

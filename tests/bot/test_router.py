@@ -20,8 +20,11 @@ def test_command_parsing():
 def test_a_phrase_cannot_go_to_two_handlers():
     router = Router()
 
-    async def a(m, s): return []  # noqa: E704
-    async def b(m, s): return []  # noqa: E704
+    async def a(m, s):
+        return []  # noqa: E704
+
+    async def b(m, s):
+        return []  # noqa: E704
 
     router.words(a, "hủy", "huỷ")  # the same key twice for one handler is fine
     with pytest.raises(ValueError, match="huy"):
@@ -32,7 +35,9 @@ async def test_repeated_update_is_handled_once(router, services):
     first = await router.handle(msg("/start", update_id="900"), services)
     again = await router.handle(msg("/start", update_id="900"), services)
     assert first and again == []
-    other_channel = await router.handle(Incoming(channel="zalo", chat_id="5", user_id="5", text="/start", update_id="900"), services)
+    other_channel = await router.handle(
+        Incoming(channel="zalo", chat_id="5", user_id="5", text="/start", update_id="900"), services
+    )
     assert other_channel  # ids are per channel
 
 

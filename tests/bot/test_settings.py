@@ -59,7 +59,9 @@ def test_police_hotlines_from_label_number_pairs(monkeypatch):
     monkeypatch.setenv("CANHGIAC_POLICE_HOTLINES", "Công an phường Cốc Lếu=0214 3820 113; Công an tỉnh=069.2xx.xxx")
     with pytest.raises(SettingsError, match="CANHGIAC_POLICE_HOTLINES"):
         load_settings()
-    monkeypatch.setenv("CANHGIAC_POLICE_HOTLINES", "Công an phường Cốc Lếu=0214 3820 113; Công an tỉnh=+84 214 3840 000")
+    monkeypatch.setenv(
+        "CANHGIAC_POLICE_HOTLINES", "Công an phường Cốc Lếu=0214 3820 113; Công an tỉnh=+84 214 3840 000"
+    )
     hotlines = load_settings().police_hotlines
     assert [(h.label, h.number) for h in hotlines] == [
         ("Công an phường Cốc Lếu", "0214 3820 113"),

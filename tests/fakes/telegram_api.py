@@ -24,6 +24,7 @@ flood limits other than those scripted with `fail_next`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import itertools
 import json
@@ -37,17 +38,58 @@ import tornado.web
 
 MAX_TEXT, MAX_CAPTION = 4096, 1024
 BLOCKED = "Forbidden: bot was blocked by the user"
-NOT_MODIFIED = ("Bad Request: message is not modified: specified new message content and reply "
-                "markup are exactly the same as a current content and reply markup of the message")
-DEFAULT_ERRORS = {400: "Bad Request: simulated error", 401: "Unauthorized", 403: BLOCKED,
-                  404: "Not Found", 409: "Conflict: terminated by other getUpdates request",
-                  500: "Internal Server Error", 502: "Bad Gateway"}
+NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply "
+    "markup are exactly the same as a current content and reply markup of the message"
+)
+DEFAULT_ERRORS = {
+    400: "Bad Request: simulated error",
+    401: "Unauthorized",
+    403: BLOCKED,
+    404: "Not Found",
+    409: "Conflict: terminated by other getUpdates request",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+}
 # Form fields that are always plain strings (never JSON-decoded, even if they look like JSON).
-TEXT_FIELDS = frozenset({"text", "caption", "parse_mode", "description", "short_description",
-                         "url", "secret_token", "callback_query_id", "photo", "action",
-                         "language_code", "inline_message_id", "ip_address", "name"})
-ALLOWED_TAGS = frozenset({"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code",
-                          "pre", "span", "tg-spoiler", "blockquote", "tg-emoji"})
+TEXT_FIELDS = frozenset(
+    {
+        "text",
+        "caption",
+        "parse_mode",
+        "description",
+        "short_description",
+        "url",
+        "secret_token",
+        "callback_query_id",
+        "photo",
+        "action",
+        "language_code",
+        "inline_message_id",
+        "ip_address",
+        "name",
+    }
+)
+ALLOWED_TAGS = frozenset(
+    {
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "a",
+        "code",
+        "pre",
+        "span",
+        "tg-spoiler",
+        "blockquote",
+        "tg-emoji",
+    }
+)
 TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)(\s[^<>]*)?>")
 ENTITY_RE = re.compile(r"&(lt|gt|amp|quot|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});")
 NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
@@ -108,7 +150,7 @@ def html_visible_text(text: str) -> str:
         out.append(text[i])
         i += 1
     if stack:
-        raise bad(f'can\'t parse entities: Can\'t find end tag corresponding to start tag "{stack[-1]}"')
+        raise bad(f"can't parse entities: Can't find end tag corresponding to start tag \"{stack[-1]}\"")
     return "".join(out)
 
 
@@ -174,9 +216,15 @@ class FakeTelegram:
 
     def __init__(self, token: str = "123456:TEST-token", bot_username: str = "canhgiac_test_bot"):
         self.token, self.bot_username, self.url = token, bot_username, ""
-        self.bot_user = {"id": int(token.split(":")[0]), "is_bot": True, "first_name": "Canh Giác",
-                         "username": bot_username, "can_join_groups": True,
-                         "can_read_all_group_messages": False, "supports_inline_queries": False}
+        self.bot_user = {
+            "id": int(token.split(":")[0]),
+            "is_bot": True,
+            "first_name": "Canh Giác",
+            "username": bot_username,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
         self.requests: list[tuple[str, dict]] = []  # every API call: (method, params)
         self.sent: list[dict] = []  # snapshot of each message the bot created (+ "parse_mode")
         self.edits: list[dict] = []  # params of each successful edit call
@@ -197,18 +245,26 @@ class FakeTelegram:
         self._update_signal, self._sent_signal = asyncio.Event(), asyncio.Event()
         self._stopping, self._server, self._active = False, None, 0
         handlers = {
-            "getMe": lambda p: self.bot_user, "getUpdates": self._get_updates,
-            "setWebhook": self._set_webhook, "deleteWebhook": self._delete_webhook,
-            "getWebhookInfo": self._get_webhook_info, "sendMessage": self._send_message,
-            "sendPhoto": self._send_photo, "editMessageText": self._edit_text,
-            "editMessageReplyMarkup": self._edit_markup, "deleteMessage": self._delete_message,
-            "answerCallbackQuery": self._answer_callback, "setMyCommands": self._set_commands,
+            "getMe": lambda p: self.bot_user,
+            "getUpdates": self._get_updates,
+            "setWebhook": self._set_webhook,
+            "deleteWebhook": self._delete_webhook,
+            "getWebhookInfo": self._get_webhook_info,
+            "sendMessage": self._send_message,
+            "sendPhoto": self._send_photo,
+            "editMessageText": self._edit_text,
+            "editMessageReplyMarkup": self._edit_markup,
+            "deleteMessage": self._delete_message,
+            "answerCallbackQuery": self._answer_callback,
+            "setMyCommands": self._set_commands,
             "getMyCommands": lambda p: copy.deepcopy(self.commands or []),
-            "deleteMyCommands": self._delete_commands, "setMyDescription": self._set_description,
+            "deleteMyCommands": self._delete_commands,
+            "setMyDescription": self._set_description,
             "getMyDescription": lambda p: {"description": self.description},
             "setMyShortDescription": self._set_short_description,
             "getMyShortDescription": lambda p: {"short_description": self.short_description},
-            "sendChatAction": self._send_chat_action, "close": lambda p: True,
+            "sendChatAction": self._send_chat_action,
+            "close": lambda p: True,
             "logOut": lambda p: True,
         }
         self._methods = {name.lower(): (name, fn) for name, fn in handlers.items()}
@@ -217,9 +273,11 @@ class FakeTelegram:
     async def start(self) -> None:
         """Bind 127.0.0.1 on an ephemeral port and serve on the running loop; sets `url`."""
         sockets = tornado.netutil.bind_sockets(0, "127.0.0.1")
-        app = tornado.web.Application([(r"/bot([^/]*)/([^/]+)", _ApiHandler, {"fake": self})],
-                                      default_handler_class=_NotFoundHandler,
-                                      log_function=lambda handler: None)
+        app = tornado.web.Application(
+            [(r"/bot([^/]*)/([^/]+)", _ApiHandler, {"fake": self})],
+            default_handler_class=_NotFoundHandler,
+            log_function=lambda handler: None,
+        )
         self._server = tornado.httpserver.HTTPServer(app)
         self._server.add_sockets(sockets)
         self._stopping = False
@@ -236,10 +294,8 @@ class FakeTelegram:
                 if not self._active:
                     break
                 await asyncio.sleep(0.01)
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(server.close_all_connections(), 2)
-            except asyncio.TimeoutError:
-                pass
 
     async def __aenter__(self) -> FakeTelegram:
         await self.start()
@@ -249,8 +305,7 @@ class FakeTelegram:
         await self.stop()
 
     # ----------------------------------------------------------------- injecting updates
-    def push_text(self, chat_id: int, text: str, *, user_id: int | None = None,
-                  first_name: str = "Lan") -> int:
+    def push_text(self, chat_id: int, text: str, *, user_id: int | None = None, first_name: str = "Lan") -> int:
         """A private text message from the user; "/cmd ..." gets a bot_command entity."""
         msg = self._user_message(chat_id, user_id, first_name)
         msg["text"] = text
@@ -258,20 +313,37 @@ class FakeTelegram:
             msg["entities"] = [{"type": "bot_command", "offset": 0, "length": utf16_len(text.split()[0])}]
         return self.push_raw({"message": msg})
 
-    def push_callback(self, chat_id: int, data: str, *, message_id: int,
-                      user_id: int | None = None) -> int:
+    def push_callback(self, chat_id: int, data: str, *, message_id: int, user_id: int | None = None) -> int:
         """A button press on bot message `message_id` (its current text/markup is included; an
         unknown message becomes an InaccessibleMessage with date 0, as Telegram sends)."""
         user = self._user(chat_id if user_id is None else user_id, self._names.get(chat_id, "Lan"))
         message = copy.deepcopy(self._messages.get((chat_id, message_id))) or {
-            "message_id": message_id, "chat": self._chat(chat_id), "date": 0}
+            "message_id": message_id,
+            "chat": self._chat(chat_id),
+            "date": 0,
+        }
         query_id = str(9_000_000 + next(self._counter))
         self._callback_ids.add(query_id)
-        return self.push_raw({"callback_query": {"id": query_id, "from": user, "message": message,
-                                                 "chat_instance": f"ci{chat_id}", "data": data}})
+        return self.push_raw(
+            {
+                "callback_query": {
+                    "id": query_id,
+                    "from": user,
+                    "message": message,
+                    "chat_instance": f"ci{chat_id}",
+                    "data": data,
+                }
+            }
+        )
 
-    def push_photo(self, chat_id: int, *, file_id: str = "AgACAgQAAxk-photo",
-                   caption: str | None = None, user_id: int | None = None) -> int:
+    def push_photo(
+        self,
+        chat_id: int,
+        *,
+        file_id: str = "AgACAgQAAxk-photo",
+        caption: str | None = None,
+        user_id: int | None = None,
+    ) -> int:
         """A private photo message from the user."""
         msg = self._user_message(chat_id, user_id, self._names.get(chat_id, "Lan"))
         msg["photo"] = self._photo_sizes(file_id)
@@ -282,8 +354,11 @@ class FakeTelegram:
     def push_contact(self, chat_id: int, phone_number: str, *, user_id: int | None = None) -> int:
         """The user shares a contact (by default their own, as a request_contact button does)."""
         msg = self._user_message(chat_id, user_id, self._names.get(chat_id, "Lan"))
-        msg["contact"] = {"phone_number": phone_number, "first_name": msg["from"]["first_name"],
-                          "user_id": msg["from"]["id"]}
+        msg["contact"] = {
+            "phone_number": phone_number,
+            "first_name": msg["from"]["first_name"],
+            "user_id": msg["from"]["id"],
+        }
         return self.push_raw({"message": msg})
 
     def push_raw(self, update: dict) -> int:
@@ -313,20 +388,20 @@ class FakeTelegram:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
-            fresh = self.messages_to(chat_id)[self._read_cursor.get(chat_id, 0):]
+            fresh = self.messages_to(chat_id)[self._read_cursor.get(chat_id, 0) :]
             if len(fresh) >= count:
                 self._read_cursor[chat_id] = self._read_cursor.get(chat_id, 0) + len(fresh)
                 return fresh
             if loop.time() >= deadline:
                 got = [m.get("text", m.get("caption")) for m in fresh]
                 others = sorted({m["chat"]["id"] for m in self.sent} - {chat_id})
-                raise WaitTimeout(f"expected {count} message(s) to chat {chat_id} within {timeout}s, "
-                                  f"got {len(fresh)}: {got!r}; messages to other chats: {others}; "
-                                  f"methods called: {[name for name, _ in self.requests[-20:]]}")
-            try:
+                raise WaitTimeout(
+                    f"expected {count} message(s) to chat {chat_id} within {timeout}s, "
+                    f"got {len(fresh)}: {got!r}; messages to other chats: {others}; "
+                    f"methods called: {[name for name, _ in self.requests[-20:]]}"
+                )
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._sent_signal.wait(), deadline - loop.time())
-            except asyncio.TimeoutError:
-                pass
 
     def clear(self) -> None:
         """Forget recorded requests/sent/edits/callback answers. Server state (stored messages,
@@ -336,12 +411,16 @@ class FakeTelegram:
         self._read_cursor.clear()
 
     # ----------------------------------------------------------------- fault injection
-    def fail_next(self, method: str, *, status: int = 429, retry_after: int = 1,
-                  description: str | None = None, times: int = 1) -> None:
+    def fail_next(
+        self, method: str, *, status: int = 429, retry_after: int = 1, description: str | None = None, times: int = 1
+    ) -> None:
         """Make the next `times` calls of `method` fail with HTTP/error_code `status`."""
         if description is None:
-            description = (f"Too Many Requests: retry after {retry_after}" if status == 429
-                           else DEFAULT_ERRORS.get(status, f"Error {status}"))
+            description = (
+                f"Too Many Requests: retry after {retry_after}"
+                if status == 429
+                else DEFAULT_ERRORS.get(status, f"Error {status}")
+            )
         error = ApiError(status, description, retry_after if status == 429 else None)
         self._faults.setdefault(method.lower(), []).extend([error] * times)
 
@@ -382,20 +461,23 @@ class FakeTelegram:
 
     async def _get_updates(self, p: dict, closed: asyncio.Event | None = None) -> list[dict]:
         if self.webhook:
-            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
-                                "use deleteWebhook to delete the webhook first")
+            raise ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
         offset, limit = int(p.get("offset") or 0), min(max(int(p.get("limit") or 100), 1), 100)
         if offset > 0:  # confirm: forget everything below offset (repeats only once delivered)
-            self._pending = [e for e in self._pending if e["update"]["update_id"] >= offset
-                             or (e["repeat"] and not e["delivered"])]
+            self._pending = [
+                e for e in self._pending if e["update"]["update_id"] >= offset or (e["repeat"] and not e["delivered"])
+            ]
         loop = asyncio.get_running_loop()
         deadline = loop.time() + max(float(p.get("timeout") or 0), 0.0)
         while not self._pending and not self._stopping and loop.time() < deadline:
             waits = [asyncio.ensure_future(self._update_signal.wait())]
             if closed is not None:
                 waits.append(asyncio.ensure_future(closed.wait()))
-            _, undone = await asyncio.wait(waits, timeout=deadline - loop.time(),
-                                           return_when=asyncio.FIRST_COMPLETED)
+            _, undone = await asyncio.wait(waits, timeout=deadline - loop.time(), return_when=asyncio.FIRST_COMPLETED)
             for task in undone:
                 task.cancel()
             if closed is not None and closed.is_set():
@@ -410,8 +492,11 @@ class FakeTelegram:
     def _set_webhook(self, p: dict) -> bool:
         if p.get("drop_pending_updates"):
             self._pending.clear()
-        self.webhook = {k: p.get(k) for k in ("url", "secret_token", "allowed_updates",
-                                              "max_connections")} if p.get("url") else None
+        self.webhook = (
+            {k: p.get(k) for k in ("url", "secret_token", "allowed_updates", "max_connections")}
+            if p.get("url")
+            else None
+        )
         return True
 
     def _delete_webhook(self, p: dict) -> bool:
@@ -421,8 +506,11 @@ class FakeTelegram:
         return True
 
     def _get_webhook_info(self, p: dict) -> dict:
-        return {"url": (self.webhook or {}).get("url") or "", "has_custom_certificate": False,
-                "pending_update_count": len(self._pending)}
+        return {
+            "url": (self.webhook or {}).get("url") or "",
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._pending),
+        }
 
     def _chat_id(self, p: dict) -> int:
         chat_id = p.get("chat_id")
@@ -473,17 +561,28 @@ class FakeTelegram:
 
     def _new_message(self, chat_id: int, sender: dict) -> dict:
         self._last_message_id[chat_id] = self._last_message_id.get(chat_id, 0) + 1
-        return {"message_id": self._last_message_id[chat_id], "from": sender,
-                "chat": self._chat(chat_id), "date": int(time.time())}
+        return {
+            "message_id": self._last_message_id[chat_id],
+            "from": sender,
+            "chat": self._chat(chat_id),
+            "date": int(time.time()),
+        }
 
     def _user_message(self, chat_id: int, user_id: int | None, first_name: str) -> dict:
         self._names[chat_id] = first_name
         return self._new_message(chat_id, self._user(chat_id if user_id is None else user_id, first_name))
 
     def _photo_sizes(self, file_id: str) -> list[dict]:
-        return [{"file_id": fid, "file_unique_id": f"u{abs(hash(fid)) % 10**8}", "width": side,
-                 "height": side, "file_size": side * 100}
-                for fid, side in ((f"{file_id}-s", 90), (f"{file_id}-m", 320), (file_id, 800))]
+        return [
+            {
+                "file_id": fid,
+                "file_unique_id": f"u{abs(hash(fid)) % 10**8}",
+                "width": side,
+                "height": side,
+                "file_size": side * 100,
+            }
+            for fid, side in ((f"{file_id}-s", 90), (f"{file_id}-m", 320), (file_id, 800))
+        ]
 
     def _store(self, msg: dict, markup: dict | None, p: dict) -> dict:
         if markup and "inline_keyboard" in markup:  # Telegram only echoes inline keyboards
@@ -500,8 +599,13 @@ class FakeTelegram:
     def _send_message(self, p: dict) -> dict:
         chat_id = self._chat_id(p)
         self._check_blocked(chat_id)
-        self._check_text(p.get("text"), p.get("parse_mode"), limit=MAX_TEXT,
-                         empty="message text is empty", too_long="message is too long")
+        self._check_text(
+            p.get("text"),
+            p.get("parse_mode"),
+            limit=MAX_TEXT,
+            empty="message text is empty",
+            too_long="message is too long",
+        )
         markup = self._check_markup(p.get("reply_markup"))
         msg = self._new_message(chat_id, self.bot_user)
         msg["text"] = str(p["text"])
@@ -513,8 +617,9 @@ class FakeTelegram:
         photo = p.get("photo")
         if not photo:
             raise bad("there is no photo in the request")
-        self._check_text(p.get("caption"), p.get("parse_mode"), limit=MAX_CAPTION, empty=None,
-                         too_long="message caption is too long")
+        self._check_text(
+            p.get("caption"), p.get("parse_mode"), limit=MAX_CAPTION, empty=None, too_long="message caption is too long"
+        )
         markup = self._check_markup(p.get("reply_markup"))
         is_file_id = isinstance(photo, str) and not photo.startswith(("http://", "https://", "attach://"))
         msg = self._new_message(chat_id, self.bot_user)
@@ -546,8 +651,13 @@ class FakeTelegram:
         msg = self._editable(p)
         if "text" not in msg:
             raise bad("there is no text in the message to edit")
-        self._check_text(p.get("text"), p.get("parse_mode"), limit=MAX_TEXT,
-                         empty="message text is empty", too_long="message is too long")
+        self._check_text(
+            p.get("text"),
+            p.get("parse_mode"),
+            limit=MAX_TEXT,
+            empty="message text is empty",
+            too_long="message is too long",
+        )
         markup = self._check_markup(p.get("reply_markup"))
         inline = markup if markup and "inline_keyboard" in markup else None
         if msg["text"] == str(p["text"]) and msg.get("reply_markup") == inline:
@@ -581,8 +691,11 @@ class FakeTelegram:
         if not isinstance(commands, list) or len(commands) > 100:
             raise bad("BOT_COMMAND_INVALID")
         for cmd in commands:
-            if not (isinstance(cmd, dict) and COMMAND_RE.fullmatch(str(cmd.get("command", "")))
-                    and 1 <= len(str(cmd.get("description", ""))) <= 256):
+            if not (
+                isinstance(cmd, dict)
+                and COMMAND_RE.fullmatch(str(cmd.get("command", "")))
+                and 1 <= len(str(cmd.get("description", ""))) <= 256
+            ):
                 raise bad("BOT_COMMAND_INVALID")
         self.commands = [{"command": c["command"], "description": c["description"]} for c in commands]
         return True

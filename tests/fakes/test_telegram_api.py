@@ -138,28 +138,35 @@ async def test_send_message_returns_message_and_is_recorded(bot, fake):
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize("text", [
-    "<b>" + "x" * 4090 + "</b>" + "&lt;" * 6,
-    "a &lt; b &amp;&amp; c &gt; d &#65; &#x41; &quot;",
-    '<a href="https://t.me/x">link</a> <span class="tg-spoiler">s</span> <pre><code>p</code></pre>',
-    "<i>nested <u>ok</u></i> <tg-spoiler>x</tg-spoiler> <blockquote>q</blockquote> & bare",
-], ids=["4096-visible", "entities", "links-spoilers-pre", "nesting"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "<b>" + "x" * 4090 + "</b>" + "&lt;" * 6,
+        "a &lt; b &amp;&amp; c &gt; d &#65; &#x41; &quot;",
+        '<a href="https://t.me/x">link</a> <span class="tg-spoiler">s</span> <pre><code>p</code></pre>',
+        "<i>nested <u>ok</u></i> <tg-spoiler>x</tg-spoiler> <blockquote>q</blockquote> & bare",
+    ],
+    ids=["4096-visible", "entities", "links-spoilers-pre", "nesting"],
+)
 async def test_valid_html_accepted(bot, text):
     assert (await bot.send_message(CHAT, text, parse_mode="HTML")).text == text
 
 
 @pytest.mark.asyncio
-@pytest.mark.parametrize(("text", "error"), [
-    ("<b>" + "x" * 4097 + "</b>", "message is too long"),
-    ("&amp;" * 4097, "message is too long"),
-    ("<b>unclosed", "can't parse entities"),
-    ("a < b", "can't parse entities"),
-    ("<br>", "can't parse entities"),
-    ("<b><i>x</b></i>", "can't parse entities"),
-    ('<span class="x">y</span>', "can't parse entities"),
-    ("<b></b>", "message text is empty"),
-], ids=["4097-visible", "4097-entities", "unclosed", "bare-lt", "unknown-tag", "misnested",
-        "bad-span", "empty"])
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("<b>" + "x" * 4097 + "</b>", "message is too long"),
+        ("&amp;" * 4097, "message is too long"),
+        ("<b>unclosed", "can't parse entities"),
+        ("a < b", "can't parse entities"),
+        ("<br>", "can't parse entities"),
+        ("<b><i>x</b></i>", "can't parse entities"),
+        ('<span class="x">y</span>', "can't parse entities"),
+        ("<b></b>", "message text is empty"),
+    ],
+    ids=["4097-visible", "4097-entities", "unclosed", "bare-lt", "unknown-tag", "misnested", "bad-span", "empty"],
+)
 async def test_invalid_html_rejected(bot, fake, text, error):
     with pytest.raises(BadRequest, match=f"(?i){error}"):
         await bot.send_message(CHAT, text, parse_mode="HTML")
@@ -277,8 +284,10 @@ async def test_block_chat_is_forbidden(bot, fake):
 async def test_commands_and_descriptions(bot, fake):
     assert fake.commands is None
     await bot.set_my_commands([("start", "Bắt đầu"), ("help", "Trợ giúp")])
-    assert fake.commands == [{"command": "start", "description": "Bắt đầu"},
-                             {"command": "help", "description": "Trợ giúp"}]
+    assert fake.commands == [
+        {"command": "start", "description": "Bắt đầu"},
+        {"command": "help", "description": "Trợ giúp"},
+    ]
     assert [c.command for c in await bot.get_my_commands()] == ["start", "help"]
     with pytest.raises(BadRequest, match="(?i)BOT_COMMAND_INVALID"):
         await bot.set_my_commands([("Start", "x")])
@@ -320,8 +329,9 @@ async def test_application_long_polling_echo(fake):
     async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await update.message.reply_text(f"Bạn nói: {update.message.text}")
 
-    app = (ApplicationBuilder().token(fake.token).base_url(f"{fake.url}/bot")
-           .base_file_url(f"{fake.url}/file/bot").build())
+    app = (
+        ApplicationBuilder().token(fake.token).base_url(f"{fake.url}/bot").base_file_url(f"{fake.url}/file/bot").build()
+    )
     app.add_handler(MessageHandler(filters.TEXT, echo))
     async with app:
         await app.start()
@@ -338,4 +348,5 @@ async def test_application_long_polling_echo(fake):
     # The updater's cleanup call confirmed everything: nothing is delivered again.
     assert fake._pending == []
     assert ("deleteWebhook", {"drop_pending_updates": False}) in fake.requests or any(
-        name == "deleteWebhook" for name, _ in fake.requests)
+        name == "deleteWebhook" for name, _ in fake.requests
+    )

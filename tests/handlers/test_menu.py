@@ -41,7 +41,9 @@ async def test_display_name_is_escaped_and_shortened(chat, router, services):
     from bot.models import Incoming
 
     replies = await router.handle(
-        Incoming(channel="test", chat_id="9", user_id="9", display_name="<script>x</script>" + "A" * 100, text="/start"),
+        Incoming(
+            channel="test", chat_id="9", user_id="9", display_name="<script>x</script>" + "A" * 100, text="/start"
+        ),
         services,
     )
     assert "<script>" not in replies[0].text and "&lt;script&gt;" in replies[0].text

@@ -6,8 +6,11 @@ async def test_privacy_says_what_is_kept(chat):
 async def _rows(services, chat):
     def count(db):
         where = "channel = ? AND chat_id = ?"
-        return sum(db.execute(f"SELECT count(*) FROM {t} WHERE {where}", [chat.channel, chat.chat_id]).fetchone()[0]
-                   for t in ("chats", "conversations"))
+        return sum(
+            db.execute(f"SELECT count(*) FROM {t} WHERE {where}", [chat.channel, chat.chat_id]).fetchone()[0]
+            for t in ("chats", "conversations")
+        )
+
     return await services.storage.read(count)
 
 

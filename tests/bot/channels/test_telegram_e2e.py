@@ -36,7 +36,14 @@ class RunningBot:
         self.services = build_services(self.settings)
         self.stop_event = asyncio.Event()
         self.task = asyncio.create_task(
-            serve(self.settings, self.services, self.router, PUBLIC_COMMANDS, stop=self.stop_event, webhook_url=self.webhook_url)
+            serve(
+                self.settings,
+                self.services,
+                self.router,
+                PUBLIC_COMMANDS,
+                stop=self.stop_event,
+                webhook_url=self.webhook_url,
+            )
         )
         wanted = "setWebhook" if self.webhook_url else "getUpdates"
         deadline = time.monotonic() + 10
@@ -193,7 +200,15 @@ async def test_long_replies_are_split_with_the_keyboard_on_the_last_part(fake, t
 
 
 async def test_user_text_is_escaped_so_telegram_accepts_every_reply(fake, tg_settings):
-    hostile = ["/start", "<b>{{ 7*7 }}</b>", "'; DROP TABLE chats; --", "\u200b", "😡" * 50, "a < b & c > d", "x" * 5000]
+    hostile = [
+        "/start",
+        "<b>{{ 7*7 }}</b>",
+        "'; DROP TABLE chats; --",
+        "\u200b",
+        "😡" * 50,
+        "a < b & c > d",
+        "x" * 5000,
+    ]
     async with RunningBot(tg_settings, fake):
         for text in hostile:
             # The welcome echoes the display name: it must arrive escaped, or Telegram refuses it.
@@ -225,7 +240,11 @@ def _free_port() -> int:
 async def test_webhook_mode_checks_the_secret_on_every_request(fake, tg_settings):
     port = _free_port()
     settings = tg_settings.model_copy(
-        update={"webhook_listen": "127.0.0.1", "webhook_port": port, "telegram_webhook_secret": SecretStr("hook_secret-123")}
+        update={
+            "webhook_listen": "127.0.0.1",
+            "webhook_port": port,
+            "telegram_webhook_secret": SecretStr("hook_secret-123"),
+        }
     )
     update = {
         "update_id": 1,
@@ -242,7 +261,9 @@ async def test_webhook_mode_checks_the_secret_on_every_request(fake, tg_settings
         async with httpx.AsyncClient() as client:
             wrong = await client.post(local, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "guess"})
             missing = await client.post(local, json=update)
-            right = await client.post(local, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "hook_secret-123"})
+            right = await client.post(
+                local, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "hook_secret-123"}
+            )
         [reply] = await fake.wait_for_messages(CHAT)
     assert wrong.status_code == 403 and missing.status_code == 403 and right.status_code == 200
     assert "113" in reply["text"]
@@ -276,3 +297,40 @@ async def test_a_token_telegram_refuses_stops_the_start_with_a_clear_error(fake,
             await serve(settings, services, build_router(), PUBLIC_COMMANDS, stop=asyncio.Event())
     finally:
         services.close()
+
+
+async def test_canhgiac_run_serves_and_stops_gracefully_on_sigterm(fake, tmp_path):
+    """The real command in its own process: it serves, then SIGTERM ends it cleanly."""
+    import os
+    import signal
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "CANHGIAC_"))}
+    env.update(
+        PYTHONPATH=str(Path(__file__).resolve().parents[3]),
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=f"{fake.url}/bot",
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 20
+        while not any(method == "getUpdates" for method, _ in fake.requests):
+            assert time.monotonic() < deadline and process.returncode is None, "canhgiac run did not start"
+            await asyncio.sleep(0.05)
+        fake.push_text(CHAT, "/start")
+        [welcome] = await fake.wait_for_messages(CHAT, timeout=10)
+        process.send_signal(signal.SIGTERM)
+        code = await asyncio.wait_for(process.wait(), 20)
+    finally:
+        if process.returncode is None:
+            process.kill()
+    stderr = (await process.stderr.read()).decode()
+    assert "Chào" in welcome["text"]
+    assert code == 0, stderr
+    assert "channel stopped channel=telegram" in stderr
+    assert (tmp_path / "data" / "canhgiac.db").exists()
+    assert TOKEN.split(":")[1] not in stderr
