@@ -596,9 +596,7 @@ class FakeTelegram:
         self._notify("_sent_signal")
         return copy.deepcopy(msg)
 
-    def _send_message(self, p: dict) -> dict:
-        chat_id = self._chat_id(p)
-        self._check_blocked(chat_id)
+    def _check_message_text(self, p: dict) -> None:
         self._check_text(
             p.get("text"),
             p.get("parse_mode"),
@@ -606,6 +604,11 @@ class FakeTelegram:
             empty="message text is empty",
             too_long="message is too long",
         )
+
+    def _send_message(self, p: dict) -> dict:
+        chat_id = self._chat_id(p)
+        self._check_blocked(chat_id)
+        self._check_message_text(p)
         markup = self._check_markup(p.get("reply_markup"))
         msg = self._new_message(chat_id, self.bot_user)
         msg["text"] = str(p["text"])
@@ -651,13 +654,7 @@ class FakeTelegram:
         msg = self._editable(p)
         if "text" not in msg:
             raise bad("there is no text in the message to edit")
-        self._check_text(
-            p.get("text"),
-            p.get("parse_mode"),
-            limit=MAX_TEXT,
-            empty="message text is empty",
-            too_long="message is too long",
-        )
+        self._check_message_text(p)
         markup = self._check_markup(p.get("reply_markup"))
         inline = markup if markup and "inline_keyboard" in markup else None
         if msg["text"] == str(p["text"]) and msg.get("reply_markup") == inline:

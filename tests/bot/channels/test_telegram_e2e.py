@@ -76,6 +76,18 @@ def tg_settings(tmp_path, fake) -> Settings:
     )
 
 
+def private_update(update_id: int, text: str) -> dict:
+    """A raw update as Telegram sends it, for delivering the same one twice or by webhook."""
+    person = {"id": CHAT, "first_name": "Lan"}
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id, "date": int(time.time()), "text": text,
+            "chat": {**person, "type": "private"}, "from": {**person, "is_bot": False},
+        },
+    }  # fmt: skip
+
+
 def keyboard_of(message: dict) -> list[list[dict]]:
     return (message.get("reply_markup") or {}).get("inline_keyboard", [])
 
@@ -111,14 +123,7 @@ async def test_a_button_press_is_answered_and_marked(fake, tg_settings):
 
 
 async def test_a_repeated_update_is_ignored(fake, tg_settings):
-    update = {
-        "update_id": 4242,
-        "message": {
-            "message_id": 9, "date": int(time.time()), "text": "/help",
-            "chat": {"id": CHAT, "type": "private", "first_name": "Lan"},
-            "from": {"id": CHAT, "is_bot": False, "first_name": "Lan"},
-        },
-    }  # fmt: skip
+    update = private_update(4242, "/help")
     async with RunningBot(tg_settings, fake):
         fake.push_raw(update)
         await fake.wait_for_messages(CHAT)
@@ -246,14 +251,7 @@ async def test_webhook_mode_checks_the_secret_on_every_request(fake, tg_settings
             "telegram_webhook_secret": SecretStr("hook_secret-123"),
         }
     )
-    update = {
-        "update_id": 1,
-        "message": {
-            "message_id": 1, "date": int(time.time()), "text": "/hotline",
-            "chat": {"id": CHAT, "type": "private", "first_name": "Lan"},
-            "from": {"id": CHAT, "is_bot": False, "first_name": "Lan"},
-        },
-    }  # fmt: skip
+    update = private_update(1, "/hotline")
     async with RunningBot(settings, fake, webhook_url="https://bot.example.vn/telegram"):
         assert fake.webhook["url"] == "https://bot.example.vn/telegram"
         assert fake.webhook["secret_token"] == "hook_secret-123"
