@@ -31,7 +31,7 @@ from telegram import (
     Message,
     Update,
 )
-from telegram.constants import MessageLimit, ParseMode
+from telegram.constants import ChatAction, MessageLimit, ParseMode
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor, ContextTypes, TypeHandler
 
@@ -45,6 +45,7 @@ CHANNEL = "telegram"
 ALLOWED_UPDATES = ["message", "callback_query"]
 POLL_TIMEOUT_SECONDS = 30
 GROUP_CHAT_TYPES = {"group", "supergroup"}
+TYPING_AFTER_SECONDS = 1.0
 
 log = logging.getLogger("canhgiac.telegram")
 
@@ -181,6 +182,13 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         pass
 
 
+async def _typing_after(bot: Any, chat_id: int) -> None:
+    """Show "typing…" only when an answer is slow: a call per update would eat the send budget."""
+    await asyncio.sleep(TYPING_AFTER_SECONDS)
+    with contextlib.suppress(TelegramError):
+        await bot.send_chat_action(chat_id, ChatAction.TYPING)
+
+
 async def _on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     router: Router = context.application.bot_data["router"]
     services: Services = context.application.bot_data["services"]
@@ -192,7 +200,11 @@ async def _on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         # Stop the button's spinner at once; a query past Telegram's answer window still gets its reply.
         with contextlib.suppress(BadRequest):
             await query.answer()
-    replies = await router.handle(msg, services)
+    typing = asyncio.create_task(_typing_after(context.bot, update.effective_chat.id))
+    try:
+        replies = await router.handle(msg, services)
+    finally:
+        typing.cancel()
     await send_replies(context.bot, update.effective_chat.id, replies)
     if query is not None and replies:
         await _mark_chosen(query, services.texts(msg).label("chosen"))
@@ -204,8 +216,8 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     log.error("update failed channel=%s update=%s", CHANNEL, update_id, exc_info=context.error)
 
 
-async def _set_commands(application: Application) -> None:
-    """Set the command menu, per language where Telegram can express it."""
+async def _set_profile(application: Application) -> None:
+    """Set the command menu and descriptions, per language where Telegram can express it."""
     services: Services = application.bot_data["services"]
     commands: tuple[str, ...] = application.bot_data["commands"]
     for language in services.content.languages:
@@ -215,11 +227,15 @@ async def _set_commands(application: Application) -> None:
             continue  # Telegram keys command menus by two-letter codes only
         code = None if is_default else language
         try:
-            await application.bot.set_my_commands(
+            bot = application.bot
+            await bot.set_my_commands(
                 [BotCommand(name, t.label(f"commands.{name}")) for name in commands], language_code=code
             )
+            await bot.set_my_description(t.label("about.description"), language_code=code)
+            await bot.set_my_short_description(t.label("about.short_description"), language_code=code)
         except TelegramError as error:
-            log.warning("could not set the command menu language=%s error=%s", language, type(error).__name__)
+            # The bot still works without them; the next start tries again.
+            log.warning("could not set the bot profile language=%s error=%s", language, type(error).__name__)
 
 
 def build_application(settings: Settings, services: Services, router: Router, commands: tuple[str, ...]) -> Application:
@@ -277,7 +293,7 @@ class TelegramChannel:
             raise ChannelStartError(
                 f"cannot reach the Telegram Bot API at TELEGRAM_API_BASE_URL ({type(error).__name__})"
             ) from None
-        await _set_commands(app)
+        await _set_profile(app)
         if self.webhook_url:
             secret = self.settings.telegram_webhook_secret
             await app.updater.start_webhook(

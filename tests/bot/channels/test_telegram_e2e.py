@@ -105,6 +105,23 @@ async def test_start_shows_the_menu_as_an_inline_keyboard_and_sets_commands(fake
     assert len(buttons) == 8 and buttons[6]["callback_data"] == "hotlines"
     assert "Đường dây nóng" in buttons[6]["text"]
     assert [c["command"] for c in fake.commands] == list(PUBLIC_COMMANDS)
+    assert "113" in fake.short_description and "lừa đảo" in fake.description
+    assert not any(method == "sendChatAction" for method, _ in fake.requests)  # a quick answer needs none
+
+
+async def test_a_slow_answer_shows_typing_first(fake, tg_settings):
+    router = build_router()
+
+    async def slow(msg, svc):
+        await asyncio.sleep(1.5)
+        return [Reply("xong")]
+
+    router.command(slow, "slow")
+    async with RunningBot(tg_settings, fake, router=router):
+        fake.push_text(CHAT, "/slow")
+        await fake.wait_for_messages(CHAT)
+    actions = [params for method, params in fake.requests if method == "sendChatAction"]
+    assert [a["action"] for a in actions] == ["typing"]
 
 
 async def test_a_button_press_is_answered_and_marked(fake, tg_settings):
