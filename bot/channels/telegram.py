@@ -189,6 +189,12 @@ async def _typing_after(bot: Any, chat_id: int) -> None:
         await bot.send_chat_action(chat_id, ChatAction.TYPING)
 
 
+async def _answer_query(query: Any) -> None:
+    # A query past Telegram's answer window still gets its reply; only the spinner stays longer.
+    with contextlib.suppress(BadRequest):
+        await query.answer()
+
+
 async def _on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     router: Router = context.application.bot_data["router"]
     services: Services = context.application.bot_data["services"]
@@ -196,18 +202,20 @@ async def _on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if msg is None:
         return
     query = update.callback_query
-    if query is not None:
-        # Stop the button's spinner at once; a query past Telegram's answer window still gets its reply.
-        with contextlib.suppress(BadRequest):
-            await query.answer()
-    typing = asyncio.create_task(_typing_after(context.bot, update.effective_chat.id))
+    chat_id = update.effective_chat.id
+    # Stopping the button's spinner runs alongside routing instead of delaying the answer.
+    answering = asyncio.create_task(_answer_query(query)) if query is not None else None
+    typing = asyncio.create_task(_typing_after(context.bot, chat_id))
     try:
         replies = await router.handle(msg, services)
     finally:
         typing.cancel()
-    await send_replies(context.bot, update.effective_chat.id, replies)
-    if query is not None and replies:
-        await _mark_chosen(query, services.texts(msg).label("chosen"))
+    await send_replies(context.bot, chat_id, replies)
+    if answering is not None:
+        await answering
+        if replies:
+            # Off the chat's critical path: the next update of this chat need not wait for the edit.
+            context.application.create_task(_mark_chosen(query, services.texts(msg).label("chosen")), update=update)
 
 
 async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -1,0 +1,444 @@
+#!/usr/bin/env python
+"""Telegram round-trip benchmark: the real `canhgiac run` stack against a loopback fake Bot API.
+
+One process, one event loop: `tests.fakes.telegram_api.FakeTelegram` (tornado on 127.0.0.1) plus
+`bot.serve.serve` (python-telegram-bot long polling, AIORateLimiter, PerChatUpdateProcessor,
+router, handlers, content, SQLite in WAL mode on a temporary file), exactly as `canhgiac run`
+builds it. Logging is set up as `canhgiac run` does (INFO, redacting formatter) but written to a
+file in the temporary folder instead of the terminal.
+
+Each chat is a closed loop: push an update on the fake, wait for the bot's sendMessage for that
+chat, push the chat's next update. Latency is push -> sendMessage arriving at the fake (both
+`time.perf_counter()`); throughput is measured updates / (first push -> last reply). The mix per
+chat repeats: /start, a press of the "hotlines" button of the chat's last menu message, free text,
+/help.
+
+Configurations (each on a fresh fake, database and bot):
+  (a) production defaults: telegram_max_messages_per_second=25 (the deliberate send pace)
+  (b) rate limiter effectively off (100000/s): the core's own capacity on this machine
+  (c) one chat, one update at a time, limiter off: pure per-update latency
+
+    python bench/telegram_roundtrip.py            # 2,000 updates over 200 chats (about 2 minutes)
+    python bench/telegram_roundtrip.py --quick    # smoke run, a few seconds
+
+Exit status: 0 when every update got its expected reply; 1 when one did not (or the bot logged an
+error); 3 on the overall timeout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import faulthandler
+import logging
+import math
+import os
+import platform
+import re
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+# A token of the shape Settings accepts (digits, colon, >= 20 letters); only the fake ever sees it.
+TOKEN = "123456789:AAbenchmarkFakeTokenForLoopbackOnly"
+FREE_TEXT = "có người gọi bảo tôi chuyển tiền"
+KINDS = ("start", "button", "text", "help")  # the mix each chat repeats, in this order
+MAIN_MENU_MARK = "hotlines"  # a callback value only the main menu carries
+PRODUCTION_RATE = 25.0
+UNLIMITED_RATE = 100_000.0
+WARMUP_CHATS, WARMUP_CYCLES = 8, 1  # 8 chats x 4 updates before each measurement, not counted
+HISTORY = 500  # requests/messages the fake keeps for inspection
+LOG_PROBLEM = re.compile(r"^\S+ (WARNING|ERROR|CRITICAL) ")
+
+
+def clean_environment() -> None:
+    """No developer .env/env variable may change the figures, and nothing may go through a proxy."""
+    for name in list(os.environ):
+        upper = name.upper()
+        if upper.startswith(("TELEGRAM_", "CANHGIAC_")) or upper in {
+            "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY",
+        }:  # fmt: skip
+            del os.environ[name]
+
+
+clean_environment()
+
+from bot.logs import setup_logging  # noqa: E402
+from bot.serve import serve  # noqa: E402
+from bot.services import build_services  # noqa: E402
+from bot.settings import load_settings  # noqa: E402
+from handlers import PUBLIC_COMMANDS, build_router  # noqa: E402
+from tests.fakes.telegram_api import FakeTelegram  # noqa: E402
+
+
+class TimedTelegram(FakeTelegram):
+    """The fake, plus: timestamp each sendMessage on arrival and hand it to the chat waiting for it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.waiters: dict[int, asyncio.Future] = {}
+        self.last_menu: dict[int, int] = {}  # chat -> message id of its last main-menu message
+        self.unpaired = 0  # replies no update was waiting for (an update answered twice)
+
+    def _send_message(self, p: dict) -> dict:
+        result = super()._send_message(p)
+        arrived = time.perf_counter()
+        self._trim_history()
+        chat_id = result["chat"]["id"]
+        markup = result.get("reply_markup") or {}
+        values = [b.get("callback_data") for row in markup.get("inline_keyboard", []) for b in row]
+        if MAIN_MENU_MARK in values:
+            self.last_menu[chat_id] = result["message_id"]
+        waiter = self.waiters.pop(chat_id, None)
+        if waiter is not None and not waiter.done():
+            waiter.set_result((arrived, values))
+        else:
+            self.unpaired += 1
+        return result
+
+    def _trim_history(self) -> None:
+        """Keep only recent request/message logs: thousands of retained dicts would only make the
+        garbage collector's full passes (latency outliers) longer than the bot alone causes."""
+        for log in (self.requests, self.sent, self.edits, self.callback_answers):
+            if len(log) > 2 * HISTORY:
+                del log[:-HISTORY]
+
+
+@dataclass
+class Sample:
+    kind: str
+    ms: float
+
+
+@dataclass
+class Run:
+    label: str
+    chats: int
+    samples: list[Sample] = field(default_factory=list)
+    missing: int = 0  # updates that never got a reply
+    unsent: int = 0  # updates not sent because their chat's previous one got no reply
+    unexpected: int = 0  # replies that were not the answer expected for the update's kind
+    unpaired: int = 0
+    first_push: float = math.inf
+    last_reply: float = 0.0
+    cpu_seconds: float = 0.0
+    problems: list[str] = field(default_factory=list)  # WARNING/ERROR lines of the bot's log
+    log_lines: int = 0
+
+    @property
+    def wall(self) -> float:
+        return max(self.last_reply - self.first_push, 1e-9)
+
+    @property
+    def throughput(self) -> float:
+        return len(self.samples) / self.wall
+
+    def latencies(self, kind: str | None = None) -> list[float]:
+        return sorted(s.ms for s in self.samples if kind is None or s.kind == kind)
+
+    @property
+    def failures(self) -> int:
+        return self.missing + self.unexpected + self.unpaired + len(self.problems)
+
+
+def percentile(ordered: list[float], p: float) -> float:
+    """Linear interpolation between closest ranks (numpy's default) on a sorted list."""
+    if not ordered:
+        return math.nan
+    k = (len(ordered) - 1) * p / 100
+    lo = math.floor(k)
+    hi = min(lo + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def expected(kind: str, values: list[str]) -> bool:
+    """/start and free text end with the main menu; the hotlines answer and /help with a menu button."""
+    if kind in ("start", "text"):
+        return MAIN_MENU_MARK in values
+    return values == ["menu"]
+
+
+async def drive_chat(
+    tg: TimedTelegram, run: Run | None, chat_id: int, count: int, reply_timeout: float
+) -> tuple[int, int]:
+    """Send `count` updates to one chat, each after the previous one's reply; (missing, unsent)."""
+    loop = asyncio.get_running_loop()
+    for i in range(count):
+        kind = KINDS[i % len(KINDS)]
+        waiter = loop.create_future()
+        tg.waiters[chat_id] = waiter
+        pushed = time.perf_counter()
+        if kind == "start":
+            tg.push_text(chat_id, "/start", first_name="Lan")
+        elif kind == "button" and chat_id in tg.last_menu:
+            tg.push_callback(chat_id, "hotlines", message_id=tg.last_menu[chat_id])
+        elif kind == "button":
+            kind = "menu-text"  # no menu message to press (cannot happen after /start): type "menu"
+            tg.push_text(chat_id, "menu")
+        elif kind == "text":
+            tg.push_text(chat_id, FREE_TEXT)
+        else:
+            tg.push_text(chat_id, "/help")
+        try:
+            arrived, values = await asyncio.wait_for(waiter, reply_timeout)
+        except TimeoutError:
+            tg.waiters.pop(chat_id, None)
+            return 1, count - i - 1
+        if run is not None:
+            run.samples.append(Sample(kind, (arrived - pushed) * 1000))
+            run.first_push = min(run.first_push, pushed)
+            run.last_reply = max(run.last_reply, arrived)
+            if not expected("start" if kind == "menu-text" else kind, values):
+                run.unexpected += 1
+    return 0, 0
+
+
+async def load(
+    tg: TimedTelegram, run: Run | None, chat_ids: list[int], updates: int, reply_timeout: float
+) -> tuple[int, int]:
+    """All chats concurrently, `updates` in total, spread as evenly as possible."""
+    share, extra = divmod(updates, len(chat_ids))
+    counts = [share + (1 if i < extra else 0) for i in range(len(chat_ids))]
+    results = await asyncio.gather(
+        *(drive_chat(tg, run, chat, n, reply_timeout) for chat, n in zip(chat_ids, counts, strict=True) if n)
+    )
+    return sum(r[0] for r in results), sum(r[1] for r in results)
+
+
+async def wait_until_polling(tg: TimedTelegram, server: asyncio.Task, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not any(name == "getUpdates" for name, _ in tg.requests):
+        if server.done():
+            server.result()  # raises what stopped serve()
+            raise RuntimeError("serve() returned before polling started")
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the bot did not start polling within {timeout:.0f}s")
+        await asyncio.sleep(0.01)
+
+
+async def run_configuration(label: str, *, rate: float, chats: int, updates: int, reply_timeout: float) -> Run:
+    run = Run(label=label, chats=chats)
+    with tempfile.TemporaryDirectory(prefix="canhgiac-bench-") as tmp:
+        log_path = Path(tmp) / "bot.log"
+        tg = TimedTelegram(token=TOKEN)
+        await tg.start()
+        assert tg.url.startswith("http://127.0.0.1:"), tg.url
+        settings = load_settings(
+            _env_file=None,  # a .env in the current folder must not apply
+            telegram_bot_token=TOKEN,
+            telegram_api_base_url=f"{tg.url}/bot",
+            db_path=Path(tmp) / "canhgiac.db",
+            telegram_max_messages_per_second=rate,
+        )
+        with log_path.open("w", encoding="utf-8") as log_file:
+            setup_logging(settings.log_level, settings.secrets(), stream=log_file)
+            services = build_services(settings)
+            stop = asyncio.Event()
+            server = asyncio.create_task(
+                serve(settings, services, build_router(), PUBLIC_COMMANDS, stop=stop), name="serve"
+            )
+            try:
+                await wait_until_polling(tg, server)
+                warm_chats = [900_000 + i for i in range(min(WARMUP_CHATS, chats))]
+                missing, unsent = await load(tg, None, warm_chats, len(warm_chats) * len(KINDS) * WARMUP_CYCLES, 30)
+                if missing:
+                    raise RuntimeError(f"warm-up: {missing} update(s) got no reply")
+                await asyncio.sleep(0.2)  # let the edits of the last button presses finish
+                cpu = time.process_time()
+                run.missing, run.unsent = await load(
+                    tg, run, [100_000 + i for i in range(chats)], updates, reply_timeout
+                )
+                run.cpu_seconds = time.process_time() - cpu
+                await asyncio.sleep(0.2)  # a reply sent twice would arrive now
+                run.unpaired = tg.unpaired
+            finally:
+                stop.set()
+                try:
+                    await asyncio.wait_for(server, 30)
+                finally:
+                    await tg.stop()
+                    services.close()
+                    root = logging.getLogger()
+                    for handler in list(root.handlers):
+                        root.removeHandler(handler)
+        lines = log_path.read_text(encoding="utf-8").splitlines()
+        run.log_lines = len(lines)
+        run.problems = [line for line in lines if LOG_PROBLEM.match(line)]
+    return run
+
+
+def fmt_ms(value: float) -> str:
+    return f"{value:,.1f}" if value < 10_000 else f"{value:,.0f}"
+
+
+def report(runs: list[Run], args: argparse.Namespace, started: float) -> None:
+    import telegram
+
+    print(
+        "Canh Giác Telegram round trip: FakeTelegram on 127.0.0.1 + bot.serve.serve "
+        "(long polling, AIORateLimiter, SQLite WAL), one process"
+    )
+    print(
+        f"machine: {os.cpu_count()} CPUs, Python {platform.python_version()} "
+        f"({platform.python_implementation()}), {platform.platform()}, python-telegram-bot {telegram.__version__}"
+    )
+    print(
+        f'mix per chat, repeated: /start, button "hotlines", free text, /help; latency = push -> '
+        f"sendMessage at the fake; warm-up {len(KINDS) * WARMUP_CYCLES} updates on each of up to "
+        f"{WARMUP_CHATS} other chats per configuration, not counted"
+    )
+    header = (
+        f"{'configuration':<36}{'chats':>6}{'updates':>8}{'upd/s':>8}{'p50 ms':>9}{'p90 ms':>9}"
+        f"{'p99 ms':>9}{'max ms':>9}{'CPU ms/upd':>11}{'missing':>8}"
+    )
+    print()
+    print(header)
+    print("-" * len(header))
+    for run in runs:
+        ordered = run.latencies()
+        cpu_per = run.cpu_seconds * 1000 / len(run.samples) if run.samples else math.nan
+        print(
+            f"{run.label:<36}{run.chats:>6}{len(run.samples):>8}{run.throughput:>8.1f}"
+            f"{fmt_ms(percentile(ordered, 50)):>9}{fmt_ms(percentile(ordered, 90)):>9}"
+            f"{fmt_ms(percentile(ordered, 99)):>9}{fmt_ms(ordered[-1] if ordered else math.nan):>9}"
+            f"{cpu_per:>11.2f}{run.missing:>8}"
+        )
+    print()
+    for run in runs:
+        kinds = [k for k in ("start", "button", "text", "help", "menu-text") if run.latencies(k)]
+        per_kind = ", ".join(f"{k} {percentile(run.latencies(k), 50):.1f}" for k in kinds)
+        print(f"p50 ms by kind, {run.label.split(' ')[0]}: {per_kind}")
+    print()
+    production = next((r for r in runs if r.label.startswith("(a)")), None)
+    if production is not None and production.samples:
+        buttons = len(production.latencies("button"))
+        calls = len(production.samples) + buttons  # one sendMessage each, plus an edit per button press
+        ceiling = PRODUCTION_RATE * len(production.samples) / calls
+        verdict = (
+            "bounded by the deliberate send pace, not by the bot"
+            if production.throughput >= 0.95 * ceiling
+            else "BELOW the send pace's ceiling: something other than the pace limits it"
+        )
+        print(
+            f"(a) is {verdict}: AIORateLimiter allows {PRODUCTION_RATE:g} API calls/s that carry a chat_id, and "
+            f"a button press costs 2 (sendMessage + editMessageText); this run's {len(production.samples)} updates "
+            f"({buttons} button presses) need {calls} paced calls, a ceiling of {ceiling:.1f} updates/s "
+            f"(measured {production.throughput:.1f}; the limiter's burst of {PRODUCTION_RATE:g} lets a short run "
+            "exceed it)."
+        )
+    print("(b) and (c): telegram_max_messages_per_second=100000 (limiter effectively off).")
+    concurrent = [r for r in runs if r.chats > 1 and r.samples]
+    if concurrent:
+        little = ", ".join(f"{r.label.split(' ')[0]} {r.chats / r.throughput:.2f} s" for r in concurrent)
+        print(
+            "With every chat always waiting for a reply, latency in (a)/(b) is mostly queueing: "
+            f"mean ~ chats / throughput (Little's law): {little}. (c) is the cost of one update alone."
+        )
+    print(
+        "CPU ms/upd: process CPU time (bot + fake server + SQLite threads, one process) per measured update. "
+        "A button's reply is followed by the edit of the pressed message, in the background: "
+        "it takes a paced slot but does not hold up the chat's next update."
+    )
+    failed = [r for r in runs if r.failures or r.unsent]
+    for run in failed:
+        print(
+            f"PROBLEM {run.label}: missing replies {run.missing}, not sent after a missing reply "
+            f"{run.unsent}, unexpected replies {run.unexpected}, replies without an update {run.unpaired}, "
+            f"warning/error log lines {len(run.problems)}"
+        )
+        for line in run.problems[:5]:
+            print(f"    {line[:300]}")
+    print(f"total time {time.perf_counter() - started:.1f} s; exit {'1' if failed else '0'}")
+
+
+async def main_async(args: argparse.Namespace) -> list[Run]:
+    runs = []
+    plan = []
+    if "a" in args.configs:
+        plan.append((f"(a) production, {PRODUCTION_RATE:g} msg/s", PRODUCTION_RATE, args.chats, args.updates))
+    if "b" in args.configs:
+        plan.append(("(b) limiter off", UNLIMITED_RATE, args.chats, args.updates))
+    if "c" in args.configs:
+        plan.append(("(c) one chat at a time, limiter off", UNLIMITED_RATE, 1, args.single))
+    for label, rate, chats, updates in plan:
+        print(f"running {label}: {updates} updates over {chats} chat(s) ...", file=sys.stderr, flush=True)
+        run = await run_configuration(label, rate=rate, chats=chats, updates=updates, reply_timeout=args.reply_timeout)
+        print(
+            f"  done in {run.wall:.1f} s, {run.throughput:.1f} updates/s, {run.log_lines} bot log lines",
+            file=sys.stderr,
+            flush=True,
+        )
+        runs.append(run)
+    return runs
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--updates", type=int, default=None, help="measured updates in (a) and (b) (default 2000; --quick 100)"
+    )
+    parser.add_argument(
+        "--chats", type=int, default=None, help="concurrent chats in (a) and (b) (default 200; --quick 25)"
+    )
+    parser.add_argument("--single", type=int, default=None, help="measured updates in (c) (default 1000; --quick 40)")
+    parser.add_argument("--quick", action="store_true", help="short smoke run (about 240 updates, a few seconds)")
+    parser.add_argument("--configs", default="abc", help="which configurations to run, e.g. 'bc' (default abc)")
+    parser.add_argument(
+        "--reply-timeout",
+        type=float,
+        default=None,
+        help="seconds to wait for one reply before counting it missing (default 60, more for many chats)",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=300.0, help="hard limit for the whole run, seconds (default 300)"
+    )
+    args = parser.parse_args(argv)
+    quick = args.quick
+    args.updates = args.updates if args.updates is not None else (100 if quick else 2000)
+    args.chats = args.chats if args.chats is not None else (25 if quick else 200)
+    args.single = args.single if args.single is not None else (40 if quick else 1000)
+    if args.reply_timeout is None:  # at 25 msg/s each chat waits about chats/20 s in the queue
+        args.reply_timeout = max(60.0, 4 * args.chats / (PRODUCTION_RATE / 1.25))
+    if min(args.updates, args.chats, args.single) < 1:
+        parser.error("--updates, --chats and --single must be at least 1")
+    if not set(args.configs) <= set("abc") or not args.configs:
+        parser.error("--configs takes letters among a, b, c")
+    # Rough duration: (a) paces 25 calls/s (button presses cost 2), (b) ~100+ updates/s, (c) ~80 updates/s.
+    estimate = 10 * len(args.configs)
+    estimate += args.updates * 1.35 / PRODUCTION_RATE if "a" in args.configs else 0
+    estimate += args.updates / 100 if "b" in args.configs else 0
+    estimate += args.single / 80 if "c" in args.configs else 0
+    if estimate > args.timeout * 0.9:
+        parser.error(f"this run needs about {estimate:.0f} s; raise --timeout or lower --updates/--single")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    # Last resort if the loop itself hangs: dump every thread's stack and exit.
+    faulthandler.dump_traceback_later(args.timeout + 60, exit=True)
+    started = time.perf_counter()
+
+    async def bounded() -> list[Run]:
+        async with asyncio.timeout(args.timeout):
+            return await main_async(args)
+
+    try:
+        runs = asyncio.run(bounded())
+    except TimeoutError:
+        print(f"benchmark: did not finish within --timeout {args.timeout:.0f} s", file=sys.stderr)
+        return 3
+    finally:
+        faulthandler.cancel_dump_traceback_later()
+    report(runs, args, started)
+    return 1 if any(r.failures or r.unsent for r in runs) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
