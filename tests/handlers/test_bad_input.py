@@ -75,3 +75,9 @@ async def test_unknown_command_and_stale_button(chat):
     assert "không có lệnh này" in chat.text
     await chat.press("zzz:old")
     assert "Nút này đã cũ" in chat.text
+
+
+async def test_no_answer_still_protects_and_warns_victims_about_recovery_offers(chat):
+    await chat.send("bi lua roi thi lam gi")
+    assert "coi như chưa đáng tin" in chat.text and "113" in chat.text
+    assert "chặn giao dịch" in chat.text and "lấy lại tiền" in chat.text
