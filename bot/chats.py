@@ -29,5 +29,5 @@ def touch(db: sqlite_utils.Database, chat: ChatKey, now: datetime, default_langu
 
 def forget(db: sqlite_utils.Database, chat: ChatKey) -> None:
     """Delete what the bot keeps about a chat (the citizen's right to erasure, Decree 13/2023)."""
-    for table in ("conversations", "chats"):
+    for table in ("conversations", "quiz_results", "chats"):
         db.execute(f"DELETE FROM {table} WHERE channel = ? AND chat_id = ?", [chat.channel, chat.chat_id])

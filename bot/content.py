@@ -77,6 +77,10 @@ class Texts:
         except jinja2.TemplateNotFound as error:
             raise ContentError(f"no template {template!r} in language {self.language!r}") from error
 
+    def render_text(self, source: str, **values: Any) -> str:
+        """Render a template kept in a content file (an FAQ answer, a card): trusted source only."""
+        return self._env.from_string(source).render(**values).strip()
+
     def template_names(self) -> list[str]:
         return sorted(
             n.removesuffix(TEMPLATE_SUFFIX) for n in self._env.list_templates() if n.endswith(TEMPLATE_SUFFIX)

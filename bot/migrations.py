@@ -43,7 +43,33 @@ def _v1_core(db: sqlite_utils.Database) -> None:
     db["handled_updates"].create_index(["handled_at"])
 
 
-MIGRATIONS: tuple[Migration, ...] = (Migration(1, "chats, conversation state, handled updates", _v1_core),)
+def _v2_knowledge(db: sqlite_utils.Database) -> None:
+    # Questions the FAQ could not answer with confidence, for staff to close the gaps.
+    # No chat or user: what was asked matters, not who asked (identifiers are redacted too).
+    db["faq_gaps"].create(
+        {
+            "id": int,
+            "asked_at": str,
+            "text": str,
+            "normalized": str,
+            "outcome": str,
+            "best_faq_id": str,
+            "score": float,
+        },
+        pk="id",
+    )
+    db["faq_gaps"].create_index(["asked_at"])
+    db["quiz_results"].create(
+        {"id": int, "channel": str, "chat_id": str, "taken_at": str, "score": int, "total": int, "questions": str},
+        pk="id",
+    )
+    db["quiz_results"].create_index(["channel", "chat_id"])
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "chats, conversation state, handled updates", _v1_core),
+    Migration(2, "FAQ gaps, quiz results", _v2_knowledge),
+)
 
 
 def schema_version(db: sqlite_utils.Database) -> int:

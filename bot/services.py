@@ -16,6 +16,8 @@ from bot import paths
 from bot.clock import Clock, utc_now
 from bot.content import Content, Texts
 from bot.conversations import Conversations
+from bot.faq.matcher import FaqMatcher
+from bot.knowledge import Knowledge, load_knowledge
 from bot.models import Incoming
 from bot.settings import Settings
 from bot.storage import Storage
@@ -28,10 +30,19 @@ class Services:
     content: Content
     conversations: Conversations
     clock: Clock
+    knowledge_by_language: dict[str, Knowledge]
+    matchers: dict[str, FaqMatcher]
 
     def texts(self, msg: Incoming) -> Texts:
         """The labels and templates in the language of the chat `msg` came from."""
         return self.content.texts(msg.language)
+
+    def knowledge(self, msg: Incoming) -> Knowledge:
+        default = self.knowledge_by_language[self.settings.default_language]
+        return self.knowledge_by_language.get(msg.language, default)
+
+    def matcher(self, msg: Incoming) -> FaqMatcher:
+        return self.matchers.get(msg.language, self.matchers[self.settings.default_language])
 
     def close(self) -> None:
         self.storage.close()
@@ -55,6 +66,26 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
         default_language=settings.default_language,
         template_globals=_template_globals(settings),
     )
+    knowledge = {}
+    for language in content.languages:
+        loaded = load_knowledge(content.root / language)
+        # A language without its own FAQ yet uses the default language's knowledge.
+        if loaded.faq or language == settings.default_language:
+            knowledge[language] = loaded
+    matchers = {
+        language: FaqMatcher(
+            k.faq, answer_threshold=settings.faq_answer_threshold, suggest_threshold=settings.faq_suggest_threshold
+        )
+        for language, k in knowledge.items()
+    }
     storage = Storage(settings.db_path)
     conversations = Conversations(storage, clock, timedelta(minutes=settings.conversation_idle_minutes))
-    return Services(settings=settings, storage=storage, content=content, conversations=conversations, clock=clock)
+    return Services(
+        settings=settings,
+        storage=storage,
+        content=content,
+        conversations=conversations,
+        clock=clock,
+        knowledge_by_language=knowledge,
+        matchers=matchers,
+    )

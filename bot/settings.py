@@ -68,6 +68,11 @@ class Settings(BaseSettings):
     max_concurrent_updates: int = Field(16, ge=1, le=256, **_env("CANHGIAC_MAX_CONCURRENT_UPDATES"))
     log_level: str = Field("INFO", pattern=r"(?i)^(DEBUG|INFO|WARNING|ERROR)$", **_env("CANHGIAC_LOG_LEVEL"))
 
+    # FAQ matcher: scores are 0-100; chosen from the evaluation set (bench/README.md, tests/eval/).
+    faq_answer_threshold: float = Field(50.0, ge=0, le=100, **_env("CANHGIAC_FAQ_ANSWER_THRESHOLD"))
+    faq_suggest_threshold: float = Field(30.0, ge=0, le=100, **_env("CANHGIAC_FAQ_SUGGEST_THRESHOLD"))
+    quiz_length: int = Field(5, ge=1, le=20, **_env("CANHGIAC_QUIZ_LENGTH"))
+
     # Locality: filled into content templates (hotlines, later campaigns).
     locality_name: str = Field("", max_length=120, **_env("CANHGIAC_LOCALITY"))
     police_hotlines: Annotated[list[Hotline], NoDecode] = Field(

@@ -7,7 +7,7 @@ and never calls a platform: adapters send. Read this function to know what answe
 from __future__ import annotations
 
 from bot.router import Router
-from handlers import cancel, coming_soon, fallback, help, hotlines, menu, privacy, thanks
+from handlers import cancel, coming_soon, fallback, faq, help, hotlines, menu, methods, privacy, quiz, thanks
 
 # Shown in Telegram's command menu, in this order; descriptions come from content (commands.*).
 PUBLIC_COMMANDS = (
@@ -53,6 +53,17 @@ def build_router() -> Router:
     router.choice("forget", privacy.answer)
     router.flow(privacy.FLOW, privacy.answer)
 
+    # Knowledge: scam-method cards, questions in one's own words, quizzes.
+    router.command(methods.show_list, "thudoan")
+    router.choice("methods", methods.show_list)
+    router.choice("topic", methods.show_card)
+    router.command(faq.intro, "hoidap")
+    router.choice("ask", faq.intro)
+    router.choice("faq", faq.show)
+    router.command(quiz.start, "quiz", "tracnghiem")
+    router.choice("quiz", quiz.on_choice)
+    router.flow(quiz.FLOW, quiz.answer)
+
     # Features to come: polite placeholders until their issues land.
     router.command(coming_soon.coming_soon, *coming_soon.COMMANDS)
     router.choice("soon", coming_soon.coming_soon)
@@ -61,7 +72,7 @@ def build_router() -> Router:
     router.special(
         media=fallback.media,
         empty=fallback.empty,
-        fallback=fallback.not_understood,
+        fallback=faq.ask,
         unknown_command=fallback.unknown_command,
         stale_choice=fallback.stale_choice,
         failure=fallback.failure,

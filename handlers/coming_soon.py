@@ -9,13 +9,10 @@ from handlers.menu import with_menu
 
 # Commands of features to come, and the feature each names.
 COMMANDS = {
-    "thudoan": "methods",
-    "hoidap": "faq",
     "kiemtra": "check",
     "baocao": "report",
     "dangky": "subscribe",
-    "quiz": "quiz",
-    "tracnghiem": "quiz",
+    "huydangky": "subscribe",
 }
 
 

@@ -1,4 +1,4 @@
-"""Answers for what no feature handles: unknown text, empty text, media, stale buttons, failures.
+"""Answers for what no feature handles: empty text, media, unknown commands, stale buttons, failures.
 
 Each still protects: a citizen who gets no answer is told not to trust the message yet and what to
 do, and is shown the menu.
@@ -9,10 +9,6 @@ from __future__ import annotations
 from bot.models import Incoming, Reply
 from bot.services import Services
 from handlers.menu import with_menu
-
-
-async def not_understood(msg: Incoming, svc: Services) -> list[Reply]:
-    return with_menu(svc.texts(msg), "not_understood")
 
 
 async def empty(msg: Incoming, svc: Services) -> list[Reply]:

@@ -9,12 +9,12 @@ from bot.services import Services
 # Menu entries in display order: (label key, choice value). Features not built yet answer under
 # the "soon" prefix; each later feature takes over its own value.
 MAIN_MENU = (
-    ("menu.methods", "soon:methods"),
-    ("menu.faq", "soon:faq"),
+    ("menu.methods", "methods"),
+    ("menu.faq", "ask"),
     ("menu.check", "soon:check"),
     ("menu.report", "soon:report"),
     ("menu.subscribe", "soon:subscribe"),
-    ("menu.quiz", "soon:quiz"),
+    ("menu.quiz", "quiz:start"),
     ("menu.hotlines", "hotlines"),
     ("menu.help", "help"),
 )

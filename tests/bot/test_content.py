@@ -19,6 +19,12 @@ TEMPLATE_VALUES = {
     "media": {"kind": "photo"},
     "cancelled": {"was_active": True},
     "privacy": {"channel_name": "Telegram", "idle_minutes": 60},
+    "faq_answer": {"question": "Hỏi?", "answer": "Đáp.", "has_identifier": True},
+    "topic_card": {"title": "Tên", "body": "Nội dung"},
+    "quiz_intro": {"total": 5},
+    "quiz_question": {"number": 1, "total": 5, "question": "Hỏi?", "options": ["A", "B"]},
+    "quiz_feedback": {"correct": False, "right_option": "1. A", "explanation": "Vì sao."},
+    "quiz_result": {"score": 3, "total": 5},
 }
 
 

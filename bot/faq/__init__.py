@@ -1,0 +1,1 @@
+"""The FAQ: normalising how people type Vietnamese, matching questions to entries, logging gaps."""

@@ -1,0 +1,156 @@
+"""Matching a question to FAQ entries: weighted word overlap on normalised text, typo-tolerant.
+
+Every phrasing of every entry (and its canonical question) is indexed once, as words and word
+pairs of its diacritics-free form. A word that few entries use weighs more (inverse document
+frequency over entries), so "triệu tập" decides more than "không". For a question, the score of a
+phrasing is the geometric mean of
+
+- how much of the question's weight the phrasing explains (recall: an unknown word such as "lúa"
+  in "giá lúa hôm nay" weighs heavily against every entry, which is what refuses off-topic text), and
+- how much of the phrasing's weight the question covers (precision),
+
+on a 0–100 scale; an entry scores as its best phrasing. Question words that the index does not
+know are first corrected to the nearest known word when they are close (rapidfuzz), so typos
+still match. When the person typed diacritics, entries whose accented words agree get a small
+bonus, which separates "bán" from "bạn" that the plain form confuses.
+
+Three outcomes, by two thresholds chosen from the evaluation set (settings
+`CANHGIAC_FAQ_ANSWER_THRESHOLD`, `CANHGIAC_FAQ_SUGGEST_THRESHOLD`): answer, suggest the closest
+questions, or fall back honestly.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+from rapidfuzz import fuzz, process
+
+from bot.faq.normalize import Normalized, normalize
+from bot.knowledge import FaqEntry
+from bot.textnorm import strip_diacritics
+
+Outcome = Literal["answer", "suggest", "fallback"]
+
+SUGGESTIONS = 3
+TYPO_MIN_LENGTH = 4  # shorter words are too easily "corrected" into another word
+TYPO_CUTOFF = 80
+COMMON_SHARE = 0.5  # words in more than half of the entries are not used to find candidates
+ACCENT_BONUS = 6.0
+
+
+def _terms(words: Sequence[str]) -> set[str]:
+    return set(words) | {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)}
+
+
+@dataclass(frozen=True)
+class Match:
+    entry: FaqEntry
+    score: float
+
+
+@dataclass(frozen=True)
+class Result:
+    outcome: Outcome
+    matches: tuple[Match, ...]  # best first; empty when nothing shares a word
+    normalized: Normalized
+
+    @property
+    def best(self) -> Match | None:
+        return self.matches[0] if self.matches else None
+
+
+class FaqMatcher:
+    def __init__(self, entries: Sequence[FaqEntry], *, answer_threshold: float, suggest_threshold: float):
+        self.entries = tuple(entries)
+        self.answer_threshold = answer_threshold
+        self.suggest_threshold = suggest_threshold
+        docs: list[tuple[int, set[str]]] = []  # (entry index, plain terms) per phrasing
+        entry_terms: list[set[str]] = [set() for _ in self.entries]
+        self._accented: list[set[str]] = [set() for _ in self.entries]
+        for index, entry in enumerate(self.entries):
+            for text in entry.texts:
+                norm = normalize(text)
+                terms = _terms(norm.words)
+                if terms:
+                    docs.append((index, terms))
+                    entry_terms[index] |= terms
+                    self._accented[index] |= set(norm.accented.split())
+        count = max(1, len(self.entries))
+        frequency: dict[str, int] = defaultdict(int)
+        for terms in entry_terms:
+            for term in terms:
+                frequency[term] += 1
+        self._idf = {t: math.log((count + 1) / (df + 0.5)) for t, df in frequency.items()}
+        self._unknown_weight = math.log((count + 1) / 0.5)
+        self._vocabulary = sorted(t for t in self._idf if " " not in t)
+        common = COMMON_SHARE * count
+        self._postings: dict[str, list[int]] = defaultdict(list)
+        self._docs = docs
+        self._doc_weight = []
+        for doc_index, (_, terms) in enumerate(docs):
+            self._doc_weight.append(sum(self._idf[t] for t in terms))
+            for term in terms:
+                if frequency[term] <= common:
+                    self._postings[term].append(doc_index)
+        self._correct = lru_cache(maxsize=4096)(self._nearest_word)
+
+    def _nearest_word(self, word: str) -> str:
+        if word in self._idf or len(word) < TYPO_MIN_LENGTH:
+            return word
+        found = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
+        return found[0] if found else word
+
+    def _weight(self, term: str) -> float:
+        if term in self._idf:
+            return self._idf[term]
+        return 0.0 if " " in term else self._unknown_weight  # new word pairs say little; new words a lot
+
+    def rank(self, norm: Normalized, limit: int = SUGGESTIONS) -> list[Match]:
+        words = [self._correct(w) for w in norm.words]
+        query = _terms(words)
+        total = sum(self._weight(t) for t in query)
+        if not total:
+            return []
+        shared: dict[int, float] = defaultdict(float)
+        for term in query:
+            weight = self._idf.get(term)
+            if weight:
+                for doc_index in self._postings.get(term, ()):
+                    shared[doc_index] += weight
+        best: dict[int, float] = {}
+        for doc_index, overlap in shared.items():
+            recall = overlap / total
+            precision = overlap / self._doc_weight[doc_index]
+            score = 100 * math.sqrt(recall * precision)
+            entry_index = self._docs[doc_index][0]
+            if score > best.get(entry_index, 0.0):
+                best[entry_index] = score
+        if norm.accented != norm.plain:
+            self._reward_accents(norm, best)
+        ranked = sorted(best.items(), key=lambda item: item[1], reverse=True)[:limit]
+        return [Match(self.entries[i], round(min(score, 100.0), 1)) for i, score in ranked]
+
+    def _reward_accents(self, norm: Normalized, best: dict[int, float]) -> None:
+        typed = {w for w in norm.accented.split() if w != strip_diacritics(w)}
+        if not typed:
+            return
+        top = sorted(best, key=best.get, reverse=True)[: SUGGESTIONS * 2]
+        for entry_index in top:
+            best[entry_index] += ACCENT_BONUS * len(typed & self._accented[entry_index]) / len(typed)
+
+    def match(self, text: str) -> Result:
+        norm = normalize(text)
+        matches = tuple(self.rank(norm))
+        best = matches[0].score if matches else 0.0
+        if best >= self.answer_threshold:
+            outcome: Outcome = "answer"
+        elif best >= self.suggest_threshold:
+            outcome = "suggest"
+        else:
+            outcome = "fallback"
+        return Result(outcome=outcome, matches=matches, normalized=norm)

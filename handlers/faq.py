@@ -1,0 +1,64 @@
+"""Questions in the citizen's own words: answer, suggest the closest questions, or say honestly
+that there is no answer (and still protect). Anything the router does not recognise comes here."""
+
+from __future__ import annotations
+
+from bot.faq import gaps
+from bot.faq.matcher import Result
+from bot.knowledge import FaqEntry
+from bot.models import Choice, Incoming, Reply
+from bot.services import Services
+from handlers.menu import menu_button, with_menu
+
+# Asked often; shown under "Hỏi đáp" as examples the citizen can tap.
+POPULAR = (
+    "fake-authority-call-transfer-verify",
+    "phishing-link-clicked",
+    "personal-data-otp-shared",
+    "reporting-help-just-transferred",
+)
+MAX_LABEL = 60
+
+
+def _label(entry: FaqEntry) -> str:
+    question = entry.question
+    return question if len(question) <= MAX_LABEL else question[: MAX_LABEL - 1].rstrip() + "…"
+
+
+def render_answer(svc: Services, msg: Incoming, entry: FaqEntry, *, has_identifier: bool = False) -> list[Reply]:
+    t = svc.texts(msg)
+    text = t.render(
+        "faq_answer", question=entry.question, answer=t.render_text(entry.answer), has_identifier=has_identifier
+    )
+    choices = (Choice(t.label("buttons.check_identifier"), "soon:check"),) if has_identifier else ()
+    return [Reply(text, choices=choices + menu_button(t))]
+
+
+async def ask(msg: Incoming, svc: Services) -> list[Reply]:
+    result: Result = svc.matcher(msg).match(msg.text or "")
+    if result.outcome != "answer":
+        await svc.storage.write(lambda db: gaps.record(db, msg.text or "", result, svc.clock()))
+    if result.outcome == "answer":
+        return render_answer(svc, msg, result.best.entry, has_identifier=bool(result.normalized.identifiers))
+    t = svc.texts(msg)
+    if result.outcome == "suggest":
+        choices = tuple(Choice(_label(m.entry), f"faq:{m.entry.id}") for m in result.matches)
+        return [Reply(t.render("faq_suggest"), choices=choices + (Choice(t.label("buttons.not_these"), "faq:none"),))]
+    return with_menu(t, "not_understood")
+
+
+async def show(msg: Incoming, svc: Services) -> list[Reply]:
+    """A tapped question (`faq:<id>`), or `faq:none` when none of the suggestions fit."""
+    entry_id = (msg.choice or "").partition(":")[2]
+    entry = svc.knowledge(msg).entry(entry_id)
+    if entry is None:
+        return with_menu(svc.texts(msg), "not_understood" if entry_id == "none" else "stale_choice")
+    return render_answer(svc, msg, entry)
+
+
+async def intro(msg: Incoming, svc: Services) -> list[Reply]:
+    t = svc.texts(msg)
+    knowledge = svc.knowledge(msg)
+    popular = [e for e in (knowledge.entry(i) for i in POPULAR) if e is not None]
+    choices = tuple(Choice(_label(e), f"faq:{e.id}") for e in popular)
+    return [Reply(t.render("faq_intro"), choices=choices + menu_button(t))]

@@ -1,0 +1,29 @@
+"""Scam-method cards: the list of tricks, a card per trick, and its "Xem thêm" page."""
+
+from __future__ import annotations
+
+from bot.models import Choice, Incoming, Reply
+from bot.services import Services
+from handlers.menu import menu_button, with_menu
+
+
+async def show_list(msg: Incoming, svc: Services) -> list[Reply]:
+    t = svc.texts(msg)
+    cards = svc.knowledge(msg).cards
+    choices = tuple(Choice(card.title, f"topic:{card.topic}") for card in cards.values())
+    return [Reply(t.render("methods_list"), choices=choices + menu_button(t))]
+
+
+async def show_card(msg: Incoming, svc: Services) -> list[Reply]:
+    """`topic:<slug>` shows page 1; `topic:<slug>:more` the continuation."""
+    t = svc.texts(msg)
+    _, slug, page = ((msg.choice or "") + "::").split(":")[:3]
+    card = svc.knowledge(msg).cards.get(slug)
+    if card is None:
+        return with_menu(t, "stale_choice")
+    others = Choice(t.label("buttons.methods"), "methods")
+    if page == "more":
+        body, choices = card.more, (others, *menu_button(t))
+    else:
+        body, choices = card.card, (Choice(t.label("buttons.more"), f"topic:{slug}:more"), others, *menu_button(t))
+    return [Reply(t.render("topic_card", title=card.title, body=t.render_text(body)), choices=tuple(choices))]

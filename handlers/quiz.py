@@ -1,0 +1,121 @@
+"""/quiz: a short quiz of mixed questions, feedback after each answer, a score at the end.
+
+The quiz is a flow: which questions, where the citizen is and the score so far live in the
+conversation state, so it survives restarts. A button carries its question's id, so a tap on an
+older question's button cannot answer the current one. Results are stored per chat.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+
+from bot.clock import to_iso
+from bot.models import Choice, Incoming, Reply
+from bot.services import Services
+from bot.textnorm import phrase_key
+from handlers.menu import menu_button, with_menu
+
+FLOW = "quiz"
+
+
+def _question_reply(svc: Services, msg: Incoming, ids: list[str], index: int) -> Reply:
+    t = svc.texts(msg)
+    question = svc.knowledge(msg).question(ids[index])
+    text = t.render(
+        "quiz_question", number=index + 1, total=len(ids), question=question.question, options=question.options
+    )
+    choices = tuple(Choice(str(n + 1), f"quiz:{question.id}:{n}") for n in range(len(question.options)))
+    return Reply(text, choices=choices + (Choice(t.label("buttons.quiz_stop"), "quiz:stop"),), columns=len(choices))
+
+
+def _pick_questions(svc: Services, msg: Incoming) -> list[str]:
+    """Mixed topics: at most one question per topic while topics last."""
+    by_topic: dict[str, list[str]] = {}
+    for question in svc.knowledge(msg).quiz:
+        by_topic.setdefault(question.topic, []).append(question.id)
+    topics = random.sample(sorted(by_topic), k=len(by_topic))
+    picked = [random.choice(by_topic[topic]) for topic in topics]
+    return picked[: svc.settings.quiz_length]
+
+
+async def start(msg: Incoming, svc: Services) -> list[Reply]:
+    t = svc.texts(msg)
+    ids = _pick_questions(svc, msg)
+    if not ids:
+        return with_menu(t, "coming_soon", feature=t.labels("features")["quiz"])
+    await svc.conversations.start(msg.chat, FLOW, "question", {"ids": ids, "index": 0, "score": 0})
+    return [Reply(t.render("quiz_intro", total=len(ids))), _question_reply(svc, msg, ids, 0)]
+
+
+def _chosen_option(msg: Incoming, question_id: str, options: int) -> int | None:
+    if msg.choice:
+        _, chosen_id, _, number = (msg.choice + "::").split(":")[:4]
+        if chosen_id == question_id and number.isdigit() and int(number) < options:
+            return int(number)
+        return None
+    key = phrase_key(msg.text or "")
+    letters = "abcd"
+    if key.isdigit() and 1 <= int(key) <= options:
+        return int(key) - 1
+    if len(key) == 1 and key in letters[:options]:
+        return letters.index(key)
+    return None
+
+
+async def answer(msg: Incoming, svc: Services) -> list[Reply]:
+    t = svc.texts(msg)
+    if msg.choice == "quiz:stop":
+        await svc.conversations.end(msg.chat)
+        return with_menu(t, "cancelled", was_active=True)
+    conversation = await svc.conversations.get(msg.chat)
+    if conversation is None or conversation.flow != FLOW:
+        return with_menu(t, "stale_choice")
+    state = dict(conversation.data)
+    ids, index = state["ids"], state["index"]
+    question = svc.knowledge(msg).question(ids[index])
+    chosen = _chosen_option(msg, question.id, len(question.options))
+    if chosen is None:
+        if msg.choice:  # a button of an earlier question
+            return [_question_reply(svc, msg, ids, index)]
+        return [Reply(t.render("quiz_reask")), _question_reply(svc, msg, ids, index)]
+    correct = chosen == question.answer
+    state["score"] += int(correct)
+    state["index"] += 1
+    feedback = Reply(
+        t.render(
+            "quiz_feedback",
+            correct=correct,
+            right_option=f"{question.answer + 1}. {question.options[question.answer]}",
+            explanation=t.render_text(question.explanation),
+        )
+    )
+    if state["index"] < len(ids):
+        await svc.conversations.start(msg.chat, FLOW, "question", state)
+        return [feedback, _question_reply(svc, msg, ids, state["index"])]
+
+    def finish(db) -> None:
+        db["quiz_results"].insert(
+            {
+                "channel": msg.channel,
+                "chat_id": msg.chat_id,
+                "taken_at": to_iso(svc.clock()),
+                "score": state["score"],
+                "total": len(ids),
+                "questions": json.dumps(ids),
+            }
+        )
+        db.execute("DELETE FROM conversations WHERE channel = ? AND chat_id = ?", [msg.channel, msg.chat_id])
+
+    await svc.storage.write(finish)
+    result = Reply(
+        t.render("quiz_result", score=state["score"], total=len(ids)),
+        choices=(Choice(t.label("buttons.quiz_again"), "quiz:again"), *menu_button(t)),
+    )
+    return [feedback, result]
+
+
+async def on_choice(msg: Incoming, svc: Services) -> list[Reply]:
+    if msg.choice in ("quiz:start", "quiz:again"):
+        return await start(msg, svc)
+    return await answer(msg, svc)
