@@ -3,6 +3,10 @@
     canhgiac                 serve Telegram if TELEGRAM_BOT_TOKEN is set, else open the terminal chat
     canhgiac run             serve every configured channel (--webhook URL for webhook mode)
     canhgiac chat            talk to the bot in this terminal; needs no token
+    canhgiac ask TEXT        what the bot answers to a question (--json; --jsonl reads stdin)
+    canhgiac faq eval FILE   score the FAQ matcher on an evaluation file
+    canhgiac faq gaps        questions the FAQ could not answer, grouped, most frequent first
+    canhgiac content check   validate every content file
     canhgiac db info         where the database is, its schema version and row counts
     canhgiac version
 
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -27,6 +32,10 @@ app = typer.Typer(
 )
 db_app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, help="The SQLite database.")
 app.add_typer(db_app, name="db")
+faq_app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, help="The FAQ and its matcher.")
+app.add_typer(faq_app, name="faq")
+content_app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, help="The content files.")
+app.add_typer(content_app, name="content")
 
 EXIT_CONFIG = 2
 
@@ -101,6 +110,117 @@ def chat(
 ) -> None:
     """Talk to the bot in this terminal: same handlers and database, no token needed."""
     _chat(_settings(level="WARNING"), user=user, name=name)
+
+
+def _library(settings: Settings):
+    from bot.services import load_library
+
+    return load_library(settings)
+
+
+def _ask_record(library, question: str) -> dict:
+    from bot.richtext import to_plain
+    from handlers.faq import replies_for
+
+    language = library.default_language
+    result = library.matcher_for(language).match(question)
+    best = result.best if result.outcome != "fallback" else None
+    replies = replies_for(library.content.texts(language), result)
+    answer = "\n\n".join(
+        "\n".join([to_plain(r.text), *(f"[{n}] {c.label}" for n, c in enumerate(r.choices, 1))]) for r in replies
+    )
+    return {
+        "question": question,
+        "outcome": result.outcome,
+        "topic": best.entry.topic if best else None,
+        "faq_id": best.entry.id if best else None,
+        "score": result.best.score if result.best else 0.0,
+        "answer": answer,
+        "suggestions": [
+            {"faq_id": m.entry.id, "question": m.entry.question, "topic": m.entry.topic, "score": m.score}
+            for m in result.matches
+        ],
+    }
+
+
+@app.command()
+def ask(
+    text: Annotated[str | None, typer.Argument(help="The question, as a citizen would type it.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object instead of the chat text.")] = False,
+    jsonl: Annotated[bool, typer.Option("--jsonl", help="Questions on stdin, one per line; JSON lines out.")] = False,
+) -> None:
+    """Show what the bot answers to a question (nothing is stored)."""
+    import json
+
+    library = _library(_settings(level="WARNING"))
+    if jsonl:
+        for line in sys.stdin:
+            if line.strip():
+                typer.echo(json.dumps(_ask_record(library, line.strip()), ensure_ascii=False))
+        return
+    if not text:
+        raise SettingsError('give a question: canhgiac ask "công an gọi bắt chuyển tiền" (or --jsonl with stdin)')
+    record = _ask_record(library, text)
+    typer.echo(json.dumps(record, ensure_ascii=False, indent=2) if as_json else record["answer"])
+
+
+@faq_app.command("eval")
+def faq_eval(
+    file: Annotated[Path, typer.Argument(help="question<TAB>topics lines, like ../shared/eval/faq-sample.tsv")],
+    misses: Annotated[bool, typer.Option("--misses", help="Also list every line the matcher got wrong.")] = False,
+) -> None:
+    """Score the matcher: topic accuracy, refusals, latency."""
+    from bot.faq.evaluate import evaluate, read_cases
+
+    library = _library(_settings(level="WARNING"))
+    cases = read_cases(file, set(library.content.taxonomy))
+    report = evaluate(library.matcher_for(library.default_language), cases)
+    typer.echo(report.summary())
+    if misses:
+        for question, expected, got in report.misses:
+            typer.echo(f"MISS expected={expected} got={got}\t{question}")
+
+
+@faq_app.command("gaps")
+def faq_gaps(
+    limit: Annotated[int, typer.Option(help="How many groups to show.")] = 30,
+    days: Annotated[int, typer.Option(help="Only questions of the last DAYS days.")] = 30,
+) -> None:
+    """Questions the FAQ could not answer with confidence, grouped by similarity."""
+    from datetime import timedelta
+
+    from bot.clock import to_iso, utc_now
+    from bot.faq.gaps import group
+    from bot.storage import Storage
+
+    settings = _settings(level="WARNING")
+    storage = Storage(settings.db_path)
+    try:
+        since = to_iso(utc_now() - timedelta(days=days))
+        rows = storage.read_sync(lambda db: list(db.query("SELECT * FROM faq_gaps WHERE asked_at >= ?", [since])))
+    finally:
+        storage.close()
+    groups = group(rows)
+    typer.echo(f"{len(rows)} unanswered or uncertain questions in the last {days} days, {len(groups)} groups")
+    for gap in groups[:limit]:
+        outcomes = ", ".join(f"{k} {v}" for k, v in sorted(gap.outcomes.items()))
+        closest = max(gap.best_faq_ids, key=gap.best_faq_ids.get) if gap.best_faq_ids else "-"
+        typer.echo(f"{gap.count:>4}  last {gap.last_asked[:10]}  ({outcomes}; closest {closest})  {gap.example}")
+
+
+@content_app.command("check")
+def content_check() -> None:
+    """Validate every content file; exit 1 with one line per problem."""
+    from bot.content_check import check
+
+    findings = check(_library(_settings(level="WARNING")))
+    for problem in findings.problems:
+        typer.echo(problem, err=True)
+    typer.echo(", ".join(f"{name}: {count}" for name, count in findings.counts.items()))
+    if findings.problems:
+        typer.echo(f"{len(findings.problems)} problems", err=True)
+        raise typer.Exit(1)
+    typer.echo("content ok")
 
 
 @db_app.command("info")

@@ -81,6 +81,10 @@ class Texts:
         """Render a template kept in a content file (an FAQ answer, a card): trusted source only."""
         return self._env.from_string(source).render(**values).strip()
 
+    def compile(self, template: str, /) -> None:
+        """Parse a template without rendering it (raises jinja2.TemplateError)."""
+        self._env.get_template(template + TEMPLATE_SUFFIX)
+
     def template_names(self) -> list[str]:
         return sorted(
             n.removesuffix(TEMPLATE_SUFFIX) for n in self._env.list_templates() if n.endswith(TEMPLATE_SUFFIX)

@@ -23,26 +23,43 @@ from bot.settings import Settings
 from bot.storage import Storage
 
 
+@dataclass(frozen=True)
+class Library:
+    """Content, knowledge and FAQ matchers of every language: everything read from files."""
+
+    content: Content
+    knowledge: dict[str, Knowledge]
+    matchers: dict[str, FaqMatcher]
+    default_language: str
+
+    def knowledge_for(self, language: str) -> Knowledge:
+        return self.knowledge.get(language, self.knowledge[self.default_language])
+
+    def matcher_for(self, language: str) -> FaqMatcher:
+        return self.matchers.get(language, self.matchers[self.default_language])
+
+
 @dataclass
 class Services:
     settings: Settings
     storage: Storage
-    content: Content
+    library: Library
     conversations: Conversations
     clock: Clock
-    knowledge_by_language: dict[str, Knowledge]
-    matchers: dict[str, FaqMatcher]
+
+    @property
+    def content(self) -> Content:
+        return self.library.content
 
     def texts(self, msg: Incoming) -> Texts:
         """The labels and templates in the language of the chat `msg` came from."""
         return self.content.texts(msg.language)
 
     def knowledge(self, msg: Incoming) -> Knowledge:
-        default = self.knowledge_by_language[self.settings.default_language]
-        return self.knowledge_by_language.get(msg.language, default)
+        return self.library.knowledge_for(msg.language)
 
     def matcher(self, msg: Incoming) -> FaqMatcher:
-        return self.matchers.get(msg.language, self.matchers[self.settings.default_language])
+        return self.library.matcher_for(msg.language)
 
     def close(self) -> None:
         self.storage.close()
@@ -60,7 +77,7 @@ def _template_globals(settings: Settings) -> dict[str, Any]:
     }
 
 
-def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
+def load_library(settings: Settings) -> Library:
     content = Content(
         settings.content_dir or paths.content_dir(),
         default_language=settings.default_language,
@@ -78,14 +95,11 @@ def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
         )
         for language, k in knowledge.items()
     }
+    return Library(content=content, knowledge=knowledge, matchers=matchers, default_language=settings.default_language)
+
+
+def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
+    library = load_library(settings)
     storage = Storage(settings.db_path)
     conversations = Conversations(storage, clock, timedelta(minutes=settings.conversation_idle_minutes))
-    return Services(
-        settings=settings,
-        storage=storage,
-        content=content,
-        conversations=conversations,
-        clock=clock,
-        knowledge_by_language=knowledge,
-        matchers=matchers,
-    )
+    return Services(settings=settings, storage=storage, library=library, conversations=conversations, clock=clock)

@@ -3,6 +3,7 @@ that there is no answer (and still protect). Anything the router does not recogn
 
 from __future__ import annotations
 
+from bot.content import Texts
 from bot.faq import gaps
 from bot.faq.matcher import Result
 from bot.knowledge import FaqEntry
@@ -25,8 +26,7 @@ def _label(entry: FaqEntry) -> str:
     return question if len(question) <= MAX_LABEL else question[: MAX_LABEL - 1].rstrip() + "…"
 
 
-def render_answer(svc: Services, msg: Incoming, entry: FaqEntry, *, has_identifier: bool = False) -> list[Reply]:
-    t = svc.texts(msg)
+def render_answer(t: Texts, entry: FaqEntry, *, has_identifier: bool = False) -> list[Reply]:
     text = t.render(
         "faq_answer", question=entry.question, answer=t.render_text(entry.answer), has_identifier=has_identifier
     )
@@ -34,17 +34,21 @@ def render_answer(svc: Services, msg: Incoming, entry: FaqEntry, *, has_identifi
     return [Reply(text, choices=choices + menu_button(t))]
 
 
-async def ask(msg: Incoming, svc: Services) -> list[Reply]:
-    result: Result = svc.matcher(msg).match(msg.text or "")
-    if result.outcome != "answer":
-        await svc.storage.write(lambda db: gaps.record(db, msg.text or "", result, svc.clock()))
+def replies_for(t: Texts, result: Result) -> list[Reply]:
+    """What the chat says for a match result (also what `canhgiac ask` prints)."""
     if result.outcome == "answer":
-        return render_answer(svc, msg, result.best.entry, has_identifier=bool(result.normalized.identifiers))
-    t = svc.texts(msg)
+        return render_answer(t, result.best.entry, has_identifier=bool(result.normalized.identifiers))
     if result.outcome == "suggest":
         choices = tuple(Choice(_label(m.entry), f"faq:{m.entry.id}") for m in result.matches)
         return [Reply(t.render("faq_suggest"), choices=choices + (Choice(t.label("buttons.not_these"), "faq:none"),))]
     return with_menu(t, "not_understood")
+
+
+async def ask(msg: Incoming, svc: Services) -> list[Reply]:
+    result = svc.matcher(msg).match(msg.text or "")
+    if result.outcome != "answer":
+        await svc.storage.write(lambda db: gaps.record(db, msg.text or "", result, svc.clock()))
+    return replies_for(svc.texts(msg), result)
 
 
 async def show(msg: Incoming, svc: Services) -> list[Reply]:
@@ -53,7 +57,7 @@ async def show(msg: Incoming, svc: Services) -> list[Reply]:
     entry = svc.knowledge(msg).entry(entry_id)
     if entry is None:
         return with_menu(svc.texts(msg), "not_understood" if entry_id == "none" else "stale_choice")
-    return render_answer(svc, msg, entry)
+    return render_answer(svc.texts(msg), entry)
 
 
 async def intro(msg: Incoming, svc: Services) -> list[Reply]:

@@ -32,8 +32,44 @@ _REPEATS = re.compile(r"(\w)\1{2,}")
 
 # Words that carry no meaning for matching: particles, pronouns, polite openings.
 FILLER = frozenset(
-    "ạ à ơi ờ ừ ah uh ui ôi hả hở nhé nhỉ vậy thế đấy đó kìa nè ha hen admin ad bot "
-    "tôi tớ tao mày mình em anh chị bạn hỏi giúp với".split()
+    {
+        "ạ",
+        "à",
+        "ơi",
+        "ờ",
+        "ừ",
+        "ah",
+        "uh",
+        "ui",
+        "ôi",
+        "hả",
+        "hở",
+        "nhé",
+        "nhỉ",
+        "vậy",
+        "thế",
+        "đấy",
+        "đó",
+        "kìa",
+        "nè",
+        "ha",
+        "hen",
+        "admin",
+        "ad",
+        "bot",
+        "tôi",
+        "tớ",
+        "tao",
+        "mày",
+        "mình",
+        "em",
+        "anh",
+        "chị",
+        "bạn",
+        "hỏi",
+        "giúp",
+        "với",
+    }
 )
 _FILLER_PHRASES = re.compile(r"\b(?:cho (?:em|mình|tôi|tui)? ?hỏi|xin hỏi|làm ơn|giúp (?:em|mình|tôi)? ?với)\b")
 

@@ -1,0 +1,120 @@
+"""`canhgiac content check`: every problem in the content, each with the file and entry to fix.
+
+Checks: templates compile and render; topic slugs are known; FAQ ids are unique and fit a button;
+each entry has enough phrasings; no two entries ask the same or nearly the same question; every
+phrasing retrieves its own entry; cards fit a phone screen; quiz answers point at an option.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import jinja2
+from rapidfuzz import fuzz
+
+from bot.faq.normalize import normalize
+from bot.knowledge import Knowledge
+from bot.models import CALLBACK_DATA_MAX_BYTES
+from bot.services import Library
+
+MIN_PHRASINGS = 4
+NEAR_DUPLICATE = 92  # token-sort similarity of two entries' normalised questions
+CARD_MAX_CHARS = 1000  # page 1 of a card: one phone screen
+MORE_MAX_CHARS = 2000
+ID_PREFIX = "faq:"  # the button value a question travels in
+
+
+@dataclass
+class Findings:
+    problems: list[str]
+    counts: dict[str, int]
+
+
+def _render(t, source: str, where: str, problems: list[str]) -> str:
+    try:
+        return t.render_text(source)
+    except jinja2.TemplateError as error:
+        problems.append(f"{where}: template error: {error}")
+        return ""
+
+
+def _check_faq(lib: Library, language: str, knowledge: Knowledge, slugs: set[str], problems: list[str]) -> None:
+    t = lib.content.texts(language)
+    ids = Counter(entry.id for entry in knowledge.faq)
+    problems += [f"{language}/faq: id {i!r} is used {n} times" for i, n in ids.items() if n > 1]
+    for entry in knowledge.faq:
+        where = f"{language}/faq/{entry.topic}.yaml: {entry.id}"
+        if entry.topic not in slugs:
+            problems.append(f"{where}: unknown topic {entry.topic!r}")
+        if len((ID_PREFIX + entry.id).encode()) > CALLBACK_DATA_MAX_BYTES or not entry.id.replace("-", "").isalnum():
+            problems.append(f"{where}: id must be lower-case words and hyphens, at most 60 characters")
+        if len(entry.phrasings) < MIN_PHRASINGS:
+            problems.append(f"{where}: {len(entry.phrasings)} phrasings, at least {MIN_PHRASINGS} needed")
+        _render(t, entry.answer, where, problems)
+    questions = [(entry, normalize(entry.question).plain) for entry in knowledge.faq]
+    for index, (first, first_key) in enumerate(questions):
+        for second, second_key in questions[index + 1 :]:
+            if fuzz.token_sort_ratio(first_key, second_key) >= NEAR_DUPLICATE:
+                problems.append(
+                    f"{language}/faq: {first.id} and {second.id} ask (nearly) the same question: {first.question!r}"
+                )
+    matcher = lib.matchers[language]
+    for entry in knowledge.faq:
+        for text in entry.texts:
+            ranked = matcher.rank(normalize(text), limit=2)
+            if not ranked or ranked[0].entry.id != entry.id or (len(ranked) > 1 and ranked[1].score >= ranked[0].score):
+                found = f"{ranked[0].entry.id} ({ranked[0].score})" if ranked else "nothing"
+                problems.append(
+                    f"{language}/faq/{entry.topic}.yaml: {entry.id}: {text!r} does not retrieve its own entry "
+                    f"(finds {found})"
+                )
+
+
+def _check_cards_and_quiz(lib: Library, language: str, knowledge: Knowledge, slugs: set[str], problems: list[str]):
+    t = lib.content.texts(language)
+    for card in knowledge.cards.values():
+        where = f"{language}/topics/{card.topic}.yaml"
+        if card.topic not in slugs:
+            problems.append(f"{where}: unknown topic {card.topic!r}")
+        for name, source, limit in (("card", card.card, CARD_MAX_CHARS), ("more", card.more, MORE_MAX_CHARS)):
+            rendered = _render(t, source, f"{where}: {name}", problems)
+            if len(rendered) > limit:
+                problems.append(f"{where}: `{name}` is {len(rendered)} characters, at most {limit}")
+    ids = Counter(q.id for q in knowledge.quiz)
+    problems += [f"{language}/quiz: id {i!r} is used {n} times" for i, n in ids.items() if n > 1]
+    for question in knowledge.quiz:
+        where = f"{language}/quiz/{question.topic}.yaml: {question.id}"
+        if question.topic not in slugs:
+            problems.append(f"{where}: unknown topic {question.topic!r}")
+        if not 2 <= len(question.options) <= 4:
+            problems.append(f"{where}: {len(question.options)} options, 2 to 4 allowed")
+        if not 0 <= question.answer < len(question.options):
+            problems.append(
+                f"{where}: answer index {question.answer} is out of range (0 to {len(question.options) - 1})"
+            )
+        _render(t, question.explanation, where, problems)
+
+
+def check(lib: Library) -> Findings:
+    problems: list[str] = []
+    slugs = set(lib.content.taxonomy)
+    for language in lib.content.languages:
+        t = lib.content.texts(language)
+        for name in t.template_names():
+            try:
+                t.compile(name)
+            except jinja2.TemplateError as error:
+                problems.append(f"{language}/templates/{name}.html.j2: {error}")
+    for language, knowledge in lib.knowledge.items():
+        _check_faq(lib, language, knowledge, slugs, problems)
+        _check_cards_and_quiz(lib, language, knowledge, slugs, problems)
+    default = lib.knowledge[lib.default_language]
+    counts = {
+        "faq entries": len(default.faq),
+        "phrasings": sum(len(e.phrasings) for e in default.faq),
+        "topics with FAQ": len({e.topic for e in default.faq}),
+        "cards": len(default.cards),
+        "quiz questions": len(default.quiz),
+    }
+    return Findings(problems=problems, counts=counts)
