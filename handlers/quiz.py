@@ -23,7 +23,11 @@ def _question_reply(svc: Services, msg: Incoming, ids: list[str], index: int) ->
     t = svc.texts(msg)
     question = svc.knowledge(msg).question(ids[index])
     text = t.render(
-        "quiz_question", number=index + 1, total=len(ids), question=question.question, options=question.options
+        "quiz_question",
+        number=index + 1,
+        total=len(ids),
+        question=t.render_text(question.question),
+        options=[t.render_text(option) for option in question.options],
     )
     choices = tuple(Choice(str(n + 1), f"quiz:{question.id}:{n}") for n in range(len(question.options)))
     return Reply(text, choices=choices + (Choice(t.label("buttons.quiz_stop"), "quiz:stop"),), columns=len(choices))
@@ -50,7 +54,7 @@ async def start(msg: Incoming, svc: Services) -> list[Reply]:
 
 def _chosen_option(msg: Incoming, question_id: str, options: int) -> int | None:
     if msg.choice:
-        _, chosen_id, _, number = (msg.choice + "::").split(":")[:4]
+        _, chosen_id, number = (msg.choice + "::").split(":")[:3]
         if chosen_id == question_id and number.isdigit() and int(number) < options:
             return int(number)
         return None
@@ -86,7 +90,7 @@ async def answer(msg: Incoming, svc: Services) -> list[Reply]:
         t.render(
             "quiz_feedback",
             correct=correct,
-            right_option=f"{question.answer + 1}. {question.options[question.answer]}",
+            right_option=f"{question.answer + 1}. {t.render_text(question.options[question.answer])}",
             explanation=t.render_text(question.explanation),
         )
     )

@@ -2,14 +2,15 @@
 
 Every phrasing of every entry (and its canonical question) is indexed once, as words and word
 pairs of its diacritics-free form. A word that few entries use weighs more (inverse document
-frequency over entries), so "triệu tập" decides more than "không". For a question, the score of a
-phrasing is the geometric mean of
+frequency over entries), so "triệu tập" decides more than "không". The score of an entry is the
+geometric mean of
 
-- how much of the question's weight the phrasing explains (recall: an unknown word such as "lúa"
-  in "giá lúa hôm nay" weighs heavily against every entry, which is what refuses off-topic text), and
-- how much of the phrasing's weight the question covers (precision),
+- how much of the question's weight the entry's phrasings explain together (recall: an unknown
+  word such as "lúa" in "giá lúa hôm nay" weighs heavily against every entry, which is what
+  refuses off-topic text), and
+- how much of its best phrasing's weight the question covers (precision),
 
-on a 0–100 scale; an entry scores as its best phrasing. Question words that the index does not
+on a 0–100 scale. Question words that the index does not
 know are first corrected to the nearest known word when they are close (rapidfuzz), so typos
 still match. When the person typed diacritics, entries whose accented words agree get a small
 bonus, which separates "bán" from "bạn" that the plain form confuses.
@@ -80,6 +81,7 @@ class FaqMatcher:
                     docs.append((index, terms))
                     entry_terms[index] |= terms
                     self._accented[index] |= set(norm.accented.split())
+        self._entry_terms = entry_terms
         count = max(1, len(self.entries))
         frequency: dict[str, int] = defaultdict(int)
         for terms in entry_terms:
@@ -122,14 +124,17 @@ class FaqMatcher:
             if weight:
                 for doc_index in self._postings.get(term, ()):
                     shared[doc_index] += weight
-        best: dict[int, float] = {}
+        precision: dict[int, float] = {}
         for doc_index, overlap in shared.items():
-            recall = overlap / total
-            precision = overlap / self._doc_weight[doc_index]
-            score = 100 * math.sqrt(recall * precision)
             entry_index = self._docs[doc_index][0]
-            if score > best.get(entry_index, 0.0):
-                best[entry_index] = score
+            precision[entry_index] = max(precision.get(entry_index, 0.0), overlap / self._doc_weight[doc_index])
+        best: dict[int, float] = {}
+        for entry_index, entry_precision in precision.items():
+            # Recall over everything the entry's phrasings say: a long message may combine words that
+            # the entry's phrasings use separately.
+            known = self._entry_terms[entry_index]
+            recall = sum(self._idf[t] for t in query if t in known) / total
+            best[entry_index] = 100 * math.sqrt(recall * entry_precision)
         if norm.accented != norm.plain:
             self._reward_accents(norm, best)
         ranked = sorted(best.items(), key=lambda item: item[1], reverse=True)[:limit]

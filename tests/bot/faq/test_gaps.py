@@ -1,0 +1,25 @@
+from bot.faq import gaps
+from bot.faq.matcher import FaqMatcher
+
+
+async def test_unanswered_question_is_stored_without_identity_or_identifiers(services, clock):
+    result = FaqMatcher([], answer_threshold=50, suggest_threshold=30).match("giá lúa 0912345678 hôm nay")
+    await services.storage.write(lambda db: gaps.record(db, "giá lúa 0912345678 hôm nay", result, clock()))
+    [row] = await services.storage.read(lambda db: list(db["faq_gaps"].rows))
+    assert row["text"] == "giá lúa [số] hôm nay" and row["normalized"] == "gia lua hom nay"
+    assert row["outcome"] == "fallback" and row["asked_at"].startswith("2026-11-22")
+    assert not {"chat_id", "user_id", "channel"} & set(row)
+
+
+def test_similar_questions_group_together_most_frequent_first():
+    rows = [
+        {"asked_at": "2026-11-20T00:00:00.000000Z", "text": "giá lúa hôm nay", "normalized": "gia lua hom nay",
+         "outcome": "fallback", "best_faq_id": None},
+        {"asked_at": "2026-11-21T00:00:00.000000Z", "text": "giá lúa hôm nay bao nhiêu", "normalized": "gia lua hom nay bao nhieu",
+         "outcome": "fallback", "best_faq_id": None},
+        {"asked_at": "2026-11-22T00:00:00.000000Z", "text": "vé số trúng thưởng", "normalized": "ve so trung thuong",
+         "outcome": "suggest", "best_faq_id": "prize-sms"},
+    ]  # fmt: skip
+    grouped = gaps.group(rows)
+    assert [(g.count, g.example) for g in grouped] == [(2, "giá lúa hôm nay bao nhiêu"), (1, "vé số trúng thưởng")]
+    assert grouped[1].best_faq_ids == {"prize-sms": 1}

@@ -1,0 +1,27 @@
+from handlers.menu import MAIN_MENU
+
+
+async def test_menu_lists_every_scam_method(chat, services):
+    await chat.press("methods")
+    cards = services.library.knowledge_for("vi").cards
+    assert "Các thủ đoạn lừa đảo thường gặp" in chat.text
+    assert [v for v in chat.choice_values if v.startswith("topic:")] == [f"topic:{slug}" for slug in cards]
+    assert set(cards) == set(services.content.taxonomy) - {"bot-help"}
+
+
+async def test_card_then_more_then_back(chat, services):
+    await chat.send("/thudoan")
+    await chat.press("topic:fake-authority-call")
+    card = services.library.knowledge_for("vi").cards["fake-authority-call"]
+    assert card.title in chat.text and "{{" not in chat.text
+    assert chat.choice_values == ["topic:fake-authority-call:more", "methods", "menu"]
+    await chat.press("topic:fake-authority-call:more")
+    assert "113" in chat.text and "{{" not in chat.text
+    assert chat.choice_values == ["methods", "menu"]
+    await chat.press("methods")
+    assert len(chat.choice_values) == len(services.library.knowledge_for("vi").cards) + 1
+
+
+async def test_unknown_card_is_a_stale_button(chat):
+    await chat.press("topic:nothing-here")
+    assert "Nút này đã cũ" in chat.text and len(chat.choice_values) == len(MAIN_MENU)
