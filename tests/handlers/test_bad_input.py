@@ -78,6 +78,6 @@ async def test_unknown_command_and_stale_button(chat):
 
 
 async def test_no_answer_still_protects_and_warns_victims_about_recovery_offers(chat):
-    await chat.send("bi lua roi thi lam gi")
+    await chat.send("giá lúa hôm nay bao nhiêu")
     assert "coi như chưa đáng tin" in chat.text and "113" in chat.text
     assert "chặn giao dịch" in chat.text and "lấy lại tiền" in chat.text

@@ -12,14 +12,15 @@ async def test_unanswered_question_is_stored_without_identity_or_identifiers(ser
 
 
 def test_similar_questions_group_together_most_frequent_first():
+    def row(day, text, normalized, outcome="fallback", best=None):
+        return {"asked_at": f"2026-11-{day}T00:00:00.000000Z", "text": text, "normalized": normalized,
+                "outcome": outcome, "best_faq_id": best}  # fmt: skip
+
     rows = [
-        {"asked_at": "2026-11-20T00:00:00.000000Z", "text": "giá lúa hôm nay", "normalized": "gia lua hom nay",
-         "outcome": "fallback", "best_faq_id": None},
-        {"asked_at": "2026-11-21T00:00:00.000000Z", "text": "giá lúa hôm nay bao nhiêu", "normalized": "gia lua hom nay bao nhieu",
-         "outcome": "fallback", "best_faq_id": None},
-        {"asked_at": "2026-11-22T00:00:00.000000Z", "text": "vé số trúng thưởng", "normalized": "ve so trung thuong",
-         "outcome": "suggest", "best_faq_id": "prize-sms"},
-    ]  # fmt: skip
+        row(20, "giá lúa hôm nay", "gia lua hom nay"),
+        row(21, "giá lúa hôm nay bao nhiêu", "gia lua hom nay bao nhieu"),
+        row(22, "vé số trúng thưởng", "ve so trung thuong", "suggest", "prize-sms"),
+    ]
     grouped = gaps.group(rows)
     assert [(g.count, g.example) for g in grouped] == [(2, "giá lúa hôm nay bao nhiêu"), (1, "vé số trúng thưởng")]
     assert grouped[1].best_faq_ids == {"prize-sms": 1}
