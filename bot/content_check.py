@@ -62,7 +62,7 @@ def _check_faq(lib: Library, language: str, knowledge: Knowledge, slugs: set[str
     matcher = lib.matchers[language]
     for entry in knowledge.faq:
         for text in entry.texts:
-            ranked = matcher.rank(normalize(text), limit=2)
+            ranked, _ = matcher.rank(normalize(text), limit=2)
             if not ranked or ranked[0].entry.id != entry.id or (len(ranked) > 1 and ranked[1].score >= ranked[0].score):
                 found = f"{ranked[0].entry.id} ({ranked[0].score})" if ranked else "nothing"
                 problems.append(

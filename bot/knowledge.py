@@ -53,6 +53,8 @@ class Knowledge:
     faq: tuple[FaqEntry, ...]
     cards: dict[str, TopicCard]
     quiz: tuple[QuizQuestion, ...]
+    keywords: dict[str, tuple[str, ...]]  # topic -> words that point to it (for the classifier)
+    out_of_scope: tuple[str, ...]  # messages that are not about scams (for the classifier)
 
     def entry(self, entry_id: str) -> FaqEntry | None:
         return next((e for e in self.faq if e.id == entry_id), None)
@@ -118,4 +120,24 @@ def load_knowledge(root: Path) -> Knowledge:
                     explanation=_field(path, item, "explanation"),
                 )
             )
-    return Knowledge(faq=tuple(faq), cards=cards, quiz=tuple(quiz))
+    keywords = _optional_yaml(root / "keywords.yaml", dict)
+    out_of_scope = _optional_yaml(root / "out_of_scope.yaml", list)
+    return Knowledge(
+        faq=tuple(faq),
+        cards=cards,
+        quiz=tuple(quiz),
+        keywords={str(topic): tuple(str(w) for w in words or ()) for topic, words in keywords.items()},
+        out_of_scope=tuple(str(text) for text in out_of_scope),
+    )
+
+
+def _optional_yaml(path: Path, kind: type) -> Any:
+    if not path.exists():
+        return kind()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise ContentError(f"{path}: not valid YAML: {error}") from error
+    if not isinstance(data, kind):
+        raise ContentError(f"{path}: expected a {kind.__name__}")
+    return data

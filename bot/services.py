@@ -91,15 +91,19 @@ def load_library(settings: Settings) -> Library:
             knowledge[language] = loaded
     matchers = {
         language: FaqMatcher(
-            k.faq, answer_threshold=settings.faq_answer_threshold, suggest_threshold=settings.faq_suggest_threshold
+            k.faq,
+            answer_threshold=settings.faq_answer_threshold,
+            suggest_threshold=settings.faq_suggest_threshold,
+            keywords=k.keywords,
+            out_of_scope=k.out_of_scope,
         )
         for language, k in knowledge.items()
     }
     return Library(content=content, knowledge=knowledge, matchers=matchers, default_language=settings.default_language)
 
 
-def build_services(settings: Settings, *, clock: Clock = utc_now) -> Services:
-    library = load_library(settings)
+def build_services(settings: Settings, *, clock: Clock = utc_now, library: Library | None = None) -> Services:
+    library = library or load_library(settings)
     storage = Storage(settings.db_path)
     conversations = Conversations(storage, clock, timedelta(minutes=settings.conversation_idle_minutes))
     return Services(settings=settings, storage=storage, library=library, conversations=conversations, clock=clock)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.models import ChatKey, Incoming, Reply
-from bot.services import Services, build_services
+from bot.services import Library, Services, build_services, load_library
 from bot.settings import Settings
 from handlers import build_router
 
@@ -51,9 +51,16 @@ def settings(tmp_path: Path) -> Settings:
     )
 
 
+@pytest.fixture(scope="session")
+def library() -> Library:
+    """Content, knowledge and matchers are read-only: build them once for the whole run."""
+    return load_library(Settings(_env_file=None, locality_name="phường Cốc Lếu",
+                                 police_hotlines="Công an phường Cốc Lếu=0214 3820 113"))  # fmt: skip
+
+
 @pytest.fixture
-def services(settings: Settings, clock: FakeClock) -> Iterator[Services]:
-    svc = build_services(settings, clock=clock)
+def services(settings: Settings, clock: FakeClock, library: Library) -> Iterator[Services]:
+    svc = build_services(settings, clock=clock, library=library)
     yield svc
     svc.close()
 

@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
 from rapidfuzz import fuzz, process
 
+from bot.faq.classifier import OUT_OF_SCOPE, TopicClassifier
 from bot.faq.normalize import Normalized, normalize
 from bot.knowledge import FaqEntry
 from bot.textnorm import strip_diacritics
@@ -42,6 +43,12 @@ TYPO_MIN_LENGTH = 4  # shorter words are too easily "corrected" into another wor
 TYPO_CUTOFF = 80
 COMMON_SHARE = 0.5  # words in more than half of the entries are not used to find candidates
 ACCENT_BONUS = 6.0
+OVERLAP_SHARE = 0.5  # of the final score: word overlap with the entry; the rest is the topic's probability
+TOPIC_CANDIDATES = 2  # entries of the likeliest topics are candidates even without a shared word
+OUT_OF_SCOPE_CUT = 0.3  # refuse when the classifier says "not about scams" at least this surely
+EXACT = 98.0  # an overlap this high means the question is one of the entry's phrasings
+MAX_CANDIDATE_DOCS = 200  # phrasings scored per question, found through the rarest shared words first
+MAX_SCORED_ENTRIES = 40  # entries whose recall is computed: the score is at most sqrt(precision)
 
 
 def _terms(words: Sequence[str]) -> set[str]:
@@ -66,7 +73,15 @@ class Result:
 
 
 class FaqMatcher:
-    def __init__(self, entries: Sequence[FaqEntry], *, answer_threshold: float, suggest_threshold: float):
+    def __init__(
+        self,
+        entries: Sequence[FaqEntry],
+        *,
+        answer_threshold: float,
+        suggest_threshold: float,
+        keywords: Mapping[str, Sequence[str]] | None = None,
+        out_of_scope: Sequence[str] = (),
+    ):
         self.entries = tuple(entries)
         self.answer_threshold = answer_threshold
         self.suggest_threshold = suggest_threshold
@@ -100,6 +115,14 @@ class FaqMatcher:
                 if frequency[term] <= common:
                     self._postings[term].append(doc_index)
         self._correct = lru_cache(maxsize=4096)(self._nearest_word)
+        self._by_topic: dict[str, list[int]] = defaultdict(list)
+        for index, entry in enumerate(self.entries):
+            self._by_topic[entry.topic].append(index)
+        self.classifier = TopicClassifier(
+            ((entry.topic, sorted(_terms(normalize(text).words))) for entry in self.entries for text in entry.texts),
+            keywords={t: [sorted(_terms(normalize(k).words)) for k in ks] for t, ks in (keywords or {}).items()},
+            out_of_scope=[sorted(_terms(normalize(text).words)) for text in out_of_scope],
+        )
 
     def _nearest_word(self, word: str) -> str:
         if word in self._idf or len(word) < TYPO_MIN_LENGTH:
@@ -112,33 +135,60 @@ class FaqMatcher:
             return self._idf[term]
         return 0.0 if " " in term else self._unknown_weight  # new word pairs say little; new words a lot
 
-    def rank(self, norm: Normalized, limit: int = SUGGESTIONS) -> list[Match]:
-        words = [self._correct(w) for w in norm.words]
-        query = _terms(words)
+    def _overlap(self, query: set[str]) -> dict[int, float]:
+        """Entry index -> word-overlap score (0-100) for entries sharing a distinctive word."""
         total = sum(self._weight(t) for t in query)
         if not total:
-            return []
-        shared: dict[int, float] = defaultdict(float)
-        for term in query:
-            weight = self._idf.get(term)
-            if weight:
-                for doc_index in self._postings.get(term, ()):
-                    shared[doc_index] += weight
+            return {}
+        # Candidates come from the rarest shared words first, until there are enough: common words
+        # then only add to the overlap of those candidates, which keeps a large FAQ fast.
+        candidates: set[int] = set()
+        for term in sorted((t for t in query if t in self._postings), key=lambda t: len(self._postings[t])):
+            if len(candidates) >= MAX_CANDIDATE_DOCS:
+                break
+            candidates.update(self._postings[term])
+        known_query = {t: self._idf[t] for t in query if t in self._idf}
+        shared = {d: sum(known_query[t] for t in known_query.keys() & self._docs[d][1]) for d in candidates}
         precision: dict[int, float] = {}
         for doc_index, overlap in shared.items():
             entry_index = self._docs[doc_index][0]
             precision[entry_index] = max(precision.get(entry_index, 0.0), overlap / self._doc_weight[doc_index])
         best: dict[int, float] = {}
-        for entry_index, entry_precision in precision.items():
+        # The score is at most sqrt(precision): only the most precise entries can win.
+        likely = sorted(precision, key=precision.get, reverse=True)[:MAX_SCORED_ENTRIES]
+        for entry_index in likely:
+            entry_precision = precision[entry_index]
             # Recall over everything the entry's phrasings say: a long message may combine words that
             # the entry's phrasings use separately.
             known = self._entry_terms[entry_index]
-            recall = sum(self._idf[t] for t in query if t in known) / total
+            recall = sum(weight for term, weight in known_query.items() if term in known) / total
             best[entry_index] = 100 * math.sqrt(recall * entry_precision)
+        return best
+
+    @staticmethod
+    def _blend(overlap: float, topic_probability: float) -> float:
+        if overlap >= EXACT:
+            return min(overlap, 100.0)  # the question is one of the entry's own phrasings
+        return OVERLAP_SHARE * overlap + (1 - OVERLAP_SHARE) * 100 * topic_probability
+
+    def rank(self, norm: Normalized, limit: int = SUGGESTIONS) -> tuple[list[Match], float]:
+        """Entries best first, scored 0-100 by word overlap blended with the topic's probability;
+        and the probability that the question is not about scams at all."""
+        query = _terms([self._correct(w) for w in norm.words])
+        overlap = self._overlap(query)
         if norm.accented != norm.plain:
-            self._reward_accents(norm, best)
-        ranked = sorted(best.items(), key=lambda item: item[1], reverse=True)[:limit]
-        return [Match(self.entries[i], round(min(score, 100.0), 1)) for i, score in ranked]
+            self._reward_accents(norm, overlap)
+        posterior = self.classifier.posterior(sorted(query))
+        if not overlap and not posterior:
+            return [], 1.0
+        out_of_scope = posterior.get(OUT_OF_SCOPE, 0.0)
+        topics = sorted((t for t in posterior if t != OUT_OF_SCOPE), key=posterior.get, reverse=True)[:TOPIC_CANDIDATES]
+        # A likely topic's entries are candidates even without a shared word; they tie on overlap,
+        # so its first entry stands for them all.
+        candidates = set(overlap) | {self._by_topic[t][0] for t in topics if t in self._by_topic}
+        scored = {i: self._blend(overlap.get(i, 0.0), posterior.get(self.entries[i].topic, 0.0)) for i in candidates}
+        ranked = sorted(scored.items(), key=lambda item: item[1], reverse=True)[:limit]
+        return [Match(self.entries[i], round(score, 1)) for i, score in ranked], out_of_scope
 
     def _reward_accents(self, norm: Normalized, best: dict[int, float]) -> None:
         typed = {w for w in norm.accented.split() if w != strip_diacritics(w)}
@@ -150,9 +200,12 @@ class FaqMatcher:
 
     def match(self, text: str) -> Result:
         norm = normalize(text)
-        matches = tuple(self.rank(norm))
+        ranked, out_of_scope = self.rank(norm)
+        matches = tuple(ranked)
         best = matches[0].score if matches else 0.0
-        if best >= self.answer_threshold:
+        if out_of_scope >= OUT_OF_SCOPE_CUT:
+            outcome: Outcome = "fallback"
+        elif best >= self.answer_threshold:
             outcome: Outcome = "answer"
         elif best >= self.suggest_threshold:
             outcome = "suggest"

@@ -33,7 +33,7 @@ class RunningBot:
         self.router = router or build_router()
 
     async def __aenter__(self) -> RunningBot:
-        self.services = build_services(self.settings)
+        self.services = build_services(self.settings, library=SHARED["library"])
         self.stop_event = asyncio.Event()
         self.task = asyncio.create_task(
             serve(
@@ -58,6 +58,14 @@ class RunningBot:
         self.stop_event.set()
         await asyncio.wait_for(self.task, 15)
         self.services.close()
+
+
+SHARED: dict = {}
+
+
+@pytest.fixture(autouse=True)
+def shared_library(library):
+    SHARED["library"] = library  # content is read-only: every bot of this module reads the same
 
 
 @pytest.fixture

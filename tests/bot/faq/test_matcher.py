@@ -23,9 +23,14 @@ ENTRIES = [
 ]  # fmt: skip
 
 
+# Not about scams: the classifier's refusal class (worded unlike the off-topic tests below).
+OFF_TOPIC = ["thời tiết ngày mai thế nào", "giá vàng hôm nay bao nhiêu", "kết quả bóng đá tối qua",
+             "cách nấu canh chua cá lóc", "lịch nghỉ tết năm nay"]  # fmt: skip
+
+
 @pytest.fixture
 def matcher():
-    return FaqMatcher(ENTRIES, answer_threshold=55, suggest_threshold=30)
+    return FaqMatcher(ENTRIES, answer_threshold=55, suggest_threshold=30, out_of_scope=OFF_TOPIC)
 
 
 def test_exact_phrasing_answers_with_full_score(matcher):
@@ -65,8 +70,16 @@ def test_identifiers_do_not_disturb_the_match_but_are_reported(matcher):
 
 def test_scores_stay_in_range(matcher):
     for text in ("Công an gọi điện bắt chuyển tiền có thật không?", "Bán tài khoản ngân hàng có sao không?"):
-        assert 0 <= matcher.rank(normalize(text))[0].score <= 100
+        ranked, out_of_scope = matcher.rank(normalize(text))
+        assert 0 <= ranked[0].score <= 100 and 0 <= out_of_scope <= 1
 
 
 def test_an_empty_faq_always_falls_back():
     assert FaqMatcher([], answer_threshold=50, suggest_threshold=30).match("công an gọi").outcome == "fallback"
+
+
+def test_topic_vocabulary_finds_the_subject_when_no_phrasing_shares_the_words():
+    keywords = {"fake-authority-call": ["viện kiểm sát", "lệnh bắt", "cán bộ điều tra"]}
+    matcher = FaqMatcher(ENTRIES, answer_threshold=55, suggest_threshold=20, keywords=keywords, out_of_scope=OFF_TOPIC)
+    result = matcher.match("cán bộ điều tra dọa có lệnh bắt")
+    assert result.outcome != "fallback" and result.best.entry.topic == "fake-authority-call"
