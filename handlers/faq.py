@@ -13,10 +13,10 @@ from handlers.menu import menu_button, with_menu
 
 # Asked often; shown under "Hỏi đáp" as examples the citizen can tap.
 POPULAR = (
-    "fake-authority-call-transfer-verify",
-    "phishing-link-clicked",
-    "personal-data-otp-shared",
-    "reporting-help-just-transferred",
+    "fake-authority-call-asset-verification",
+    "phishing-link-clicked-only",
+    "personal-data-gave-otp-what-now",
+    "reporting-help-first-steps-after-transfer",
 )
 MAX_LABEL = 60
 

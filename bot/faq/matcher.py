@@ -48,6 +48,7 @@ TOPIC_CANDIDATES = 2  # entries of the likeliest topics are candidates even with
 OUT_OF_SCOPE_CUT = 0.3  # refuse when the classifier says "not about scams" at least this surely
 EXACT = 98.0  # an overlap this high means the question is one of the entry's phrasings
 MAX_CANDIDATE_DOCS = 200  # phrasings scored per question, found through the rarest shared words first
+VAGUE_WORDS = 2  # "tài khoản" alone: show the closest questions rather than guess one
 MAX_SCORED_ENTRIES = 40  # entries whose recall is computed: the score is at most sqrt(precision)
 
 
@@ -203,9 +204,10 @@ class FaqMatcher:
         ranked, out_of_scope = self.rank(norm)
         matches = tuple(ranked)
         best = matches[0].score if matches else 0.0
+        vague = len(norm.words) <= VAGUE_WORDS and best < EXACT
         if out_of_scope >= OUT_OF_SCOPE_CUT:
             outcome: Outcome = "fallback"
-        elif best >= self.answer_threshold:
+        elif best >= self.answer_threshold and not vague:
             outcome: Outcome = "answer"
         elif best >= self.suggest_threshold:
             outcome = "suggest"

@@ -1,0 +1,58 @@
+"""Free text goes to the FAQ: answer, suggestions, or an honest fallback that still protects."""
+
+from handlers.faq import POPULAR
+from handlers.menu import MAIN_MENU
+
+
+async def _gaps(services):
+    return await services.storage.read(lambda db: list(db["faq_gaps"].rows))
+
+
+async def test_a_question_without_accents_gets_its_answer(chat, services):
+    await chat.send("cong an goi dien bat chuyen tien vao tai khoan tam giu co that khong")
+    assert "❓" in chat.text and "113" in chat.text and "{{" not in chat.text
+    assert chat.choice_values == ["menu"]
+    assert await _gaps(services) == []  # answered: nothing to log
+
+
+async def test_a_question_with_a_number_is_answered_and_offered_a_check(chat, services):
+    await chat.send("số 0987654321 gọi xưng công an bắt chuyển tiền để điều tra")
+    assert "Trong tin nhắn của bạn có số điện thoại" in chat.text
+    assert chat.choice_values[0] == "soon:check"
+
+
+async def test_off_topic_falls_back_protects_and_logs_the_gap_without_identity(chat, services):
+    await chat.send("giá lúa hôm nay ở Cần Thơ bao nhiêu, gọi 0912345678")
+    assert "chưa trả lời được" in chat.text and len(chat.choice_values) == len(MAIN_MENU)
+    [gap] = await _gaps(services)
+    assert gap["outcome"] == "fallback" and "[số]" in gap["text"] and "0912345678" not in gap["text"]
+
+
+async def test_a_vague_question_offers_the_closest_and_a_way_out(chat, services):
+    replies = await chat.send("tài khoản")
+    assert "Có phải" in chat.text
+    assert chat.choice_values[-1] == "faq:none" and 3 <= len(replies[0].choices) <= 4
+    await chat.press(chat.choice_values[0])
+    assert "❓" in chat.text
+    [gap] = await _gaps(services)
+    assert gap["outcome"] == "suggest"
+
+
+async def test_none_of_these_is_an_honest_fallback(chat):
+    await chat.press("faq:none")
+    assert "chưa trả lời được" in chat.text
+
+
+async def test_ask_entry_shows_examples_that_exist(chat, services):
+    await chat.press("ask")
+    assert "Hỏi đáp" in chat.text
+    assert chat.choice_values == [f"faq:{i}" for i in POPULAR] + ["menu"]
+    for value in chat.choice_values[:-1]:
+        await chat.press(value)
+        assert "❓" in chat.text
+
+
+async def test_greetings_and_thanks_never_reach_the_faq(chat, services):
+    for text in ("chào", "cảm ơn nhiều"):
+        await chat.send(text)
+    assert await _gaps(services) == []
