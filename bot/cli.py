@@ -118,29 +118,59 @@ def _library(settings: Settings):
     return load_library(settings)
 
 
-def _ask_record(library, question: str) -> dict:
+def _as_text(replies) -> str:
     from bot.richtext import to_plain
-    from handlers.faq import replies_for
 
-    language = library.default_language
-    result = library.matcher_for(language).match(question)
-    best = result.best if result.outcome != "fallback" else None
-    replies = replies_for(library.content.texts(language), result)
-    answer = "\n\n".join(
+    return "\n\n".join(
         "\n".join([to_plain(r.text), *(f"[{n}] {c.label}" for n, c in enumerate(r.choices, 1))]) for r in replies
     )
-    return {
-        "question": question,
-        "outcome": result.outcome,
-        "topic": best.entry.topic if best else None,
-        "faq_id": best.entry.id if best else None,
-        "score": result.best.score if result.best else 0.0,
-        "answer": answer,
-        "suggestions": [
-            {"faq_id": m.entry.id, "question": m.entry.question, "topic": m.entry.topic, "score": m.score}
-            for m in result.matches
-        ],
-    }
+
+
+class _Asker:
+    """Answers as the chat would: the router's own phrases (greetings, thanks, commands) through the
+    real router on a throwaway database, everything else through the FAQ matcher."""
+
+    def __init__(self, settings: Settings):
+        import tempfile
+
+        from bot.services import build_services
+        from handlers import build_router
+
+        self._folder = tempfile.TemporaryDirectory(prefix="canhgiac-ask-")
+        self.services = build_services(settings.model_copy(update={"db_path": Path(self._folder.name) / "ask.db"}))
+        self.router = build_router()
+
+    def record(self, question: str) -> dict:
+        import asyncio
+
+        from bot.models import Incoming
+        from handlers.faq import replies_for
+
+        library = self.services.library
+        language = library.default_language
+        if self.router.answers_without_faq(question):
+            msg = Incoming(channel="cli", chat_id="ask", user_id="ask", text=question)
+            replies = asyncio.run(self.router.handle(msg, self.services))
+            return {"question": question, "outcome": "router", "topic": None, "faq_id": None, "score": 0.0,
+                    "answer": _as_text(replies), "suggestions": []}  # fmt: skip
+        result = library.matcher_for(language).match(question)
+        best = result.best if result.outcome != "fallback" else None
+        return {
+            "question": question,
+            "outcome": result.outcome,
+            "topic": best.entry.topic if best else None,
+            "faq_id": best.entry.id if best else None,
+            "score": result.best.score if result.best else 0.0,
+            "answer": _as_text(replies_for(library.content.texts(language), result)),
+            "suggestions": [
+                {"faq_id": m.entry.id, "question": m.entry.question, "topic": m.entry.topic, "score": m.score}
+                for m in result.matches
+            ],
+        }
+
+    def close(self) -> None:
+        self.services.close()
+        self._folder.cleanup()
 
 
 @app.command()
@@ -149,19 +179,22 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object instead of the chat text.")] = False,
     jsonl: Annotated[bool, typer.Option("--jsonl", help="Questions on stdin, one per line; JSON lines out.")] = False,
 ) -> None:
-    """Show what the bot answers to a question (nothing is stored)."""
+    """Show what the bot answers to a question, as the chat would (nothing is kept)."""
     import json
 
-    library = _library(_settings(level="WARNING"))
-    if jsonl:
-        for line in sys.stdin:
-            if line.strip():
-                typer.echo(json.dumps(_ask_record(library, line.strip()), ensure_ascii=False))
-        return
-    if not text:
+    if not jsonl and not text:
         raise SettingsError('give a question: canhgiac ask "công an gọi bắt chuyển tiền" (or --jsonl with stdin)')
-    record = _ask_record(library, text)
-    typer.echo(json.dumps(record, ensure_ascii=False, indent=2) if as_json else record["answer"])
+    asker = _Asker(_settings(level="WARNING"))
+    try:
+        if jsonl:
+            for line in sys.stdin:
+                if line.strip():
+                    typer.echo(json.dumps(asker.record(line.strip()), ensure_ascii=False))
+            return
+        record = asker.record(text)
+        typer.echo(json.dumps(record, ensure_ascii=False, indent=2) if as_json else record["answer"])
+    finally:
+        asker.close()
 
 
 @faq_app.command("eval")
@@ -174,7 +207,9 @@ def faq_eval(
 
     library = _library(_settings(level="WARNING"))
     cases = read_cases(file, set(library.content.taxonomy))
-    report = evaluate(library.matcher_for(library.default_language), cases)
+    from handlers import build_router
+
+    report = evaluate(library.matcher_for(library.default_language), cases, build_router().answers_without_faq)
     typer.echo(report.summary())
     if misses:
         for question, expected, got in report.misses:

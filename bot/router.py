@@ -107,6 +107,12 @@ class Router:
     def commands(self) -> list[str]:
         return list(self._commands)
 
+    def answers_without_faq(self, text: str) -> bool:
+        """True for a command or a phrase the router answers itself (greetings, thanks, menu words)."""
+        cleaned = clean_input(text)
+        key = phrase_key(cleaned)
+        return bool(_COMMAND.match(cleaned)) or key in self._global_words or key in self._words
+
     # --- dispatch ---
 
     async def _select(self, msg: Incoming, services: Services) -> Handler | None:

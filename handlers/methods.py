@@ -10,7 +10,9 @@ from handlers.menu import menu_button, with_menu
 async def show_list(msg: Incoming, svc: Services) -> list[Reply]:
     t = svc.texts(msg)
     cards = svc.knowledge(msg).cards
-    choices = tuple(Choice(card.title, f"topic:{card.topic}") for card in cards.values())
+    # The taxonomy lists the commonest tricks first; cards follow its order.
+    ordered = [cards[slug] for slug in svc.content.taxonomy if slug in cards]
+    choices = tuple(Choice(card.title, f"topic:{card.topic}") for card in ordered)
     return [Reply(t.render("methods_list"), choices=choices + menu_button(t))]
 
 

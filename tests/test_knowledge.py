@@ -53,3 +53,18 @@ def test_the_shared_sample_is_answered_too(library):
         pytest.skip("../shared is beside the checkout in CI and for developers, not in every clone")
     report = evaluate(library.matcher_for("vi"), read_cases(sample, set(library.content.taxonomy)))
     assert report.topic_accuracy >= 0.85 and report.out_of_scope_refused == 1.0, report.summary()
+
+
+def test_every_text_is_html_telegram_accepts(library):
+    """Rendered answers, cards and quiz texts through the fake Bot API's parser of Telegram's HTML."""
+    from tests.fakes.telegram_api import html_visible_text
+
+    t = library.content.texts("vi")
+    knowledge = library.knowledge_for("vi")
+    texts = [e.answer for e in knowledge.faq] + [c.card for c in knowledge.cards.values()]
+    texts += [c.more for c in knowledge.cards.values()]
+    texts += [q.question for q in knowledge.quiz] + [o for q in knowledge.quiz for o in q.options]
+    texts += [q.explanation for q in knowledge.quiz]
+    for source in texts:
+        rendered = t.render_text(source)
+        assert len(html_visible_text(rendered)) <= 4096, source[:60]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,15 +84,17 @@ def read_cases(path: Path, known_topics: set[str]) -> list[Case]:
     return cases
 
 
-def evaluate(matcher: FaqMatcher, cases: list[Case]) -> Report:
+def evaluate(matcher: FaqMatcher, cases: list[Case], routed: Callable[[str], bool] = lambda text: False) -> Report:
+    """Score `matcher`; questions for which `routed` is true (greetings, commands: the router answers
+    them without the FAQ) count as not answered from the FAQ."""
     report = Report()
     for case in cases:
         started = time.perf_counter()
-        result = matcher.match(case.question)
+        result = None if routed(case.question) else matcher.match(case.question)
         report.latencies_ms.append((time.perf_counter() - started) * 1000)
-        refused = result.outcome == "fallback"
-        report.answered += result.outcome == "answer"
-        report.suggested += result.outcome == "suggest"
+        refused = result is None or result.outcome == "fallback"
+        report.answered += result is not None and result.outcome == "answer"
+        report.suggested += result is not None and result.outcome == "suggest"
         got = "none" if refused else result.best.entry.topic
         if case.topics:
             report.in_scope += 1

@@ -109,8 +109,8 @@ def test_faq_eval_prints_the_figures(tmp_path):
     sample.write_text("# comment\ncong an goi bat chuyen tien\tfake-authority-call\ngiá vàng hôm nay\tnone\n", "utf-8")
     result = canhgiac("faq", "eval", str(sample), "--misses", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    for figure in ("top-1 topic accuracy (in scope): 100.0%", "out of scope correctly refused", "in scope wrongly refused",
-                   "p50", "p99"):  # fmt: skip
+    figures = ("top-1 topic accuracy (in scope): 100.0%", "out of scope correctly refused", "in scope wrongly refused")
+    for figure in (*figures, "p50", "p99"):
         assert figure in result.stdout
     bad = tmp_path / "bad.tsv"
     bad.write_text("câu hỏi\tno-such-topic\n", "utf-8")
