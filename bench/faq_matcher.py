@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 from rapidfuzz import fuzz, process, utils  # noqa: E402
 
 from bot.faq.evaluate import evaluate, read_cases  # noqa: E402
+from handlers import build_router  # noqa: E402
 from bot.faq.matcher import FaqMatcher  # noqa: E402
 from bot.knowledge import FaqEntry  # noqa: E402
 from bot.services import load_library  # noqa: E402
@@ -124,7 +125,8 @@ def main() -> int:
     started = time.perf_counter()
     matcher = build(entries)
     build_ms = (time.perf_counter() - started) * 1000
-    report = evaluate(matcher, cases)
+    routed = build_router().answers_without_faq  # greetings and commands never reach the FAQ
+    report = evaluate(matcher, cases, routed)
     print(f"machine: {os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.platform()}")
     print(f"evaluation file: {args.eval} ({report.in_scope} in scope, {report.out_of_scope} out of scope)")
     print(f"shipped FAQ: {len(entries)} entries, {sum(len(e.texts) for e in entries)} texts")
@@ -146,7 +148,7 @@ def main() -> int:
     print()
     print("threshold sweep (answer or suggest from this score; below it the bot refuses):")
     for cut in range(20, 62, 4):
-        swept = evaluate(build(entries, answer=100, suggest=cut), cases)
+        swept = evaluate(build(entries, answer=100, suggest=cut), cases, routed)
         print(
             f"  {cut:>3}: topic acc {swept.topic_accuracy:.1%}, OOS refused {swept.out_of_scope_refused:.1%}, "
             f"in-scope refused {swept.in_scope_refused:.1%}"
@@ -156,7 +158,7 @@ def main() -> int:
     started = time.perf_counter()
     big = build(grown)
     big_build_ms = (time.perf_counter() - started) * 1000
-    big_report = evaluate(big, cases)
+    big_report = evaluate(big, cases, routed)
     print(
         f"synthetic FAQ of {len(grown)} entries ({sum(len(e.texts) for e in grown)} texts): index build "
         f"{big_build_ms:.0f} ms; per question p50 {big_report.percentile_ms(0.5):.2f} ms, "
