@@ -39,14 +39,22 @@ def _render(t, source: str, where: str, problems: list[str]) -> str:
         return ""
 
 
+def _check_ids_and_topics(folder: str, items, slugs: set[str], problems: list[str]) -> None:
+    """Ids unique within the folder; every item's topic a known slug."""
+    ids = Counter(item.id for item in items)
+    problems += [f"{folder}: id {i!r} is used {n} times" for i, n in ids.items() if n > 1]
+    problems += [
+        f"{folder}/{item.topic}.yaml: {item.id}: unknown topic {item.topic!r}"
+        for item in items
+        if item.topic not in slugs
+    ]
+
+
 def _check_faq(lib: Library, language: str, knowledge: Knowledge, slugs: set[str], problems: list[str]) -> None:
     t = lib.content.texts(language)
-    ids = Counter(entry.id for entry in knowledge.faq)
-    problems += [f"{language}/faq: id {i!r} is used {n} times" for i, n in ids.items() if n > 1]
+    _check_ids_and_topics(f"{language}/faq", knowledge.faq, slugs, problems)
     for entry in knowledge.faq:
         where = f"{language}/faq/{entry.topic}.yaml: {entry.id}"
-        if entry.topic not in slugs:
-            problems.append(f"{where}: unknown topic {entry.topic!r}")
         if len((ID_PREFIX + entry.id).encode()) > CALLBACK_DATA_MAX_BYTES or not entry.id.replace("-", "").isalnum():
             problems.append(f"{where}: id must be lower-case words and hyphens, at most 60 characters")
         if len(entry.phrasings) < MIN_PHRASINGS:
@@ -81,12 +89,9 @@ def _check_cards_and_quiz(lib: Library, language: str, knowledge: Knowledge, slu
             rendered = _render(t, source, f"{where}: {name}", problems)
             if len(rendered) > limit:
                 problems.append(f"{where}: `{name}` is {len(rendered)} characters, at most {limit}")
-    ids = Counter(q.id for q in knowledge.quiz)
-    problems += [f"{language}/quiz: id {i!r} is used {n} times" for i, n in ids.items() if n > 1]
+    _check_ids_and_topics(f"{language}/quiz", knowledge.quiz, slugs, problems)
     for question in knowledge.quiz:
         where = f"{language}/quiz/{question.topic}.yaml: {question.id}"
-        if question.topic not in slugs:
-            problems.append(f"{where}: unknown topic {question.topic!r}")
         if not 2 <= len(question.options) <= 4:
             problems.append(f"{where}: {len(question.options)} options, 2 to 4 allowed")
         if not 0 <= question.answer < len(question.options):
