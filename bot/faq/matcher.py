@@ -41,7 +41,7 @@ Outcome = Literal["answer", "suggest", "fallback"]
 SUGGESTIONS = 3
 TYPO_MIN_LENGTH = 4  # shorter words are too easily "corrected" into another word
 TYPO_CUTOFF = 80
-COMMON_SHARE = 0.5  # words in more than half of the entries are not used to find candidates
+COMMON_SHARE = 0.5  # words in more than half of the entries find candidates only as a last resort
 ACCENT_BONUS = 6.0
 OVERLAP_SHARE = 0.5  # of the final score: word overlap with the entry; the rest is the topic's probability
 TOPIC_CANDIDATES = 2  # entries of the likeliest topics are candidates even without a shared word
@@ -106,15 +106,15 @@ class FaqMatcher:
         self._idf = {t: math.log((count + 1) / (df + 0.5)) for t, df in frequency.items()}
         self._unknown_weight = math.log((count + 1) / 0.5)
         self._vocabulary = sorted(t for t in self._idf if " " not in t)
-        common = COMMON_SHARE * count
+        self._common = COMMON_SHARE * count
+        self._frequency = frequency
         self._postings: dict[str, list[int]] = defaultdict(list)
         self._docs = docs
         self._doc_weight = []
         for doc_index, (_, terms) in enumerate(docs):
             self._doc_weight.append(sum(self._idf[t] for t in terms))
             for term in terms:
-                if frequency[term] <= common:
-                    self._postings[term].append(doc_index)
+                self._postings[term].append(doc_index)
         self._correct = lru_cache(maxsize=4096)(self._nearest_word)
         self._by_topic: dict[str, list[int]] = defaultdict(list)
         for index, entry in enumerate(self.entries):
@@ -145,9 +145,10 @@ class FaqMatcher:
         # then only add to the overlap of those candidates, which keeps a large FAQ fast.
         candidates: set[int] = set()
         for term in sorted((t for t in query if t in self._postings), key=lambda t: len(self._postings[t])):
-            if len(candidates) >= MAX_CANDIDATE_DOCS:
-                break
-            candidates.update(self._postings[term])
+            common = self._frequency[term] > self._common
+            if len(candidates) >= MAX_CANDIDATE_DOCS or (common and candidates):
+                break  # a word most entries use finds candidates only when no rarer word did
+            candidates.update(self._postings[term][:MAX_CANDIDATE_DOCS] if common else self._postings[term])
         known_query = {t: self._idf[t] for t in query if t in self._idf}
         shared = {d: sum(known_query[t] for t in known_query.keys() & self._docs[d][1]) for d in candidates}
         precision: dict[int, float] = {}
