@@ -52,6 +52,7 @@ class Texts:
         self.language = language
         self._strings = strings
         self._env = env
+        self._compiled: dict[str, jinja2.Template] = {}
 
     def label(self, key: str) -> str:
         node: Any = self._strings
@@ -79,7 +80,10 @@ class Texts:
 
     def render_text(self, source: str, **values: Any) -> str:
         """Render a template kept in a content file (an FAQ answer, a card): trusted source only."""
-        return self._env.from_string(source).render(**values).strip()
+        template = self._compiled.get(source)
+        if template is None:  # compiling costs far more than rendering: once per text is enough
+            template = self._compiled[source] = self._env.from_string(source)
+        return template.render(**values).strip()
 
     def compile(self, template: str, /) -> None:
         """Parse a template without rendering it (raises jinja2.TemplateError)."""
