@@ -27,6 +27,7 @@ _URL = re.compile(
 # 8+ digits with optional + and separators: phone and account numbers alike.
 _NUMBER = re.compile(r"(?<![\w])\(?\+?\d[\d\s.\-()]{6,}\d(?![\w])")
 _AMOUNT = re.compile(r"\b\d+(?:[.,]\d+)*\s*(?:k|tr|triệu|trieu|nghìn|nghin|ngàn|ngan|đ|đồng|dong|vnd|vnđ|củ|cu)\b")
+_MARKUP = re.compile(r"</?[a-zA-Z][^<>]*>|\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
 _NOT_WORD = re.compile(r"[^\w\s]|_")
 _REPEATS = re.compile(r"(\w)\1{2,}")
 
@@ -99,7 +100,8 @@ def redact_identifiers(text: str) -> str:
 
 
 def normalize(text: str) -> Normalized:
-    text = clean_input(text).casefold()
+    # Markup and template syntax pasted into a chat ("<b>", "{{ 7*7 }}") say nothing about the question.
+    text = _MARKUP.sub(" ", clean_input(text)).casefold()
     found = []
     for kind, pattern in (("link", _URL), ("amount", _AMOUNT), ("number", _NUMBER)):
         text, count = pattern.subn(" ", text)

@@ -40,3 +40,7 @@ def test_ca_do_is_betting_not_police():
 
 def test_redaction_for_storage():
     assert redact_identifiers("gọi 0912345678 chuyển 5tr vào vcb.com.vn/x") == "gọi [số] chuyển [số tiền] vào [link]"
+
+
+def test_markup_and_template_syntax_are_not_words():
+    assert normalize("{{ 7*7 }} <b>công an</b> {% if x %}").plain == "cong an"
