@@ -7,6 +7,10 @@
     canhgiac faq eval FILE   score the FAQ matcher on an evaluation file
     canhgiac faq gaps        questions the FAQ could not answer, grouped, most frequent first
     canhgiac content check   validate every content file
+    canhgiac check VALUE     what the bot knows about a number, link or account (--json; --jsonl)
+    canhgiac blocklist import FILE   load a list of phishing hosts and URLs (--source NAME)
+    canhgiac reports export  reports for the authorities as CSV or XLSX
+    canhgiac privacy purge   anonymise reports older than --older-than DAYS
     canhgiac db info         where the database is, its schema version and row counts
     canhgiac version
 
@@ -36,6 +40,12 @@ faq_app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, help
 app.add_typer(faq_app, name="faq")
 content_app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, help="The content files.")
 app.add_typer(content_app, name="content")
+blocklist_app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, help="Lists of phishing links.")
+app.add_typer(blocklist_app, name="blocklist")
+reports_app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, help="Citizens' reports.")
+app.add_typer(reports_app, name="reports")
+privacy_app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, help="Personal data retention.")
+app.add_typer(privacy_app, name="privacy")
 
 EXIT_CONFIG = 2
 
@@ -127,8 +137,8 @@ def _as_text(replies) -> str:
 
 
 class _Asker:
-    """Answers as the chat would: the router's own phrases (greetings, thanks, commands) through the
-    real router on a throwaway database, everything else through the FAQ matcher."""
+    """Answers as the chat would: the router's own phrases (greetings, thanks, commands) and texts
+    with identifiers through the real router on a throwaway database, the rest through the matcher."""
 
     def __init__(self, settings: Settings):
         import tempfile
@@ -143,12 +153,14 @@ class _Asker:
     def record(self, question: str) -> dict:
         import asyncio
 
+        from bot.identifiers import extract_identifiers
         from bot.models import Incoming
         from handlers.faq import replies_for
 
         library = self.services.library
         language = library.default_language
-        if self.router.answers_without_faq(question):
+        # Phrases the router answers itself, and messages with a number or link (checked first).
+        if self.router.answers_without_faq(question) or extract_identifiers(question):
             msg = Incoming(channel="cli", chat_id="ask", user_id="ask", text=question)
             replies = asyncio.run(self.router.handle(msg, self.services))
             return {"question": question, "outcome": "router", "topic": None, "faq_id": None, "score": 0.0,
@@ -275,6 +287,138 @@ def db_info() -> None:
         typer.echo("\n".join(storage.read_sync(describe)))
     finally:
         storage.close()
+
+
+def _storage(settings: Settings):
+    from bot.storage import Storage
+
+    return Storage(settings.db_path)
+
+
+@app.command("check")
+def check_command(
+    value: Annotated[str | None, typer.Argument(help="A phone number, link or bank account, as received.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object instead of text.")] = False,
+    jsonl: Annotated[bool, typer.Option("--jsonl", help="Values on stdin, one per line; JSON lines out.")] = False,
+) -> None:
+    """What the bot knows about a number, link or account: kind, reports, risk and reasons."""
+    import json
+
+    from bot.checks import check_value
+    from bot.risk import BrandTable
+
+    if not jsonl and not value:
+        raise SettingsError("give a value: canhgiac check 0912345678 (or --jsonl with values on stdin)")
+    settings = _settings(level="WARNING")
+    brands = BrandTable.load()
+    storage = _storage(settings)
+    try:
+        if jsonl:
+            for value in filter(None, (line.strip() for line in sys.stdin)):
+                result = storage.read_sync(lambda db, v=value: check_value(db, v, brands))
+                typer.echo(json.dumps(result.as_json(), ensure_ascii=False))
+            return
+        result = storage.read_sync(lambda db: check_value(db, value, brands))
+        data = result.as_json()
+        if as_json:
+            typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        else:
+            typer.echo(
+                f"{data['kind']} {data['normalized'] or value}: risk {data['risk']}, {data['reports']} reporters"
+            )
+            for signal in data["signals"]:
+                typer.echo(f"  {signal['level']:<6} {signal['code']}")
+    finally:
+        storage.close()
+
+
+@blocklist_app.command("import")
+def blocklist_import(
+    file: Annotated[Path, typer.Argument(help="One host, host/path, URL or IP per line; # starts a comment.")],
+    source: Annotated[str | None, typer.Option(help="Name of the list; re-importing it replaces it.")] = None,
+) -> None:
+    """Load a list of phishing hosts and URLs (entries with a path match as URL prefixes)."""
+    import time
+
+    from bot import blocklist
+    from bot.clock import utc_now
+
+    if not file.is_file():
+        raise SettingsError(f"no such file: {file}")
+    settings = _settings(level="WARNING")
+    storage = _storage(settings)
+    started = time.perf_counter()
+    try:
+        result = storage.write_sync(lambda db: blocklist.import_file(db, file, source, utc_now()))
+    finally:
+        storage.close()
+    typer.echo(
+        f"{result.source}: {result.hosts} hosts, {result.prefixes} URL prefixes, {len(result.skipped)} lines skipped "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+    for line in result.skipped[:10]:
+        typer.echo(f"  skipped: {line[:120]}")
+
+
+def _day(text: str | None, option: str):
+    from datetime import date
+
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise SettingsError(f"{option} must be a date like 2026-11-01, got {text[:30]!r}") from None
+
+
+@reports_app.command("export")
+def reports_export(
+    output: Annotated[Path, typer.Option("-o", "--output", help="File to write (.csv or .xlsx).")],
+    format: Annotated[str, typer.Option("--format", help="csv or xlsx.")] = "xlsx",
+    since: Annotated[str | None, typer.Option(help="First day, YYYY-MM-DD (Vietnam time).")] = None,
+    until: Annotated[str | None, typer.Option(help="Last day, YYYY-MM-DD, included.")] = None,
+    status: Annotated[str | None, typer.Option(help="Only reports in this status.")] = None,
+    area: Annotated[str | None, typer.Option(help="Only reports from this area.")] = None,
+) -> None:
+    """Reports for the authorities: one row per identifier, and one per report (a second sheet or file)."""
+    from bot import exports, reports
+
+    if format not in ("csv", "xlsx"):
+        raise SettingsError(f"--format must be csv or xlsx, got {format[:20]!r}")
+    if status is not None and status not in reports.STATUSES:
+        raise SettingsError(f"--status must be one of {', '.join(reports.STATUSES)}")
+    filters = exports.Filters(since=_day(since, "--since"), until=_day(until, "--until"), status=status, area=area)
+    settings = _settings(level="WARNING")
+    texts = _library(settings).content.texts(settings.default_language)
+    storage = _storage(settings)
+    try:
+        tables = storage.read_sync(lambda db: exports.collect(db, texts, filters))
+    finally:
+        storage.close()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    writer = exports.write_csv if format == "csv" else exports.write_xlsx
+    for path in writer(tables, texts, output):
+        typer.echo(f"wrote {path}")
+    typer.echo(f"{len(tables.identifiers)} identifiers, {len(tables.reports)} reports")
+
+
+@privacy_app.command("purge")
+def privacy_purge(
+    older_than: Annotated[int, typer.Option("--older-than", min=1, help="Age in days.")],
+) -> None:
+    """Anonymise reports older than DAYS: no chat, no reporter link, no contact number (counts stay)."""
+    from datetime import timedelta
+
+    from bot.clock import utc_now
+    from bot.reports import anonymise_older_than
+
+    settings = _settings(level="WARNING")
+    storage = _storage(settings)
+    try:
+        count = storage.write_sync(lambda db: anonymise_older_than(db, utc_now() - timedelta(days=older_than)))
+    finally:
+        storage.close()
+    typer.echo(f"anonymised {count} reports older than {older_than} days")
 
 
 @app.command()

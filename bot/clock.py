@@ -6,9 +6,12 @@ Services take a `Clock` so tests can move time (idle expiry, retention) without 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 Clock = Callable[[], datetime]
+
+# Vietnam has kept UTC+7 without daylight saving since 1975; a fixed offset needs no tz database.
+VIETNAM = timezone(timedelta(hours=7), "ICT")
 
 
 def utc_now() -> datetime:
@@ -22,3 +25,8 @@ def to_iso(moment: datetime) -> str:
 
 def from_iso(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def local_date(moment: datetime) -> str:
+    """The date in Vietnam, as people there would write it (dd/mm/yyyy)."""
+    return moment.astimezone(VIETNAM).strftime("%d/%m/%Y")

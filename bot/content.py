@@ -78,7 +78,7 @@ class Texts:
         except jinja2.TemplateNotFound as error:
             raise ContentError(f"no template {template!r} in language {self.language!r}") from error
 
-    def render_text(self, source: str, **values: Any) -> str:
+    def render_text(self, source: str, /, **values: Any) -> str:
         """Render a template kept in a content file (an FAQ answer, a card): trusted source only."""
         template = self._compiled.get(source)
         if template is None:  # compiling costs far more than rendering: once per text is enough
@@ -95,6 +95,18 @@ class Texts:
         )
 
 
+# Label groups kept in a file of their own beside strings.yaml, because they are long.
+LABEL_FILES = ("reasons",)
+
+
+def _strings(folder: Path) -> dict[str, Any]:
+    strings = _load_yaml(folder / "strings.yaml") or {}
+    for name in LABEL_FILES:
+        if (folder / f"{name}.yaml").exists():
+            strings[name] = _load_yaml(folder / f"{name}.yaml")
+    return strings
+
+
 class Content:
     def __init__(self, root: Path, default_language: str, template_globals: Mapping[str, Any]):
         self.root = root
@@ -103,10 +115,10 @@ class Content:
         languages = sorted(p.parent.name for p in root.glob("*/strings.yaml"))
         if default_language not in languages:
             raise ContentError(f"no content for the default language {default_language!r} under {root}")
-        default_strings = _load_yaml(root / default_language / "strings.yaml")
+        default_strings = _strings(root / default_language)
         self._texts: dict[str, Texts] = {}
         for language in languages:
-            strings = _merge(default_strings, _load_yaml(root / language / "strings.yaml") or {})
+            strings = _merge(default_strings, _strings(root / language))
             folders = [root / language / "templates", root / default_language / "templates"]
             env = jinja2.Environment(
                 loader=jinja2.FileSystemLoader([str(f) for f in dict.fromkeys(folders)]),

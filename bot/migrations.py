@@ -66,9 +66,96 @@ def _v2_knowledge(db: sqlite_utils.Database) -> None:
     db["quiz_results"].create_index(["channel", "chat_id"])
 
 
+def _v3_reports(db: sqlite_utils.Database) -> None:
+    # A reporter is a random token, not a chat: counts of distinct reporters survive a citizen's
+    # erasure (the row linking token and chat is deleted, the token in old reports links to no one).
+    db["reporters"].create({"channel": str, "chat_id": str, "token": str}, pk=("channel", "chat_id"))
+    db["reporters"].create_index(["token"], unique=True)
+    # One row per canonical identifier ever reported: what staff decide is decided per identifier.
+    db["identifiers"].create(
+        {
+            "id": int,
+            "key": str,
+            "kind": str,
+            "normalized": str,
+            "status": str,
+            "status_note": str,
+            "status_at": str,
+            "first_reported": str,
+            "last_reported": str,
+        },
+        pk="id",
+        not_null={"key", "kind", "normalized", "status"},
+    )
+    db["identifiers"].create_index(["key"], unique=True)
+    db["reports"].create(
+        {
+            "id": int,
+            "ref": str,
+            "created_at": str,
+            "identifier_id": int,
+            "reporter": str,
+            "channel": str,
+            "chat_id": str,
+            "what": str,
+            "via": str,
+            "claimed_topic": str,
+            "happened": str,
+            "amount_lost": int,
+            "bank_code": str,
+            "account_holder": str,
+            "description": str,
+            "evidence": str,
+            "area": str,
+            "contact_consent": int,
+            "updates_consent": int,
+            "contact_phone": str,
+            "status": str,
+        },
+        pk="id",
+        foreign_keys=[("identifier_id", "identifiers", "id")],
+        not_null={"ref", "created_at", "identifier_id", "reporter", "what", "status"},
+    )
+    db["reports"].create_index(["ref"], unique=True)
+    db["reports"].create_index(["identifier_id"])
+    db["reports"].create_index(["reporter", "created_at"])
+    db["reports"].create_index(["created_at"])
+    db["reports"].create_index(["channel", "chat_id"])
+    # Who changed what, when: police decisions must be traceable.
+    db["audit_log"].create(
+        {"id": int, "at": str, "actor": str, "identifier_id": int, "old_status": str, "new_status": str, "note": str},
+        pk="id",
+    )
+    # Imported lists of phishing hosts and URL prefixes (`canhgiac blocklist import`).
+    db["blocklist"].create({"entry": str, "kind": str, "source": str, "imported_at": str}, pk=("kind", "entry"))
+    db["blocklist"].create_index(["source"])
+    # Messages the bot sends on its own (status updates, digests): written in the same transaction
+    # as the change that causes them, sent by the running bot, so a crash loses none.
+    db["outbox"].create(
+        {
+            "id": int,
+            "created_at": str,
+            "channel": str,
+            "chat_id": str,
+            "purpose": str,
+            "text": str,
+            "status": str,
+            "attempts": int,
+            "last_error": str,
+            "sent_at": str,
+        },
+        pk="id",
+        not_null={"channel", "chat_id", "text", "status"},
+    )
+    db["outbox"].create_index(["status", "id"])
+    # Small facts the bot remembers between runs, such as when the last police digest went out.
+    db["meta"].create({"key": str, "value": str}, pk="key")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "chats, conversation state, handled updates", _v1_core),
     Migration(2, "FAQ gaps, quiz results", _v2_knowledge),
+    Migration(3, "reports, identifiers, audit log, blocklist, outbox", _v3_reports),
 )
 
 

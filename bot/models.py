@@ -76,3 +76,6 @@ class Reply:
     choices: tuple[Choice, ...] = field(default_factory=tuple)
     columns: int = 1  # how many choices per row where the platform shows buttons
     photo: str | None = None  # a file id or public URL shown before the text
+    # A button that shares the citizen's own phone number (Telegram's contact button), with this
+    # label; platforms without one ask the citizen to type the number, which the step accepts too.
+    request_contact: str | None = None

@@ -9,6 +9,9 @@ Order, first match wins:
 6. photos, contacts and stickers outside a flow; empty text;
 7. everything else: the fallback (the FAQ matcher, once it exists).
 
+Commands and buttons may be reserved for a role (police, staff, admin): for anyone else they do
+not exist, so a citizen who types a staff command gets the ordinary unknown-command help.
+
 In a group, only commands and button choices are answered: a bot that comments on every message
 in a family group gets removed from it.
 
@@ -26,7 +29,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-from bot import chats, updates
+from bot import chats, roles, updates
 from bot.models import Incoming, Reply
 from bot.textnorm import clean_input, phrase_key
 
@@ -65,15 +68,30 @@ class Router:
         self._unknown_command: Handler | None = None
         self._stale_choice: Handler | None = None
         self._failure: Handler | None = None
+        self._roles: dict[Handler, roles.Role] = {}
 
     # --- registration (see handlers/__init__.py for the whole table) ---
 
-    def command(self, handler: Handler, *names: str) -> None:
+    def command(self, handler: Handler, *names: str, role: roles.Role | None = None) -> None:
         for name in names:
             self._claim(self._commands, name.lower(), handler, "command")
+        self._restrict(handler, role)
 
-    def choice(self, prefix: str, handler: Handler) -> None:
+    def choice(self, prefix: str, handler: Handler, *, role: roles.Role | None = None) -> None:
         self._claim(self._choices, prefix, handler, "choice prefix")
+        self._restrict(handler, role)
+
+    def _restrict(self, handler: Handler, role: roles.Role | None) -> None:
+        if role is not None:
+            self._roles[handler] = role
+        elif handler in self._roles:
+            raise ValueError(
+                f"{handler_name(handler)} is reserved for {self._roles[handler]}: register it with the role"
+            )
+
+    def _allowed(self, handler: Handler, msg: Incoming, services: Services) -> bool:
+        role = self._roles.get(handler)
+        return role is None or roles.has_role(services.settings, msg, role)
 
     def words(self, handler: Handler, *phrases: str, in_flows: bool = False) -> None:
         """Short phrases that trigger `handler`; `in_flows` ones also interrupt a flow."""
@@ -105,7 +123,8 @@ class Router:
 
     @property
     def commands(self) -> list[str]:
-        return list(self._commands)
+        """Commands anyone may use (role-reserved ones are never advertised)."""
+        return [name for name, handler in self._commands.items() if handler not in self._roles]
 
     def answers_without_faq(self, text: str) -> bool:
         """True for a command or a phrase the router answers itself (greetings, thanks, menu words)."""
@@ -118,9 +137,11 @@ class Router:
     async def _select(self, msg: Incoming, services: Services) -> Handler | None:
         command = command_of(msg)
         if command:
-            return self._commands.get(command[0], self._unknown_command)
+            handler = self._commands.get(command[0])
+            return handler if handler and self._allowed(handler, msg, services) else self._unknown_command
         if msg.choice is not None:
-            return self._choices.get(msg.choice.split(":", 1)[0], self._stale_choice)
+            handler = self._choices.get(msg.choice.split(":", 1)[0])
+            return handler if handler and self._allowed(handler, msg, services) else self._stale_choice
         if msg.is_group:
             return None
         key = phrase_key(msg.text) if msg.text else ""

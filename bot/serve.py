@@ -12,8 +12,9 @@ import gc
 import logging
 import signal
 
-from bot import updates
-from bot.channels.telegram import TelegramChannel
+from bot import digest, outbox, updates
+from bot.channels.telegram import DeliveryError, TelegramChannel
+from bot.models import Reply
 from bot.router import Router
 from bot.services import Services
 from bot.settings import Settings, SettingsError
@@ -21,6 +22,7 @@ from bot.settings import Settings, SettingsError
 log = logging.getLogger("canhgiac.serve")
 
 HOUSEKEEPING_INTERVAL_SECONDS = 6 * 3600
+OUTBOX_INTERVAL_SECONDS = 2.0
 
 
 def no_channel_message() -> str:
@@ -47,6 +49,48 @@ async def housekeeping(services: Services) -> None:
     log.info("housekeeping handled_updates_pruned=%d conversations_expired=%d", *pruned)
 
 
+async def drain_outbox(services: Services, channels: dict[str, TelegramChannel]) -> int:
+    """Send what the outbox holds for the running channels; return how many were sent."""
+    items = await services.storage.read(lambda db: outbox.pending(db, list(channels)))
+    sent = 0
+    for item in items:
+        try:
+            await channels[item.channel].deliver(item.chat_id, [Reply(item.text)])
+        except DeliveryError as error:
+            log.warning("outbox send failed id=%d reason=%s permanent=%s", item.id, error, error.permanent)
+            reason, permanent = str(error), error.permanent
+            await services.storage.write(
+                lambda db, i=item.id: outbox.mark_failed(db, i, reason, permanent=permanent)  # noqa: B023
+            )
+            continue
+        await services.storage.write(lambda db, i=item.id: outbox.mark_sent(db, i, services.clock()))
+        sent += 1
+    return sent
+
+
+async def queue_digest(services: Services) -> bool:
+    """Queue the police digest when it is due (a no-op without CANHGIAC_POLICE_CHAT_ID)."""
+    settings = services.settings
+    if not settings.police_chat_id:
+        return False
+    t = services.content.texts(settings.default_language)
+    return await services.storage.write(
+        lambda db: digest.queue_if_due(db, settings.police_chat_id, services.clock(), settings.digest_hour, t)
+    )
+
+
+async def _outbox_loop(services: Services, channels: list[TelegramChannel], stop: asyncio.Event) -> None:
+    by_name = {channel.name: channel for channel in channels}
+    while not stop.is_set():
+        try:
+            await queue_digest(services)
+            await drain_outbox(services, by_name)
+        except Exception:
+            log.exception("outbox failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), OUTBOX_INTERVAL_SECONDS)
+
+
 async def _housekeeping_loop(services: Services, stop: asyncio.Event) -> None:
     while not stop.is_set():
         try:
@@ -68,20 +112,24 @@ async def serve(
 ) -> None:
     channels = build_channels(settings, services, router, commands, webhook_url=webhook_url)
     started = []
+    sender = None
     keeper = asyncio.create_task(_housekeeping_loop(services, stop))
     try:
         for channel in channels:
             await channel.start()
             started.append(channel)
+        sender = asyncio.create_task(_outbox_loop(services, started, stop))
         # Start-up objects live as long as the process: keep them out of full GC passes, which
         # otherwise pause every reply for tens of milliseconds now and then.
         gc.collect()
         gc.freeze()
         await stop.wait()
     finally:
+        stop.set()
+        if sender is not None:
+            await sender  # finish the message in hand before the channels close
         for channel in reversed(started):
             await channel.stop()
-        stop.set()
         await keeper
 
 

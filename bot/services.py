@@ -19,18 +19,20 @@ from bot.conversations import Conversations
 from bot.faq.matcher import FaqMatcher
 from bot.knowledge import Knowledge, load_knowledge
 from bot.models import Incoming
+from bot.risk import BrandTable
 from bot.settings import Settings
 from bot.storage import Storage
 
 
 @dataclass(frozen=True)
 class Library:
-    """Content, knowledge and FAQ matchers of every language: everything read from files."""
+    """Content, knowledge, FAQ matchers and reference tables: everything read from files."""
 
     content: Content
     knowledge: dict[str, Knowledge]
     matchers: dict[str, FaqMatcher]
     default_language: str
+    brands: BrandTable
 
     def knowledge_for(self, language: str) -> Knowledge:
         return self.knowledge.get(language, self.knowledge[self.default_language])
@@ -99,7 +101,13 @@ def load_library(settings: Settings) -> Library:
         )
         for language, k in knowledge.items()
     }
-    return Library(content=content, knowledge=knowledge, matchers=matchers, default_language=settings.default_language)
+    return Library(
+        content=content,
+        knowledge=knowledge,
+        matchers=matchers,
+        default_language=settings.default_language,
+        brands=BrandTable.load(),
+    )
 
 
 def build_services(settings: Settings, *, clock: Clock = utc_now, library: Library | None = None) -> Services:

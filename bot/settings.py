@@ -79,6 +79,31 @@ class Settings(BaseSettings):
         default_factory=list, **_env("CANHGIAC_POLICE_HOTLINES")
     )
 
+    # Roles: platform user ids, comma-separated; "123" holds on every channel, "zalo:abc" on one.
+    police_ids: Annotated[list[str], NoDecode] = Field(default_factory=list, **_env("CANHGIAC_POLICE_IDS"))
+    staff_ids: Annotated[list[str], NoDecode] = Field(default_factory=list, **_env("CANHGIAC_STAFF_IDS"))
+    admin_ids: Annotated[list[str], NoDecode] = Field(default_factory=list, **_env("CANHGIAC_ADMIN_IDS"))
+    # Where the daily digest of new reports goes: a chat id, "telegram:" implied unless a channel is named.
+    police_chat_id: str | None = Field(None, pattern=r"^([a-z]+:)?-?[\w-]{1,64}$", **_env("CANHGIAC_POLICE_CHAT_ID"))
+    digest_hour: int = Field(7, ge=0, le=23, **_env("CANHGIAC_DIGEST_HOUR"))  # Vietnam time
+    reports_per_day: int = Field(10, ge=1, le=1000, **_env("CANHGIAC_REPORTS_PER_DAY"))
+
+    @field_validator("police_ids", "staff_ids", "admin_ids", mode="before")
+    @classmethod
+    def _parse_ids(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        ids = [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+        for item in ids:
+            if not re.fullmatch(r"([a-z]+:)?[\w-]{1,64}", item):
+                raise ValueError(f"expected user ids separated by commas, could not read {item!r}")
+        return ids
+
+    @field_validator("police_chat_id", mode="before")
+    @classmethod
+    def _blank_chat_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("telegram_bot_token", "telegram_webhook_secret", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:

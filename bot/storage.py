@@ -82,6 +82,10 @@ class Storage:
         """Run `fn(db)` on a read-only connection."""
         return await asyncio.get_running_loop().run_in_executor(self._readers, lambda: fn(self._read_db()))
 
+    def write_sync(self, fn: Callable[[sqlite_utils.Database], T]) -> T:
+        """The same as `write`, for the command line outside an event loop."""
+        return self._writer.submit(self._in_transaction, fn).result()
+
     def read_sync(self, fn: Callable[[sqlite_utils.Database], T]) -> T:
         """The same as `read`, for the command line outside an event loop."""
         return self._readers.submit(lambda: fn(self._read_db())).result()

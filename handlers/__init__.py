@@ -7,7 +7,22 @@ and never calls a platform: adapters send. Read this function to know what answe
 from __future__ import annotations
 
 from bot.router import Router
-from handlers import cancel, coming_soon, fallback, faq, help, hotlines, menu, methods, privacy, quiz, thanks
+from handlers import (
+    cancel,
+    check,
+    coming_soon,
+    fallback,
+    faq,
+    help,
+    hotlines,
+    menu,
+    methods,
+    police,
+    privacy,
+    quiz,
+    report,
+    thanks,
+)
 
 # Shown in Telegram's command menu, in this order; descriptions come from content (commands.*).
 PUBLIC_COMMANDS = (
@@ -64,6 +79,19 @@ def build_router() -> Router:
     router.choice("quiz", quiz.on_choice)
     router.flow(quiz.FLOW, quiz.answer)
 
+    # Check and report: numbers, links and accounts. Free text with one of them is checked too (below).
+    router.command(check.start, "kiemtra", "check")
+    router.choice("check", check.on_choice)
+    router.flow(check.FLOW, check.answer)
+    router.command(report.start, "baocao", "report")
+    router.choice("report", report.answer)
+    router.flow(report.FLOW, report.answer)
+
+    # Police: the review queue. For anyone without the role these do not exist.
+    router.command(police.show_queue, "hangdoi", "queue", role="police")
+    router.choice("police", police.on_choice, role="police")
+    router.flow(police.FLOW, police.note)
+
     # Features to come: polite placeholders until their issues land.
     router.command(coming_soon.coming_soon, *coming_soon.COMMANDS)
     router.choice("soon", coming_soon.coming_soon)
@@ -72,7 +100,7 @@ def build_router() -> Router:
     router.special(
         media=fallback.media,
         empty=fallback.empty,
-        fallback=faq.ask,
+        fallback=check.inbox,
         unknown_command=fallback.unknown_command,
         stale_choice=fallback.stale_choice,
         failure=fallback.failure,

@@ -9,8 +9,6 @@ from handlers.menu import with_menu
 
 # Commands of features to come, and the feature each names.
 COMMANDS = {
-    "kiemtra": "check",
-    "baocao": "report",
     "dangky": "subscribe",
     "huydangky": "subscribe",
 }

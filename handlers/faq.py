@@ -26,18 +26,15 @@ def _label(entry: FaqEntry) -> str:
     return question if len(question) <= MAX_LABEL else question[: MAX_LABEL - 1].rstrip() + "…"
 
 
-def render_answer(t: Texts, entry: FaqEntry, *, has_identifier: bool = False) -> list[Reply]:
-    text = t.render(
-        "faq_answer", question=entry.question, answer=t.render_text(entry.answer), has_identifier=has_identifier
-    )
-    choices = (Choice(t.label("buttons.check_identifier"), "soon:check"),) if has_identifier else ()
-    return [Reply(text, choices=choices + menu_button(t))]
+def render_answer(t: Texts, entry: FaqEntry) -> list[Reply]:
+    text = t.render("faq_answer", question=entry.question, answer=t.render_text(entry.answer))
+    return [Reply(text, choices=menu_button(t))]
 
 
 def replies_for(t: Texts, result: Result) -> list[Reply]:
     """What the chat says for a match result (also what `canhgiac ask` prints)."""
     if result.outcome == "answer":
-        return render_answer(t, result.best.entry, has_identifier=bool(result.normalized.identifiers))
+        return render_answer(t, result.best.entry)
     if result.outcome == "suggest":
         choices = tuple(Choice(_label(m.entry), f"faq:{m.entry.id}") for m in result.matches)
         return [Reply(t.render("faq_suggest"), choices=choices + (Choice(t.label("buttons.not_these"), "faq:none"),))]

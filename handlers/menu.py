@@ -11,8 +11,8 @@ from bot.services import Services
 MAIN_MENU = (
     ("menu.methods", "methods"),
     ("menu.faq", "ask"),
-    ("menu.check", "soon:check"),
-    ("menu.report", "soon:report"),
+    ("menu.check", "check"),
+    ("menu.report", "report:start"),
     ("menu.subscribe", "soon:subscribe"),
     ("menu.quiz", "quiz:start"),
     ("menu.hotlines", "hotlines"),

@@ -6,8 +6,8 @@ Erasing asks for confirmation first; that step is a flow, so the question surviv
 
 from __future__ import annotations
 
-from bot import chats
-from bot.models import Choice, Incoming, Reply
+from bot import chats, outbox, reports
+from bot.models import ChatKey, Choice, Incoming, Reply
 from bot.services import Services
 from bot.textnorm import phrase_key
 from handlers.menu import menu_button, with_menu
@@ -33,6 +33,13 @@ def _confirm_choices(svc: Services, msg: Incoming) -> tuple[Choice, ...]:
     return (Choice(t.label("buttons.forget_yes"), "forget:yes"), Choice(t.label("buttons.forget_no"), "forget:no"))
 
 
+def _erase(db, chat: ChatKey) -> None:
+    """Everything that points to this chat goes; their reports stay, anonymised, for the police."""
+    reports.forget_reporter(db, chat)
+    outbox.forget_chat(db, chat.channel, chat.chat_id)
+    chats.forget(db, chat)
+
+
 async def ask(msg: Incoming, svc: Services) -> list[Reply]:
     await svc.conversations.start(msg.chat, FLOW, "confirm")
     return [Reply(svc.texts(msg).render("forget_confirm"), choices=_confirm_choices(svc, msg), columns=2)]
@@ -46,7 +53,7 @@ async def answer(msg: Incoming, svc: Services) -> list[Reply]:
         return with_menu(t, "stale_choice")
     said = msg.choice.partition(":")[2] if msg.choice else phrase_key(msg.text or "")
     if said in ("yes", *YES):
-        await svc.storage.write(lambda db: chats.forget(db, msg.chat))
+        await svc.storage.write(lambda db: _erase(db, msg.chat))
         return [Reply(t.render("forget_done"), choices=menu_button(t))]
     if said in ("no", *NO):
         await svc.conversations.end(msg.chat)

@@ -27,8 +27,10 @@ from telegram import (
     BotCommand,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    KeyboardButton,
     LinkPreviewOptions,
     Message,
+    ReplyKeyboardMarkup,
     Update,
 )
 from telegram.constants import ChatAction, MessageLimit, ParseMode
@@ -52,6 +54,14 @@ log = logging.getLogger("canhgiac.telegram")
 
 class ChannelStartError(RuntimeError):
     """The channel cannot start (for example, Telegram refused the token); one line for the operator."""
+
+
+class DeliveryError(RuntimeError):
+    """A message the bot started could not be sent; `permanent` ones are not retried."""
+
+    def __init__(self, reason: str, *, permanent: bool):
+        super().__init__(reason)
+        self.permanent = permanent
 
 
 # --- Telegram → Incoming ---
@@ -94,7 +104,13 @@ def to_incoming(update: Update) -> Incoming | None:
 # --- Reply → Telegram ---
 
 
-def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
+    if reply.request_contact:
+        # Telegram cannot mix a contact button with inline buttons: the other choices become
+        # keyboard buttons that send their label, which flows accept as typed words.
+        rows = [[KeyboardButton(reply.request_contact, request_contact=True)]]
+        rows += [[KeyboardButton(c.label)] for c in reply.choices]
+        return ReplyKeyboardMarkup(rows, resize_keyboard=True, one_time_keyboard=True)
     if not reply.choices:
         return None
     buttons = [InlineKeyboardButton(c.label, callback_data=c.value) for c in reply.choices]
@@ -104,22 +120,18 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
 
 async def send_replies(bot: Any, chat_id: int | str, replies: list[Reply]) -> None:
     """Send each reply in order; the keyboard goes with the last part of a split text."""
-    try:
-        for reply in replies:
-            if reply.photo:
-                await bot.send_photo(chat_id, reply.photo)
-            parts = split_html(reply.text, MessageLimit.MAX_TEXT_LENGTH)
-            for index, part in enumerate(parts):
-                await bot.send_message(
-                    chat_id,
-                    part,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=keyboard(reply) if index == len(parts) - 1 else None,
-                    link_preview_options=LinkPreviewOptions(is_disabled=True),
-                )
-    except Forbidden:
-        # The citizen blocked the bot or deleted their account: nothing to retry.
-        log.info("chat unreachable channel=%s reason=forbidden", CHANNEL)
+    for reply in replies:
+        if reply.photo:
+            await bot.send_photo(chat_id, reply.photo)
+        parts = split_html(reply.text, MessageLimit.MAX_TEXT_LENGTH)
+        for index, part in enumerate(parts):
+            await bot.send_message(
+                chat_id,
+                part,
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard(reply) if index == len(parts) - 1 else None,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
 
 
 async def _mark_chosen(query: Any, chosen_sign: str) -> None:
@@ -210,7 +222,11 @@ async def _on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         replies = await router.handle(msg, services)
     finally:
         typing.cancel()
-    await send_replies(context.bot, chat_id, replies)
+    try:
+        await send_replies(context.bot, chat_id, replies)
+    except Forbidden:
+        # The citizen blocked the bot or deleted their account: nothing to retry.
+        log.info("chat unreachable channel=%s reason=forbidden", CHANNEL)
     if answering is not None:
         await answering
         if replies:
@@ -323,6 +339,16 @@ class TelegramChannel:
             )
         await app.start()
         log.info("channel started channel=%s mode=%s", CHANNEL, "webhook" if self.webhook_url else "polling")
+
+    async def deliver(self, chat_id: str, replies: list[Reply]) -> None:
+        """Send a message the bot starts itself (outbox); raises `DeliveryError` when it fails."""
+        try:
+            await send_replies(self.application.bot, chat_id, replies)
+        except (Forbidden, BadRequest) as error:
+            # Blocked, never started, or no such chat: retrying cannot help.
+            raise DeliveryError(type(error).__name__, permanent=True) from None
+        except TelegramError as error:
+            raise DeliveryError(type(error).__name__, permanent=False) from None
 
     async def stop(self) -> None:
         app = self.application

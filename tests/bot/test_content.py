@@ -19,13 +19,43 @@ TEMPLATE_VALUES = {
     "media": {"kind": "photo"},
     "cancelled": {"was_active": True},
     "privacy": {"channel_name": "Telegram", "idle_minutes": 60},
-    "faq_answer": {"question": "Hỏi?", "answer": "Đáp.", "has_identifier": True},
+    "faq_answer": {"question": "Hỏi?", "answer": "Đáp."},
     "topic_card": {"title": "Tên", "body": "Nội dung"},
     "quiz_intro": {"total": 5},
     "quiz_question": {"number": 1, "total": 5, "question": "Hỏi?", "options": ["A", "B"]},
     "quiz_feedback": {"correct": False, "right_option": "1. A", "explanation": "Vì sao."},
     "quiz_result": {"score": 3, "total": 5},
-}
+    "check_prompt": {"problem": "invalid"},
+    "check_result": {
+        "items": [{"value": "0912 345 678", "kind": "Số di động", "risk": "high", "reporters": 2,
+                   "first": "01/11/2026", "last": "20/11/2026", "status": "new", "reasons": ["Lý do."]}],
+        "more": 1, "worst": "high", "topic": "Giả danh công an",
+    },
+    "report_prompt": {"step": "identifier", "what": "call", "problem": "invalid"},
+    "report_summary": {
+        "what": "Cuộc gọi", "identifier": "0912 345 678", "holder": None, "via": "Zalo", "claimed": "Công an",
+        "happened": "Hôm nay", "amount": "5.000.000 đ", "description": "Kể.", "evidence": True,
+        "consent": "contact", "contact_phone": "+84987654321",
+    },
+    "report_done": {"ref": "BC-20261122-0001", "reported_before": True, "consent": "updates"},
+    "report_limit": {"limit": 10},
+    "report_status_notice": {"ref": "BC-20261122-0001", "status": "confirmed"},
+    "police_queue": {"count": 2},
+    "police_item": {
+        "value": "0912 345 678", "kind": "Số điện thoại", "status": "Mới", "reporters": 2, "new_reports": 3,
+        "first": "01/11/2026", "last": "20/11/2026", "topics": ["Công an"], "areas": ["phường Cốc Lếu"],
+        "amount": "5.000.000 đ",
+    },
+    "police_detail": {"value": "0912 345 678", "total": 1, "reports": [
+        {"ref": "BC-20261122-0001", "day": "22/11/2026", "via": "Zalo", "claimed": "Công an", "amount": None,
+         "description": "Kể.", "evidence": True, "holder": None, "contact": None},
+    ]},
+    "police_note": {"status": "Đã xác nhận lừa đảo"},
+    "police_decided": {"old": "Mới", "new": "Đã xác nhận lừa đảo", "notified": 1, "note": "Ghi chú"},
+    "police_digest": {"items": [{"kind": "Số điện thoại", "value": "0912 345 678", "new_reports": 1,
+                                 "reporters": 1, "is_new": True}], "more": 0, "since": "07:00 21/11/2026",
+                      "until": "07:00 22/11/2026"},
+}  # fmt: skip
 
 
 @pytest.fixture

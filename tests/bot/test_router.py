@@ -60,7 +60,7 @@ async def test_one_log_line_per_update_with_handler_and_latency(router, services
         await router.handle(msg("số của tôi là 0987654321, tên Nguyễn Văn A"), services)
     lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("update ")]
     assert len(lines) == 1
-    assert "channel=test" in lines[0] and "handler=handlers.faq.ask" in lines[0]
+    assert "channel=test" in lines[0] and "handler=handlers.check.inbox" in lines[0]
     assert "latency_ms=" in lines[0] and "0987654321" not in caplog.text and "Nguyễn" not in caplog.text
 
 

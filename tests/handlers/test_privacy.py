@@ -59,3 +59,22 @@ async def test_confirmation_expires_when_idle(chat, services, clock):
     clock.advance(hours=2)
     await chat.send("có")
     assert "Đã xóa" not in chat.text
+
+
+async def test_erasure_keeps_reports_anonymised_and_stops_their_notices(chat, services):
+    from bot import outbox
+    from tests.handlers.test_report import walk_to_consent
+
+    await walk_to_consent(chat)
+    await chat.press("report:consent:contact")
+    await chat.send("0987 654 321")  # typed instead of the contact button
+    await chat.press("report:confirm")
+    await services.storage.write(
+        lambda db: outbox.enqueue(db, "test", chat.chat_id, "tin", "report_status", services.clock())
+    )
+    await chat.send("/xoadulieu")
+    await chat.press("forget:yes")
+    [report] = await services.storage.read(lambda db: list(db["reports"].rows))
+    assert report["chat_id"] is None and report["contact_phone"] is None and report["reporter"]
+    assert await services.storage.read(lambda db: outbox.pending(db, ["test"])) == []
+    assert await services.storage.read(lambda db: db["reporters"].count) == 0

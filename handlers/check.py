@@ -1,0 +1,150 @@
+"""Checking what a citizen received: /kiemtra, the menu entry, or simply sending a number or link.
+
+Any free text that contains a phone number, link or bank account comes here before the FAQ: each
+identifier (up to MAX_CHECKED) is checked, and a pasted scam message is also matched against the
+FAQ to name the trick it looks like. A question that merely mentions a number still gets its FAQ
+answer, after the check.
+"""
+
+from __future__ import annotations
+
+from bot import checks
+from bot.checks import CheckResult, display
+from bot.clock import from_iso, local_date
+from bot.faq import gaps
+from bot.identifiers import BankAccount, Identifier, PhoneNumber, extract_identifiers, parse_identifier
+from bot.models import CALLBACK_DATA_MAX_BYTES, Choice, Incoming, Reply
+from bot.router import command_of
+from bot.services import Services
+from handlers import faq
+from handlers.menu import menu_button, with_menu
+
+FLOW = "check"
+MAX_CHECKED = 5
+# A message with this many words besides its identifiers is a question or a story, not a lookup.
+STORY_WORDS = 4
+
+
+def _kind_label(svc: Services, msg: Incoming, identifier: Identifier) -> str:
+    t = svc.texts(msg)
+    if isinstance(identifier, PhoneNumber):
+        kinds = t.labels("check.phone_types")
+        label = kinds.get(identifier.number_type, kinds["unknown"])
+        return f"{label} ({identifier.carrier})" if identifier.carrier else label
+    if isinstance(identifier, BankAccount):
+        name = identifier.bank_name or t.label("check.bank_unknown")
+        return t.label("check.ewallet" if identifier.is_ewallet else "check.bank_account") + f" · {name}"
+    return t.label("check.link")
+
+
+def _day(stamp: str | None) -> str | None:
+    return local_date(from_iso(stamp)) if stamp else None
+
+
+def _reasons(svc: Services, msg: Incoming, result: CheckResult) -> list[str]:
+    t = svc.texts(msg)
+    texts = t.labels("reasons")
+    return [t.render_text(texts[s.code], **dict(s.params)) for s in result.signals if s.code in texts]
+
+
+def _item(svc: Services, msg: Incoming, result: CheckResult) -> dict:
+    identifier = result.identifier
+    return {
+        "value": display(identifier),
+        "kind": _kind_label(svc, msg, identifier),
+        "risk": result.risk,
+        "reporters": result.stats.reporters,
+        "first": _day(result.stats.first_reported),
+        "last": _day(result.stats.last_reported),
+        "status": result.stats.status,
+        "reasons": _reasons(svc, msg, result),
+    }
+
+
+def _report_choice(svc: Services, msg: Incoming, identifier: Identifier, many: bool) -> Choice:
+    t = svc.texts(msg)
+    value = f"report:id:{identifier.normalized}"
+    if len(value.encode()) > CALLBACK_DATA_MAX_BYTES:
+        value = "report:start"  # too long for a button: the flow asks for it again
+    label = t.label("check.report_this")
+    return Choice(f"{label}: {display(identifier)[:24]}" if many else label, value)
+
+
+async def check_replies(
+    msg: Incoming, svc: Services, identifiers: list[Identifier], topic: str | None = None
+) -> list[Reply]:
+    t = svc.texts(msg)
+    shown = identifiers[:MAX_CHECKED]
+    results = await svc.storage.read(lambda db: [checks.check(db, i, svc.library.brands) for i in shown])
+    card = svc.knowledge(msg).cards.get(topic) if topic else None
+    text = t.render(
+        "check_result",
+        items=[_item(svc, msg, r) for r in results],
+        more=len(identifiers) - len(shown),
+        worst=checks.risk_of([s for r in results for s in r.signals]),
+        topic=card.title if card else None,
+    )
+    many = len(results) > 1
+    choices = [_report_choice(svc, msg, r.identifier, many) for r in results if r.risk != "low" or not many][:3]
+    if card is not None:
+        choices.append(Choice(t.label("check.read_topic"), f"topic:{topic}"))
+    choices.append(Choice(t.label("check.another"), "check"))
+    return [Reply(text, choices=(*choices, *menu_button(t)))]
+
+
+def _identifiers_in(text: str) -> list[Identifier]:
+    found = extract_identifiers(text)
+    if not found:
+        single = parse_identifier(text)
+        found = [single] if single is not None else []
+    return found
+
+
+async def start(msg: Incoming, svc: Services) -> list[Reply]:
+    """/kiemtra [value] or the menu entry: check the value now, or ask for it."""
+    command = command_of(msg)
+    argument = command[1] if command else ""
+    if argument:
+        identifiers = _identifiers_in(argument)
+        if identifiers:
+            await svc.conversations.end(msg.chat)
+            return await check_replies(msg, svc, identifiers)
+    await svc.conversations.start(msg.chat, FLOW, "value")
+    t = svc.texts(msg)
+    return [Reply(t.render("check_prompt", problem="invalid" if argument else ""), choices=menu_button(t))]
+
+
+async def answer(msg: Incoming, svc: Services) -> list[Reply]:
+    """The value the check flow asked for; a kind re-ask when it is not one."""
+    t = svc.texts(msg)
+    identifiers = _identifiers_in(msg.text or "")
+    if not identifiers:
+        problem = "not_text" if (msg.photo or msg.contact or msg.unsupported) else "invalid"
+        return [Reply(t.render("check_prompt", problem=problem), choices=menu_button(t))]
+    await svc.conversations.end(msg.chat)
+    return await check_replies(msg, svc, identifiers)
+
+
+async def inbox(msg: Incoming, svc: Services) -> list[Reply]:
+    """Free text nothing else claimed: check its identifiers, answer its question."""
+    text = msg.text or ""
+    identifiers = extract_identifiers(text)
+    if not identifiers:
+        return await faq.ask(msg, svc)
+    result = svc.matcher(msg).match(text)
+    if len(result.normalized.words) < STORY_WORDS:
+        return await check_replies(msg, svc, identifiers)
+    best = result.best
+    topic = best.entry.topic if best is not None and result.outcome != "fallback" else None
+    replies = await check_replies(msg, svc, identifiers, topic)
+    if result.outcome == "answer":
+        return replies + faq.render_answer(svc.texts(msg), best.entry)
+    if result.outcome == "suggest":
+        await svc.storage.write(lambda db: gaps.record(db, text, result, svc.clock()))
+    return replies
+
+
+async def on_choice(msg: Incoming, svc: Services) -> list[Reply]:
+    if msg.choice == "check":
+        return await start(msg, svc)
+    return with_menu(svc.texts(msg), "stale_choice")

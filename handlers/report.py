@@ -1,0 +1,398 @@
+"""/baocao: a guided report of a suspicious number, link or account, with choices at every step.
+
+Steps: what → identifier (→ bank → holder, for accounts) → via → who they claimed to be → when →
+money lost → description → evidence photo → consent → contact (with consent) → summary → filed.
+Every optional step has a skip button; every invalid answer gets a kind re-ask of the same step.
+The draft lives in the conversation state (SQLite), so the flow resumes after a restart, and
+/huy leaves it at any step. Nothing is stored as a report until the citizen confirms, and the
+reference code is shown only after the report is committed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from bot import reports
+from bot.checks import display
+from bot.identifiers import (
+    BankAccount,
+    Identifier,
+    Link,
+    PhoneNumber,
+    extract_identifiers,
+    parse_identifier,
+    parse_phone,
+)
+from bot.identifiers import banks as bank_registry
+from bot.models import Choice, Incoming, Reply
+from bot.money import format_vnd, parse_amount
+from bot.services import Services
+from bot.textnorm import phrase_key
+from handlers.menu import menu_button, with_menu
+
+FLOW = "report"
+MAX_DESCRIPTION = 1500
+MAX_HOLDER = 80
+
+# Which identifier kinds answer the identifier step of each kind of report.
+ACCEPTS = {
+    "call": ("phone",),
+    "sms": ("phone", "url"),
+    "link": ("url",),
+    "bank_account": ("bank_account",),
+    "social": ("url", "phone"),
+    "other": ("phone", "url", "bank_account"),
+}
+VIA = ("phone_call", "ott_call", "sms", "zalo", "facebook", "telegram", "website", "other")
+HAPPENED = ("today", "yesterday", "this_week", "this_month", "earlier")
+CONSENT = ("contact", "updates", "none")
+POPULAR_BANKS = ("VCB", "BIDV", "ICB", "VBA", "MB", "TCB", "ACB", "VPB")
+_KINDS: dict[str, type] = {"phone": PhoneNumber, "url": Link, "bank_account": BankAccount}
+
+
+# --- the draft in the conversation state ---
+
+
+def _dump(identifier: Identifier) -> dict[str, Any]:
+    return {"kind": identifier.kind, **dataclasses.asdict(identifier)}
+
+
+def _load(data: dict[str, Any]) -> Identifier:
+    fields = dict(data)
+    return _KINDS[fields.pop("kind")](**fields)
+
+
+async def _goto(svc: Services, msg: Incoming, state: dict[str, Any], step: str) -> list[Reply]:
+    await svc.conversations.start(msg.chat, FLOW, step, state)
+    return [_prompt(svc, msg, step, state)]
+
+
+# --- prompts ---
+
+
+def _options(svc: Services, msg: Incoming, group: str, values: tuple[str, ...]) -> tuple[Choice, ...]:
+    labels = svc.texts(msg).labels(f"report.{group}")
+    return tuple(Choice(labels[v], f"report:{group}:{v}") for v in values)
+
+
+def _skip(svc: Services, msg: Incoming) -> Choice:
+    return Choice(svc.texts(msg).label("report.skip"), "report:skip")
+
+
+def _claimed_choices(svc: Services, msg: Incoming) -> tuple[Choice, ...]:
+    labels = svc.texts(msg).labels("report.claimed")
+    return tuple(Choice(label, f"report:claimed:{slug}") for slug, label in labels.items())
+
+
+def _bank_choices(svc: Services, msg: Incoming) -> tuple[Choice, ...]:
+    choices = []
+    for code in POPULAR_BANKS:
+        bank = bank_registry.bank_by_code(code)
+        if bank is not None:
+            choices.append(Choice(bank.name, f"report:bank:{code}"))
+    return (*choices, _skip(svc, msg))
+
+
+def _prompt(svc: Services, msg: Incoming, step: str, state: dict[str, Any], problem: str = "") -> Reply:
+    t = svc.texts(msg)
+    text = t.render("report_prompt", step=step, what=state.get("what", ""), problem=problem)
+    cancel = Choice(t.label("report.cancel"), "report:cancel")
+    if step == "what":
+        return Reply(text, choices=(*_options(svc, msg, "what", tuple(reports.WHAT)), cancel), columns=2)
+    if step == "bank":
+        return Reply(text, choices=(*_bank_choices(svc, msg), cancel), columns=2)
+    if step == "via":
+        return Reply(text, choices=(*_options(svc, msg, "via", VIA), cancel), columns=2)
+    if step == "claimed":
+        return Reply(text, choices=(*_claimed_choices(svc, msg), cancel), columns=1)
+    if step == "happened":
+        return Reply(text, choices=(*_options(svc, msg, "happened", HAPPENED), cancel), columns=2)
+    if step == "amount":
+        no_loss = Choice(t.label("report.no_loss"), "report:amount:0")
+        return Reply(text, choices=(no_loss, _skip(svc, msg), cancel), columns=2)
+    if step in ("holder", "description", "evidence"):
+        return Reply(text, choices=(_skip(svc, msg), cancel), columns=2)
+    if step == "consent":
+        return Reply(text, choices=(*_options(svc, msg, "consent", CONSENT), cancel), columns=1)
+    if step == "contact":
+        return Reply(text, choices=(_skip(svc, msg), cancel), request_contact=t.label("report.share_contact"))
+    if step == "confirm":
+        return _summary(svc, msg, state)
+    return Reply(text, choices=(cancel,))  # identifier
+
+
+def _summary(svc: Services, msg: Incoming, state: dict[str, Any]) -> Reply:
+    t = svc.texts(msg)
+    identifier = _load(state["identifier"])
+    claimed = state.get("claimed")
+    text = t.render(
+        "report_summary",
+        what=t.labels("report.what")[state["what"]],
+        identifier=display(identifier),
+        holder=state.get("holder"),
+        via=t.labels("report.via")[state["via"]],
+        claimed=t.labels("report.claimed").get(claimed, "") if claimed else "",
+        happened=t.labels("report.happened")[state["happened"]],
+        amount=format_vnd(state["amount"]) if state.get("amount") is not None else None,
+        description=state.get("description"),
+        evidence=bool(state.get("evidence")),
+        consent=state["consent"],
+        contact_phone=state.get("contact_phone"),
+    )
+    choices = (Choice(t.label("report.send"), "report:confirm"), Choice(t.label("report.cancel"), "report:cancel"))
+    return Reply(text, choices=choices, columns=2)
+
+
+# --- entering the flow ---
+
+
+async def _over_limit(svc: Services, msg: Incoming) -> bool:
+    filed = await svc.storage.read(lambda db: reports.filed_recently(db, msg.chat, svc.clock()))
+    return filed >= svc.settings.reports_per_day
+
+
+async def start(msg: Incoming, svc: Services) -> list[Reply]:
+    """/baocao, the menu entry, or "report this" under a check (`report:id:<value>`)."""
+    t = svc.texts(msg)
+    conversation = await svc.conversations.get(msg.chat)
+    if conversation is not None and conversation.flow == FLOW and not (msg.choice or "").startswith("report:id:"):
+        # Coming back to an unfinished report: carry on where the citizen was.
+        return [Reply(t.render("report_resume")), _prompt(svc, msg, conversation.step, conversation.data)]
+    if await _over_limit(svc, msg):
+        return with_menu(t, "report_limit", limit=svc.settings.reports_per_day)
+    state: dict[str, Any] = {}
+    preset = (msg.choice or "").removeprefix("report:id:") if (msg.choice or "").startswith("report:id:") else ""
+    identifier = parse_identifier(preset) if preset else None
+    if identifier is not None:
+        state["preset"] = _dump(identifier)
+    return [Reply(t.render("report_intro")), *await _goto(svc, msg, state, "what")]
+
+
+# --- one step at a time ---
+
+
+def _said(msg: Incoming, group: str) -> str | None:
+    """The value of a button of this step (`report:<group>:<value>`)."""
+    prefix = f"report:{group}:"
+    return msg.choice.removeprefix(prefix) if msg.choice and msg.choice.startswith(prefix) else None
+
+
+def _typed_option(svc: Services, msg: Incoming, group: str, values: tuple[str, ...]) -> str | None:
+    """A button's value, or its label typed as words (Zalo and the terminal have no buttons)."""
+    said = _said(msg, group)
+    if said in values:
+        return said
+    if msg.text:
+        key = phrase_key(msg.text)
+        labels = svc.texts(msg).labels(f"report.{group}")
+        for value in values:
+            if phrase_key(labels.get(value, "")) == key:
+                return value
+    return None
+
+
+def _skipped(svc: Services, msg: Incoming) -> bool:
+    if msg.choice == "report:skip":
+        return True
+    return bool(msg.text) and phrase_key(msg.text) in {phrase_key(svc.texts(msg).label("report.skip")), "bo qua", "ko"}
+
+
+def _identifier_from(msg: Incoming, what: str) -> tuple[Identifier | None, str]:
+    """The one identifier the citizen sent for this kind of report, or (None, why not)."""
+    text = msg.text or ""
+    if not text.strip():
+        return None, "not_text"
+    found = extract_identifiers(text)
+    if not found:
+        single = parse_identifier(text)
+        found = [single] if single is not None else []
+    accepted = [i for i in found if i.kind in ACCEPTS[what]]
+    if len(accepted) > 1:
+        return None, "many"
+    if not accepted:
+        return None, "wrong_kind" if found else "invalid"
+    return accepted[0], ""
+
+
+async def _after_identifier(svc: Services, msg: Incoming, state: dict[str, Any], identifier: Identifier) -> list[Reply]:
+    state["identifier"] = _dump(identifier)
+    if isinstance(identifier, BankAccount):
+        return await _goto(svc, msg, state, "holder" if identifier.bank_code else "bank")
+    if state["what"] == "sms":
+        state["via"] = "sms"
+        return await _goto(svc, msg, state, "claimed")
+    return await _goto(svc, msg, state, "via")
+
+
+async def _step(svc: Services, msg: Incoming, step: str, state: dict[str, Any]) -> list[Reply]:
+    t = svc.texts(msg)
+
+    def reask(problem: str = "") -> list[Reply]:
+        return [_prompt(svc, msg, step, state, problem or "reask")]
+
+    if step == "what":
+        what = _typed_option(svc, msg, "what", reports.WHAT)
+        if what is None:
+            return reask()
+        state["what"] = what
+        preset = state.pop("preset", None)
+        if preset and preset["kind"] in ACCEPTS[what]:
+            return await _after_identifier(svc, msg, state, _load(preset))
+        return await _goto(svc, msg, state, "identifier")
+
+    if step == "identifier":
+        if msg.photo or msg.contact:
+            return reask("not_text")
+        identifier, problem = _identifier_from(msg, state["what"])
+        if identifier is None:
+            return reask(problem)
+        return await _after_identifier(svc, msg, state, identifier)
+
+    if step == "bank":
+        code = _said(msg, "bank")
+        bank = bank_registry.bank_by_code(code) if code else None
+        if bank is None and msg.text and not _skipped(svc, msg):
+            bank = bank_registry.find_bank(msg.text)
+        if bank is None and not _skipped(svc, msg):
+            return reask()
+        if bank is not None:
+            account = _load(state["identifier"])
+            state["identifier"] = _dump(
+                dataclasses.replace(account, bank_code=bank.code, bank_name=bank.name, is_ewallet=bank.is_ewallet)
+            )
+        return await _goto(svc, msg, state, "holder")
+
+    if step == "holder":
+        if not _skipped(svc, msg):
+            if not msg.text or not msg.text.strip():
+                return reask()
+            state["holder"] = msg.text.strip()[:MAX_HOLDER]
+        return await _goto(svc, msg, state, "via")
+
+    if step == "via":
+        via = _typed_option(svc, msg, "via", VIA)
+        if via is None:
+            return reask()
+        state["via"] = via
+        return await _goto(svc, msg, state, "claimed")
+
+    if step == "claimed":
+        slugs = tuple(t.labels("report.claimed"))
+        claimed = _typed_option(svc, msg, "claimed", slugs)
+        if claimed is None:
+            return reask()
+        state["claimed"] = claimed
+        return await _goto(svc, msg, state, "happened")
+
+    if step == "happened":
+        happened = _typed_option(svc, msg, "happened", HAPPENED)
+        if happened is None:
+            return reask()
+        state["happened"] = happened
+        return await _goto(svc, msg, state, "amount")
+
+    if step == "amount":
+        if not _skipped(svc, msg):
+            amount = 0 if _said(msg, "amount") == "0" else parse_amount(msg.text or "")
+            if amount is None:
+                return reask()
+            state["amount"] = amount
+        return await _goto(svc, msg, state, "description")
+
+    if step == "description":
+        if not _skipped(svc, msg):
+            if not msg.text or not msg.text.strip():
+                return reask()
+            state["description"] = msg.text.strip()[:MAX_DESCRIPTION]
+        return await _goto(svc, msg, state, "evidence")
+
+    if step == "evidence":
+        if msg.photo:
+            state["evidence"] = msg.photo.ref
+        elif not _skipped(svc, msg):
+            return reask()
+        return await _goto(svc, msg, state, "consent")
+
+    if step == "consent":
+        consent = _typed_option(svc, msg, "consent", CONSENT)
+        if consent is None:
+            return reask()
+        state["consent"] = consent
+        return await _goto(svc, msg, state, "contact" if consent == "contact" else "confirm")
+
+    if step == "contact":
+        if _skipped(svc, msg):
+            state["consent"] = "updates"  # no number, so the police cannot call: updates only
+            return await _goto(svc, msg, state, "confirm")
+        phone = _contact_phone(msg)
+        if phone is None:
+            return reask()
+        state["contact_phone"] = phone
+        return await _goto(svc, msg, state, "confirm")
+
+    if step == "confirm":
+        if msg.choice == "report:confirm" or (msg.text and phrase_key(msg.text) in {"gui", "xac nhan", "dong y", "ok"}):
+            return await _file(svc, msg, state)
+        return reask()
+    return reask()
+
+
+def _contact_phone(msg: Incoming) -> str | None:
+    """The citizen's own number: shared with the contact button, or typed."""
+    if msg.contact is not None:
+        if msg.contact.user_id not in (None, msg.user_id):
+            return None  # someone else's contact card: not consent from that person
+        raw = msg.contact.phone_number
+    else:
+        raw = msg.text or ""
+    phone = parse_phone(raw)
+    return phone.normalized if phone is not None and phone.valid and phone.number_type == "mobile" else None
+
+
+async def _file(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[Reply]:
+    t = svc.texts(msg)
+    if await _over_limit(svc, msg):
+        await svc.conversations.end(msg.chat)
+        return with_menu(t, "report_limit", limit=svc.settings.reports_per_day)
+    identifier = _load(state["identifier"])
+    consent = state["consent"]
+    draft = reports.Draft(
+        identifier=identifier,
+        what=state["what"],
+        via=state["via"],
+        claimed_topic=state["claimed"] if state["claimed"] != "unknown" else None,
+        happened=state["happened"],
+        amount_lost=state.get("amount"),
+        bank_code=identifier.bank_code if isinstance(identifier, BankAccount) else None,
+        account_holder=state.get("holder"),
+        description=state.get("description"),
+        evidence=state.get("evidence"),
+        contact_consent=consent == "contact",
+        updates_consent=consent in ("contact", "updates"),
+        contact_phone=state.get("contact_phone") if consent == "contact" else None,
+        area=svc.settings.locality_name or None,
+    )
+
+    def file_and_finish(db) -> reports.Filed:
+        filed = reports.file(db, draft, msg.chat, svc.clock())
+        db.execute("DELETE FROM conversations WHERE channel = ? AND chat_id = ?", [msg.channel, msg.chat_id])
+        return filed
+
+    filed = await svc.storage.write(file_and_finish)
+    text = t.render("report_done", ref=filed.ref, reported_before=filed.reported_before, consent=consent)
+    return [Reply(text, choices=menu_button(t))]
+
+
+async def answer(msg: Incoming, svc: Services) -> list[Reply]:
+    """Every message while the report flow is active, and every `report:` button."""
+    t = svc.texts(msg)
+    if msg.choice in ("report:start",) or (msg.choice or "").startswith("report:id:"):
+        return await start(msg, svc)
+    if msg.choice == "report:cancel" or (msg.text and phrase_key(msg.text) == phrase_key(t.label("report.cancel"))):
+        await svc.conversations.end(msg.chat)
+        return with_menu(t, "cancelled", was_active=True)
+    conversation = await svc.conversations.get(msg.chat)
+    if conversation is None or conversation.flow != FLOW:
+        return with_menu(t, "stale_choice")
+    return await _step(svc, msg, conversation.step, dict(conversation.data))

@@ -1,0 +1,70 @@
+"""The police queue: only for the police role; decisions are audited and reach the reporters."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import outbox
+from tests.conftest import Chat
+
+OFFICER = "7001"
+
+
+@pytest.fixture
+def officer(router, services, settings) -> Chat:
+    settings.police_ids = [f"test:{OFFICER}"]
+    return Chat(router, services, chat_id=OFFICER)
+
+
+async def report(chat: Chat, number: str, *, updates: bool) -> None:
+    await chat.send("/baocao")
+    await chat.press("report:what:call")
+    await chat.send(number)
+    for value in ("report:via:phone_call", "report:claimed:fake-authority-call", "report:happened:today"):
+        await chat.press(value)
+    await chat.send("2tr")
+    await chat.send("Xưng công an quận, dọa bắt")
+    await chat.press("report:skip")
+    await chat.press("report:consent:updates" if updates else "report:consent:none")
+    await chat.press("report:confirm")
+
+
+async def test_a_citizen_typing_a_police_command_gets_the_ordinary_help(chat):
+    await chat.send("/hangdoi")
+    assert "Mình không có lệnh này" in chat.text
+    await chat.press("police:confirmed:1")
+    assert "ghi chú" not in chat.text
+    assert await chat.services.conversations.get(chat.key) is None
+
+
+async def test_the_officer_reviews_the_queue_and_reporters_hear_back(router, services, officer):
+    lan, hoa = Chat(router, services, chat_id="11"), Chat(router, services, chat_id="12")
+    await report(lan, "0912345678", updates=True)
+    await report(hoa, "0912 345 678", updates=False)
+    await report(hoa, "+84 987 654 321", updates=False)
+
+    await officer.send("/hangdoi")
+    assert "2 số, link" in officer.text
+    first = officer.last[1]
+    assert "0912 345 678" in first.text and "<b>2</b>" in first.text and "4.000.000 đ" in first.text
+    confirm = next(c.value for c in first.choices if c.value.startswith("police:confirmed:"))
+    detail = next(c.value for c in first.choices if c.value.startswith("police:detail:"))
+
+    await officer.press(detail)
+    assert officer.text.count("BC-") == 2 and "dọa bắt" in officer.text
+
+    await officer.press(confirm)
+    assert "ghi chú" in officer.text
+    await officer.send("Đã xác minh với nhà mạng")
+    assert "Mới → <b>Đã xác nhận lừa đảo</b>" in officer.text and "1 người" in officer.text
+
+    [audit] = await services.storage.read(lambda db: list(db["audit_log"].rows))
+    assert audit["actor"] == f"test:{OFFICER}" and audit["note"] == "Đã xác minh với nhà mạng"
+    [notice] = await services.storage.read(lambda db: outbox.pending(db, ["test"]))
+    assert notice.chat_id == "11" and "xác nhận đây là lừa đảo" in notice.text
+
+    await lan.send("0912345678")  # the check now shows the decision
+    assert "Nguy hiểm" in lan.text and "xác nhận" in lan.text
+
+    await officer.send("/hangdoi")
+    assert len(officer.last) == 2 and "987 654 321" in officer.last[1].text

@@ -1,0 +1,153 @@
+"""/baocao: the guided report, step by step, with kind re-asks and nothing stored before confirm."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.models import Contact, Photo
+from bot.services import build_services
+from tests.conftest import Chat
+
+
+async def _reports(services):
+    return await services.storage.read(lambda db: list(db["reports"].rows))
+
+
+async def walk_to_consent(chat: Chat) -> None:
+    await chat.send("/baocao")
+    assert "Báo cáo lừa đảo" in chat.text and "report:what:call" in chat.choice_values
+    await chat.press("report:what:call")
+    await chat.send("gọi từ số 0912.345.678 đó")
+    assert "report:via:phone_call" in chat.choice_values
+    await chat.press("report:via:ott_call")
+    await chat.press("report:claimed:fake-authority-call")
+    await chat.press("report:happened:today")
+    await chat.send("5 triệu")
+    await chat.send("Họ xưng công an, bảo tôi chuyển tiền vào tài khoản tạm giữ <b>gấp</b>")
+    await chat.send(photo=Photo(ref="AgACAgQ-evidence"))
+    assert "report:consent:contact" in chat.choice_values
+
+
+async def test_a_full_report_is_stored_only_after_confirm_with_a_reference(chat, services):
+    await walk_to_consent(chat)
+    await chat.press("report:consent:contact")
+    assert chat.last[0].request_contact  # Telegram shows its share-my-number button
+    await chat.send(contact=Contact(phone_number="84987654321", user_id=chat.chat_id))
+    assert "Kiểm tra lại" in chat.text and "0912 345 678" in chat.text
+    assert "5.000.000 đ" in chat.text and "&lt;b&gt;gấp&lt;/b&gt;" in chat.text  # escaped, not rendered
+    assert await _reports(services) == []
+    await chat.press("report:confirm")
+    [ref] = re.findall(r"BC-\d{8}-\d{4}", chat.text)
+    [row] = await _reports(services)
+    assert row["ref"] == ref and row["what"] == "call" and row["via"] == "ott_call"
+    assert row["amount_lost"] == 5_000_000 and row["evidence"] == "AgACAgQ-evidence"
+    assert row["contact_consent"] == 1 and row["contact_phone"] == "+84987654321"
+    assert row["area"] == "phường Cốc Lếu"
+    identifier = await services.storage.read(lambda db: db["identifiers"].get(row["identifier_id"]))
+    assert identifier["key"] == "phone:+84912345678"
+    assert await services.conversations.get(chat.key) is None
+
+
+async def test_a_bank_account_asks_for_the_bank_and_the_holder(chat, services):
+    await chat.send("/baocao")
+    await chat.press("report:what:bank_account")
+    await chat.send("1027845566")
+    assert "ngân hàng nào" in chat.text and "report:bank:MB" in chat.choice_values
+    await chat.send("quan doi")  # typed, without accents
+    assert "chủ tài khoản" in chat.text
+    await chat.send("NGUYEN VAN A")
+    for value in ("report:via:zalo", "report:claimed:investment-scam", "report:happened:this_week"):
+        await chat.press(value)
+    for _ in range(3):
+        await chat.press("report:skip")  # amount, description, photo
+    await chat.press("report:consent:none")
+    await chat.press("report:confirm")
+    [row] = await _reports(services)
+    assert (row["bank_code"], row["account_holder"], row["amount_lost"]) == ("MB", "NGUYEN VAN A", None)
+    assert row["contact_consent"] == 0 and row["updates_consent"] == 0 and row["contact_phone"] is None
+
+
+@pytest.mark.parametrize(
+    ("sent", "problem"),
+    [
+        ({"text": "0912"}, "chưa nhận ra"),
+        ({"text": "09l2345678"}, "chưa nhận ra"),
+        ({"text": "xem vcb-xacthuc.com"}, "cần số điện thoại"),
+        ({"text": "0912345678 và 0987654321"}, "từng cái một"),
+        ({"text": " ".join(f"http://site{i}.xyz" for i in range(10))}, "cần số điện thoại"),
+        ({"photo": Photo(ref="x")}, "chưa đọc được ảnh"),
+        ({"text": "'; DROP TABLE reports; --"}, "chưa nhận ra"),
+        ({"text": "{{ 7*7 }} <script>"}, "chưa nhận ra"),
+    ],
+)
+async def test_a_bad_identifier_is_asked_again_kindly(chat, services, sent, problem):
+    await chat.send("/baocao")
+    await chat.press("report:what:call")
+    await chat.send(**sent)
+    assert problem in chat.text and "49" not in chat.text and "<script>" not in chat.text
+    conversation = await services.conversations.get(chat.key)
+    assert conversation.step == "identifier"
+    assert await _reports(services) == []
+
+
+async def test_every_step_can_be_cancelled_and_nothing_is_kept(chat, services):
+    await walk_to_consent(chat)
+    await chat.send("/huy")
+    assert await services.conversations.get(chat.key) is None
+    await chat.send("/baocao")
+    await chat.press("report:cancel")
+    assert await services.conversations.get(chat.key) is None
+    assert await _reports(services) == []
+
+
+async def test_the_flow_resumes_after_a_restart(router, settings, clock, library):
+    first = build_services(settings, clock=clock, library=library)
+    chat = Chat(router, first)
+    await chat.send("/baocao")
+    await chat.press("report:what:link")
+    first.close()
+    second = build_services(settings, clock=clock, library=library)
+    try:
+        chat = Chat(router, second)
+        await chat.send("vcb-xacthuc.com/dang-nhap")
+        assert "report:via:website" in chat.choice_values
+        await chat.send("/baocao")  # mid-flow: carry on, do not start over
+        assert "báo cáo dở" in chat.text and "report:via:website" in chat.choice_values
+    finally:
+        second.close()
+
+
+async def test_a_shared_contact_of_someone_else_is_not_consent(chat):
+    await walk_to_consent(chat)
+    await chat.press("report:consent:contact")
+    await chat.send(contact=Contact(phone_number="+84987654321", user_id="999"))
+    assert (await chat.services.conversations.get(chat.key)).step == "contact"
+    await chat.press("report:skip")  # no number: updates only
+    assert "không được chuyển đi" in chat.text
+
+
+async def test_the_daily_limit_is_told_before_the_form(chat, services, settings):
+    settings.reports_per_day = 2
+    for number in ("0912345678", "0987654321"):
+        await chat.send("/baocao")
+        await chat.press("report:what:call")
+        await chat.send(number)
+        for value in ("report:via:phone_call", "report:claimed:unknown", "report:happened:today"):
+            await chat.press(value)
+        for _ in range(3):
+            await chat.press("report:skip")
+        await chat.press("report:consent:none")
+        await chat.press("report:confirm")
+        assert "BC-" in chat.text
+    await chat.send("/baocao")
+    assert "tối đa" in chat.text
+    rows = await _reports(services)
+    assert len(rows) == 2 and rows[0]["claimed_topic"] is None
+
+
+async def test_report_this_under_a_check_skips_the_identifier_step(chat):
+    await chat.press("report:id:+84912345678")
+    await chat.press("report:what:call")
+    assert "report:via:phone_call" in chat.choice_values
