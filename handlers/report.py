@@ -11,6 +11,7 @@ reference code is shown only after the report is committed.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot import reports
@@ -225,117 +226,127 @@ async def _after_identifier(svc: Services, msg: Incoming, state: dict[str, Any],
     return await _goto(svc, msg, state, "via")
 
 
-async def _step(svc: Services, msg: Incoming, step: str, state: dict[str, Any]) -> list[Reply]:
-    t = svc.texts(msg)
+# Each step reads the answer to its own question: it moves the draft on, or returns a problem
+# name for a kind re-ask of the same question ("reask" when there is nothing more specific to say).
+Step = Callable[[Services, Incoming, dict[str, Any]], Awaitable["list[Reply] | str"]]
 
-    def reask(problem: str = "") -> list[Reply]:
-        return [_prompt(svc, msg, step, state, problem or "reask")]
 
-    if step == "what":
-        what = _typed_option(svc, msg, "what", reports.WHAT)
-        if what is None:
-            return reask()
-        state["what"] = what
-        preset = state.pop("preset", None)
-        if preset and preset["kind"] in ACCEPTS[what]:
-            return await _after_identifier(svc, msg, state, _load(preset))
-        return await _goto(svc, msg, state, "identifier")
+async def _what(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[Reply] | str:
+    what = _typed_option(svc, msg, "what", reports.WHAT)
+    if what is None:
+        return "reask"
+    state["what"] = what
+    preset = state.pop("preset", None)
+    if preset and preset["kind"] in ACCEPTS[what]:
+        return await _after_identifier(svc, msg, state, _load(preset))
+    return await _goto(svc, msg, state, "identifier")
 
-    if step == "identifier":
-        if msg.photo or msg.contact:
-            return reask("not_text")
-        identifier, problem = _identifier_from(msg, state["what"])
-        if identifier is None:
-            return reask(problem)
-        return await _after_identifier(svc, msg, state, identifier)
 
-    if step == "bank":
+async def _identifier(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[Reply] | str:
+    if msg.photo or msg.contact:
+        return "not_text"
+    identifier, problem = _identifier_from(msg, state["what"])
+    if identifier is None:
+        return problem
+    return await _after_identifier(svc, msg, state, identifier)
+
+
+async def _bank(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[Reply] | str:
+    if not _skipped(svc, msg):
         code = _said(msg, "bank")
-        bank = bank_registry.bank_by_code(code) if code else None
-        if bank is None and msg.text and not _skipped(svc, msg):
-            bank = bank_registry.find_bank(msg.text)
-        if bank is None and not _skipped(svc, msg):
-            return reask()
-        if bank is not None:
-            account = _load(state["identifier"])
-            state["identifier"] = _dump(
-                dataclasses.replace(account, bank_code=bank.code, bank_name=bank.name, is_ewallet=bank.is_ewallet)
-            )
-        return await _goto(svc, msg, state, "holder")
+        bank = bank_registry.bank_by_code(code) if code else bank_registry.find_bank(msg.text or "")
+        if bank is None:
+            return "reask"
+        account = _load(state["identifier"])
+        state["identifier"] = _dump(
+            dataclasses.replace(account, bank_code=bank.code, bank_name=bank.name, is_ewallet=bank.is_ewallet)
+        )
+    return await _goto(svc, msg, state, "holder")
 
-    if step == "holder":
+
+def _free_text(field: str, limit: int, next_step: str) -> Step:
+    """An optional step answered in the citizen's own words (or skipped)."""
+
+    async def step(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[Reply] | str:
         if not _skipped(svc, msg):
             if not msg.text or not msg.text.strip():
-                return reask()
-            state["holder"] = msg.text.strip()[:MAX_HOLDER]
-        return await _goto(svc, msg, state, "via")
+                return "reask"
+            state[field] = msg.text.strip()[:limit]
+        return await _goto(svc, msg, state, next_step)
 
-    if step == "via":
-        via = _typed_option(svc, msg, "via", VIA)
-        if via is None:
-            return reask()
-        state["via"] = via
-        return await _goto(svc, msg, state, "claimed")
+    return step
 
-    if step == "claimed":
-        slugs = tuple(t.labels("report.claimed"))
-        claimed = _typed_option(svc, msg, "claimed", slugs)
-        if claimed is None:
-            return reask()
-        state["claimed"] = claimed
-        return await _goto(svc, msg, state, "happened")
 
-    if step == "happened":
-        happened = _typed_option(svc, msg, "happened", HAPPENED)
-        if happened is None:
-            return reask()
-        state["happened"] = happened
-        return await _goto(svc, msg, state, "amount")
+def _option(group: str, values: tuple[str, ...] | None, next_step: str) -> Step:
+    """A step answered with one of its buttons (or a button's words typed)."""
 
-    if step == "amount":
-        if not _skipped(svc, msg):
-            amount = 0 if _said(msg, "amount") == "0" else parse_amount(msg.text or "")
-            if amount is None:
-                return reask()
-            state["amount"] = amount
-        return await _goto(svc, msg, state, "description")
+    async def step(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[Reply] | str:
+        chosen = _typed_option(svc, msg, group, values or tuple(svc.texts(msg).labels(f"report.{group}")))
+        if chosen is None:
+            return "reask"
+        state[group] = chosen
+        return await _goto(svc, msg, state, next_step)
 
-    if step == "description":
-        if not _skipped(svc, msg):
-            if not msg.text or not msg.text.strip():
-                return reask()
-            state["description"] = msg.text.strip()[:MAX_DESCRIPTION]
-        return await _goto(svc, msg, state, "evidence")
+    return step
 
-    if step == "evidence":
-        if msg.photo:
-            state["evidence"] = msg.photo.ref
-        elif not _skipped(svc, msg):
-            return reask()
-        return await _goto(svc, msg, state, "consent")
 
-    if step == "consent":
-        consent = _typed_option(svc, msg, "consent", CONSENT)
-        if consent is None:
-            return reask()
-        state["consent"] = consent
-        return await _goto(svc, msg, state, "contact" if consent == "contact" else "confirm")
+async def _amount(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[Reply] | str:
+    if not _skipped(svc, msg):
+        amount = 0 if _said(msg, "amount") == "0" else parse_amount(msg.text or "")
+        if amount is None:
+            return "reask"
+        state["amount"] = amount
+    return await _goto(svc, msg, state, "description")
 
-    if step == "contact":
-        if _skipped(svc, msg):
-            state["consent"] = "updates"  # no number, so the police cannot call: updates only
-            return await _goto(svc, msg, state, "confirm")
-        phone = _contact_phone(msg)
-        if phone is None:
-            return reask()
-        state["contact_phone"] = phone
+
+async def _evidence(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[Reply] | str:
+    if msg.photo:
+        state["evidence"] = msg.photo.ref
+    elif not _skipped(svc, msg):
+        return "reask"
+    return await _goto(svc, msg, state, "consent")
+
+
+async def _consent(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[Reply] | str:
+    consent = _typed_option(svc, msg, "consent", CONSENT)
+    if consent is None:
+        return "reask"
+    state["consent"] = consent
+    return await _goto(svc, msg, state, "contact" if consent == "contact" else "confirm")
+
+
+async def _contact(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[Reply] | str:
+    if _skipped(svc, msg):
+        state["consent"] = "updates"  # no number, so the police cannot call: updates only
         return await _goto(svc, msg, state, "confirm")
+    phone = _contact_phone(msg)
+    if phone is None:
+        return "reask"
+    state["contact_phone"] = phone
+    return await _goto(svc, msg, state, "confirm")
 
-    if step == "confirm":
-        if msg.choice == "report:confirm" or (msg.text and phrase_key(msg.text) in {"gui", "xac nhan", "dong y", "ok"}):
-            return await _file(svc, msg, state)
-        return reask()
-    return reask()
+
+async def _confirm(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[Reply] | str:
+    if msg.choice == "report:confirm" or (msg.text and phrase_key(msg.text) in {"gui", "xac nhan", "dong y", "ok"}):
+        return await _file(svc, msg, state)
+    return "reask"
+
+
+STEPS: dict[str, Step] = {
+    "what": _what,
+    "identifier": _identifier,
+    "bank": _bank,
+    "holder": _free_text("holder", MAX_HOLDER, "via"),
+    "via": _option("via", VIA, "claimed"),
+    "claimed": _option("claimed", None, "happened"),  # the topics offered are content
+    "happened": _option("happened", HAPPENED, "amount"),
+    "amount": _amount,
+    "description": _free_text("description", MAX_DESCRIPTION, "evidence"),
+    "evidence": _evidence,
+    "consent": _consent,
+    "contact": _contact,
+    "confirm": _confirm,
+}
 
 
 def _contact_phone(msg: Incoming) -> str | None:
@@ -395,4 +406,8 @@ async def answer(msg: Incoming, svc: Services) -> list[Reply]:
     conversation = await svc.conversations.get(msg.chat)
     if conversation is None or conversation.flow != FLOW:
         return with_menu(t, "stale_choice")
-    return await _step(svc, msg, conversation.step, dict(conversation.data))
+    state = dict(conversation.data)
+    outcome = await STEPS[conversation.step](svc, msg, state)
+    if isinstance(outcome, str):
+        return [_prompt(svc, msg, conversation.step, conversation.data, outcome)]
+    return outcome
