@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 import pytest
@@ -151,3 +152,14 @@ async def test_report_this_under_a_check_skips_the_identifier_step(chat):
     await chat.press("report:id:+84912345678")
     await chat.press("report:what:call")
     assert "report:via:phone_call" in chat.choice_values
+
+
+async def test_a_reporters_number_never_reaches_the_log(chat, caplog):
+    caplog.set_level(logging.DEBUG)
+    await walk_to_consent(chat)
+    await chat.press("report:consent:contact")
+    await chat.send(contact=Contact(phone_number="+84 987 654 321", user_id=chat.chat_id))
+    await chat.press("report:confirm")
+    assert "BC-" in chat.text
+    logged = caplog.text
+    assert caplog.records and "987" not in logged and "0912" not in logged and "345 678" not in logged
