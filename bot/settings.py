@@ -70,7 +70,7 @@ class Settings(BaseSettings):
 
     # FAQ matcher: scores are 0-100; chosen from the evaluation set (bench/README.md, tests/eval/).
     faq_answer_threshold: float = Field(50.0, ge=0, le=100, **_env("CANHGIAC_FAQ_ANSWER_THRESHOLD"))
-    faq_suggest_threshold: float = Field(28.0, ge=0, le=100, **_env("CANHGIAC_FAQ_SUGGEST_THRESHOLD"))
+    faq_suggest_threshold: float = Field(24.0, ge=0, le=100, **_env("CANHGIAC_FAQ_SUGGEST_THRESHOLD"))
     quiz_length: int = Field(5, ge=1, le=20, **_env("CANHGIAC_QUIZ_LENGTH"))
 
     # Locality: filled into content templates (hotlines, later campaigns).
