@@ -2,7 +2,9 @@
 
 Checks: templates compile and render; topic slugs are known; FAQ ids are unique and fit a button;
 each entry has enough phrasings; no two entries ask the same or nearly the same question; every
-phrasing retrieves its own entry; cards fit a phone screen; quiz answers point at an option.
+phrasing retrieves its own entry; cards fit a phone screen; quiz answers point at an option;
+campaigns render for every area and fit a phone screen (the areas and the calendar are checked
+when they load).
 """
 
 from __future__ import annotations
@@ -16,12 +18,14 @@ from rapidfuzz import fuzz
 from bot.faq.normalize import normalize
 from bot.knowledge import Knowledge
 from bot.models import CALLBACK_DATA_MAX_BYTES
+from bot.richtext import to_plain
 from bot.services import Library
 
 MIN_PHRASINGS = 4
 NEAR_DUPLICATE = 92  # token-sort similarity of two entries' normalised questions
 CARD_MAX_CHARS = 1000  # page 1 of a card: one phone screen
 MORE_MAX_CHARS = 2000
+CAMPAIGN_MAX_CHARS = 900  # a weekly warning, one phone screen before the footer
 ID_PREFIX = "faq:"  # the button value a question travels in
 
 
@@ -101,6 +105,24 @@ def _check_cards_and_quiz(lib: Library, language: str, knowledge: Knowledge, slu
         _render(t, question.explanation, where, problems)
 
 
+def _check_campaigns(lib: Library, problems: list[str]) -> None:
+    """Every campaign renders for every area, under one phone screen, with nothing left unescaped."""
+    t = lib.content.texts(lib.default_language)
+    for campaign in lib.campaigns.by_id.values():
+        where = f"campaigns/{campaign.id}.yaml"
+        for area in lib.areas:
+            try:
+                rendered = t.render_text(campaign.text, area=lib.areas.template_values(area.code))
+            except jinja2.TemplateError as error:
+                problems.append(f"{where}: template error: {error}")
+                break
+            if len(to_plain(rendered)) > CAMPAIGN_MAX_CHARS:
+                problems.append(
+                    f"{where}: {len(to_plain(rendered))} characters for {area.code}, at most {CAMPAIGN_MAX_CHARS}"
+                )
+                break
+
+
 def check(lib: Library) -> Findings:
     problems: list[str] = []
     slugs = set(lib.content.taxonomy)
@@ -114,6 +136,7 @@ def check(lib: Library) -> Findings:
     for language, knowledge in lib.knowledge.items():
         _check_faq(lib, language, knowledge, slugs, problems)
         _check_cards_and_quiz(lib, language, knowledge, slugs, problems)
+    _check_campaigns(lib, problems)
     default = lib.knowledge[lib.default_language]
     counts = {
         "faq entries": len(default.faq),
@@ -121,5 +144,7 @@ def check(lib: Library) -> Findings:
         "topics with FAQ": len({e.topic for e in default.faq}),
         "cards": len(default.cards),
         "quiz questions": len(default.quiz),
+        "campaigns": len(lib.campaigns.by_id),
+        "areas": len(lib.areas),
     }
     return Findings(problems=problems, counts=counts)

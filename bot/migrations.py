@@ -152,10 +152,76 @@ def _v3_reports(db: sqlite_utils.Database) -> None:
     db["meta"].create({"key": str, "value": str}, pk="key")
 
 
+def _v4_broadcasts(db: sqlite_utils.Database) -> None:
+    # One area per chat: moving area replaces it. Inactive rows stay, so re-subscribing is an update.
+    db["subscriptions"].create(
+        {
+            "channel": str,
+            "chat_id": str,
+            "area_code": str,
+            "topics": str,  # comma-separated topic slugs; empty: every topic
+            "active": int,
+            "subscribed_at": str,
+            "updated_at": str,
+            "stopped_reason": str,  # "user" or "blocked" when inactive
+        },
+        pk=("channel", "chat_id"),
+    )
+    db["subscriptions"].create_index(["active", "area_code"])
+    db["broadcasts"].create(
+        {
+            "id": int,
+            "created_at": str,
+            "created_by": str,
+            "kind": str,  # "manual" or "weekly"
+            "campaign_id": str,
+            "text": str,  # a manual message, plain text as staff wrote it
+            "areas": str,  # JSON list of area codes; [] means every area
+            "iso_week": str,
+            "scheduled_for": str,
+            "status": str,  # scheduled, sending, done, cancelled
+            "recipients": int,
+            "finished_at": str,
+            "summary_sent": int,
+        },
+        pk="id",
+    )
+    db["broadcasts"].create_index(["status", "scheduled_for"])
+    db.execute("CREATE UNIQUE INDEX broadcasts_one_weekly ON broadcasts (iso_week) WHERE kind = 'weekly'")
+    # The durable outbox of a broadcast: one row per recipient, written in one transaction before
+    # anything is sent; a row is marked in flight (committed) before its send and sent after it.
+    db["deliveries"].create(
+        {
+            "id": int,
+            "broadcast_id": int,
+            "channel": str,
+            "chat_id": str,
+            "area_code": str,
+            "text": str,
+            "status": str,  # pending, inflight, sent, blocked, failed, cancelled
+            "attempts": int,
+            "next_attempt_at": str,
+            "last_error": str,
+            "sent_at": str,
+            "resent": int,  # 1: it was in flight when the bot stopped, so it may arrive twice
+        },
+        pk="id",
+        foreign_keys=[("broadcast_id", "broadcasts", "id")],
+    )
+    db["deliveries"].create_index(["broadcast_id", "channel", "chat_id"], unique=True)
+    db["deliveries"].create_index(["status", "channel", "next_attempt_at"])
+    db["deliveries"].create_index(["channel", "chat_id", "sent_at"])
+    db["week_overrides"].create(
+        {"area_code": str, "iso_week": str, "campaign_id": str, "set_by": str, "set_at": str},
+        pk=("area_code", "iso_week"),
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "chats, conversation state, handled updates", _v1_core),
     Migration(2, "FAQ gaps, quiz results", _v2_knowledge),
     Migration(3, "reports, identifiers, audit log, blocklist, outbox", _v3_reports),
+    Migration(4, "subscriptions, broadcasts, deliveries, weekly overrides", _v4_broadcasts),
 )
 
 

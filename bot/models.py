@@ -79,3 +79,19 @@ class Reply:
     # A button that shares the citizen's own phone number (Telegram's contact button), with this
     # label; platforms without one ask the citizen to type the number, which the step accepts too.
     request_contact: str | None = None
+
+
+class DeliveryError(Exception):
+    """A message the bot started (a notice, a broadcast) was not delivered; adapters raise it.
+
+    `blocked`: the chat blocked the bot or no longer exists (stop writing to it); `permanent`:
+    retrying cannot help; `retry_after`: the platform asked to wait this many seconds (429).
+    """
+
+    def __init__(
+        self, reason: str, *, permanent: bool = False, blocked: bool = False, retry_after: float | None = None
+    ):
+        super().__init__(reason)
+        self.permanent = permanent or blocked
+        self.blocked = blocked
+        self.retry_after = retry_after

@@ -1,8 +1,9 @@
-"""Where the shipped content and reference tables are.
+"""Where the shipped content, reference tables and fonts are.
 
-In a wheel they are copied under ``bot/_content`` and ``bot/_data`` (see pyproject.toml); in a
-source checkout or an editable install they are the top-level ``content/`` and ``data/reference/``
-folders. Looking in both places keeps one code path for both layouts.
+In a wheel they are copied under ``bot/_content``, ``bot/_data`` and ``bot/_fonts`` (see
+pyproject.toml); in a source checkout or an editable install they are the top-level ``content/``,
+``data/reference/`` and ``data/fonts/`` folders. Looking in both places keeps one code path for
+both layouts.
 """
 
 from pathlib import Path
@@ -24,3 +25,7 @@ def content_dir() -> Path:
 
 def reference_dir() -> Path:
     return _first_dir(PACKAGE_DIR / "_data", _SOURCE_ROOT / "data" / "reference")
+
+
+def fonts_dir() -> Path:
+    return _first_dir(PACKAGE_DIR / "_fonts", _SOURCE_ROOT / "data" / "fonts")

@@ -15,8 +15,17 @@ from bot.settings import Settings
 Role = Literal["police", "staff", "admin"]
 
 
+def _entry(ids: list[str], msg: Incoming) -> str | None:
+    """The settings entry naming this user ("123", "zalo:abc", "123=coc-leu|…"), if any."""
+    for entry in ids:
+        who = entry.partition("=")[0]
+        if who in (msg.user_id, f"{msg.channel}:{msg.user_id}"):
+            return entry
+    return None
+
+
 def _listed(ids: list[str], msg: Incoming) -> bool:
-    return msg.user_id in ids or f"{msg.channel}:{msg.user_id}" in ids
+    return _entry(ids, msg) is not None
 
 
 def has_role(settings: Settings, msg: Incoming, role: Role) -> bool:
@@ -33,3 +42,21 @@ def has_role(settings: Settings, msg: Incoming, role: Role) -> bool:
 def actor(msg: Incoming) -> str:
     """How the audit log names a staff member: their platform and user id."""
     return f"{msg.channel}:{msg.user_id}"
+
+
+def staff_areas(settings: Settings, msg: Incoming) -> list[str] | None:
+    """Areas this staff member may broadcast to; None means every area (admins)."""
+    if _listed(settings.admin_ids, msg):
+        return None
+    entry = _entry(settings.staff_ids, msg)
+    return [code for code in (entry or "").partition("=")[2].split("|") if code]
+
+
+def staff_chats(settings: Settings) -> list[tuple[str, str]]:
+    """Where staff and admins get summaries: their private chats (Telegram unless a channel is named)."""
+    chats = []
+    for entry in settings.staff_ids + settings.admin_ids:
+        who = entry.partition("=")[0]
+        channel, sep, user = who.partition(":")
+        chats.append((channel, user) if sep else ("telegram", who))
+    return list(dict.fromkeys(chats))

@@ -12,10 +12,11 @@ import gc
 import logging
 import signal
 
-from bot import digest, outbox, updates
-from bot.channels.telegram import DeliveryError, TelegramChannel
-from bot.models import Reply
+from bot import broadcasts, digest, outbox, roles, updates
+from bot.channels.telegram import TelegramChannel
+from bot.models import DeliveryError, Reply
 from bot.router import Router
+from bot.sender import Sender
 from bot.services import Services
 from bot.settings import Settings, SettingsError
 
@@ -79,11 +80,36 @@ async def queue_digest(services: Services) -> bool:
     )
 
 
+async def schedule_broadcasts(services: Services) -> None:
+    """Create the week's campaign when due, write the deliveries of due broadcasts, close finished ones."""
+    settings, now = services.settings, services.clock()
+    renderer = services.broadcast_renderer()
+
+    def tick(db) -> None:
+        if settings.weekly_day != "off":
+            broadcasts.ensure_weekly(db, now, settings.weekly_day, settings.weekly_hour_minute)
+        for broadcast in broadcasts.due(db, now):
+            count = broadcasts.enqueue(db, broadcast, renderer, now)
+            log.info("broadcast enqueued id=%d kind=%s recipients=%d", broadcast.id, broadcast.kind, count)
+        broadcasts.finish(db, now, lambda b: _summary_chats(settings, b), renderer.texts)
+
+    await services.storage.write(tick)
+
+
+def _summary_chats(settings: Settings, broadcast: broadcasts.Broadcast) -> list[tuple[str, str]]:
+    """Who hears that a broadcast is done: whoever sent it from a chat, or all staff for the weekly one."""
+    channel, sep, chat_id = broadcast.created_by.partition(":")
+    if sep and chat_id:
+        return [(channel, chat_id)]
+    return roles.staff_chats(settings)
+
+
 async def _outbox_loop(services: Services, channels: list[TelegramChannel], stop: asyncio.Event) -> None:
     by_name = {channel.name: channel for channel in channels}
     while not stop.is_set():
         try:
             await queue_digest(services)
+            await schedule_broadcasts(services)
             await drain_outbox(services, by_name)
         except Exception:
             log.exception("outbox failed")
@@ -113,12 +139,26 @@ async def serve(
     channels = build_channels(settings, services, router, commands, webhook_url=webhook_url)
     started = []
     sender = None
+    senders: list[asyncio.Task] = []
     keeper = asyncio.create_task(_housekeeping_loop(services, stop))
     try:
         for channel in channels:
             await channel.start()
             started.append(channel)
         sender = asyncio.create_task(_outbox_loop(services, started, stop))
+        senders = [
+            asyncio.create_task(
+                Sender(
+                    services.storage,
+                    channel.name,
+                    channel.deliver,
+                    rate=settings.telegram_broadcast_per_second,
+                    concurrency=settings.broadcast_concurrency,
+                    clock=services.clock,
+                ).run(stop)
+            )
+            for channel in started
+        ]
         # Start-up objects live as long as the process: keep them out of full GC passes, which
         # otherwise pause every reply for tens of milliseconds now and then.
         gc.collect()
@@ -128,6 +168,7 @@ async def serve(
         stop.set()
         if sender is not None:
             await sender  # finish the message in hand before the channels close
+        await asyncio.gather(*senders, return_exceptions=True)
         for channel in reversed(started):
             await channel.stop()
         await keeper

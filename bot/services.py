@@ -13,6 +13,9 @@ from typing import Any
 import yaml
 
 from bot import paths
+from bot.areas import Areas
+from bot.broadcasts import Renderer
+from bot.campaigns import Campaigns
 from bot.clock import Clock, utc_now
 from bot.content import Content, Texts
 from bot.conversations import Conversations
@@ -33,6 +36,8 @@ class Library:
     matchers: dict[str, FaqMatcher]
     default_language: str
     brands: BrandTable
+    areas: Areas
+    campaigns: Campaigns
 
     def knowledge_for(self, language: str) -> Knowledge:
         return self.knowledge.get(language, self.knowledge[self.default_language])
@@ -62,6 +67,10 @@ class Services:
 
     def matcher(self, msg: Incoming) -> FaqMatcher:
         return self.library.matcher_for(msg.language)
+
+    def broadcast_renderer(self) -> Renderer:
+        """Broadcasts go out in the default language: one text per area, not per chat."""
+        return Renderer(self.content.texts(self.settings.default_language), self.library.areas, self.library.campaigns)
 
     def close(self) -> None:
         self.storage.close()
@@ -107,6 +116,8 @@ def load_library(settings: Settings) -> Library:
         matchers=matchers,
         default_language=settings.default_language,
         brands=BrandTable.load(),
+        areas=Areas.load(content.root / "areas.yaml"),
+        campaigns=Campaigns.load(content.root / "campaigns", set(content.taxonomy)),
     )
 
 

@@ -51,7 +51,13 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = Field(DEFAULT_TELEGRAM_API_BASE_URL, **_env("TELEGRAM_API_BASE_URL"))
     telegram_webhook_secret: SecretStr | None = Field(None, **_env("TELEGRAM_WEBHOOK_SECRET"))
     # Below Telegram's ~30 messages/s so interactive replies and later broadcasts have headroom.
-    telegram_max_messages_per_second: float = Field(25.0, gt=0, **_env("TELEGRAM_MAX_MESSAGES_PER_SECOND"))
+    # Telegram allows about 30 messages/s; broadcasts take 25 of them, replies keep the rest.
+    telegram_max_messages_per_second: float = Field(30.0, gt=0, **_env("TELEGRAM_MAX_MESSAGES_PER_SECOND"))
+    telegram_broadcast_per_second: float = Field(25.0, gt=0, **_env("TELEGRAM_BROADCAST_PER_SECOND"))
+    # Used in the poster's QR code: t.me/<username>?start=dk-<area>.
+    telegram_bot_username: str | None = Field(
+        None, pattern=r"^[A-Za-z][A-Za-z0-9_]{3,31}$", **_env("TELEGRAM_BOT_USERNAME")
+    )
     telegram_send_retries: int = Field(3, ge=0, le=10, **_env("TELEGRAM_SEND_RETRIES"))
 
     # Webhook server (used by `canhgiac run --webhook URL`)
@@ -80,6 +86,7 @@ class Settings(BaseSettings):
     )
 
     # Roles: platform user ids, comma-separated; "123" holds on every channel, "zalo:abc" on one.
+    # Staff entries name the areas they may broadcast to: "123=coc-leu|bac-cuong".
     police_ids: Annotated[list[str], NoDecode] = Field(default_factory=list, **_env("CANHGIAC_POLICE_IDS"))
     staff_ids: Annotated[list[str], NoDecode] = Field(default_factory=list, **_env("CANHGIAC_STAFF_IDS"))
     admin_ids: Annotated[list[str], NoDecode] = Field(default_factory=list, **_env("CANHGIAC_ADMIN_IDS"))
@@ -88,6 +95,13 @@ class Settings(BaseSettings):
     digest_hour: int = Field(7, ge=0, le=23, **_env("CANHGIAC_DIGEST_HOUR"))  # Vietnam time
     reports_per_day: int = Field(10, ge=1, le=1000, **_env("CANHGIAC_REPORTS_PER_DAY"))
 
+    # Weekly warnings: when the week's campaign goes out (Vietnam time), and the sender's width.
+    # "off": no automatic weekly campaign (staff still send by hand).
+    weekly_day: str = Field("mon", pattern=r"^(mon|tue|wed|thu|fri|sat|sun|off)$", **_env("CANHGIAC_WEEKLY_DAY"))
+    weekly_time: str = Field("08:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", **_env("CANHGIAC_WEEKLY_TIME"))
+    # Messages in flight at once; also the most a subscriber may receive twice after a crash.
+    broadcast_concurrency: int = Field(8, ge=1, le=64, **_env("CANHGIAC_BROADCAST_CONCURRENCY"))
+
     @field_validator("police_ids", "staff_ids", "admin_ids", mode="before")
     @classmethod
     def _parse_ids(cls, value: object) -> object:
@@ -95,7 +109,7 @@ class Settings(BaseSettings):
             return value
         ids = [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
         for item in ids:
-            if not re.fullmatch(r"([a-z]+:)?[\w-]{1,64}", item):
+            if not re.fullmatch(r"([a-z]+:)?[\w-]{1,64}(=[a-z0-9-]{2,40}(\|[a-z0-9-]{2,40})*)?", item):
                 raise ValueError(f"expected user ids separated by commas, could not read {item!r}")
         return ids
 
@@ -144,6 +158,11 @@ class Settings(BaseSettings):
                 raise ValueError(f"expected 'Label=number; Label=number', could not read {item!r}")
             hotlines.append({"label": label.strip(), "number": number.strip()})
         return hotlines
+
+    @property
+    def weekly_hour_minute(self) -> tuple[int, int]:
+        hour, minute = self.weekly_time.split(":")
+        return int(hour), int(minute)
 
     @property
     def telegram_file_base_url(self) -> str:

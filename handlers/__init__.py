@@ -10,7 +10,6 @@ from bot.router import Router
 from handlers import (
     cancel,
     check,
-    coming_soon,
     fallback,
     faq,
     help,
@@ -21,12 +20,14 @@ from handlers import (
     privacy,
     quiz,
     report,
+    staff,
+    subscribe,
     thanks,
 )
 
 # Shown in Telegram's command menu, in this order; descriptions come from content (commands.*).
 PUBLIC_COMMANDS = (
-    "start", "menu", "kiemtra", "baocao", "thudoan", "hoidap", "dangky", "quiz",
+    "start", "menu", "kiemtra", "baocao", "thudoan", "hoidap", "dangky", "huydangky", "quiz",
     "hotline", "help", "huy", "baomat", "xoadulieu",
 )  # fmt: skip
 
@@ -35,7 +36,8 @@ def build_router() -> Router:
     router = Router()
 
     # Start and menu: commands, greetings, and the menu button under every reply.
-    router.command(menu.welcome, "start", "batdau")
+    router.command(subscribe.welcome_or_subscribe, "start")  # a poster's QR code: /start dk-<area>
+    router.command(menu.welcome, "batdau")
     router.command(menu.show_menu, "menu")
     router.choice("menu", menu.show_menu)
     router.words(menu.show_menu, "menu", "mở menu", "về menu", "menu chính", in_flows=True)
@@ -92,9 +94,13 @@ def build_router() -> Router:
     router.choice("police", police.on_choice, role="police")
     router.flow(police.FLOW, police.note)
 
-    # Features to come: polite placeholders until their issues land.
-    router.command(coming_soon.coming_soon, *coming_soon.COMMANDS)
-    router.choice("soon", coming_soon.coming_soon)
+    # Weekly warnings: subscribing by area; staff compose and send.
+    router.command(subscribe.start, "dangky", "subscribe")
+    router.command(subscribe.stop, "huydangky", "unsubscribe")
+    router.choice("sub", subscribe.on_choice)
+    router.command(staff.start, "phatcanhbao", "broadcast", role="staff")
+    router.choice("staff", staff.on_choice, role="staff")
+    router.flow(staff.FLOW, staff.answer)
 
     # What nothing above handles.
     router.special(

@@ -6,14 +6,13 @@ from bot.content import Texts
 from bot.models import Choice, Incoming, Reply
 from bot.services import Services
 
-# Menu entries in display order: (label key, choice value). Features not built yet answer under
-# the "soon" prefix; each later feature takes over its own value.
+# Menu entries in display order: (label key, choice value).
 MAIN_MENU = (
     ("menu.methods", "methods"),
     ("menu.faq", "ask"),
     ("menu.check", "check"),
     ("menu.report", "report:start"),
-    ("menu.subscribe", "soon:subscribe"),
+    ("menu.subscribe", "sub:start"),
     ("menu.quiz", "quiz:start"),
     ("menu.hotlines", "hotlines"),
     ("menu.help", "help"),

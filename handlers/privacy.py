@@ -6,7 +6,7 @@ Erasing asks for confirmation first; that step is a flow, so the question surviv
 
 from __future__ import annotations
 
-from bot import chats, outbox, reports
+from bot import chats, outbox, reports, subscriptions
 from bot.models import ChatKey, Choice, Incoming, Reply
 from bot.services import Services
 from bot.textnorm import phrase_key
@@ -36,6 +36,7 @@ def _confirm_choices(svc: Services, msg: Incoming) -> tuple[Choice, ...]:
 def _erase(db, chat: ChatKey) -> None:
     """Everything that points to this chat goes; their reports stay, anonymised, for the police."""
     reports.forget_reporter(db, chat)
+    subscriptions.forget(db, chat)
     outbox.forget_chat(db, chat.channel, chat.chat_id)
     chats.forget(db, chat)
 

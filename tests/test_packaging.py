@@ -21,6 +21,10 @@ def test_wheel_ships_content_and_reference_data_and_runs_outside_the_checkout(tm
         "bot/_content/vi/strings.yaml",
         "bot/_content/taxonomy.yaml",
         "bot/_data/hotlines.yaml",
+        "bot/_data/banks.yaml",
+        "bot/_content/areas.yaml",
+        "bot/_content/campaigns/calendar.yaml",
+        "bot/_fonts/DejaVuSans.ttf",
         "handlers/__init__.py",
     ):
         assert expected in names, expected

@@ -20,6 +20,7 @@ import html
 import logging
 import secrets
 from collections.abc import Awaitable
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlparse
 
@@ -34,10 +35,10 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, MessageLimit, ParseMode
-from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, TelegramError
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor, ContextTypes, TypeHandler
 
-from bot.models import Contact, Incoming, Photo, Reply
+from bot.models import Contact, DeliveryError, Incoming, Photo, Reply
 from bot.richtext import split_html
 from bot.router import Router
 from bot.services import Services
@@ -54,14 +55,6 @@ log = logging.getLogger("canhgiac.telegram")
 
 class ChannelStartError(RuntimeError):
     """The channel cannot start (for example, Telegram refused the token); one line for the operator."""
-
-
-class DeliveryError(RuntimeError):
-    """A message the bot started could not be sent; `permanent` ones are not retried."""
-
-    def __init__(self, reason: str, *, permanent: bool):
-        super().__init__(reason)
-        self.permanent = permanent
 
 
 # --- Telegram → Incoming ---
@@ -344,11 +337,17 @@ class TelegramChannel:
         """Send a message the bot starts itself (outbox); raises `DeliveryError` when it fails."""
         try:
             await send_replies(self.application.bot, chat_id, replies)
-        except (Forbidden, BadRequest) as error:
-            # Blocked, never started, or no such chat: retrying cannot help.
-            raise DeliveryError(type(error).__name__, permanent=True) from None
+        except Forbidden:
+            raise DeliveryError("Forbidden", blocked=True) from None  # the citizen blocked the bot
+        except BadRequest as error:
+            gone = "chat not found" in str(error).lower()
+            raise DeliveryError(f"BadRequest: {error}", blocked=gone, permanent=True) from None
+        except RetryAfter as error:
+            wait = error.retry_after
+            seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            raise DeliveryError("RetryAfter", retry_after=seconds) from None
         except TelegramError as error:
-            raise DeliveryError(type(error).__name__, permanent=False) from None
+            raise DeliveryError(type(error).__name__) from None
 
     async def stop(self) -> None:
         app = self.application

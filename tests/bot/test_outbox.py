@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot import outbox
-from bot.channels.telegram import DeliveryError
+from bot.models import DeliveryError
 from bot.serve import drain_outbox
 
 
@@ -27,7 +27,7 @@ async def test_sent_retried_and_given_up(services, clock):
 
     await services.storage.write(queue)
     channel = Channel(
-        {"blocked": DeliveryError("Forbidden", permanent=True), "flaky": DeliveryError("TimedOut", permanent=False)}
+        {"blocked": DeliveryError("Forbidden", blocked=True), "flaky": DeliveryError("TimedOut", permanent=False)}
     )
     assert await drain_outbox(services, {"telegram": channel}) == 1
     assert channel.sent == [("ok", "tin cho ok")]

@@ -18,12 +18,13 @@ What it deliberately does NOT fake: webhook delivery (setWebhook only stores the
 downloads/getFile (``/file/...`` is 404), groups/channels/chat membership, inline mode, payments,
 media other than photos, MarkdownV2 validation (only HTML is parsed), allowed_updates filtering,
 message entities in returned messages (``text`` is stored verbatim as the bot sent it), and
-flood limits other than those scripted with `fail_next`.
+flood limits other than those scripted with `fail_next` or switched on with `rate_limit`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import copy
 import itertools
@@ -241,6 +242,9 @@ class FakeTelegram:
         self._counter = itertools.count(1)
         self._faults: dict[str, list[ApiError]] = {}
         self._blocked: set[int] = set()
+        self._limits: tuple[float, float] | None = None  # (messages/s overall, per chat), see rate_limit
+        self._sends: collections.deque[tuple[float, int]] = collections.deque()
+        self.throttled = 0  # 429s answered by the rate limit
         self._read_cursor: dict[int, int] = {}
         self._update_signal, self._sent_signal = asyncio.Event(), asyncio.Event()
         self._stopping, self._server, self._active = False, None, 0
@@ -423,6 +427,23 @@ class FakeTelegram:
             )
         error = ApiError(status, description, retry_after if status == 429 else None)
         self._faults.setdefault(method.lower(), []).extend([error] * times)
+
+    def rate_limit(self, per_second: float = 30, per_chat_per_second: float = 1) -> None:
+        """Answer 429 (retry_after 1) to sendMessage beyond these rates over the last second, as
+        Telegram does to bots that flood."""
+        self._limits = (per_second, per_chat_per_second)
+
+    def _check_rate(self, chat_id: int) -> None:
+        if self._limits is None:
+            return
+        now = time.monotonic()
+        while self._sends and now - self._sends[0][0] > 1.0:
+            self._sends.popleft()
+        overall, per_chat = self._limits
+        if len(self._sends) >= overall or sum(1 for _, c in self._sends if c == chat_id) >= per_chat:
+            self.throttled += 1
+            raise ApiError(429, "Too Many Requests: retry after 1", 1)
+        self._sends.append((now, chat_id))
 
     def block_chat(self, chat_id: int) -> None:
         """The user blocked the bot: sends/edits/chat actions to `chat_id` answer 403."""
@@ -608,6 +629,7 @@ class FakeTelegram:
     def _send_message(self, p: dict) -> dict:
         chat_id = self._chat_id(p)
         self._check_blocked(chat_id)
+        self._check_rate(chat_id)
         self._check_message_text(p)
         markup = self._check_markup(p.get("reply_markup"))
         msg = self._new_message(chat_id, self.bot_user)

@@ -27,4 +27,5 @@ def tg_settings(tmp_path, fake) -> Settings:
         telegram_api_base_url=f"{fake.url}/bot",
         db_path=tmp_path / "bot.db",
         police_hotlines="Công an phường Cốc Lếu=0214 3820 113",
+        weekly_day="off",  # tests that want the weekly campaign switch it on
     )

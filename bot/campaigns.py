@@ -1,0 +1,107 @@
+"""Weekly campaign messages (`content/campaigns/*.yaml`) and the calendar that picks one per ISO week.
+
+The calendar (`content/campaigns/calendar.yaml`) names a start week and a sequence that repeats;
+fixed weeks (Tết, the school year) take precedence. Staff may override a week for their area; the
+override lives in the database (`week_overrides`), not in the files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+
+class CampaignError(ValueError):
+    """A campaign file or the calendar is malformed; the message names the file."""
+
+
+@dataclass(frozen=True)
+class Campaign:
+    id: str
+    topic: str
+    title: str
+    text: str  # a jinja2 template of Telegram's HTML subset; sees `area`, `hotlines`, `locality`
+    image: str | None = None
+
+
+def iso_week(moment: dt.date | dt.datetime) -> str:
+    """ "2026-W48": the key of a week in the calendar and in the database."""
+    year, week, _ = moment.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def _week_start(week: str) -> dt.date:
+    try:
+        return dt.datetime.strptime(week + "-1", "%G-W%V-%u").date()
+    except ValueError:
+        raise CampaignError(f"not an ISO week like 2026-W48: {week!r}") from None
+
+
+@dataclass(frozen=True)
+class Calendar:
+    start: str
+    sequence: tuple[str, ...]
+    weeks: dict[str, str]
+
+    def campaign_id(self, week: str) -> str | None:
+        if week in self.weeks:
+            return self.weeks[week]
+        if not self.sequence:
+            return None
+        offset = (_week_start(week) - _week_start(self.start)).days // 7
+        return self.sequence[offset % len(self.sequence)] if offset >= 0 else None
+
+
+class Campaigns:
+    def __init__(self, campaigns: dict[str, Campaign], calendar: Calendar):
+        self.by_id = campaigns
+        self.calendar = calendar
+
+    @classmethod
+    def load(cls, folder: Path, topics: set[str]) -> Campaigns:
+        campaigns = {}
+        for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+            if path.name == "calendar.yaml":
+                continue
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            campaign = Campaign(
+                id=str(data.get("id", "")),
+                topic=str(data.get("topic", "")),
+                title=str(data.get("title", "")).strip(),
+                text=str(data.get("text", "")).strip(),
+                image=data.get("image") or None,
+            )
+            if campaign.id != path.stem:
+                raise CampaignError(f"{path.name}: id {campaign.id!r} must equal the file name")
+            if campaign.topic not in topics:
+                raise CampaignError(f"{path.name}: unknown topic {campaign.topic!r}")
+            if not campaign.title or not campaign.text:
+                raise CampaignError(f"{path.name}: title and text are required")
+            campaigns[campaign.id] = campaign
+        calendar_path = folder / "calendar.yaml"
+        data = yaml.safe_load(calendar_path.read_text(encoding="utf-8")) if calendar_path.exists() else {}
+        data = data or {}
+        calendar = Calendar(
+            start=str(data.get("start", "2026-W01")),
+            sequence=tuple(str(i) for i in data.get("sequence") or ()),
+            weeks={str(k): str(v) for k, v in (data.get("weeks") or {}).items()},
+        )
+        _week_start(calendar.start)
+        for week, campaign_id in [*((None, i) for i in calendar.sequence), *calendar.weeks.items()]:
+            if week is not None:
+                _week_start(week)
+            if campaign_id not in campaigns:
+                raise CampaignError(f"calendar.yaml names an unknown campaign {campaign_id!r}")
+        return cls(campaigns, calendar)
+
+    def get(self, campaign_id: str) -> Campaign | None:
+        return self.by_id.get(campaign_id)
+
+    def for_week(self, week: str, override: str | None = None) -> Campaign | None:
+        """The week's campaign; an area's override wins ("skip" means none that week)."""
+        if override == "skip":
+            return None
+        return self.by_id.get(override or self.calendar.campaign_id(week) or "")

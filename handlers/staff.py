@@ -1,0 +1,248 @@
+"""/phatcanhbao: staff compose a broadcast in chat, see it exactly as citizens will, then confirm.
+
+Steps: what (this week's campaign, another campaign, or their own words) → where (one of their
+areas, all of them, or every area for admins) → an exact preview with the number of recipients →
+send now, or at a time typed in Vietnam time → confirm. Nothing goes out without the confirm
+step. The same entry lets staff change this week's campaign for their area (or skip a week).
+The draft is a flow in SQLite; the router lets only the staff role in (`handlers/__init__.py`).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot import broadcasts, roles, subscriptions
+from bot.campaigns import iso_week
+from bot.clock import VIETNAM, from_iso, to_iso
+from bot.models import Choice, Incoming, Reply
+from bot.services import Services
+from handlers.menu import menu_button, with_menu
+
+FLOW = "staff"
+MAX_TEXT = 1500
+ALL = "*"
+MINE = "mine"
+_WHEN = re.compile(r"^(?:(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{4}))?\s+)?(\d{1,2})[:hg](\d{2})?$")
+
+
+def _allowed(svc: Services, msg: Incoming) -> list[str] | None:
+    """Area codes this person may send to (None: every area)."""
+    codes = roles.staff_areas(svc.settings, msg)
+    return None if codes is None else [code for code in codes if svc.library.areas.get(code)]
+
+
+def _cancel(svc: Services, msg: Incoming) -> Choice:
+    return Choice(svc.texts(msg).label("staff.cancel"), "staff:cancel")
+
+
+async def start(msg: Incoming, svc: Services) -> list[Reply]:
+    t = svc.texts(msg)
+    allowed = _allowed(svc, msg)
+    if allowed == []:
+        return with_menu(t, "staff_no_areas")
+    week = iso_week(svc.clock().astimezone(VIETNAM))
+    campaign = svc.library.campaigns.for_week(week)
+    await svc.conversations.start(msg.chat, FLOW, "source", {})
+    choices = []
+    if campaign is not None:
+        choices.append(
+            Choice(t.label("staff.this_week").format(title=campaign.title[:40]), f"staff:camp:{campaign.id}")
+        )
+    choices += [
+        Choice(t.label("staff.other_campaign"), "staff:list"),
+        Choice(t.label("staff.write"), "staff:write"),
+        Choice(t.label("staff.override"), "staff:override"),
+        _cancel(svc, msg),
+    ]
+    return [Reply(t.render("staff_start", week=week), choices=tuple(choices))]
+
+
+def _campaign_choices(svc: Services, prefix: str) -> tuple[Choice, ...]:
+    return tuple(Choice(c.title[:60], f"staff:{prefix}:{c.id}") for c in svc.library.campaigns.by_id.values())
+
+
+def _area_choices(svc: Services, msg: Incoming, prefix: str) -> tuple[Choice, ...]:
+    t = svc.texts(msg)
+    areas = svc.library.areas
+    allowed = _allowed(svc, msg)
+    if allowed is None:
+        return (Choice(t.label("staff.all_areas"), f"staff:{prefix}:{ALL}"),) + tuple(
+            Choice(areas.get(code).name, f"staff:{prefix}:{code}") for code in areas.roots
+        )
+    choices = tuple(Choice(areas.full_name(code)[:60], f"staff:{prefix}:{code}") for code in allowed)
+    return ((Choice(t.label("staff.my_areas"), f"staff:{prefix}:{MINE}"),) if len(allowed) > 1 else ()) + choices
+
+
+def _targets(svc: Services, msg: Incoming, value: str) -> list[str] | None:
+    """The areas a target button stands for; [] means every area; None if not allowed."""
+    allowed = _allowed(svc, msg)
+    if value == ALL:
+        return [] if allowed is None else None
+    if value == MINE:
+        return allowed
+    if svc.library.areas.get(value) is None:
+        return None
+    if allowed is None or any(value in svc.library.areas.within(code) for code in allowed):
+        return [value]
+    return None
+
+
+def _draft(state: dict[str, Any], now: datetime) -> broadcasts.Broadcast:
+    return broadcasts.Broadcast(
+        id=0, kind="manual", campaign_id=state.get("campaign_id"), text=state.get("text"), areas=state["areas"],
+        iso_week=None, scheduled_for=state.get("at") or to_iso(now), status="scheduled", created_by="", recipients=0,
+    )  # fmt: skip
+
+
+async def _preview(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[Reply]:
+    """The message exactly as the first target area's citizens will see it, and who gets it."""
+    t = svc.texts(msg)
+    renderer = svc.broadcast_renderer()
+    draft = _draft(state, svc.clock())
+    areas = svc.library.areas
+    codes = state["areas"] or list(areas.roots)
+    sample_area = next((code for code in codes if areas.get(code)), None)
+
+    def read(db):
+        targets = set().union(*(areas.within(code) for code in state["areas"])) if state["areas"] else None
+        count = len(subscriptions.active_in(db, targets))
+        return renderer.body(db, draft, sample_area or ""), count
+
+    body, count = await svc.storage.read(read)
+    if body is None:
+        await svc.conversations.end(msg.chat)
+        return with_menu(t, "stale_choice")
+    when = broadcasts.local_time(state["at"]) if state.get("at") else None
+    target = t.label("staff.all_areas") if not state["areas"] else ", ".join(areas.get(c).name for c in state["areas"])
+    head = Reply(t.render("staff_preview", target=target, count=count, when=when))
+    confirm = Choice(t.label("staff.confirm_later" if when else "staff.confirm_now"), "staff:confirm")
+    later = () if when else (Choice(t.label("staff.later"), "staff:later"),)
+    return [head, Reply(body[0]), Reply(t.render("staff_confirm"), choices=(confirm, *later, _cancel(svc, msg)))]
+
+
+async def _save_step(svc: Services, msg: Incoming, state: dict[str, Any], step: str) -> None:
+    await svc.conversations.start(msg.chat, FLOW, step, state)
+
+
+async def on_choice(msg: Incoming, svc: Services) -> list[Reply]:
+    t = svc.texts(msg)
+    _, action, value = ((msg.choice or "") + "::").split(":")[:3]
+    if action == "cancel":
+        await svc.conversations.end(msg.chat)
+        return with_menu(t, "cancelled", was_active=True)
+    conversation = await svc.conversations.get(msg.chat)
+    if conversation is None or conversation.flow != FLOW:
+        return with_menu(t, "stale_choice")
+    state = dict(conversation.data)
+    if action == "list":
+        return [Reply(t.render("staff_pick_campaign"), choices=(*_campaign_choices(svc, "camp"), _cancel(svc, msg)))]
+    if action == "override":
+        choices = (*_campaign_choices(svc, "ocamp"), Choice(t.label("staff.skip_week"), "staff:ocamp:skip"))
+        return [Reply(t.render("staff_pick_campaign"), choices=(*choices, _cancel(svc, msg)))]
+    if action == "write":
+        await _save_step(svc, msg, state, "text")
+        return [Reply(t.render("staff_write", limit=MAX_TEXT), choices=(_cancel(svc, msg),))]
+    if action in ("camp", "ocamp"):
+        if value != "skip" and svc.library.campaigns.get(value) is None:
+            return with_menu(t, "stale_choice")
+        state = {"campaign_id": value} if action == "camp" else {"override": value}
+        await _save_step(svc, msg, state, "target")
+        prefix = "area" if action == "camp" else "oarea"
+        return [Reply(t.render("staff_pick_area"), choices=(*_area_choices(svc, msg, prefix), _cancel(svc, msg)))]
+    if action in ("area", "oarea"):
+        targets = _targets(svc, msg, value)
+        if targets is None:
+            return with_menu(t, "stale_choice")
+        if action == "oarea":
+            return await _override(svc, msg, state, targets)
+        state["areas"] = targets
+        await _save_step(svc, msg, state, "preview")
+        return await _preview(svc, msg, state)
+    if action == "later":
+        await _save_step(svc, msg, state, "when")
+        return [Reply(t.render("staff_when", problem=False), choices=(_cancel(svc, msg),))]
+    if action == "confirm" and "areas" in state:
+        return await _confirm(svc, msg, state)
+    return with_menu(t, "stale_choice")
+
+
+async def _override(svc: Services, msg: Incoming, state: dict[str, Any], targets: list[str]) -> list[Reply]:
+    """This week's campaign for these areas becomes another one (or none)."""
+    t = svc.texts(msg)
+    week = iso_week(svc.clock().astimezone(VIETNAM))
+    codes = targets or list(svc.library.areas.roots)
+    stamp = to_iso(svc.clock())
+
+    def write(db) -> None:
+        for code in codes:
+            db["week_overrides"].upsert(
+                {"area_code": code, "iso_week": week, "campaign_id": state["override"], "set_by": roles.actor(msg),
+                 "set_at": stamp},
+                pk=("area_code", "iso_week"),
+            )  # fmt: skip
+        db.execute("DELETE FROM conversations WHERE channel = ? AND chat_id = ?", [msg.channel, msg.chat_id])
+
+    await svc.storage.write(write)
+    campaign = svc.library.campaigns.get(state["override"])
+    names = ", ".join(svc.library.areas.get(code).name for code in codes)
+    text = t.render("staff_overridden", week=week, areas=names, title=campaign.title if campaign else None)
+    return [Reply(text, choices=menu_button(t))]
+
+
+def _parse_when(text: str, now: datetime) -> datetime | None:
+    """ "20/11 08:30", "20/11/2026 8h", "14:00" (today) in Vietnam time; None unless in the future."""
+    match = _WHEN.match(text.strip().lower())
+    if not match:
+        return None
+    day, month, year, hour, minute = match.groups()
+    local_now = now.astimezone(VIETNAM)
+    try:
+        moment = local_now.replace(
+            year=int(year or local_now.year), month=int(month or local_now.month), day=int(day or local_now.day),
+            hour=int(hour), minute=int(minute or 0), second=0, microsecond=0,
+        )  # fmt: skip
+    except ValueError:
+        return None
+    if moment <= local_now or moment - local_now > timedelta(days=90):
+        return None
+    return moment
+
+
+async def answer(msg: Incoming, svc: Services) -> list[Reply]:
+    """Typed steps of the flow: the message text, the time."""
+    t = svc.texts(msg)
+    conversation = await svc.conversations.get(msg.chat)
+    state = dict(conversation.data)
+    if conversation.step == "text":
+        if not msg.text or not msg.text.strip():
+            return [Reply(t.render("staff_write", limit=MAX_TEXT), choices=(_cancel(svc, msg),))]
+        state["text"] = msg.text.strip()[:MAX_TEXT]
+        await _save_step(svc, msg, state, "target")
+        return [Reply(t.render("staff_pick_area"), choices=(*_area_choices(svc, msg, "area"), _cancel(svc, msg)))]
+    if conversation.step == "when":
+        moment = _parse_when(msg.text or "", svc.clock())
+        if moment is None:
+            return [Reply(t.render("staff_when", problem=True), choices=(_cancel(svc, msg),))]
+        state["at"] = to_iso(moment)
+        await _save_step(svc, msg, state, "preview")
+        return await _preview(svc, msg, state)
+    return [Reply(t.render("staff_confirm"), choices=(_cancel(svc, msg),))]
+
+
+async def _confirm(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[Reply]:
+    t = svc.texts(msg)
+    at = from_iso(state["at"]) if state.get("at") else None
+
+    def create(db) -> int:
+        broadcast_id = broadcasts.create(
+            db, created_by=roles.actor(msg), now=svc.clock(), at=at, campaign_id=state.get("campaign_id"),
+            text=state.get("text"), areas=state["areas"],
+        )  # fmt: skip
+        db.execute("DELETE FROM conversations WHERE channel = ? AND chat_id = ?", [msg.channel, msg.chat_id])
+        return broadcast_id
+
+    broadcast_id = await svc.storage.write(create)
+    when = broadcasts.local_time(state["at"]) if state.get("at") else None
+    return [Reply(t.render("staff_sent", id=broadcast_id, when=when), choices=menu_button(t))]

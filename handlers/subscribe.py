@@ -1,0 +1,139 @@
+"""Weekly warnings for one's area: /dangky (or a poster's QR code), topics of interest, /huydangky.
+
+Choosing an area walks the tree of `content/areas.yaml` with buttons: a province, then a district,
+then a commune, or "the whole of" any level. A poster's QR code opens `/start dk-<area>`, which
+subscribes at once and offers to undo or change. Subscribing again moves the chat to the new area;
+/huydangky stops everything at once, pending broadcast messages included.
+"""
+
+from __future__ import annotations
+
+from bot import subscriptions
+from bot.models import Choice, Incoming, Reply
+from bot.router import command_of
+from bot.services import Services
+from handlers.menu import menu_button, welcome, with_menu
+
+DEEP_LINK_PREFIX = "dk-"
+NO_AREA = "-"
+
+
+def _area_choices(svc: Services, msg: Incoming, parent: str | None) -> tuple[Choice, ...]:
+    areas = svc.library.areas
+    t = svc.texts(msg)
+    codes = areas.roots if parent is None else areas.get(parent).children
+    choices = [Choice(areas.get(code).name, f"sub:area:{code}") for code in codes]
+    if parent is not None:
+        choices.insert(0, Choice(t.label("subscribe.whole").format(name=areas.get(parent).name), f"sub:pick:{parent}"))
+    return tuple(choices)
+
+
+async def start(msg: Incoming, svc: Services) -> list[Reply]:
+    """/dangky and the menu entry: the provinces to choose from."""
+    t = svc.texts(msg)
+    if not len(svc.library.areas):
+        return with_menu(t, "subscribe_no_areas")
+    current = await svc.storage.read(lambda db: subscriptions.get(db, msg.chat))
+    active = current.area_code if current and current.active and svc.library.areas.get(current.area_code) else None
+    text = t.render("subscribe_choose", current=svc.library.areas.full_name(active) if active else None, level=None)
+    return [Reply(text, choices=(*_area_choices(svc, msg, None), *menu_button(t)), columns=1)]
+
+
+async def _subscribe(msg: Incoming, svc: Services, code: str, *, from_poster: bool) -> list[Reply]:
+    t = svc.texts(msg)
+    areas = svc.library.areas
+    before = await svc.storage.write(lambda db: subscriptions.subscribe(db, msg.chat, code, svc.clock()))
+    previous = before.area_code if before and before.active and areas.get(before.area_code) else None
+    text = t.render(
+        "subscribe_done",
+        area=areas.full_name(code),
+        previous=areas.full_name(previous) if previous and previous != code else None,
+        again=previous == code,
+        from_poster=from_poster,
+        weekday=t.labels("subscribe.weekdays").get(svc.settings.weekly_day),  # None when weekly sending is off
+        time=svc.settings.weekly_time,
+    )
+    undo = Choice(t.label("subscribe.undo"), f"sub:undo:{previous or NO_AREA}")
+    choices = (Choice(t.label("subscribe.topics"), "sub:topics"), Choice(t.label("subscribe.change"), "sub:start"))
+    return [Reply(text, choices=((undo,) if from_poster else ()) + choices + menu_button(t))]
+
+
+async def from_deep_link(msg: Incoming, svc: Services, payload: str) -> list[Reply]:
+    """`/start dk-<area>` from a poster's QR code."""
+    code = payload.removeprefix(DEEP_LINK_PREFIX)
+    if svc.library.areas.get(code) is None:
+        return await start(msg, svc)  # an old or mistyped poster: let them choose
+    return await _subscribe(msg, svc, code, from_poster=True)
+
+
+def _topic_choices(svc: Services, msg: Incoming, chosen: tuple[str, ...]) -> tuple[Choice, ...]:
+    t = svc.texts(msg)
+    taxonomy = svc.content.taxonomy
+    topics = [slug for slug in taxonomy if slug not in ("bot-help", "reporting-help")]
+    choices = [
+        Choice(("✅ " if slug in chosen else "▫️ ") + taxonomy[slug]["vi"][:48], f"sub:topic:{slug}") for slug in topics
+    ]
+    choices.insert(0, Choice(("✅ " if not chosen else "▫️ ") + t.label("subscribe.all_topics"), "sub:topic:all"))
+    return (*choices, Choice(t.label("subscribe.done"), "sub:topics_done"))
+
+
+async def topics(msg: Incoming, svc: Services, toggle: str | None = None) -> list[Reply]:
+    t = svc.texts(msg)
+    current = await svc.storage.read(lambda db: subscriptions.get(db, msg.chat))
+    if current is None or not current.active:
+        return await start(msg, svc)
+    chosen = current.topics
+    if toggle == "all":
+        chosen = ()
+    elif toggle in svc.content.taxonomy:
+        chosen = tuple(s for s in chosen if s != toggle) if toggle in chosen else (*chosen, toggle)
+    if chosen != current.topics:
+        await svc.storage.write(lambda db: subscriptions.set_topics(db, msg.chat, chosen, svc.clock()))
+    return [Reply(t.render("subscribe_topics", count=len(chosen)), choices=_topic_choices(svc, msg, chosen))]
+
+
+async def stop(msg: Incoming, svc: Services) -> list[Reply]:
+    """/huydangky: everything stops at once, and the citizen is told so."""
+    t = svc.texts(msg)
+    was_active = await svc.storage.write(lambda db: subscriptions.stop(db, msg.chat, "user", svc.clock()))
+    again = Choice(t.label("subscribe.again"), "sub:start")
+    return [Reply(t.render("subscribe_stopped", was_active=was_active), choices=(again, *menu_button(t)))]
+
+
+async def on_choice(msg: Incoming, svc: Services) -> list[Reply]:
+    """`sub:start`, `sub:area:<code>`, `sub:pick:<code>`, `sub:undo:<previous>`, `sub:topic:<slug>`…"""
+    t = svc.texts(msg)
+    _, action, value = ((msg.choice or "") + "::").split(":")[:3]
+    areas = svc.library.areas
+    if action == "start":
+        return await start(msg, svc)
+    if action == "area" and areas.get(value):
+        if not areas.get(value).children:
+            return await _subscribe(msg, svc, value, from_poster=False)
+        text = t.render("subscribe_choose", current=None, level=areas.get(value).name)
+        return [Reply(text, choices=(*_area_choices(svc, msg, value), *menu_button(t)), columns=1)]
+    if action == "pick" and areas.get(value):
+        return await _subscribe(msg, svc, value, from_poster=False)
+    if action == "undo":
+        if value == NO_AREA or not areas.get(value):
+            return await stop(msg, svc)
+        return await _subscribe(msg, svc, value, from_poster=False)
+    if action == "topics":
+        return await topics(msg, svc)
+    if action == "topic":
+        return await topics(msg, svc, toggle=value)
+    if action == "topics_done":
+        return [Reply(t.render("subscribe_topics_saved"), choices=menu_button(t))]
+    if action == "stop":
+        return await stop(msg, svc)
+    return with_menu(t, "stale_choice")
+
+
+async def welcome_or_subscribe(msg: Incoming, svc: Services) -> list[Reply]:
+    """/start: the welcome, or with a poster's `dk-<area>` payload, the subscription it stands for."""
+    command = command_of(msg)
+    payload = command[1] if command else ""
+    if payload.startswith(DEEP_LINK_PREFIX):
+        await svc.conversations.end(msg.chat)
+        return await from_deep_link(msg, svc, payload)
+    return await welcome(msg, svc)

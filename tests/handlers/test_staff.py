@@ -1,0 +1,89 @@
+"""/phatcanhbao: compose, preview exactly, confirm; only staff, only their areas."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from bot import broadcasts
+from bot.clock import VIETNAM
+from tests.conftest import Chat
+
+STAFF = "7002"
+
+
+@pytest.fixture
+def staff(router, services, settings, clock) -> Chat:
+    settings.staff_ids = [f"{STAFF}=coc-leu|bac-cuong"]
+    clock.now = datetime(2026, 11, 24, 9, 0, tzinfo=VIETNAM)  # Tuesday of 2026-W48
+    return Chat(router, services, chat_id=STAFF)
+
+
+async def subscribe(router, services, chat_id: str, area: str) -> None:
+    await Chat(router, services, chat_id=chat_id).press(f"sub:pick:{area}")
+
+
+async def recent(services):
+    return await services.storage.read(lambda db: broadcasts.recent(db))
+
+
+async def test_citizens_cannot_broadcast(chat):
+    await chat.send("/phatcanhbao")
+    assert "Mình không có lệnh này" in chat.text
+    await chat.press("staff:area:*")
+    assert await recent(chat.services) == []
+
+
+async def test_this_weeks_campaign_to_my_areas_with_an_exact_preview(staff, router, services):
+    for chat_id, area in (("1", "coc-leu"), ("2", "bac-cuong"), ("3", "kim-tan")):
+        await subscribe(router, services, chat_id, area)
+    await staff.send("/phatcanhbao")
+    this_week = staff.choice_values[0]
+    assert this_week.startswith("staff:camp:")
+    await staff.press(this_week)
+    assert staff.choice_values[:3] == ["staff:area:mine", "staff:area:coc-leu", "staff:area:bac-cuong"]
+    assert "staff:area:*" not in staff.choice_values  # not an admin
+    await staff.press("staff:area:mine")
+    preview, body, confirm = staff.last
+    assert "<b>2</b> người" in preview.text and "/huydangky" in body.text and "📢" in body.text
+    assert await recent(services) == []  # nothing before the confirm
+    await staff.press("staff:confirm")
+    [sent] = await recent(services)
+    assert sent.areas == ["bac-cuong", "coc-leu"] and sent.created_by == f"test:{STAFF}"
+    assert "Đang gửi" in staff.text
+
+
+async def test_own_words_later_in_vietnam_time(staff, services):
+    await staff.send("/phatcanhbao")
+    await staff.press("staff:write")
+    await staff.send("Tối nay có <b>họp</b> tổ dân phố về lừa đảo qua mạng")
+    await staff.press("staff:area:coc-leu")
+    await staff.press("staff:later")
+    await staff.send("hôm qua")
+    assert "chưa hiểu" in staff.text
+    await staff.send("25/11 08:30")
+    preview, body, _ = staff.last
+    assert "08:30 25/11/2026" in preview.text and "&lt;b&gt;họp&lt;/b&gt;" in body.text
+    await staff.press("staff:confirm")
+    [sent] = await recent(services)
+    assert broadcasts.local_time(sent.scheduled_for) == "08:30 25/11/2026" and sent.status == "scheduled"
+
+
+async def test_a_target_outside_my_areas_is_refused(staff, services):
+    await staff.send("/phatcanhbao")
+    await staff.press("staff:write")
+    await staff.send("Tin thử")
+    await staff.press("staff:area:kim-tan")
+    assert "Nút này đã cũ" in staff.text
+    assert await recent(services) == []
+
+
+async def test_changing_this_weeks_campaign_for_my_area(staff, services):
+    await staff.send("/phatcanhbao")
+    await staff.press("staff:override")
+    await staff.press("staff:ocamp:skip")
+    await staff.press("staff:oarea:coc-leu")
+    assert "2026-W48" in staff.text and "không nhận" in staff.text
+    [row] = await services.storage.read(lambda db: list(db["week_overrides"].rows))
+    assert (row["area_code"], row["campaign_id"], row["set_by"]) == ("coc-leu", "skip", f"test:{STAFF}")
