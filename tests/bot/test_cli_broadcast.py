@@ -51,8 +51,8 @@ def test_broadcast_send_list_status_cancel(tmp_path):
     assert canhgiac("broadcast", "cancel", "2", cwd=tmp_path).returncode == 0
     assert canhgiac("broadcast", "cancel", "2", cwd=tmp_path).returncode == 2
     for bad in (
-        ["--text", "x", "--campaign", "w01-cong-an-goi-dien"], ["--campaign", "nope"], ["--text", "x", "--area", "nope"],
-        ["--text", "x", "--at", "2001-01-01 08:00"], ["--text", "x", "--at", "mai"],
+        ["--text", "x", "--campaign", "w01-cong-an-goi-dien"], ["--campaign", "nope"],
+        ["--text", "x", "--area", "nope"], ["--text", "x", "--at", "2001-01-01 08:00"], ["--text", "x", "--at", "mai"],
     ):  # fmt: skip
         result = canhgiac("broadcast", "send", *bad, cwd=tmp_path)
         assert result.returncode == 2 and result.stderr.count("\n") == 1, bad
