@@ -1,7 +1,7 @@
 """The `canhgiac` command line (also `python -m bot`).
 
-    canhgiac                 serve Telegram if TELEGRAM_BOT_TOKEN is set, else open the terminal chat
-    canhgiac run             serve every configured channel (--webhook URL for webhook mode)
+    canhgiac                 serve Telegram and/or Zalo if a token is set, else open the terminal chat
+    canhgiac run             serve every configured channel (--webhook / --zalo-webhook URL for webhooks)
     canhgiac chat            talk to the bot in this terminal; needs no token
     canhgiac ask TEXT        what the bot answers to a question (--json; --jsonl reads stdin)
     canhgiac faq eval FILE   score the FAQ matcher on an evaluation file
@@ -75,13 +75,14 @@ def _core(settings: Settings):
     return build_services(settings), build_router(), PUBLIC_COMMANDS
 
 
-def _serve(settings: Settings, webhook_url: str | None) -> None:
+def _serve(settings: Settings, webhook_url: str | None, zalo_webhook_url: str | None = None) -> None:
     from bot.serve import build_channels, run_until_signal
 
     services, router, commands = _core(settings)
+    urls = {"webhook_url": webhook_url, "zalo_webhook_url": zalo_webhook_url}
     try:
-        build_channels(settings, services, router, commands, webhook_url=webhook_url)  # fail fast on config
-        run_until_signal(settings, services, router, commands, webhook_url=webhook_url)
+        build_channels(settings, services, router, commands, **urls)  # fail fast on configuration
+        run_until_signal(settings, services, router, commands, **urls)
     finally:
         services.close()
 
@@ -104,7 +105,7 @@ def default(ctx: typer.Context) -> None:
     if ctx.invoked_subcommand is not None:
         return
     settings = load_settings()
-    if settings.telegram_bot_token is not None:
+    if settings.telegram_bot_token is not None or settings.zalo_bot_token is not None:
         _serve(_settings(), webhook_url=None)
     else:
         _chat(_settings(level="WARNING"), user="local", name="")
@@ -116,11 +117,16 @@ def run(
         str | None,
         typer.Option(help="Public HTTPS URL for Telegram to post updates to; listens on CANHGIAC_WEBHOOK_PORT."),
     ] = None,
+    zalo_webhook: Annotated[
+        str | None,
+        typer.Option(help="Public HTTPS URL for Zalo to post updates to; listens on CANHGIAC_ZALO_WEBHOOK_PORT."),
+    ] = None,
 ) -> None:
-    """Serve every channel whose token is configured (long polling unless --webhook)."""
-    if webhook is not None and not webhook.startswith("https://"):
-        raise SettingsError("--webhook must be an https:// URL (Telegram posts only to HTTPS)")
-    _serve(_settings(), webhook_url=webhook)
+    """Serve every channel whose token is configured, together (long polling unless a webhook is given)."""
+    for option, url in (("--webhook", webhook), ("--zalo-webhook", zalo_webhook)):
+        if url is not None and not url.startswith("https://"):
+            raise SettingsError(f"{option} must be an https:// URL (the platforms post only to HTTPS)")
+    _serve(_settings(), webhook_url=webhook, zalo_webhook_url=zalo_webhook)
 
 
 @app.command()
@@ -650,7 +656,7 @@ def version() -> None:
 
 
 def main() -> None:
-    from bot.channels.telegram import ChannelStartError
+    from bot.channels import ChannelStartError
 
     try:
         app()

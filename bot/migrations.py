@@ -217,11 +217,20 @@ def _v4_broadcasts(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v5_offered_choices(db: sqlite_utils.Database) -> None:
+    # Platforms without buttons (Zalo) show choices as numbered options; the numbers of the last
+    # options a chat was shown are kept here, so "2" still means the same after a restart.
+    db["offered_choices"].create(
+        {"channel": str, "chat_id": str, "choices": str, "offered_at": str}, pk=("channel", "chat_id")
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "chats, conversation state, handled updates", _v1_core),
     Migration(2, "FAQ gaps, quiz results", _v2_knowledge),
     Migration(3, "reports, identifiers, audit log, blocklist, outbox", _v3_reports),
     Migration(4, "subscriptions, broadcasts, deliveries, weekly overrides", _v4_broadcasts),
+    Migration(5, "numbered choices offered on platforms without buttons", _v5_offered_choices),
 )
 
 

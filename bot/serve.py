@@ -13,7 +13,9 @@ import logging
 import signal
 
 from bot import broadcasts, digest, outbox, roles, updates
+from bot.channels import ChannelStartError
 from bot.channels.telegram import TelegramChannel
+from bot.channels.zalo import ZaloChannel
 from bot.models import DeliveryError, Reply
 from bot.router import Router
 from bot.sender import Sender
@@ -28,19 +30,35 @@ OUTBOX_INTERVAL_SECONDS = 2.0
 
 def no_channel_message() -> str:
     return (
-        "no channel to serve: set TELEGRAM_BOT_TOKEN (from @BotFather), or talk to the bot without one: canhgiac chat"
+        "no channel to serve: set TELEGRAM_BOT_TOKEN (from @BotFather) or ZALO_BOT_TOKEN, "
+        "or talk to the bot without one: canhgiac chat"
     )
 
 
+Channel = TelegramChannel | ZaloChannel
+
+
 def build_channels(
-    settings: Settings, services: Services, router: Router, commands: tuple[str, ...], *, webhook_url: str | None
-) -> list[TelegramChannel]:
-    channels = []
+    settings: Settings,
+    services: Services,
+    router: Router,
+    commands: tuple[str, ...],
+    *,
+    webhook_url: str | None,
+    zalo_webhook_url: str | None = None,
+) -> list[Channel]:
+    channels: list[Channel] = []
     if settings.telegram_bot_token is not None:
         channels.append(TelegramChannel(settings, services, router, commands, webhook_url=webhook_url))
+    if settings.zalo_bot_token is not None:
+        channels.append(ZaloChannel(settings, services, router, webhook_url=zalo_webhook_url))
     if not channels:
         raise SettingsError(no_channel_message())
     return channels
+
+
+def broadcast_pace(settings: Settings, channel: str) -> float:
+    return settings.zalo_broadcast_per_second if channel == "zalo" else settings.telegram_broadcast_per_second
 
 
 async def housekeeping(services: Services) -> None:
@@ -50,7 +68,7 @@ async def housekeeping(services: Services) -> None:
     log.info("housekeeping handled_updates_pruned=%d conversations_expired=%d", *pruned)
 
 
-async def drain_outbox(services: Services, channels: dict[str, TelegramChannel]) -> int:
+async def drain_outbox(services: Services, channels: dict[str, Channel]) -> int:
     """Send what the outbox holds for the running channels; return how many were sent."""
     items = await services.storage.read(lambda db: outbox.pending(db, list(channels)))
     sent = 0
@@ -104,7 +122,7 @@ def _summary_chats(settings: Settings, broadcast: broadcasts.Broadcast) -> list[
     return roles.staff_chats(settings)
 
 
-async def _outbox_loop(services: Services, channels: list[TelegramChannel], stop: asyncio.Event) -> None:
+async def _outbox_loop(services: Services, channels: list[Channel], stop: asyncio.Event) -> None:
     by_name = {channel.name: channel for channel in channels}
     while not stop.is_set():
         try:
@@ -135,16 +153,28 @@ async def serve(
     *,
     stop: asyncio.Event,
     webhook_url: str | None = None,
+    zalo_webhook_url: str | None = None,
 ) -> None:
-    channels = build_channels(settings, services, router, commands, webhook_url=webhook_url)
-    started = []
+    channels = build_channels(
+        settings, services, router, commands, webhook_url=webhook_url, zalo_webhook_url=zalo_webhook_url
+    )
+    started: list[Channel] = []
     sender = None
     senders: list[asyncio.Task] = []
     keeper = asyncio.create_task(_housekeeping_loop(services, stop))
     try:
         for channel in channels:
-            await channel.start()
+            try:
+                await channel.start()
+            except ChannelStartError as error:
+                if len(channels) == 1:
+                    raise
+                # One channel down must not take the others with it.
+                log.error("channel failed to start channel=%s error=%s", channel.name, error)
+                continue
             started.append(channel)
+        if not started:
+            raise ChannelStartError("no channel could start: see the errors above")
         sender = asyncio.create_task(_outbox_loop(services, started, stop))
         senders = [
             asyncio.create_task(
@@ -152,7 +182,7 @@ async def serve(
                     services.storage,
                     channel.name,
                     channel.deliver,
-                    rate=settings.telegram_broadcast_per_second,
+                    rate=broadcast_pace(settings, channel.name),
                     concurrency=settings.broadcast_concurrency,
                     clock=services.clock,
                 ).run(stop)
@@ -175,13 +205,21 @@ async def serve(
 
 
 def run_until_signal(
-    settings: Settings, services: Services, router: Router, commands: tuple[str, ...], *, webhook_url: str | None
+    settings: Settings,
+    services: Services,
+    router: Router,
+    commands: tuple[str, ...],
+    *,
+    webhook_url: str | None,
+    zalo_webhook_url: str | None = None,
 ) -> None:
     async def main() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        await serve(settings, services, router, commands, stop=stop, webhook_url=webhook_url)
+        await serve(
+            settings, services, router, commands, stop=stop, webhook_url=webhook_url, zalo_webhook_url=zalo_webhook_url
+        )
 
     asyncio.run(main())

@@ -14,9 +14,10 @@ from pydantic import AliasChoices, BaseModel, Field, SecretStr, ValidationError,
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_ZALO_API_BASE_URL = "https://bot-api.zaloplatforms.com"
 DEFAULT_DB_PATH = Path("data/canhgiac.db")
 
-_SECRET_FIELDS = {"telegram_bot_token", "telegram_webhook_secret"}
+_SECRET_FIELDS = {"telegram_bot_token", "telegram_webhook_secret", "zalo_bot_token", "zalo_webhook_secret"}
 _TELEGRAM_TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 _HOTLINE_NUMBER = re.compile(r"^\+?[0-9][0-9 .\-]{1,18}[0-9]$")
 
@@ -59,6 +60,14 @@ class Settings(BaseSettings):
         None, pattern=r"^[A-Za-z][A-Za-z0-9_]{3,31}$", **_env("TELEGRAM_BOT_USERNAME")
     )
     telegram_send_retries: int = Field(3, ge=0, le=10, **_env("TELEGRAM_SEND_RETRIES"))
+
+    # Zalo Bot API
+    zalo_bot_token: SecretStr | None = Field(None, **_env("ZALO_BOT_TOKEN"))
+    zalo_api_base_url: str = Field(DEFAULT_ZALO_API_BASE_URL, **_env("ZALO_API_BASE_URL"))
+    zalo_webhook_secret: SecretStr | None = Field(None, **_env("ZALO_WEBHOOK_SECRET"))
+    # No per-second limit is documented and the free plan is small: broadcasts go slowly.
+    zalo_broadcast_per_second: float = Field(2.0, gt=0, **_env("ZALO_BROADCAST_PER_SECOND"))
+    zalo_webhook_port: int = Field(8444, ge=1, le=65535, **_env("CANHGIAC_ZALO_WEBHOOK_PORT"))
 
     # Webhook server (used by `canhgiac run --webhook URL`)
     webhook_listen: str = Field("0.0.0.0", **_env("CANHGIAC_WEBHOOK_LISTEN"))
@@ -118,7 +127,9 @@ class Settings(BaseSettings):
     def _blank_chat_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("telegram_bot_token", "telegram_webhook_secret", mode="before")
+    @field_validator(
+        "telegram_bot_token", "telegram_webhook_secret", "zalo_bot_token", "zalo_webhook_secret", mode="before"
+    )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -138,7 +149,21 @@ class Settings(BaseSettings):
             raise ValueError("must be 1-256 characters of letters, digits, _ or -")
         return value
 
-    @field_validator("telegram_api_base_url")
+    @field_validator("zalo_webhook_secret")
+    @classmethod
+    def _zalo_secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not 8 <= len(value.get_secret_value()) <= 256:
+            raise ValueError("must be 8-256 characters")
+        return value
+
+    @field_validator("zalo_bot_token")
+    @classmethod
+    def _zalo_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9:_\-]{10,200}", value.get_secret_value().strip()):
+            raise ValueError("does not look like a Zalo bot token")
+        return value
+
+    @field_validator("telegram_api_base_url", "zalo_api_base_url")
     @classmethod
     def _url_shape(cls, value: str) -> str:
         if not re.match(r"^https?://[^\s/]+", value):
@@ -173,7 +198,12 @@ class Settings(BaseSettings):
         """Values that must never reach a log line."""
         return [
             secret.get_secret_value()
-            for secret in (self.telegram_bot_token, self.telegram_webhook_secret)
+            for secret in (
+                self.telegram_bot_token,
+                self.telegram_webhook_secret,
+                self.zalo_bot_token,
+                self.zalo_webhook_secret,
+            )
             if secret is not None
         ]
 

@@ -38,6 +38,7 @@ from telegram.constants import ChatAction, MessageLimit, ParseMode
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor, ContextTypes, TypeHandler
 
+from bot.channels import ChannelStartError
 from bot.models import Contact, DeliveryError, Incoming, Photo, Reply
 from bot.richtext import split_html
 from bot.router import Router
@@ -51,10 +52,6 @@ GROUP_CHAT_TYPES = {"group", "supergroup"}
 TYPING_AFTER_SECONDS = 1.0
 
 log = logging.getLogger("canhgiac.telegram")
-
-
-class ChannelStartError(RuntimeError):
-    """The channel cannot start (for example, Telegram refused the token); one line for the operator."""
 
 
 # --- Telegram → Incoming ---

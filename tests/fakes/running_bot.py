@@ -1,4 +1,5 @@
-"""`serve()` (the code path of `canhgiac run`) in a background task, against the fake Bot API."""
+"""`serve()` (the code path of `canhgiac run`) in a background task, against a fake Bot API
+(Telegram's or Zalo's: it waits until the bot polls, or sets its webhook, on the fake it is given)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,16 @@ CHAT = 501
 class RunningBot:
     """`serve()` in a background task, stopped the way SIGTERM stops it."""
 
-    def __init__(self, settings: Settings, fake: FakeTelegram, router=None, webhook_url: str | None = None):
-        self.settings, self.fake, self.webhook_url = settings, fake, webhook_url
+    def __init__(
+        self,
+        settings: Settings,
+        fake: FakeTelegram,
+        router=None,
+        webhook_url: str | None = None,
+        zalo_webhook_url: str | None = None,
+    ):
+        self.settings, self.fake = settings, fake
+        self.webhook_url, self.zalo_webhook_url = webhook_url, zalo_webhook_url
         self.router = router or build_router()
 
     async def __aenter__(self) -> RunningBot:
@@ -33,9 +42,10 @@ class RunningBot:
                 PUBLIC_COMMANDS,
                 stop=self.stop_event,
                 webhook_url=self.webhook_url,
+                zalo_webhook_url=self.zalo_webhook_url,
             )
         )
-        wanted = "setWebhook" if self.webhook_url else "getUpdates"
+        wanted = "setWebhook" if self.webhook_url or self.zalo_webhook_url else "getUpdates"
         deadline = time.monotonic() + 10
         while not any(method == wanted for method, _ in self.fake.requests):
             if self.task.done():

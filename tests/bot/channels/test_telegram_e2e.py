@@ -228,7 +228,7 @@ async def test_the_token_never_reaches_the_log(fake, tg_settings):
 
 
 async def test_a_token_telegram_refuses_stops_the_start_with_a_clear_error(fake, tg_settings):
-    from bot.channels.telegram import ChannelStartError
+    from bot.channels import ChannelStartError
 
     settings = tg_settings.model_copy(update={"telegram_bot_token": SecretStr("999:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")})
     services = build_services(settings)

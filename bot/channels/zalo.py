@@ -1,0 +1,288 @@
+"""Zalo adapter: the same bot on the Zalo Bot API, through our own httpx client (`zalo_api.py`).
+
+How Zalo differs from Telegram, and what this adapter does about it:
+- **No buttons.** Choices become numbered options under the text ("Trả lời 1, 2 hoặc 3"); a reply
+  of the number, or of the option's words, picks it (`bot/numbered.py`, kept in SQLite).
+- **No formatting, 2,000 characters.** Replies are turned into plain text and split under 2,000.
+- **Images by URL only.** A reply's photo is sent only when it is a public URL.
+- **Polling gives one update per call, no offsets**, and says 408 when idle. Updates are
+  deduplicated on `message_id` by the router's repeated-update guard; errors back off.
+- **Webhook mode** (`canhgiac run --zalo-webhook URL`) checks `X-Bot-Api-Secret-Token` on every
+  request and accepts the update bare or wrapped in `{ok, result}`.
+One chat's updates are handled in order, different chats concurrently, as on Telegram.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import json
+import logging
+import secrets
+from typing import Any
+from urllib.parse import urlparse
+
+import tornado.httpserver
+import tornado.web
+
+from bot import numbered
+from bot.channels import ChannelStartError
+from bot.channels.zalo_api import (
+    ZaloClient,
+    ZaloError,
+    ZaloForbidden,
+    ZaloRateLimited,
+    ZaloUnauthorized,
+)
+from bot.models import ChatKey, DeliveryError, Incoming, Photo, Reply
+from bot.richtext import split_html, to_plain
+from bot.router import Router
+from bot.services import Services
+from bot.settings import Settings
+
+CHANNEL = "zalo"
+MAX_TEXT = 2000
+POLL_TIMEOUT_SECONDS = 30
+BACKOFF_MAX_SECONDS = 60.0
+TYPING_AFTER_SECONDS = 1.0
+SECRET_HEADER = "X-Bot-Api-Secret-Token"
+
+log = logging.getLogger("canhgiac.zalo")
+
+
+# --- Zalo → Incoming ---
+
+
+def to_incoming(update: dict[str, Any], options: list[tuple[str, str]]) -> Incoming | None:
+    """The neutral form of an update; a number or option's words become the choice it names."""
+    message = update.get("message") or {}
+    sender, chat = message.get("from") or {}, message.get("chat") or {}
+    if not chat.get("id") or sender.get("is_bot"):
+        return None
+    event = str(update.get("event_name", ""))
+    fields: dict[str, Any] = {}
+    if event == "message.text.received":
+        text = str(message.get("text") or "")
+        choice = numbered.pick(text, options) if options else None
+        fields = {"choice": choice} if choice else {"text": text}
+    elif event == "message.image.received":
+        url = message.get("photo_url") or message.get("photo") or ""
+        fields["photo"] = Photo(ref=str(url), caption=message.get("caption"))
+    elif event == "message.sticker.received":
+        fields["unsupported"] = "sticker"
+    else:
+        fields["unsupported"] = "other"
+    return Incoming(
+        channel=CHANNEL,
+        chat_id=str(chat["id"]),
+        user_id=str(sender.get("id") or chat["id"]),
+        display_name=str(sender.get("display_name") or ""),
+        update_id=str(message["message_id"]) if message.get("message_id") else None,
+        is_group=str(chat.get("chat_type", "")).upper() == "GROUP",
+        **fields,
+    )
+
+
+# --- Reply → Zalo ---
+
+
+def _numbers(items: list) -> str:
+    """ "1, 2 hoặc 3"."""
+    numbers = [str(n) for n, _ in items]
+    return numbers[0] if len(numbers) == 1 else ", ".join(numbers[:-1]) + " hoặc " + numbers[-1]
+
+
+def render(replies: list[Reply], how_to_pick: str) -> list[tuple[str, str | None]]:
+    """Messages to send as (text, photo URL), choices numbered under their reply's text."""
+    messages: list[tuple[str, str | None]] = []
+    for reply, items in numbered.number(replies):
+        photo = reply.photo if reply.photo and reply.photo.startswith(("http://", "https://")) else None
+        parts = [to_plain(part) for part in split_html(reply.text, MAX_TEXT)]
+        if items:
+            options = "\n".join(f"{n}. {choice.label}" for n, choice in items)
+            block = f"{options}\n{how_to_pick.format(numbers=_numbers(items))}"
+            if len(parts[-1]) + 2 + len(block) <= MAX_TEXT:
+                parts[-1] = f"{parts[-1]}\n\n{block}"
+            else:
+                parts.append(block[:MAX_TEXT])
+        if photo:
+            messages.append(("", photo))
+        messages += [(part, None) for part in parts if part.strip()]
+    return messages
+
+
+class ZaloChannel:
+    """Starts and stops the Zalo side of `canhgiac run`; sends replies and the bot's own messages."""
+
+    name = CHANNEL
+
+    def __init__(
+        self,
+        settings: Settings,
+        services: Services,
+        router: Router,
+        *,
+        webhook_url: str | None = None,
+        client: ZaloClient | None = None,
+    ):
+        self.settings, self.services, self.router = settings, services, router
+        self.webhook_url = webhook_url
+        token = settings.zalo_bot_token.get_secret_value() if settings.zalo_bot_token else ""
+        self.client = client or ZaloClient(token, base_url=settings.zalo_api_base_url)
+        self._stopping = asyncio.Event()
+        self._poller: asyncio.Task | None = None
+        self._server: tornado.httpserver.HTTPServer | None = None
+        self._chat_locks: dict[str, tuple[asyncio.Lock, int]] = {}  # lock and how many updates hold or await it
+        self._tasks: set[asyncio.Task] = set()
+        self._workers = asyncio.Semaphore(settings.max_concurrent_updates)
+        secret = settings.zalo_webhook_secret
+        self._secret = secret.get_secret_value() if secret else secrets.token_urlsafe(32)
+
+    # --- lifecycle ---
+
+    async def start(self) -> None:
+        try:
+            await self.client.get_me()
+            if self.webhook_url:
+                self._serve_webhook()
+                await self.client.set_webhook(self.webhook_url, self._secret)
+            else:
+                await self.client.delete_webhook()  # polling and a webhook cannot both be on
+        except ZaloUnauthorized:
+            raise ChannelStartError("Zalo refused ZALO_BOT_TOKEN: check it in the Zalo Bot Creator") from None
+        except ZaloError as error:
+            raise ChannelStartError(
+                f"cannot reach the Zalo Bot API at ZALO_API_BASE_URL ({type(error).__name__})"
+            ) from None
+        if not self.webhook_url:
+            self._poller = asyncio.create_task(self._poll())
+        log.info("channel started channel=%s mode=%s", CHANNEL, "webhook" if self.webhook_url else "polling")
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        if self._poller is not None:
+            self._poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._poller
+        if self._server is not None:
+            self._server.stop()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.client.aclose()
+        log.info("channel stopped channel=%s", CHANNEL)
+
+    # --- receiving ---
+
+    async def _poll(self) -> None:
+        backoff = 1.0
+        while not self._stopping.is_set():
+            try:
+                update = await self.client.get_updates(timeout=POLL_TIMEOUT_SECONDS)
+            except ZaloError as error:
+                log.warning("zalo polling failed error=%s retry_in=%.0fs", type(error).__name__, backoff)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), backoff)
+                backoff = min(BACKOFF_MAX_SECONDS, backoff * 2)
+                continue
+            backoff = 1.0
+            if update is not None:
+                self.accept(update)
+
+    def accept(self, update: dict[str, Any]) -> None:
+        """Handle an update in the background: in order within its chat, concurrently across chats."""
+        task = asyncio.create_task(self._handle(update))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _handle(self, update: dict[str, Any]) -> None:
+        chat_id = str(((update.get("message") or {}).get("chat") or {}).get("id") or "")
+        lock, waiting = self._chat_locks.get(chat_id, (asyncio.Lock(), 0))
+        self._chat_locks[chat_id] = (lock, waiting + 1)
+        try:
+            async with lock, self._workers:  # asyncio locks are fair: a chat's updates keep their order
+                await self._answer(update, chat_id)
+        except Exception:
+            log.exception("update failed channel=%s", CHANNEL)
+        finally:
+            lock, waiting = self._chat_locks[chat_id]
+            if waiting == 1:
+                del self._chat_locks[chat_id]  # nobody else waits on this chat: forget its lock
+            else:
+                self._chat_locks[chat_id] = (lock, waiting - 1)
+
+    async def _answer(self, update: dict[str, Any], chat_id: str) -> None:
+        chat = ChatKey(CHANNEL, chat_id)
+        options = await self.services.storage.read(lambda db: numbered.offered(db, chat))
+        msg = to_incoming(update, options)
+        if msg is None:
+            return
+        typing = asyncio.create_task(self._typing_after(chat_id))
+        try:
+            replies = await self.router.handle(msg, self.services)
+        finally:
+            typing.cancel()
+        if replies:
+            # The numbers about to be shown are what a reply of "2" means from now on: committed
+            # before the send, so even the quickest answer is read against them.
+            offered = [choice for _, items in numbered.number(replies) for _, choice in items]
+            now = self.services.clock()
+            await self.services.storage.write(lambda db: numbered.remember(db, chat, offered, now))
+            with contextlib.suppress(DeliveryError):
+                await self._send(chat_id, replies)
+
+    async def _typing_after(self, chat_id: str) -> None:
+        await asyncio.sleep(TYPING_AFTER_SECONDS)
+        with contextlib.suppress(ZaloError):
+            await self.client.send_chat_action(chat_id)
+
+    # --- sending ---
+
+    async def deliver(self, chat_id: str, replies: list[Reply]) -> None:
+        """Send messages the bot starts (notices, broadcasts); raises `DeliveryError`.
+
+        They leave the chat's numbered options alone: a warning arriving mid-conversation does
+        not change what "2" means."""
+        await self._send(chat_id, replies)
+
+    async def _send(self, chat_id: str, replies: list[Reply]) -> None:
+        t = self.services.content.texts(self.settings.default_language)
+        messages = render(replies, t.label("zalo.how_to_pick"))
+        try:
+            for text, photo in messages:
+                if photo:
+                    await self.client.send_photo(chat_id, photo)
+                else:
+                    await self.client.send_message(chat_id, text)
+        except ZaloForbidden:
+            raise DeliveryError("ZaloForbidden", blocked=True) from None
+        except ZaloRateLimited as error:
+            raise DeliveryError("ZaloRateLimited", retry_after=error.retry_after or 1.0) from None
+        except ZaloError as error:
+            raise DeliveryError(type(error).__name__, permanent=not error.retryable) from None
+
+    # --- webhook ---
+
+    def _serve_webhook(self) -> None:
+        channel = self
+
+        class Webhook(tornado.web.RequestHandler):
+            async def post(self) -> None:
+                given = self.request.headers.get(SECRET_HEADER, "")
+                if not hmac.compare_digest(given.encode(), channel._secret.encode()):
+                    self.set_status(403)
+                    return
+                try:
+                    body = json.loads(self.request.body or b"null")
+                except ValueError:
+                    self.set_status(400)
+                    return
+                update = body.get("result") if isinstance(body, dict) and "ok" in body else body
+                if isinstance(update, dict):
+                    channel.accept(update)
+                self.write({"ok": True})
+
+        path = urlparse(self.webhook_url).path or "/"
+        app = tornado.web.Application([(path, Webhook)])
+        self._server = tornado.httpserver.HTTPServer(app)
+        self._server.listen(self.settings.zalo_webhook_port, address=self.settings.webhook_listen)

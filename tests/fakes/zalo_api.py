@@ -1,0 +1,496 @@
+"""A loopback fake of the Zalo Bot API HTTP server, for tests.
+
+`FakeZalo` serves ``POST /bot<token>/<method>`` with tornado on 127.0.0.1 (ephemeral port), on the
+asyncio loop that called :meth:`FakeZalo.start`. Point our client (or the bot) at it::
+
+    async with FakeZalo(token) as zalo:
+        client = ZaloClient(token, base_url=zalo.url)
+
+It behaves as `/work/shared/docs/platforms.md` documents the real API: JSON or form bodies; the
+envelope ``{"ok": true, "result": ...}`` / ``{"ok": false, "error_code": N, "description": ...}``;
+getUpdates returning ONE update per call, without offsets, and error_code 408 after the timeout
+when idle; getUpdates refused while a webhook is set; setWebhook requiring an https URL and an
+8-256 character secret_token; sendMessage text of 1-2,000 characters; sendPhoto by URL only;
+sendChatAction ``typing`` only. Updates have string ids and ``date`` in milliseconds.
+
+Reports differ on whether errors come with HTTP 200 or with the error's code as HTTP status: by
+default every error envelope is sent with HTTP 200 (the case a client is most likely to get wrong);
+``FakeZalo(http_status_errors=True)`` sends the error code as HTTP status instead, and `fail_next`
+can set any status, or a non-JSON body, per fault.
+
+Tests inject updates with ``push_*`` (``push_raw`` of the same update twice delivers it twice, as
+Zalo may), inject faults with `fail_next` / `block_chat`, play Zalo's webhook delivery with
+`post_webhook`, and assert on ``requests`` / ``sent`` / `wait_for_messages`.
+
+What it deliberately does NOT fake: webhook delivery on its own (setWebhook only stores the URL;
+tests call `post_webhook`), sendSticker, groups beyond the ``chat_type`` field, formatting, the free
+plan's quotas, and rate limits other than those scripted with `fail_next`. Method names are
+case-sensitive and only POST is served, as documented.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import copy
+import itertools
+import json
+import time
+from typing import Any
+
+import httpx
+import tornado.httpserver
+import tornado.netutil
+import tornado.web
+
+MAX_TEXT = 2000
+SECRET_LENGTH = (8, 256)
+SECRET_HEADER = "X-Bot-Api-Secret-Token"
+DEFAULT_ERRORS = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden: the user blocked the bot",
+    404: "Not Found",
+    408: "Request timeout",
+    409: "Conflict: getUpdates is not available while a webhook is set",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+}
+
+
+class ApiError(Exception):
+    """An error reply. `http_status` None: the fake's policy (200, or the code with http_status_errors)."""
+
+    def __init__(
+        self,
+        code: int,
+        description: str | None = None,
+        *,
+        retry_after: int | None = None,
+        http_status: int | None = None,
+        body: str | None = None,
+    ):
+        self.code, self.description = code, description or DEFAULT_ERRORS.get(code, f"Error {code}")
+        self.retry_after, self.http_status, self.body = retry_after, http_status, body
+        super().__init__(self.description)
+
+    def payload(self) -> dict | str:
+        if self.body is not None:
+            return self.body
+        body: dict[str, Any] = {"ok": False, "error_code": self.code, "description": self.description}
+        if self.retry_after is not None:
+            body["parameters"] = {"retry_after": self.retry_after}
+        return body
+
+
+def bad(description: str) -> ApiError:
+    return ApiError(400, f"Bad Request: {description}")
+
+
+class WaitTimeout(AssertionError, TimeoutError):
+    """Raised by `FakeZalo.wait_for_messages`; is both an AssertionError and a TimeoutError."""
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+class _ApiHandler(tornado.web.RequestHandler):
+    def initialize(self, fake: FakeZalo) -> None:
+        self.fake, self.closed = fake, asyncio.Event()
+
+    def on_connection_close(self) -> None:  # the client gave up (e.g. a cancelled long poll)
+        self.closed.set()
+
+    def _params(self) -> dict:
+        req = self.request
+        params = {key: values[-1].decode("utf-8", "replace") for key, values in req.body_arguments.items()}
+        if req.headers.get("Content-Type", "").startswith("application/json") and req.body:
+            body = json.loads(req.body)
+            if not isinstance(body, dict):
+                raise ValueError("not a JSON object")
+            params.update(body)
+        return params
+
+    async def post(self, token: str, method: str) -> None:
+        try:
+            params = self._params()
+        except ValueError:  # malformed or non-object JSON body
+            error = bad("can't parse request JSON object")
+            status, body = self.fake._status(error), error.payload()
+        else:
+            self.fake._active += 1
+            try:
+                status, body = await self.fake._call(token, method, params, self.closed)
+            finally:
+                self.fake._active -= 1
+        if not self.closed.is_set():
+            self.set_status(status)
+            if isinstance(body, str):
+                self.set_header("Content-Type", "text/html; charset=UTF-8")
+                self.finish(body)
+            else:
+                self.set_header("Content-Type", "application/json")
+                self.finish(json.dumps(body, ensure_ascii=False))
+
+
+class _NotFoundHandler(tornado.web.RequestHandler):
+    def prepare(self) -> None:
+        self.set_status(404)
+        self.finish({"ok": False, "error_code": 404, "description": "Not Found"})
+
+
+class FakeZalo:
+    """Fake Zalo Bot API server. All state lives on the asyncio loop that called `start`."""
+
+    def __init__(
+        self,
+        token: str = "1234567890:zalo-TEST-token",
+        *,
+        http_status_errors: bool = False,
+        max_poll_wait: float = 5.0,
+    ):
+        """`http_status_errors`: send error envelopes with HTTP status = error_code (default 200).
+        `max_poll_wait`: the longest an idle getUpdates waits, whatever its `timeout` says."""
+        self.token, self.url = token, ""
+        self.http_status_errors, self.max_poll_wait = http_status_errors, max_poll_wait
+        self.bot_info = {
+            "id": token.split(":")[0],
+            "account_name": "bot.CanhGiacTest",
+            "account_type": "BASIC",
+            "can_join_groups": False,
+        }
+        self.requests: list[tuple[str, dict]] = []  # every API call: (method, params)
+        self.sent: list[dict] = []  # each message the bot sent: chat_id, text or photo + caption, message_id
+        self.webhook: dict | None = None  # {"url", "secret_token", "updated_at"} while a webhook is set
+        self._webhook_updated_at = 0
+        self._pending: collections.deque[dict] = collections.deque()  # updates not yet delivered, oldest first
+        self._pushed: dict[str, dict] = {}  # message_id -> update as pushed (see `update_of`)
+        self._counter = itertools.count(1)
+        self._faults: dict[str, list[ApiError]] = {}
+        self._blocked: set[str] = set()
+        self._read_cursor: dict[str, int] = {}
+        self._update_signal, self._sent_signal = asyncio.Event(), asyncio.Event()
+        self._stopping, self._server, self._active = False, None, 0
+        self._methods = {
+            "getMe": lambda p: dict(self.bot_info),
+            "getUpdates": self._get_updates,  # awaited by `_call`: it long-polls
+            "setWebhook": self._set_webhook,
+            "deleteWebhook": self._delete_webhook,
+            "getWebhookInfo": self._get_webhook_info,
+            "sendMessage": self._send_message,
+            "sendPhoto": self._send_photo,
+            "sendChatAction": self._send_chat_action,
+        }
+
+    # ----------------------------------------------------------------- lifecycle
+    async def start(self) -> None:
+        """Bind 127.0.0.1 on an ephemeral port and serve on the running loop; sets `url`."""
+        sockets = tornado.netutil.bind_sockets(0, "127.0.0.1")
+        app = tornado.web.Application(
+            [(r"/bot([^/]*)/([^/]+)", _ApiHandler, {"fake": self})],
+            default_handler_class=_NotFoundHandler,
+            log_function=lambda handler: None,  # access lines would carry the token
+        )
+        self._server = tornado.httpserver.HTTPServer(app)
+        self._server.add_sockets(sockets)
+        self._stopping = False
+        self.url = f"http://127.0.0.1:{sockets[0].getsockname()[1]}"
+
+    async def stop(self) -> None:
+        """Stop listening, answer pending long polls with 408 and close open connections."""
+        self._stopping = True
+        self._notify("_update_signal")
+        if self._server is not None:
+            server, self._server = self._server, None
+            server.stop()
+            for _ in range(100):  # let woken long polls write their replies
+                if not self._active:
+                    break
+                await asyncio.sleep(0.01)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(server.close_all_connections(), 2)
+
+    async def __aenter__(self) -> FakeZalo:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    # ----------------------------------------------------------------- injecting updates
+    def make_text_update(
+        self,
+        chat_id: str,
+        text: str,
+        *,
+        display_name: str = "Lan",
+        chat_type: str = "PRIVATE",
+        user_id: str | None = None,
+    ) -> dict:
+        """A "message.text.received" update, not queued (e.g. for `post_webhook`). The sender is
+        `user_id`, by default `chat_id` as in a private chat."""
+        return self._update("message.text.received", chat_id, {"text": text}, display_name, chat_type, user_id)
+
+    def push_text(
+        self,
+        chat_id: str,
+        text: str,
+        *,
+        display_name: str = "Lan",
+        chat_type: str = "PRIVATE",
+        user_id: str | None = None,
+    ) -> str:
+        """Queue a text message from the user; returns its message_id."""
+        update = self.make_text_update(chat_id, text, display_name=display_name, chat_type=chat_type, user_id=user_id)
+        return self.push_raw(update)
+
+    def push_image(
+        self,
+        chat_id: str,
+        url: str,
+        *,
+        field: str = "photo_url",
+        caption: str | None = None,
+        display_name: str = "Lan",
+    ) -> str:
+        """Queue an image; its URL is in `field` ("photo_url" or "photo": reports differ)."""
+        if field not in ("photo_url", "photo"):
+            raise ValueError("field must be 'photo_url' or 'photo'")
+        fields: dict[str, Any] = {field: url}
+        if caption is not None:
+            fields["caption"] = caption
+        return self.push_raw(self._update("message.image.received", chat_id, fields, display_name, "PRIVATE", None))
+
+    def push_sticker(self, chat_id: str, sticker: str = "d063f44dc80821567819", *, display_name: str = "Lan") -> str:
+        """Queue a sticker message."""
+        fields = {"sticker": sticker}
+        return self.push_raw(self._update("message.sticker.received", chat_id, fields, display_name, "PRIVATE", None))
+
+    def push_unsupported(self, chat_id: str, *, display_name: str = "Lan") -> str:
+        """Queue an event the API does not describe further (voice, file, location, ...)."""
+        return self.push_raw(self._update("message.unsupported.received", chat_id, {}, display_name, "PRIVATE", None))
+
+    def push_raw(self, update: dict) -> str | None:
+        """Queue an update dict as is; returns its message_id (None if it has none). Pushing the
+        same update again delivers it again, as Zalo may."""
+        update = copy.deepcopy(update)
+        message_id = (update.get("message") or {}).get("message_id")
+        if message_id is not None:
+            self._pushed[message_id] = copy.deepcopy(update)
+        self._pending.append(update)
+        self._notify("_update_signal")
+        return message_id
+
+    def update_of(self, message_id: str) -> dict:
+        """The update that carried `message_id`, as pushed (to push it again)."""
+        return copy.deepcopy(self._pushed[message_id])
+
+    # ----------------------------------------------------------------- acting as Zalo's server
+    async def post_webhook(self, url: str, update: dict, *, secret: str | None, wrapped: bool = False) -> int:
+        """Deliver `update` to the bot's webhook `url` as Zalo does: header X-Bot-Api-Secret-Token
+        (omitted when `secret` is None), body bare or wrapped in ``{"ok": true, "result": ...}``.
+        Returns the HTTP status the bot answered."""
+        headers = {} if secret is None else {SECRET_HEADER: secret}
+        body = {"ok": True, "result": update} if wrapped else update
+        async with httpx.AsyncClient(timeout=10) as http:
+            response = await http.post(url, json=body, headers=headers)
+        return response.status_code
+
+    # ----------------------------------------------------------------- observing
+    def messages_to(self, chat_id: str) -> list[dict]:
+        """All messages the bot sent to `chat_id`."""
+        return [m for m in self.sent if m["chat_id"] == chat_id]
+
+    async def wait_for_messages(self, chat_id: str, count: int = 1, timeout: float = 5.0) -> list[dict]:
+        """Wait for >= `count` new messages to `chat_id` since the last wait/clear; return them."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            fresh = self.messages_to(chat_id)[self._read_cursor.get(chat_id, 0) :]
+            if len(fresh) >= count:
+                self._read_cursor[chat_id] = self._read_cursor.get(chat_id, 0) + len(fresh)
+                return fresh
+            if loop.time() >= deadline:
+                got = [m.get("text", m.get("photo")) for m in fresh]
+                others = sorted({m["chat_id"] for m in self.sent} - {chat_id})
+                raise WaitTimeout(
+                    f"expected {count} message(s) to chat {chat_id} within {timeout}s, "
+                    f"got {len(fresh)}: {got!r}; messages to other chats: {others}; "
+                    f"methods called: {[name for name, _ in self.requests[-20:]]}"
+                )
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._sent_signal.wait(), deadline - loop.time())
+
+    def clear(self) -> None:
+        """Forget recorded requests and sent messages. Server state (pending updates, webhook,
+        faults, blocked chats) is kept."""
+        self.requests.clear()
+        self.sent.clear()
+        self._read_cursor.clear()
+
+    # ----------------------------------------------------------------- fault injection
+    def fail_next(
+        self,
+        method: str,
+        *,
+        code: int = 429,
+        http_status: int | None = None,
+        times: int = 1,
+        retry_after: int | None = None,
+        description: str | None = None,
+        body: str | None = None,
+    ) -> None:
+        """Make the next `times` calls of `method` answer error_code `code`.
+
+        `http_status`: the HTTP status of that answer (None: as the fake answers errors, HTTP 200
+        unless `http_status_errors`); `retry_after` adds ``parameters.retry_after``; `body` sends
+        that text verbatim instead of the JSON envelope (e.g. a proxy's HTML error page)."""
+        if method not in self._methods:
+            raise ValueError(f"FakeZalo has no method {method!r}")
+        error = ApiError(code, description, retry_after=retry_after, http_status=http_status, body=body)
+        self._faults.setdefault(method, []).extend([error] * times)
+
+    def block_chat(self, chat_id: str) -> None:
+        """The user blocked the bot: sends and chat actions to `chat_id` answer error_code 403."""
+        self._blocked.add(chat_id)
+
+    def unblock_chat(self, chat_id: str) -> None:
+        """Undo `block_chat`."""
+        self._blocked.discard(chat_id)
+
+    # ----------------------------------------------------------------- internals
+    def _notify(self, name: str) -> None:
+        event = getattr(self, name)
+        setattr(self, name, asyncio.Event())
+        event.set()
+
+    def _status(self, error: ApiError) -> int:
+        if error.http_status is not None:
+            return error.http_status
+        return error.code if self.http_status_errors else 200
+
+    async def _call(self, token: str, method: str, params: dict, closed: asyncio.Event) -> tuple[int, dict | str]:
+        self.requests.append((method, params))
+        try:
+            if token != self.token:
+                raise ApiError(401)
+            handler = self._methods.get(method)
+            if handler is None:
+                raise ApiError(404)
+            faults = self._faults.get(method)
+            if faults:
+                raise faults.pop(0)
+            result = await self._get_updates(params, closed) if method == "getUpdates" else handler(params)
+        except ApiError as exc:
+            return self._status(exc), exc.payload()
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:  # never a tornado 500 (it logs the URL)
+            error = bad(f"invalid parameters: {exc!r}")
+            return self._status(error), error.payload()
+        body: dict[str, Any] = {"ok": True}
+        if result is not None:  # sendChatAction answers {"ok": true} alone
+            body["result"] = result
+        return 200, body
+
+    async def _get_updates(self, p: dict, closed: asyncio.Event) -> dict:
+        if self.webhook:
+            raise ApiError(409)
+        try:
+            timeout = float(p.get("timeout", 30))
+        except (TypeError, ValueError):
+            raise bad("timeout must be a number of seconds") from None
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + min(max(timeout, 0.0), self.max_poll_wait)
+        while not self._pending and not self._stopping and loop.time() < deadline:
+            waits = [asyncio.ensure_future(self._update_signal.wait()), asyncio.ensure_future(closed.wait())]
+            _, undone = await asyncio.wait(waits, timeout=deadline - loop.time(), return_when=asyncio.FIRST_COMPLETED)
+            for task in undone:
+                task.cancel()
+            if closed.is_set():  # nobody will read the answer: leave the queue alone
+                raise ApiError(408)
+        if self._stopping or not self._pending:
+            raise ApiError(408)
+        return self._pending.popleft()
+
+    def _set_webhook(self, p: dict) -> dict:
+        url, secret = p.get("url"), p.get("secret_token")
+        if not isinstance(url, str) or not url.startswith("https://") or len(url) == len("https://"):
+            raise bad("url must be an HTTPS URL")
+        low, high = SECRET_LENGTH
+        if not isinstance(secret, str) or not low <= len(secret) <= high:
+            raise bad(f"secret_token must be {low}-{high} characters")
+        self._webhook_updated_at = now_ms()
+        self.webhook = {"url": url, "secret_token": secret, "updated_at": self._webhook_updated_at}
+        return {"url": url, "updated_at": self._webhook_updated_at}
+
+    def _delete_webhook(self, p: dict) -> dict:
+        self._webhook_updated_at = now_ms()
+        self.webhook = None
+        return {"url": "", "updated_at": self._webhook_updated_at}
+
+    def _get_webhook_info(self, p: dict) -> dict:
+        return {"url": (self.webhook or {}).get("url", ""), "updated_at": self._webhook_updated_at}
+
+    def _chat_id(self, p: dict) -> str:
+        chat_id = p.get("chat_id")
+        if not isinstance(chat_id, str) or not chat_id.strip():
+            raise bad("chat_id must be a non-empty string")
+        if chat_id in self._blocked:
+            raise ApiError(403)
+        return chat_id
+
+    @staticmethod
+    def _check_text(name: str, value: Any) -> str:
+        if not isinstance(value, str) or not 1 <= len(value) <= MAX_TEXT:
+            raise bad(f"{name} must be 1-{MAX_TEXT} characters")
+        return value
+
+    def _record(self, entry: dict) -> dict:
+        message_id, date = self._next_message_id(), now_ms()
+        self.sent.append({**entry, "message_id": message_id})
+        self._notify("_sent_signal")
+        return {"message_id": message_id, "date": date}
+
+    def _send_message(self, p: dict) -> dict:
+        chat_id = self._chat_id(p)
+        return self._record({"chat_id": chat_id, "text": self._check_text("text", p.get("text"))})
+
+    def _send_photo(self, p: dict) -> dict:
+        chat_id = self._chat_id(p)
+        photo = p.get("photo")
+        if not isinstance(photo, str) or not photo.startswith(("http://", "https://")):
+            raise bad("photo must be an http(s) URL")
+        caption = p.get("caption")
+        if caption is not None:
+            self._check_text("caption", caption)
+        return self._record({"chat_id": chat_id, "photo": photo, "caption": caption})
+
+    def _send_chat_action(self, p: dict) -> None:
+        self._chat_id(p)
+        if p.get("action") != "typing":
+            raise bad("action must be 'typing'")
+
+    def _next_message_id(self) -> str:
+        return f"{next(self._counter):020x}"
+
+    def _update(
+        self,
+        event_name: str,
+        chat_id: str,
+        fields: dict,
+        display_name: str,
+        chat_type: str,
+        user_id: str | None,
+    ) -> dict:
+        sender = {"id": chat_id if user_id is None else user_id, "display_name": display_name, "is_bot": False}
+        message = {
+            "from": sender,
+            "chat": {"id": chat_id, "chat_type": chat_type},
+            **fields,
+            "message_id": self._next_message_id(),
+            "date": now_ms(),
+        }
+        return {"event_name": event_name, "message": message}
