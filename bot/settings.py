@@ -13,8 +13,9 @@ from typing import Annotated
 from pydantic import AliasChoices, BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.channels.zalo_api import DEFAULT_BASE_URL as DEFAULT_ZALO_API_BASE_URL
+
 DEFAULT_TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
-DEFAULT_ZALO_API_BASE_URL = "https://bot-api.zaloplatforms.com"
 DEFAULT_DB_PATH = Path("data/canhgiac.db")
 
 _SECRET_FIELDS = {"telegram_bot_token", "telegram_webhook_secret", "zalo_bot_token", "zalo_webhook_secret"}
