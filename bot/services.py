@@ -1,7 +1,7 @@
 """Everything a handler may use, built once per process and passed to every handler.
 
 Handlers get the services, never globals, so a test builds its own on a temporary database and
-the terminal chat, Telegram and (later) Zalo share one instance in one process.
+the terminal chat, Telegram and Zalo share one instance in one process.
 """
 
 from __future__ import annotations
