@@ -23,8 +23,10 @@ Configuration problems end with one line on stderr and exit code 2.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -38,24 +40,24 @@ from bot.settings import Settings, SettingsError, load_settings
 app = typer.Typer(
     add_completion=False, pretty_exceptions_enable=False, help="Canh Giác: a scam-awareness chatbot for Vietnam."
 )
-db_app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, help="The SQLite database.")
-app.add_typer(db_app, name="db")
-faq_app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, help="The FAQ and its matcher.")
-app.add_typer(faq_app, name="faq")
-content_app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, help="The content files.")
-app.add_typer(content_app, name="content")
-blocklist_app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, help="Lists of phishing links.")
-app.add_typer(blocklist_app, name="blocklist")
-reports_app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, help="Citizens' reports.")
-app.add_typer(reports_app, name="reports")
-privacy_app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, help="Personal data retention.")
-app.add_typer(privacy_app, name="privacy")
-broadcast_app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, help="Broadcasts to subscribers.")
-app.add_typer(broadcast_app, name="broadcast")
-areas_app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, help="Areas of subscription.")
-app.add_typer(areas_app, name="areas")
-subscribers_app = typer.Typer(add_completion=False, pretty_exceptions_enable=False, help="Subscribers.")
-app.add_typer(subscribers_app, name="subscribers")
+
+
+def _group(name: str, help: str) -> typer.Typer:
+    """A subcommand group (`canhgiac <name> …`)."""
+    group = typer.Typer(add_completion=False, pretty_exceptions_enable=False, help=help)
+    app.add_typer(group, name=name)
+    return group
+
+
+db_app = _group("db", "The SQLite database.")
+faq_app = _group("faq", "The FAQ and its matcher.")
+content_app = _group("content", "The content files.")
+blocklist_app = _group("blocklist", "Lists of phishing links.")
+reports_app = _group("reports", "Citizens' reports.")
+privacy_app = _group("privacy", "Personal data retention.")
+broadcast_app = _group("broadcast", "Broadcasts to subscribers.")
+areas_app = _group("areas", "Areas of subscription.")
+subscribers_app = _group("subscribers", "Subscribers.")
 
 EXIT_CONFIG = 2
 
@@ -66,6 +68,18 @@ def _settings(*, level: str | None = None) -> Settings:
     settings = load_settings()
     setup_logging(level or settings.log_level, settings.secrets())
     return settings
+
+
+@contextlib.contextmanager
+def _database(settings: Settings) -> Iterator:
+    """The database for one command, closed whatever happens."""
+    from bot.storage import Storage
+
+    storage = Storage(settings.db_path)
+    try:
+        yield storage
+    finally:
+        storage.close()
 
 
 def _core(settings: Settings):
@@ -254,15 +268,11 @@ def faq_gaps(
 
     from bot.clock import to_iso, utc_now
     from bot.faq.gaps import group
-    from bot.storage import Storage
 
     settings = _settings(level="WARNING")
-    storage = Storage(settings.db_path)
-    try:
+    with _database(settings) as storage:
         since = to_iso(utc_now() - timedelta(days=days))
         rows = storage.read_sync(lambda db: list(db.query("SELECT * FROM faq_gaps WHERE asked_at >= ?", [since])))
-    finally:
-        storage.close()
     groups = group(rows)
     typer.echo(f"{len(rows)} unanswered or uncertain questions in the last {days} days, {len(groups)} groups")
     for gap in groups[:limit]:
@@ -289,11 +299,9 @@ def content_check() -> None:
 @db_app.command("info")
 def db_info() -> None:
     """Show the database file, its schema version and how many rows each table holds."""
-    from bot.storage import Storage
 
     settings = _settings(level="WARNING")
-    storage = Storage(settings.db_path)
-    try:
+    with _database(settings) as storage:
 
         def describe(db) -> list[str]:
             lines = [f"database: {storage.path.resolve()}", f"schema version: {schema_version(db)}"]
@@ -301,14 +309,6 @@ def db_info() -> None:
             return lines
 
         typer.echo("\n".join(storage.read_sync(describe)))
-    finally:
-        storage.close()
-
-
-def _storage(settings: Settings):
-    from bot.storage import Storage
-
-    return Storage(settings.db_path)
 
 
 @app.command("check")
@@ -327,8 +327,7 @@ def check_command(
         raise SettingsError("give a value: canhgiac check 0912345678 (or --jsonl with values on stdin)")
     settings = _settings(level="WARNING")
     brands = BrandTable.load()
-    storage = _storage(settings)
-    try:
+    with _database(settings) as storage:
         if jsonl:
             for value in filter(None, (line.strip() for line in sys.stdin)):
                 result = storage.read_sync(lambda db, v=value: check_value(db, v, brands))
@@ -344,8 +343,6 @@ def check_command(
             )
             for signal in data["signals"]:
                 typer.echo(f"  {signal['level']:<6} {signal['code']}")
-    finally:
-        storage.close()
 
 
 @blocklist_app.command("import")
@@ -362,12 +359,9 @@ def blocklist_import(
     if not file.is_file():
         raise SettingsError(f"no such file: {file}")
     settings = _settings(level="WARNING")
-    storage = _storage(settings)
     started = time.perf_counter()
-    try:
+    with _database(settings) as storage:
         result = storage.write_sync(lambda db: blocklist.import_file(db, file, source, utc_now()))
-    finally:
-        storage.close()
     typer.echo(
         f"{result.source}: {result.hosts} hosts, {result.prefixes} URL prefixes, {len(result.skipped)} lines skipped "
         f"in {time.perf_counter() - started:.1f} s"
@@ -406,11 +400,8 @@ def reports_export(
     filters = exports.Filters(since=_day(since, "--since"), until=_day(until, "--until"), status=status, area=area)
     settings = _settings(level="WARNING")
     texts = _library(settings).content.texts(settings.default_language)
-    storage = _storage(settings)
-    try:
+    with _database(settings) as storage:
         tables = storage.read_sync(lambda db: exports.collect(db, texts, filters))
-    finally:
-        storage.close()
     output.parent.mkdir(parents=True, exist_ok=True)
     writer = exports.write_csv if format == "csv" else exports.write_xlsx
     for path in writer(tables, texts, output):
@@ -429,11 +420,8 @@ def privacy_purge(
     from bot.reports import anonymise_older_than
 
     settings = _settings(level="WARNING")
-    storage = _storage(settings)
-    try:
+    with _database(settings) as storage:
         count = storage.write_sync(lambda db: anonymise_older_than(db, utc_now() - timedelta(days=older_than)))
-    finally:
-        storage.close()
     typer.echo(f"anonymised {count} reports older than {older_than} days")
 
 
@@ -486,16 +474,13 @@ def broadcast_send(
         raise SettingsError(f"unknown campaign {campaign!r}: see content/campaigns/")
     _check_areas(library, area or [])
     moment = _parse_at(at)
-    storage = _storage(settings)
-    try:
+    with _database(settings) as storage:
         broadcast_id = storage.write_sync(
             lambda db: broadcasts.create(
                 db, created_by="cli", now=utc_now(), at=moment, campaign_id=campaign,
                 text=text.strip() if text else None, areas=area or [],
             )
         )  # fmt: skip
-    finally:
-        storage.close()
     typer.echo(f"broadcast {broadcast_id} queued" + (f" for {at}" if at else "") + "; `canhgiac run` sends it")
 
 
@@ -505,11 +490,8 @@ def broadcast_list(limit: Annotated[int, typer.Option(help="How many, newest fir
     from bot import broadcasts
 
     settings = _settings(level="WARNING")
-    storage = _storage(settings)
-    try:
+    with _database(settings) as storage:
         rows = storage.read_sync(lambda db: broadcasts.recent(db, limit))
-    finally:
-        storage.close()
     for b in rows:
         what = b.campaign_id or (b.text or "")[:40] or f"weekly {b.iso_week}"
         where = ",".join(b.areas) or "all"
@@ -537,24 +519,22 @@ def broadcast_status(
     from bot import broadcasts
 
     settings = _settings(level="WARNING")
-    storage = _storage(settings)
     live = watch and sys.stdout.isatty()
-    try:
-        while True:
-            broadcast = storage.read_sync(lambda db: broadcasts.get(db, broadcast_id))
-            if broadcast is None:
-                raise SettingsError(f"no broadcast {broadcast_id}")
-            state = storage.read_sync(lambda db: broadcasts.progress(db, broadcast_id))
-            line = _progress_line(state, broadcast.status)
-            if not live or broadcast.status not in ("sending", "scheduled"):
-                typer.echo(("\r" if live else "") + line)
-                return
-            typer.echo("\r" + line, nl=False)
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        typer.echo("")
-    finally:
-        storage.close()
+    with _database(settings) as storage:
+        try:
+            while True:
+                broadcast = storage.read_sync(lambda db: broadcasts.get(db, broadcast_id))
+                if broadcast is None:
+                    raise SettingsError(f"no broadcast {broadcast_id}")
+                state = storage.read_sync(lambda db: broadcasts.progress(db, broadcast_id))
+                line = _progress_line(state, broadcast.status)
+                if not live or broadcast.status not in ("sending", "scheduled"):
+                    typer.echo(("\r" if live else "") + line)
+                    return
+                typer.echo("\r" + line, nl=False)
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            typer.echo("")
 
 
 @broadcast_app.command("cancel")
@@ -563,11 +543,8 @@ def broadcast_cancel(broadcast_id: Annotated[int, typer.Argument(help="The broad
     from bot import broadcasts
 
     settings = _settings(level="WARNING")
-    storage = _storage(settings)
-    try:
+    with _database(settings) as storage:
         cancelled = storage.write_sync(lambda db: broadcasts.cancel(db, broadcast_id))
-    finally:
-        storage.close()
     if not cancelled:
         raise SettingsError(f"broadcast {broadcast_id} is not scheduled or sending")
     typer.echo(f"broadcast {broadcast_id} cancelled")
@@ -603,11 +580,8 @@ def subscribers_list(
     if area is not None:
         _check_areas(library, [area])
     codes = library.areas.within(area) if area else None
-    storage = _storage(settings)
-    try:
+    with _database(settings) as storage:
         rows = storage.read_sync(lambda db: subscriptions.listing(db, codes))
-    finally:
-        storage.close()
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return

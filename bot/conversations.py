@@ -45,9 +45,10 @@ class Conversations:
             return None
         return Conversation(flow=row[0], step=row[1], data=json.loads(row[2]), updated_at=updated_at)
 
-    async def get(self, chat: ChatKey) -> Conversation | None:
-        """The chat's current flow, or None if it is in none (or it expired)."""
-        return await self._storage.read(lambda db: self._load(db, chat))
+    async def get(self, chat: ChatKey, flow: str | None = None) -> Conversation | None:
+        """The chat's current flow (only if it is `flow`, when given), or None if none or expired."""
+        conversation = await self._storage.read(lambda db: self._load(db, chat))
+        return conversation if conversation is None or flow in (None, conversation.flow) else None
 
     async def start(self, chat: ChatKey, flow: str, step: str, data: dict[str, Any] | None = None) -> None:
         """Put the chat at `step` of `flow` with `data` as its whole draft (committed on return)."""
@@ -66,7 +67,7 @@ class Conversations:
 
         def end(db: sqlite_utils.Database) -> bool:
             active = self._load(db, chat) is not None
-            db.execute("DELETE FROM conversations WHERE channel = ? AND chat_id = ?", [chat.channel, chat.chat_id])
+            end_in(db, chat)
             return active
 
         return await self._storage.write(end)
@@ -74,3 +75,8 @@ class Conversations:
     def purge_expired(self, db: sqlite_utils.Database) -> int:
         cursor = db.execute("DELETE FROM conversations WHERE updated_at < ?", [to_iso(self._clock() - self.idle)])
         return cursor.rowcount
+
+
+def end_in(db: sqlite_utils.Database, chat: ChatKey) -> None:
+    """Leave any flow inside a larger write, so the flow ends in the same transaction as its result."""
+    db.execute("DELETE FROM conversations WHERE channel = ? AND chat_id = ?", [chat.channel, chat.chat_id])

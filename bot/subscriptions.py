@@ -80,13 +80,16 @@ def forget(db: sqlite_utils.Database, chat: ChatKey) -> None:
 
 def active_in(db: sqlite_utils.Database, area_codes: set[str] | None) -> list[Subscription]:
     """Active subscriptions in these areas (None: in every area)."""
+    where, params = "active = 1", []
+    if area_codes is not None:
+        where += f" AND area_code IN ({', '.join('?' for _ in area_codes)})" if area_codes else " AND 0"
+        params = sorted(area_codes)
     rows = db.execute(
-        "SELECT channel, chat_id, area_code, topics FROM subscriptions WHERE active = 1 ORDER BY channel, chat_id"
+        f"SELECT channel, chat_id, area_code, topics FROM subscriptions WHERE {where} ORDER BY channel, chat_id", params
     ).fetchall()
     return [
         Subscription(channel, chat_id, area, tuple(filter(None, (topics or "").split(","))), True, None)
         for channel, chat_id, area, topics in rows
-        if area_codes is None or area in area_codes
     ]
 
 

@@ -8,7 +8,7 @@ police role get here: the router checks roles in one place (`handlers/__init__.p
 
 from __future__ import annotations
 
-from bot import reports, roles
+from bot import conversations, reports, roles
 from bot.checks import display_stored
 from bot.clock import from_iso, local_date
 from bot.models import Choice, Incoming, Reply
@@ -112,8 +112,8 @@ async def on_choice(msg: Incoming, svc: Services) -> list[Reply]:
 async def note(msg: Incoming, svc: Services) -> list[Reply]:
     """The note step: a typed note or the "no note" button; then the decision is recorded."""
     t = svc.texts(msg)
-    conversation = await svc.conversations.get(msg.chat)
-    if conversation is None or conversation.flow != FLOW:
+    conversation = await svc.conversations.get(msg.chat, FLOW)
+    if conversation is None:
         return with_menu(t, "stale_choice")
     if msg.choice != "police:note:skip" and not (msg.text and msg.text.strip()):
         skip = Choice(t.label("police.no_note"), "police:note:skip")
@@ -130,7 +130,7 @@ async def note(msg: Incoming, svc: Services) -> list[Reply]:
         outcome = reports.decide(
             db, identifier_id, status, note=note_text, actor=roles.actor(msg), now=svc.clock(), notice=notice
         )
-        db.execute("DELETE FROM conversations WHERE channel = ? AND chat_id = ?", [msg.channel, msg.chat_id])
+        conversations.end_in(db, msg.chat)
         return outcome
 
     outcome = await svc.storage.write(apply)

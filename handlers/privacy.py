@@ -49,8 +49,8 @@ async def ask(msg: Incoming, svc: Services) -> list[Reply]:
 async def answer(msg: Incoming, svc: Services) -> list[Reply]:
     """The confirm step: a button (forget:yes / forget:no) or the words "có" / "không"."""
     t = svc.texts(msg)
-    conversation = await svc.conversations.get(msg.chat)
-    if conversation is None or conversation.flow != FLOW:
+    conversation = await svc.conversations.get(msg.chat, FLOW)
+    if conversation is None:
         return with_menu(t, "stale_choice")
     said = msg.choice.partition(":")[2] if msg.choice else phrase_key(msg.text or "")
     if said in ("yes", *YES):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import random
 
+from bot import conversations
 from bot.clock import to_iso
 from bot.models import Choice, Incoming, Reply
 from bot.services import Services
@@ -72,8 +73,8 @@ async def answer(msg: Incoming, svc: Services) -> list[Reply]:
     if msg.choice == "quiz:stop":
         await svc.conversations.end(msg.chat)
         return with_menu(t, "cancelled", was_active=True)
-    conversation = await svc.conversations.get(msg.chat)
-    if conversation is None or conversation.flow != FLOW:
+    conversation = await svc.conversations.get(msg.chat, FLOW)
+    if conversation is None:
         return with_menu(t, "stale_choice")
     state = dict(conversation.data)
     ids, index = state["ids"], state["index"]
@@ -109,7 +110,7 @@ async def answer(msg: Incoming, svc: Services) -> list[Reply]:
                 "questions": json.dumps(ids),
             }
         )
-        db.execute("DELETE FROM conversations WHERE channel = ? AND chat_id = ?", [msg.channel, msg.chat_id])
+        conversations.end_in(db, msg.chat)
 
     await svc.storage.write(finish)
     result = Reply(

@@ -14,7 +14,7 @@ import dataclasses
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot import reports
+from bot import conversations, numbered, reports
 from bot.checks import display
 from bot.identifiers import (
     BankAccount,
@@ -156,8 +156,8 @@ async def _over_limit(svc: Services, msg: Incoming) -> bool:
 async def start(msg: Incoming, svc: Services) -> list[Reply]:
     """/baocao, the menu entry, or "report this" under a check (`report:id:<value>`)."""
     t = svc.texts(msg)
-    conversation = await svc.conversations.get(msg.chat)
-    if conversation is not None and conversation.flow == FLOW and not (msg.choice or "").startswith("report:id:"):
+    conversation = await svc.conversations.get(msg.chat, FLOW)
+    if conversation is not None and not (msg.choice or "").startswith("report:id:"):
         # Coming back to an unfinished report: carry on where the citizen was.
         return [Reply(t.render("report_resume")), _prompt(svc, msg, conversation.step, conversation.data)]
     if await _over_limit(svc, msg):
@@ -180,17 +180,12 @@ def _said(msg: Incoming, group: str) -> str | None:
 
 
 def _typed_option(svc: Services, msg: Incoming, group: str, values: tuple[str, ...]) -> str | None:
-    """A button's value, or its label typed as words (Zalo and the terminal have no buttons)."""
+    """A button's value, or the option named by typing its number or its words (as on Zalo)."""
     said = _said(msg, group)
-    if said in values:
-        return said
-    if msg.text:
-        key = phrase_key(msg.text)
+    if said is None and msg.text:
         labels = svc.texts(msg).labels(f"report.{group}")
-        for value in values:
-            if phrase_key(labels.get(value, "")) == key:
-                return value
-    return None
+        said = numbered.pick(msg.text, [(labels[value], value) for value in values if value in labels])
+    return said if said in values else None
 
 
 def _skipped(svc: Services, msg: Incoming) -> bool:
@@ -387,7 +382,7 @@ async def _file(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[Rep
 
     def file_and_finish(db) -> reports.Filed:
         filed = reports.file(db, draft, msg.chat, svc.clock())
-        db.execute("DELETE FROM conversations WHERE channel = ? AND chat_id = ?", [msg.channel, msg.chat_id])
+        conversations.end_in(db, msg.chat)
         return filed
 
     filed = await svc.storage.write(file_and_finish)
@@ -403,8 +398,8 @@ async def answer(msg: Incoming, svc: Services) -> list[Reply]:
     if msg.choice == "report:cancel" or (msg.text and phrase_key(msg.text) == phrase_key(t.label("report.cancel"))):
         await svc.conversations.end(msg.chat)
         return with_menu(t, "cancelled", was_active=True)
-    conversation = await svc.conversations.get(msg.chat)
-    if conversation is None or conversation.flow != FLOW:
+    conversation = await svc.conversations.get(msg.chat, FLOW)
+    if conversation is None:
         return with_menu(t, "stale_choice")
     state = dict(conversation.data)
     outcome = await STEPS[conversation.step](svc, msg, state)

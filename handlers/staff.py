@@ -13,7 +13,7 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot import broadcasts, roles, subscriptions
+from bot import broadcasts, conversations, roles, subscriptions
 from bot.campaigns import iso_week
 from bot.clock import VIETNAM, from_iso, to_iso
 from bot.models import Choice, Incoming, Reply
@@ -132,8 +132,8 @@ async def on_choice(msg: Incoming, svc: Services) -> list[Reply]:
     if action == "cancel":
         await svc.conversations.end(msg.chat)
         return with_menu(t, "cancelled", was_active=True)
-    conversation = await svc.conversations.get(msg.chat)
-    if conversation is None or conversation.flow != FLOW:
+    conversation = await svc.conversations.get(msg.chat, FLOW)
+    if conversation is None:
         return with_menu(t, "stale_choice")
     state = dict(conversation.data)
     if action == "list":
@@ -182,7 +182,7 @@ async def _override(svc: Services, msg: Incoming, state: dict[str, Any], targets
                  "set_at": stamp},
                 pk=("area_code", "iso_week"),
             )  # fmt: skip
-        db.execute("DELETE FROM conversations WHERE channel = ? AND chat_id = ?", [msg.channel, msg.chat_id])
+        conversations.end_in(db, msg.chat)
 
     await svc.storage.write(write)
     campaign = svc.library.campaigns.get(state["override"])
@@ -240,7 +240,7 @@ async def _confirm(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[
             db, created_by=roles.actor(msg), now=svc.clock(), at=at, campaign_id=state.get("campaign_id"),
             text=state.get("text"), areas=state["areas"],
         )  # fmt: skip
-        db.execute("DELETE FROM conversations WHERE channel = ? AND chat_id = ?", [msg.channel, msg.chat_id])
+        conversations.end_in(db, msg.chat)
         return broadcast_id
 
     broadcast_id = await svc.storage.write(create)

@@ -37,6 +37,8 @@ import tornado.httpserver
 import tornado.netutil
 import tornado.web
 
+from tests.fakes.common import SentMessages
+
 MAX_TEXT, MAX_CAPTION = 4096, 1024
 BLOCKED = "Forbidden: bot was blocked by the user"
 NOT_MODIFIED = (
@@ -113,10 +115,6 @@ class ApiError(Exception):
 
 def bad(description: str) -> ApiError:
     return ApiError(400, f"Bad Request: {description}")
-
-
-class WaitTimeout(AssertionError, TimeoutError):
-    """Raised by `FakeTelegram.wait_for_messages`; is both an AssertionError and a TimeoutError."""
 
 
 def html_visible_text(text: str) -> str:
@@ -212,8 +210,12 @@ class _NotFoundHandler(tornado.web.RequestHandler):
         self.finish({"ok": False, "error_code": 404, "description": "Not Found"})
 
 
-class FakeTelegram:
+class FakeTelegram(SentMessages):
     """Fake Bot API server. All state lives on the asyncio loop that called `start`."""
+
+    @staticmethod
+    def chat_of(message: dict):
+        return message["chat"]["id"]
 
     def __init__(self, token: str = "123456:TEST-token", bot_username: str = "canhgiac_test_bot"):
         self.token, self.bot_username, self.url = token, bot_username, ""
@@ -379,33 +381,9 @@ class FakeTelegram:
         return uid
 
     # ----------------------------------------------------------------- observing
-    def messages_to(self, chat_id: int) -> list[dict]:
-        """All messages the bot sent to `chat_id` (snapshots as sent)."""
-        return [m for m in self.sent if m["chat"]["id"] == chat_id]
-
     def message(self, chat_id: int, message_id: int) -> dict | None:
         """Current state (after edits) of a message the bot sent, or None."""
         return copy.deepcopy(self._messages.get((chat_id, message_id)))
-
-    async def wait_for_messages(self, chat_id: int, count: int = 1, timeout: float = 5.0) -> list[dict]:
-        """Wait for >= `count` new messages to `chat_id` since the last wait/clear; return them."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while True:
-            fresh = self.messages_to(chat_id)[self._read_cursor.get(chat_id, 0) :]
-            if len(fresh) >= count:
-                self._read_cursor[chat_id] = self._read_cursor.get(chat_id, 0) + len(fresh)
-                return fresh
-            if loop.time() >= deadline:
-                got = [m.get("text", m.get("caption")) for m in fresh]
-                others = sorted({m["chat"]["id"] for m in self.sent} - {chat_id})
-                raise WaitTimeout(
-                    f"expected {count} message(s) to chat {chat_id} within {timeout}s, "
-                    f"got {len(fresh)}: {got!r}; messages to other chats: {others}; "
-                    f"methods called: {[name for name, _ in self.requests[-20:]]}"
-                )
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._sent_signal.wait(), deadline - loop.time())
 
     def clear(self) -> None:
         """Forget recorded requests/sent/edits/callback answers. Server state (stored messages,
@@ -445,20 +423,7 @@ class FakeTelegram:
             raise ApiError(429, "Too Many Requests: retry after 1", 1)
         self._sends.append((now, chat_id))
 
-    def block_chat(self, chat_id: int) -> None:
-        """The user blocked the bot: sends/edits/chat actions to `chat_id` answer 403."""
-        self._blocked.add(chat_id)
-
-    def unblock_chat(self, chat_id: int) -> None:
-        """Undo `block_chat`."""
-        self._blocked.discard(chat_id)
-
     # ----------------------------------------------------------------- internals
-    def _notify(self, name: str) -> None:
-        event = getattr(self, name)
-        setattr(self, name, asyncio.Event())
-        event.set()
-
     async def _call(self, token: str, method: str, params: dict, closed: asyncio.Event) -> tuple[int, dict]:
         name, handler = self._methods.get(method.lower(), (method, None))
         self.requests.append((name, params))

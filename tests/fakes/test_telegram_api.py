@@ -13,7 +13,8 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Conflict, Forbidden, InvalidToken, RetryAfter
 from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
-from .telegram_api import FakeTelegram, WaitTimeout
+from .common import WaitTimeout
+from .telegram_api import FakeTelegram
 
 CHAT = 4242
 

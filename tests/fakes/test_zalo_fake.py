@@ -12,7 +12,8 @@ import tornado.httpserver
 import tornado.netutil
 import tornado.web
 
-from .zalo_api import FakeZalo, WaitTimeout
+from .common import WaitTimeout
+from .zalo_api import FakeZalo
 
 TOKEN = "1618033988:fake-zalo-token"
 CHAT = "9f8e7d6c5b4a"

@@ -44,6 +44,8 @@ import tornado.httpserver
 import tornado.netutil
 import tornado.web
 
+from tests.fakes.common import SentMessages
+
 MAX_TEXT = 2000
 SECRET_LENGTH = (8, 256)
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
@@ -88,10 +90,6 @@ class ApiError(Exception):
 
 def bad(description: str) -> ApiError:
     return ApiError(400, f"Bad Request: {description}")
-
-
-class WaitTimeout(AssertionError, TimeoutError):
-    """Raised by `FakeZalo.wait_for_messages`; is both an AssertionError and a TimeoutError."""
 
 
 def now_ms() -> int:
@@ -143,8 +141,12 @@ class _NotFoundHandler(tornado.web.RequestHandler):
         self.finish({"ok": False, "error_code": 404, "description": "Not Found"})
 
 
-class FakeZalo:
+class FakeZalo(SentMessages):
     """Fake Zalo Bot API server. All state lives on the asyncio loop that called `start`."""
+
+    @staticmethod
+    def chat_of(message: dict):
+        return message["chat_id"]
 
     def __init__(
         self,
@@ -301,30 +303,6 @@ class FakeZalo:
         return response.status_code
 
     # ----------------------------------------------------------------- observing
-    def messages_to(self, chat_id: str) -> list[dict]:
-        """All messages the bot sent to `chat_id`."""
-        return [m for m in self.sent if m["chat_id"] == chat_id]
-
-    async def wait_for_messages(self, chat_id: str, count: int = 1, timeout: float = 5.0) -> list[dict]:
-        """Wait for >= `count` new messages to `chat_id` since the last wait/clear; return them."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while True:
-            fresh = self.messages_to(chat_id)[self._read_cursor.get(chat_id, 0) :]
-            if len(fresh) >= count:
-                self._read_cursor[chat_id] = self._read_cursor.get(chat_id, 0) + len(fresh)
-                return fresh
-            if loop.time() >= deadline:
-                got = [m.get("text", m.get("photo")) for m in fresh]
-                others = sorted({m["chat_id"] for m in self.sent} - {chat_id})
-                raise WaitTimeout(
-                    f"expected {count} message(s) to chat {chat_id} within {timeout}s, "
-                    f"got {len(fresh)}: {got!r}; messages to other chats: {others}; "
-                    f"methods called: {[name for name, _ in self.requests[-20:]]}"
-                )
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._sent_signal.wait(), deadline - loop.time())
-
     def clear(self) -> None:
         """Forget recorded requests and sent messages. Server state (pending updates, webhook,
         faults, blocked chats) is kept."""
@@ -354,20 +332,7 @@ class FakeZalo:
         error = ApiError(code, description, retry_after=retry_after, http_status=http_status, body=body)
         self._faults.setdefault(method, []).extend([error] * times)
 
-    def block_chat(self, chat_id: str) -> None:
-        """The user blocked the bot: sends and chat actions to `chat_id` answer error_code 403."""
-        self._blocked.add(chat_id)
-
-    def unblock_chat(self, chat_id: str) -> None:
-        """Undo `block_chat`."""
-        self._blocked.discard(chat_id)
-
     # ----------------------------------------------------------------- internals
-    def _notify(self, name: str) -> None:
-        event = getattr(self, name)
-        setattr(self, name, asyncio.Event())
-        event.set()
-
     def _status(self, error: ApiError) -> int:
         if error.http_status is not None:
             return error.http_status
