@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import sysconfig
 import zipfile
 from pathlib import Path
 
@@ -31,7 +32,12 @@ def test_wheel_ships_content_and_reference_data_and_runs_outside_the_checkout(tm
     assert not any(n.endswith(".db") for n in names)
 
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    # The wheel's dependencies come from the test environment's own site-packages (not the system's,
+    # which `--system-site-packages` would give and which may hold nothing): a plain path line in a
+    # .pth file appends it after the new venv's site-packages, so `bot` still resolves to the wheel.
+    [new_site] = (venv / "lib").glob("python3*/site-packages")
+    (new_site / "_test_env_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     subprocess.run([str(venv / "bin" / "pip"), "install", "--quiet", "--no-deps", "--no-index", str(wheel)], check=True)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
