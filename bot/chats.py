@@ -27,6 +27,14 @@ def touch(db: sqlite_utils.Database, chat: ChatKey, now: datetime, default_langu
     return row[0]
 
 
+def language_of(db: sqlite_utils.Database, chat: ChatKey) -> str | None:
+    """The chat's stored language, without recording a visit (None for a chat never seen)."""
+    row = db.execute(
+        "SELECT language FROM chats WHERE channel = ? AND chat_id = ?", [chat.channel, chat.chat_id]
+    ).fetchone()
+    return row[0] if row else None
+
+
 def forget(db: sqlite_utils.Database, chat: ChatKey) -> None:
     """Delete what the bot keeps about a chat (the citizen's right to erasure, Decree 13/2023)."""
     for table in ("conversations", "quiz_results", "chats"):

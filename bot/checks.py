@@ -5,14 +5,20 @@ number, a look-alike of a bank's domain…, see `bot.risk`), an imported blockli
 citizens and staff said (distinct reporters, a staff decision). The levels are `high`, `medium`
 and `low`; there is no "safe": low means nothing suspicious is known yet.
 
+Reports alone never raise the risk of an official identifier (a bank's site, 113, a .gov.vn
+portal, an allow-listed one: `bot.risk.official`): three accounts must not be able to brand it a
+scam for everyone. Its reports still reach the police queue, and a staff decision (confirmed,
+forwarded) still changes what citizens see.
+
 Stored-evidence reason codes, next to those of `bot.risk.signals`:
 
 | code | level | when |
 | --- | --- | --- |
 | `blocklisted` | high | the link is on an imported phishing list (param `source`) |
 | `confirmed_scam` | high | staff confirmed the identifier as a scam |
-| `many_reports` | high | at least `MANY_REPORTERS` different citizens reported it (param `count`) |
-| `reported` | medium | fewer citizens reported it (param `count`) |
+| `many_reports` | high | at least `MANY_REPORTERS` distinct citizens reported it, not an official one (param `count`) |
+| `reported` | medium | fewer citizens reported it, not an official one (param `count`) |
+| `reported_official` | info | citizens reported an official identifier: the risk stays (param `count`) |
 | `under_review` | medium | staff forwarded it to the police and are checking it |
 | `reviewed_not_confirmed` | info | staff looked at the reports and did not confirm them |
 | `unrecognized` | info | the input is not a number, link or account the bot can read |
@@ -21,6 +27,7 @@ Stored-evidence reason codes, next to those of `bot.risk.signals`:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import phonenumbers
@@ -28,7 +35,8 @@ import sqlite_utils
 
 from bot import blocklist, reports
 from bot.identifiers import BankAccount, Identifier, Link, PhoneNumber, parse_identifier
-from bot.risk import BrandTable, Signal, bank_signals, link_signals, phone_signals
+from bot.risk import AllowList, BrandTable, Signal, bank_signals, is_official, link_signals, phone_signals
+from bot.risk.official import EMPTY
 
 MANY_REPORTERS = 3
 # Stored-evidence codes (the table above), in the format of bot.risk.REASON_CODES: level, params.
@@ -37,6 +45,7 @@ EVIDENCE_CODES: dict[str, tuple[str, tuple[str, ...]]] = {
     "confirmed_scam": ("high", ()),
     "many_reports": ("high", ("count",)),
     "reported": ("medium", ("count",)),
+    "reported_official": ("info", ("count",)),
     "under_review": ("medium", ()),
     "reviewed_not_confirmed": ("info", ()),
     "unrecognized": ("info", ()),
@@ -104,7 +113,26 @@ def display_stored(kind: str, normalized: str) -> str:
     return display(identifier) if identifier is not None and identifier.kind == kind else normalized
 
 
-def _evidence_signals(db: sqlite_utils.Database, identifier: Identifier) -> tuple[list[Signal], reports.Stats]:
+def official_stored(kind: str, normalized: str, brands: BrandTable, allow: AllowList = EMPTY) -> bool:
+    """`is_official` for an identifier read back from the database (the police queue marks these)."""
+    identifier = parse_identifier(normalized)
+    return identifier is not None and identifier.kind == kind and is_official(identifier, brands, allow)
+
+
+def allow_list(settings: Any) -> AllowList:
+    """The operator's allow list (`CANHGIAC_ALLOWLIST`) and the locality's police numbers, which
+    the bot itself tells citizens to call."""
+    return _allow_list(tuple(settings.allowlist), tuple(h.number for h in settings.police_hotlines))
+
+
+@lru_cache(maxsize=8)
+def _allow_list(entries: tuple[str, ...], hotlines: tuple[str, ...]) -> AllowList:
+    return AllowList.parse(entries) | AllowList.parse(hotlines, strict=False)
+
+
+def _evidence_signals(
+    db: sqlite_utils.Database, identifier: Identifier, official: bool
+) -> tuple[list[Signal], reports.Stats]:
     signals = []
     if isinstance(identifier, Link):
         source = blocklist.lookup(db, identifier)
@@ -118,7 +146,9 @@ def _evidence_signals(db: sqlite_utils.Database, identifier: Identifier) -> tupl
     else:
         if stats.status == "forwarded":
             signals.append(_evidence("under_review"))
-        if stats.reporters >= MANY_REPORTERS:
+        if official and stats.reporters:
+            signals.append(_evidence("reported_official", count=str(stats.reporters)))
+        elif stats.reporters >= MANY_REPORTERS:
             signals.append(_evidence("many_reports", count=str(stats.reporters)))
         elif stats.reporters:
             signals.append(_evidence("reported", count=str(stats.reporters)))
@@ -139,16 +169,22 @@ def risk_of(signals: list[Signal]) -> str:
     return "high" if "high" in levels else "medium" if "medium" in levels else "low"
 
 
-def check(db: sqlite_utils.Database, identifier: Identifier, brands: BrandTable, raw: str | None = None) -> CheckResult:
-    evidence, stats = _evidence_signals(db, identifier)
+def check(
+    db: sqlite_utils.Database,
+    identifier: Identifier,
+    brands: BrandTable,
+    raw: str | None = None,
+    allow: AllowList = EMPTY,
+) -> CheckResult:
+    evidence, stats = _evidence_signals(db, identifier, is_official(identifier, brands, allow))
     # Stored evidence first: "42 people reported this" matters more than how the number looks.
     signals = evidence + _own_signals(identifier, brands)
     return CheckResult(raw if raw is not None else identifier.raw, identifier, risk_of(signals), signals, stats)
 
 
-def check_value(db: sqlite_utils.Database, value: str, brands: BrandTable) -> CheckResult:
+def check_value(db: sqlite_utils.Database, value: str, brands: BrandTable, allow: AllowList = EMPTY) -> CheckResult:
     """One value as typed (`canhgiac check VALUE`, `/kiemtra VALUE`)."""
     identifier = parse_identifier(value)
     if identifier is None:
         return CheckResult(value, None, "low", [_evidence("unrecognized")])
-    return check(db, identifier, brands, raw=value)
+    return check(db, identifier, brands, raw=value, allow=allow)

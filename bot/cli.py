@@ -71,11 +71,31 @@ def _settings(*, level: str | None = None) -> Settings:
 
 
 @contextlib.contextmanager
+def _opening_database(settings: Settings) -> Iterator[None]:
+    """Where every command opens the database: a CANHGIAC_DB that cannot be one (a folder, a file that
+    is not SQLite, a file we may not open) is a configuration problem, said in one line."""
+    import sqlite3
+
+    path = settings.db_path
+    if path.is_dir():
+        raise SettingsError(f"CANHGIAC_DB={path} is a folder: give the path of a database file (created if missing)")
+    try:
+        yield
+    except sqlite3.DatabaseError as error:
+        if "not a database" in str(error):
+            raise SettingsError(f"CANHGIAC_DB={path} is not an SQLite database (nothing was changed)") from None
+        raise SettingsError(f"cannot open the database CANHGIAC_DB={path}: {error}") from None
+    except OSError as error:
+        raise SettingsError(f"cannot open the database CANHGIAC_DB={path}: {error.strerror or error}") from None
+
+
+@contextlib.contextmanager
 def _database(settings: Settings) -> Iterator:
     """The database for one command, closed whatever happens."""
     from bot.storage import Storage
 
-    storage = Storage(settings.db_path)
+    with _opening_database(settings):
+        storage = Storage(settings.db_path)
     try:
         yield storage
     finally:
@@ -86,19 +106,28 @@ def _core(settings: Settings):
     from bot.services import build_services
     from handlers import PUBLIC_COMMANDS, build_router
 
-    return build_services(settings), build_router(), PUBLIC_COMMANDS
+    library = _library(settings)
+    with _opening_database(settings):
+        services = build_services(settings, library=library)
+    return services, build_router(), PUBLIC_COMMANDS
 
 
 def _serve(settings: Settings, webhook_url: str | None, zalo_webhook_url: str | None = None) -> None:
+    from bot.instance import serving
     from bot.serve import build_channels, run_until_signal
 
-    services, router, commands = _core(settings)
-    urls = {"webhook_url": webhook_url, "zalo_webhook_url": zalo_webhook_url}
-    try:
-        build_channels(settings, services, router, commands, **urls)  # fail fast on configuration
-        run_until_signal(settings, services, router, commands, **urls)
-    finally:
-        services.close()
+    # Only serving takes the database's lock, first, before anything is loaded or opened: a second
+    # server would send the outbox and broadcasts again. `chat` and the other commands do not take
+    # it: they only read, or write rows (a broadcast, a decision) that the running server sends, in
+    # transactions SQLite serialises; staff use them while the bot serves.
+    with serving(settings.db_path):
+        services, router, commands = _core(settings)
+        urls = {"webhook_url": webhook_url, "zalo_webhook_url": zalo_webhook_url}
+        try:
+            build_channels(settings, services, router, commands, **urls)  # fail fast on configuration
+            run_until_signal(settings, services, router, commands, **urls)
+        finally:
+            services.close()
 
 
 def _chat(settings: Settings, user: str, name: str) -> None:
@@ -150,6 +179,42 @@ def chat(
 ) -> None:
     """Talk to the bot in this terminal: same handlers and database, no token needed."""
     _chat(_settings(level="WARNING"), user=user, name=name)
+
+
+INVALID_UTF8 = "invalid_utf8"
+
+
+def _utf8_argument(text: str | None) -> str | None:
+    """A command-line argument; bytes that are not UTF-8 reach Python as surrogates, which nothing
+    downstream can encode: one line, as for any bad input, instead of a traceback."""
+    from bot.textnorm import without_surrogates
+
+    if text is not None and without_surrogates(text) != text:
+        raise SettingsError(f"the argument {text.encode('utf-8', 'replace').decode()[:40]!r} is not UTF-8 text")
+    return text
+
+
+def _stdin_lines() -> Iterator[tuple[int, str | None]]:
+    """The non-blank lines of stdin, stripped, with their line numbers. Read as bytes and decoded one
+    line at a time: a line that is not UTF-8 comes as None, so it is reported, and the batch goes on."""
+    stream = getattr(sys.stdin, "buffer", sys.stdin)
+    for number, raw in enumerate(stream, start=1):
+        try:
+            line = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        except UnicodeDecodeError:
+            yield number, None
+            continue
+        line = (line.removeprefix("\ufeff") if number == 1 else line).strip()  # a byte-order mark is not text
+        if line:
+            yield number, line
+
+
+def _jsonl_out(number: int, line: str | None, answer) -> None:
+    """One JSON line: `answer(line)`, or an error object for a line that could not be read."""
+    import json
+
+    record = {"line": number, "error": INVALID_UTF8} if line is None else answer(line)
+    typer.echo(json.dumps(record, ensure_ascii=False))
 
 
 def _library(settings: Settings):
@@ -226,12 +291,12 @@ def ask(
 
     if not jsonl and not text:
         raise SettingsError('give a question: canhgiac ask "công an gọi bắt chuyển tiền" (or --jsonl with stdin)')
+    text = _utf8_argument(text)
     asker = _Asker(_settings(level="WARNING"))
     try:
         if jsonl:
-            for line in sys.stdin:
-                if line.strip():
-                    typer.echo(json.dumps(asker.record(line.strip()), ensure_ascii=False))
+            for number, line in _stdin_lines():
+                _jsonl_out(number, line, asker.record)
             return
         record = asker.record(text)
         typer.echo(json.dumps(record, ensure_ascii=False, indent=2) if as_json else record["answer"])
@@ -248,7 +313,12 @@ def faq_eval(
     from bot.faq.evaluate import evaluate, read_cases
 
     library = _library(_settings(level="WARNING"))
-    cases = read_cases(file, set(library.content.taxonomy))
+    try:
+        cases = read_cases(file, set(library.content.taxonomy))
+    except OSError as error:  # missing, a folder, no permission: one line, like any input problem
+        raise SettingsError(f"cannot read {file}: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
+        raise SettingsError(f"{file} is not UTF-8 text (byte {error.start}): save it as UTF-8") from None
     from handlers import build_router
 
     report = evaluate(library.matcher_for(library.default_language), cases, build_router().answers_without_faq)
@@ -320,20 +390,24 @@ def check_command(
     """What the bot knows about a number, link or account: kind, reports, risk and reasons."""
     import json
 
-    from bot.checks import check_value
+    from bot.checks import allow_list, check_value
     from bot.risk import BrandTable
 
     if not jsonl and not value:
         raise SettingsError("give a value: canhgiac check 0912345678 (or --jsonl with values on stdin)")
+    value = _utf8_argument(value)
     settings = _settings(level="WARNING")
-    brands = BrandTable.load()
+    brands, allow = BrandTable.load(), allow_list(settings)
     with _database(settings) as storage:
         if jsonl:
-            for value in filter(None, (line.strip() for line in sys.stdin)):
-                result = storage.read_sync(lambda db, v=value: check_value(db, v, brands))
-                typer.echo(json.dumps(result.as_json(), ensure_ascii=False))
+
+            def answer(line: str) -> dict:
+                return storage.read_sync(lambda db: check_value(db, line, brands, allow)).as_json()
+
+            for number, line in _stdin_lines():
+                _jsonl_out(number, line, answer)
             return
-        result = storage.read_sync(lambda db: check_value(db, value, brands))
+        result = storage.read_sync(lambda db: check_value(db, value, brands, allow))
         data = result.as_json()
         if as_json:
             typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -422,6 +496,7 @@ def privacy_purge(
     settings = _settings(level="WARNING")
     with _database(settings) as storage:
         count = storage.write_sync(lambda db: anonymise_older_than(db, utc_now() - timedelta(days=older_than)))
+        storage.checkpoint_sync()  # no old copy of the erased numbers left in the WAL
     typer.echo(f"anonymised {count} reports older than {older_than} days")
 
 

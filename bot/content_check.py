@@ -1,10 +1,11 @@
 """`canhgiac content check`: every problem in the content, each with the file and entry to fix.
 
-Checks: templates compile and render; topic slugs are known; FAQ ids are unique and fit a button;
-each entry has enough phrasings; no two entries ask the same or nearly the same question; every
-phrasing retrieves its own entry; cards fit a phone screen; quiz answers point at an option;
-campaigns render for every area and fit a phone screen (the areas and the calendar are checked
-when they load).
+Checks: every template and label the code uses exists in every language (found by reading the
+code: `bot/content_refs.py`); templates compile and render; topic slugs are known; FAQ ids are
+unique and fit a button; each entry has enough phrasings; no two entries ask the same or nearly the
+same question; every phrasing retrieves its own entry; cards fit a phone screen; quiz answers point
+at an option; campaigns render for every area and fit a phone screen (the areas and the calendar
+are checked when they load).
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from dataclasses import dataclass
 import jinja2
 from rapidfuzz import fuzz
 
+from bot.content import LABEL_FILES, TEMPLATE_SUFFIX, ContentError
+from bot.content_refs import code_references
 from bot.faq.normalize import normalize
 from bot.knowledge import Knowledge
 from bot.models import CALLBACK_DATA_MAX_BYTES
@@ -123,9 +126,52 @@ def _check_campaigns(lib: Library, problems: list[str]) -> None:
                 break
 
 
+def _check_code_references(lib: Library, problems: list[str]) -> int:
+    """Every template and label the code asks for, in every language (another language may lack
+    them, as Vietnamese fills the gaps; Vietnamese may not). Returns how many names were checked."""
+    refs = code_references()
+    content = lib.content
+
+    def missing(t, kind: str, name: str) -> bool:
+        try:
+            if kind == "template":
+                t.compile(name)
+            elif kind == "label":
+                t.label(name)
+            else:
+                t.labels(name)
+        except (jinja2.TemplateNotFound, ContentError):
+            return True
+        except jinja2.TemplateError:
+            return False  # a template that does not compile is reported with the templates
+        return False
+
+    def file_of(language: str, kind: str, name: str) -> str:
+        if kind == "template":
+            return f"{language}/templates/{name}{TEMPLATE_SUFFIX}"
+        first = name.split(".")[0]
+        return f"{language}/{first if first in LABEL_FILES else 'strings'}.yaml"
+
+    default = content.texts(lib.default_language)
+    wanted = [("template", refs.templates), ("label", refs.labels), ("group", refs.groups), ("group", refs.prefixes)]
+    problem = {"template": "missing", "label": "no label {name!r}", "group": "no label group {name!r}"}
+    for language in content.languages:
+        t = content.texts(language)
+        for kind, places in wanted:
+            for name, where in sorted(places.items()):
+                if not missing(t, kind, name):
+                    continue
+                if language != lib.default_language and missing(default, kind, name):
+                    continue  # said once, for the default language the others fall back to
+                what = problem[kind].format(name=name)
+                problems.append(f"{file_of(language, kind, name)}: {what}, used at {', '.join(where[:3])}")
+    return len(refs)
+
+
 def check(lib: Library) -> Findings:
     problems: list[str] = []
     slugs = set(lib.content.taxonomy)
+    used = _check_code_references(lib, problems)
     for language in lib.content.languages:
         t = lib.content.texts(language)
         for name in t.template_names():
@@ -146,5 +192,6 @@ def check(lib: Library) -> Findings:
         "quiz questions": len(default.quiz),
         "campaigns": len(lib.campaigns.by_id),
         "areas": len(lib.areas),
+        "templates and labels used by the code": used,
     }
     return Findings(problems=problems, counts=counts)

@@ -225,12 +225,21 @@ def _v5_offered_choices(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v6_owners_and_owed_codes(db: sqlite_utils.Database) -> None:
+    # In a group, a flow belongs to the member who started it (NULL in private chats: the chat is
+    # the person). A report's reference code is owed to its chat until a reply showing it is sent.
+    db["conversations"].add_column("user_id", str)
+    db["reports"].add_column("ref_owed", int, not_null_default=0)
+    db.execute("CREATE INDEX idx_reports_owed ON reports (channel, chat_id) WHERE ref_owed = 1")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "chats, conversation state, handled updates", _v1_core),
     Migration(2, "FAQ gaps, quiz results", _v2_knowledge),
     Migration(3, "reports, identifiers, audit log, blocklist, outbox", _v3_reports),
     Migration(4, "subscriptions, broadcasts, deliveries, weekly overrides", _v4_broadcasts),
     Migration(5, "numbered choices offered on platforms without buttons", _v5_offered_choices),
+    Migration(6, "flow owners in groups, reference codes owed until delivered", _v6_owners_and_owed_codes),
 )
 
 

@@ -15,7 +15,7 @@ import sqlite_utils
 
 from bot.clock import to_iso
 from bot.models import ChatKey, Choice, Reply
-from bot.textnorm import phrase_key
+from bot.textnorm import ascii_int, phrase_key
 
 _LEADING_SYMBOLS = re.compile(r"^\W+")
 
@@ -52,8 +52,8 @@ def offered(db: sqlite_utils.Database, chat: ChatKey) -> list[tuple[str, str]]:
 def pick(text: str, options: list[tuple[str, str]]) -> str | None:
     """The value of the option a text names: its number, or its words (accents optional)."""
     stripped = text.strip().rstrip(".)")
-    if stripped.isdigit():
-        index = int(stripped)
+    index = ascii_int(stripped)
+    if index is not None:
         return options[index - 1][1] if 1 <= index <= len(options) else None
     key = phrase_key(text)
     for label, value in options:

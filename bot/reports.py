@@ -14,8 +14,9 @@ Functions take the database so callers compose them into one write (`Storage.wri
 
 from __future__ import annotations
 
+import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -29,6 +30,8 @@ from bot.models import ChatKey
 STATUSES = ("new", "forwarded", "confirmed", "rejected")
 DECISIONS = ("forwarded", "confirmed", "rejected")
 WHAT = ("call", "sms", "link", "bank_account", "social", "other")
+# A reference code as shown to citizens: BC-<Vietnamese day>-<number of the day>.
+REF = re.compile(r"\bBC-\d{8}-\d{4,}\b")
 
 
 @dataclass(frozen=True)
@@ -153,9 +156,33 @@ def file(db: sqlite_utils.Database, draft: Draft, chat: ChatKey, now: datetime) 
             "updates_consent": int(draft.updates_consent),
             "contact_phone": draft.contact_phone if draft.contact_consent else None,
             "status": "new",
+            "ref_owed": 1,  # until a reply showing the code is delivered (see `owed_refs`)
         }
     )
     return Filed(ref=ref, identifier_id=identifier_id, reported_before=before is not None)
+
+
+def owed_refs(db: sqlite_utils.Database, chat: ChatKey) -> list[str]:
+    """Codes of this chat's reports that no delivered reply has shown yet (the bot stopped or a
+    send failed between the commit and the answer): the router tells them with the next reply."""
+    rows = db.execute(
+        "SELECT ref FROM reports WHERE channel = ? AND chat_id = ? AND ref_owed = 1 ORDER BY id",
+        [chat.channel, chat.chat_id],
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def mark_told(db: sqlite_utils.Database, chat: ChatKey, refs: Iterable[str]) -> int:
+    """A reply showing these codes reached the chat: they are owed no longer."""
+    refs = sorted(set(refs))
+    if not refs:
+        return 0
+    marks = ", ".join("?" for _ in refs)
+    cursor = db.execute(
+        f"UPDATE reports SET ref_owed = 0 WHERE ref_owed = 1 AND channel = ? AND chat_id = ? AND ref IN ({marks})",
+        [chat.channel, chat.chat_id, *refs],
+    )
+    return cursor.rowcount
 
 
 def stats(db: sqlite_utils.Database, key: str) -> Stats:
@@ -264,7 +291,7 @@ def forget_reporter(db: sqlite_utils.Database, chat: ChatKey) -> None:
     """A citizen's erasure: their reports stay, with nothing left that points back to them."""
     db.execute(
         "UPDATE reports SET channel = NULL, chat_id = NULL, contact_phone = NULL, contact_consent = 0, "
-        "updates_consent = 0 WHERE channel = ? AND chat_id = ?",
+        "updates_consent = 0, ref_owed = 0 WHERE channel = ? AND chat_id = ?",
         [chat.channel, chat.chat_id],
     )
     db.execute("DELETE FROM reporters WHERE channel = ? AND chat_id = ?", [chat.channel, chat.chat_id])
@@ -285,7 +312,7 @@ def anonymise_older_than(db: sqlite_utils.Database, cutoff: datetime) -> int:
         new_token = fresh.setdefault(token, "anon-" + secrets.token_hex(8))
         db.execute(
             "UPDATE reports SET reporter = ?, channel = NULL, chat_id = NULL, contact_phone = NULL, "
-            "contact_consent = 0, updates_consent = 0 WHERE id = ?",
+            "contact_consent = 0, updates_consent = 0, ref_owed = 0 WHERE id = ?",
             [new_token, report_id],
         )
     return len(rows)

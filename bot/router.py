@@ -13,11 +13,22 @@ Commands and buttons may be reserved for a role (police, staff, admin): for anyo
 not exist, so a citizen who types a staff command gets the ordinary unknown-command help.
 
 In a group, only commands and button choices are answered: a bot that comments on every message
-in a family group gets removed from it.
+in a family group gets removed from it. A flow there belongs to the member who started it
+(`Conversations.acting_as`): another member's press of one of its buttons (a flow's buttons carry
+the flow's name as prefix) is ignored, so the group sees no noise and the starter's message keeps
+its buttons; another member's command that would read or replace the flow gets a short "this is
+someone else's" answer.
 
-Every update is handled inside one guard: a repeated update id is skipped, a handler's exception
-is logged and answered with an apology, and one log line records channel, handler and latency,
-never what the citizen wrote.
+Every update is handled inside one guard and always answered (except the silences above):
+- a repeated update id is not handled again;
+- a write that fails (a lock held past the busy timeout, a full disk) is answered with the "not
+  saved, please send again" apology, which needs no database; nothing was acknowledged, since
+  handlers acknowledge only what a returned (committed) write saved;
+- any other exception of a handler is logged and answered with the general apology;
+- a report's reference code that no delivered reply has shown yet (the process died or a send
+  failed after the commit) is told with the chat's next reply, even to a repeated update; the
+  adapter calls `delivered` once the replies are sent, which is when a code stops being owed;
+- one log line records channel, handler, outcome and latency, never what the citizen wrote.
 """
 
 from __future__ import annotations
@@ -25,11 +36,13 @@ from __future__ import annotations
 import dataclasses
 import logging
 import re
+import sqlite3
 import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-from bot import chats, roles, updates
+from bot import chats, reports, roles, updates
+from bot.conversations import NotYourFlow
 from bot.models import Incoming, Reply
 from bot.textnorm import clean_input, phrase_key
 
@@ -51,8 +64,15 @@ def command_of(msg: Incoming) -> tuple[str, str] | None:
     return match.group(1).lower(), (match.group(2) or "").strip()
 
 
-def handler_name(handler: Handler) -> str:
-    return f"{handler.__module__}.{handler.__qualname__}"
+def handler_name(handler: Handler | None) -> str:
+    return f"{handler.__module__}.{handler.__qualname__}" if handler is not None else "none"
+
+
+@dataclasses.dataclass(frozen=True)
+class _Turn:
+    fresh: bool  # False: the update was handled before (a platform's repeated delivery)
+    language: str | None
+    owed: list[str]  # reference codes of the chat's reports that no delivered reply has shown
 
 
 class Router:
@@ -68,6 +88,8 @@ class Router:
         self._unknown_command: Handler | None = None
         self._stale_choice: Handler | None = None
         self._failure: Handler | None = None
+        self._not_saved: Handler | None = None
+        self._not_yours: Handler | None = None
         self._roles: dict[Handler, roles.Role] = {}
 
     # --- registration (see handlers/__init__.py for the whole table) ---
@@ -111,9 +133,13 @@ class Router:
         unknown_command: Handler,
         stale_choice: Handler,
         failure: Handler,
+        not_saved: Handler | None = None,
+        not_yours: Handler | None = None,
     ) -> None:
+        """`failure`, `not_saved` (a write failed) and `not_yours` must not touch the database."""
         self._media, self._empty, self._fallback = media, empty, fallback
         self._unknown_command, self._stale_choice, self._failure = unknown_command, stale_choice, failure
+        self._not_saved, self._not_yours = not_saved or failure, not_yours or failure
 
     @staticmethod
     def _claim(table: dict[str, Handler], key: str, handler: Handler, what: str) -> None:
@@ -158,32 +184,76 @@ class Router:
             return self._empty
         return self._fallback
 
+    async def _foreign_button(self, msg: Incoming, services: Services) -> bool:
+        """In a group: a button of the active flow, pressed by a member who did not start it."""
+        if msg.choice is None:
+            return False
+        conversation = await services.conversations.get(msg.chat)  # the chat's view: no owner check
+        return (
+            conversation is not None
+            and conversation.user_id not in (None, msg.user_id)
+            and msg.choice.split(":", 1)[0] == conversation.flow
+        )
+
+    async def _dispatch(self, handler: Handler, msg: Incoming, services: Services) -> tuple[list[Reply], str]:
+        if not msg.is_group:
+            return await handler(msg, services), "ok"
+        if await self._foreign_button(msg, services):
+            return [], "not_yours"
+        member = dataclasses.replace(services, conversations=services.conversations.acting_as(msg.user_id))
+        return await handler(msg, member), "ok"
+
+    @staticmethod
+    def _with_owed(msg: Incoming, services: Services, owed: list[str], replies: list[Reply]) -> list[Reply]:
+        """Put first a reminder of the codes still owed that these replies do not already show."""
+        if not owed:
+            return replies
+        shown = {ref for reply in replies for ref in reports.REF.findall(reply.text)}
+        untold = [ref for ref in owed if ref not in shown]
+        if not untold:
+            return replies
+        return [Reply(services.texts(msg).render("report_owed", refs=untold)), *replies]
+
     async def handle(self, msg: Incoming, services: Services) -> list[Reply]:
-        """Answer one incoming message; never raises for a handler's fault."""
+        """Answer one incoming message; never raises for a handler's fault or a failed write."""
         started = time.perf_counter()
         msg = dataclasses.replace(msg, text=clean_input(msg.text) if msg.text is not None else None)
         now = services.clock()
 
-        def begin_turn(db) -> str | None:
+        def begin_turn(db) -> _Turn:
+            owed = reports.owed_refs(db, msg.chat)
             if msg.update_id is not None and not updates.claim(db, msg.channel, msg.update_id, now):
-                return None
-            return chats.touch(db, msg.chat, now, services.settings.default_language)
+                return _Turn(False, chats.language_of(db, msg.chat), owed)
+            return _Turn(True, chats.touch(db, msg.chat, now, services.settings.default_language), owed)
 
-        language = await services.storage.write(begin_turn)
-        if language is None:
-            log.info("duplicate channel=%s update=%s", msg.channel, msg.update_id)
-            return []
-        msg = dataclasses.replace(msg, language=language)
-        handler = await self._select(msg, services)
-        if handler is None:
-            return []
-        outcome = "ok"
+        handler: Handler | None = None
+        owed: list[str] = []
         try:
-            replies = await handler(msg, services)
+            turn = await services.storage.write(begin_turn)
+            owed = turn.owed
+            msg = dataclasses.replace(msg, language=turn.language or "")
+            if not turn.fresh:
+                log.info("duplicate channel=%s update=%s", msg.channel, msg.update_id)
+                # Handled before, perhaps by a process that died before answering: the one thing
+                # that answer must not lose, a report's code, is told now.
+                return self._with_owed(msg, services, owed, [])
+            handler = await self._select(msg, services)
+            if handler is None:
+                return []
+            replies, outcome = await self._dispatch(handler, msg, services)
+        except NotYourFlow:
+            outcome = "not_yours"
+            replies = [] if msg.choice is not None else await self._not_yours(msg, services)
+        except sqlite3.Error:
+            outcome = "not_saved"
+            log.exception("write failed channel=%s handler=%s", msg.channel, handler_name(handler))
+            replies = await self._not_saved(msg, services)
         except Exception:
             outcome = "error"
             log.exception("handler failed channel=%s handler=%s", msg.channel, handler_name(handler))
             replies = await self._failure(msg, services)
+        if replies:
+            replies = self._with_owed(msg, services, owed, replies)
         log.info(
             "update channel=%s handler=%s outcome=%s replies=%d latency_ms=%.1f",
             msg.channel,
@@ -193,3 +263,15 @@ class Router:
             (time.perf_counter() - started) * 1000,
         )
         return replies
+
+    async def delivered(self, msg: Incoming, replies: list[Reply], services: Services) -> None:
+        """Adapters call this once `replies` were sent: the codes they showed are owed no longer.
+
+        Never raises; if the write fails, the code stays owed and is told once more."""
+        refs = {ref for reply in replies for ref in reports.REF.findall(reply.text)}
+        if not refs:
+            return
+        try:
+            await services.storage.write(lambda db: reports.mark_told(db, msg.chat, refs))
+        except Exception:
+            log.warning("could not record a delivered code channel=%s", msg.channel, exc_info=True)

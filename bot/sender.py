@@ -9,7 +9,14 @@
 - **Errors.** 429: the whole sender pauses for `retry_after`, the row is requeued as it was, and
   the pace drops by a fifth (it recovers slowly). Blocked bot / chat not found: the delivery is
   `blocked` and the subscription stopped, never retried. Other errors (timeouts, 5xx): retried
-  with exponential backoff, `failed` with the error kept after `MAX_ATTEMPTS`.
+  with exponential backoff, `failed` with the error kept after `MAX_ATTEMPTS`; while they go on,
+  the whole sender holds back (0.25 s, 0.5 s, … up to 30 s between rounds), so an outage of the
+  platform is probed by a few sends instead of burning every row's attempts.
+- **Database faults.** A write that fails (a lock held past the busy timeout by another process,
+  a full disk) never ends a worker: it is logged (the error, never a text or a chat) and retried
+  with capped backoff. The record of a send that went out is retried until it commits, so a
+  fault between a send and its record doubles nothing; only a stop while the database is still
+  failing leaves the row in flight, to be counted as `resent` at the next start.
 """
 
 from __future__ import annotations
@@ -17,10 +24,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 import sqlite_utils
 
@@ -37,9 +46,71 @@ BACKOFF_MAX_SECONDS = 300.0
 PER_CHAT_INTERVAL = timedelta(seconds=1)
 IDLE_POLL_SECONDS = 0.5
 RECOVERY_SECONDS = 30.0  # after this long without a 429 the pace climbs back by a tenth
+OUTAGE_HOLD_SECONDS = (0.25, 30.0)  # the sender's hold after a failed round of sends: first, most
+DB_RETRY_SECONDS = (1.0, 60.0)  # the wait after a failed database write: first, most
+
+T = TypeVar("T")
 
 
 Deliver = Callable[[str, list[Reply]], Awaitable[None]]
+
+
+class Stopped(Exception):
+    """The stop event was set while waiting to retry."""
+
+
+class Backoff:
+    """Waits after consecutive failures: `first`, twice that, … up to `most`; a success starts over."""
+
+    def __init__(self, first: float, most: float):
+        self.first, self.most, self.failures = first, most, 0
+
+    def failed(self) -> float:
+        delay = min(self.most, self.first * 2**self.failures)
+        self.failures += 1
+        return delay
+
+    def succeeded(self) -> None:
+        self.failures = 0
+
+
+def describe(error: BaseException) -> str:
+    """An error for the log: SQLite's own messages are fixed texts ("database is locked"), safe to
+    write; anything else by its type only, as its message might quote what a citizen wrote."""
+    if isinstance(error, sqlite3.Error):
+        return f"{type(error).__name__}({error})"
+    return type(error).__name__
+
+
+async def stopped_within(stop: asyncio.Event, seconds: float) -> bool:
+    """Wait `seconds` or until `stop` is set; True if it was."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
+    return stop.is_set()
+
+
+async def write_until_done(
+    storage: Storage,
+    fn: Callable[[sqlite_utils.Database], T],
+    *,
+    stop: asyncio.Event,
+    what: str,
+    on_error: Callable[[], None] | None = None,
+) -> T:
+    """Run a write until it commits, with capped backoff; raise `Stopped` if `stop` comes first.
+
+    For records of what already happened (a message went out): one given up would send it again."""
+    backoff = Backoff(*DB_RETRY_SECONDS)
+    while True:
+        try:
+            return await storage.write(fn)
+        except Exception as error:
+            if on_error is not None:
+                on_error()
+            delay = backoff.failed()
+            log.warning("database write failed what=%s error=%s retry_in=%.1fs", what, describe(error), delay)
+            if await stopped_within(stop, delay):
+                raise Stopped from None
 
 
 @dataclass(frozen=True)
@@ -81,6 +152,7 @@ class Pacer:
         self._next = 0.0
         self._paused_until = 0.0
         self._last_slowdown = 0.0
+        self._outage = Backoff(*OUTAGE_HOLD_SECONDS)
         self._lock = asyncio.Lock()
 
     async def wait(self) -> None:
@@ -95,9 +167,24 @@ class Pacer:
 
     def pause(self, seconds: float) -> None:
         now = time.monotonic()
+        if now >= self._paused_until:
+            # The sends in flight all meet the same flood wait: one slowdown for the round, not
+            # one per send (eight 429s at once would leave a sixth of the pace, for minutes).
+            self.rate = max(1.0, self.rate * 0.8)
+            self._last_slowdown = now
         self._paused_until = max(self._paused_until, now + seconds)
-        self.rate = max(1.0, self.rate * 0.8)
-        self._last_slowdown = now
+
+    def hold_back(self) -> None:
+        """A send failed in a way that may be the platform's (5xx, timeout): hold everyone for a
+        while, longer each round that fails. Failures of sends started before the hold began are
+        the same round and do not lengthen it."""
+        now = time.monotonic()
+        if now < self._paused_until:
+            return
+        self._paused_until = now + self._outage.failed()
+
+    def went_through(self) -> None:
+        self._outage.succeeded()
 
 
 class Sender:
@@ -114,9 +201,13 @@ class Sender:
         self.storage, self.channel, self.deliver, self.clock = storage, channel, deliver, clock
         self.concurrency = concurrency
         self.pacer = Pacer(rate)
+        self.database_errors = 0  # failed writes survived, for tests and the curious
 
     async def run(self, stop: asyncio.Event) -> None:
-        recovered = await self.storage.write(lambda db: recover(db, self.channel))
+        try:
+            recovered = await self._write(lambda db: recover(db, self.channel), stop, "recovery")
+        except Stopped:
+            return
         if recovered:
             log.warning("broadcast resumed channel=%s resent=%d", self.channel, recovered)
         workers = [asyncio.create_task(self._worker(stop)) for _ in range(self.concurrency)]
@@ -127,39 +218,77 @@ class Sender:
                 worker.cancel()
 
     async def _worker(self, stop: asyncio.Event) -> None:
+        # Any error ends this round, never the worker: a worker that died would stop broadcasts
+        # for good, silently. Only cancellation (not an Exception) gets through.
+        backoff = Backoff(*DB_RETRY_SECONDS)
         while not stop.is_set():
-            await self.pacer.wait()
-            if stop.is_set():
+            try:
+                await self._round(stop)
+            except Stopped:
                 return
-            item = await self.storage.write(lambda db: claim(db, self.channel, self.clock()))
-            if item is None:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), IDLE_POLL_SECONDS)
-                continue
-            await self._send(item)
+            except Exception as error:
+                self.database_errors += isinstance(error, sqlite3.Error)
+                delay = backoff.failed()
+                log.warning("broadcast worker failed channel=%s error=%s retry_in=%.1fs",
+                            self.channel, describe(error), delay)  # fmt: skip
+                if await stopped_within(stop, delay):
+                    return
+            else:
+                backoff.succeeded()
 
-    async def _send(self, item: Claimed) -> None:
+    async def _round(self, stop: asyncio.Event) -> None:
+        await self.pacer.wait()
+        if stop.is_set():
+            return
+        item = await self.storage.write(lambda db: claim(db, self.channel, self.clock()))
+        if item is None:
+            await stopped_within(stop, IDLE_POLL_SECONDS)
+            return
+        await self._send(item, stop)
+
+    async def _write(self, fn: Callable[[sqlite_utils.Database], T], stop: asyncio.Event, what: str) -> T:
+        return await write_until_done(
+            self.storage, fn, stop=stop, what=f"broadcast {what} channel={self.channel}", on_error=self._count_error
+        )
+
+    def _count_error(self) -> None:
+        self.database_errors += 1
+
+    async def _send(self, item: Claimed, stop: asyncio.Event) -> None:
         failure: DeliveryError | None = None
         try:
             await self.deliver(item.chat_id, [Reply(item.text)])
         except DeliveryError as error:
             failure = error
         except Exception as error:  # an unexpected failure must not leave the row in flight
-            log.exception("broadcast send crashed channel=%s delivery=%d", self.channel, item.id)
+            log.warning("broadcast send crashed channel=%s delivery=%d error=%s", self.channel, item.id,
+                        describe(error))  # fmt: skip
             failure = DeliveryError(type(error).__name__)
+        # From here on the send happened (or not): its record is retried until it commits, since
+        # a record given up would leave the row in flight, to be sent again.
         if failure is not None:
-            await self.storage.write(lambda db: self._failed(db, item, failure))
+            self._note_failure(failure)
+            await self._write(lambda db: self._failed(db, item, failure), stop, "record a failure")
             return
+        self.pacer.went_through()
         stamp = to_iso(self.clock())
-        await self.storage.write(
-            lambda db: db.execute("UPDATE deliveries SET status = 'sent', sent_at = ? WHERE id = ?", [stamp, item.id])
+        await self._write(
+            lambda db: db.execute("UPDATE deliveries SET status = 'sent', sent_at = ? WHERE id = ?", [stamp, item.id]),
+            stop,
+            "record a send",
         )
+
+    def _note_failure(self, error: DeliveryError) -> None:
+        """What a failure tells the pacer (kept out of the write, which may be retried)."""
+        if error.retry_after is not None:
+            self.pacer.pause(error.retry_after)
+            log.warning("broadcast throttled channel=%s retry_after=%.1f", self.channel, error.retry_after)
+        elif not error.blocked and not error.permanent:
+            self.pacer.hold_back()
 
     def _failed(self, db: sqlite_utils.Database, item: Claimed, error: DeliveryError) -> None:
         now = self.clock()
         if error.retry_after is not None:
-            self.pacer.pause(error.retry_after)
-            log.warning("broadcast throttled channel=%s retry_after=%.1f", self.channel, error.retry_after)
             db.execute("UPDATE deliveries SET status = 'pending' WHERE id = ?", [item.id])
             return
         if error.blocked:

@@ -2,12 +2,16 @@
 
 SIGINT and SIGTERM stop it gracefully: pollers stop fetching, updates in hand are finished and
 their replies sent, then the database is closed.
+
+The background loops (outbox, housekeeping, the broadcast senders) survive any error, a database
+locked by another process past the busy timeout included: they log it (never a text or a chat)
+and try again after a capped backoff. One process serves a database: `bot/instance.py`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import functools
 import gc
 import logging
 import signal
@@ -18,14 +22,16 @@ from bot.channels.telegram import TelegramChannel
 from bot.channels.zalo import ZaloChannel
 from bot.models import DeliveryError, Reply
 from bot.router import Router
-from bot.sender import Sender
+from bot.sender import Backoff, Sender, Stopped, describe, stopped_within, write_until_done
 from bot.services import Services
 from bot.settings import Settings, SettingsError
 
 log = logging.getLogger("canhgiac.serve")
 
 HOUSEKEEPING_INTERVAL_SECONDS = 6 * 3600
+HOUSEKEEPING_RETRY_SECONDS = (1.0, 600.0)  # after a failed housekeeping: first wait, longest
 OUTBOX_INTERVAL_SECONDS = 2.0
+OUTBOX_RETRY_MAX_SECONDS = 60.0
 
 
 def no_channel_message() -> str:
@@ -68,8 +74,12 @@ async def housekeeping(services: Services) -> None:
     log.info("housekeeping handled_updates_pruned=%d conversations_expired=%d", *pruned)
 
 
-async def drain_outbox(services: Services, channels: dict[str, Channel]) -> int:
-    """Send what the outbox holds for the running channels; return how many were sent."""
+async def drain_outbox(services: Services, channels: dict[str, Channel], stop: asyncio.Event | None = None) -> int:
+    """Send what the outbox holds for the running channels; return how many were sent.
+
+    Once a message went out, its record is retried until it commits (or `stop`): a record given
+    up would leave the row pending, and the message would be sent again."""
+    stop = stop or asyncio.Event()
     items = await services.storage.read(lambda db: outbox.pending(db, list(channels)))
     sent = 0
     for item in items:
@@ -78,12 +88,14 @@ async def drain_outbox(services: Services, channels: dict[str, Channel]) -> int:
         except DeliveryError as error:
             log.warning("outbox send failed id=%d reason=%s permanent=%s", item.id, error, error.permanent)
             reason, permanent = str(error), error.permanent
-            await services.storage.write(
-                lambda db, i=item.id: outbox.mark_failed(db, i, reason, permanent=permanent)  # noqa: B023
-            )
-            continue
-        await services.storage.write(lambda db, i=item.id: outbox.mark_sent(db, i, services.clock()))
-        sent += 1
+            record = functools.partial(outbox.mark_failed, item_id=item.id, error=reason, permanent=permanent)
+        else:
+            record = functools.partial(outbox.mark_sent, item_id=item.id, now=services.clock())
+            sent += 1
+        try:
+            await write_until_done(services.storage, record, stop=stop, what=f"outbox record id={item.id}")
+        except Stopped:
+            break  # stopping with the database still failing: the row is sent again at the next start
     return sent
 
 
@@ -124,25 +136,35 @@ def _summary_chats(settings: Settings, broadcast: broadcasts.Broadcast) -> list[
 
 async def _outbox_loop(services: Services, channels: list[Channel], stop: asyncio.Event) -> None:
     by_name = {channel.name: channel for channel in channels}
+    backoff = Backoff(OUTBOX_INTERVAL_SECONDS, OUTBOX_RETRY_MAX_SECONDS)
     while not stop.is_set():
+        wait = OUTBOX_INTERVAL_SECONDS
         try:
             await queue_digest(services)
             await schedule_broadcasts(services)
-            await drain_outbox(services, by_name)
-        except Exception:
-            log.exception("outbox failed")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), OUTBOX_INTERVAL_SECONDS)
+            await drain_outbox(services, by_name, stop)
+        except Exception as error:
+            wait = backoff.failed()
+            log.warning("outbox failed error=%s retry_in=%.1fs", describe(error), wait)
+        else:
+            backoff.succeeded()
+        await stopped_within(stop, wait)
 
 
 async def _housekeeping_loop(services: Services, stop: asyncio.Event) -> None:
+    # A failed round is tried again soon: waiting the whole interval would leave expired data
+    # (conversations past their idle time) for hours.
+    backoff = Backoff(*HOUSEKEEPING_RETRY_SECONDS)
     while not stop.is_set():
+        wait = HOUSEKEEPING_INTERVAL_SECONDS
         try:
             await housekeeping(services)
-        except Exception:
-            log.exception("housekeeping failed")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), HOUSEKEEPING_INTERVAL_SECONDS)
+        except Exception as error:
+            wait = backoff.failed()
+            log.warning("housekeeping failed error=%s retry_in=%.1fs", describe(error), wait)
+        else:
+            backoff.succeeded()
+        await stopped_within(stop, wait)
 
 
 async def serve(

@@ -6,9 +6,13 @@ the terminal chat, Telegram and Zalo share one instance in one process.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+import functools
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -25,6 +29,11 @@ from bot.models import Incoming
 from bot.risk import BrandTable
 from bot.settings import Settings
 from bot.storage import Storage
+
+T = TypeVar("T")
+# Threads for CPU work of updates: the GIL runs one at a time, but a quick job of one chat is not
+# queued behind a long one of another.
+COMPUTE_THREADS = 4
 
 
 @dataclass(frozen=True)
@@ -53,6 +62,12 @@ class Services:
     library: Library
     conversations: Conversations
     clock: Clock
+    _compute: ThreadPoolExecutor = field(
+        init=False,
+        repr=False,
+        compare=False,
+        default_factory=lambda: ThreadPoolExecutor(COMPUTE_THREADS, thread_name_prefix="canhgiac-compute"),
+    )
 
     @property
     def content(self) -> Content:
@@ -72,7 +87,14 @@ class Services:
         """Broadcasts go out in the default language: one text per area, not per chat."""
         return Renderer(self.content.texts(self.settings.default_language), self.library.areas, self.library.campaigns)
 
+    async def compute(self, fn: Callable[..., T], /, *args: Any) -> T:
+        """fn(*args) on a worker thread: CPU work of one update (reading identifiers, matching the
+        FAQ) must not hold the event loop, which serves every chat. The worker hands the GIL back
+        every few milliseconds, so other chats keep being answered while a long message is read."""
+        return await asyncio.get_running_loop().run_in_executor(self._compute, functools.partial(fn, *args))
+
     def close(self) -> None:
+        self._compute.shutdown(wait=True, cancel_futures=True)
         self.storage.close()
 
 

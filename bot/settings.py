@@ -104,6 +104,9 @@ class Settings(BaseSettings):
     police_chat_id: str | None = Field(None, pattern=r"^([a-z]+:)?-?[\w-]{1,64}$", **_env("CANHGIAC_POLICE_CHAT_ID"))
     digest_hour: int = Field(7, ge=0, le=23, **_env("CANHGIAC_DIGEST_HOUR"))  # Vietnam time
     reports_per_day: int = Field(10, ge=1, le=1000, **_env("CANHGIAC_REPORTS_PER_DAY"))
+    # Numbers, links and accounts that citizens' reports alone never make look dangerous (like 113 or a
+    # bank's site, see bot/risk/official.py): only a police decision does. Comma-separated.
+    allowlist: Annotated[list[str], NoDecode] = Field(default_factory=list, **_env("CANHGIAC_ALLOWLIST"))
 
     # Weekly warnings: when the week's campaign goes out (Vietnam time), and the sender's width.
     # "off": no automatic weekly campaign (staff still send by hand).
@@ -171,6 +174,20 @@ class Settings(BaseSettings):
             raise ValueError("must start with http:// or https://")
         return value.rstrip("/")
 
+    @field_validator("allowlist", mode="before")
+    @classmethod
+    def _parse_allowlist(cls, value: object) -> object:
+        """`0214 3820 113, congan.example.vn, stk 1027845566 MB`: each read as a citizen's value is."""
+        if isinstance(value, str):
+            value = value.replace(";", ",").split(",")
+        if not isinstance(value, list) or not all(isinstance(part, str) for part in value):
+            return value
+        from bot.risk.official import AllowList  # the identifier parsers load reference tables
+
+        entries = [part.strip() for part in value if part.strip()]
+        AllowList.parse(entries)  # a ValueError names the entry it could not read
+        return entries
+
     @field_validator("police_hotlines", mode="before")
     @classmethod
     def _parse_hotlines(cls, value: object) -> object:
@@ -184,6 +201,18 @@ class Settings(BaseSettings):
                 raise ValueError(f"expected 'Label=number; Label=number', could not read {item!r}")
             hotlines.append({"label": label.strip(), "number": number.strip()})
         return hotlines
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _strip(cls, value: object) -> object:
+        """Whitespace around a value is never meant (a pasted token with its newline): it would break
+        the token's URLs and hide the token from the log masking, which looks for the bare value.
+        Defined last, so it runs before the other "before" validators."""
+        if isinstance(value, str):
+            return value.strip()
+        if isinstance(value, SecretStr):
+            return SecretStr(value.get_secret_value().strip())
+        return value
 
     @property
     def weekly_hour_minute(self) -> tuple[int, int]:

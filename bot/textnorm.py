@@ -1,8 +1,9 @@
 """Cleaning what citizens type, and a folded form for matching words typed with or without accents.
 
 `clean_input` runs on every text before routing; it removes the invisible characters that make two
-equal-looking texts differ (zero-width spaces, bidi controls pasted from scam messages) and caps
-the length, so nothing downstream meets them.
+equal-looking texts differ (zero-width spaces, bidi controls pasted from scam messages), replaces
+halves of surrogate pairs, reads full-width letters and digits as ASCII, and caps the length, so
+nothing downstream meets them.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ import unicodedata
 
 # Longer texts are cut before routing: Telegram never sends more, and nothing we answer needs more.
 MAX_INPUT_CHARS = 4096
+# Cleaning reads no more than this (the terminal and Zalo have no limit, and cleaning runs on the
+# event loop): room for invisible characters and runs of spaces that cleaning drops.
+MAX_RAW_CHARS = 16 * MAX_INPUT_CHARS
 
 _INVISIBLE = re.compile(
     "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064"
@@ -22,12 +26,38 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _NOT_WORD = re.compile(r"[^\w\s]|_", re.UNICODE)
 _REPEATS = re.compile(r"(\w)\1{2,}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# Full-width ASCII ("０９１２", "５００ｋ"), as phone keyboards in CJK mode type it: the ASCII it shows.
+_FULLWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+
+
+def without_surrogates(text: str) -> str:
+    """Halves of surrogate pairs (JSON's "\\ud800" decodes to one) cannot be encoded as UTF-8, so
+    SQLite, logs and every platform would fail on them: pairs are joined, lone halves become U+FFFD."""
+    if not _SURROGATE.search(text):
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+def fold_width(text: str) -> str:
+    """'５００ｋ' -> '500k': full-width forms to ASCII (what NFKC does, but nothing else: '²' stays)."""
+    return text.translate(_FULLWIDTH)
+
+
+def ascii_int(text: str, max_digits: int = 6) -> int | None:
+    """The number a short answer is ("2", "２"), or None. Only ASCII digits count: str.isdigit() is
+    also true for '²' and '①', which int() refuses, and int() reads '٣' or '𝟗' as numbers nobody typed
+    here; a bound on length keeps int() away from huge strings."""
+    text = fold_width(text)
+    if 0 < len(text) <= max_digits and text.isascii() and text.isdigit():
+        return int(text)
+    return None
 
 
 def clean_input(text: str | None) -> str:
     if not text:
         return ""
-    text = unicodedata.normalize("NFC", text)
+    text = fold_width(unicodedata.normalize("NFC", without_surrogates(text[:MAX_RAW_CHARS])))
     text = _INVISIBLE.sub("", text)
     text = _CONTROL.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
     text = _SPACES.sub(" ", text)

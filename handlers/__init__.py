@@ -110,5 +110,7 @@ def build_router() -> Router:
         unknown_command=fallback.unknown_command,
         stale_choice=fallback.stale_choice,
         failure=fallback.failure,
+        not_saved=fallback.not_saved,
+        not_yours=fallback.not_yours,
     )
     return router

@@ -3,7 +3,8 @@
 Any free text that contains a phone number, link or bank account comes here before the FAQ: each
 identifier (up to MAX_CHECKED) is checked, and a pasted scam message is also matched against the
 FAQ to name the trick it looks like. A question that merely mentions a number still gets its FAQ
-answer, after the check.
+answer, after the check. Reading and matching run through `svc.compute`, off the event loop: a
+long pasted message must not stall every other chat.
 """
 
 from __future__ import annotations
@@ -75,7 +76,8 @@ async def check_replies(
 ) -> list[Reply]:
     t = svc.texts(msg)
     shown = identifiers[:MAX_CHECKED]
-    results = await svc.storage.read(lambda db: [checks.check(db, i, svc.library.brands) for i in shown])
+    allow = checks.allow_list(svc.settings)
+    results = await svc.storage.read(lambda db: [checks.check(db, i, svc.library.brands, allow=allow) for i in shown])
     card = svc.knowledge(msg).cards.get(topic) if topic else None
     text = t.render(
         "check_result",
@@ -105,7 +107,7 @@ async def start(msg: Incoming, svc: Services) -> list[Reply]:
     command = command_of(msg)
     argument = command[1] if command else ""
     if argument:
-        identifiers = _identifiers_in(argument)
+        identifiers = await svc.compute(_identifiers_in, argument)
         if identifiers:
             await svc.conversations.end(msg.chat)
             return await check_replies(msg, svc, identifiers)
@@ -117,7 +119,7 @@ async def start(msg: Incoming, svc: Services) -> list[Reply]:
 async def answer(msg: Incoming, svc: Services) -> list[Reply]:
     """The value the check flow asked for; a kind re-ask when it is not one."""
     t = svc.texts(msg)
-    identifiers = _identifiers_in(msg.text or "")
+    identifiers = await svc.compute(_identifiers_in, msg.text or "")
     if not identifiers:
         problem = "not_text" if (msg.photo or msg.contact or msg.unsupported) else "invalid"
         return [Reply(t.render("check_prompt", problem=problem), choices=menu_button(t))]
@@ -128,10 +130,10 @@ async def answer(msg: Incoming, svc: Services) -> list[Reply]:
 async def inbox(msg: Incoming, svc: Services) -> list[Reply]:
     """Free text nothing else claimed: check its identifiers, answer its question."""
     text = msg.text or ""
-    identifiers = extract_identifiers(text)
+    identifiers = await svc.compute(extract_identifiers, text)
     if not identifiers:
         return await faq.ask(msg, svc)
-    result = svc.matcher(msg).match(text)
+    result = await svc.compute(svc.matcher(msg).match, text)
     if len(result.normalized.words) < STORY_WORDS:
         return await check_replies(msg, svc, identifiers)
     best = result.best

@@ -42,7 +42,7 @@ def replies_for(t: Texts, result: Result) -> list[Reply]:
 
 
 async def ask(msg: Incoming, svc: Services) -> list[Reply]:
-    result = svc.matcher(msg).match(msg.text or "")
+    result = await svc.compute(svc.matcher(msg).match, msg.text or "")
     if result.outcome != "answer":
         await svc.storage.write(lambda db: gaps.record(db, msg.text or "", result, svc.clock()))
     return replies_for(svc.texts(msg), result)

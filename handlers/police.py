@@ -9,11 +9,12 @@ police role get here: the router checks roles in one place (`handlers/__init__.p
 from __future__ import annotations
 
 from bot import conversations, reports, roles
-from bot.checks import display_stored
+from bot.checks import allow_list, display_stored, official_stored
 from bot.clock import from_iso, local_date
 from bot.models import Choice, Incoming, Reply
 from bot.money import format_vnd
 from bot.services import Services
+from bot.textnorm import ascii_int
 from handlers.menu import menu_button, with_menu
 
 FLOW = "police_note"
@@ -37,6 +38,8 @@ def _item_reply(svc: Services, msg: Incoming, item: reports.QueueItem) -> Reply:
         topics=[topics.get(slug, slug) for slug in item.topics],
         areas=item.areas,
         amount=format_vnd(item.amount_lost) if item.amount_lost else None,
+        # Reports alone do not change what citizens see for an official identifier: only a decision here.
+        official=official_stored(item.kind, item.normalized, svc.library.brands, allow_list(svc.settings)),
     )
     labels = t.labels("police.actions")
     choices = tuple(
@@ -98,13 +101,14 @@ async def on_choice(msg: Incoming, svc: Services) -> list[Reply]:
         return await show_queue(msg, svc)
     if action == "note":
         return await note(msg, svc)
-    if not target.isdigit():
+    identifier_id = ascii_int(target, max_digits=18)  # a modified client can send any button data
+    if identifier_id is None:
         return with_menu(t, "stale_choice")
     if action == "detail":
-        return await show_detail(msg, svc, int(target))
+        return await show_detail(msg, svc, identifier_id)
     if action not in reports.DECISIONS:
         return with_menu(t, "stale_choice")
-    await svc.conversations.start(msg.chat, FLOW, "note", {"identifier_id": int(target), "status": action})
+    await svc.conversations.start(msg.chat, FLOW, "note", {"identifier_id": identifier_id, "status": action})
     skip = Choice(t.label("police.no_note"), "police:note:skip")
     return [Reply(t.render("police_note", status=t.labels("police.statuses")[action]), choices=(skip,))]
 

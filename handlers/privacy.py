@@ -1,16 +1,22 @@
-"""What the bot keeps (/baomat) and erasing it (/xoadulieu), per Decree 13/2023/NĐ-CP.
+"""What the bot keeps (/baomat) and erasing it (/xoadulieu), per the Law on Personal Data Protection (91/2025/QH15).
 
 Erasing asks for confirmation first; that step is a flow, so the question survives a restart and
-/cancel leaves it like any other.
+/cancel leaves it like any other (in a group, only the member who asked can confirm). Erasure
+leaves nothing readable on disk: the write connection zeroes deleted content (secure_delete) and
+a checkpoint right after empties the WAL, which still holds the old pages.
 """
 
 from __future__ import annotations
+
+import logging
 
 from bot import chats, outbox, reports, subscriptions
 from bot.models import ChatKey, Choice, Incoming, Reply
 from bot.services import Services
 from bot.textnorm import phrase_key
 from handlers.menu import menu_button, with_menu
+
+log = logging.getLogger("canhgiac.privacy")
 
 FLOW = "forget"
 CHANNEL_NAMES = {"telegram": "Telegram", "zalo": "Zalo", "terminal": "Canh Giác"}
@@ -55,6 +61,10 @@ async def answer(msg: Incoming, svc: Services) -> list[Reply]:
     said = msg.choice.partition(":")[2] if msg.choice else phrase_key(msg.text or "")
     if said in ("yes", *YES):
         await svc.storage.write(lambda db: _erase(db, msg.chat))
+        # The rows are gone, but old copies of their pages stay in the WAL until a checkpoint
+        # (secure_delete already zeroes what is freed in the database file).
+        if not await svc.storage.checkpoint():
+            log.warning("checkpoint after erasure incomplete: a reader was busy; the next one completes it")
         return [Reply(t.render("forget_done"), choices=menu_button(t))]
     if said in ("no", *NO):
         await svc.conversations.end(msg.chat)

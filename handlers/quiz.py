@@ -14,7 +14,7 @@ from bot import conversations
 from bot.clock import to_iso
 from bot.models import Choice, Incoming, Reply
 from bot.services import Services
-from bot.textnorm import phrase_key
+from bot.textnorm import ascii_int, phrase_key
 from handlers.menu import menu_button, with_menu
 
 FLOW = "quiz"
@@ -56,13 +56,15 @@ async def start(msg: Incoming, svc: Services) -> list[Reply]:
 def _chosen_option(msg: Incoming, question_id: str, options: int) -> int | None:
     if msg.choice:
         _, chosen_id, number = (msg.choice + "::").split(":")[:3]
-        if chosen_id == question_id and number.isdigit() and int(number) < options:
-            return int(number)
+        index = ascii_int(number)
+        if chosen_id == question_id and index is not None and index < options:
+            return index
         return None
     key = phrase_key(msg.text or "")
     letters = "abcd"
-    if key.isdigit() and 1 <= int(key) <= options:
-        return int(key) - 1
+    typed = ascii_int(key)
+    if typed is not None and 1 <= typed <= options:
+        return typed - 1
     if len(key) == 1 and key in letters[:options]:
         return letters.index(key)
     return None

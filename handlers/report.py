@@ -5,7 +5,9 @@ money lost → description → evidence photo → consent → contact (with cons
 Every optional step has a skip button; every invalid answer gets a kind re-ask of the same step.
 The draft lives in the conversation state (SQLite), so the flow resumes after a restart, and
 /huy leaves it at any step. Nothing is stored as a report until the citizen confirms, and the
-reference code is shown only after the report is committed.
+reference code is shown only after the report is committed. A code whose answer never arrived
+(the bot stopped between the commit and the send) stays owed: pressing send again tells it, and
+otherwise the router tells it with the chat's next reply.
 """
 
 from __future__ import annotations
@@ -240,7 +242,7 @@ async def _what(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[Rep
 async def _identifier(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[Reply] | str:
     if msg.photo or msg.contact:
         return "not_text"
-    identifier, problem = _identifier_from(msg, state["what"])
+    identifier, problem = await svc.compute(_identifier_from, msg, state["what"])
     if identifier is None:
         return problem
     return await _after_identifier(svc, msg, state, identifier)
@@ -314,6 +316,10 @@ async def _contact(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[
     if _skipped(svc, msg):
         state["consent"] = "updates"  # no number, so the police cannot call: updates only
         return await _goto(svc, msg, state, "confirm")
+    if msg.contact is not None and msg.contact.user_id != msg.user_id:
+        # Someone else's card, or one that does not say whose it is (Telegram leaves the id out
+        # of a phone-book contact): only the own-number button or typing proves it is theirs.
+        return "not_own"
     phone = _contact_phone(msg)
     if phone is None:
         return "reask"
@@ -345,13 +351,8 @@ STEPS: dict[str, Step] = {
 
 
 def _contact_phone(msg: Incoming) -> str | None:
-    """The citizen's own number: shared with the contact button, or typed."""
-    if msg.contact is not None:
-        if msg.contact.user_id not in (None, msg.user_id):
-            return None  # someone else's contact card: not consent from that person
-        raw = msg.contact.phone_number
-    else:
-        raw = msg.text or ""
+    """The number shared with the contact button (checked to be the sender's own), or typed."""
+    raw = msg.contact.phone_number if msg.contact is not None else msg.text or ""
     phone = parse_phone(raw)
     return phone.normalized if phone is not None and phone.valid and phone.number_type == "mobile" else None
 
@@ -390,6 +391,17 @@ async def _file(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[Rep
     return [Reply(text, choices=menu_button(t))]
 
 
+async def _already_sent(svc: Services, msg: Incoming) -> list[Reply]:
+    """The send button pressed again after the report was filed but before its answer arrived
+    (the bot stopped in between, or the send failed): tell the code rather than call the button
+    old. Only a code still owed: a summary abandoned after an earlier report is just old."""
+    t = svc.texts(msg)
+    owed = await svc.storage.read(lambda db: reports.owed_refs(db, msg.chat))
+    if not owed:
+        return with_menu(t, "stale_choice")
+    return [Reply(t.render("report_already_sent", ref=owed[-1]), choices=menu_button(t))]
+
+
 async def answer(msg: Incoming, svc: Services) -> list[Reply]:
     """Every message while the report flow is active, and every `report:` button."""
     t = svc.texts(msg)
@@ -400,6 +412,8 @@ async def answer(msg: Incoming, svc: Services) -> list[Reply]:
         return with_menu(t, "cancelled", was_active=True)
     conversation = await svc.conversations.get(msg.chat, FLOW)
     if conversation is None:
+        if msg.choice == "report:confirm":
+            return await _already_sent(svc, msg)
         return with_menu(t, "stale_choice")
     state = dict(conversation.data)
     outcome = await STEPS[conversation.step](svc, msg, state)

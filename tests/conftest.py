@@ -83,6 +83,7 @@ class Chat:
             channel=self.channel, chat_id=self.chat_id, user_id=self.chat_id, display_name="Lan", text=text, **fields
         )
         self.last = await self.router.handle(msg, self.services)
+        await self.router.delivered(msg, self.last, self.services)  # as an adapter does once sent
         return self.last
 
     async def press(self, value: str) -> list[Reply]:

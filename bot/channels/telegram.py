@@ -1,7 +1,9 @@
 """Telegram adapter on python-telegram-bot 22: updates in, `Reply` out.
 
-- Long polling by default; webhook mode checks Telegram's secret-token header on every request
-  (python-telegram-bot answers 403 to a wrong one).
+- Long polling by default. Webhook mode runs our own server (`bot/channels/webhook.py`) instead of
+  python-telegram-bot's, which reads up to 100 MB of any request before it checks the secret-token
+  header: ours answers 403 to a wrong secret before reading the body and 413 past 1 MB, and puts
+  each update on the application's `update_queue`, as python-telegram-bot's server would.
 - The Bot API base URL comes from settings, for self-hosted Bot API servers and for the loopback
   fake in the tests.
 - `AIORateLimiter` paces all sends below Telegram's limits and retries after a 429.
@@ -19,7 +21,7 @@ import contextlib
 import html
 import logging
 import secrets
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlparse
@@ -39,6 +41,8 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, Re
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor, ContextTypes, TypeHandler
 
 from bot.channels import ChannelStartError
+from bot.channels.retry import send_retrying
+from bot.channels.webhook import BadUpdate, WebhookServer
 from bot.models import Contact, DeliveryError, Incoming, Photo, Reply
 from bot.richtext import split_html
 from bot.router import Router
@@ -50,6 +54,8 @@ ALLOWED_UPDATES = ["message", "callback_query"]
 POLL_TIMEOUT_SECONDS = 30
 GROUP_CHAT_TYPES = {"group", "supergroup"}
 TYPING_AFTER_SECONDS = 1.0
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+SET_WEBHOOK_ATTEMPTS = 6
 
 log = logging.getLogger("canhgiac.telegram")
 
@@ -108,19 +114,37 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
     return InlineKeyboardMarkup([buttons[i : i + columns] for i in range(0, len(buttons), columns)])
 
 
-async def send_replies(bot: Any, chat_id: int | str, replies: list[Reply]) -> None:
-    """Send each reply in order; the keyboard goes with the last part of a split text."""
+def _passing(error: Exception) -> float | None:
+    """How long to wait before sending again after `error`, or None if that cannot help."""
+    if isinstance(error, RetryAfter):  # a flood wait beyond what AIORateLimiter retries
+        wait = error.retry_after
+        return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+    if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
+        return 0.0  # 5xx, a broken connection, a timeout
+    return None
+
+
+async def send_replies(bot: Any, chat_id: int | str, replies: list[Reply], *, retry: bool = False) -> None:
+    """Send each reply in order; the keyboard goes with the last part of a split text. `retry`:
+    each call is sent again while the failure may pass (`bot/channels/retry.py`), for replies."""
+
+    async def call(send: Callable[[], Awaitable[Any]]) -> None:
+        await (send_retrying(send, _passing, channel=CHANNEL) if retry else send())
+
     for reply in replies:
         if reply.photo:
-            await bot.send_photo(chat_id, reply.photo)
+            await call(lambda reply=reply: bot.send_photo(chat_id, reply.photo))
         parts = split_html(reply.text, MessageLimit.MAX_TEXT_LENGTH)
         for index, part in enumerate(parts):
-            await bot.send_message(
-                chat_id,
-                part,
-                parse_mode=ParseMode.HTML,
-                reply_markup=keyboard(reply) if index == len(parts) - 1 else None,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            markup = keyboard(reply) if index == len(parts) - 1 else None
+            await call(
+                lambda part=part, markup=markup: bot.send_message(
+                    chat_id,
+                    part,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                )
             )
 
 
@@ -213,10 +237,12 @@ async def _on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     finally:
         typing.cancel()
     try:
-        await send_replies(context.bot, chat_id, replies)
+        await send_replies(context.bot, chat_id, replies, retry=True)
     except Forbidden:
         # The citizen blocked the bot or deleted their account: nothing to retry.
         log.info("chat unreachable channel=%s reason=forbidden", CHANNEL)
+    else:
+        await router.delivered(msg, replies, services)  # what a reply must not lose (a report's code) arrived
     if answering is not None:
         await answering
         if replies:
@@ -294,6 +320,7 @@ class TelegramChannel:
         self.settings = settings
         self.webhook_url = webhook_url
         self.application = build_application(settings, services, router, commands)
+        self._webhook: WebhookServer | None = None
 
     async def start(self) -> None:
         app = self.application
@@ -309,17 +336,7 @@ class TelegramChannel:
             ) from None
         await _set_profile(app)
         if self.webhook_url:
-            secret = self.settings.telegram_webhook_secret
-            await app.updater.start_webhook(
-                listen=self.settings.webhook_listen,
-                port=self.settings.webhook_port,
-                url_path=urlparse(self.webhook_url).path.lstrip("/"),
-                webhook_url=self.webhook_url,
-                secret_token=secret.get_secret_value() if secret else secrets.token_urlsafe(32),
-                allowed_updates=ALLOWED_UPDATES,
-                drop_pending_updates=False,
-                bootstrap_retries=5,
-            )
+            await self._start_webhook()
         else:
             await app.updater.start_polling(
                 timeout=POLL_TIMEOUT_SECONDS,
@@ -329,6 +346,66 @@ class TelegramChannel:
             )
         await app.start()
         log.info("channel started channel=%s mode=%s", CHANNEL, "webhook" if self.webhook_url else "polling")
+
+    async def _start_webhook(self) -> None:
+        """Listen first, then tell Telegram where to deliver: the first update finds us ready."""
+        configured = self.settings.telegram_webhook_secret
+        secret = configured.get_secret_value() if configured else secrets.token_urlsafe(32)
+        server = WebhookServer(
+            channel=CHANNEL,
+            path=urlparse(self.webhook_url).path,
+            secret_header=SECRET_HEADER,
+            secret=secret,
+            on_update=self._enqueue,
+        )
+        try:
+            server.listen(self.settings.webhook_port, self.settings.webhook_listen)
+        except OSError as error:
+            raise ChannelStartError(
+                f"cannot listen on {self.settings.webhook_listen}:{self.settings.webhook_port} ({error.strerror})"
+            ) from None
+        self._webhook = server
+        try:
+            await self._set_webhook(secret)
+        except BaseException:
+            await server.stop()
+            self._webhook = None
+            raise
+
+    async def _set_webhook(self, secret: str) -> None:
+        """`setWebhook`, retried on network trouble as python-telegram-bot's bootstrap does."""
+        for attempt in range(1, SET_WEBHOOK_ATTEMPTS + 1):
+            try:
+                await self.application.bot.set_webhook(
+                    url=self.webhook_url,
+                    allowed_updates=ALLOWED_UPDATES,
+                    drop_pending_updates=False,
+                    secret_token=secret,
+                )
+                return
+            except InvalidToken:
+                raise
+            except RetryAfter as error:
+                wait = error.retry_after
+                delay = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+            except TelegramError as error:
+                if attempt == SET_WEBHOOK_ATTEMPTS:
+                    raise ChannelStartError(f"Telegram did not accept the webhook ({type(error).__name__})") from None
+                delay = 1.0
+            log.warning("setWebhook failed, retrying channel=%s attempt=%d", CHANNEL, attempt)
+            await asyncio.sleep(delay)
+        raise ChannelStartError("Telegram kept asking to wait before setting the webhook")
+
+    async def _enqueue(self, data: Any) -> None:
+        """One update from the webhook, handed to the application as its own webhook server would."""
+        if not isinstance(data, dict):
+            raise BadUpdate("not an update")
+        try:
+            update = Update.de_json(data, self.application.bot)
+        except Exception as error:  # python-telegram-bot raises anything on a malformed update
+            raise BadUpdate(type(error).__name__) from None
+        self.application.bot.insert_callback_data(update)
+        await self.application.update_queue.put(update)
 
     async def deliver(self, chat_id: str, replies: list[Reply]) -> None:
         """Send a message the bot starts itself (outbox); raises `DeliveryError` when it fails."""
@@ -348,6 +425,9 @@ class TelegramChannel:
 
     async def stop(self) -> None:
         app = self.application
+        if self._webhook is not None:
+            await self._webhook.stop()
+            self._webhook = None
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
         if app.running:

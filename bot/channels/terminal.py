@@ -14,6 +14,7 @@ from bot.models import ChatKey, Choice, Incoming, Reply
 from bot.richtext import to_plain
 from bot.router import Router
 from bot.services import Services
+from bot.textnorm import ascii_int
 
 CHANNEL = "terminal"
 EXIT_COMMANDS = {"/thoat", "/exit", "/quit"}
@@ -29,8 +30,9 @@ def render(reply: Reply, bot_name: str) -> str:
 def pick(text: str, choices: tuple[Choice, ...]) -> Choice | None:
     """The choice a typed number names, if the text is just a number."""
     stripped = text.strip().rstrip(".")
-    if stripped.isdigit() and 1 <= int(stripped) <= len(choices):
-        return choices[int(stripped) - 1]
+    number = ascii_int(stripped)
+    if number is not None and 1 <= number <= len(choices):
+        return choices[number - 1]
     return None
 
 
@@ -63,6 +65,7 @@ async def chat(
         replies = await router.handle(msg, services)
         for reply in replies:
             say(render(reply, t.label("terminal.bot")) + "\n")
+        await router.delivered(msg, replies, services)
         return next((r.choices for r in reversed(replies) if r.choices), ())
 
     say(t.label("terminal.banner") + "\n")
@@ -77,7 +80,7 @@ async def chat(
         if line.strip().lower() in EXIT_COMMANDS:
             break
         chosen = pick(line, choices)
-        if chosen is None and line.strip().isdigit() and choices and len(line.strip()) <= 2:
+        if chosen is None and ascii_int(line.strip(), max_digits=2) is not None and choices:
             say(t.label("terminal.no_such_choice"))
             continue
         choices = await send(choice=chosen.value) if chosen else await send(text=line)

@@ -6,9 +6,11 @@ How Zalo differs from Telegram, and what this adapter does about it:
 - **No formatting, 2,000 characters.** Replies are turned into plain text and split under 2,000.
 - **Images by URL only.** A reply's photo is sent only when it is a public URL.
 - **Polling gives one update per call, no offsets**, and says 408 when idle. Updates are
-  deduplicated on `message_id` by the router's repeated-update guard; errors back off.
+  deduplicated on `message_id` (or, without one, a hash of the event: `update_key`) by the
+  router's repeated-update guard; errors back off.
 - **Webhook mode** (`canhgiac run --zalo-webhook URL`) checks `X-Bot-Api-Secret-Token` on every
-  request and accepts the update bare or wrapped in `{ok, result}`.
+  request before reading its body, refuses bodies over 1 MB, and accepts the update bare or
+  wrapped in `{ok, result}`.
 One chat's updates are handled in order, different chats concurrently, as on Telegram.
 """
 
@@ -16,18 +18,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
+import hashlib
 import json
 import logging
 import secrets
+import sqlite3
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlparse
 
-import tornado.httpserver
-import tornado.web
-
 from bot import numbered
 from bot.channels import ChannelStartError
+from bot.channels.retry import send_retrying
+from bot.channels.webhook import WebhookServer
 from bot.channels.zalo_api import (
     ZaloClient,
     ZaloError,
@@ -54,6 +57,36 @@ log = logging.getLogger("canhgiac.zalo")
 # --- Zalo → Incoming ---
 
 
+# Fields that make up a message's content; who sent it, where and when are keyed separately.
+_ENVELOPE = {"from", "chat", "message_id", "date"}
+
+
+def update_key(update: dict[str, Any]) -> str | None:
+    """The key the repeated-update guard claims: the message id, or a hash of the event.
+
+    Some events come without a `message_id`. The same event delivered again is identical, so a
+    hash of its name, sender, chat, time and content (hashed: the text is never stored) names it;
+    the same words sent again later differ in their time. Without a time there is nothing to tell a
+    repeat from a new message of the same words ("1" answered twice), so such an event is not
+    deduplicated rather than risk ignoring a citizen.
+    """
+    message = update.get("message") or {}
+    if message.get("message_id"):
+        return str(message["message_id"])
+    if not message.get("date"):
+        return None
+    content = {k: v for k, v in message.items() if k not in _ENVELOPE}
+    parts = [
+        update.get("event_name"),
+        (message.get("from") or {}).get("id"),
+        (message.get("chat") or {}).get("id"),
+        message.get("date"),
+        content,
+    ]
+    digest = hashlib.sha256(json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str).encode())
+    return "h:" + digest.hexdigest()[:40]  # "h:" keeps hashes apart from Zalo's own ids
+
+
 def to_incoming(update: dict[str, Any], options: list[tuple[str, str]]) -> Incoming | None:
     """The neutral form of an update; a number or option's words become the choice it names."""
     message = update.get("message") or {}
@@ -78,13 +111,20 @@ def to_incoming(update: dict[str, Any], options: list[tuple[str, str]]) -> Incom
         chat_id=str(chat["id"]),
         user_id=str(sender.get("id") or chat["id"]),
         display_name=str(sender.get("display_name") or ""),
-        update_id=str(message["message_id"]) if message.get("message_id") else None,
+        update_id=update_key(update),
         is_group=str(chat.get("chat_type", "")).upper() == "GROUP",
         **fields,
     )
 
 
 # --- Reply → Zalo ---
+
+
+def _passing(error: Exception) -> float | None:
+    """How long to wait before sending again after `error`, or None if that cannot help."""
+    if isinstance(error, ZaloRateLimited):
+        return error.retry_after or 0.0
+    return 0.0 if isinstance(error, ZaloError) and error.retryable else None
 
 
 def _numbers(items: list) -> str:
@@ -132,7 +172,7 @@ class ZaloChannel:
         self.client = client or ZaloClient(token, base_url=settings.zalo_api_base_url)
         self._stopping = asyncio.Event()
         self._poller: asyncio.Task | None = None
-        self._server: tornado.httpserver.HTTPServer | None = None
+        self._server: WebhookServer | None = None
         self._chat_locks: dict[str, tuple[asyncio.Lock, int]] = {}  # lock and how many updates hold or await it
         self._tasks: set[asyncio.Task] = set()
         self._workers = asyncio.Semaphore(settings.max_concurrent_updates)
@@ -142,6 +182,18 @@ class ZaloChannel:
     # --- lifecycle ---
 
     async def start(self) -> None:
+        try:
+            await self._connect()
+        except BaseException:
+            if self._server is not None:  # Zalo was not told about it: do not keep the port
+                await self._server.stop()
+                self._server = None
+            raise
+        if not self.webhook_url:
+            self._poller = asyncio.create_task(self._poll())
+        log.info("channel started channel=%s mode=%s", CHANNEL, "webhook" if self.webhook_url else "polling")
+
+    async def _connect(self) -> None:
         try:
             await self.client.get_me()
             if self.webhook_url:
@@ -155,9 +207,6 @@ class ZaloChannel:
             raise ChannelStartError(
                 f"cannot reach the Zalo Bot API at ZALO_API_BASE_URL ({type(error).__name__})"
             ) from None
-        if not self.webhook_url:
-            self._poller = asyncio.create_task(self._poll())
-        log.info("channel started channel=%s mode=%s", CHANNEL, "webhook" if self.webhook_url else "polling")
 
     async def stop(self) -> None:
         self._stopping.set()
@@ -166,7 +215,7 @@ class ZaloChannel:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._poller
         if self._server is not None:
-            self._server.stop()
+            await self._server.stop()
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.client.aclose()
@@ -227,9 +276,15 @@ class ZaloChannel:
             # before the send, so even the quickest answer is read against them.
             offered = [choice for _, items in numbered.number(replies) for _, choice in items]
             now = self.services.clock()
-            await self.services.storage.write(lambda db: numbered.remember(db, chat, offered, now))
+            try:
+                await self.services.storage.write(lambda db: numbered.remember(db, chat, offered, now))
+            except sqlite3.Error:
+                # The database refuses writes (locked, full): the reply, most likely the apology
+                # for exactly that, still goes out; only its numbers are not remembered.
+                log.warning("could not remember numbered options channel=%s", CHANNEL, exc_info=True)
             with contextlib.suppress(DeliveryError):
-                await self._send(chat_id, replies)
+                await self._send(chat_id, replies, retry=True)
+                await self.router.delivered(msg, replies, self.services)
 
     async def _typing_after(self, chat_id: str) -> None:
         await asyncio.sleep(TYPING_AFTER_SECONDS)
@@ -245,15 +300,21 @@ class ZaloChannel:
         not change what "2" means."""
         await self._send(chat_id, replies)
 
-    async def _send(self, chat_id: str, replies: list[Reply]) -> None:
+    async def _send(self, chat_id: str, replies: list[Reply], *, retry: bool = False) -> None:
+        """`retry`: each message is sent again while the failure may pass (`bot/channels/retry.py`),
+        for replies; the bot's own messages are retried by their senders."""
         t = self.services.content.texts(self.settings.default_language)
         messages = render(replies, t.label("zalo.how_to_pick"))
+
+        async def call(send: Callable[[], Awaitable[Any]]) -> None:
+            await (send_retrying(send, _passing, channel=CHANNEL) if retry else send())
+
         try:
             for text, photo in messages:
                 if photo:
-                    await self.client.send_photo(chat_id, photo)
+                    await call(lambda photo=photo: self.client.send_photo(chat_id, photo))
                 else:
-                    await self.client.send_message(chat_id, text)
+                    await call(lambda text=text: self.client.send_message(chat_id, text))
         except ZaloForbidden:
             raise DeliveryError("ZaloForbidden", blocked=True) from None
         except ZaloRateLimited as error:
@@ -264,25 +325,25 @@ class ZaloChannel:
     # --- webhook ---
 
     def _serve_webhook(self) -> None:
-        channel = self
+        """The secret is checked before the body is read, and bodies over 1 MB are refused
+        (`bot/channels/webhook.py`)."""
+        self._server = WebhookServer(
+            channel=CHANNEL,
+            path=urlparse(self.webhook_url).path,
+            secret_header=SECRET_HEADER,
+            secret=self._secret,
+            on_update=self._on_webhook,
+            answer={"ok": True},
+        )
+        try:
+            self._server.listen(self.settings.zalo_webhook_port, self.settings.webhook_listen)
+        except OSError as error:
+            self._server = None
+            raise ChannelStartError(
+                f"cannot listen on {self.settings.webhook_listen}:{self.settings.zalo_webhook_port} ({error.strerror})"
+            ) from None
 
-        class Webhook(tornado.web.RequestHandler):
-            async def post(self) -> None:
-                given = self.request.headers.get(SECRET_HEADER, "")
-                if not hmac.compare_digest(given.encode(), channel._secret.encode()):
-                    self.set_status(403)
-                    return
-                try:
-                    body = json.loads(self.request.body or b"null")
-                except ValueError:
-                    self.set_status(400)
-                    return
-                update = body.get("result") if isinstance(body, dict) and "ok" in body else body
-                if isinstance(update, dict):
-                    channel.accept(update)
-                self.write({"ok": True})
-
-        path = urlparse(self.webhook_url).path or "/"
-        app = tornado.web.Application([(path, Webhook)])
-        self._server = tornado.httpserver.HTTPServer(app)
-        self._server.listen(self.settings.zalo_webhook_port, address=self.settings.webhook_listen)
+    async def _on_webhook(self, body: Any) -> None:
+        update = body.get("result") if isinstance(body, dict) and "ok" in body else body
+        if isinstance(update, dict):
+            self.accept(update)

@@ -14,16 +14,21 @@ Amounts and dates are recognised on the number itself (a unit after it, thousand
 shape). Matching runs on `fold(text)`, which has the same length as the text, so "ngân hàng" and
 "ngan hang" are found alike and every span points into the original. Expects text that went
 through `bot.textnorm.clean_input` (the router does it), so no invisible characters split numbers.
+
+The work is linear in the length of the text, whatever its shape ("1 1 1 …", "a[.]a[.]…"): a
+window of digit groups is never longer than a phone number or an account can be, spans already
+taken and banks named are looked up by bisection, and no regex is left to restart inside a run it
+has already read (tests/bot/identifiers/test_extract_work.py).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
-from collections.abc import Iterator
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from itertools import takewhile
+from itertools import accumulate
 
 from bot.identifiers.banks import (
     CARD_LENGTHS,
@@ -39,14 +44,23 @@ from bot.identifiers.banks import (
 )
 from bot.identifiers.links import parse_link
 from bot.identifiers.model import BankAccount, Identifier, PhoneNumber
-from bot.identifiers.phones import KNOWN_SHORT_CODES, NUMBER_SHAPE, parse_phone
+from bot.identifiers.phones import (
+    KNOWN_SHORT_CODES,
+    MAX_PHONE_DIGITS,
+    find_numbers,
+    may_be_phone,
+    most_digits,
+    parse_phone,
+)
 
 Span = tuple[int, int]
 
 _URL_CHARS = r"[^\s<>\"'`]"
+# A bare host has at most 127 labels (253 characters): the bound also keeps each attempt that starts
+# inside a long defanged chain ("a[.]a[.]a…", where every label may start a link) to a bounded read.
 _LINK = re.compile(
     rf"(?:h(?:tt|xx)ps?(?::|\[:\])//|(?<![\w@.\-])www\d?(?:\.|\[\.\]))(?:{_URL_CHARS})+"
-    r"|(?<![\w@.\-/])(?:[\w\-]+(?:\.|\[\.\]|\(\.\)|\[dot\]))+(?:[a-z]{2,63}|xn--[a-z0-9\-]{1,59})(?![\w@\-]|\[\.\])"
+    r"|(?<![\w@.\-/])(?:[\w\-]+(?:\.|\[\.\]|\(\.\)|\[dot\])){1,127}(?:[a-z]{2,63}|xn--[a-z0-9\-]{1,59})(?![\w@\-]|\[\.\])"
     rf"(?::\d{{1,5}})?(?:[/?#](?:{_URL_CHARS})*)?"
     rf"|(?<![\w.])\d{{1,3}}(?:\.\d{{1,3}}){{3}}(?::\d{{1,5}})?/(?:{_URL_CHARS})*",  # a bare IP needs a path
     re.IGNORECASE,
@@ -72,6 +86,7 @@ _UNIT_AFTER = re.compile(r"[ \t]?(?:d|₫|k|tr|trieu|nghin|ngan(?!\s*hang)|ty|ti
 _THOUSANDS = re.compile(r"[1-9]\d{0,2}(?:\.\d{3})+")
 _DATE = re.compile(r"\d{1,2}[.\-]\d{1,2}[.\-](?:\d{4}|\d{2})|\d{4}[.\-]\d{1,2}[.\-]\d{1,2}")
 _CLAUSE_BREAK = re.compile(r"[.!?;,](?=\s)|\n")
+_NEWLINE = re.compile(r"\n")
 _CONTEXT_CHARS = 60  # how far back a keyword still speaks for a number
 # Between a bank's name and the number it names: punctuation and a filler word at most.
 _BANK_GAP = re.compile(r"[\s:.\-–,(|/]*(?:(?:so|la|ngan\s*hang|nh|tai|qua)[\s:.\-–,(|/]*)?")
@@ -84,26 +99,51 @@ _LINKISH = re.compile(r"://|www\.|\.[a-z]{2,}|\[\.\]", re.IGNORECASE)
 _ACCOUNT_DIGITS = re.compile(r"\d+(?:[ .\-]\d+)*")
 
 
+class _Spans:
+    """Spans that do not overlap (e-mail addresses and links taken), and whether a span overlaps one
+    of them, found by bisection: a message may hold thousands of each."""
+
+    def __init__(self, spans: Iterable[Span] = ()) -> None:
+        self._spans = sorted(spans)
+        self._ends = [end for _, end in self._spans]
+
+    def overlaps(self, start: int, end: int) -> bool:
+        i = bisect_right(self._ends, start)  # the first span that ends after `start`
+        return i < len(self._spans) and self._spans[i][0] < end
+
+    def plus(self, spans: Iterable[Span]) -> _Spans:
+        return _Spans([*self._spans, *spans])
+
+
 @dataclass(frozen=True)
 class _Message:
     text: str
     folded: str
-    banks: list[tuple[int, int, Bank]]  # banks named outside links
+    banks: list[tuple[int, int, Bank]]  # banks named outside links, in order, not overlapping
+    bank_starts: list[int]
+    bank_ends: list[int]
     clause_starts: list[int]
+    line_ends: list[int]
 
     @classmethod
-    def of(cls, text: str, taken: list[Span]) -> _Message:
+    def of(cls, text: str, taken: _Spans) -> _Message:
         folded = fold(text)
-        banks = [mention for mention in bank_mentions(text) if not _overlaps(taken, mention[0], mention[1])]
-        starts = [0] + [m.end() for m in _CLAUSE_BREAK.finditer(folded)]
-        return cls(text=text, folded=folded, banks=banks, clause_starts=starts)
+        banks = [mention for mention in bank_mentions(text) if not taken.overlaps(mention[0], mention[1])]
+        return cls(
+            text=text,
+            folded=folded,
+            banks=banks,
+            bank_starts=[start for start, _, _ in banks],
+            bank_ends=[end for _, end, _ in banks],
+            clause_starts=[0] + [m.end() for m in _CLAUSE_BREAK.finditer(folded)],
+            line_ends=[m.start() for m in _NEWLINE.finditer(text)] + [len(text)],
+        )
 
     def clause_start(self, pos: int) -> int:
         return max(self.clause_starts[bisect_right(self.clause_starts, pos) - 1], pos - _CONTEXT_CHARS)
 
     def line_end(self, pos: int) -> int:
-        end = self.text.find("\n", pos)
-        return len(self.text) if end < 0 else end
+        return self.line_ends[bisect_left(self.line_ends, pos)]
 
     def has_digit(self, start: int, end: int) -> bool:
         return _DIGIT.search(self.text, start, end) is not None
@@ -117,21 +157,30 @@ class _Context:
     bank_adjacent: bool  # named right next to the number
 
 
-def _overlaps(taken: list[Span], start: int, end: int) -> bool:
-    return any(start < taken_end and taken_start < end for taken_start, taken_end in taken)
+@dataclass(frozen=True)
+class _Number:
+    """The digit groups from one start on that may be read as one number: no more than reach past
+    MAX_PHONE_DIGITS digits (no phone number or account is longer), never into a link or e-mail."""
+
+    groups: list[re.Match[str]]
+    digits: list[str]  # the digits of each group
+    free: int  # how many groups from the start are free, in all
+    end: int  # where the last free group ends
 
 
 def _bank_near(message: _Message, lo: int, start: int, end: int) -> tuple[Bank | None, bool]:
     """The bank named right next to the number, else earlier in its clause, else later on its line;
-    never across another number."""
-    line_end = message.line_end(end)
-    before = [m for m in message.banks if lo <= m[0] and m[1] <= start and not message.has_digit(m[1], start)]
-    after = [m for m in message.banks if end <= m[0] < line_end and not message.has_digit(end, m[0])]
-    for bank_start, bank_end, bank in (*before[-1:], *after[:1]):
+    never across another number. Only the nearest bank on each side can be: an earlier one is
+    further away and has the same digits between."""
+    i = bisect_right(message.bank_ends, start) - 1  # the last bank that ends before the number
+    j = bisect_left(message.bank_starts, end)  # the first that starts after it
+    before = [m for m in message.banks[max(i, 0) : i + 1] if lo <= m[0] and not message.has_digit(m[1], start)]
+    after = [m for m in message.banks[j : j + 1] if m[0] < message.line_end(end) and not message.has_digit(end, m[0])]
+    for bank_start, bank_end, bank in (*before, *after):
         gap = message.folded[bank_end:start] if bank_end <= start else message.folded[end:bank_start]
         if _BANK_GAP.fullmatch(gap):
             return bank, True
-    nearest = before[-1:] or after[:1]
+    nearest = before or after
     return (nearest[0][2] if nearest else None), False
 
 
@@ -143,10 +192,6 @@ def _context(message: _Message, start: int, end: int) -> _Context:
     return _Context(keyword, adjacent, *_bank_near(message, lo, start, end))
 
 
-def _digits(groups: list[re.Match[str]]) -> list[str]:
-    return [_NOT_DIGIT.sub("", g.group()) for g in groups]
-
-
 def _names_bank_by_bin(digit_groups: list[str]) -> bool:
     """A known BIN in front ("970436 0123456789"), or a 16/19-digit card number that starts with one."""
     if written_with_bin(digit_groups) and bank_by_bin(digit_groups[0]):
@@ -155,10 +200,11 @@ def _names_bank_by_bin(digit_groups: list[str]) -> bool:
     return len(digits) in CARD_LENGTHS and bank_by_bin(digits[:6]) is not None
 
 
-def _account(message: _Message, groups: list[re.Match[str]], bank: Bank | None) -> tuple[int, BankAccount] | None:
+def _account(message: _Message, number: _Number, bank: Bank | None) -> tuple[int, BankAccount] | None:
     """The longest run of groups, from the first, that fits in an account number."""
+    groups = number.groups
     total, used = 0, 0
-    for digits in _digits(groups):
+    for digits in number.digits:
         if total + len(digits) > MAX_ACCOUNT_DIGITS:
             break
         total, used = total + len(digits), used + 1
@@ -174,11 +220,18 @@ def _takes_phone(phone: PhoneNumber, keyword: str | None, whole: bool) -> bool:
     return phone.valid and phone.number_type != "short_code"
 
 
-def _phone(message: _Message, groups: list[re.Match[str]], keyword: str | None) -> tuple[int, PhoneNumber] | None:
-    """The longest run of groups, from the first, that is a phone number to take."""
-    for used in range(len(groups), 0, -1):
-        phone = parse_phone(message.text[groups[0].start() : groups[used - 1].end()])
-        if phone and _takes_phone(phone, keyword, whole=used == len(groups)):
+def _phone(message: _Message, number: _Number, keyword: str | None) -> tuple[int, PhoneNumber] | None:
+    """The longest run of groups, from the first, that is a phone number to take. Runs that are not
+    written like one (too many digits, "1 1 1") are not parsed: parse_phone would refuse them."""
+    groups, start, digits = number.groups, number.groups[0].start(), "".join(number.digits)
+    counts = list(accumulate(map(len, number.digits)))  # digits in the first 1, 2, … groups
+    longest = bisect_right(counts, most_digits(message.text[start : groups[-1].end()], digits))
+    for used in range(longest, 0, -1):
+        value = message.text[start : groups[used - 1].end()]
+        if not may_be_phone(value, digits[: counts[used - 1]]):
+            continue
+        phone = parse_phone(value)
+        if phone and _takes_phone(phone, keyword, whole=used == number.free):
             return used, phone
     return None
 
@@ -191,17 +244,18 @@ def _amount_or_date(message: _Message, start: int, end: int) -> bool:
     return message.text[start] != "0" and bool(_UNIT_AFTER.match(message.folded, end))
 
 
-def _read_number(message: _Message, groups: list[re.Match[str]]) -> tuple[int, Identifier | None]:
-    """(groups used, what they are) for the number starting at groups[0]."""
-    context = _context(message, groups[0].start(), groups[-1].end())
+def _read_number(message: _Message, number: _Number) -> tuple[int, Identifier | None]:
+    """(groups used, what they are) for the number starting at its first group."""
+    groups = number.groups
+    context = _context(message, groups[0].start(), number.end)
     if context.keyword == "other" and context.keyword_adjacent:
         return 1, None
     if context.keyword == "account" or (
-        context.keyword is None and (context.bank_adjacent or _names_bank_by_bin(_digits(groups)))
+        context.keyword is None and (context.bank_adjacent or _names_bank_by_bin(number.digits))
     ):
-        found = _account(message, groups, context.bank)
+        found = _account(message, number, context.bank)
     else:
-        found = _phone(message, groups, context.keyword)
+        found = _phone(message, number, context.keyword)
     if not found:
         return 1, None
     used, identifier = found
@@ -216,15 +270,34 @@ def _worth_reading(message: _Message, run: re.Match[str]) -> bool:
     return not _DATE_BEFORE.search(message.text, max(0, run.start() - 6), run.start())
 
 
-def _numbers(message: _Message, taken: list[Span]) -> Iterator[tuple[int, Identifier]]:
-    for run in NUMBER_SHAPE.finditer(message.text):
+def _free_until(groups: list[re.Match[str]], taken: _Spans) -> list[int]:
+    """For each group, the index of the first group from it on that is inside a link or e-mail."""
+    until = [len(groups)] * (len(groups) + 1)
+    for i in range(len(groups) - 1, -1, -1):
+        until[i] = i if taken.overlaps(groups[i].start(), groups[i].end()) else until[i + 1]
+    return until
+
+
+def _number_at(groups: list[re.Match[str]], digits: list[str], counts: list[int], i: int, stop: int) -> _Number:
+    """The groups from i that may be one number: up to the one that takes the digits past
+    MAX_PHONE_DIGITS (counts[k]: digits in the groups before k), and no further than `stop`."""
+    end = min(stop, bisect_right(counts, counts[i] + MAX_PHONE_DIGITS))
+    return _Number(groups[i:end], digits[i:end], free=stop - i, end=groups[stop - 1].end())
+
+
+def _numbers(message: _Message, taken: _Spans) -> Iterator[tuple[int, Identifier]]:
+    for run in find_numbers(message.text):
         if not _worth_reading(message, run):
             continue
         groups = list(_GROUP.finditer(message.text, run.start(), run.end()))
+        digits = [_NOT_DIGIT.sub("", g.group()) for g in groups]
+        counts = [0, *accumulate(map(len, digits))]
+        free_until = _free_until(groups, taken)
         i = 0
         while i < len(groups):
-            free = list(takewhile(lambda g: not _overlaps(taken, g.start(), g.end()), groups[i:]))
-            used, identifier = _read_number(message, free) if free else (1, None)
+            stop = free_until[i]
+            number = _number_at(groups, digits, counts, i, stop) if stop > i else None
+            used, identifier = _read_number(message, number) if number else (1, None)
             if identifier:
                 yield groups[i].start(), identifier
             i += used
@@ -240,19 +313,21 @@ def _dotted_words(text: str) -> Iterator[Span]:
             pos += len(word)
 
 
-def _links(text: str, taken: list[Span]) -> Iterator[tuple[int, Identifier]]:
+def _links(text: str, emails: _Spans) -> Iterator[tuple[Span, Identifier]]:
+    """Links outside e-mail addresses (matches come in order and never overlap each other)."""
     for start, end in _dotted_words(text):
         for match in _LINK.finditer(text, start, end):
-            if not _overlaps(taken, match.start(), match.end()) and (link := parse_link(match.group())):
-                taken.append(match.span())
-                yield match.start(), link
+            if not emails.overlaps(match.start(), match.end()) and (link := parse_link(match.group())):
+                yield match.span(), link
 
 
 def extract_identifiers(text: str) -> list[Identifier]:
     """Every phone number, link and bank account in a message, in order of appearance, each once."""
     text = unicodedata.normalize("NFC", text or "")
-    taken = [match.span() for match in _EMAIL.finditer(text)] if "@" in text else []
-    found = list(_links(text, taken))
+    emails = _Spans(match.span() for match in _EMAIL.finditer(text)) if "@" in text else _Spans()
+    links = list(_links(text, emails))
+    taken = emails.plus(span for span, _ in links)
+    found: list[tuple[int, Identifier]] = [(span[0], link) for span, link in links]
     found.extend(_numbers(_Message.of(text, taken), taken))
     unique: dict[str, Identifier] = {}
     for _, identifier in sorted(found, key=lambda item: item[0]):
@@ -293,7 +368,7 @@ def parse_identifier(value: str) -> Identifier | None:
     value = unicodedata.normalize("NFC", value or "").strip()
     if _LINKISH.search(value) and (link := parse_link(value)):
         return link
-    if _asks_about_account(_Message.of(value, [])):
+    if _asks_about_account(_Message.of(value, _Spans())):
         return parse_bank_account(value)
     phone = parse_phone(value)
     if phone and _plausible_phone(phone, value):

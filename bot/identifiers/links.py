@@ -71,13 +71,18 @@ _FILE_LIKE_SUFFIXES = frozenset({"zip", "mov", "md", "py", "sh", "pl"})
 
 
 def _trim(text: str) -> str:
-    """The link without chat punctuation around it; a closing bracket opened inside the link stays."""
+    """The link without chat punctuation around it; a closing bracket opened inside the link stays.
+    Brackets are counted once, not at every character trimmed: "x.com/)))…" stays linear."""
     value = text.strip().lstrip(_WRAPPERS)
-    while value and value[-1] in _TRAILING:
-        if value[-1] == ")" and value.count("(") >= value.count(")"):
-            break
-        value = value[:-1]
-    return value
+    opened, closed = value.count("("), value.count(")")
+    end = len(value)
+    while end and value[end - 1] in _TRAILING:
+        if value[end - 1] == ")":
+            if opened >= closed:
+                break
+            closed -= 1
+        end -= 1
+    return value[:end]
 
 
 def _refang(value: str) -> str:

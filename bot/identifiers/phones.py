@@ -13,6 +13,7 @@ spoofed caller ID is itself a warning sign. Shapes that are not a whole phone nu
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import cache, lru_cache
 
 import phonenumbers
@@ -30,12 +31,22 @@ KNOWN_SHORT_CODES = frozenset({"111", "112", "113", "114", "115", "156", "5656"}
 
 _SPACE = r"[ \t\u00a0]"
 _SEP = rf"(?:{_SPACE}?[.\-–]{_SPACE}?|{_SPACE})"
+_NOT_AFTER = r"(?<![\w+@#$])"
+_PREFIX = rf"(?:\(\+?\d{{1,4}}\){_SPACE}?|\+)"
+_GROUP = rf"(?:{_SEP}|{_SEP}?\(\d{{1,4}}\){_SEP}?)\d+"
 # The shape of a phone number in text: digit groups with single separators, "+" or "(+84)" in
 # front, "(0)" or an area code in brackets after the country code ("+1 (202) 555-0123"). Not glued
 # to letters ("09l2345678", "500k"), to an e-mail ("…@"), a code ("#123456") or a decimal ("2,5").
-NUMBER_SHAPE = re.compile(
-    rf"(?<![\w+@#$])(?:\(\+?\d{{1,4}}\){_SPACE}?|\+)?\d+(?:(?:{_SEP}|{_SEP}?\(\d{{1,4}}\){_SEP}?)\d+)*(?![\w@]|[.,]\d)"
-)
+NUMBER_SHAPE = re.compile(rf"{_NOT_AFTER}{_PREFIX}?\d+(?:{_GROUP})*(?![\w@]|[.,]\d)")
+# For find_numbers: where NUMBER_SHAPE may start, and how far its digit groups reach from there
+# (however it ends), with the start of the first group after the prefix.
+_START = re.compile(rf"{_NOT_AFTER}[(+\d]")
+_RUN = re.compile(rf"{_PREFIX}?(?P<groups>\d+(?:{_GROUP})*+)")
+_IN_BRACKETS = re.compile(r"(?<=\()\d")
+# No phone number has more digits: "00", a country code of up to 3 digits, the longest national
+# prefix phonenumbers strips (15 digits as its patterns are written) and a national number of at
+# most 17 (phonenumbers refuses longer). A test checks this against the installed data.
+MAX_PHONE_DIGITS = 37
 # What people write before a number they paste ("SĐT: 0912…", "Hotline 1900…"), matched unaccented.
 _LABEL = re.compile(
     r"(?:so\s*)?(?:sdt|dt|dien\s*thoai|di\s*dong|tel|phone|hotline|lh|lien\s*he|goi|zalo|so)\b\W*", re.IGNORECASE
@@ -119,13 +130,68 @@ def _is_short_code(digits: str) -> bool:
     return shortnumberinfo.is_valid_short_number_for_region(phonenumbers.parse(digits, "VN"), "VN")
 
 
+def most_digits(value: str, digits: str) -> int:
+    """The most digits a phone number can have when it is written starting like `value` and its
+    digits start like `digits` (the rules of _dialled): with + or 00 any country's; otherwise a
+    Vietnamese number (84 and 10 digits, 0 and 10, 1800/1900 and 6) or a short code."""
+    if value.startswith(("+", "(+")) or digits.startswith("00"):
+        return MAX_PHONE_DIGITS
+    if digits.startswith("84"):
+        return 12
+    if digits.startswith("0"):
+        return 11
+    if digits.startswith(("1800", "1900")):
+        return 10
+    return 5
+
+
+def may_be_phone(value: str, digits: str) -> bool:
+    """What parse_phone asks before any parsing: whether `value`, with these digits, is written
+    like a phone number at all (a short code, or a form _dialled knows, of a length that exists).
+    Cheap: extraction asks it of every window of digit groups and parses only those that may be."""
+    if len(digits) > most_digits(value, digits):
+        return False
+    if 3 <= len(digits) <= 5 and value.isdigit() and digits[0] != "0":
+        return True
+    return _dialled(value, digits) is not None
+
+
+def find_numbers(text: str) -> Iterator[re.Match[str]]:
+    """What NUMBER_SHAPE.finditer(text) finds, in time linear in the text.
+
+    finditer tries again at every position after one where no match ends well, so in "1.1.1…1x"
+    (no group may end a number: "1.1" is a decimal, "1x" is glued to a letter) it reads the rest of
+    the run once per group. Where a match may end depends only on what follows that position, so
+    a start inside a run already read from an earlier start (past the prefix, or past the match
+    found there) finds no better end: only digits in brackets, "(113)", which end at their ")",
+    are tried there.
+    """
+    pos = skip_from = skip_to = 0
+    while start := _START.search(text, pos):
+        at = start.start()
+        if skip_from <= at < skip_to:
+            inner = _IN_BRACKETS.search(text, at, skip_to)
+            found = NUMBER_SHAPE.match(text, inner.start()) if inner else None
+            if found:
+                yield found
+            pos = found.end() if found else inner.start() + 1 if inner else skip_to
+            continue
+        found = NUMBER_SHAPE.match(text, at)
+        run = _RUN.match(text, at)
+        if found:
+            yield found
+        if run and run.end() > skip_to:
+            skip_from, skip_to = (found.end() if found else run.start("groups")), run.end()
+        pos = found.end() if found else at + 1
+
+
 def parse_phone(text: str) -> PhoneNumber | None:
     """One phone number as a citizen typed it, or None when it is not one."""
     raw = text.strip()
     value = _without_label(raw)
-    if not NUMBER_SHAPE.fullmatch(value):
-        return None
     digits = _NOT_DIGIT.sub("", value)
+    if not may_be_phone(value, digits) or not NUMBER_SHAPE.fullmatch(value):
+        return None
     if 3 <= len(digits) <= 5 and value.isdigit() and digits[0] != "0":
         if _is_short_code(digits):
             return PhoneNumber(raw=raw, normalized=digits, number_type="short_code", region="VN")

@@ -2,6 +2,7 @@
 
 `BrandTable.official(registered_domain)` answers "is this a site of a brand we know"; the
 look-alike detector (bot/risk/lookalike.py) uses the brands' names and tokens to recognise fakes.
+What counts as official for reports (brands, .gov.vn, hotlines, the allow list) is bot/risk/official.py.
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ if TYPE_CHECKING:
 
 BrandKind = Literal["bank", "ewallet", "ecommerce", "social", "government", "telecom", "post", "utility"]
 KINDS: frozenset[str] = frozenset(get_args(BrandKind))
+# Platforms where anyone has pages, shops or payment links (facebook.com/page, shopee.vn/shop,
+# me.momo.vn/name): only their bare sites are theirs, a page on them may be a scammer's.
+PLATFORM_KINDS: frozenset[str] = frozenset({"ecommerce", "social", "ewallet"})
+STATE_SUFFIX = "gov.vn"  # only state bodies can register a name under it
 
 _DOMAIN = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$")
 _TOKEN = re.compile(r"^[a-z0-9]{2,}$")
@@ -41,6 +46,16 @@ class Brand:
     @property
     def is_government(self) -> bool:
         return self.kind == "government"
+
+    @property
+    def hosts_others(self) -> bool:
+        return self.kind in PLATFORM_KINDS
+
+
+def is_state_host(host: str) -> bool:
+    """A host under .gov.vn (or gov.vn itself): a state site by registration rules."""
+    host = host.lower().rstrip(".")
+    return host == STATE_SUFFIX or host.endswith("." + STATE_SUFFIX)
 
 
 def _label(domain: str) -> str:

@@ -42,6 +42,7 @@ import yaml
 from rapidfuzz.distance import Levenshtein
 
 from bot import paths
+from bot.risk.brands import is_state_host
 
 if TYPE_CHECKING:
     from bot.identifiers.model import Link
@@ -211,7 +212,7 @@ class LookalikeDetector:
 
     def check(self, link: Link) -> Hit | None:
         host = link.host.lower().rstrip(".")
-        if link.is_ip or not host or host == "gov.vn" or host.endswith(".gov.vn"):
+        if link.is_ip or not host or is_state_host(host):
             return None
         labels = host.split(".")
         suffix = (link.suffix or "").lower()

@@ -37,16 +37,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Literal
 
 import phonenumbers
-import yaml
 
-from bot import paths
 from bot.identifiers.model import BankAccount, Link, PhoneNumber
 from bot.risk.brands import BrandTable
 from bot.risk.lookalike import Hit
+from bot.risk.official import official_service, official_site
 
 Level = Literal["high", "medium", "info"]
 LEVEL_ORDER: dict[str, int] = {"high": 0, "medium": 1, "info": 2}
@@ -119,13 +117,6 @@ COUNTRY_NAMES_VI: dict[str, str] = {
 }  # fmt: skip
 
 
-@lru_cache(maxsize=1)
-def _short_codes() -> dict[str, str]:
-    """Official short numbers from data/reference/hotlines.yaml: number -> key ("113" -> "police")."""
-    entries = yaml.safe_load((paths.reference_dir() / "hotlines.yaml").read_text(encoding="utf-8")) or []
-    return {str(e["number"]): str(e["key"]) for e in entries}
-
-
 def _country_name(region: str) -> str:
     name = COUNTRY_NAMES_VI.get(region)
     if name is None:
@@ -148,7 +139,7 @@ def _display_number(phone: PhoneNumber) -> str:
 def phone_signals(phone: PhoneNumber) -> list[Signal]:
     number = _display_number(phone)
     signals: list[Signal] = []
-    service = _short_codes().get(phone.normalized)
+    service = official_service(phone)
     if service is not None:
         return [_signal("official_short_code", number=phone.normalized, service=service)]
     if phone.foreign:
@@ -198,10 +189,7 @@ def link_signals(link: Link, brands: BrandTable) -> list[Signal]:
     if link.is_ip:
         signals.append(_signal("ip_host", host=link.host))
     else:
-        official = brands.official_for_host(host)
-        if official is None and link.registered_domain:
-            brand = brands.official(link.registered_domain)
-            official = (brand, link.registered_domain.lower()) if brand else None
+        official = official_site(link, brands)
         if official is not None:
             return [_signal("official_domain", brand=official[0].name, domain=official[1])]
 

@@ -53,7 +53,7 @@ def test_chat_as_a_given_user_in_a_given_database(tmp_path):
     env = {"CANHGIAC_DB": str(tmp_path / "elsewhere" / "x.db")}
     result = canhgiac("chat", "--user", "77", "--name", "Tư", cwd=tmp_path, stdin="/baomat\n", env=env)
     assert result.returncode == 0, result.stderr
-    assert "Chào Tư" in result.stdout and "Nghị định 13/2023" in result.stdout
+    assert "Chào Tư" in result.stdout and "91/2025/QH15" in result.stdout
     info = canhgiac("db", "info", cwd=tmp_path, env=env)
     from bot.migrations import MIGRATIONS
 
@@ -143,3 +143,98 @@ def test_content_check_passes_and_reports_problems_precisely(tmp_path):
     assert result.returncode == 1
     assert "vi/quiz/job-scam.yaml" in result.stderr and "answer index 7 is out of range" in result.stderr
     assert "vi/faq/bot-help.yaml: bot-help-is-official: template error" in result.stderr
+
+
+def _canhgiac_bytes(*args: str, cwd: Path, stdin: bytes, env: dict | None = None):
+    """As `canhgiac`, with stdin as bytes; PYTHONIOENCODING=utf-8 reads stdin strictly, as a UTF-8 locale does."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "CANHGIAC_", "ZALO_"))}
+    environment.update({"PYTHONPATH": str(REPO), "PYTHONIOENCODING": "utf-8", **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], cwd=cwd, input=stdin, capture_output=True, env=environment, timeout=120
+    )
+
+
+MIXED_LINES = "công an gọi bắt chuyển tiền\n".encode() + b"\xff\xfe h\xe1i\n\n" + b"0912 345 678\n\xed\xa0\x80\n"
+
+
+def test_ask_jsonl_answers_every_line_and_marks_the_invalid_utf8_ones(tmp_path):
+    import json
+
+    result = _canhgiac_bytes("ask", "--jsonl", cwd=tmp_path, stdin=MIXED_LINES)
+    assert result.returncode == 0, result.stderr.decode(errors="replace")
+    records = [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()]  # valid UTF-8 out
+    assert records[0]["topic"] == "fake-authority-call"
+    assert records[1] == {"line": 2, "error": "invalid_utf8"}
+    assert records[2]["question"] == "0912 345 678"
+    assert records[3] == {"line": 5, "error": "invalid_utf8"}  # an encoded surrogate is not UTF-8 either
+    assert len(records) == 4  # the blank line 3 is skipped, as before
+
+
+def test_check_jsonl_answers_every_line_and_marks_the_invalid_utf8_ones(tmp_path):
+    import json
+
+    result = _canhgiac_bytes("check", "--jsonl", cwd=tmp_path, stdin=b"\xef\xbb\xbf0912345678\r\n\xc3\n113\n")
+    assert result.returncode == 0, result.stderr.decode(errors="replace")
+    rows = [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()]
+    assert rows[0]["normalized"] == "+84912345678"  # a byte-order mark and CRLF are not part of the value
+    assert rows[1] == {"line": 2, "error": "invalid_utf8"}
+    assert rows[2]["kind"] == "phone" and len(rows) == 3
+
+
+def test_an_argument_that_is_not_utf8_is_one_line(tmp_path):
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "CANHGIAC_", "ZALO_"))}
+    environment["PYTHONPATH"] = str(REPO)
+    for args in ([b"check", b"vcb-xacthuc.com/\xff"], [b"ask", b"http://a.b/\xfe"]):
+        result = subprocess.run(
+            [sys.executable.encode(), b"-m", b"bot", *args], cwd=tmp_path, capture_output=True, text=True,
+            env=environment, timeout=60,
+        )  # fmt: skip
+        _one_line_exit_2(result, "not UTF-8")
+
+
+def _one_line_exit_2(result, *words: str) -> None:
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.strip().count("\n") == 0 and "Traceback" not in result.stderr, result.stderr
+    for word in words:
+        assert word in result.stderr, result.stderr
+
+
+def test_a_database_path_that_cannot_be_a_database_is_one_line_for_every_command(tmp_path):
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    text_file = tmp_path / "notes.txt"
+    text_file.write_text("Ghi chú: đây không phải cơ sở dữ liệu.\n" * 20, "utf-8")
+    loop = tmp_path / "loop.db"
+    loop.symlink_to(loop)  # cannot be opened, even by root
+    under_a_file = text_file / "x.db"
+    for path, word in [(folder, "folder"), (text_file, "not an SQLite database"), (loop, "cannot open"),
+                       (under_a_file, "cannot open")]:  # fmt: skip
+        _one_line_exit_2(canhgiac("db", "info", cwd=tmp_path, env={"CANHGIAC_DB": str(path)}), str(path), word)
+    # One place opens the database for every command: the ones that build the whole bot too.
+    env = {"CANHGIAC_DB": str(text_file), "TELEGRAM_BOT_TOKEN": "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw",
+           "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/bot"}  # fmt: skip
+    for command in [("chat",), ("run",), ("check", "0912"), ("faq", "gaps"), ("reports", "export", "-o", "r.csv")]:
+        _one_line_exit_2(canhgiac(*command, cwd=tmp_path, env=env), "CANHGIAC_DB", "not an SQLite database")
+    assert text_file.read_text("utf-8").startswith("Ghi chú")  # not overwritten
+
+
+def test_an_unreadable_database_file_is_one_line(tmp_path):
+    if os.geteuid() == 0:
+        import pytest
+
+        pytest.skip("root reads a chmod 000 file; the symlink loop above covers an unopenable file")
+    locked = tmp_path / "locked.db"
+    assert canhgiac("db", "info", cwd=tmp_path, env={"CANHGIAC_DB": str(locked)}).returncode == 0
+    locked.chmod(0)
+    try:
+        _one_line_exit_2(canhgiac("db", "info", cwd=tmp_path, env={"CANHGIAC_DB": str(locked)}), "CANHGIAC_DB")
+    finally:
+        locked.chmod(0o600)
+
+
+def test_faq_eval_on_a_missing_or_unreadable_file_is_one_line(tmp_path):
+    _one_line_exit_2(canhgiac("faq", "eval", str(tmp_path / "missing.tsv"), cwd=tmp_path), "missing.tsv")
+    _one_line_exit_2(canhgiac("faq", "eval", str(tmp_path), cwd=tmp_path), str(tmp_path))
+    legacy = tmp_path / "legacy.tsv"
+    legacy.write_bytes(b"c\xe2u h\xf4\xec\tnone\n")  # saved in a legacy one-byte encoding
+    _one_line_exit_2(canhgiac("faq", "eval", str(legacy), cwd=tmp_path), "legacy.tsv", "UTF-8")

@@ -39,12 +39,14 @@ TEMPLATE_VALUES = {
     },
     "report_done": {"ref": "BC-20261122-0001", "reported_before": True, "consent": "updates"},
     "report_limit": {"limit": 10},
+    "report_owed": {"refs": ["BC-20261122-0001"]},
+    "report_already_sent": {"ref": "BC-20261122-0001"},
     "report_status_notice": {"ref": "BC-20261122-0001", "status": "confirmed"},
     "police_queue": {"count": 2},
     "police_item": {
         "value": "0912 345 678", "kind": "Số điện thoại", "status": "Mới", "reporters": 2, "new_reports": 3,
         "first": "01/11/2026", "last": "20/11/2026", "topics": ["Công an"], "areas": ["phường Cốc Lếu"],
-        "amount": "5.000.000 đ",
+        "amount": "5.000.000 đ", "official": True,
     },
     "police_detail": {"value": "0912 345 678", "total": 1, "reports": [
         {"ref": "BC-20261122-0001", "day": "22/11/2026", "via": "Zalo", "claimed": "Công an", "amount": None,

@@ -1,3 +1,5 @@
+import pytest
+
 from bot.models import ChatKey
 from bot.services import build_services
 
@@ -40,3 +42,33 @@ async def test_purge_removes_only_expired(services, clock):
     purged = await services.storage.write(services.conversations.purge_expired)
     assert purged == 1
     assert await services.conversations.get(ChatKey("telegram", "7")) is not None
+
+
+GROUP = ChatKey("telegram", "-100500")
+
+
+async def test_in_a_group_a_flow_belongs_to_the_member_who_started_it(services):
+    from bot.conversations import NotYourFlow
+
+    lan, minh = services.conversations.acting_as("11"), services.conversations.acting_as("22")
+    await lan.start(GROUP, "report", "what", {"step": 1})
+    assert (await lan.get(GROUP)).user_id == "11"
+    with pytest.raises(NotYourFlow):
+        await minh.get(GROUP)
+    with pytest.raises(NotYourFlow):
+        await minh.start(GROUP, "quiz", "question")  # would throw away Lan's draft
+    assert await minh.end(GROUP) is False  # Minh has nothing to leave; Lan's flow stays
+    assert await minh.get(GROUP, "quiz") is None  # another flow than the one asked about
+    await lan.start(GROUP, "report", "via", {"step": 2})
+    assert (await lan.get(GROUP)).data == {"step": 2}
+    assert await lan.end(GROUP) is True
+    await minh.start(GROUP, "quiz", "question")  # free again
+    assert (await minh.get(GROUP)).flow == "quiz"
+
+
+async def test_an_expired_flow_of_someone_else_does_not_block(services, clock, settings):
+    lan, minh = services.conversations.acting_as("11"), services.conversations.acting_as("22")
+    await lan.start(GROUP, "report", "what")
+    clock.advance(minutes=settings.conversation_idle_minutes + 1)
+    await minh.start(GROUP, "quiz", "question")
+    assert (await minh.get(GROUP)).user_id == "22"

@@ -1,4 +1,5 @@
 import logging
+import sqlite3
 
 import pytest
 
@@ -81,3 +82,110 @@ async def test_stored_language_picks_the_content(router, services, tmp_path):
     await services.storage.write(lambda db: db.execute("UPDATE chats SET language = 'xx'"))
     replies: list[Reply] = await router.handle(msg("/help"), services)
     assert "Cách dùng" in replies[0].text  # an unknown language falls back to Vietnamese
+
+
+# --- nothing acknowledged unless committed: a write that fails gets the "not saved" apology ---
+
+
+@pytest.fixture
+def quick_services(settings, clock, library):
+    """Services whose writer gives up on a lock after 100 ms instead of 5 s."""
+    from datetime import timedelta
+
+    from bot.conversations import Conversations
+    from bot.services import Services
+    from bot.storage import Storage
+
+    storage = Storage(settings.db_path, busy_timeout_ms=100)
+    idle = timedelta(minutes=settings.conversation_idle_minutes)
+    svc = Services(settings, storage, library, Conversations(storage, clock, idle), clock)
+    yield svc
+    svc.close()
+
+
+NOT_SAVED = "chưa lưu được"
+
+
+async def test_a_write_lock_past_the_busy_timeout_is_answered_with_the_not_saved_apology(router, quick_services):
+    other = sqlite3.connect(quick_services.storage.path)
+    other.execute("BEGIN IMMEDIATE")  # another process holds the write lock for longer than we wait
+    try:
+        sent = [msg("/start", update_id="1"), msg("0912345678 có lừa không", update_id="2"),
+                msg("/baocao", update_id="3"), msg(choice="report:what:call", update_id="4")]  # fmt: skip
+        answers = [await router.handle(m, quick_services) for m in sent]
+    finally:
+        other.rollback()
+        other.close()
+    for replies in answers:
+        assert len(replies) == 1 and NOT_SAVED in replies[0].text
+    # Nothing was claimed, so a redelivery of the same update is handled once the lock is gone.
+    again = await router.handle(msg("/start", update_id="1"), quick_services)
+    assert "Chào" in again[0].text
+
+
+async def test_a_handler_whose_write_fails_says_nothing_was_saved_not_done(services):
+    router = build_router()
+
+    async def save(m, s):
+        def insert(db):
+            raise sqlite3.OperationalError("database or disk is full")  # what SQLite says when the disk is full
+
+        await s.storage.write(insert)
+        return [Reply("✅ Đã lưu")]
+
+    router.command(save, "luu")
+    replies = await router.handle(msg("/luu"), services)
+    assert len(replies) == 1 and NOT_SAVED in replies[0].text and "Đã lưu" not in replies[0].text
+
+
+# --- in a group, a flow belongs to the member who started it ---
+
+
+def member(user: str, text=None, **fields):
+    return Incoming(channel="telegram", chat_id="-100500", user_id=user, text=text, is_group=True, **fields)
+
+
+LAN, MINH = "11", "22"
+
+
+async def test_in_a_group_only_the_starter_confirms_an_erasure(router, services):
+    await router.handle(member(LAN, "/start"), services)
+    [ask] = await router.handle(member(LAN, "/xoadulieu"), services)
+    assert [c.value for c in ask.choices] == ["forget:yes", "forget:no"]
+    # Minh presses Lan's button: ignored, so Lan's message keeps its buttons and the group no noise.
+    assert await router.handle(member(MINH, choice="forget:yes"), services) == []
+    assert await router.handle(member(MINH, choice="forget:no"), services) == []
+    [other] = await router.handle(member(MINH, "/xoadulieu"), services)
+    assert "thành viên khác" in other.text
+    assert await services.storage.read(lambda db: db["chats"].count) == 1
+    [cancel] = await router.handle(member(MINH, "/huy"), services)  # Minh has nothing to cancel
+    assert "không có việc gì" in cancel.text
+    [done] = await router.handle(member(LAN, choice="forget:yes"), services)
+    assert "Đã xóa dữ liệu" in done.text
+    assert await services.storage.read(lambda db: db["chats"].count) == 0
+
+
+async def test_in_a_group_only_the_starter_finishes_a_report(router, services):
+    async def lan(value):
+        return await router.handle(member(LAN, choice=value), services)
+
+    await lan("report:id:+84912345678")  # "report this" under a check result
+    for value in ("report:what:call", "report:via:phone_call", "report:claimed:unknown",
+                  "report:happened:today", "report:amount:0", "report:skip", "report:skip",
+                  "report:consent:none"):  # fmt: skip
+        await lan(value)
+    for value in ("report:confirm", "report:cancel", "report:start"):
+        assert await router.handle(member(MINH, choice=value), services) == []
+    [resume] = await router.handle(member(MINH, "/baocao"), services)  # no peek at Lan's draft
+    assert "thành viên khác" in resume.text and "0912" not in resume.text
+    assert await services.storage.read(lambda db: db["reports"].count) == 0
+    [done] = await lan("report:confirm")
+    assert "BC-" in done.text
+    assert await services.storage.read(lambda db: db["reports"].count) == 1
+
+
+async def test_private_chats_are_not_affected_by_ownership(router, services):
+    await router.handle(msg("/xoadulieu"), services)
+    other_user = Incoming(channel="test", chat_id="5", user_id="77", choice="forget:yes")
+    [done] = await router.handle(other_user, services)  # a private chat is one person
+    assert "Đã xóa dữ liệu" in done.text

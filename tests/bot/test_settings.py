@@ -73,3 +73,34 @@ def test_secrets_lists_every_configured_secret(monkeypatch):
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
     monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "s3cret_header-value")
     assert set(load_settings().secrets()) == {TOKEN, "s3cret_header-value"}
+
+
+def test_allowlist_of_numbers_domains_and_accounts(monkeypatch):
+    assert load_settings().allowlist == []
+    monkeypatch.setenv("CANHGIAC_ALLOWLIST", " 0214 3820 113, congan.laocai.gov.vn ;stk 1027845566 MB,, ")
+    assert load_settings().allowlist == ["0214 3820 113", "congan.laocai.gov.vn", "stk 1027845566 MB"]
+
+
+def test_an_allowlist_entry_that_is_not_an_identifier_is_one_clear_line(monkeypatch):
+    monkeypatch.setenv("CANHGIAC_ALLOWLIST", "113, công an tỉnh")
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert message.startswith("invalid setting CANHGIAC_ALLOWLIST:") and "'công an tỉnh'" in message
+    assert "\n" not in message
+
+
+def test_whitespace_around_any_setting_is_dropped(monkeypatch, tmp_path):
+    """A pasted token with a newline or spaces must work, and be masked in logs as it is used."""
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", f"  {TOKEN}\n")
+    monkeypatch.setenv("TELEGRAM_WEBHOOK_SECRET", "\thook_secret-123 ")
+    monkeypatch.setenv("ZALO_BOT_TOKEN", " 3141592653:zaLoBoTtOkEn\r\n")
+    monkeypatch.setenv("ZALO_WEBHOOK_SECRET", " s3cret-for-zalo ")
+    monkeypatch.setenv("CANHGIAC_POLICE_CHAT_ID", " -100200 ")
+    monkeypatch.setenv("CANHGIAC_LOG_LEVEL", " debug\n")
+    monkeypatch.setenv("CANHGIAC_LOCALITY", "  phường Cốc Lếu ")
+    settings = load_settings()
+    assert settings.telegram_bot_token.get_secret_value() == TOKEN
+    assert settings.secrets() == [TOKEN, "hook_secret-123", "3141592653:zaLoBoTtOkEn", "s3cret-for-zalo"]
+    assert settings.police_chat_id == "-100200" and settings.log_level == "debug"
+    assert settings.locality_name == "phường Cốc Lếu"

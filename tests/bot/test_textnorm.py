@@ -1,4 +1,6 @@
-from bot.textnorm import MAX_INPUT_CHARS, clean_input, phrase_key, strip_diacritics
+import pytest
+
+from bot.textnorm import MAX_INPUT_CHARS, ascii_int, clean_input, phrase_key, strip_diacritics
 
 
 def test_invisible_and_direction_characters_are_removed():
@@ -30,3 +32,24 @@ def test_phrase_key_folds_case_accents_punctuation_emoji_and_repeats():
     assert phrase_key("Chào!!! 👋") == phrase_key("chao") == "chao"
     assert phrase_key("Alooooo") == "alo"
     assert phrase_key("  HỦY   bỏ ") == "huy bo"
+
+
+def test_halves_of_surrogate_pairs_are_replaced_and_pairs_joined():
+    assert clean_input("\ud800") == "\ufffd"
+    assert clean_input("abc\udfffdef") == "abc\ufffddef"
+    assert clean_input("vui \ud83d\ude00") == "vui 😀"  # a pair left split is one character again
+    clean_input("\ud83d số 0912").encode("utf-8")  # whatever comes out can be stored and sent
+
+
+def test_full_width_letters_and_digits_are_ascii_other_digits_stay():
+    assert clean_input("０９１２ ３４５ ６７８ ５００ｋ") == "0912 345 678 500k"
+    assert clean_input("² ① Ⅻ ٣") == "² ① Ⅻ ٣"  # not read as numbers here: the parsers refuse them
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [("2", 2), ("０７", 7), ("123456", 123456), ("1234567", None), ("²", None), ("①", None), ("٣", None),
+     ("𝟗", None), ("", None), ("-1", None), ("9" * 5000, None)],
+)  # fmt: skip
+def test_ascii_int_reads_only_short_ascii_numbers(text, number):
+    assert ascii_int(text) == number

@@ -26,13 +26,17 @@ class RunningBot:
         router=None,
         webhook_url: str | None = None,
         zalo_webhook_url: str | None = None,
+        services=None,
     ):
+        """`services`: already built ones (e.g. on a Storage with a short busy timeout); they are
+        closed with the bot all the same."""
         self.settings, self.fake = settings, fake
         self.webhook_url, self.zalo_webhook_url = webhook_url, zalo_webhook_url
         self.router = router or build_router()
+        self.given_services = services
 
     async def __aenter__(self) -> RunningBot:
-        self.services = build_services(self.settings, library=SHARED["library"])
+        self.services = self.given_services or build_services(self.settings, library=SHARED["library"])
         self.stop_event = asyncio.Event()
         self.task = asyncio.create_task(
             serve(

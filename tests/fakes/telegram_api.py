@@ -11,8 +11,9 @@ What it fakes: getMe, getUpdates (offset confirmation + long polling), set/delet
 (bookkeeping only), sendMessage/sendPhoto with Telegram-like validation (HTML entity parsing,
 length limits, callback_data size), editMessageText/editMessageReplyMarkup, deleteMessage,
 answerCallbackQuery, bot commands/descriptions, sendChatAction, close/logOut; error replies with
-the same JSON shape and HTTP status as the real API, scripted faults (`fail_next`) and blocked
-chats (`block_chat`). Tests inject updates with ``push_*`` and assert on ``requests``/``sent``/...
+the same JSON shape and HTTP status as the real API, scripted faults (`fail_next`, and outages
+of a few seconds with `fail_for`) and blocked chats (`block_chat`). Tests inject updates with
+``push_*`` and assert on ``requests``/``sent``/...
 
 What it deliberately does NOT fake: webhook delivery (setWebhook only stores the URL), file
 downloads/getFile (``/file/...`` is 404), groups/channels/chat membership, inline mode, payments,
@@ -243,6 +244,8 @@ class FakeTelegram(SentMessages):
         self._callback_ids: set[str] = set()
         self._counter = itertools.count(1)
         self._faults: dict[str, list[ApiError]] = {}
+        self._outages: dict[str, tuple[float, ApiError]] = {}  # method -> (until, on time.monotonic, error)
+        self.faulted: collections.Counter[str] = collections.Counter()  # scripted error answers per method
         self._blocked: set[int] = set()
         self._limits: tuple[float, float] | None = None  # (messages/s overall, per chat), see rate_limit
         self._sends: collections.deque[tuple[float, int]] = collections.deque()
@@ -406,6 +409,20 @@ class FakeTelegram(SentMessages):
         error = ApiError(status, description, retry_after if status == 429 else None)
         self._faults.setdefault(method.lower(), []).extend([error] * times)
 
+    def fail_for(
+        self, method: str, seconds: float, *, status: int = 500, retry_after: int = 1, description: str | None = None
+    ) -> None:
+        """An outage: every call of `method` fails with `status` for the next `seconds` (a 429 carries
+        `retry_after`, as a flood wait does). Counted in `faulted`, as `fail_next`'s faults are."""
+        if description is None:
+            description = (
+                f"Too Many Requests: retry after {retry_after}"
+                if status == 429
+                else DEFAULT_ERRORS.get(status, f"Error {status}")
+            )
+        error = ApiError(status, description, retry_after if status == 429 else None)
+        self._outages[method.lower()] = (time.monotonic() + seconds, error)
+
     def rate_limit(self, per_second: float = 30, per_chat_per_second: float = 1) -> None:
         """Answer 429 (retry_after 1) to sendMessage beyond these rates over the last second, as
         Telegram does to bots that flood."""
@@ -434,7 +451,12 @@ class FakeTelegram(SentMessages):
                 raise ApiError(404, "Not Found")
             faults = self._faults.get(name.lower())
             if faults:
+                self.faulted[name] += 1
                 raise faults.pop(0)
+            until, error = self._outages.get(name.lower(), (0.0, None))
+            if error is not None and time.monotonic() < until:
+                self.faulted[name] += 1
+                raise error
             if name == "getUpdates":
                 result = await self._get_updates(params, closed)
             else:

@@ -19,8 +19,9 @@ default every error envelope is sent with HTTP 200 (the case a client is most li
 can set any status, or a non-JSON body, per fault.
 
 Tests inject updates with ``push_*`` (``push_raw`` of the same update twice delivers it twice, as
-Zalo may), inject faults with `fail_next` / `block_chat`, play Zalo's webhook delivery with
-`post_webhook`, and assert on ``requests`` / ``sent`` / `wait_for_messages`.
+Zalo may), inject faults with `fail_next` / `fail_for` (an outage of a few seconds) /
+`block_chat`, play Zalo's webhook delivery with `post_webhook`, and assert on ``requests`` /
+``sent`` / `wait_for_messages`.
 
 What it deliberately does NOT fake: webhook delivery on its own (setWebhook only stores the URL;
 tests call `post_webhook`), sendSticker, groups beyond the ``chat_type`` field, formatting, the free
@@ -173,6 +174,8 @@ class FakeZalo(SentMessages):
         self._pushed: dict[str, dict] = {}  # message_id -> update as pushed (see `update_of`)
         self._counter = itertools.count(1)
         self._faults: dict[str, list[ApiError]] = {}
+        self._outages: dict[str, tuple[float, ApiError]] = {}  # method -> (until, on time.monotonic, error)
+        self.faulted: collections.Counter[str] = collections.Counter()  # scripted error answers per method
         self._blocked: set[str] = set()
         self._read_cursor: dict[str, int] = {}
         self._update_signal, self._sent_signal = asyncio.Event(), asyncio.Event()
@@ -332,6 +335,23 @@ class FakeZalo(SentMessages):
         error = ApiError(code, description, retry_after=retry_after, http_status=http_status, body=body)
         self._faults.setdefault(method, []).extend([error] * times)
 
+    def fail_for(
+        self,
+        method: str,
+        seconds: float,
+        *,
+        code: int = 500,
+        http_status: int | None = None,
+        retry_after: int | None = None,
+        description: str | None = None,
+    ) -> None:
+        """An outage: every call of `method` answers error_code `code` for the next `seconds` (the
+        arguments as for `fail_next`). Counted in `faulted`, as `fail_next`'s faults are."""
+        if method not in self._methods:
+            raise ValueError(f"FakeZalo has no method {method!r}")
+        error = ApiError(code, description, retry_after=retry_after, http_status=http_status)
+        self._outages[method] = (time.monotonic() + seconds, error)
+
     # ----------------------------------------------------------------- internals
     def _status(self, error: ApiError) -> int:
         if error.http_status is not None:
@@ -348,7 +368,12 @@ class FakeZalo(SentMessages):
                 raise ApiError(404)
             faults = self._faults.get(method)
             if faults:
+                self.faulted[method] += 1
                 raise faults.pop(0)
+            until, error = self._outages.get(method, (0.0, None))
+            if error is not None and time.monotonic() < until:
+                self.faulted[method] += 1
+                raise error
             result = await self._get_updates(params, closed) if method == "getUpdates" else handler(params)
         except ApiError as exc:
             return self._status(exc), exc.payload()

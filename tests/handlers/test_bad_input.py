@@ -1,11 +1,18 @@
 """Whatever a citizen sends gets a helpful reply: no crash, no unescaped echo, no template run."""
 
+import io
 import re
 
 import pytest
 
+from bot.channels import zalo
+from bot.channels.terminal import chat as terminal_chat
 from bot.models import Contact, Photo
+from bot.settings import Settings
 from handlers.menu import MAIN_MENU
+from tests.conftest import Chat
+from tests.fakes.running_bot import SHARED, RunningBot
+from tests.fakes.zalo_api import FakeZalo
 
 BAD_TEXTS = {
     "empty": "",
@@ -81,3 +88,200 @@ async def test_no_answer_still_protects_and_warns_victims_about_recovery_offers(
     await chat.send("giá lúa hôm nay bao nhiêu")
     assert "coi như chưa đáng tin" in chat.text and "113" in chat.text
     assert "chặn giao dịch" in chat.text and "lấy lại tiền" in chat.text
+
+
+# --- Unicode digits, amounts too big for a float, lone surrogates: at every step that reads text ---
+
+# Digits that str.isdigit() accepts and int() may refuse (or read as a number nobody meant).
+UNICODE_DIGITS = {
+    "superscript": "²",
+    "superscripts": "¹²³",
+    "circled": "①",
+    "circled_many": "① ② ③",
+    "roman": "Ⅻ",
+    "arabic_indic": "٣",
+    "arabic_indic_amount": "٣٠٠ nghìn",
+    "math_bold": "𝟗",
+    "devanagari": "५",
+}
+# A phone keyboard in full-width mode: read as the ASCII digit it shows.
+FULLWIDTH = {"fullwidth": "３", "fullwidth_amount": "５００ｋ"}
+HUGE_AMOUNTS = {
+    "309_digits": "9" * 309,
+    "400_digits_trieu": "9" * 400 + " triệu",
+    "groups": "999." * 120 + "999đ",
+    "decimal": "1," + "9" * 400 + " tỷ",
+}
+# Zalo's JSON (and any JSON) can carry half of a surrogate pair: not encodable as UTF-8.
+SURROGATES = {"lone_high": "\ud800", "lone_low_inside": "abc\udfffdef", "half_emoji": "\ud83d số 0912"}
+TRICKY = {**UNICODE_DIGITS, **FULLWIDTH, **HUGE_AMOUNTS, **SURROGATES}
+
+FAILURE = "trục trặc"  # content/vi/templates/failure.html.j2
+OFFICER, STAFF = "7001", "7002"
+
+
+async def _report_to(chat, step: str) -> None:
+    """A report flow walked up to `step`, the usual way."""
+    path = [
+        ("what", {"text": "/baocao"}),
+        ("identifier", {"choice": "report:what:call"}),
+        ("via", {"text": "0912345678"}),
+        ("claimed", {"choice": "report:via:phone_call"}),
+        ("happened", {"choice": "report:claimed:fake-authority-call"}),
+        ("amount", {"choice": "report:happened:today"}),
+        ("description", {"text": "2tr"}),
+        ("evidence", {"text": "Họ xưng công an"}),
+        ("consent", {"choice": "report:skip"}),
+        ("contact", {"choice": "report:consent:contact"}),
+    ]
+    for reached, message in path:
+        await chat.send(**message)
+        if reached == step:
+            return
+    raise AssertionError(step)
+
+
+async def _bank_account_to(chat, step: str) -> None:
+    await chat.send("/baocao")
+    await chat.press("report:what:bank_account")
+    await chat.send("1027845566")  # no bank named: the bank step
+    if step == "holder":
+        await chat.press("report:bank:MB")
+
+
+async def _report_confirm(chat, step: str) -> None:
+    await _report_to(chat, "consent")
+    await chat.press("report:consent:none")
+
+
+async def _police_note(chat, step: str) -> None:
+    citizen = Chat(chat.router, chat.services, chat_id=f"c{chat.chat_id}")
+    await _report_to(citizen, "consent")
+    await citizen.press("report:consent:none")
+    await citizen.press("report:confirm")
+    officer = Chat(chat.router, chat.services, chat_id=OFFICER)
+    await officer.send("/hangdoi")
+    confirm = next(v for v in officer.choice_values if v.startswith("police:confirmed:"))
+    chat.chat_id = OFFICER
+    await chat.press(confirm)
+
+
+async def _staff(chat, step: str) -> None:
+    chat.chat_id = STAFF
+    await chat.send("/phatcanhbao")
+    await chat.press("staff:write")
+    if step == "when":
+        await chat.send("Tối nay họp tổ dân phố")
+        await chat.press("staff:area:coc-leu")
+        await chat.press("staff:later")
+
+
+# step name -> (how to get there, the flow step a re-ask stays at; None when any text is an answer)
+STEPS = {
+    "no_flow": (lambda chat, step: chat.send("/start"), None),
+    "report:what": (_report_to, "what"),
+    "report:identifier": (_report_to, "identifier"),
+    "report:bank": (_bank_account_to, "bank"),
+    "report:holder": (_bank_account_to, None),
+    "report:via": (_report_to, "via"),
+    "report:claimed": (_report_to, "claimed"),
+    "report:happened": (_report_to, "happened"),
+    "report:amount": (_report_to, "amount"),
+    "report:description": (_report_to, None),
+    "report:evidence": (_report_to, "evidence"),
+    "report:consent": (_report_to, "consent"),
+    "report:contact": (_report_to, "contact"),
+    "report:confirm": (_report_confirm, "confirm"),
+    "quiz:question": (lambda chat, step: chat.send("/quiz"), "question"),
+    "subscribe": (lambda chat, step: chat.send("/dangky"), None),
+    "check:value": (lambda chat, step: chat.send("/kiemtra"), "value"),
+    "forget:confirm": (lambda chat, step: chat.send("/xoadulieu"), "confirm"),
+    "staff:text": (_staff, None),
+    "staff:when": (_staff, "when"),
+    "police:note": (_police_note, None),
+}
+
+
+@pytest.fixture
+def roles_and_time(settings, clock):
+    settings.police_ids = [f"test:{OFFICER}"]
+    settings.staff_ids = [f"{STAFF}=coc-leu|bac-cuong"]
+    clock.now = clock.now.replace(hour=2)  # 09:00 in Vietnam: "３" (03:00 today) is in the past
+
+
+@pytest.mark.parametrize("where", sorted(STEPS))
+async def test_unicode_digits_huge_amounts_and_surrogates_get_a_kind_reask(
+    router, services, roles_and_time, caplog, where
+):
+    setup, reask_step = STEPS[where]
+    step = where.partition(":")[2]
+    for n, (name, text) in enumerate(TRICKY.items()):
+        chat = Chat(router, services, chat_id=f"9{n:03d}")
+        await setup(chat, step)
+        before = await services.conversations.get(chat.key)
+        replies = await chat.send(text)
+        assert replies and FAILURE not in chat.text, (where, name)
+        assert all(r.text.strip() for r in replies), (where, name)
+        if reask_step is not None and name not in FULLWIDTH:  # full-width digits are digits
+            after = await services.conversations.get(chat.key)
+            assert after is not None and (after.flow, after.step) == (before.flow, reask_step), (where, name)
+            if before.data.get("index") is not None:
+                assert after.data["index"] == before.data["index"], (where, name)  # the quiz asks again
+        await services.conversations.end(chat.key)  # the officer and the staff member are shared
+    assert "handler failed" not in caplog.text
+
+
+async def test_an_amount_of_unicode_digits_or_too_big_is_asked_again(chat):
+    await _report_to(chat, "amount")
+    for text in ("²", "①", "٣٠٠ nghìn", "9" * 309, "1," + "9" * 400 + " tỷ"):
+        await chat.send(text)
+        assert "Mình chưa hiểu câu trả lời" in chat.text and FAILURE not in chat.text, text
+    await chat.send("５００ｋ")  # full-width, as some phone keyboards type
+    await chat.send("/baocao")  # back to the open report: the summary will show it
+    state = (await chat.services.conversations.get(chat.key)).data
+    assert state["amount"] == 500_000
+
+
+async def test_a_lone_surrogate_is_replaced_not_stored_raw(chat, services):
+    await _report_to(chat, "description")
+    await chat.send("họ gọi \ud800 lúc 9 giờ")
+    state = (await services.conversations.get(chat.key)).data
+    assert state["description"] == "họ gọi \ufffd lúc 9 giờ"
+
+
+async def test_the_terminal_chat_survives_unicode_digits(router, services):
+    out = io.StringIO()
+    lines = "".join(f"{text}\n" for text in TRICKY.values() if "\n" not in text)
+    await terminal_chat(router, services, user_id="local", stdin=io.StringIO("/quiz\n" + lines), stdout=out)
+    assert FAILURE not in out.getvalue()
+    assert out.getvalue().count("gõ số thứ tự của đáp án") >= len(UNICODE_DIGITS)  # each one asked again
+
+
+async def test_zalo_answers_unicode_digits_where_numbers_pick_options(tmp_path, library):
+    """On Zalo a typed number picks an option before the router sees the text: '²' crashed there."""
+    SHARED["library"] = library
+    token, chat_id = "3141592653:zaLoBoTtOkEnForTestsOnly_abcdefXYZ", "6a1b2c3d4e5f"
+    async with FakeZalo(token=token) as fake:
+        settings = Settings(
+            _env_file=None, zalo_bot_token=token, zalo_api_base_url=fake.url, db_path=tmp_path / "bot.db",
+            weekly_day="off",
+        )  # fmt: skip
+        async with RunningBot(settings, fake):
+            fake.push_text(chat_id, "/start")
+            await fake.wait_for_messages(chat_id, count=1)
+            for text in ["²", "①", "Ⅻ", "٣", "9" * 5000]:
+                fake.push_text(chat_id, text)
+                [answer] = await fake.wait_for_messages(chat_id)  # before, "²" got no reply at all
+                assert FAILURE not in answer["text"] and "1. 📚" in answer["text"], text
+            fake.push_text(chat_id, "７")  # full-width 7: the hotlines, as "7" is
+            [answer] = await fake.wait_for_messages(chat_id)
+            assert "5656" in answer["text"]
+
+
+def test_zalo_reads_a_typed_number_only_in_ascii_or_full_width():
+    options = [("Một", "a"), ("Hai", "b")]
+    update = {"event_name": "message.text.received", "message": {"chat": {"id": "c"}, "from": {"id": "c"}}}
+    for text, expected in [("2", "b"), ("２", "b"), ("²", None), ("٢", None), ("9" * 5000, None)]:
+        update["message"]["text"] = text
+        incoming = zalo.to_incoming(update, options)
+        assert incoming.choice == expected and (incoming.text is None) == (expected is not None), text

@@ -67,3 +67,32 @@ async def test_odd_text_never_crashes(chat, text):
     await chat.send("/kiemtra")
     replies = await chat.send(text)
     assert replies and "49" not in chat.text and "<b>x</b>" not in chat.text
+
+
+async def _reported_by_three(services, clock, value: str) -> None:
+    from bot import reports
+    from bot.identifiers import parse_identifier
+    from bot.models import ChatKey
+
+    draft = reports.Draft(
+        identifier=parse_identifier(value), what="other", via="sms", claimed_topic="phishing-link", happened="today"
+    )
+    for chat_id in ("31", "32", "33"):
+        await services.storage.write(lambda db, c=chat_id: reports.file(db, draft, ChatKey("test", c), clock()))
+
+
+async def test_reports_are_shown_as_not_yet_verified(chat, services, clock):
+    await _reported_by_three(services, clock, "0912 345 678")
+    await chat.send("0912 345 678")
+    assert "Nguy hiểm" in chat.text  # three distinct reporters stay high for an ordinary number
+    assert "3 người đã báo cáo, chưa được xác minh" in chat.text
+
+
+async def test_reports_about_an_official_site_do_not_make_it_dangerous(chat, services, clock):
+    await _reported_by_three(services, clock, "vietcombank.com.vn")
+    await _reported_by_three(services, clock, "113")
+    await chat.send("Tin nhắn lạ bảo vào vietcombank.com.vn rồi gọi 113 để xác minh tài khoản của tôi")
+    assert chat.text.count("<code>") == 2
+    assert "Nguy hiểm" not in chat.text and "Cần cảnh giác" not in chat.text
+    assert chat.text.count("3 người đã báo cáo, chưa được xác minh") == 2
+    assert "chính thức" in chat.text

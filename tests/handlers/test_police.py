@@ -68,3 +68,31 @@ async def test_the_officer_reviews_the_queue_and_reporters_hear_back(router, ser
 
     await officer.send("/hangdoi")
     assert len(officer.last) == 2 and "987 654 321" in officer.last[1].text
+
+
+async def test_reports_about_official_numbers_are_queued_marked_and_only_a_decision_changes_the_check(
+    router, services, settings, officer
+):
+    settings.allowlist = ["0987 654 321"]
+    citizens = [Chat(router, services, chat_id=str(20 + n)) for n in range(3)]
+    for citizen in citizens:
+        await report(citizen, "113", updates=False)
+        await report(citizen, "0987 654 321", updates=False)
+        await report(citizen, "0912 345 678", updates=False)
+
+    await officer.send("/hangdoi")
+    items = {reply.text.split("</code>")[0]: reply for reply in officer.last[1:]}
+    assert len(items) == 3
+    official = [reply for reply in officer.last[1:] if "chính thức" in reply.text]
+    assert len(official) == 2 and not any("0912 345 678" in reply.text for reply in official)
+    assert all("đã có người báo cáo, nhưng đây là" in reply.text.lower() for reply in official)
+
+    lan = citizens[0]
+    await lan.send("0987654321")
+    assert "Nguy hiểm" not in lan.text and "chưa được xác minh" in lan.text
+
+    allowed = next(reply for reply in official if "987 654 321" in reply.text)
+    await officer.press(next(c.value for c in allowed.choices if c.value.startswith("police:confirmed:")))
+    await officer.press("police:note:skip")
+    await lan.send("0987654321")
+    assert "Nguy hiểm" in lan.text and "xác nhận" in lan.text and "chưa được xác minh" not in lan.text

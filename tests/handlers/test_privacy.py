@@ -1,6 +1,9 @@
+import sqlite3
+
+
 async def test_privacy_says_what_is_kept(chat):
     await chat.send("/baomat")
-    assert "Nghị định 13/2023/NĐ-CP" in chat.text and "/xoadulieu" in chat.text and "60 phút" in chat.text
+    assert "91/2025/QH15" in chat.text and "/xoadulieu" in chat.text and "60 phút" in chat.text
 
 
 async def _rows(services, chat):
@@ -78,3 +81,76 @@ async def test_erasure_keeps_reports_anonymised_and_stops_their_notices(chat, se
     assert report["chat_id"] is None and report["contact_phone"] is None and report["reporter"]
     assert await services.storage.read(lambda db: outbox.pending(db, ["test"])) == []
     assert await services.storage.read(lambda db: db["reporters"].count) == 0
+
+
+# --- erasure leaves nothing readable on disk ---
+
+MAI = "Trần Thị Mai"
+NUMBER_FORMS = (b"987654321", b"987 654 321", b"987.654.321")  # every stored form (+84…, 84…, 0…) holds these
+
+
+def _disk_bytes(path) -> bytes:
+    files = [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
+    return b"".join(f.read_bytes() for f in files if f.exists())
+
+
+def _absent(data: bytes) -> list[str]:
+    found = [form.decode() for form in NUMBER_FORMS if form in data]
+    return found + ([MAI] if MAI.encode() in data else [])
+
+
+async def test_erasure_leaves_the_number_and_name_nowhere_on_disk(chat, services):
+    from tests.handlers.test_report import walk_to_consent
+
+    await walk_to_consent(chat)
+    await chat.press("report:consent:contact")
+    await chat.send("0987 654 321")
+    await chat.press("report:confirm")
+    # A second report left half-way: its draft holds the name and the number.
+    await chat.send("/baocao")
+    await chat.press("report:what:call")
+    await chat.send("0912 111 222")
+    await chat.press("report:via:phone_call")
+    await chat.press("report:claimed:unknown")
+    await chat.press("report:happened:today")
+    await chat.press("report:amount:0")
+    await chat.send(f"Tôi là {MAI}, số tôi 0987.654.321, họ gọi bảo tôi chuyển tiền")
+    assert _absent(_disk_bytes(services.storage.path))  # the test can see them before erasure
+    await chat.send("/xoadulieu")
+    await chat.press("forget:yes")
+    assert "Đã xóa dữ liệu" in chat.text
+    assert _absent(_disk_bytes(services.storage.path)) == []
+
+
+def test_privacy_purge_leaves_the_number_nowhere_on_disk(tmp_path):
+    from datetime import timedelta
+
+    from bot import reports
+    from bot.clock import utc_now
+    from bot.identifiers import parse_identifier
+    from bot.models import ChatKey
+    from bot.storage import Storage
+    from tests.bot.test_cli import canhgiac
+
+    path = tmp_path / "data" / "canhgiac.db"
+    storage = Storage(path)
+    draft = reports.Draft(identifier=parse_identifier("0912345678"), what="call", via="phone_call",
+                          claimed_topic=None, happened="today", description="gọi xưng công an",
+                          contact_consent=True, updates_consent=True, contact_phone="+84987654321")  # fmt: skip
+    try:
+        storage.write_sync(
+            lambda db: reports.file(db, draft, ChatKey("telegram", "42"), utc_now() - timedelta(days=100))
+        )
+    finally:
+        storage.close()
+    assert b"987654321" in _disk_bytes(path)
+    # The bot keeps the database open while an operator purges (reading the files is done before
+    # it connects: closing any file of the database drops this process's SQLite locks on it).
+    running_bot = sqlite3.connect(path)
+    try:
+        running_bot.execute("SELECT count(*) FROM reports").fetchone()
+        result = canhgiac("privacy", "purge", "--older-than", "90", cwd=tmp_path)
+        assert result.returncode == 0 and "anonymised 1 reports" in result.stdout
+        assert b"987654321" not in _disk_bytes(path)
+    finally:
+        running_bot.close()

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 
 import pytest
 
-from bot.models import Contact, Photo
+from bot.models import Contact, Incoming, Photo
 from bot.services import build_services
+from bot.settings import Settings
+from bot.storage import Storage
 from tests.conftest import Chat
+from tests.fakes.running_bot import CHAT, SHARED, TOKEN, RunningBot
+from tests.fakes.telegram_api import FakeTelegram
 
 
 async def _reports(services):
@@ -163,3 +168,138 @@ async def test_a_reporters_number_never_reaches_the_log(chat, caplog):
     assert "BC-" in chat.text
     logged = caplog.text
     assert caplog.records and "987" not in logged and "0912" not in logged and "345 678" not in logged
+
+
+async def test_a_contact_card_without_the_senders_id_is_refused(chat, services):
+    # Telegram leaves `user_id` out of a card shared from the phone book (someone not on Telegram):
+    # nothing says it is the sender's own number, so it is not taken as their consent.
+    await walk_to_consent(chat)
+    await chat.press("report:consent:contact")
+    await chat.send(contact=Contact(phone_number="+84987654321"))
+    assert (await services.conversations.get(chat.key)).step == "contact"
+    assert "của chính bạn" in chat.text and chat.last[0].request_contact
+    await chat.send("0987 654 321")  # typing one's own number still works
+    assert "Kiểm tra lại" in chat.text
+
+
+# --- a report committed but its reference never reached the citizen (kill -9, failed send) ---
+
+
+async def _file_and_lose_the_reply(chat: Chat) -> str:
+    """Walk to the summary, then confirm the way an adapter does but crash before sending."""
+    await walk_to_consent(chat)
+    await chat.press("report:consent:none")
+    confirm = Incoming(channel=chat.channel, chat_id=chat.chat_id, user_id=chat.chat_id, choice="report:confirm",
+                       update_id="7001")  # fmt: skip
+    lost = await chat.router.handle(confirm, chat.services)  # committed; never sent, never delivered
+    [ref] = re.findall(r"BC-\d{8}-\d{4}", lost[0].text)
+    return ref
+
+
+async def test_pressing_confirm_again_after_a_crash_tells_the_code(router, settings, clock, library):
+    first = build_services(settings, clock=clock, library=library)
+    ref = await _file_and_lose_the_reply(Chat(router, first))
+    first.close()
+    restarted = build_services(settings, clock=clock, library=library)
+    try:
+        chat = Chat(router, restarted)
+        await chat.press("report:confirm")
+        assert ref in chat.text and "Nút này đã cũ" not in chat.text
+        assert await restarted.storage.read(lambda db: db["reports"].count) == 1  # filed once
+    finally:
+        restarted.close()
+
+
+async def test_the_next_message_after_a_crash_tells_the_code_once(router, settings, clock, library):
+    first = build_services(settings, clock=clock, library=library)
+    ref = await _file_and_lose_the_reply(Chat(router, first))
+    first.close()
+    restarted = build_services(settings, clock=clock, library=library)
+    try:
+        chat = Chat(router, restarted)
+        await chat.send("/hotline")
+        assert ref in chat.text and "113" in chat.text  # the code, and the answer asked for
+        await chat.send("/hotline")
+        assert ref not in chat.text
+    finally:
+        restarted.close()
+
+
+async def test_a_redelivered_confirm_after_a_crash_is_not_filed_twice_but_tells_the_code(chat, services):
+    ref = await _file_and_lose_the_reply(chat)
+    again = Incoming(channel=chat.channel, chat_id=chat.chat_id, user_id=chat.chat_id, choice="report:confirm",
+                     update_id="7001")  # fmt: skip
+    replies = await chat.router.handle(again, services)
+    assert len(replies) == 1 and ref in replies[0].text
+    assert await services.storage.read(lambda db: db["reports"].count) == 1
+
+
+async def test_a_delivered_code_is_not_told_again(chat, services):
+    await walk_to_consent(chat)
+    await chat.press("report:consent:none")
+    await chat.press("report:confirm")
+    [ref] = re.findall(r"BC-\d{8}-\d{4}", chat.text)
+    await chat.send("/hotline")
+    assert ref not in chat.text
+
+
+# --- through the real Telegram client and the fake Bot API ---
+
+
+@pytest.fixture
+async def fake(library):
+    SHARED["library"] = library
+    async with FakeTelegram(token=TOKEN) as tg:
+        yield tg
+
+
+@pytest.fixture
+def tg_settings(tmp_path, fake) -> Settings:
+    return Settings(telegram_bot_token=TOKEN, telegram_api_base_url=f"{fake.url}/bot", db_path=tmp_path / "bot.db",
+                    weekly_day="off")  # fmt: skip
+
+
+async def _tg_walk_to_contact(fake) -> dict:
+    async def press(message, data):
+        fake.push_callback(CHAT, data, message_id=message["message_id"])
+        return (await fake.wait_for_messages(CHAT))[-1]
+
+    fake.push_text(CHAT, "/baocao")
+    step = (await fake.wait_for_messages(CHAT, count=2))[-1]
+    step = await press(step, "report:what:call")
+    fake.push_text(CHAT, "0912345678")
+    [step] = await fake.wait_for_messages(CHAT)
+    for value in ("report:via:phone_call", "report:claimed:unknown", "report:happened:today", "report:amount:0",
+                  "report:skip", "report:skip", "report:consent:contact"):  # fmt: skip
+        step = await press(step, value)
+    return step
+
+
+def _contact_update(card: dict) -> dict:
+    person = {"id": CHAT, "first_name": "Lan"}
+    return {"message": {"message_id": 900, "date": int(time.time()), "chat": {**person, "type": "private"},
+                        "from": {**person, "is_bot": False}, "contact": card}}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "card",
+    [
+        {"phone_number": "+84987654321", "first_name": "Mẹ"},  # from the phone book: no user_id
+        {"phone_number": "+84987654321", "first_name": "Hùng", "user_id": 777},  # another Telegram user
+    ],
+)
+async def test_through_telegram_someone_elses_contact_card_is_refused(fake, tg_settings, card):
+    async with RunningBot(tg_settings, fake):
+        await _tg_walk_to_contact(fake)
+        fake.push_raw(_contact_update(card))
+        [reask] = await fake.wait_for_messages(CHAT)
+        assert "của chính bạn" in reask["text"] and reask["reply_markup"]["keyboard"][0][0]["request_contact"]
+        fake.push_contact(CHAT, "+84 912 000 111")  # the own-number button: the sender's own card
+        [summary] = await fake.wait_for_messages(CHAT)
+        assert "Kiểm tra lại" in summary["text"]
+    storage = Storage(tg_settings.db_path)
+    try:
+        [conversation] = storage.read_sync(lambda db: list(db["conversations"].rows))
+    finally:
+        storage.close()
+    assert "987654321" not in conversation["data"] and "+84912000111" in conversation["data"]

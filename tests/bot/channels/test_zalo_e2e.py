@@ -102,6 +102,27 @@ async def test_a_repeated_delivery_is_answered_once(zalo, zalo_settings):
     assert len([m for m in zalo.sent if m["chat_id"] == CHAT]) == 2
 
 
+async def test_a_repeated_delivery_without_a_message_id_is_answered_once(zalo, zalo_settings):
+    update = zalo.make_text_update(CHAT, "/help")
+    del update["message"]["message_id"]  # some events come without one
+    async with RunningBot(zalo_settings, zalo) as bot:
+        zalo.push_raw(update)
+        await zalo.wait_for_messages(CHAT)
+        zalo.push_raw(update)  # Zalo delivers the same event again
+        hotline = await say(zalo, "/hotline")
+        # The same words sent again later are a new message, and answered.
+        again = {**update, "message": {**update["message"], "date": update["message"]["date"] + 1}}
+        zalo.push_raw(again)
+        await zalo.wait_for_messages(CHAT)
+        await asyncio.sleep(0.3)
+        keys = await bot.services.storage.read(
+            lambda db: [row[0] for row in db.execute("SELECT update_key FROM handled_updates WHERE channel = 'zalo'")]
+        )
+    assert "113" in hotline
+    assert len([m for m in zalo.sent if m["chat_id"] == CHAT]) == 3  # help, hotline, help
+    assert "/help" not in " ".join(keys) and CHAT not in " ".join(keys)  # keys are hashes, not contents
+
+
 async def test_a_long_answer_is_split_under_2000_characters(zalo, zalo_settings):
     router = build_router()
 

@@ -1,0 +1,140 @@
+"""The Bot API in trouble for a while, in the middle of a broadcast and of citizens' messages: 500s
+(an outage) and 429s with retry_after (a flood wait), on Telegram (python-telegram-bot) and on Zalo
+(our httpx client), against the loopback fakes. Every recipient gets the broadcast exactly once and
+every update gets its reply, exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from bot import broadcasts, subscriptions
+from bot.clock import utc_now
+from bot.models import ChatKey
+from bot.settings import Settings
+from bot.storage import Storage
+from tests.fakes.running_bot import SHARED, TOKEN, RunningBot
+from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.zalo_api import FakeZalo
+
+pytestmark = pytest.mark.faults
+
+ZALO_TOKEN = "3141592653:zaLoBoTtOkEnForTestsOnly_abcdefXYZ"
+RECIPIENTS = 200
+CITIZENS = 5
+OUTAGE_SECONDS = 2.0
+PACE = 100  # broadcast messages a second: the broadcast lasts about as long as the outage
+
+
+@dataclass
+class Platform:
+    """What differs between the two fakes, for one test."""
+
+    name: str
+    fake: Any
+    settings: Settings
+    recipients: list[str]
+    citizens: list[str]
+
+    def chat_of(self, message: dict) -> str:
+        return str(self.fake.chat_of(message))
+
+    def counts(self, chats: list[str]) -> Counter:
+        wanted = set(chats)
+        return Counter(chat for chat in map(self.chat_of, self.fake.sent) if chat in wanted)
+
+    def outage(self, code: int) -> None:
+        if self.name == "telegram":
+            self.fake.fail_for("sendMessage", OUTAGE_SECONDS, status=code, retry_after=1)
+        else:
+            self.fake.fail_for("sendMessage", OUTAGE_SECONDS, code=code, retry_after=1 if code == 429 else None)
+
+    def ask(self, chat: str, text: str) -> None:
+        self.fake.push_text(int(chat) if self.name == "telegram" else chat, text)
+
+
+def platform_for(name: str, fake, tmp_path) -> Platform:
+    if name == "telegram":
+        settings = Settings(
+            _env_file=None, telegram_bot_token=TOKEN, telegram_api_base_url=f"{fake.url}/bot",
+            telegram_broadcast_per_second=PACE, telegram_max_messages_per_second=1000,
+            db_path=tmp_path / "bot.db", weekly_day="off",
+        )  # fmt: skip
+        return Platform(
+            name, fake, settings, [str(200_000 + n) for n in range(RECIPIENTS)], [str(700 + n) for n in range(CITIZENS)]
+        )
+    settings = Settings(
+        _env_file=None, zalo_bot_token=ZALO_TOKEN, zalo_api_base_url=fake.url, zalo_broadcast_per_second=PACE,
+        db_path=tmp_path / "bot.db", weekly_day="off",
+    )  # fmt: skip
+    return Platform(name, fake, settings, [f"r{n:04d}" for n in range(RECIPIENTS)], [f"c{n}" for n in range(CITIZENS)])
+
+
+def queue_broadcast(platform: Platform) -> None:
+    storage = Storage(platform.settings.db_path)
+    try:
+
+        def write(db):
+            now = utc_now()
+            for chat in platform.recipients:
+                subscriptions.subscribe(db, ChatKey(platform.name, chat), "coc-leu", now)
+            broadcasts.create(db, created_by="cli", now=now - timedelta(seconds=1), text="Cảnh báo thử nghiệm")
+
+        storage.write_sync(write)
+    finally:
+        storage.close()
+
+
+async def wait_until(condition, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.05)
+
+
+@pytest.fixture(autouse=True)
+def shared_library(library):
+    SHARED["library"] = library
+
+
+@pytest.mark.parametrize("code", [500, 429], ids=["500s", "429s"])
+@pytest.mark.parametrize("name", ["telegram", "zalo"])
+async def test_a_bot_api_in_trouble_mid_broadcast_and_mid_conversation(name, code, tmp_path):
+    fake_type = FakeTelegram(token=TOKEN) if name == "telegram" else FakeZalo(token=ZALO_TOKEN)
+    async with fake_type as fake:
+        platform = platform_for(name, fake, tmp_path)
+        queue_broadcast(platform)
+        async with RunningBot(platform.settings, fake) as bot:
+            await wait_until(lambda: sum(platform.counts(platform.recipients).values()) >= 40, timeout=30)
+            platform.outage(code)
+            for chat in platform.citizens:
+                platform.ask(chat, "/hotline")
+
+            def everyone_served():
+                return set(platform.counts(platform.recipients)) == set(platform.recipients) and set(
+                    platform.counts(platform.citizens)
+                ) == set(platform.citizens)
+
+            with pytest.raises(AssertionError):  # not everything can go through while the outage lasts
+                await wait_until(everyone_served, timeout=OUTAGE_SECONDS / 2)
+            await wait_until(everyone_served, timeout=60)
+            await asyncio.sleep(1.0)  # room for a late duplicate to show
+            state = await bot.services.storage.read(lambda db: broadcasts.progress(db, 1))
+        broadcast, replies = platform.counts(platform.recipients), platform.counts(platform.citizens)
+        faulted = fake.faulted["sendMessage"]
+    lost = len(set(platform.recipients) - set(broadcast))
+    doubled = sum(n - 1 for n in broadcast.values()) + sum(n - 1 for n in replies.values())
+    unanswered = len(set(platform.citizens) - set(replies))
+    print(
+        f"\n{name} {code}s for {OUTAGE_SECONDS:.0f} s: {faulted} calls refused; broadcast to {RECIPIENTS}, "
+        f"{CITIZENS} citizens asking: lost {lost}, duplicated {doubled}, unanswered {unanswered}"
+    )
+    assert faulted > 0  # the fault did hit the bot
+    assert (lost, doubled, unanswered) == (0, 0, 0)
+    assert state.counts == {"sent": RECIPIENTS}

@@ -1,0 +1,97 @@
+"""A second `canhgiac run` on the same database: refused at once, in one line, while the first keeps
+serving; after the first is killed with SIGKILL, a new one starts as if nothing happened."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+
+import pytest
+
+from bot import outbox
+from bot.clock import utc_now
+from bot.storage import Storage
+from tests.fakes.bot_process import BotProcess, bot_env
+from tests.fakes.running_bot import TOKEN
+from tests.fakes.telegram_api import FakeTelegram
+
+pytestmark = pytest.mark.faults
+
+CITIZEN = 501
+NOTICES = 40  # decision notices waiting in the outbox when the bots start
+FIRST_NOTICE_CHAT = 300_000
+
+
+def queue_notices(db_path) -> None:
+    storage = Storage(db_path)
+    try:
+
+        def write(db):
+            for n in range(NOTICES):
+                outbox.enqueue(db, "telegram", str(FIRST_NOTICE_CHAT + n), "Báo cáo đã được xử lý", "report", utc_now())
+
+        storage.write_sync(write)
+    finally:
+        storage.close()
+
+
+def calls(fake: FakeTelegram, method: str) -> int:
+    return sum(1 for name, _ in fake.requests if name == method)
+
+
+async def polling(fake: FakeTelegram, bot: BotProcess, after_getme: int, timeout: float = 60) -> None:
+    """Wait until `bot` has started (a getMe beyond the first `after_getme`) and polls for updates."""
+    deadline = time.monotonic() + timeout
+    while True:
+        methods = [name for name, _ in fake.requests]
+        starts = [i for i, name in enumerate(methods) if name == "getMe"]
+        if len(starts) > after_getme and "getUpdates" in methods[starts[after_getme] :]:
+            return
+        assert bot.running(), f"the bot exited: {bot.stderr[-2000:]}"
+        assert time.monotonic() < deadline, "the bot did not start"
+        await asyncio.sleep(0.05)
+
+
+async def answered(fake: FakeTelegram, text: str) -> str:
+    fake.push_text(CITIZEN, text)
+    [reply] = await fake.wait_for_messages(CITIZEN, timeout=20)
+    return reply["text"]
+
+
+async def test_a_second_instance_is_refused_and_the_first_keeps_serving(tmp_path):
+    db_path = tmp_path / "bot.db"
+    queue_notices(db_path)
+    bots: list[BotProcess] = []
+    async with FakeTelegram(token=TOKEN) as fake:
+        env = bot_env(fake.url, db_path)
+        try:
+            first = BotProcess(env, tmp_path, "first")
+            bots.append(first)
+            await polling(fake, first, after_getme=0)
+            getme = calls(fake, "getMe")
+
+            second = BotProcess(env, tmp_path, "second")
+            bots.append(second)
+            code = await second.exited(timeout=30)
+            lines = second.stderr.strip().splitlines()
+            assert code == 2
+            assert lines == [f"canhgiac: another canhgiac run is serving {db_path} (pid {first.pid}); stop it first"]
+            assert calls(fake, "getMe") == getme  # it never reached the Bot API
+
+            assert first.running() and "113" in await answered(fake, "/hotline")
+
+            first.kill()
+            third = BotProcess(env, tmp_path, "third")
+            bots.append(third)
+            await polling(fake, third, after_getme=getme)
+            assert "113" in await answered(fake, "/hotline")
+        finally:
+            for bot in bots:
+                await bot.stop()
+        notices = Counter(m["chat"]["id"] for m in fake.sent if m["chat"]["id"] >= FIRST_NOTICE_CHAT)
+        replies = len(fake.messages_to(CITIZEN))
+    lost = NOTICES - len(notices)
+    doubled = sum(n - 1 for n in notices.values())
+    print(f"\nsecond instance: notices lost={lost} duplicated={doubled}; replies {replies} of 2 updates")
+    assert (lost, doubled, replies) == (0, 0, 2)
