@@ -36,6 +36,7 @@ from bot.services import build_services  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from handlers import build_router  # noqa: E402
 from tests.bot.identifiers.test_extract_work import SHAPES  # noqa: E402
+from tests.conftest import LoopTicker  # noqa: E402
 
 
 def _unrepeated(pick: str, seed: int):
@@ -60,21 +61,6 @@ ALL_SHAPES = {
 }
 
 
-class Ticker:
-    """The longest time the event loop took to wake a task that sleeps 5 ms."""
-
-    def __init__(self) -> None:
-        self.longest = 0.0
-
-    async def run(self) -> None:
-        last = time.perf_counter()
-        while True:
-            await asyncio.sleep(0.005)
-            now = time.perf_counter()
-            self.longest = max(self.longest, now - last)
-            last = now
-
-
 async def one_update(router, services, chat_id: str, text: str) -> float:
     msg = Incoming(channel="bench", chat_id=chat_id, user_id=chat_id, display_name="Lan", text=text)
     started = time.perf_counter()
@@ -85,14 +71,12 @@ async def one_update(router, services, chat_id: str, text: str) -> float:
 
 async def through_router(router, services, text: str, serial: int) -> tuple[float, float, float]:
     """(update s, other chat s, longest stall s) for one pathological update and one normal one."""
-    ticker = Ticker()
-    ticking = asyncio.create_task(ticker.run())
-    await asyncio.sleep(0.02)
-    long_one = asyncio.create_task(one_update(router, services, f"long-{serial}", text))
-    await asyncio.sleep(0.01)
-    other = await one_update(router, services, f"other-{serial}", "0912 345 678")
-    update = await long_one
-    ticking.cancel()
+    with LoopTicker() as ticker:
+        await asyncio.sleep(0.02)
+        long_one = asyncio.create_task(one_update(router, services, f"long-{serial}", text))
+        await asyncio.sleep(0.01)
+        other = await one_update(router, services, f"other-{serial}", "0912 345 678")
+        update = await long_one
     return update, other, ticker.longest
 
 

@@ -15,6 +15,7 @@ import functools
 import gc
 import logging
 import signal
+from collections.abc import Awaitable, Callable
 
 from bot import broadcasts, digest, outbox, roles, updates
 from bot.channels import ChannelStartError
@@ -134,37 +135,42 @@ def _summary_chats(settings: Settings, broadcast: broadcasts.Broadcast) -> list[
     return roles.staff_chats(settings)
 
 
-async def _outbox_loop(services: Services, channels: list[Channel], stop: asyncio.Event) -> None:
-    by_name = {channel.name: channel for channel in channels}
-    backoff = Backoff(OUTBOX_INTERVAL_SECONDS, OUTBOX_RETRY_MAX_SECONDS)
+async def _repeat(
+    name: str, one_round: Callable[[], Awaitable[object]], *, every: float, backoff: Backoff, stop: asyncio.Event
+) -> None:
+    """Run `one_round` every `every` seconds until `stop`. A failed round is logged (the error's
+    type, never a text or a chat) and tried again after `backoff`'s wait instead."""
     while not stop.is_set():
-        wait = OUTBOX_INTERVAL_SECONDS
+        wait = every
         try:
-            await queue_digest(services)
-            await schedule_broadcasts(services)
-            await drain_outbox(services, by_name, stop)
+            await one_round()
         except Exception as error:
             wait = backoff.failed()
-            log.warning("outbox failed error=%s retry_in=%.1fs", describe(error), wait)
+            log.warning("%s failed error=%s retry_in=%.1fs", name, describe(error), wait)
         else:
             backoff.succeeded()
         await stopped_within(stop, wait)
+
+
+async def _outbox_loop(services: Services, channels: list[Channel], stop: asyncio.Event) -> None:
+    by_name = {channel.name: channel for channel in channels}
+
+    async def one_round() -> None:
+        await queue_digest(services)
+        await schedule_broadcasts(services)
+        await drain_outbox(services, by_name, stop)
+
+    backoff = Backoff(OUTBOX_INTERVAL_SECONDS, OUTBOX_RETRY_MAX_SECONDS)
+    await _repeat("outbox", one_round, every=OUTBOX_INTERVAL_SECONDS, backoff=backoff, stop=stop)
 
 
 async def _housekeeping_loop(services: Services, stop: asyncio.Event) -> None:
     # A failed round is tried again soon: waiting the whole interval would leave expired data
     # (conversations past their idle time) for hours.
     backoff = Backoff(*HOUSEKEEPING_RETRY_SECONDS)
-    while not stop.is_set():
-        wait = HOUSEKEEPING_INTERVAL_SECONDS
-        try:
-            await housekeeping(services)
-        except Exception as error:
-            wait = backoff.failed()
-            log.warning("housekeeping failed error=%s retry_in=%.1fs", describe(error), wait)
-        else:
-            backoff.succeeded()
-        await stopped_within(stop, wait)
+    await _repeat(
+        "housekeeping", lambda: housekeeping(services), every=HOUSEKEEPING_INTERVAL_SECONDS, backoff=backoff, stop=stop
+    )
 
 
 async def serve(

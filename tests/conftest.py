@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import sqlite3
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -63,6 +68,70 @@ def services(settings: Settings, clock: FakeClock, library: Library) -> Iterator
     svc = build_services(settings, clock=clock, library=library)
     yield svc
     svc.close()
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def lines_within(script: str, timeout: float) -> list[str]:
+    """Run `script` in a child Python (from the repository's root) and return the lines it printed.
+    A bounded wait for work a tracer cannot count (inside the regex engine): past `timeout` the test
+    fails and names the lines printed until then."""
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False
+        )
+    except subprocess.TimeoutExpired as late:
+        printed = (late.stdout or b"").decode().split("\n")  # bytes here, whatever `text` says
+        pytest.fail(f"still running after {timeout} s; printed only: {printed}")
+    assert done.returncode == 0, done.stderr
+    return done.stdout.split("\n")[:-1]
+
+
+class OtherWriter:
+    """Another process holding the database's write lock (its own connection: SQLite locks the file)."""
+
+    def __init__(self, path: Path) -> None:
+        self.conn = sqlite3.connect(path, timeout=10, isolation_level=None)
+
+    def hold_for(self, seconds: float) -> None:
+        self.conn.execute("BEGIN IMMEDIATE")
+        asyncio.get_running_loop().call_later(seconds, self.conn.execute, "ROLLBACK")
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+@pytest.fixture
+def other_writer(settings: Settings) -> Iterator[OtherWriter]:
+    writer = OtherWriter(settings.db_path)
+    yield writer
+    writer.close()
+
+
+class LoopTicker:
+    """Within the block, wakes every 5 ms and keeps the longest time the event loop took to let it
+    run again: how long the loop was held by other work."""
+
+    def __init__(self) -> None:
+        self.longest = 0.0
+        self._task: asyncio.Task | None = None
+
+    async def _run(self) -> None:
+        last = time.perf_counter()
+        while True:
+            await asyncio.sleep(0.005)
+            now = time.perf_counter()
+            self.longest = max(self.longest, now - last)
+            last = now
+
+    def __enter__(self) -> LoopTicker:
+        self._task = asyncio.get_running_loop().create_task(self._run())
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
 
 
 @pytest.fixture

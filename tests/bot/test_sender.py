@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import time
 from collections import Counter
 
@@ -15,6 +14,7 @@ from bot.models import ChatKey, DeliveryError
 from bot.sender import MAX_ATTEMPTS, Pacer, Sender, recover
 from bot.storage import Storage
 from tests.bot.test_broadcasts import deliveries, seed, send
+from tests.conftest import OtherWriter
 
 
 class Platform:
@@ -188,20 +188,6 @@ BUSY_MS = 300  # the sender's connection gives up after this; the lock is held t
 HELD_SECONDS = 1.0
 
 
-class OtherWriter:
-    """Another process holding the database's write lock (its own connection: SQLite locks the file)."""
-
-    def __init__(self, path):
-        self.conn = sqlite3.connect(path, timeout=10, isolation_level=None)
-
-    def hold_for(self, seconds: float) -> None:
-        self.conn.execute("BEGIN IMMEDIATE")
-        asyncio.get_running_loop().call_later(seconds, self.conn.execute, "ROLLBACK")
-
-    def close(self) -> None:
-        self.conn.close()
-
-
 class LockingPlatform(Platform):
     """Takes the write lock right after a send went out: the sender cannot record it as sent."""
 
@@ -223,15 +209,8 @@ def quick_storage(services):
     storage.close()
 
 
-async def test_a_lock_past_the_busy_timeout_delays_the_broadcast_but_loses_and_doubles_nothing(
-    services, clock, quick_storage, caplog
-):
-    people = {str(n): "coc-leu" for n in range(30)}
-    seed(services, clock, people)
-    broadcast_id = send(services, clock, text="Cảnh báo 0912345678")
-    writer = OtherWriter(services.settings.db_path)
-    platform = LockingPlatform(writer, after=10)  # mid-broadcast, between a send and its record
-    sender = Sender(quick_storage, "telegram", platform.deliver, rate=200, concurrency=4, clock=clock)
+async def run_until_all_sent(services, sender: Sender, broadcast_id) -> None:
+    """Run `sender` until every delivery of the broadcast is sent; it must not stop meanwhile."""
     stop = asyncio.Event()
     task = asyncio.create_task(sender.run(stop))
     try:
@@ -243,7 +222,17 @@ async def test_a_lock_past_the_busy_timeout_delays_the_broadcast_but_loses_and_d
     finally:
         stop.set()
         await asyncio.wait_for(task, 5)
-        writer.close()
+
+
+async def test_a_lock_past_the_busy_timeout_delays_the_broadcast_but_loses_and_doubles_nothing(
+    services, clock, quick_storage, other_writer, caplog
+):
+    people = {str(n): "coc-leu" for n in range(30)}
+    seed(services, clock, people)
+    broadcast_id = send(services, clock, text="Cảnh báo 0912345678")
+    platform = LockingPlatform(other_writer, after=10)  # mid-broadcast, between a send and its record
+    sender = Sender(quick_storage, "telegram", platform.deliver, rate=200, concurrency=4, clock=clock)
+    await run_until_all_sent(services, sender, broadcast_id)
     chats = Counter(chat for chat, _ in platform.sent)
     assert set(chats) == set(people) and set(chats.values()) == {1}  # every recipient, exactly once
     assert sender.database_errors > 0  # the lock did hit the sender
@@ -251,23 +240,13 @@ async def test_a_lock_past_the_busy_timeout_delays_the_broadcast_but_loses_and_d
     assert "database is locked" in logged and "Cảnh báo" not in logged and "0912345678" not in logged
 
 
-async def test_a_lock_when_the_sender_starts_delays_it_but_does_not_stop_it(services, clock, quick_storage):
+async def test_a_lock_when_the_sender_starts_delays_it_but_does_not_stop_it(
+    services, clock, quick_storage, other_writer
+):
     seed(services, clock, {str(n): "coc-leu" for n in range(5)})
     broadcast_id = send(services, clock, text="x")
-    writer = OtherWriter(services.settings.db_path)
     platform = Platform()
     sender = Sender(quick_storage, "telegram", platform.deliver, rate=200, concurrency=2, clock=clock)
-    stop = asyncio.Event()
-    writer.hold_for(HELD_SECONDS)
-    task = asyncio.create_task(sender.run(stop))
-    try:
-        deadline = time.monotonic() + 15
-        while set((await statuses(services, broadcast_id)).values()) != {"sent"}:
-            assert not task.done(), f"the sender stopped: {task.exception()!r}"
-            assert time.monotonic() < deadline, "the broadcast did not complete"
-            await asyncio.sleep(0.05)
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 5)
-        writer.close()
+    other_writer.hold_for(HELD_SECONDS)
+    await run_until_all_sent(services, sender, broadcast_id)
     assert sorted(chat for chat, _ in platform.sent) == [str(n) for n in range(5)]

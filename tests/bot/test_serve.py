@@ -4,7 +4,6 @@ another process must delay their work, never stop it, lose it or do it twice."""
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import time
 from datetime import timedelta
 
@@ -14,23 +13,10 @@ from bot import outbox, serve, updates
 from bot.conversations import Conversations
 from bot.services import Services
 from bot.storage import Storage
+from tests.conftest import OtherWriter
 
 BUSY_MS = 300
 HELD_SECONDS = 1.0  # three busy timeouts
-
-
-class OtherWriter:
-    """Another process holding the database's write lock (its own connection: SQLite locks the file)."""
-
-    def __init__(self, path):
-        self.conn = sqlite3.connect(path, timeout=10, isolation_level=None)
-
-    def hold_for(self, seconds: float) -> None:
-        self.conn.execute("BEGIN IMMEDIATE")
-        asyncio.get_running_loop().call_later(seconds, self.conn.execute, "ROLLBACK")
-
-    def close(self) -> None:
-        self.conn.close()
 
 
 @pytest.fixture
@@ -41,13 +27,6 @@ def quick(settings, clock, library):
     svc = Services(settings=settings, storage=storage, library=library, conversations=conversations, clock=clock)
     yield svc
     svc.close()
-
-
-@pytest.fixture
-def writer(settings, quick):
-    other = OtherWriter(settings.db_path)
-    yield other
-    other.close()
 
 
 class LockingChannel:
@@ -71,9 +50,9 @@ async def wait_for(condition, timeout: float = 15) -> None:
         await asyncio.sleep(0.05)
 
 
-async def test_a_lock_between_an_outbox_send_and_its_record_does_not_send_it_twice(quick, writer, clock, caplog):
+async def test_a_lock_between_an_outbox_send_and_its_record_does_not_send_it_twice(quick, other_writer, clock, caplog):
     await quick.storage.write(lambda db: outbox.enqueue(db, "telegram", "42", "Kết quả 0912345678", "report", clock()))
-    channel = LockingChannel(writer)
+    channel = LockingChannel(other_writer)
     stop = asyncio.Event()
     loop = asyncio.create_task(serve._outbox_loop(quick, [channel], stop))
 
@@ -91,11 +70,11 @@ async def test_a_lock_between_an_outbox_send_and_its_record_does_not_send_it_twi
     assert "database is locked" in caplog.text and "0912345678" not in caplog.text
 
 
-async def test_the_outbox_loop_survives_a_lock_and_sends_what_is_queued(quick, writer, clock):
+async def test_the_outbox_loop_survives_a_lock_and_sends_what_is_queued(quick, other_writer, clock):
     await quick.storage.write(lambda db: outbox.enqueue(db, "telegram", "42", "x", "report", clock()))
-    channel = LockingChannel(writer)
+    channel = LockingChannel(other_writer)
     channel.sent.append("warm-up")  # no lock from the channel: the lock is there from the start
-    writer.hold_for(HELD_SECONDS)
+    other_writer.hold_for(HELD_SECONDS)
     stop = asyncio.Event()
     loop = asyncio.create_task(serve._outbox_loop(quick, [channel], stop))
 
@@ -110,10 +89,10 @@ async def test_the_outbox_loop_survives_a_lock_and_sends_what_is_queued(quick, w
         await asyncio.wait_for(loop, 10)
 
 
-async def test_housekeeping_after_a_database_error_is_retried_soon_not_hours_later(quick, writer, clock, caplog):
+async def test_housekeeping_after_a_database_error_is_retried_soon_not_hours_later(quick, other_writer, clock, caplog):
     old = clock() - updates.RETENTION - timedelta(days=1)
     await quick.storage.write(lambda db: updates.claim(db, "telegram", "1", old))
-    writer.hold_for(HELD_SECONDS)
+    other_writer.hold_for(HELD_SECONDS)
     stop = asyncio.Event()
     loop = asyncio.create_task(serve._housekeeping_loop(quick, stop))
 

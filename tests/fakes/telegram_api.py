@@ -118,6 +118,15 @@ def bad(description: str) -> ApiError:
     return ApiError(400, f"Bad Request: {description}")
 
 
+def injected_error(status: int, retry_after: int, description: str | None) -> ApiError:
+    """The error a fault or an outage answers: a 429 carries `retry_after`, as a flood wait does."""
+    if description is None and status == 429:
+        description = f"Too Many Requests: retry after {retry_after}"
+    elif description is None:
+        description = DEFAULT_ERRORS.get(status, f"Error {status}")
+    return ApiError(status, description, retry_after if status == 429 else None)
+
+
 def html_visible_text(text: str) -> str:
     """Parse Telegram-flavoured HTML like the Bot API: return the visible text or raise ApiError."""
     out, stack, i = [], [], 0
@@ -400,13 +409,7 @@ class FakeTelegram(SentMessages):
         self, method: str, *, status: int = 429, retry_after: int = 1, description: str | None = None, times: int = 1
     ) -> None:
         """Make the next `times` calls of `method` fail with HTTP/error_code `status`."""
-        if description is None:
-            description = (
-                f"Too Many Requests: retry after {retry_after}"
-                if status == 429
-                else DEFAULT_ERRORS.get(status, f"Error {status}")
-            )
-        error = ApiError(status, description, retry_after if status == 429 else None)
+        error = injected_error(status, retry_after, description)
         self._faults.setdefault(method.lower(), []).extend([error] * times)
 
     def fail_for(
@@ -414,13 +417,7 @@ class FakeTelegram(SentMessages):
     ) -> None:
         """An outage: every call of `method` fails with `status` for the next `seconds` (a 429 carries
         `retry_after`, as a flood wait does). Counted in `faulted`, as `fail_next`'s faults are."""
-        if description is None:
-            description = (
-                f"Too Many Requests: retry after {retry_after}"
-                if status == 429
-                else DEFAULT_ERRORS.get(status, f"Error {status}")
-            )
-        error = ApiError(status, description, retry_after if status == 429 else None)
+        error = injected_error(status, retry_after, description)
         self._outages[method.lower()] = (time.monotonic() + seconds, error)
 
     def rate_limit(self, per_second: float = 30, per_chat_per_second: float = 1) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 
 import pytest
 
@@ -19,7 +18,7 @@ import handlers.check
 import handlers.report
 from bot.faq.matcher import FaqMatcher
 from bot.services import build_services
-from tests.conftest import Chat
+from tests.conftest import Chat, LoopTicker
 
 # The costliest shapes for the exact lane and for the FAQ matcher, at Telegram's length.
 PATHOLOGICAL = {
@@ -75,36 +74,12 @@ async def test_the_services_pool_stops_with_the_services(settings, clock, librar
     assert not worker.is_alive()
 
 
-class _Ticker:
-    """Wakes every 5 ms and keeps the longest time the event loop took to let it run again."""
-
-    def __init__(self) -> None:
-        self.longest = 0.0
-        self._task: asyncio.Task | None = None
-
-    async def _run(self) -> None:
-        last = time.perf_counter()
-        while True:
-            await asyncio.sleep(0.005)
-            now = time.perf_counter()
-            self.longest = max(self.longest, now - last)
-            last = now
-
-    def __enter__(self) -> _Ticker:
-        self._task = asyncio.get_running_loop().create_task(self._run())
-        return self
-
-    def __exit__(self, *exc) -> None:
-        assert self._task is not None
-        self._task.cancel()
-
-
 @pytest.mark.parametrize("shape", PATHOLOGICAL)
 async def test_a_long_message_in_one_chat_does_not_stall_another(router, services, shape):
     alice, bob = Chat(router, services, "2001"), Chat(router, services, "2002")
     await bob.send("chào")  # both chats exist: the comparison is about handling, not first contact
     await alice.send("chào")
-    with _Ticker() as ticker:
+    with LoopTicker() as ticker:
         long_one = asyncio.create_task(alice.send(PATHOLOGICAL[shape]))
         await asyncio.sleep(0.01)  # Alice's message is being read
         await bob.send("0912 345 678")

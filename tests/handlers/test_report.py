@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 
@@ -196,33 +198,32 @@ async def _file_and_lose_the_reply(chat: Chat) -> str:
     return ref
 
 
-async def test_pressing_confirm_again_after_a_crash_tells_the_code(router, settings, clock, library):
+@asynccontextmanager
+async def _restarted_after_a_lost_reply(router, settings, clock, library) -> AsyncIterator[tuple[str, Chat]]:
+    """A report filed whose reply was lost, then the bot restarted: (its code, the same chat)."""
     first = build_services(settings, clock=clock, library=library)
     ref = await _file_and_lose_the_reply(Chat(router, first))
     first.close()
     restarted = build_services(settings, clock=clock, library=library)
     try:
-        chat = Chat(router, restarted)
-        await chat.press("report:confirm")
-        assert ref in chat.text and "Nút này đã cũ" not in chat.text
-        assert await restarted.storage.read(lambda db: db["reports"].count) == 1  # filed once
+        yield ref, Chat(router, restarted)
     finally:
         restarted.close()
 
 
+async def test_pressing_confirm_again_after_a_crash_tells_the_code(router, settings, clock, library):
+    async with _restarted_after_a_lost_reply(router, settings, clock, library) as (ref, chat):
+        await chat.press("report:confirm")
+        assert ref in chat.text and "Nút này đã cũ" not in chat.text
+        assert await chat.services.storage.read(lambda db: db["reports"].count) == 1  # filed once
+
+
 async def test_the_next_message_after_a_crash_tells_the_code_once(router, settings, clock, library):
-    first = build_services(settings, clock=clock, library=library)
-    ref = await _file_and_lose_the_reply(Chat(router, first))
-    first.close()
-    restarted = build_services(settings, clock=clock, library=library)
-    try:
-        chat = Chat(router, restarted)
+    async with _restarted_after_a_lost_reply(router, settings, clock, library) as (ref, chat):
         await chat.send("/hotline")
         assert ref in chat.text and "113" in chat.text  # the code, and the answer asked for
         await chat.send("/hotline")
         assert ref not in chat.text
-    finally:
-        restarted.close()
 
 
 async def test_a_redelivered_confirm_after_a_crash_is_not_filed_twice_but_tells_the_code(chat, services):

@@ -12,6 +12,9 @@ from __future__ import annotations
 import io
 import logging
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -37,10 +40,21 @@ async def zalo():
         yield fake
 
 
-def release() -> None:
-    root = logging.getLogger()
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
+def bot_settings(tmp_path: Path, **channel) -> Settings:
+    return Settings(_env_file=None, db_path=tmp_path / "privacy.db", weekly_day="off", **channel)
+
+
+@contextmanager
+def debug_log(settings: Settings) -> Iterator[io.StringIO]:
+    """The logging of `canhgiac run` at DEBUG, written to a string; undone after the block."""
+    stream = io.StringIO()
+    setup_logging("DEBUG", settings.secrets(), stream=stream)
+    try:
+        yield stream
+    finally:
+        root = logging.getLogger()
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
 
 
 def assert_private(logged: str, token: str) -> None:
@@ -64,17 +78,13 @@ async def press(fake, chat: int, message: dict, data: str) -> dict:
 
 
 async def test_a_telegram_conversation_at_debug_leaves_no_words_numbers_or_token(fake, tg_settings, tmp_path):
-    settings = Settings(
-        _env_file=None,
+    settings = bot_settings(
+        tmp_path,
         telegram_bot_token=f"  {TOKEN}\n",
         telegram_api_base_url=tg_settings.telegram_api_base_url,
-        db_path=tmp_path / "privacy.db",
-        weekly_day="off",
         police_ids=str(OFFICER),
     )
-    stream = io.StringIO()
-    setup_logging("DEBUG", settings.secrets(), stream=stream)
-    try:
+    with debug_log(settings) as log:
         async with RunningBot(settings, fake):
             fake.push_text(CHAT, "/baocao")
             step = (await fake.wait_for_messages(CHAT, count=2))[-1]
@@ -104,23 +114,14 @@ async def test_a_telegram_conversation_at_debug_leaves_no_words_numbers_or_token
 
             fake.push_text(CHAT, QUESTION)
             await fake.wait_for_messages(CHAT)
-    finally:
-        release()
-    assert_private(stream.getvalue(), TOKEN)
+    assert_private(log.getvalue(), TOKEN)
 
 
 async def test_a_zalo_conversation_at_debug_leaves_no_words_numbers_or_token(zalo, tmp_path):
-    settings = Settings(
-        _env_file=None,
-        zalo_bot_token=f"\t{ZALO_TOKEN} \n",
-        zalo_api_base_url=zalo.url,
-        db_path=tmp_path / "privacy.db",
-        weekly_day="off",
-        police_ids=f"zalo:{ZALO_OFFICER}",
+    settings = bot_settings(
+        tmp_path, zalo_bot_token=f"\t{ZALO_TOKEN} \n", zalo_api_base_url=zalo.url, police_ids=f"zalo:{ZALO_OFFICER}"
     )
-    stream = io.StringIO()
-    setup_logging("DEBUG", settings.secrets(), stream=stream)
-    try:
+    with debug_log(settings) as log:
         async with RunningBot(settings, zalo):
             await say(zalo, "/baocao", count=2)
             await say(zalo, "2")  # 💬 Tin nhắn
@@ -143,6 +144,4 @@ async def test_a_zalo_conversation_at_debug_leaves_no_words_numbers_or_token(zal
             assert "987" in detail and "321" in detail  # shown to the officer
 
             await say(zalo, QUESTION)
-    finally:
-        release()
-    assert_private(stream.getvalue(), ZALO_TOKEN)
+    assert_private(log.getvalue(), ZALO_TOKEN)

@@ -17,6 +17,7 @@ from bot.logs import setup_logging
 from bot.models import Reply
 from bot.serve import serve
 from bot.services import build_services
+from bot.settings import Settings
 from handlers import PUBLIC_COMMANDS, build_router
 from tests.fakes.running_bot import CHAT, TOKEN, RunningBot, keyboard_of, private_update, texts_of
 
@@ -178,26 +179,26 @@ async def test_group_chatter_is_ignored_but_commands_answered(fake, tg_settings)
     assert "113" in reply["text"] and len(fake.messages_to(-1001234)) == 1
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
+def on_local_webhook(settings: Settings, secret: str) -> tuple[Settings, str]:
+    """`settings` with Telegram's webhook served on a free local port, checking `secret`; and the
+    local address Telegram would post to."""
+    port = free_port()
+    webhook = {"webhook_listen": "127.0.0.1", "webhook_port": port, "telegram_webhook_secret": SecretStr(secret)}
+    return settings.model_copy(update=webhook), f"http://127.0.0.1:{port}/telegram"
+
+
 async def test_webhook_mode_checks_the_secret_on_every_request(fake, tg_settings):
-    port = _free_port()
-    settings = tg_settings.model_copy(
-        update={
-            "webhook_listen": "127.0.0.1",
-            "webhook_port": port,
-            "telegram_webhook_secret": SecretStr("hook_secret-123"),
-        }
-    )
+    settings, local = on_local_webhook(tg_settings, "hook_secret-123")
     update = private_update(1, "/hotline")
     async with RunningBot(settings, fake, webhook_url="https://bot.example.vn/telegram"):
         assert fake.webhook["url"] == "https://bot.example.vn/telegram"
         assert fake.webhook["secret_token"] == "hook_secret-123"
-        local = f"http://127.0.0.1:{port}/telegram"
         async with httpx.AsyncClient() as client:
             wrong = await client.post(local, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "guess"})
             missing = await client.post(local, json=update)

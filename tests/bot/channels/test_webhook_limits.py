@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from pydantic import SecretStr
 
+from tests.bot.channels.test_telegram_e2e import free_port, on_local_webhook
 from tests.fakes.running_bot import CHAT, RunningBot, private_update
 
 MB = 1024 * 1024
@@ -62,12 +62,6 @@ class PeakRss:
             self._sampler.join()
             self.peak = self._peak
         self.growth_kb = self.peak - self.before
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 async def _stream(total: int, piece: int = 64 * 1024) -> AsyncIterator[bytes]:
@@ -130,15 +124,7 @@ async def _assert_limits(url: str, header: str, secret: str) -> dict[str, int]:
 
 
 async def test_telegram_webhook_checks_the_secret_first_and_caps_bodies(fake, tg_settings):
-    port = _free_port()
-    settings = tg_settings.model_copy(
-        update={
-            "webhook_listen": "127.0.0.1",
-            "webhook_port": port,
-            "telegram_webhook_secret": SecretStr("hook_secret-123"),
-        }
-    )
-    local = f"http://127.0.0.1:{port}/telegram"
+    settings, local = on_local_webhook(tg_settings, "hook_secret-123")
     async with RunningBot(settings, fake, webhook_url="https://bot.example.vn/telegram"):
         await _assert_limits(local, TELEGRAM_HEADER, "hook_secret-123")
         # Still serving, and an update just under the cap is read in full.
@@ -166,7 +152,7 @@ async def test_zalo_webhook_checks_the_secret_first_and_caps_bodies(zalo, tmp_pa
     from tests.bot.channels.test_zalo_e2e import CHAT as ZALO_CHAT
     from tests.bot.channels.test_zalo_e2e import ZALO_TOKEN
 
-    port = _free_port()
+    port = free_port()
     settings = Settings(
         _env_file=None,
         zalo_bot_token=ZALO_TOKEN,

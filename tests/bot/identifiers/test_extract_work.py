@@ -11,17 +11,14 @@ bounded wait in a child process.
 from __future__ import annotations
 
 import random
-import subprocess
 import sys
 import textwrap
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
 from bot.identifiers import extract_identifiers, parse_identifier, parse_phone, phones
-
-ROOT = Path(__file__).resolve().parents[3]
+from tests.conftest import lines_within
 
 
 def _repeat(unit: str, head: str = "", tail: str = "") -> Callable[[int], str]:
@@ -128,15 +125,7 @@ def test_the_longest_message_is_read_in_a_bounded_wait() -> None:
             print(name, flush=True)
         """
     )
-    try:
-        done = subprocess.run(
-            [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300, check=False
-        )
-    except subprocess.TimeoutExpired as timeout:
-        finished = (timeout.stdout or b"").decode().split("\n")
-        pytest.fail(f"still reading after 300 s; finished only: {finished}")
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.split("\n")[:-1] == list(SHAPES)
+    assert lines_within(script, timeout=300) == list(SHAPES)
 
 
 # --- the number scanner finds what the regex finds, without its retries ---
