@@ -32,6 +32,7 @@ from bot.clock import utc_now  # noqa: E402
 from bot.identifiers import parse_identifier  # noqa: E402
 from bot.models import ChatKey  # noqa: E402
 from bot.risk import BrandTable  # noqa: E402
+from bot.risk.lookalike import detector_for  # noqa: E402
 from bot.storage import Storage  # noqa: E402
 
 DEFAULT_BLOCKLIST = ROOT.parent / "shared/data/external/chongluadao-blocklist/chongluadao_blacklist_urls.txt"
@@ -81,6 +82,7 @@ def main() -> None:
     args = parser.parse_args()
     print(f"python {platform.python_version()} on {platform.machine()}, one process")
     brands = BrandTable.load()
+    detector_for(brands)  # compiled at load, as the bot does, not inside the first check
     with tempfile.TemporaryDirectory() as folder:
         storage = Storage(Path(folder) / "bench.db")
         try:

@@ -30,13 +30,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-import phonenumbers
 import sqlite_utils
 
 from bot import blocklist, reports
 from bot.identifiers import BankAccount, Identifier, Link, PhoneNumber, parse_identifier
 from bot.risk import AllowList, BrandTable, Signal, bank_signals, is_official, link_signals, phone_signals
 from bot.risk.official import EMPTY
+from bot.settings import SettingsError
 
 MANY_REPORTERS = 3
 # Stored-evidence codes (the table above), in the format of bot.risk.REASON_CODES: level, params.
@@ -92,27 +92,6 @@ class CheckResult:
         return data
 
 
-def display(identifier: Identifier) -> str:
-    """The form people read: 0912 345 678, +855 12 345 678, a domain in its own letters."""
-    if isinstance(identifier, PhoneNumber):
-        if identifier.number_type == "short_code":
-            return identifier.normalized
-        number = phonenumbers.parse(identifier.normalized)
-        style = phonenumbers.PhoneNumberFormat
-        return phonenumbers.format_number(number, style.INTERNATIONAL if identifier.foreign else style.NATIONAL)
-    if isinstance(identifier, Link):
-        return identifier.normalized.replace(identifier.host, identifier.host_unicode, 1)
-    if identifier.bank_name:
-        return f"{identifier.normalized} ({identifier.bank_name})"
-    return identifier.normalized
-
-
-def display_stored(kind: str, normalized: str) -> str:
-    """`display` for an identifier read back from the database as (kind, normalized)."""
-    identifier = parse_identifier(normalized)
-    return display(identifier) if identifier is not None and identifier.kind == kind else normalized
-
-
 def official_stored(kind: str, normalized: str, brands: BrandTable, allow: AllowList = EMPTY) -> bool:
     """`is_official` for an identifier read back from the database (the police queue marks these)."""
     identifier = parse_identifier(normalized)
@@ -121,8 +100,12 @@ def official_stored(kind: str, normalized: str, brands: BrandTable, allow: Allow
 
 def allow_list(settings: Any) -> AllowList:
     """The operator's allow list (`CANHGIAC_ALLOWLIST`) and the locality's police numbers, which
-    the bot itself tells citizens to call."""
-    return _allow_list(tuple(settings.allowlist), tuple(h.number for h in settings.police_hotlines))
+    the bot itself tells citizens to call. An entry that is no number, link or account is a
+    SettingsError naming the variable and the entry (every command checks this at start)."""
+    try:
+        return _allow_list(tuple(settings.allowlist), tuple(h.number for h in settings.police_hotlines))
+    except ValueError as error:
+        raise SettingsError(f"invalid setting CANHGIAC_ALLOWLIST: {error}") from None
 
 
 @lru_cache(maxsize=8)

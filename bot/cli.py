@@ -66,6 +66,10 @@ def _settings(*, level: str | None = None) -> Settings:
     from bot.logs import setup_logging
 
     settings = load_settings()
+    if settings.allowlist:
+        from bot.checks import allow_list
+
+        allow_list(settings)  # refuse an entry that is no number, link or account, whatever the command
     setup_logging(level or settings.log_level, settings.secrets())
     return settings
 

@@ -12,9 +12,9 @@ from datetime import datetime, timedelta
 import sqlite_utils
 
 from bot import outbox
-from bot.checks import display_stored
 from bot.clock import VIETNAM, from_iso, to_iso
 from bot.content import Texts
+from bot.identifiers import display_stored
 
 LAST_DIGEST = "last_police_digest"
 MAX_ITEMS = 15

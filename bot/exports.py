@@ -16,10 +16,9 @@ from pathlib import Path
 
 import sqlite_utils
 
-from bot.checks import display_stored
 from bot.clock import VIETNAM, from_iso, to_iso
 from bot.content import Texts
-from bot.identifiers import bank_by_code
+from bot.identifiers import bank_by_code, display_stored
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_CONTENTS = 1000

@@ -12,6 +12,9 @@ What a citizen wrote never reaches the log, at any level:
   shaped like a phone number (Vietnamese 0…/84…/+84… numbers in any usual writing, and +country
   numbers) are masked, so no code path can leak one by logging a URL, an exception or a message.
   Timestamps, update ids, latencies and amounts do not have those shapes and are kept.
+- The Bot APIs (Telegram's, Zalo's) put the token in every URL path, and httpx logs each request's
+  URL: a filter on the "httpx" logger rewrites `/bot<token>/` to `/bot***/` before any handler sees
+  the line (`mask_request_urls`). The setup installs it; importing a module never does.
 """
 
 from __future__ import annotations
@@ -87,7 +90,37 @@ class _OwnDebugOnly(logging.Filter):
         return record.levelno >= logging.INFO or name == OWN_LOGGER or name.startswith(OWN_LOGGER + ".")
 
 
+_BOT_PATH = re.compile(r"/bot[^/\s\"']+/")
+
+
+def mask_bot_paths(text: str) -> str:
+    """`/bot<token>/` in a Bot API URL becomes `/bot***/`."""
+    return _BOT_PATH.sub(f"/bot{MASK}/", text)
+
+
+class _MaskBotPaths(logging.Filter):
+    """Rewrites `/bot<token>/` in a log record's message to `/bot***/`."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask_bot_paths(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
+
+
+_MASK_BOT_PATHS = _MaskBotPaths()
+
+
+def mask_request_urls() -> None:
+    """Mask the token in the request lines of every httpx client in the process (Telegram's and
+    Zalo's). A logger's filters run before any handler, whatever handlers and levels are set later.
+    Idempotent: the same filter is added once."""
+    logging.getLogger("httpx").addFilter(_MASK_BOT_PATHS)
+
+
 def setup_logging(level: str, secrets: Iterable[str], stream: TextIO | None = None) -> None:
+    mask_request_urls()
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(RedactingFormatter(secrets))
     handler.addFilter(_OwnDebugOnly())

@@ -29,6 +29,10 @@ Every update is handled inside one guard and always answered (except the silence
   failed after the commit) is told with the chat's next reply, even to a repeated update; the
   adapter calls `delivered` once the replies are sent, which is when a code stops being owed;
 - one log line records channel, handler, outcome and latency, never what the citizen wrote.
+
+The router sits below the features: it knows the services and the owed codes only by the two
+protocols below (`RouterServices`, `OwedCodes`), which `bot.services.Services` and `bot.reports`
+satisfy; `handlers.build_router` plugs them in.
 """
 
 from __future__ import annotations
@@ -38,18 +42,66 @@ import logging
 import re
 import sqlite3
 import time
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable, Iterable
+from typing import TYPE_CHECKING, Protocol
 
-from bot import chats, reports, roles, updates
+from bot import chats, roles, updates
 from bot.conversations import NotYourFlow
-from bot.models import Incoming, Reply
+from bot.models import ChatKey, Incoming, Reply
 from bot.textnorm import clean_input, phrase_key
 
 if TYPE_CHECKING:
-    from bot.services import Services
+    import sqlite_utils
 
-Handler = Callable[[Incoming, "Services"], Awaitable[list[Reply]]]
+    from bot.clock import Clock
+    from bot.content import Texts
+    from bot.conversations import Conversations
+    from bot.settings import Settings
+    from bot.storage import Storage
+
+
+class RouterServices(Protocol):
+    """What the router uses of the services handlers get (`bot.services.Services` is the real one).
+
+    In a group the router hands a handler a copy whose conversations act as the member who wrote
+    (`dataclasses.replace`): the services must be a dataclass with a `conversations` field."""
+
+    settings: Settings
+    storage: Storage
+    conversations: Conversations
+    clock: Clock
+
+    def texts(self, msg: Incoming) -> Texts: ...
+
+
+class OwedCodes(Protocol):
+    """Where the reference codes a chat is owed are kept (the module `bot.reports`): codes committed
+    that no delivered reply has shown yet."""
+
+    REF: re.Pattern[str]  # a code, as it appears in a reply's text
+
+    def owed_refs(self, db: sqlite_utils.Database, chat: ChatKey) -> list[str]: ...
+
+    def mark_told(self, db: sqlite_utils.Database, chat: ChatKey, refs: Iterable[str]) -> int: ...
+
+
+class _NothingOwed:
+    """For a router without reports (tests of the routing table alone)."""
+
+    REF = re.compile(r"(?!)")
+
+    @staticmethod
+    def owed_refs(db: sqlite_utils.Database, chat: ChatKey) -> list[str]:
+        return []
+
+    @staticmethod
+    def mark_told(db: sqlite_utils.Database, chat: ChatKey, refs: Iterable[str]) -> int:
+        return 0
+
+
+NOTHING_OWED = _NothingOwed()
+
+Handler = Callable[[Incoming, RouterServices], Awaitable[list[Reply]]]
 
 log = logging.getLogger("canhgiac.router")
 
@@ -76,7 +128,8 @@ class _Turn:
 
 
 class Router:
-    def __init__(self) -> None:
+    def __init__(self, *, owed: OwedCodes = NOTHING_OWED) -> None:
+        self._owed = owed
         self._commands: dict[str, Handler] = {}
         self._choices: dict[str, Handler] = {}
         self._global_words: dict[str, Handler] = {}
@@ -111,7 +164,7 @@ class Router:
                 f"{handler_name(handler)} is reserved for {self._roles[handler]}: register it with the role"
             )
 
-    def _allowed(self, handler: Handler, msg: Incoming, services: Services) -> bool:
+    def _allowed(self, handler: Handler, msg: Incoming, services: RouterServices) -> bool:
         role = self._roles.get(handler)
         return role is None or roles.has_role(services.settings, msg, role)
 
@@ -160,7 +213,7 @@ class Router:
 
     # --- dispatch ---
 
-    async def _select(self, msg: Incoming, services: Services) -> Handler | None:
+    async def _select(self, msg: Incoming, services: RouterServices) -> Handler | None:
         command = command_of(msg)
         if command:
             handler = self._commands.get(command[0])
@@ -184,7 +237,7 @@ class Router:
             return self._empty
         return self._fallback
 
-    async def _foreign_button(self, msg: Incoming, services: Services) -> bool:
+    async def _foreign_button(self, msg: Incoming, services: RouterServices) -> bool:
         """In a group: a button of the active flow, pressed by a member who did not start it."""
         if msg.choice is None:
             return False
@@ -195,7 +248,7 @@ class Router:
             and msg.choice.split(":", 1)[0] == conversation.flow
         )
 
-    async def _dispatch(self, handler: Handler, msg: Incoming, services: Services) -> tuple[list[Reply], str]:
+    async def _dispatch(self, handler: Handler, msg: Incoming, services: RouterServices) -> tuple[list[Reply], str]:
         if not msg.is_group:
             return await handler(msg, services), "ok"
         if await self._foreign_button(msg, services):
@@ -203,25 +256,24 @@ class Router:
         member = dataclasses.replace(services, conversations=services.conversations.acting_as(msg.user_id))
         return await handler(msg, member), "ok"
 
-    @staticmethod
-    def _with_owed(msg: Incoming, services: Services, owed: list[str], replies: list[Reply]) -> list[Reply]:
+    def _with_owed(self, msg: Incoming, services: RouterServices, owed: list[str], replies: list[Reply]) -> list[Reply]:
         """Put first a reminder of the codes still owed that these replies do not already show."""
         if not owed:
             return replies
-        shown = {ref for reply in replies for ref in reports.REF.findall(reply.text)}
+        shown = {ref for reply in replies for ref in self._owed.REF.findall(reply.text)}
         untold = [ref for ref in owed if ref not in shown]
         if not untold:
             return replies
         return [Reply(services.texts(msg).render("report_owed", refs=untold)), *replies]
 
-    async def handle(self, msg: Incoming, services: Services) -> list[Reply]:
+    async def handle(self, msg: Incoming, services: RouterServices) -> list[Reply]:
         """Answer one incoming message; never raises for a handler's fault or a failed write."""
         started = time.perf_counter()
         msg = dataclasses.replace(msg, text=clean_input(msg.text) if msg.text is not None else None)
         now = services.clock()
 
         def begin_turn(db) -> _Turn:
-            owed = reports.owed_refs(db, msg.chat)
+            owed = self._owed.owed_refs(db, msg.chat)
             if msg.update_id is not None and not updates.claim(db, msg.channel, msg.update_id, now):
                 return _Turn(False, chats.language_of(db, msg.chat), owed)
             return _Turn(True, chats.touch(db, msg.chat, now, services.settings.default_language), owed)
@@ -264,14 +316,14 @@ class Router:
         )
         return replies
 
-    async def delivered(self, msg: Incoming, replies: list[Reply], services: Services) -> None:
+    async def delivered(self, msg: Incoming, replies: list[Reply], services: RouterServices) -> None:
         """Adapters call this once `replies` were sent: the codes they showed are owed no longer.
 
         Never raises; if the write fails, the code stays owed and is told once more."""
-        refs = {ref for reply in replies for ref in reports.REF.findall(reply.text)}
+        refs = {ref for reply in replies for ref in self._owed.REF.findall(reply.text)}
         if not refs:
             return
         try:
-            await services.storage.write(lambda db: reports.mark_told(db, msg.chat, refs))
+            await services.storage.write(lambda db: self._owed.mark_told(db, msg.chat, refs))
         except Exception:
             log.warning("could not record a delivered code channel=%s", msg.channel, exc_info=True)

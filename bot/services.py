@@ -27,6 +27,7 @@ from bot.faq.matcher import FaqMatcher
 from bot.knowledge import Knowledge, load_knowledge
 from bot.models import Incoming
 from bot.risk import BrandTable
+from bot.risk.lookalike import detector_for
 from bot.settings import Settings
 from bot.storage import Storage
 
@@ -132,12 +133,14 @@ def load_library(settings: Settings) -> Library:
         )
         for language, k in knowledge.items()
     }
+    brands = BrandTable.load()
+    detector_for(brands)  # compiled now, not on a citizen's first check
     return Library(
         content=content,
         knowledge=knowledge,
         matchers=matchers,
         default_language=settings.default_language,
-        brands=BrandTable.load(),
+        brands=brands,
         areas=Areas.load(content.root / "areas.yaml"),
         campaigns=Campaigns.load(content.root / "campaigns", set(content.taxonomy)),
     )

@@ -13,9 +13,8 @@ from typing import Annotated
 from pydantic import AliasChoices, BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.channels.zalo_api import DEFAULT_BASE_URL as DEFAULT_ZALO_API_BASE_URL
-
 DEFAULT_TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_ZALO_API_BASE_URL = "https://bot-api.zaloplatforms.com"
 DEFAULT_DB_PATH = Path("data/canhgiac.db")
 
 _SECRET_FIELDS = {"telegram_bot_token", "telegram_webhook_secret", "zalo_bot_token", "zalo_webhook_secret"}
@@ -177,16 +176,14 @@ class Settings(BaseSettings):
     @field_validator("allowlist", mode="before")
     @classmethod
     def _parse_allowlist(cls, value: object) -> object:
-        """`0214 3820 113, congan.example.vn, stk 1027845566 MB`: each read as a citizen's value is."""
+        """`0214 3820 113, congan.example.vn, stk 1027845566 MB`: the entries, as typed. Whether each
+        is a number, link or account is said by the check, which reads them as a citizen's values
+        (`bot.checks.allow_list`, run by every command at start): settings import no parser."""
         if isinstance(value, str):
             value = value.replace(";", ",").split(",")
         if not isinstance(value, list) or not all(isinstance(part, str) for part in value):
             return value
-        from bot.risk.official import AllowList  # the identifier parsers load reference tables
-
-        entries = [part.strip() for part in value if part.strip()]
-        AllowList.parse(entries)  # a ValueError names the entry it could not read
-        return entries
+        return [part.strip() for part in value if part.strip()]
 
     @field_validator("police_hotlines", mode="before")
     @classmethod

@@ -6,6 +6,7 @@ and never calls a platform: adapters send. Read this function to know what answe
 
 from __future__ import annotations
 
+from bot import reports
 from bot.router import Router
 from handlers import (
     cancel,
@@ -33,7 +34,7 @@ PUBLIC_COMMANDS = (
 
 
 def build_router() -> Router:
-    router = Router()
+    router = Router(owed=reports)  # a report's code is told until a delivered reply showed it
 
     # Start and menu: commands, greetings, and the menu button under every reply.
     router.command(subscribe.welcome_or_subscribe, "start")  # a poster's QR code: /start dk-<area>

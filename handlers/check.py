@@ -10,10 +10,17 @@ long pasted message must not stall every other chat.
 from __future__ import annotations
 
 from bot import checks
-from bot.checks import CheckResult, display
+from bot.checks import CheckResult
 from bot.clock import from_iso, local_date
 from bot.faq import gaps
-from bot.identifiers import BankAccount, Identifier, PhoneNumber, extract_identifiers, parse_identifier
+from bot.identifiers import (
+    BankAccount,
+    Identifier,
+    PhoneNumber,
+    display,
+    extract_identifiers,
+    parse_identifier,
+)
 from bot.models import CALLBACK_DATA_MAX_BYTES, Choice, Incoming, Reply
 from bot.router import command_of
 from bot.services import Services

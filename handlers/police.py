@@ -9,8 +9,9 @@ police role get here: the router checks roles in one place (`handlers/__init__.p
 from __future__ import annotations
 
 from bot import conversations, reports, roles
-from bot.checks import allow_list, display_stored, official_stored
+from bot.checks import allow_list, official_stored
 from bot.clock import from_iso, local_date
+from bot.identifiers import display_stored
 from bot.models import Choice, Incoming, Reply
 from bot.money import format_vnd
 from bot.services import Services

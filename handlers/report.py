@@ -17,12 +17,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot import conversations, numbered, reports
-from bot.checks import display
 from bot.identifiers import (
     BankAccount,
     Identifier,
     Link,
     PhoneNumber,
+    display,
     extract_identifiers,
     parse_identifier,
     parse_phone,

@@ -34,27 +34,28 @@ The token is in every URL path, so it is kept out of everything this module prod
 - exception messages are built here and never contain a URL; the text of an httpx error is copied
   with the token masked and the httpx exception is not chained (``from None``);
 - ``repr(ZaloClient)`` shows only the base URL;
-- httpx logs each request's URL at INFO on the "httpx" logger: this module adds a filter to that
-  logger that rewrites ``/bot<anything>/`` to ``/bot***/`` (so Telegram's URLs are masked too). A
-  logger's filters run before any handler sees the record, so this holds whatever handlers and
-  levels the app or a test configures (httpcore's DEBUG lines carry no URL path). The app's
+- httpx logs each request's URL at INFO on the "httpx" logger: a filter on that logger rewrites
+  ``/bot<anything>/`` to ``/bot***/`` (so Telegram's URLs are masked too). The logging setup
+  installs it (`bot.logs.mask_request_urls`), and so does every `ZaloClient`, so the promise holds
+  for a client used without that setup; importing this module installs nothing. A logger's filters
+  run before any handler sees the record, so this holds whatever handlers and levels the app or a
+  test configures (httpcore's DEBUG lines carry no URL path). The app's
   `bot.logs.RedactingFormatter`, which masks the token in every formatted line, stays the second
   line of defence.
 """
 
 from __future__ import annotations
 
-import logging
-import re
 from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
-DEFAULT_BASE_URL = "https://bot-api.zaloplatforms.com"
+from bot.logs import MASK, mask_bot_paths, mask_request_urls
+from bot.settings import DEFAULT_ZALO_API_BASE_URL as DEFAULT_BASE_URL
+
 MAX_TEXT = 2000
 SECRET_LENGTH = (8, 256)
-MASK = "***"
 IDLE = 408  # getUpdates: no update before the timeout
 
 
@@ -117,23 +118,6 @@ _BY_CODE: dict[int, type[ZaloApiError]] = {
     404: ZaloNotFound,
 }
 
-_BOT_PATH = re.compile(r"/bot[^/\s\"']+/")
-
-
-class _MaskBotPaths(logging.Filter):
-    """Rewrites ``/bot<token>/`` in a log record's message to ``/bot***/``."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        masked = _BOT_PATH.sub(f"/bot{MASK}/", message)
-        if masked != message:
-            record.msg, record.args = masked, None
-        return True
-
-
-_MASK_BOT_PATHS = _MaskBotPaths()
-logging.getLogger("httpx").addFilter(_MASK_BOT_PATHS)  # for every httpx client in the process, Telegram's too
-
 
 class ZaloClient:
     """One bot token's calls to the Zalo Bot API. Not retrying; see the module docstring for errors."""
@@ -150,6 +134,7 @@ class ZaloClient:
             raise ValueError("the Zalo bot token is empty")
         if not base_url.startswith(("https://", "http://")):
             raise ValueError("base_url must start with https:// or http://")
+        mask_request_urls()  # httpx logs every URL, and ours carry the token
         self._token, self._base_url, self._timeout = token, base_url.rstrip("/"), timeout
         self._owns_http = http is None
         self._http = http if http is not None else httpx.AsyncClient(timeout=timeout)
@@ -262,7 +247,7 @@ class ZaloClient:
         raise _BY_CODE.get(code or 0, ZaloApiError)(method, description, code=code)
 
     def _mask(self, text: str) -> str:
-        return _BOT_PATH.sub(f"/bot{MASK}/", text.replace(self._token, MASK))
+        return mask_bot_paths(text.replace(self._token, MASK))
 
 
 def _error_code(envelope: dict, response: httpx.Response) -> int | None:

@@ -2,7 +2,8 @@
 
 Everything runs offline (no DNS, no network) on reference tables in data/reference/.
 `extract_identifiers` reads a forwarded message; `parse_identifier` reads one value a citizen asks
-about; `parse_phone`, `parse_link` and `parse_bank_account` read one value of a known kind.
+about; `parse_phone`, `parse_link` and `parse_bank_account` read one value of a known kind;
+`display` writes one as people read it.
 """
 
 from bot.identifiers.banks import (
@@ -14,6 +15,7 @@ from bot.identifiers.banks import (
     find_bank,
     parse_bank_account,
 )
+from bot.identifiers.display import display, display_stored
 from bot.identifiers.extract import extract_identifiers, parse_identifier
 from bot.identifiers.links import parse_link
 from bot.identifiers.model import BankAccount, Identifier, Kind, Link, PhoneNumber
@@ -30,6 +32,8 @@ __all__ = [
     "bank_by_bin",
     "bank_by_code",
     "bank_mentions",
+    "display",
+    "display_stored",
     "extract_identifiers",
     "find_bank",
     "parse_bank_account",

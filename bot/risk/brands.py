@@ -1,7 +1,8 @@
 """Brands people get impersonated as, and their official domains (data/reference/official_domains.yaml).
 
 `BrandTable.official(registered_domain)` answers "is this a site of a brand we know"; the
-look-alike detector (bot/risk/lookalike.py) uses the brands' names and tokens to recognise fakes.
+look-alike detector (bot/risk/lookalike.py) is compiled from a table, for the brands' names and
+tokens, and the table knows nothing of it: `lookalike.detector_for(table)`.
 What counts as official for reports (brands, .gov.vn, hotlines, the allow list) is bot/risk/official.py.
 """
 
@@ -11,14 +12,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import Any, Literal, get_args
 
 import yaml
 
 from bot import paths
-
-if TYPE_CHECKING:
-    from bot.risk.lookalike import LookalikeDetector
 
 BrandKind = Literal["bank", "ewallet", "ecommerce", "social", "government", "telecom", "post", "utility"]
 KINDS: frozenset[str] = frozenset(get_args(BrandKind))
@@ -73,16 +71,14 @@ class BrandTable:
                 other = self._by_domain.setdefault(domain, brand)
                 if other is not brand:
                     raise ValueError(f"{domain} is listed under both {other.key} and {brand.key}")
-        self._detector: LookalikeDetector | None = None
 
     @classmethod
     def load(cls, path: Path | None = None) -> BrandTable:
-        """The table, with its look-alike detector compiled (about 30 ms, paid here, not on the first check)."""
+        """The table of data/reference/official_domains.yaml (or `path`). Its look-alike detector is
+        compiled by whoever loads the library (`lookalike.detector_for`), not on the first check."""
         path = path or paths.reference_dir() / "official_domains.yaml"
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        table = cls([_brand(entry, path) for entry in data.get("brands") or []])
-        table.detector  # noqa: B018
-        return table
+        return cls([_brand(entry, path) for entry in data.get("brands") or []])
 
     def official(self, registered_domain: str) -> Brand | None:
         """The brand whose official domain this is (exactly), or None."""
@@ -104,15 +100,6 @@ class BrandTable:
     @property
     def official_domains(self) -> dict[str, Brand]:
         return dict(self._by_domain)
-
-    @property
-    def detector(self) -> LookalikeDetector:
-        """The look-alike detector compiled for this table (built once, on first use)."""
-        if self._detector is None:
-            from bot.risk.lookalike import LinkVocabulary, LookalikeDetector
-
-            self._detector = LookalikeDetector(self, LinkVocabulary.load())
-        return self._detector
 
     def __iter__(self) -> Iterator[Brand]:
         return iter(self.brands)

@@ -32,7 +32,9 @@ few tokens that start with the same letter and have about the same length: tens 
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
+import weakref
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -141,7 +143,7 @@ def _allowed_distance(token: str) -> int:
 
 class LookalikeDetector:
     def __init__(self, brands: BrandTable, vocabulary: LinkVocabulary):
-        self.brands = brands
+        # No reference to the table itself: `detector_for` keeps detectors only while their table lives.
         self.vocabulary = vocabulary
         self._official = brands.official_domains
         token_brand: dict[str, Brand] = {}
@@ -374,3 +376,20 @@ def _display_domain(link: Link) -> str:
         return registered.encode("ascii").decode("idna")
     except UnicodeError:
         return registered
+
+
+# One detector per brand table, kept as long as the table is (tests and commands load their own).
+_DETECTORS: weakref.WeakKeyDictionary[BrandTable, LookalikeDetector] = weakref.WeakKeyDictionary()
+_BUILDING = threading.Lock()  # checks run on worker threads: compile once
+
+
+def detector_for(brands: BrandTable) -> LookalikeDetector:
+    """The look-alike detector compiled for `brands` (about 30 ms, once per table). The library
+    loader calls it, so a citizen's first check does not pay for it."""
+    detector = _DETECTORS.get(brands)
+    if detector is None:
+        with _BUILDING:
+            detector = _DETECTORS.get(brands)
+            if detector is None:
+                detector = _DETECTORS[brands] = LookalikeDetector(brands, LinkVocabulary.load())
+    return detector

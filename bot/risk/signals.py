@@ -43,7 +43,7 @@ import phonenumbers
 
 from bot.identifiers.model import BankAccount, Link, PhoneNumber
 from bot.risk.brands import BrandTable
-from bot.risk.lookalike import Hit
+from bot.risk.lookalike import Hit, detector_for
 from bot.risk.official import official_service, official_site
 
 Level = Literal["high", "medium", "info"]
@@ -199,11 +199,12 @@ def link_signals(link: Link, brands: BrandTable) -> list[Signal]:
     if link.is_ip:
         return _ordered(signals)
 
-    vocabulary = brands.detector.vocabulary
+    detector = detector_for(brands)
+    vocabulary = detector.vocabulary
     registered = (link.registered_domain or "").lower()
     if registered in vocabulary.shorteners or host in vocabulary.shorteners:
         signals.append(_signal("link_shortener", domain=host))
-    hit = brands.detector.check(link)
+    hit = detector.check(link)
     if hit is not None:
         signals.append(_family_signal(hit, link))
     if "xn--" in host and (hit is None or hit.kind != "homoglyph"):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from bot import reports
 from bot.clock import utc_now
 from bot.identifiers import parse_identifier
@@ -47,8 +49,9 @@ def test_check_jsonl_keeps_official_and_allow_listed_identifiers_as_they_were(tm
     assert plain.returncode == 0 and "risk high" in plain.stdout
 
 
-def test_a_bad_allowlist_entry_stops_the_command_with_one_line(tmp_path):
-    result = canhgiac("check", "113", cwd=tmp_path, env={"CANHGIAC_ALLOWLIST": "113, not a number"})
+@pytest.mark.parametrize("command", [("check", "113"), ("db", "info")])
+def test_a_bad_allowlist_entry_stops_the_command_with_one_line(tmp_path, command):
+    result = canhgiac(*command, cwd=tmp_path, env={"CANHGIAC_ALLOWLIST": "113, not a number"})
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0
     assert "CANHGIAC_ALLOWLIST" in result.stderr and "'not a number'" in result.stderr

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import logging
+import subprocess
+import sys
 
 import pytest
 
@@ -122,3 +124,33 @@ def test_phone_numbers_are_masked_in_tracebacks_too(captured):
         logging.getLogger("canhgiac.router").exception("handler failed")
     logged = captured.getvalue()
     assert "handler failed" in logged and "ValueError" in logged and "654 321" not in logged
+
+
+def _fresh_python(code: str) -> str:
+    """`code` in a new interpreter: what importing a module does cannot hide behind this process's imports."""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_importing_the_bot_changes_no_logger():
+    """Importing a module has no global effect: the logging setup is where filters are installed."""
+    out = _fresh_python(
+        "import logging, bot.settings, bot.channels.zalo, bot.channels.telegram\n"
+        "print([n for n in ('', 'httpx', 'httpcore', 'telegram') if logging.getLogger(n).filters])"
+    )
+    assert out.strip() == "[]"
+
+
+def test_the_logging_setup_masks_bot_tokens_in_request_urls():
+    """httpx logs each request's URL; the Bot APIs put the token in the path (/bot<token>/getMe).
+    The setup masks it even when the token is not one of the configured secrets."""
+    out = _fresh_python(
+        "import io, logging\n"
+        "from bot.logs import setup_logging\n"
+        "stream = io.StringIO()\n"
+        "setup_logging('INFO', [], stream=stream)\n"
+        "logging.getLogger('httpx').warning('POST https://api.example/bot123456:AbCdEfGhIjKlMnOpQrSt/getMe')\n"
+        "print(stream.getvalue())"
+    )
+    assert "/bot***/getMe" in out and "AbCdEfGhIjKlMnOpQrSt" not in out

@@ -1,4 +1,5 @@
 import logging
+import re
 import sqlite3
 
 import pytest
@@ -189,3 +190,33 @@ async def test_private_chats_are_not_affected_by_ownership(router, services):
     other_user = Incoming(channel="test", chat_id="5", user_id="77", choice="forget:yes")
     [done] = await router.handle(other_user, services)  # a private chat is one person
     assert "Đã xóa dữ liệu" in done.text
+
+
+async def test_owed_codes_come_from_what_the_router_is_given(services):
+    """The router knows no reports: the codes a chat is owed come from the `OwedCodes` it is built
+    with (handlers.build_router gives it bot.reports); it tells them and marks them told."""
+
+    class Owed:
+        REF = re.compile(r"\bX-\d+\b")
+        told: list[set[str]] = []
+
+        def owed_refs(self, db, chat):
+            return ["X-1", "X-2"]
+
+        def mark_told(self, db, chat, refs):
+            self.told.append(set(refs))
+            return 1
+
+    router = Router(owed=Owed())
+
+    async def shows_one(m, s):
+        return [Reply("Mã X-2 đã lưu.")]
+
+    router.command(shows_one, "hi")
+    replies = await router.handle(msg("/hi"), services)
+    assert "X-1" in replies[0].text and "X-2" not in replies[0].text  # X-2 is shown by the reply itself
+    await router.delivered(msg("/hi"), replies, services)
+    assert Owed.told == [{"X-1", "X-2"}]
+    bare = Router()  # owes nothing
+    bare.command(shows_one, "hi")
+    assert [r.text for r in await bare.handle(msg("/hi"), services)] == ["Mã X-2 đã lưu."]

@@ -82,9 +82,16 @@ def test_allowlist_of_numbers_domains_and_accounts(monkeypatch):
 
 
 def test_an_allowlist_entry_that_is_not_an_identifier_is_one_clear_line(monkeypatch):
+    """Settings keep the entries as typed (they import no identifier parser); the check reads them
+    and refuses one that is no number, link or account. Every command does so at start
+    (tests/bot/test_checks_cli.py)."""
+    from bot.checks import allow_list
+
     monkeypatch.setenv("CANHGIAC_ALLOWLIST", "113, công an tỉnh")
+    settings = load_settings()
+    assert settings.allowlist == ["113", "công an tỉnh"]
     with pytest.raises(SettingsError) as caught:
-        load_settings()
+        allow_list(settings)
     message = str(caught.value)
     assert message.startswith("invalid setting CANHGIAC_ALLOWLIST:") and "'công an tỉnh'" in message
     assert "\n" not in message

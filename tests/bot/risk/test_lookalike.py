@@ -16,7 +16,7 @@ import tldextract
 
 from bot.identifiers.model import Link
 from bot.risk import BrandTable, link_signals
-from bot.risk.lookalike import mixed_script, skeleton, unicode_skeleton
+from bot.risk.lookalike import LookalikeDetector, detector_for, mixed_script, skeleton, unicode_skeleton
 from bot.risk.signals import LOOKALIKE_FAMILY
 
 SHARED = Path(__file__).resolve().parents[4] / "shared" / "data" / "external"
@@ -253,3 +253,21 @@ def test_a_check_takes_well_under_a_millisecond(brands):
     per_call = (time.perf_counter() - start) / len(links)
     print(f"\nlink_signals: {per_call * 1e6:.0f} µs per call")
     assert per_call < 0.0005
+
+
+def test_one_detector_per_table_compiled_by_the_library_loader(library, monkeypatch):
+    """The table does not build its detector (brands.py does not import lookalike.py): the library
+    loader compiles it, once per table, so a citizen's first check does not pay for it."""
+    built: list[LookalikeDetector] = []
+    compile_detector = LookalikeDetector.__init__
+
+    def counting(self, *args):
+        built.append(self)
+        compile_detector(self, *args)
+
+    monkeypatch.setattr(LookalikeDetector, "__init__", counting)
+    link = make_link("vcb-xacthuc.com/login")
+    assert family(link, library.brands) == ["brand_with_bait_words"] and built == []  # loaded with it
+    table = BrandTable.load()
+    assert detector_for(table) is detector_for(table) is not detector_for(library.brands)
+    assert family(link, table) == ["brand_with_bait_words"] and len(built) == 1
