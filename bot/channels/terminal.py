@@ -7,6 +7,7 @@ stream, so it also works with piped input (`printf '/start\n7\n' | canhgiac chat
 from __future__ import annotations
 
 import asyncio
+import io
 import sys
 from typing import TextIO
 
@@ -46,6 +47,10 @@ async def chat(
     stdout: TextIO | None = None,
 ) -> None:
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
+    if isinstance(stdin, io.TextIOWrapper):
+        # A byte that is not UTF-8 (a pasted text in another encoding) must not end the chat: it
+        # arrives as a lone surrogate, which clean_input turns into U+FFFD like any other.
+        stdin.reconfigure(errors="surrogateescape")
     t = services.content.texts(services.settings.default_language)
     prompt = f"{t.label('terminal.prompt')}> " if stdin.isatty() else ""
 

@@ -238,3 +238,11 @@ def test_faq_eval_on_a_missing_or_unreadable_file_is_one_line(tmp_path):
     legacy = tmp_path / "legacy.tsv"
     legacy.write_bytes(b"c\xe2u h\xf4\xec\tnone\n")  # saved in a legacy one-byte encoding
     _one_line_exit_2(canhgiac("faq", "eval", str(legacy), cwd=tmp_path), "legacy.tsv", "UTF-8")
+
+
+def test_chat_answers_a_line_that_is_not_utf8_and_goes_on(tmp_path):
+    result = _canhgiac_bytes("chat", cwd=tmp_path, stdin=b"\xff\xfe h\xe1i\n/hotline\n")
+    assert result.returncode == 0, result.stderr.decode(errors="replace")
+    out = result.stdout.decode()
+    assert "113" in out and "5656" in out  # the line after the bad one was answered
+    assert "Traceback" not in result.stderr.decode(errors="replace")
