@@ -24,12 +24,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot import broadcasts, subscriptions  # noqa: E402
-from bot.clock import utc_now  # noqa: E402
-from bot.models import ChatKey  # noqa: E402
+from bot.broadcast import broadcasts, subscriptions  # noqa: E402
+from bot.core.clock import utc_now  # noqa: E402
+from bot.core.messages import ChatKey  # noqa: E402
+from bot.core.settings import Settings  # noqa: E402
+from bot.core.storage import Storage  # noqa: E402
 from bot.services import load_library  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from bot.storage import Storage  # noqa: E402
 from tests.fakes.running_bot import SHARED, TOKEN, RunningBot  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegram  # noqa: E402
 

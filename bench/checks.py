@@ -26,14 +26,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot import blocklist, reports  # noqa: E402
-from bot.checks import check_value  # noqa: E402
-from bot.clock import utc_now  # noqa: E402
+from bot.checking import BrandTable, blocklist  # noqa: E402
+from bot.checking.lookalike import detector_for  # noqa: E402
+from bot.checking.verdict import check_value  # noqa: E402
+from bot.core.clock import utc_now  # noqa: E402
+from bot.core.messages import ChatKey  # noqa: E402
+from bot.core.storage import Storage  # noqa: E402
 from bot.identifiers import parse_identifier  # noqa: E402
-from bot.models import ChatKey  # noqa: E402
-from bot.risk import BrandTable  # noqa: E402
-from bot.risk.lookalike import detector_for  # noqa: E402
-from bot.storage import Storage  # noqa: E402
+from bot.reporting import reports  # noqa: E402
 
 DEFAULT_BLOCKLIST = ROOT.parent / "shared/data/external/chongluadao-blocklist/chongluadao_blacklist_urls.txt"
 OTHER_VALUES = [

@@ -31,11 +31,11 @@ sys.path.insert(0, str(ROOT))
 
 from rapidfuzz import fuzz, process, utils  # noqa: E402
 
-from bot.faq.evaluate import evaluate, read_cases  # noqa: E402
-from bot.faq.matcher import FaqMatcher  # noqa: E402
-from bot.knowledge import FaqEntry  # noqa: E402
+from bot.core.settings import Settings  # noqa: E402
+from bot.knowledge.catalog import FaqEntry  # noqa: E402
+from bot.knowledge.evaluate import evaluate, read_cases  # noqa: E402
+from bot.knowledge.matcher import FaqMatcher  # noqa: E402
 from bot.services import load_library  # noqa: E402
-from bot.settings import Settings  # noqa: E402
 from handlers import build_router  # noqa: E402
 
 

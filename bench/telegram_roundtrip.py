@@ -2,7 +2,7 @@
 """Telegram round-trip benchmark: the real `canhgiac run` stack against a loopback fake Bot API.
 
 One process, one event loop: `tests.fakes.telegram_api.FakeTelegram` (tornado on 127.0.0.1) plus
-`bot.serve.serve` (python-telegram-bot long polling, AIORateLimiter, PerChatUpdateProcessor,
+`bot.app.serve.serve` (python-telegram-bot long polling, AIORateLimiter, PerChatUpdateProcessor,
 router, handlers, content, SQLite in WAL mode on a temporary file), exactly as `canhgiac run`
 builds it. Logging is set up as `canhgiac run` does (INFO, redacting formatter) but written to a
 file in the temporary folder instead of the terminal.
@@ -69,10 +69,10 @@ def clean_environment() -> None:
 
 clean_environment()
 
-from bot.logs import setup_logging  # noqa: E402
-from bot.serve import serve  # noqa: E402
+from bot.app.serve import serve  # noqa: E402
+from bot.core.logs import setup_logging  # noqa: E402
+from bot.core.settings import load_settings  # noqa: E402
 from bot.services import build_services  # noqa: E402
-from bot.settings import load_settings  # noqa: E402
 from handlers import PUBLIC_COMMANDS, build_router  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegram  # noqa: E402
 
@@ -281,7 +281,7 @@ def report(runs: list[Run], args: argparse.Namespace, started: float) -> None:
     import telegram
 
     print(
-        "Canh Giác Telegram round trip: FakeTelegram on 127.0.0.1 + bot.serve.serve "
+        "Canh Giác Telegram round trip: FakeTelegram on 127.0.0.1 + bot.app.serve.serve "
         "(long polling, AIORateLimiter, SQLite WAL), one process"
     )
     print(

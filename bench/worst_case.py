@@ -30,10 +30,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.core.messages import Incoming  # noqa: E402
+from bot.core.settings import Settings  # noqa: E402
 from bot.identifiers import extract_identifiers  # noqa: E402
-from bot.models import Incoming  # noqa: E402
 from bot.services import build_services  # noqa: E402
-from bot.settings import Settings  # noqa: E402
 from handlers import build_router  # noqa: E402
 from tests.bot.identifiers.test_extract_work import SHAPES  # noqa: E402
 from tests.conftest import LoopTicker  # noqa: E402

@@ -16,20 +16,20 @@ from typing import Any, TypeVar
 
 import yaml
 
-from bot import paths
-from bot.areas import Areas
-from bot.broadcasts import Renderer
-from bot.campaigns import Campaigns
-from bot.clock import Clock, utc_now
-from bot.content import Content, Texts
-from bot.conversations import Conversations
-from bot.faq.matcher import FaqMatcher
-from bot.knowledge import Knowledge, load_knowledge
-from bot.models import Incoming
-from bot.risk import BrandTable
-from bot.risk.lookalike import detector_for
-from bot.settings import Settings
-from bot.storage import Storage
+from bot.broadcast.areas import Areas
+from bot.broadcast.broadcasts import Renderer
+from bot.broadcast.campaigns import Campaigns
+from bot.checking import BrandTable
+from bot.checking.lookalike import detector_for
+from bot.core import paths
+from bot.core.clock import Clock, utc_now
+from bot.core.content import Content, Texts
+from bot.core.messages import Incoming
+from bot.core.settings import Settings
+from bot.core.storage import Storage
+from bot.knowledge.catalog import Knowledge, load_knowledge
+from bot.knowledge.matcher import FaqMatcher
+from bot.routing.conversations import Conversations
 
 T = TypeVar("T")
 # Threads for CPU work of updates: the GIL runs one at a time, but a quick job of one chat is not

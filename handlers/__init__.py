@@ -6,8 +6,8 @@ and never calls a platform: adapters send. Read this function to know what answe
 
 from __future__ import annotations
 
-from bot import reports
-from bot.router import Router
+from bot.reporting import reports
+from bot.routing.router import Router
 from handlers import (
     cancel,
     check,

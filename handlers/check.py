@@ -9,10 +9,10 @@ long pasted message must not stall every other chat.
 
 from __future__ import annotations
 
-from bot import checks
-from bot.checks import CheckResult
-from bot.clock import from_iso, local_date
-from bot.faq import gaps
+from bot.checking import verdict
+from bot.checking.verdict import CheckResult
+from bot.core.clock import from_iso, local_date
+from bot.core.messages import CALLBACK_DATA_MAX_BYTES, Choice, Incoming, Reply
 from bot.identifiers import (
     BankAccount,
     Identifier,
@@ -21,8 +21,8 @@ from bot.identifiers import (
     extract_identifiers,
     parse_identifier,
 )
-from bot.models import CALLBACK_DATA_MAX_BYTES, Choice, Incoming, Reply
-from bot.router import command_of
+from bot.knowledge import gaps
+from bot.routing.router import command_of
 from bot.services import Services
 from handlers import faq
 from handlers.menu import menu_button, with_menu
@@ -83,14 +83,14 @@ async def check_replies(
 ) -> list[Reply]:
     t = svc.texts(msg)
     shown = identifiers[:MAX_CHECKED]
-    allow = checks.allow_list(svc.settings)
-    results = await svc.storage.read(lambda db: [checks.check(db, i, svc.library.brands, allow=allow) for i in shown])
+    allow = verdict.allow_list(svc.settings)
+    results = await svc.storage.read(lambda db: [verdict.check(db, i, svc.library.brands, allow=allow) for i in shown])
     card = svc.knowledge(msg).cards.get(topic) if topic else None
     text = t.render(
         "check_result",
         items=[_item(svc, msg, r) for r in results],
         more=len(identifiers) - len(shown),
-        worst=checks.risk_of([s for r in results for s in r.signals]),
+        worst=verdict.risk_of([s for r in results for s in r.signals]),
         topic=card.title if card else None,
     )
     many = len(results) > 1

@@ -6,7 +6,7 @@ do, and is shown the menu.
 
 from __future__ import annotations
 
-from bot.models import Incoming, Reply
+from bot.core.messages import Incoming, Reply
 from bot.services import Services
 from handlers.menu import with_menu
 

@@ -3,11 +3,11 @@ that there is no answer (and still protect). Anything the router does not recogn
 
 from __future__ import annotations
 
-from bot.content import Texts
-from bot.faq import gaps
-from bot.faq.matcher import Result
-from bot.knowledge import FaqEntry
-from bot.models import Choice, Incoming, Reply
+from bot.core.content import Texts
+from bot.core.messages import Choice, Incoming, Reply
+from bot.knowledge import gaps
+from bot.knowledge.catalog import FaqEntry
+from bot.knowledge.matcher import Result
 from bot.services import Services
 from handlers.menu import menu_button, with_menu
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.models import Incoming, Reply
+from bot.core.messages import Incoming, Reply
 from bot.services import Services
 from handlers.menu import menu_button
 

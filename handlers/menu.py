@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.content import Texts
-from bot.models import Choice, Incoming, Reply
+from bot.core.content import Texts
+from bot.core.messages import Choice, Incoming, Reply
 from bot.services import Services
 
 # Menu entries in display order: (label key, choice value).

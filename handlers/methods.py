@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.models import Choice, Incoming, Reply
+from bot.core.messages import Choice, Incoming, Reply
 from bot.services import Services
 from handlers.menu import menu_button, with_menu
 

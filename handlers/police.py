@@ -2,20 +2,21 @@
 
 Under each: confirm as a scam, mark forwarded for handling, reject, or see the reports. A decision
 asks for an optional note (a flow step, so it survives restarts), then is recorded with its audit
-row and the reporters' notices in one transaction (`bot.reports.decide`). Only holders of the
+row and the reporters' notices in one transaction (`bot.reporting.reports.decide`). Only holders of the
 police role get here: the router checks roles in one place (`handlers/__init__.py`).
 """
 
 from __future__ import annotations
 
-from bot import conversations, reports, roles
-from bot.checks import allow_list, official_stored
-from bot.clock import from_iso, local_date
+from bot.checking.verdict import allow_list, official_stored
+from bot.core.clock import from_iso, local_date
+from bot.core.messages import Choice, Incoming, Reply
+from bot.core.money import format_vnd
+from bot.core.textnorm import ascii_int
 from bot.identifiers import display_stored
-from bot.models import Choice, Incoming, Reply
-from bot.money import format_vnd
+from bot.reporting import reports
+from bot.routing import conversations, roles
 from bot.services import Services
-from bot.textnorm import ascii_int
 from handlers.menu import menu_button, with_menu
 
 FLOW = "police_note"

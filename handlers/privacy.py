@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import logging
 
-from bot import chats, outbox, reports, subscriptions
-from bot.models import ChatKey, Choice, Incoming, Reply
+from bot.broadcast import subscriptions
+from bot.core import outbox
+from bot.core.messages import ChatKey, Choice, Incoming, Reply
+from bot.core.textnorm import phrase_key
+from bot.reporting import reports
+from bot.routing import chats
 from bot.services import Services
-from bot.textnorm import phrase_key
 from handlers.menu import menu_button, with_menu
 
 log = logging.getLogger("canhgiac.privacy")

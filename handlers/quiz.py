@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 import random
 
-from bot import conversations
-from bot.clock import to_iso
-from bot.models import Choice, Incoming, Reply
+from bot.core.clock import to_iso
+from bot.core.messages import Choice, Incoming, Reply
+from bot.core.textnorm import ascii_int, phrase_key
+from bot.routing import conversations
 from bot.services import Services
-from bot.textnorm import ascii_int, phrase_key
 from handlers.menu import menu_button, with_menu
 
 FLOW = "quiz"

@@ -16,7 +16,9 @@ import dataclasses
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot import conversations, numbered, reports
+from bot.core.messages import Choice, Incoming, Reply
+from bot.core.money import format_vnd, parse_amount
+from bot.core.textnorm import phrase_key
 from bot.identifiers import (
     BankAccount,
     Identifier,
@@ -28,10 +30,9 @@ from bot.identifiers import (
     parse_phone,
 )
 from bot.identifiers import banks as bank_registry
-from bot.models import Choice, Incoming, Reply
-from bot.money import format_vnd, parse_amount
+from bot.reporting import reports
+from bot.routing import conversations, numbered
 from bot.services import Services
-from bot.textnorm import phrase_key
 from handlers.menu import menu_button, with_menu
 
 FLOW = "report"

@@ -13,10 +13,11 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot import broadcasts, conversations, roles, subscriptions
-from bot.campaigns import iso_week
-from bot.clock import VIETNAM, from_iso, to_iso
-from bot.models import Choice, Incoming, Reply
+from bot.broadcast import broadcasts, subscriptions
+from bot.broadcast.campaigns import iso_week
+from bot.core.clock import VIETNAM, from_iso, to_iso
+from bot.core.messages import Choice, Incoming, Reply
+from bot.routing import conversations, roles
 from bot.services import Services
 from handlers.menu import menu_button, with_menu
 

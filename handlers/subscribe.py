@@ -8,9 +8,9 @@ subscribes at once and offers to undo or change. Subscribing again moves the cha
 
 from __future__ import annotations
 
-from bot import subscriptions
-from bot.models import Choice, Incoming, Reply
-from bot.router import command_of
+from bot.broadcast import subscriptions
+from bot.core.messages import Choice, Incoming, Reply
+from bot.routing.router import command_of
 from bot.services import Services
 from handlers.menu import menu_button, welcome, with_menu
 

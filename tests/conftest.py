@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.models import ChatKey, Incoming, Reply
+from bot.core.messages import ChatKey, Incoming, Reply
+from bot.core.settings import Settings
 from bot.services import Library, Services, build_services, load_library
-from bot.settings import Settings
 from handlers import build_router
 
 

@@ -4,7 +4,7 @@ import re
 from pathlib import Path
 
 from bot.cli import app
-from bot.settings import Settings
+from bot.core.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
 README = (REPO / "README.md").read_text(encoding="utf-8")

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.content_check import check
-from bot.faq.evaluate import evaluate, read_cases
+from bot.app.content_check import check
+from bot.knowledge.evaluate import evaluate, read_cases
 
 EVAL = Path(__file__).parent / "eval" / "faq-eval.tsv"
 COMMON_TOPICS = (

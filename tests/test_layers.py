@@ -21,9 +21,9 @@ Layers, lowest first; a layer may import itself and what its row allows:
 Besides the arrows, no two modules may import each other, directly or through others (a cycle
 inside one layer, such as a table that imports its own detector, is still a knot).
 
-A module's layer is its package under `bot/` (`bot/checking/…` → checking) once the packages of
-section 2 exist; until then, `FLAT_MODULES` names the layer of each of today's modules. A new
-module with neither fails the test until it is given a layer.
+A module's layer is its package under `bot/` (`bot/checking/…` → checking); `FLAT_MODULES` names
+the few modules directly under `bot/` (the hubs and `__main__`). A new module with neither fails the
+test until it is given a layer.
 """
 
 from __future__ import annotations
@@ -58,68 +58,26 @@ ALLOWED: dict[str, frozenset[str]] = {
     "cli": frozenset(_BELOW_APP | {"app"}),
 }
 
-# `bot.<package>` is the layer of that name (section 2's shape). Today `bot.identifiers`,
-# `bot.channels`, `bot.services` and `bot.cli` already have their final names, and `bot.knowledge`
-# is the module that becomes the knowledge package's catalog.
-PACKAGES = frozenset(ALLOWED) - {"handlers"}
+# `bot.<package>` is the layer of that name (section 2's shape).
+PACKAGES = frozenset(ALLOWED) - {"handlers", "services", "privacy"}
 
-# Today's flat modules and sub-packages, until they move into their package.
+# The modules directly under bot/: the hubs, and the package itself. `bot.privacy` does not exist yet.
 FLAT_MODULES: dict[str, str] = {
     "bot": "core",  # the package itself: only the version
-    "bot.models": "core",  # messages: Incoming, Reply, ChatKey
-    "bot.settings": "core",
-    "bot.storage": "core",
-    "bot.migrations": "core",
-    "bot.outbox": "core",
-    "bot.content": "core",
-    "bot.richtext": "core",
-    "bot.textnorm": "core",
-    "bot.clock": "core",
-    "bot.money": "core",
-    "bot.paths": "core",
-    "bot.logs": "core",
-    "bot.router": "routing",
-    "bot.conversations": "routing",
-    "bot.numbered": "routing",  # the choices' numbering
-    "bot.chats": "routing",
-    "bot.updates": "routing",  # handled updates
-    "bot.roles": "routing",
-    "bot.faq": "knowledge",
-    "bot.reports": "reporting",
-    "bot.digest": "reporting",
-    "bot.exports": "reporting",
-    "bot.risk": "checking",  # brands, lookalike, official, signals
-    "bot.blocklist": "checking",
-    "bot.checks": "checking",  # the check result
-    "bot.areas": "broadcast",
-    "bot.campaigns": "broadcast",
-    "bot.subscriptions": "broadcast",
-    "bot.broadcasts": "broadcast",
-    "bot.sender": "broadcast",
-    "bot.poster": "broadcast",
-    "bot.serve": "app",
-    "bot.content_check": "app",
-    "bot.content_refs": "app",  # what the content check looks for in the code
-    "bot.instance": "app",  # one server per database
-    "bot.__main__": "cli",
+    "bot.services": "services",
+    "bot.privacy": "privacy",
+    "bot.__main__": "cli",  # `python -m bot`
 }
 
 
 def layer_of(module: str) -> str | None:
-    """The layer of a module of ours: its package under bot/, else today's table; None if unknown."""
+    """The layer of a module of ours: its package under bot/, else the table; None if unknown."""
     parts = module.split(".")
     if parts[0] == "handlers":
         return "handlers"
     if len(parts) > 1 and parts[1] in PACKAGES:
         return parts[1]
-    if module == "bot":
-        return FLAT_MODULES["bot"]
-    # bot.risk.brands -> bot.risk; never up to "bot" itself, so a new flat module must be named.
-    for end in range(len(parts), 1, -1):
-        layer = FLAT_MODULES.get(".".join(parts[:end]))
-        if layer is not None:
-            return layer
-    return None
+    return FLAT_MODULES.get(module)  # a new module directly under bot/ must be named
 
 
 def may_import(importer: str, imported: str) -> bool:
@@ -260,60 +218,69 @@ def test_no_modules_import_each_other():
 # ── the walk itself, so the contract cannot pass by seeing nothing ─────────────────────────
 
 
-KNOWN = {"bot", "bot.settings", "bot.reports", "bot.checks", "bot.channels", "bot.channels.zalo_api", "handlers"}
+KNOWN = {
+    "bot", "bot.core.settings", "bot.reporting", "bot.reporting.reports", "bot.checking", "bot.checking.verdict",
+    "bot.channels", "bot.channels.zalo_api", "handlers",
+}  # fmt: skip
 
 
 def test_imports_under_type_checking_in_functions_and_relative_ones_are_seen():
     source = """
 from typing import TYPE_CHECKING
 import httpx
-from bot import reports
+from bot.reporting import reports
 if TYPE_CHECKING:
-    from bot.checks import display
+    from bot.checking.verdict import display
 def f():
     from bot.channels.zalo_api import DEFAULT_BASE_URL
-    import bot.settings
-from . import checks
-from .channels import zalo_api
+    import bot.core.settings
+from ..checking import verdict
+from ..channels import zalo_api
 """
-    found = sorted(imports_of(source, "bot.digest", "bot/digest.py", KNOWN), key=lambda i: int(i.where.split(":")[1]))
+    found = sorted(
+        imports_of(source, "bot.reporting.digest", "bot/reporting/digest.py", KNOWN),
+        key=lambda i: int(i.where.split(":")[1]),
+    )
     assert [(i.where, i.imported) for i in found] == [
-        ("bot/digest.py:4", "bot.reports"),
-        ("bot/digest.py:6", "bot.checks"),
-        ("bot/digest.py:8", "bot.channels.zalo_api"),
-        ("bot/digest.py:9", "bot.settings"),
-        ("bot/digest.py:10", "bot.checks"),
-        ("bot/digest.py:11", "bot.channels.zalo_api"),
+        ("bot/reporting/digest.py:4", "bot.reporting.reports"),
+        ("bot/reporting/digest.py:6", "bot.checking.verdict"),
+        ("bot/reporting/digest.py:8", "bot.channels.zalo_api"),
+        ("bot/reporting/digest.py:9", "bot.core.settings"),
+        ("bot/reporting/digest.py:10", "bot.checking.verdict"),
+        ("bot/reporting/digest.py:11", "bot.channels.zalo_api"),
     ]
+    digest = "bot.reporting.digest"
     assert bad_arrows(found) == [
-        "bot/digest.py:6: reporting → checking (bot.digest imports bot.checks)",
-        "bot/digest.py:8: reporting → channels (bot.digest imports bot.channels.zalo_api)",
-        "bot/digest.py:10: reporting → checking (bot.digest imports bot.checks)",
-        "bot/digest.py:11: reporting → channels (bot.digest imports bot.channels.zalo_api)",
+        f"bot/reporting/digest.py:6: reporting → checking ({digest} imports bot.checking.verdict)",
+        f"bot/reporting/digest.py:8: reporting → channels ({digest} imports bot.channels.zalo_api)",
+        f"bot/reporting/digest.py:10: reporting → checking ({digest} imports bot.checking.verdict)",
+        f"bot/reporting/digest.py:11: reporting → channels ({digest} imports bot.channels.zalo_api)",
     ]
 
 
 def test_the_real_tree_has_in_function_and_type_checking_imports_to_check():
     imports = all_imports()
     assert len({i.importer for i in imports}) > 50
-    # bot/cli.py imports most of what it runs inside its commands, to start fast.
-    assert any(i.importer == "bot.cli" and i.imported == "bot.serve" for i in imports)
+    # The command line imports most of what it runs inside its commands, to start fast.
+    assert any(i.importer == "bot.cli.chat" and i.imported == "bot.app.serve" for i in imports)
 
 
 @pytest.mark.parametrize(
     ("module", "layer"),
     [
-        ("bot.core.settings", "core"),  # after the move: the package is the layer
+        ("bot.core.settings", "core"),
         ("bot.checking.brands", "checking"),
         ("bot.cli.reports", "cli"),
+        ("bot.cli", "cli"),
         ("bot.services", "services"),
-        ("bot.settings", "core"),  # today: the table
-        ("bot.risk.lookalike", "checking"),
-        ("bot.faq.matcher", "knowledge"),
+        ("bot.privacy", "privacy"),
+        ("bot.knowledge.matcher", "knowledge"),
         ("bot.knowledge", "knowledge"),
         ("bot.channels.zalo_api", "channels"),
         ("handlers.report", "handlers"),
         ("bot", "core"),
+        ("bot.__main__", "cli"),
+        ("bot.settings", None),  # a flat module must be named
         ("bot.somethingnew", None),
     ],
 )
@@ -331,9 +298,9 @@ def test_the_arrows():
 
 def test_a_cycle_inside_one_layer_is_found():
     imports = [
-        Import("bot/risk/brands.py:21", "bot.risk.brands", "bot.risk.lookalike"),
-        Import("bot/risk/lookalike.py:45", "bot.risk.lookalike", "bot.risk.brands"),
-        Import("bot/risk/signals.py:45", "bot.risk.signals", "bot.risk.brands"),
+        Import("bot/checking/brands.py:21", "bot.checking.brands", "bot.checking.lookalike"),
+        Import("bot/checking/lookalike.py:45", "bot.checking.lookalike", "bot.checking.brands"),
+        Import("bot/checking/signals.py:45", "bot.checking.signals", "bot.checking.brands"),
     ]
-    assert cycles(imports) == [["bot.risk.brands", "bot.risk.lookalike"]]
+    assert cycles(imports) == [["bot.checking.brands", "bot.checking.lookalike"]]
     assert bad_arrows(imports) == []

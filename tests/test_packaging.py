@@ -43,7 +43,7 @@ def test_wheel_ships_content_and_reference_data_and_runs_outside_the_checkout(tm
     elsewhere.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "CANHGIAC_", "PYTHONPATH"))}
     where = subprocess.run(
-        [str(venv / "bin" / "python"), "-c", "from bot import paths; print(paths.content_dir())"],
+        [str(venv / "bin" / "python"), "-c", "from bot.core import paths; print(paths.content_dir())"],
         cwd=elsewhere, env=env, capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert Path(where.stdout.strip()).is_relative_to(venv)

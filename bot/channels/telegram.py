@@ -43,11 +43,11 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUp
 from bot.channels import ChannelStartError
 from bot.channels.retry import send_retrying
 from bot.channels.webhook import BadUpdate, WebhookServer
-from bot.models import Contact, DeliveryError, Incoming, Photo, Reply
-from bot.richtext import split_html
-from bot.router import Router
+from bot.core.messages import Contact, DeliveryError, Incoming, Photo, Reply
+from bot.core.richtext import split_html
+from bot.core.settings import Settings
+from bot.routing.router import Router
 from bot.services import Services
-from bot.settings import Settings
 
 CHANNEL = "telegram"
 ALLOWED_UPDATES = ["message", "callback_query"]

@@ -11,11 +11,11 @@ import io
 import sys
 from typing import TextIO
 
-from bot.models import ChatKey, Choice, Incoming, Reply
-from bot.richtext import to_plain
-from bot.router import Router
+from bot.core.messages import ChatKey, Choice, Incoming, Reply
+from bot.core.richtext import to_plain
+from bot.core.textnorm import ascii_int
+from bot.routing.router import Router
 from bot.services import Services
-from bot.textnorm import ascii_int
 
 CHANNEL = "terminal"
 EXIT_COMMANDS = {"/thoat", "/exit", "/quit"}

@@ -2,7 +2,7 @@
 
 How Zalo differs from Telegram, and what this adapter does about it:
 - **No buttons.** Choices become numbered options under the text ("Trả lời 1, 2 hoặc 3"); a reply
-  of the number, or of the option's words, picks it (`bot/numbered.py`, kept in SQLite).
+  of the number, or of the option's words, picks it (`bot/routing/numbered.py`, kept in SQLite).
 - **No formatting, 2,000 characters.** Replies are turned into plain text and split under 2,000.
 - **Images by URL only.** A reply's photo is sent only when it is a public URL.
 - **Polling gives one update per call, no offsets**, and says 408 when idle. Updates are
@@ -27,7 +27,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlparse
 
-from bot import numbered
 from bot.channels import ChannelStartError
 from bot.channels.retry import send_retrying
 from bot.channels.webhook import WebhookServer
@@ -38,11 +37,12 @@ from bot.channels.zalo_api import (
     ZaloRateLimited,
     ZaloUnauthorized,
 )
-from bot.models import ChatKey, DeliveryError, Incoming, Photo, Reply
-from bot.richtext import split_html, to_plain
-from bot.router import Router
+from bot.core.messages import ChatKey, DeliveryError, Incoming, Photo, Reply
+from bot.core.richtext import split_html, to_plain
+from bot.core.settings import Settings
+from bot.routing import numbered
+from bot.routing.router import Router
 from bot.services import Services
-from bot.settings import Settings
 
 CHANNEL = "zalo"
 MAX_TEXT = 2000

@@ -36,11 +36,11 @@ The token is in every URL path, so it is kept out of everything this module prod
 - ``repr(ZaloClient)`` shows only the base URL;
 - httpx logs each request's URL at INFO on the "httpx" logger: a filter on that logger rewrites
   ``/bot<anything>/`` to ``/bot***/`` (so Telegram's URLs are masked too). The logging setup
-  installs it (`bot.logs.mask_request_urls`), and so does every `ZaloClient`, so the promise holds
+  installs it (`bot.core.logs.mask_request_urls`), and so does every `ZaloClient`, so the promise holds
   for a client used without that setup; importing this module installs nothing. A logger's filters
   run before any handler sees the record, so this holds whatever handlers and levels the app or a
   test configures (httpcore's DEBUG lines carry no URL path). The app's
-  `bot.logs.RedactingFormatter`, which masks the token in every formatted line, stays the second
+  `bot.core.logs.RedactingFormatter`, which masks the token in every formatted line, stays the second
   line of defence.
 """
 
@@ -51,8 +51,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from bot.logs import MASK, mask_bot_paths, mask_request_urls
-from bot.settings import DEFAULT_ZALO_API_BASE_URL as DEFAULT_BASE_URL
+from bot.core.logs import MASK, mask_bot_paths, mask_request_urls
+from bot.core.settings import DEFAULT_ZALO_API_BASE_URL as DEFAULT_BASE_URL
 
 MAX_TEXT = 2000
 SECRET_LENGTH = (8, 256)

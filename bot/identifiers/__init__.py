@@ -4,6 +4,8 @@ Everything runs offline (no DNS, no network) on reference tables in data/referen
 `extract_identifiers` reads a forwarded message; `parse_identifier` reads one value a citizen asks
 about; `parse_phone`, `parse_link` and `parse_bank_account` read one value of a known kind;
 `display` writes one as people read it.
+
+Writes: no table. Imports: core only.
 """
 
 from bot.identifiers.banks import (

@@ -20,9 +20,9 @@ from itertools import chain
 
 import yaml
 
-from bot import paths
+from bot.core import paths
+from bot.core.textnorm import strip_diacritics
 from bot.identifiers.model import BankAccount
-from bot.textnorm import strip_diacritics
 
 MIN_ACCOUNT_DIGITS = 6
 MAX_ACCOUNT_DIGITS = 19

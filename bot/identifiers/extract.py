@@ -13,7 +13,7 @@ links are taken, then numbers, each read in its context, the clause it sits in:
 Amounts and dates are recognised on the number itself (a unit after it, thousands grouping, a date
 shape). Matching runs on `fold(text)`, which has the same length as the text, so "ngân hàng" and
 "ngan hang" are found alike and every span points into the original. Expects text that went
-through `bot.textnorm.clean_input` (the router does it), so no invisible characters split numbers.
+through `bot.core.textnorm.clean_input` (the router does it), so no invisible characters split numbers.
 
 The work is linear in the length of the text, whatever its shape ("1 1 1 …", "a[.]a[.]…"): a
 window of digit groups is never longer than a phone number or an account can be, spans already

@@ -20,9 +20,9 @@ import phonenumbers
 import yaml
 from phonenumbers import NumberParseException, PhoneNumberType, carrier, shortnumberinfo
 
-from bot import paths
+from bot.core import paths
+from bot.core.textnorm import strip_diacritics
 from bot.identifiers.model import PhoneNumber
-from bot.textnorm import strip_diacritics
 
 # National short numbers, valid as dialled: 113 police, 114 fire, 115 ambulance (libphonenumber
 # knows these three), 111 child protection, 112 search and rescue, 156 and 5656 for reporting spam

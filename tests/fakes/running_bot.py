@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 import time
 
-from bot.serve import serve
+from bot.app.serve import serve
+from bot.core.settings import Settings
 from bot.services import build_services
-from bot.settings import Settings
 from handlers import PUBLIC_COMMANDS, build_router
 from tests.fakes.telegram_api import FakeTelegram
 

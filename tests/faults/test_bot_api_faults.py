@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-from bot import broadcasts, subscriptions
-from bot.clock import utc_now
-from bot.models import ChatKey
-from bot.settings import Settings
-from bot.storage import Storage
+from bot.broadcast import broadcasts, subscriptions
+from bot.core.clock import utc_now
+from bot.core.messages import ChatKey
+from bot.core.settings import Settings
+from bot.core.storage import Storage
 from tests.fakes.running_bot import SHARED, TOKEN, RunningBot
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.zalo_api import FakeZalo

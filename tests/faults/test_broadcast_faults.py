@@ -11,12 +11,12 @@ from datetime import timedelta
 
 import pytest
 
-from bot import broadcasts
-from bot.clock import utc_now
-from bot.conversations import Conversations
+from bot.broadcast import broadcasts
+from bot.core.clock import utc_now
+from bot.core.settings import Settings
+from bot.core.storage import Storage
+from bot.routing.conversations import Conversations
 from bot.services import Services
-from bot.settings import Settings
-from bot.storage import Storage
 from tests.bot.channels.test_broadcast_e2e import received, seed, wait_until
 from tests.fakes.bot_process import BotProcess, bot_env
 from tests.fakes.running_bot import TOKEN, RunningBot

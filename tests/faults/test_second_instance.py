@@ -9,9 +9,9 @@ from collections import Counter
 
 import pytest
 
-from bot import outbox
-from bot.clock import utc_now
-from bot.storage import Storage
+from bot.core import outbox
+from bot.core.clock import utc_now
+from bot.core.storage import Storage
 from tests.fakes.bot_process import BotProcess, bot_env
 from tests.fakes.running_bot import TOKEN
 from tests.fakes.telegram_api import FakeTelegram

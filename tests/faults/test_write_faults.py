@@ -13,10 +13,10 @@ from datetime import timedelta
 
 import pytest
 
-from bot.conversations import Conversations
+from bot.core.settings import Settings
+from bot.core.storage import Storage
+from bot.routing.conversations import Conversations
 from bot.services import Services
-from bot.settings import Settings
-from bot.storage import Storage
 from tests.conftest import Chat
 from tests.fakes.running_bot import TOKEN, RunningBot
 from tests.fakes.telegram_api import FakeTelegram
@@ -31,7 +31,7 @@ ZALO_TOKEN = "3141592653:zaLoBoTtOkEnForTestsOnly_abcdefXYZ"
 
 
 def quick_services(settings: Settings, *, library, clock=None) -> Services:
-    from bot.clock import utc_now
+    from bot.core.clock import utc_now
 
     clock = clock or utc_now
     storage = Storage(settings.db_path, busy_timeout_ms=BUSY_TIMEOUT_MS)

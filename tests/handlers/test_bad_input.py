@@ -7,8 +7,8 @@ import pytest
 
 from bot.channels import zalo
 from bot.channels.terminal import chat as terminal_chat
-from bot.models import Contact, Photo
-from bot.settings import Settings
+from bot.core.messages import Contact, Photo
+from bot.core.settings import Settings
 from handlers.menu import MAIN_MENU
 from tests.conftest import Chat
 from tests.fakes.running_bot import SHARED, RunningBot

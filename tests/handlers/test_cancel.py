@@ -17,7 +17,7 @@ async def test_cancel_with_nothing_to_cancel_says_so(chat):
 
 
 async def test_cancel_inside_a_group_is_allowed_as_a_command(router, services):
-    from bot.models import Incoming
+    from bot.core.messages import Incoming
 
     replies = await router.handle(
         Incoming(channel="test", chat_id="-100", user_id="5", text="/huy", is_group=True), services

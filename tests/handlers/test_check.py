@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot import blocklist
-from bot.models import Photo
+from bot.checking import blocklist
+from bot.core.messages import Photo
 
 
 async def test_sending_a_number_checks_it_and_never_says_safe(chat):
@@ -70,9 +70,9 @@ async def test_odd_text_never_crashes(chat, text):
 
 
 async def _reported_by_three(services, clock, value: str) -> None:
-    from bot import reports
+    from bot.core.messages import ChatKey
     from bot.identifiers import parse_identifier
-    from bot.models import ChatKey
+    from bot.reporting import reports
 
     draft = reports.Draft(
         identifier=parse_identifier(value), what="other", via="sms", claimed_topic="phishing-link", happened="today"

@@ -16,7 +16,7 @@ import pytest
 
 import handlers.check
 import handlers.report
-from bot.faq.matcher import FaqMatcher
+from bot.knowledge.matcher import FaqMatcher
 from bot.services import build_services
 from tests.conftest import Chat, LoopTicker
 
@@ -94,7 +94,7 @@ def test_a_huge_text_is_cut_before_it_is_cleaned(monkeypatch: pytest.MonkeyPatch
     """The router cleans text on the event loop; the terminal and Zalo have no length limit, and
     cleaning a megabyte took 0.2–0.4 s. Only the first MAX_RAW_CHARS are read (16 times what is
     kept), so the work is bounded whatever arrives."""
-    from bot import textnorm
+    from bot.core import textnorm
 
     seen: list[int] = []
     monkeypatch.setattr(textnorm, "without_surrogates", lambda text: seen.append(len(text)) or text)

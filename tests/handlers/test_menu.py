@@ -38,7 +38,7 @@ async def test_menu_word_leaves_a_flow(chat, services):
 
 
 async def test_display_name_is_escaped_and_shortened(chat, router, services):
-    from bot.models import Incoming
+    from bot.core.messages import Incoming
 
     replies = await router.handle(
         Incoming(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot import outbox
+from bot.core import outbox
 from tests.conftest import Chat
 
 OFFICER = "7001"

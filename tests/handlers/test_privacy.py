@@ -65,7 +65,7 @@ async def test_confirmation_expires_when_idle(chat, services, clock):
 
 
 async def test_erasure_keeps_reports_anonymised_and_stops_their_notices(chat, services):
-    from bot import outbox
+    from bot.core import outbox
     from tests.handlers.test_report import walk_to_consent
 
     await walk_to_consent(chat)
@@ -125,12 +125,12 @@ async def test_erasure_leaves_the_number_and_name_nowhere_on_disk(chat, services
 def test_privacy_purge_leaves_the_number_nowhere_on_disk(tmp_path):
     from datetime import timedelta
 
-    from bot import reports
-    from bot.clock import utc_now
+    from bot.core.clock import utc_now
+    from bot.core.messages import ChatKey
+    from bot.core.storage import Storage
     from bot.identifiers import parse_identifier
-    from bot.models import ChatKey
-    from bot.storage import Storage
-    from tests.bot.test_cli import canhgiac
+    from bot.reporting import reports
+    from tests.bot.cli.test_cli import canhgiac
 
     path = tmp_path / "data" / "canhgiac.db"
     storage = Storage(path)

@@ -10,10 +10,10 @@ from contextlib import asynccontextmanager
 
 import pytest
 
-from bot.models import Contact, Incoming, Photo
+from bot.core.messages import Contact, Incoming, Photo
+from bot.core.settings import Settings
+from bot.core.storage import Storage
 from bot.services import build_services
-from bot.settings import Settings
-from bot.storage import Storage
 from tests.conftest import Chat
 from tests.fakes.running_bot import CHAT, SHARED, TOKEN, RunningBot
 from tests.fakes.telegram_api import FakeTelegram

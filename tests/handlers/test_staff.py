@@ -6,8 +6,8 @@ from datetime import datetime
 
 import pytest
 
-from bot import broadcasts
-from bot.clock import VIETNAM
+from bot.broadcast import broadcasts
+from bot.core.clock import VIETNAM
 from tests.conftest import Chat
 
 STAFF = "7002"

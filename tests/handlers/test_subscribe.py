@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import subscriptions
+from bot.broadcast import subscriptions
 
 
 async def sub(chat):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.settings import Settings
+from bot.core.settings import Settings
 from tests.fakes.running_bot import SHARED, TOKEN
 from tests.fakes.telegram_api import FakeTelegram
 

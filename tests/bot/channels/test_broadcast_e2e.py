@@ -10,10 +10,10 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
-from bot import broadcasts, subscriptions
-from bot.clock import utc_now
-from bot.models import ChatKey
-from bot.storage import Storage
+from bot.broadcast import broadcasts, subscriptions
+from bot.core.clock import utc_now
+from bot.core.messages import ChatKey
+from bot.core.storage import Storage
 from tests.fakes.running_bot import RunningBot
 from tests.fakes.telegram_api import FakeTelegram
 

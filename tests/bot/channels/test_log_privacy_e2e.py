@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.logs import setup_logging
-from bot.settings import Settings
+from bot.core.logs import setup_logging
+from bot.core.settings import Settings
 from tests.bot.channels.test_zalo_e2e import CHAT as ZALO_CHAT
 from tests.bot.channels.test_zalo_e2e import ZALO_TOKEN, say, text_of
 from tests.fakes.running_bot import CHAT, TOKEN, RunningBot, keyboard_of

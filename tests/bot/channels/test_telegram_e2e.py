@@ -13,11 +13,11 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from bot.logs import setup_logging
-from bot.models import Reply
-from bot.serve import serve
+from bot.app.serve import serve
+from bot.core.logs import setup_logging
+from bot.core.messages import Reply
+from bot.core.settings import Settings
 from bot.services import build_services
-from bot.settings import Settings
 from handlers import PUBLIC_COMMANDS, build_router
 from tests.fakes.running_bot import CHAT, TOKEN, RunningBot, keyboard_of, private_update, texts_of
 

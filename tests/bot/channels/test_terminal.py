@@ -2,7 +2,7 @@ import io
 
 from bot.channels.terminal import chat as terminal_chat
 from bot.channels.terminal import pick, render
-from bot.models import Choice, Reply
+from bot.core.messages import Choice, Reply
 
 
 async def run_chat(router, services, lines: str, user: str = "local") -> str:

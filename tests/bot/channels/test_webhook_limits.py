@@ -148,7 +148,7 @@ async def zalo():
 
 
 async def test_zalo_webhook_checks_the_secret_first_and_caps_bodies(zalo, tmp_path):
-    from bot.settings import Settings
+    from bot.core.settings import Settings
     from tests.bot.channels.test_zalo_e2e import CHAT as ZALO_CHAT
     from tests.bot.channels.test_zalo_e2e import ZALO_TOKEN
 
@@ -176,7 +176,7 @@ async def test_zalo_webhook_checks_the_secret_first_and_caps_bodies(zalo, tmp_pa
 
 async def test_a_webhook_port_in_use_is_one_clear_start_error(fake, tg_settings, zalo, tmp_path):
     from bot.channels import ChannelStartError
-    from bot.settings import Settings
+    from bot.core.settings import Settings
     from tests.bot.channels.test_zalo_e2e import ZALO_TOKEN
 
     with socket.socket() as taken:

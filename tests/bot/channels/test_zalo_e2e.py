@@ -12,11 +12,11 @@ import time
 import pytest
 from pydantic import SecretStr
 
-from bot import broadcasts, subscriptions
-from bot.clock import utc_now
-from bot.logs import setup_logging
-from bot.models import ChatKey, Reply
-from bot.settings import Settings
+from bot.broadcast import broadcasts, subscriptions
+from bot.core.clock import utc_now
+from bot.core.logs import setup_logging
+from bot.core.messages import ChatKey, Reply
+from bot.core.settings import Settings
 from handlers import build_router
 from tests.fakes.running_bot import RunningBot
 from tests.fakes.zalo_api import FakeZalo

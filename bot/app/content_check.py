@@ -1,0 +1,197 @@
+"""`canhgiac content check`: every problem in the content, each with the file and entry to fix.
+
+Checks: every template and label the code uses exists in every language (found by reading the
+code: `bot/app/content_refs.py`); templates compile and render; topic slugs are known; FAQ ids are
+unique and fit a button; each entry has enough phrasings; no two entries ask the same or nearly the
+same question; every phrasing retrieves its own entry; cards fit a phone screen; quiz answers point
+at an option; campaigns render for every area and fit a phone screen (the areas and the calendar
+are checked when they load).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import jinja2
+from rapidfuzz import fuzz
+
+from bot.app.content_refs import code_references
+from bot.core.content import LABEL_FILES, TEMPLATE_SUFFIX, ContentError
+from bot.core.messages import CALLBACK_DATA_MAX_BYTES
+from bot.core.richtext import to_plain
+from bot.knowledge.catalog import Knowledge
+from bot.knowledge.normalize import normalize
+from bot.services import Library
+
+MIN_PHRASINGS = 4
+NEAR_DUPLICATE = 92  # token-sort similarity of two entries' normalised questions
+CARD_MAX_CHARS = 1000  # page 1 of a card: one phone screen
+MORE_MAX_CHARS = 2000
+CAMPAIGN_MAX_CHARS = 900  # a weekly warning, one phone screen before the footer
+ID_PREFIX = "faq:"  # the button value a question travels in
+
+
+@dataclass
+class Findings:
+    problems: list[str]
+    counts: dict[str, int]
+
+
+def _render(t, source: str, where: str, problems: list[str]) -> str:
+    try:
+        return t.render_text(source)
+    except jinja2.TemplateError as error:
+        problems.append(f"{where}: template error: {error}")
+        return ""
+
+
+def _check_ids_and_topics(folder: str, items, slugs: set[str], problems: list[str]) -> None:
+    """Ids unique within the folder; every item's topic a known slug."""
+    ids = Counter(item.id for item in items)
+    problems += [f"{folder}: id {i!r} is used {n} times" for i, n in ids.items() if n > 1]
+    problems += [
+        f"{folder}/{item.topic}.yaml: {item.id}: unknown topic {item.topic!r}"
+        for item in items
+        if item.topic not in slugs
+    ]
+
+
+def _check_faq(lib: Library, language: str, knowledge: Knowledge, slugs: set[str], problems: list[str]) -> None:
+    t = lib.content.texts(language)
+    _check_ids_and_topics(f"{language}/faq", knowledge.faq, slugs, problems)
+    for entry in knowledge.faq:
+        where = f"{language}/faq/{entry.topic}.yaml: {entry.id}"
+        if len((ID_PREFIX + entry.id).encode()) > CALLBACK_DATA_MAX_BYTES or not entry.id.replace("-", "").isalnum():
+            problems.append(f"{where}: id must be lower-case words and hyphens, at most 60 characters")
+        if len(entry.phrasings) < MIN_PHRASINGS:
+            problems.append(f"{where}: {len(entry.phrasings)} phrasings, at least {MIN_PHRASINGS} needed")
+        _render(t, entry.answer, where, problems)
+    questions = [(entry, normalize(entry.question).plain) for entry in knowledge.faq]
+    for index, (first, first_key) in enumerate(questions):
+        for second, second_key in questions[index + 1 :]:
+            if fuzz.token_sort_ratio(first_key, second_key) >= NEAR_DUPLICATE:
+                problems.append(
+                    f"{language}/faq: {first.id} and {second.id} ask (nearly) the same question: {first.question!r}"
+                )
+    matcher = lib.matchers[language]
+    for entry in knowledge.faq:
+        for text in entry.texts:
+            ranked, _ = matcher.rank(normalize(text), limit=2)
+            if not ranked or ranked[0].entry.id != entry.id or (len(ranked) > 1 and ranked[1].score >= ranked[0].score):
+                found = f"{ranked[0].entry.id} ({ranked[0].score})" if ranked else "nothing"
+                problems.append(
+                    f"{language}/faq/{entry.topic}.yaml: {entry.id}: {text!r} does not retrieve its own entry "
+                    f"(finds {found})"
+                )
+
+
+def _check_cards_and_quiz(lib: Library, language: str, knowledge: Knowledge, slugs: set[str], problems: list[str]):
+    t = lib.content.texts(language)
+    for card in knowledge.cards.values():
+        where = f"{language}/topics/{card.topic}.yaml"
+        if card.topic not in slugs:
+            problems.append(f"{where}: unknown topic {card.topic!r}")
+        for name, source, limit in (("card", card.card, CARD_MAX_CHARS), ("more", card.more, MORE_MAX_CHARS)):
+            rendered = _render(t, source, f"{where}: {name}", problems)
+            if len(rendered) > limit:
+                problems.append(f"{where}: `{name}` is {len(rendered)} characters, at most {limit}")
+    _check_ids_and_topics(f"{language}/quiz", knowledge.quiz, slugs, problems)
+    for question in knowledge.quiz:
+        where = f"{language}/quiz/{question.topic}.yaml: {question.id}"
+        if not 2 <= len(question.options) <= 4:
+            problems.append(f"{where}: {len(question.options)} options, 2 to 4 allowed")
+        if not 0 <= question.answer < len(question.options):
+            problems.append(
+                f"{where}: answer index {question.answer} is out of range (0 to {len(question.options) - 1})"
+            )
+        _render(t, question.explanation, where, problems)
+
+
+def _check_campaigns(lib: Library, problems: list[str]) -> None:
+    """Every campaign renders for every area, under one phone screen, with nothing left unescaped."""
+    t = lib.content.texts(lib.default_language)
+    for campaign in lib.campaigns.by_id.values():
+        where = f"campaigns/{campaign.id}.yaml"
+        for area in lib.areas:
+            try:
+                rendered = t.render_text(campaign.text, area=lib.areas.template_values(area.code))
+            except jinja2.TemplateError as error:
+                problems.append(f"{where}: template error: {error}")
+                break
+            if len(to_plain(rendered)) > CAMPAIGN_MAX_CHARS:
+                problems.append(
+                    f"{where}: {len(to_plain(rendered))} characters for {area.code}, at most {CAMPAIGN_MAX_CHARS}"
+                )
+                break
+
+
+def _check_code_references(lib: Library, problems: list[str]) -> int:
+    """Every template and label the code asks for, in every language (another language may lack
+    them, as Vietnamese fills the gaps; Vietnamese may not). Returns how many names were checked."""
+    refs = code_references()
+    content = lib.content
+
+    def missing(t, kind: str, name: str) -> bool:
+        try:
+            if kind == "template":
+                t.compile(name)
+            elif kind == "label":
+                t.label(name)
+            else:
+                t.labels(name)
+        except (jinja2.TemplateNotFound, ContentError):
+            return True
+        except jinja2.TemplateError:
+            return False  # a template that does not compile is reported with the templates
+        return False
+
+    def file_of(language: str, kind: str, name: str) -> str:
+        if kind == "template":
+            return f"{language}/templates/{name}{TEMPLATE_SUFFIX}"
+        first = name.split(".")[0]
+        return f"{language}/{first if first in LABEL_FILES else 'strings'}.yaml"
+
+    default = content.texts(lib.default_language)
+    wanted = [("template", refs.templates), ("label", refs.labels), ("group", refs.groups), ("group", refs.prefixes)]
+    problem = {"template": "missing", "label": "no label {name!r}", "group": "no label group {name!r}"}
+    for language in content.languages:
+        t = content.texts(language)
+        for kind, places in wanted:
+            for name, where in sorted(places.items()):
+                if not missing(t, kind, name):
+                    continue
+                if language != lib.default_language and missing(default, kind, name):
+                    continue  # said once, for the default language the others fall back to
+                what = problem[kind].format(name=name)
+                problems.append(f"{file_of(language, kind, name)}: {what}, used at {', '.join(where[:3])}")
+    return len(refs)
+
+
+def check(lib: Library) -> Findings:
+    problems: list[str] = []
+    slugs = set(lib.content.taxonomy)
+    used = _check_code_references(lib, problems)
+    for language in lib.content.languages:
+        t = lib.content.texts(language)
+        for name in t.template_names():
+            try:
+                t.compile(name)
+            except jinja2.TemplateError as error:
+                problems.append(f"{language}/templates/{name}.html.j2: {error}")
+    for language, knowledge in lib.knowledge.items():
+        _check_faq(lib, language, knowledge, slugs, problems)
+        _check_cards_and_quiz(lib, language, knowledge, slugs, problems)
+    _check_campaigns(lib, problems)
+    default = lib.knowledge[lib.default_language]
+    counts = {
+        "faq entries": len(default.faq),
+        "phrasings": sum(len(e.phrasings) for e in default.faq),
+        "topics with FAQ": len({e.topic for e in default.faq}),
+        "cards": len(default.cards),
+        "quiz questions": len(default.quiz),
+        "campaigns": len(lib.campaigns.by_id),
+        "areas": len(lib.areas),
+        "templates and labels used by the code": used,
+    }
+    return Findings(problems=problems, counts=counts)

@@ -1,0 +1,279 @@
+"""Broadcasts: a message to the subscribers of some areas, now or at a set time, or the weekly campaign.
+
+A broadcast is a row; when it is due, `enqueue` writes one `deliveries` row per recipient, text
+rendered for the recipient's area, all in one transaction, and `bot/broadcast/sender.py` drains them. The
+weekly campaign is a broadcast too, created once per ISO week (a unique index) when its time has
+come, so a week missed while the bot was down still goes out when it is back, in the same week.
+When the last delivery is done, staff get a summary through the outbox.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlite_utils
+
+from bot.broadcast import subscriptions
+from bot.broadcast.areas import Areas
+from bot.broadcast.campaigns import Campaigns, iso_week
+from bot.core import outbox
+from bot.core.clock import VIETNAM, from_iso, to_iso
+from bot.core.content import Texts
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+OPEN = ("pending", "inflight")
+
+
+@dataclass(frozen=True)
+class Broadcast:
+    id: int
+    kind: str
+    campaign_id: str | None
+    text: str | None
+    areas: list[str]
+    iso_week: str | None
+    scheduled_for: str
+    status: str
+    created_by: str
+    recipients: int
+
+
+@dataclass(frozen=True)
+class Progress:
+    total: int
+    counts: dict[str, int]  # per delivery status
+    resent: int  # in flight when the bot stopped, sent again: may have arrived twice
+
+    @property
+    def done(self) -> int:
+        return sum(n for status, n in self.counts.items() if status not in OPEN)
+
+
+def _row(row: dict) -> Broadcast:
+    return Broadcast(
+        id=row["id"],
+        kind=row["kind"],
+        campaign_id=row["campaign_id"],
+        text=row["text"],
+        areas=json.loads(row["areas"] or "[]"),
+        iso_week=row["iso_week"],
+        scheduled_for=row["scheduled_for"],
+        status=row["status"],
+        created_by=row["created_by"],
+        recipients=row["recipients"] or 0,
+    )
+
+
+def create(
+    db: sqlite_utils.Database,
+    *,
+    created_by: str,
+    now: datetime,
+    at: datetime | None = None,
+    campaign_id: str | None = None,
+    text: str | None = None,
+    areas: list[str] | None = None,
+) -> int:
+    if (campaign_id is None) == (text is None):
+        raise ValueError("a broadcast has either a campaign or a text")
+    return (
+        db["broadcasts"]
+        .insert(
+            {
+                "created_at": to_iso(now),
+                "created_by": created_by,
+                "kind": "manual",
+                "campaign_id": campaign_id,
+                "text": text,
+                "areas": json.dumps(sorted(areas or [])),
+                "scheduled_for": to_iso(at or now),
+                "status": "scheduled",
+                "recipients": 0,
+                "summary_sent": 0,
+            }
+        )
+        .last_pk
+    )
+
+
+def get(db: sqlite_utils.Database, broadcast_id: int) -> Broadcast | None:
+    rows = list(db.query("SELECT * FROM broadcasts WHERE id = ?", [broadcast_id]))
+    return _row(rows[0]) if rows else None
+
+
+def recent(db: sqlite_utils.Database, limit: int = 20) -> list[Broadcast]:
+    return [_row(row) for row in db.query("SELECT * FROM broadcasts ORDER BY id DESC LIMIT ?", [limit])]
+
+
+def progress(db: sqlite_utils.Database, broadcast_id: int) -> Progress:
+    counts = dict(
+        db.execute(
+            "SELECT status, count(*) FROM deliveries WHERE broadcast_id = ? GROUP BY status", [broadcast_id]
+        ).fetchall()
+    )
+    resent = db.execute(
+        "SELECT count(*) FROM deliveries WHERE broadcast_id = ? AND resent = 1", [broadcast_id]
+    ).fetchone()[0]
+    return Progress(total=sum(counts.values()), counts=counts, resent=resent)
+
+
+def cancel(db: sqlite_utils.Database, broadcast_id: int) -> bool:
+    """Stop a broadcast: nothing more is sent (a message already in flight still arrives)."""
+    cursor = db.execute(
+        "UPDATE broadcasts SET status = 'cancelled' WHERE id = ? AND status IN ('scheduled', 'sending')",
+        [broadcast_id],
+    )
+    db.execute(
+        "UPDATE deliveries SET status = 'cancelled' WHERE broadcast_id = ? AND status = 'pending'", [broadcast_id]
+    )
+    return cursor.rowcount > 0
+
+
+# --- what each recipient reads ---
+
+
+class Renderer:
+    """Renders a broadcast for one area: the campaign (or staff text), then how to stop."""
+
+    def __init__(self, texts: Texts, areas: Areas, campaigns: Campaigns):
+        self.texts, self.areas, self.campaigns = texts, areas, campaigns
+
+    def campaign_for(self, db: sqlite_utils.Database, broadcast: Broadcast, area_code: str):
+        if broadcast.kind != "weekly":
+            return self.campaigns.get(broadcast.campaign_id or "")
+        overrides = [area.code for area in reversed(self.areas.lineage(area_code))]
+        override = None
+        for code in overrides:  # the commune's own choice, else its district's, else its province's
+            row = db.execute(
+                "SELECT campaign_id FROM week_overrides WHERE area_code = ? AND iso_week = ?",
+                [code, broadcast.iso_week],
+            ).fetchone()
+            if row:
+                override = row[0]
+                break
+        return self.campaigns.for_week(broadcast.iso_week, override)
+
+    def body(
+        self, db: sqlite_utils.Database | None, broadcast: Broadcast, area_code: str
+    ) -> tuple[str, str | None] | None:
+        """(text, topic) for subscribers of `area_code`, or None when nothing goes to that area."""
+        t = self.texts
+        if broadcast.text is not None:
+            message = t.render("broadcast_message", title=None, body=html.escape(broadcast.text))
+            topic = None
+        else:
+            campaign = self.campaign_for(db, broadcast, area_code)
+            if campaign is None:
+                return None
+            area = (
+                self.areas.template_values(area_code)
+                if self.areas.get(area_code)
+                else {"name": "", "police_hotlines": []}
+            )
+            body = t.render_text(campaign.text, area=area)
+            message = t.render("broadcast_message", title=campaign.title, body=body)
+            topic = campaign.topic
+        return message + "\n\n" + t.render("broadcast_footer"), topic
+
+
+def enqueue(db: sqlite_utils.Database, broadcast: Broadcast, renderer: Renderer, now: datetime) -> int:
+    """Write every recipient's message in this transaction; return how many."""
+    targets = None
+    if broadcast.areas:
+        targets = set().union(*(renderer.areas.within(code) for code in broadcast.areas))
+    rendered: dict[str, tuple[str, str | None] | None] = {}
+    rows = []
+    stamp = to_iso(now)
+    for sub in subscriptions.active_in(db, targets):
+        if sub.area_code not in rendered:
+            rendered[sub.area_code] = renderer.body(db, broadcast, sub.area_code)
+        message = rendered[sub.area_code]
+        if message is None:
+            continue
+        text, topic = message
+        if topic and sub.topics and topic not in sub.topics:
+            continue  # the citizen chose other topics
+        rows.append(
+            {
+                "broadcast_id": broadcast.id,
+                "channel": sub.channel,
+                "chat_id": sub.chat_id,
+                "area_code": sub.area_code,
+                "text": text,
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": stamp,
+                "resent": 0,
+            }
+        )
+    db["deliveries"].insert_all(rows, batch_size=500, ignore=True)
+    status = "sending" if rows else "done"
+    db.execute(
+        "UPDATE broadcasts SET status = ?, recipients = ?, finished_at = ? WHERE id = ?",
+        [status, len(rows), stamp if not rows else None, broadcast.id],
+    )
+    return len(rows)
+
+
+# --- the clock: weekly campaigns, due broadcasts, finished ones ---
+
+
+def weekly_time(now: datetime, weekday: str, hour_minute: tuple[int, int]) -> datetime:
+    """This ISO week's send time, in Vietnam time."""
+    local = now.astimezone(VIETNAM)
+    monday = (local - timedelta(days=local.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
+    return monday + timedelta(days=WEEKDAYS.index(weekday), hours=hour_minute[0], minutes=hour_minute[1])
+
+
+def ensure_weekly(db: sqlite_utils.Database, now: datetime, weekday: str, hour_minute: tuple[int, int]) -> bool:
+    """Create this week's campaign broadcast once its time has come; True if created now."""
+    due = weekly_time(now, weekday, hour_minute)
+    if now < due:
+        return False
+    cursor = db.execute(
+        "INSERT OR IGNORE INTO broadcasts (created_at, created_by, kind, areas, iso_week, scheduled_for, status, "
+        "recipients, summary_sent) VALUES (?, 'weekly', 'weekly', '[]', ?, ?, 'scheduled', 0, 0)",
+        [to_iso(now), iso_week(due), to_iso(due)],
+    )
+    return cursor.rowcount > 0
+
+
+def due(db: sqlite_utils.Database, now: datetime) -> list[Broadcast]:
+    rows = db.query(
+        "SELECT * FROM broadcasts WHERE status = 'scheduled' AND scheduled_for <= ? ORDER BY scheduled_for",
+        [to_iso(now)],
+    )
+    return [_row(row) for row in rows]
+
+
+def finish(
+    db: sqlite_utils.Database, now: datetime, summary_to: Callable[[Broadcast], list[tuple[str, str]]], texts: Texts
+) -> list[int]:
+    """Mark sending broadcasts with nothing left as done, and queue their summary for staff."""
+    finished = []
+    for row in db.query(
+        "SELECT * FROM broadcasts WHERE status IN ('sending', 'done', 'cancelled') AND summary_sent = 0"
+    ):
+        broadcast = _row(row)
+        state = progress(db, broadcast.id)
+        if any(state.counts.get(status) for status in OPEN):
+            continue
+        db.execute(
+            "UPDATE broadcasts SET status = CASE WHEN status = 'sending' THEN 'done' ELSE status END, "
+            "finished_at = coalesce(finished_at, ?), summary_sent = 1 WHERE id = ?",
+            [to_iso(now), broadcast.id],
+        )
+        text = texts.render("broadcast_summary", id=broadcast.id, week=broadcast.iso_week, counts=state.counts,
+                            total=state.total, resent=state.resent)  # fmt: skip
+        for channel, chat_id in summary_to(broadcast):
+            outbox.enqueue(db, channel, chat_id, text, "broadcast_summary", now)
+        finished.append(broadcast.id)
+    return finished
+
+
+def local_time(stamp: str) -> str:
+    return from_iso(stamp).astimezone(VIETNAM).strftime("%H:%M %d/%m/%Y")

@@ -1,0 +1,233 @@
+"""A printable A4 poster for a commune, with a QR code that subscribes a phone to its weekly warnings.
+
+Communes put posters up where people wait (the commune office, the market, the health station);
+scanning the QR opens the Telegram bot with a deep link such as ``https://t.me/<bot>?start=dk-<area>``.
+The poster is drawn as one 300 dpi image so the PNG and the PDF look the same and nothing depends on
+fonts installed on the printing computer. Text uses the DejaVu TrueType fonts shipped in
+``data/fonts`` (Pillow's bitmap default has no Vietnamese letters), is NFC-normalised so stacked
+diacritics (ế, ộ) come from single precomposed glyphs, and is wrapped and shrunk to fit its box, so
+a long commune name or rule can never run off the page or over the QR code. The header is red
+with white text and the footer yellow with black text, which stay readable when a commune prints
+in black and white.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import segno
+from PIL import Image, ImageDraw, ImageFont
+
+from bot.core.paths import fonts_dir
+
+DPI = 300
+PAGE_W, PAGE_H = 2480, 3508  # A4 portrait: 210 × 297 mm at 300 dpi
+MARGIN = 130  # 11 mm: office printers leave the outer 4–6 mm blank
+CONTENT_W = PAGE_W - 2 * MARGIN
+
+QR_MIN_PX = math.ceil(7.5 / 2.54 * DPI)  # the symbol alone is at least 7.5 cm wide when printed
+QR_QUIET = 4  # modules of white around the symbol, as the QR standard requires
+
+HEADER_H = 420
+AREA_H = 250
+FOOTER_H = 150
+CTA_H = 230
+URL_H = 60
+GAP = 45
+MIN_FONT_PX = 36  # about 9 pt; text that needs less is refused rather than printed unreadably
+
+WHITE = (255, 255, 255)
+INK = (25, 25, 25)
+RED = (183, 28, 28)
+NAVY = (13, 43, 82)
+GREY = (95, 95, 95)
+YELLOW = (255, 214, 0)
+
+
+@dataclass(frozen=True)
+class PosterText:
+    heading: str  # e.g. "CẢNH GIÁC LỪA ĐẢO QUA MẠNG"
+    area_name: str  # e.g. "phường Cốc Lếu"
+    warning: list[str]  # 3–5 short lines, each one rule
+    call_to_action: str  # e.g. "Quét mã để nhận cảnh báo lừa đảo mỗi tuần qua Telegram"
+    footer: str  # e.g. "Khẩn cấp gọi 113 · Báo tin nhắn rác: 5656"
+
+
+@dataclass(frozen=True)
+class QrLayout:
+    """The QR code for a URL and where its symbol (quiet zone excluded) sits on the page."""
+
+    code: segno.QRCode
+    left: int
+    top: int
+    module_px: int
+
+    @property
+    def size_px(self) -> int:
+        return self.code.symbol_size(scale=self.module_px, border=0)[0]
+
+
+def qr_layout(url: str) -> QrLayout:
+    """Whole-pixel modules (crisp edges), centred, just above the URL line at the bottom of the page."""
+    code = segno.make_qr(url, error="m")
+    modules = code.symbol_size(border=0)[0]
+    module_px = math.ceil(QR_MIN_PX / modules)
+    bottom = PAGE_H - MARGIN - FOOTER_H - GAP - CTA_H - GAP - URL_H - QR_QUIET * module_px
+    return QrLayout(code, (PAGE_W - modules * module_px) // 2, bottom - modules * module_px, module_px)
+
+
+def render_poster(text: PosterText, url: str, path: Path, fmt: Literal["png", "pdf"] | None = None) -> Path:
+    """Write the poster for url to path as PNG or PDF (fmt None: from path's suffix); ValueError if it cannot."""
+    fmt = _format(path, fmt)
+    if not 3 <= len(text.warning) <= 5:
+        raise ValueError(f"a poster has 3 to 5 warning lines, got {len(text.warning)}")
+    page = Image.new("RGB", (PAGE_W, PAGE_H), WHITE)
+    draw = ImageDraw.Draw(page)
+    qr = qr_layout(url)
+
+    y = MARGIN
+    draw.rectangle((MARGIN, y, PAGE_W - MARGIN - 1, y + HEADER_H - 1), fill=RED)
+    _centred(draw, "heading", text.heading, y + 50, HEADER_H - 100, 150, True, WHITE, CONTENT_W - 120)
+    y += HEADER_H + GAP
+    _centred(draw, "area_name", text.area_name, y, AREA_H, 170, True, NAVY)
+    y += AREA_H + GAP
+    quiet = QR_QUIET * qr.module_px
+    _warnings(draw, text.warning, y, qr.top - quiet - y)
+    _paste_qr(page, qr)
+    y = qr.top + qr.size_px + quiet
+    _centred(draw, "url", url, y, URL_H, 46, False, GREY)
+    y += URL_H + GAP
+    _centred(draw, "call_to_action", text.call_to_action, y, CTA_H, 88, True, NAVY)
+    y += CTA_H + GAP
+    draw.rectangle((MARGIN, y, PAGE_W - MARGIN - 1, y + FOOTER_H - 1), fill=YELLOW)
+    _centred(draw, "footer", text.footer, y + 25, FOOTER_H - 50, 72, True, INK, CONTENT_W - 80)
+
+    if fmt == "png":
+        page.save(path, "PNG", dpi=(DPI, DPI))
+    else:  # JPEG inside the PDF: quality 95 without chroma subsampling keeps red-on-white edges sharp
+        title = f"{text.heading} – {text.area_name}"
+        page.save(path, "PDF", resolution=DPI, quality=95, subsampling=0, title=title)
+    return path
+
+
+def _format(path: Path, fmt: str | None) -> str:
+    chosen = fmt if fmt is not None else path.suffix.lower().removeprefix(".")
+    if chosen not in ("png", "pdf"):
+        raise ValueError(f"a poster is written as png or pdf, not {chosen or 'a file without suffix'!r} ({path})")
+    return chosen
+
+
+def _paste_qr(page: Image.Image, qr: QrLayout) -> None:
+    """One pixel per module, quiet zone included, then scaled up without smoothing."""
+    rows = list(qr.code.matrix_iter(scale=1, border=QR_QUIET))
+    pixels = bytes(0 if dark else 255 for row in rows for dark in row)
+    side = len(rows) * qr.module_px
+    symbol = Image.frombytes("L", (len(rows), len(rows)), pixels).resize((side, side), Image.Resampling.NEAREST)
+    page.paste(symbol, (qr.left - QR_QUIET * qr.module_px, qr.top - QR_QUIET * qr.module_px))
+
+
+def _font(bold: bool, size: int) -> ImageFont.FreeTypeFont:
+    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
+    # Basic layout: NFC Vietnamese needs no shaping, and it renders the same with or without libraqm.
+    return ImageFont.truetype(str(fonts_dir() / name), size, layout_engine=ImageFont.Layout.BASIC)
+
+
+def _line(font: ImageFont.FreeTypeFont) -> tuple[int, int]:
+    """How far below a line's top the ascender sits, and the line's height, for any Vietnamese text.
+
+    Stacked accents on capitals (Ẫ, Ỗ) rise about 0.2 em above the font's ascent, so the font's own
+    metrics would let them touch the line above or poke out of their box.
+    """
+    top, bottom = font.getbbox("ẪỖỮẴỄgjpqyỵ", anchor="la")[1::2]
+    return -top, bottom - top
+
+
+def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    """Greedy word wrap; a word wider than a whole line is cut between letters."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        candidate = f"{line} {word}" if line else word
+        if font.getlength(candidate) <= width:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        while font.getlength(word) > width:
+            cut = 1
+            while font.getlength(word[: cut + 1]) <= width:
+                cut += 1
+            lines.append(word[:cut])
+            word = word[cut:]
+        line = word
+    return [*lines, line] if line else lines
+
+
+def _balanced(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+    """The wrap with the fewest lines, at the narrowest width that keeps that count, so no line is an orphan."""
+    count = len(_wrap(text, font, width))
+    low, high = 1, width
+    while low < high:
+        middle = (low + high) // 2
+        low, high = (low, middle) if len(_wrap(text, font, middle)) <= count else (middle + 1, high)
+    return _wrap(text, font, high)
+
+
+def _fit(
+    what: str, paragraphs: list[str], max_px: int, bold: bool, width: int, height: int
+) -> tuple[ImageFont.FreeTypeFont, list[list[str]]]:
+    """The largest font size at which every paragraph, wrapped to width, fits in height."""
+    paragraphs = [unicodedata.normalize("NFC", p) for p in paragraphs]
+    for size in range(max_px, MIN_FONT_PX - 1, -2):
+        font = _font(bold, size)
+        wrapped = [_wrap(p, font, width) for p in paragraphs]
+        if _block_px(font, wrapped) <= height:  # balancing keeps the line counts, so it still fits
+            return font, [_balanced(p, font, width) for p in paragraphs]
+    raise ValueError(f"{what} is too long to fit on the poster")
+
+
+def _block_px(font: ImageFont.FreeTypeFont, wrapped: list[list[str]]) -> int:
+    line_px = _line(font)[1]
+    return sum(len(lines) for lines in wrapped) * line_px + (len(wrapped) - 1) * _paragraph_gap(font)
+
+
+def _paragraph_gap(font: ImageFont.FreeTypeFont) -> int:
+    return round(0.3 * _line(font)[1])
+
+
+def _centred(
+    draw: ImageDraw.ImageDraw,
+    what: str,
+    text: str,
+    top: int,
+    height: int,
+    max_px: int,
+    bold: bool,
+    fill: tuple[int, int, int],
+    width: int = CONTENT_W,
+) -> None:
+    font, [lines] = _fit(what, [text], max_px, bold, width, height)
+    ascender, line_px = _line(font)
+    y = top + (height - _block_px(font, [lines])) // 2 + ascender
+    for line in lines:
+        draw.text((PAGE_W // 2, y), line, font=font, fill=fill, anchor="ma")
+        y += line_px
+
+
+def _warnings(draw: ImageDraw.ImageDraw, rules: list[str], top: int, height: int) -> None:
+    """One bulleted rule per paragraph with a hanging indent, one font size for all, centred in the box."""
+    left, indent = MARGIN + 40, 80
+    font, wrapped = _fit("warning", rules, 92, False, CONTENT_W - 2 * 40 - indent, height)
+    bullet = _font(True, font.size)
+    ascender, line_px = _line(font)
+    y = top + (height - _block_px(font, wrapped)) // 2 + ascender
+    for lines in wrapped:
+        draw.text((left, y), "•", font=bullet, fill=RED, anchor="la")
+        for line in lines:
+            draw.text((left + indent, y), line, font=font, fill=INK, anchor="la")
+            y += line_px
+        y += _paragraph_gap(font)

@@ -1,0 +1,73 @@
+"""`canhgiac faq eval|gaps` and `canhgiac content check`: the FAQ, its matcher and the content files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.cli.common import _database, _library, _settings, content_app, faq_app
+from bot.core.settings import SettingsError
+
+
+@faq_app.command("eval")
+def faq_eval(
+    file: Annotated[Path, typer.Argument(help="question<TAB>topics lines, like ../shared/eval/faq-sample.tsv")],
+    misses: Annotated[bool, typer.Option("--misses", help="Also list every line the matcher got wrong.")] = False,
+) -> None:
+    """Score the matcher: topic accuracy, refusals, latency."""
+    from bot.knowledge.evaluate import evaluate, read_cases
+
+    library = _library(_settings(level="WARNING"))
+    try:
+        cases = read_cases(file, set(library.content.taxonomy))
+    except OSError as error:  # missing, a folder, no permission: one line, like any input problem
+        raise SettingsError(f"cannot read {file}: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
+        raise SettingsError(f"{file} is not UTF-8 text (byte {error.start}): save it as UTF-8") from None
+    from handlers import build_router
+
+    report = evaluate(library.matcher_for(library.default_language), cases, build_router().answers_without_faq)
+    typer.echo(report.summary())
+    if misses:
+        for question, expected, got in report.misses:
+            typer.echo(f"MISS expected={expected} got={got}\t{question}")
+
+
+@faq_app.command("gaps")
+def faq_gaps(
+    limit: Annotated[int, typer.Option(help="How many groups to show.")] = 30,
+    days: Annotated[int, typer.Option(help="Only questions of the last DAYS days.")] = 30,
+) -> None:
+    """Questions the FAQ could not answer with confidence, grouped by similarity."""
+    from datetime import timedelta
+
+    from bot.core.clock import to_iso, utc_now
+    from bot.knowledge.gaps import group
+
+    settings = _settings(level="WARNING")
+    with _database(settings) as storage:
+        since = to_iso(utc_now() - timedelta(days=days))
+        rows = storage.read_sync(lambda db: list(db.query("SELECT * FROM faq_gaps WHERE asked_at >= ?", [since])))
+    groups = group(rows)
+    typer.echo(f"{len(rows)} unanswered or uncertain questions in the last {days} days, {len(groups)} groups")
+    for gap in groups[:limit]:
+        outcomes = ", ".join(f"{k} {v}" for k, v in sorted(gap.outcomes.items()))
+        closest = max(gap.best_faq_ids, key=gap.best_faq_ids.get) if gap.best_faq_ids else "-"
+        typer.echo(f"{gap.count:>4}  last {gap.last_asked[:10]}  ({outcomes}; closest {closest})  {gap.example}")
+
+
+@content_app.command("check")
+def content_check() -> None:
+    """Validate every content file; exit 1 with one line per problem."""
+    from bot.app.content_check import check
+
+    findings = check(_library(_settings(level="WARNING")))
+    for problem in findings.problems:
+        typer.echo(problem, err=True)
+    typer.echo(", ".join(f"{name}: {count}" for name, count in findings.counts.items()))
+    if findings.problems:
+        typer.echo(f"{len(findings.problems)} problems", err=True)
+        raise typer.Exit(1)
+    typer.echo("content ok")

@@ -1,0 +1,6 @@
+"""The core: messages (Incoming, Reply, ChatKey), settings, storage (one writer thread), migrations,
+the outbox, content and templates, rich text, text normalisation, clock, money, paths, logging.
+
+Writes: the schema (migrations create every table, `meta`), `outbox`.
+Imports: nothing of ours; everything else may import it.
+"""

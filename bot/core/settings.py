@@ -1,0 +1,264 @@
+"""Settings, read from environment variables or a `.env` file in the current folder.
+
+Every setting has a named default here, and one place turns a bad value into a one-line message
+that names the variable (never its value when the value is a secret).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
+DEFAULT_ZALO_API_BASE_URL = "https://bot-api.zaloplatforms.com"
+DEFAULT_DB_PATH = Path("data/canhgiac.db")
+
+_SECRET_FIELDS = {"telegram_bot_token", "telegram_webhook_secret", "zalo_bot_token", "zalo_webhook_secret"}
+_TELEGRAM_TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+_HOTLINE_NUMBER = re.compile(r"^\+?[0-9][0-9 .\-]{1,18}[0-9]$")
+
+
+class SettingsError(Exception):
+    """A missing or malformed setting; the message is one line meant for the operator."""
+
+
+class Hotline(BaseModel):
+    """A local police (or other) number shown in the hotline list."""
+
+    label: str
+    number: str
+
+
+def _env(name: str) -> dict:
+    # One variable name per field; populate_by_name lets tests pass the field name instead.
+    return {"validation_alias": AliasChoices(name)}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+        case_sensitive=False,
+    )
+
+    # Telegram
+    telegram_bot_token: SecretStr | None = Field(None, **_env("TELEGRAM_BOT_TOKEN"))
+    telegram_api_base_url: str = Field(DEFAULT_TELEGRAM_API_BASE_URL, **_env("TELEGRAM_API_BASE_URL"))
+    telegram_webhook_secret: SecretStr | None = Field(None, **_env("TELEGRAM_WEBHOOK_SECRET"))
+    # Below Telegram's ~30 messages/s so interactive replies and later broadcasts have headroom.
+    # Telegram allows about 30 messages/s; broadcasts take 25 of them, replies keep the rest.
+    telegram_max_messages_per_second: float = Field(30.0, gt=0, **_env("TELEGRAM_MAX_MESSAGES_PER_SECOND"))
+    telegram_broadcast_per_second: float = Field(25.0, gt=0, **_env("TELEGRAM_BROADCAST_PER_SECOND"))
+    # Used in the poster's QR code: t.me/<username>?start=dk-<area>.
+    telegram_bot_username: str | None = Field(
+        None, pattern=r"^[A-Za-z][A-Za-z0-9_]{3,31}$", **_env("TELEGRAM_BOT_USERNAME")
+    )
+    telegram_send_retries: int = Field(3, ge=0, le=10, **_env("TELEGRAM_SEND_RETRIES"))
+
+    # Zalo Bot API
+    zalo_bot_token: SecretStr | None = Field(None, **_env("ZALO_BOT_TOKEN"))
+    zalo_api_base_url: str = Field(DEFAULT_ZALO_API_BASE_URL, **_env("ZALO_API_BASE_URL"))
+    zalo_webhook_secret: SecretStr | None = Field(None, **_env("ZALO_WEBHOOK_SECRET"))
+    # No per-second limit is documented and the free plan is small: broadcasts go slowly.
+    zalo_broadcast_per_second: float = Field(2.0, gt=0, **_env("ZALO_BROADCAST_PER_SECOND"))
+    zalo_webhook_port: int = Field(8444, ge=1, le=65535, **_env("CANHGIAC_ZALO_WEBHOOK_PORT"))
+
+    # Webhook server (used by `canhgiac run --webhook URL`)
+    webhook_listen: str = Field("0.0.0.0", **_env("CANHGIAC_WEBHOOK_LISTEN"))
+    webhook_port: int = Field(8443, ge=1, le=65535, **_env("CANHGIAC_WEBHOOK_PORT"))
+
+    # Core
+    db_path: Path = Field(DEFAULT_DB_PATH, **_env("CANHGIAC_DB"))
+    content_dir: Path | None = Field(None, **_env("CANHGIAC_CONTENT_DIR"))
+    default_language: str = Field("vi", pattern=r"^[a-z]{2,3}$", **_env("CANHGIAC_LANGUAGE"))
+    conversation_idle_minutes: int = Field(60, gt=0, **_env("CANHGIAC_CONVERSATION_IDLE_MINUTES"))
+    # Workers wait on the network and the rate limiter, not the CPU: 16 keeps the send pace full
+    # at Telegram's real round-trip times (bench/README.md).
+    max_concurrent_updates: int = Field(16, ge=1, le=256, **_env("CANHGIAC_MAX_CONCURRENT_UPDATES"))
+    log_level: str = Field("INFO", pattern=r"(?i)^(DEBUG|INFO|WARNING|ERROR)$", **_env("CANHGIAC_LOG_LEVEL"))
+
+    # FAQ matcher: scores are 0-100; chosen from the evaluation set (bench/README.md, tests/eval/).
+    faq_answer_threshold: float = Field(50.0, ge=0, le=100, **_env("CANHGIAC_FAQ_ANSWER_THRESHOLD"))
+    faq_suggest_threshold: float = Field(24.0, ge=0, le=100, **_env("CANHGIAC_FAQ_SUGGEST_THRESHOLD"))
+    quiz_length: int = Field(5, ge=1, le=20, **_env("CANHGIAC_QUIZ_LENGTH"))
+
+    # Locality: filled into content templates (hotlines, later campaigns).
+    locality_name: str = Field("", max_length=120, **_env("CANHGIAC_LOCALITY"))
+    police_hotlines: Annotated[list[Hotline], NoDecode] = Field(
+        default_factory=list, **_env("CANHGIAC_POLICE_HOTLINES")
+    )
+
+    # Roles: platform user ids, comma-separated; "123" holds on every channel, "zalo:abc" on one.
+    # Staff entries name the areas they may broadcast to: "123=coc-leu|bac-cuong".
+    police_ids: Annotated[list[str], NoDecode] = Field(default_factory=list, **_env("CANHGIAC_POLICE_IDS"))
+    staff_ids: Annotated[list[str], NoDecode] = Field(default_factory=list, **_env("CANHGIAC_STAFF_IDS"))
+    admin_ids: Annotated[list[str], NoDecode] = Field(default_factory=list, **_env("CANHGIAC_ADMIN_IDS"))
+    # Where the daily digest of new reports goes: a chat id, "telegram:" implied unless a channel is named.
+    police_chat_id: str | None = Field(None, pattern=r"^([a-z]+:)?-?[\w-]{1,64}$", **_env("CANHGIAC_POLICE_CHAT_ID"))
+    digest_hour: int = Field(7, ge=0, le=23, **_env("CANHGIAC_DIGEST_HOUR"))  # Vietnam time
+    reports_per_day: int = Field(10, ge=1, le=1000, **_env("CANHGIAC_REPORTS_PER_DAY"))
+    # Numbers, links and accounts that citizens' reports alone never make look dangerous (like 113 or a
+    # bank's site, see bot/checking/official.py): only a police decision does. Comma-separated.
+    allowlist: Annotated[list[str], NoDecode] = Field(default_factory=list, **_env("CANHGIAC_ALLOWLIST"))
+
+    # Weekly warnings: when the week's campaign goes out (Vietnam time), and the sender's width.
+    # "off": no automatic weekly campaign (staff still send by hand).
+    weekly_day: str = Field("mon", pattern=r"^(mon|tue|wed|thu|fri|sat|sun|off)$", **_env("CANHGIAC_WEEKLY_DAY"))
+    weekly_time: str = Field("08:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", **_env("CANHGIAC_WEEKLY_TIME"))
+    # Messages in flight at once; also the most a subscriber may receive twice after a crash.
+    broadcast_concurrency: int = Field(8, ge=1, le=64, **_env("CANHGIAC_BROADCAST_CONCURRENCY"))
+
+    @field_validator("police_ids", "staff_ids", "admin_ids", mode="before")
+    @classmethod
+    def _parse_ids(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        ids = [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+        for item in ids:
+            if not re.fullmatch(r"([a-z]+:)?[\w-]{1,64}(=[a-z0-9-]{2,40}(\|[a-z0-9-]{2,40})*)?", item):
+                raise ValueError(f"expected user ids separated by commas, could not read {item!r}")
+        return ids
+
+    @field_validator("police_chat_id", mode="before")
+    @classmethod
+    def _blank_chat_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator(
+        "telegram_bot_token", "telegram_webhook_secret", "zalo_bot_token", "zalo_webhook_secret", mode="before"
+    )
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _TELEGRAM_TOKEN.match(value.get_secret_value().strip()):
+            raise ValueError("does not look like a token from @BotFather (digits, a colon, then letters)")
+        return value
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        # Telegram accepts 1-256 characters of A-Z, a-z, 0-9, _ and - in the secret header.
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()):
+            raise ValueError("must be 1-256 characters of letters, digits, _ or -")
+        return value
+
+    @field_validator("zalo_webhook_secret")
+    @classmethod
+    def _zalo_secret_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not 8 <= len(value.get_secret_value()) <= 256:
+            raise ValueError("must be 8-256 characters")
+        return value
+
+    @field_validator("zalo_bot_token")
+    @classmethod
+    def _zalo_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9:_\-]{10,200}", value.get_secret_value().strip()):
+            raise ValueError("does not look like a Zalo bot token")
+        return value
+
+    @field_validator("telegram_api_base_url", "zalo_api_base_url")
+    @classmethod
+    def _url_shape(cls, value: str) -> str:
+        if not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("allowlist", mode="before")
+    @classmethod
+    def _parse_allowlist(cls, value: object) -> object:
+        """`0214 3820 113, congan.example.vn, stk 1027845566 MB`: the entries, as typed. Whether each
+        is a number, link or account is said by the check, which reads them as a citizen's values
+        (`bot.checking.verdict.allow_list`, run by every command at start): settings import no parser."""
+        if isinstance(value, str):
+            value = value.replace(";", ",").split(",")
+        if not isinstance(value, list) or not all(isinstance(part, str) for part in value):
+            return value
+        return [part.strip() for part in value if part.strip()]
+
+    @field_validator("police_hotlines", mode="before")
+    @classmethod
+    def _parse_hotlines(cls, value: object) -> object:
+        """Accept `Label=number; Label=number` from the environment (JSON is unkind to type)."""
+        if not isinstance(value, str):
+            return value
+        hotlines = []
+        for item in filter(None, (part.strip() for part in value.split(";"))):
+            label, sep, number = item.rpartition("=")
+            if not sep or not label.strip() or not _HOTLINE_NUMBER.match(number.strip()):
+                raise ValueError(f"expected 'Label=number; Label=number', could not read {item!r}")
+            hotlines.append({"label": label.strip(), "number": number.strip()})
+        return hotlines
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _strip(cls, value: object) -> object:
+        """Whitespace around a value is never meant (a pasted token with its newline): it would break
+        the token's URLs and hide the token from the log masking, which looks for the bare value.
+        Defined last, so it runs before the other "before" validators."""
+        if isinstance(value, str):
+            return value.strip()
+        if isinstance(value, SecretStr):
+            return SecretStr(value.get_secret_value().strip())
+        return value
+
+    @property
+    def weekly_hour_minute(self) -> tuple[int, int]:
+        hour, minute = self.weekly_time.split(":")
+        return int(hour), int(minute)
+
+    @property
+    def telegram_file_base_url(self) -> str:
+        base = self.telegram_api_base_url
+        return base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base + "/file"
+
+    def secrets(self) -> list[str]:
+        """Values that must never reach a log line."""
+        return [
+            secret.get_secret_value()
+            for secret in (
+                self.telegram_bot_token,
+                self.telegram_webhook_secret,
+                self.zalo_bot_token,
+                self.zalo_webhook_secret,
+            )
+            if secret is not None
+        ]
+
+
+def _field_and_variable(loc: str) -> tuple[str, str]:
+    """An error's location is the field name or its variable name: return both."""
+    for name, info in Settings.model_fields.items():
+        alias = info.validation_alias
+        variable = str(alias.choices[0]) if isinstance(alias, AliasChoices) else name.upper()
+        if loc in (name, variable) or loc.upper() == variable:
+            return name, variable
+    return loc, loc.upper()
+
+
+def describe_error(error: ValidationError) -> str:
+    """One line per problem, naming the environment variable; secret values are never shown."""
+    problems = []
+    for item in error.errors():
+        field, variable = _field_and_variable(str(item["loc"][0]) if item["loc"] else "")
+        message = item["msg"].removeprefix("Value error, ")
+        if field not in _SECRET_FIELDS and "input" in item and isinstance(item["input"], (str, int, float)):
+            message += f" (got {str(item['input'])[:60]!r})"
+        problems.append(f"{variable}: {message}")
+    return "invalid setting " + "; ".join(problems)
+
+
+def load_settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        raise SettingsError(describe_error(error)) from None

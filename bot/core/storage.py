@@ -1,0 +1,125 @@
+"""The SQLite database: one file, WAL mode, one writer thread, reads from a small thread pool.
+
+Modelled on Datasette: every write runs on a single thread that owns the only write connection,
+inside ``BEGIN IMMEDIATE`` … ``COMMIT``; async callers await it, so the event loop never blocks on
+a lock and writes never interleave. Reads use per-thread connections and, thanks to WAL, see the
+last committed state without waiting for the writer. A write that returns has been committed: the
+bot acknowledges a citizen's data only after that.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TypeVar
+
+import sqlite_utils
+
+from bot.core.migrations import migrate
+
+T = TypeVar("T")
+
+BUSY_TIMEOUT_MS = 5000
+READ_THREADS = 2
+
+
+def _connect(path: Path, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, check_same_thread=False, timeout=busy_timeout_ms / 1000)
+    conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    # With WAL, NORMAL survives a crash of the process; only a power cut may lose the last commits.
+    conn.execute("PRAGMA synchronous = NORMAL")
+    return conn
+
+
+class Storage:
+    def __init__(self, path: Path | str, busy_timeout_ms: int = BUSY_TIMEOUT_MS):
+        self.path = Path(path)
+        self.busy_timeout_ms = busy_timeout_ms
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
+        self._readers = ThreadPoolExecutor(max_workers=READ_THREADS, thread_name_prefix="sqlite-reader")
+        self._local = threading.local()
+        self._read_conns: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._write_db = self._writer.submit(self._open_writer).result()
+
+    def _open_writer(self) -> sqlite_utils.Database:
+        conn = _connect(self.path, self.busy_timeout_ms)
+        # Deleted and overwritten content is zeroed, not left in free space: erased personal data
+        # must not stay readable in the file (the build default differs between platforms).
+        conn.execute("PRAGMA secure_delete = ON")
+        db = sqlite_utils.Database(conn)
+        db.enable_wal()
+        migrate(db)
+        return db
+
+    def _read_db(self) -> sqlite_utils.Database:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            conn = _connect(self.path, self.busy_timeout_ms)
+            conn.execute("PRAGMA query_only = ON")
+            with self._lock:
+                self._read_conns.append(conn)
+            db = self._local.db = sqlite_utils.Database(conn)
+        return db
+
+    def _in_transaction(self, fn: Callable[[sqlite_utils.Database], T]) -> T:
+        db = self._write_db
+        db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            result = fn(db)
+            # Inside the try: a failed COMMIT (a full disk, a deferred constraint) leaves the
+            # transaction open, and every later write would then fail with "cannot start a
+            # transaction within a transaction".
+            db.conn.commit()
+        except BaseException:
+            db.conn.rollback()
+            raise
+        return result
+
+    async def write(self, fn: Callable[[sqlite_utils.Database], T]) -> T:
+        """Run `fn(db)` in one committed transaction on the writer thread."""
+        return await asyncio.get_running_loop().run_in_executor(self._writer, self._in_transaction, fn)
+
+    async def read(self, fn: Callable[[sqlite_utils.Database], T]) -> T:
+        """Run `fn(db)` on a read-only connection."""
+        return await asyncio.get_running_loop().run_in_executor(self._readers, lambda: fn(self._read_db()))
+
+    def write_sync(self, fn: Callable[[sqlite_utils.Database], T]) -> T:
+        """The same as `write`, for the command line outside an event loop."""
+        return self._writer.submit(self._in_transaction, fn).result()
+
+    def read_sync(self, fn: Callable[[sqlite_utils.Database], T]) -> T:
+        """The same as `read`, for the command line outside an event loop."""
+        return self._readers.submit(lambda: fn(self._read_db())).result()
+
+    def _checkpoint(self) -> bool:
+        try:
+            busy, _, _ = self._write_db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        except sqlite3.Error:  # e.g. a full disk: what was committed stays committed
+            return False
+        return busy == 0
+
+    async def checkpoint(self) -> bool:
+        """Copy the WAL into the database file and empty it, so that rows just erased leave no old
+        copy on disk (with secure_delete, the database file keeps none either). Never raises: False
+        if a reader or an error kept it from completing; a later checkpoint finishes the job."""
+        return await asyncio.get_running_loop().run_in_executor(self._writer, self._checkpoint)
+
+    def checkpoint_sync(self) -> bool:
+        """The same as `checkpoint`, for the command line."""
+        return self._writer.submit(self._checkpoint).result()
+
+    def close(self) -> None:
+        self._readers.shutdown(wait=True)
+        with self._lock:
+            for conn in self._read_conns:
+                conn.close()
+            self._read_conns.clear()
+        self._writer.submit(self._write_db.conn.close).result()
+        self._writer.shutdown(wait=True)

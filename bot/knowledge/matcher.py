@@ -1,0 +1,217 @@
+"""Matching a question to FAQ entries: weighted word overlap on normalised text, typo-tolerant.
+
+Every phrasing of every entry (and its canonical question) is indexed once, as words and word
+pairs of its diacritics-free form. A word that few entries use weighs more (inverse document
+frequency over entries), so "triệu tập" decides more than "không". The score of an entry is the
+geometric mean of
+
+- how much of the question's weight the entry's phrasings explain together (recall: an unknown
+  word such as "lúa" in "giá lúa hôm nay" weighs heavily against every entry, which is what
+  refuses off-topic text), and
+- how much of its best phrasing's weight the question covers (precision),
+
+on a 0–100 scale. Question words that the index does not
+know are first corrected to the nearest known word when they are close (rapidfuzz), so typos
+still match. When the person typed diacritics, entries whose accented words agree get a small
+bonus, which separates "bán" from "bạn" that the plain form confuses.
+
+Three outcomes, by two thresholds chosen from the evaluation set (settings
+`CANHGIAC_FAQ_ANSWER_THRESHOLD`, `CANHGIAC_FAQ_SUGGEST_THRESHOLD`): answer, suggest the closest
+questions, or fall back honestly.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+from rapidfuzz import fuzz, process
+
+from bot.core.textnorm import strip_diacritics
+from bot.knowledge.catalog import FaqEntry
+from bot.knowledge.classifier import OUT_OF_SCOPE, TopicClassifier
+from bot.knowledge.normalize import Normalized, normalize
+
+Outcome = Literal["answer", "suggest", "fallback"]
+
+SUGGESTIONS = 3
+TYPO_MIN_LENGTH = 4  # shorter words are too easily "corrected" into another word
+TYPO_CUTOFF = 80
+COMMON_SHARE = 0.5  # words in more than half of the entries find candidates only as a last resort
+ACCENT_BONUS = 6.0
+OVERLAP_SHARE = 0.5  # of the final score: word overlap with the entry; the rest is the topic's probability
+TOPIC_CANDIDATES = 2  # entries of the likeliest topics are candidates even without a shared word
+OUT_OF_SCOPE_CUT = 0.3  # refuse when the classifier says "not about scams" at least this surely
+EXACT = 98.0  # an overlap this high means the question is one of the entry's phrasings
+MAX_CANDIDATE_DOCS = 200  # phrasings scored per question, found through the rarest shared words first
+VAGUE_WORDS = 2  # "tài khoản" alone: show the closest questions rather than guess one
+MAX_SCORED_ENTRIES = 40  # entries whose recall is computed: the score is at most sqrt(precision)
+
+
+def _terms(words: Sequence[str]) -> set[str]:
+    return set(words) | {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)}
+
+
+@dataclass(frozen=True)
+class Match:
+    entry: FaqEntry
+    score: float
+
+
+@dataclass(frozen=True)
+class Result:
+    outcome: Outcome
+    matches: tuple[Match, ...]  # best first; empty when nothing shares a word
+    normalized: Normalized
+
+    @property
+    def best(self) -> Match | None:
+        return self.matches[0] if self.matches else None
+
+
+class FaqMatcher:
+    def __init__(
+        self,
+        entries: Sequence[FaqEntry],
+        *,
+        answer_threshold: float,
+        suggest_threshold: float,
+        keywords: Mapping[str, Sequence[str]] | None = None,
+        out_of_scope: Sequence[str] = (),
+    ):
+        self.entries = tuple(entries)
+        self.answer_threshold = answer_threshold
+        self.suggest_threshold = suggest_threshold
+        docs: list[tuple[int, set[str]]] = []  # (entry index, plain terms) per phrasing
+        entry_terms: list[set[str]] = [set() for _ in self.entries]
+        self._accented: list[set[str]] = [set() for _ in self.entries]
+        for index, entry in enumerate(self.entries):
+            for text in entry.texts:
+                norm = normalize(text)
+                terms = _terms(norm.words)
+                if terms:
+                    docs.append((index, terms))
+                    entry_terms[index] |= terms
+                    self._accented[index] |= set(norm.accented.split())
+        self._entry_terms = entry_terms
+        count = max(1, len(self.entries))
+        frequency: dict[str, int] = defaultdict(int)
+        for terms in entry_terms:
+            for term in terms:
+                frequency[term] += 1
+        self._idf = {t: math.log((count + 1) / (df + 0.5)) for t, df in frequency.items()}
+        self._unknown_weight = math.log((count + 1) / 0.5)
+        self._vocabulary = sorted(t for t in self._idf if " " not in t)
+        self._common = COMMON_SHARE * count
+        self._frequency = frequency
+        self._postings: dict[str, list[int]] = defaultdict(list)
+        self._docs = docs
+        self._doc_weight = []
+        for doc_index, (_, terms) in enumerate(docs):
+            self._doc_weight.append(sum(self._idf[t] for t in terms))
+            for term in terms:
+                self._postings[term].append(doc_index)
+        self._correct = lru_cache(maxsize=4096)(self._nearest_word)
+        self._by_topic: dict[str, list[int]] = defaultdict(list)
+        for index, entry in enumerate(self.entries):
+            self._by_topic[entry.topic].append(index)
+        self.classifier = TopicClassifier(
+            ((entry.topic, sorted(_terms(normalize(text).words))) for entry in self.entries for text in entry.texts),
+            keywords={t: [sorted(_terms(normalize(k).words)) for k in ks] for t, ks in (keywords or {}).items()},
+            out_of_scope=[sorted(_terms(normalize(text).words)) for text in out_of_scope],
+        )
+
+    def _nearest_word(self, word: str) -> str:
+        if word in self._idf or len(word) < TYPO_MIN_LENGTH:
+            return word
+        found = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
+        return found[0] if found else word
+
+    def _weight(self, term: str) -> float:
+        if term in self._idf:
+            return self._idf[term]
+        return 0.0 if " " in term else self._unknown_weight  # new word pairs say little; new words a lot
+
+    def _overlap(self, query: set[str]) -> dict[int, float]:
+        """Entry index -> word-overlap score (0-100) for entries sharing a distinctive word."""
+        total = sum(self._weight(t) for t in query)
+        if not total:
+            return {}
+        # Candidates come from the rarest shared words first, until there are enough: common words
+        # then only add to the overlap of those candidates, which keeps a large FAQ fast.
+        candidates: set[int] = set()
+        for term in sorted((t for t in query if t in self._postings), key=lambda t: len(self._postings[t])):
+            common = self._frequency[term] > self._common
+            if len(candidates) >= MAX_CANDIDATE_DOCS or (common and candidates):
+                break  # a word most entries use finds candidates only when no rarer word did
+            candidates.update(self._postings[term][:MAX_CANDIDATE_DOCS] if common else self._postings[term])
+        known_query = {t: self._idf[t] for t in query if t in self._idf}
+        shared = {d: sum(known_query[t] for t in known_query.keys() & self._docs[d][1]) for d in candidates}
+        precision: dict[int, float] = {}
+        for doc_index, overlap in shared.items():
+            entry_index = self._docs[doc_index][0]
+            precision[entry_index] = max(precision.get(entry_index, 0.0), overlap / self._doc_weight[doc_index])
+        best: dict[int, float] = {}
+        # The score is at most sqrt(precision): only the most precise entries can win.
+        likely = sorted(precision, key=precision.get, reverse=True)[:MAX_SCORED_ENTRIES]
+        for entry_index in likely:
+            entry_precision = precision[entry_index]
+            # Recall over everything the entry's phrasings say: a long message may combine words that
+            # the entry's phrasings use separately.
+            known = self._entry_terms[entry_index]
+            recall = sum(weight for term, weight in known_query.items() if term in known) / total
+            best[entry_index] = 100 * math.sqrt(recall * entry_precision)
+        return best
+
+    @staticmethod
+    def _blend(overlap: float, topic_probability: float) -> float:
+        if overlap >= EXACT:
+            return min(overlap, 100.0)  # the question is one of the entry's own phrasings
+        return OVERLAP_SHARE * overlap + (1 - OVERLAP_SHARE) * 100 * topic_probability
+
+    def rank(self, norm: Normalized, limit: int = SUGGESTIONS) -> tuple[list[Match], float]:
+        """Entries best first, scored 0-100 by word overlap blended with the topic's probability;
+        and the probability that the question is not about scams at all."""
+        query = _terms([self._correct(w) for w in norm.words])
+        overlap = self._overlap(query)
+        if norm.accented != norm.plain:
+            self._reward_accents(norm, overlap)
+        posterior = self.classifier.posterior(sorted(query))
+        if not overlap and not posterior:
+            return [], 1.0
+        out_of_scope = posterior.get(OUT_OF_SCOPE, 0.0)
+        topics = sorted((t for t in posterior if t != OUT_OF_SCOPE), key=posterior.get, reverse=True)[:TOPIC_CANDIDATES]
+        # A likely topic's entries are candidates even without a shared word; they tie on overlap,
+        # so its first entry stands for them all.
+        candidates = set(overlap) | {self._by_topic[t][0] for t in topics if t in self._by_topic}
+        scored = {i: self._blend(overlap.get(i, 0.0), posterior.get(self.entries[i].topic, 0.0)) for i in candidates}
+        ranked = sorted(scored.items(), key=lambda item: item[1], reverse=True)[:limit]
+        return [Match(self.entries[i], round(score, 1)) for i, score in ranked], out_of_scope
+
+    def _reward_accents(self, norm: Normalized, best: dict[int, float]) -> None:
+        typed = {w for w in norm.accented.split() if w != strip_diacritics(w)}
+        if not typed:
+            return
+        top = sorted(best, key=best.get, reverse=True)[: SUGGESTIONS * 2]
+        for entry_index in top:
+            best[entry_index] += ACCENT_BONUS * len(typed & self._accented[entry_index]) / len(typed)
+
+    def match(self, text: str) -> Result:
+        norm = normalize(text)
+        ranked, out_of_scope = self.rank(norm)
+        matches = tuple(ranked)
+        best = matches[0].score if matches else 0.0
+        vague = len(norm.words) <= VAGUE_WORDS and best < EXACT
+        if out_of_scope >= OUT_OF_SCOPE_CUT:
+            outcome: Outcome = "fallback"
+        elif best >= self.answer_threshold and not vague:
+            outcome: Outcome = "answer"
+        elif best >= self.suggest_threshold:
+            outcome = "suggest"
+        else:
+            outcome = "fallback"
+        return Result(outcome=outcome, matches=matches, normalized=norm)

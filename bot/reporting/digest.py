@@ -1,0 +1,89 @@
+"""The daily digest to the police chat: identifiers with new reports since the previous digest.
+
+It is due once per Vietnamese day, from `CANHGIAC_DIGEST_HOUR` on; a bot that was down at that
+hour sends it when it comes back. The message is queued in the outbox together with the new
+"last digest" time, in one transaction, so a digest is neither lost nor sent twice by a crash.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import sqlite_utils
+
+from bot.core import outbox
+from bot.core.clock import VIETNAM, from_iso, to_iso
+from bot.core.content import Texts
+from bot.identifiers import display_stored
+
+LAST_DIGEST = "last_police_digest"
+MAX_ITEMS = 15
+
+
+def target(police_chat_id: str) -> tuple[str, str]:
+    """(channel, chat id) of `CANHGIAC_POLICE_CHAT_ID`; Telegram unless a channel is named."""
+    channel, sep, chat_id = police_chat_id.partition(":")
+    return (channel, chat_id) if sep and not channel.lstrip("-").isdigit() else ("telegram", police_chat_id)
+
+
+def is_due(db: sqlite_utils.Database, now: datetime, hour: int) -> bool:
+    local = now.astimezone(VIETNAM)
+    if local.hour < hour:
+        return False
+    row = db.execute("SELECT value FROM meta WHERE key = ?", [LAST_DIGEST]).fetchone()
+    return row is None or from_iso(row[0]).astimezone(VIETNAM).date() < local.date()
+
+
+def since(db: sqlite_utils.Database, now: datetime) -> str:
+    row = db.execute("SELECT value FROM meta WHERE key = ?", [LAST_DIGEST]).fetchone()
+    return row[0] if row else to_iso(now - timedelta(days=1))  # the first digest covers a day
+
+
+def new_reports(db: sqlite_utils.Database, start: str, end: str) -> list[dict]:
+    """Per identifier: reports filed in [start, end), distinct reporters ever, first time seen?"""
+    rows = db.execute(
+        "SELECT i.kind, i.normalized, count(*), i.first_reported >= ?, "
+        "(SELECT count(DISTINCT reporter) FROM reports WHERE identifier_id = i.id) AS reporters "
+        "FROM reports r JOIN identifiers i ON i.id = r.identifier_id "
+        "WHERE r.created_at >= ? AND r.created_at < ? GROUP BY i.id ORDER BY reporters DESC, count(*) DESC",
+        [start, start, end],
+    ).fetchall()
+    return [
+        {"kind": kind, "normalized": value, "new_reports": count, "is_new": bool(is_new), "reporters": reporters}
+        for kind, value, count, is_new, reporters in rows
+    ]
+
+
+def render(t: Texts, items: list[dict], start: str, end: str) -> str:
+    kinds = t.labels("police.kinds")
+    shown = [
+        {
+            **item,
+            "kind": kinds.get(item["kind"], item["kind"]),
+            "value": display_stored(item["kind"], item["normalized"]),
+        }
+        for item in items[:MAX_ITEMS]
+    ]
+    return t.render(
+        "police_digest",
+        items=shown,
+        more=max(0, len(items) - MAX_ITEMS),
+        since=_local(start),
+        until=_local(end),
+    )
+
+
+def _local(stamp: str) -> str:
+    return from_iso(stamp).astimezone(VIETNAM).strftime("%H:%M %d/%m/%Y")
+
+
+def queue_if_due(db: sqlite_utils.Database, police_chat_id: str, now: datetime, hour: int, t: Texts) -> bool:
+    """Queue today's digest if it is due (see the module docstring); True if it was queued."""
+    if not is_due(db, now, hour):
+        return False
+    start, end = since(db, now), to_iso(now)
+    text = render(t, new_reports(db, start, end), start, end)
+    channel, chat_id = target(police_chat_id)
+    outbox.enqueue(db, channel, chat_id, text, "police_digest", now)
+    db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [LAST_DIGEST, end])
+    return True

@@ -1,0 +1,193 @@
+"""`canhgiac reports export`: reports in the fields Vietnamese authorities ask for, as CSV or XLSX.
+
+Two tables: one row per identifier (account number, holder, bank, counts, evidence — the fields of
+a tinnhiemmang.vn or 5656 report) and one row per report. A reporter's phone number appears only
+on reports whose reporter agreed to be contacted. Citizens' text is untrusted: cells that a
+spreadsheet would run as a formula are neutralised.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+import sqlite_utils
+
+from bot.core.clock import VIETNAM, from_iso, to_iso
+from bot.core.content import Texts
+from bot.identifiers import bank_by_code, display_stored
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+MAX_CONTENTS = 1000
+
+
+@dataclass(frozen=True)
+class Filters:
+    since: date | None = None  # Vietnamese calendar days, both inclusive
+    until: date | None = None
+    status: str | None = None
+    area: str | None = None
+
+    def where(self) -> tuple[str, list]:
+        clauses, params = [], []
+        if self.since:
+            clauses.append("r.created_at >= ?")
+            params.append(to_iso(datetime.combine(self.since, time(), VIETNAM)))
+        if self.until:
+            clauses.append("r.created_at < ?")
+            params.append(to_iso(datetime.combine(self.until + timedelta(days=1), time(), VIETNAM)))
+        if self.status:
+            clauses.append("r.status = ?")
+            params.append(self.status)
+        if self.area:
+            clauses.append("r.area = ?")
+            params.append(self.area)
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+@dataclass(frozen=True)
+class Tables:
+    identifiers: list[list]
+    reports: list[list]
+
+
+def _local(stamp: str | None) -> str:
+    return from_iso(stamp).astimezone(VIETNAM).strftime("%Y-%m-%d %H:%M") if stamp else ""
+
+
+def _bank(code: str | None) -> str:
+    bank = bank_by_code(code) if code else None
+    return bank.name if bank else (code or "")
+
+
+def _joined(values: Iterable[str | None]) -> str:
+    return "; ".join(sorted({v for v in values if v}))
+
+
+def collect(db: sqlite_utils.Database, t: Texts, filters: Filters) -> Tables:
+    where, params = filters.where()
+    rows = list(
+        db.query(
+            "SELECT r.*, i.kind AS id_kind, i.normalized AS id_value, i.status AS id_status, i.status_note "
+            f"FROM reports r JOIN identifiers i ON i.id = r.identifier_id{where} ORDER BY r.created_at",
+            params,
+        )
+    )
+    labels = {group: t.labels(f"report.{group}") for group in ("what", "via", "claimed", "happened")}
+    kinds, statuses = t.labels("police.kinds"), t.labels("police.statuses")
+
+    def label(group: str, value: str | None) -> str:
+        return labels[group].get(value or "", value or "")
+
+    reports = [
+        [
+            row["ref"],
+            _local(row["created_at"]),
+            label("what", row["what"]),
+            kinds.get(row["id_kind"], row["id_kind"]),
+            display_stored(row["id_kind"], row["id_value"]),
+            _bank(row["bank_code"]),
+            row["account_holder"] or "",
+            label("via", row["via"]),
+            label("claimed", row["claimed_topic"]),
+            label("happened", row["happened"]),
+            row["amount_lost"] if row["amount_lost"] is not None else "",
+            row["description"] or "",
+            row["evidence"] or "",
+            row["area"] or "",
+            statuses.get(row["status"], row["status"]),
+            row["contact_phone"] if row["contact_consent"] and row["contact_phone"] else "",
+        ]
+        for row in rows
+    ]
+    grouped: dict[int, list[dict]] = {}
+    for row in rows:
+        grouped.setdefault(row["identifier_id"], []).append(row)
+    identifiers = []
+    for group in grouped.values():
+        first = group[0]
+        identifiers.append(
+            [
+                kinds.get(first["id_kind"], first["id_kind"]),
+                display_stored(first["id_kind"], first["id_value"]),
+                _joined(_bank(r["bank_code"]) for r in group),
+                _joined(r["account_holder"] for r in group),
+                len({r["reporter"] for r in group}),
+                len(group),
+                _local(group[0]["created_at"]),
+                _local(group[-1]["created_at"]),
+                _joined(label("claimed", r["claimed_topic"]) for r in group),
+                _joined(label("via", r["via"]) for r in group),
+                _joined(r["area"] for r in group),
+                sum(r["amount_lost"] or 0 for r in group),
+                sum(1 for r in group if r["evidence"]),
+                statuses.get(first["id_status"], first["id_status"]),
+                first["status_note"] or "",
+                " | ".join(r["description"] for r in group if r["description"])[:MAX_CONTENTS],
+            ]
+        )
+    identifiers.sort(key=lambda row: (-row[4], row[1]))
+    return Tables(identifiers=identifiers, reports=reports)
+
+
+def headers(t: Texts) -> tuple[list[str], list[str]]:
+    return list(t.labels("export.identifiers").values()), list(t.labels("export.reports").values())
+
+
+def _safe(value: object) -> object:
+    """Text a spreadsheet would evaluate (=HYPERLINK(…), +cmd…) is kept as text with a leading quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def reports_path(path: Path) -> Path:
+    """The second CSV file, beside the first: export.csv → export-reports.csv."""
+    return path.with_name(f"{path.stem}-reports{path.suffix or '.csv'}")
+
+
+def write_csv(tables: Tables, t: Texts, path: Path) -> list[Path]:
+    identifier_headers, report_headers = headers(t)
+    written = []
+    for target, head, rows in (
+        (path, identifier_headers, tables.identifiers),
+        (reports_path(path), report_headers, tables.reports),
+    ):
+        # UTF-8 with a byte-order mark: Excel on Windows otherwise garbles Vietnamese letters.
+        with target.open("w", encoding="utf-8-sig", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(head)
+            writer.writerows([_safe(v) for v in row] for row in rows)
+        written.append(target)
+    return written
+
+
+def write_xlsx(tables: Tables, t: Texts, path: Path) -> list[Path]:
+    from openpyxl import Workbook
+
+    identifier_headers, report_headers = headers(t)
+    sheets = t.labels("export.sheets")
+    book = Workbook()
+    first = book.active
+    first.title = sheets["identifiers"]
+    second = book.create_sheet(sheets["reports"])
+    for sheet, head, rows in (
+        (first, identifier_headers, tables.identifiers),
+        (second, report_headers, tables.reports),
+    ):
+        sheet.append(head)
+        for row in rows:
+            sheet.append(row)
+        for cells in sheet.iter_rows(min_row=2):
+            for cell in cells:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # never a formula, whatever the citizen typed
+        sheet.freeze_panes = "A2"
+        for column in sheet.columns:
+            width = max(len(str(cell.value or "")) for cell in column)
+            sheet.column_dimensions[column[0].column_letter].width = min(60, max(10, width + 2))
+    book.save(path)
+    return [path]

@@ -1,0 +1,318 @@
+"""Citizens' reports of suspicious numbers, links and accounts, aggregated per canonical identifier.
+
+Every report hangs off one row of `identifiers` (keyed by `Identifier.key`), so a number written
+ten ways is one entry in the police queue. Reporters are random tokens, not chats: a citizen who
+reports the same thing twice counts once, and after they erase their data (or a retention purge)
+the reports stay, linked to no one.
+
+Staff decide per identifier (`forwarded`, `confirmed`, `rejected`); every decision is written to
+the audit log and applied to the identifier's reports, and reporters who asked to hear back get a
+message through the outbox, all in one transaction.
+
+Functions take the database so callers compose them into one write (`Storage.write`).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlite_utils
+
+from bot.core import outbox
+from bot.core.clock import VIETNAM, to_iso
+from bot.core.messages import ChatKey
+from bot.identifiers import Identifier
+
+STATUSES = ("new", "forwarded", "confirmed", "rejected")
+DECISIONS = ("forwarded", "confirmed", "rejected")
+WHAT = ("call", "sms", "link", "bank_account", "social", "other")
+# A reference code as shown to citizens: BC-<Vietnamese day>-<number of the day>.
+REF = re.compile(r"\bBC-\d{8}-\d{4,}\b")
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A finished report flow, ready to file. Optional parts are None when the citizen skipped them."""
+
+    identifier: Identifier
+    what: str
+    via: str
+    claimed_topic: str
+    happened: str
+    amount_lost: int | None = None
+    bank_code: str | None = None
+    account_holder: str | None = None
+    description: str | None = None
+    evidence: str | None = None  # the platform's file id of a photo
+    contact_consent: bool = False
+    updates_consent: bool = False
+    contact_phone: str | None = None  # only with contact_consent
+    area: str | None = None
+
+
+@dataclass(frozen=True)
+class Filed:
+    ref: str
+    identifier_id: int
+    reported_before: bool  # this citizen had already reported the same identifier
+
+
+@dataclass(frozen=True)
+class Stats:
+    """What the check shows about an identifier: distinct reporters and the staff decision."""
+
+    reporters: int
+    first_reported: str | None
+    last_reported: str | None
+    status: str  # "new" when no decision yet
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    identifier_id: int
+    key: str
+    kind: str
+    normalized: str
+    status: str
+    reporters: int
+    new_reports: int
+    first_reported: str
+    last_reported: str
+    topics: list[str] = field(default_factory=list)
+    areas: list[str] = field(default_factory=list)
+    amount_lost: int = 0
+
+
+def reporter_token(db: sqlite_utils.Database, chat: ChatKey, *, create: bool) -> str | None:
+    row = db.execute(
+        "SELECT token FROM reporters WHERE channel = ? AND chat_id = ?", [chat.channel, chat.chat_id]
+    ).fetchone()
+    if row or not create:
+        return row[0] if row else None
+    token = secrets.token_hex(8)
+    db["reporters"].insert({"channel": chat.channel, "chat_id": chat.chat_id, "token": token})
+    return token
+
+
+def filed_recently(db: sqlite_utils.Database, chat: ChatKey, now: datetime) -> int:
+    """Reports this chat filed in the last 24 hours (the daily limit is a rolling one)."""
+    token = reporter_token(db, chat, create=False)
+    if token is None:
+        return 0
+    since = to_iso(now - timedelta(days=1))
+    return db.execute("SELECT count(*) FROM reports WHERE reporter = ? AND created_at >= ?", [token, since]).fetchone()[
+        0
+    ]
+
+
+def _next_ref(db: sqlite_utils.Database, now: datetime) -> str:
+    # Numbered per Vietnamese day; runs inside the single writer, so two reports never share one.
+    day = now.astimezone(VIETNAM).strftime("%Y%m%d")
+    count = db.execute("SELECT count(*) FROM reports WHERE ref LIKE ?", [f"BC-{day}-%"]).fetchone()[0]
+    return f"BC-{day}-{count + 1:04d}"
+
+
+def _identifier_id(db: sqlite_utils.Database, identifier: Identifier, stamp: str) -> int:
+    db.execute(
+        "INSERT INTO identifiers (key, kind, normalized, status, first_reported, last_reported) "
+        "VALUES (?, ?, ?, 'new', ?, ?) ON CONFLICT (key) DO UPDATE SET last_reported = excluded.last_reported",
+        [identifier.key, identifier.kind, identifier.normalized, stamp, stamp],
+    )
+    return db.execute("SELECT id FROM identifiers WHERE key = ?", [identifier.key]).fetchone()[0]
+
+
+def file(db: sqlite_utils.Database, draft: Draft, chat: ChatKey, now: datetime) -> Filed:
+    """Store a report; committed when the surrounding write returns, before the citizen is told."""
+    stamp = to_iso(now)
+    token = reporter_token(db, chat, create=True)
+    identifier_id = _identifier_id(db, draft.identifier, stamp)
+    before = db.execute(
+        "SELECT 1 FROM reports WHERE identifier_id = ? AND reporter = ? LIMIT 1", [identifier_id, token]
+    ).fetchone()
+    ref = _next_ref(db, now)
+    db["reports"].insert(
+        {
+            "ref": ref,
+            "created_at": stamp,
+            "identifier_id": identifier_id,
+            "reporter": token,
+            "channel": chat.channel,
+            "chat_id": chat.chat_id,
+            "what": draft.what,
+            "via": draft.via,
+            "claimed_topic": draft.claimed_topic,
+            "happened": draft.happened,
+            "amount_lost": draft.amount_lost,
+            "bank_code": draft.bank_code,
+            "account_holder": draft.account_holder,
+            "description": draft.description,
+            "evidence": draft.evidence,
+            "area": draft.area,
+            "contact_consent": int(draft.contact_consent),
+            "updates_consent": int(draft.updates_consent),
+            "contact_phone": draft.contact_phone if draft.contact_consent else None,
+            "status": "new",
+            "ref_owed": 1,  # until a reply showing the code is delivered (see `owed_refs`)
+        }
+    )
+    return Filed(ref=ref, identifier_id=identifier_id, reported_before=before is not None)
+
+
+def owed_refs(db: sqlite_utils.Database, chat: ChatKey) -> list[str]:
+    """Codes of this chat's reports that no delivered reply has shown yet (the bot stopped or a
+    send failed between the commit and the answer): the router tells them with the next reply."""
+    rows = db.execute(
+        "SELECT ref FROM reports WHERE channel = ? AND chat_id = ? AND ref_owed = 1 ORDER BY id",
+        [chat.channel, chat.chat_id],
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def mark_told(db: sqlite_utils.Database, chat: ChatKey, refs: Iterable[str]) -> int:
+    """A reply showing these codes reached the chat: they are owed no longer."""
+    refs = sorted(set(refs))
+    if not refs:
+        return 0
+    marks = ", ".join("?" for _ in refs)
+    cursor = db.execute(
+        f"UPDATE reports SET ref_owed = 0 WHERE ref_owed = 1 AND channel = ? AND chat_id = ? AND ref IN ({marks})",
+        [chat.channel, chat.chat_id, *refs],
+    )
+    return cursor.rowcount
+
+
+def stats(db: sqlite_utils.Database, key: str) -> Stats:
+    row = db.execute(
+        "SELECT i.status, i.first_reported, i.last_reported, count(DISTINCT r.reporter) "
+        "FROM identifiers i LEFT JOIN reports r ON r.identifier_id = i.id WHERE i.key = ? GROUP BY i.id",
+        [key],
+    ).fetchone()
+    if row is None:
+        return Stats(reporters=0, first_reported=None, last_reported=None, status="new")
+    return Stats(reporters=row[3], first_reported=row[1], last_reported=row[2], status=row[0])
+
+
+def _split(values: str | None) -> list[str]:
+    return sorted(filter(None, (values or "").split(",")))
+
+
+_AGGREGATE = (
+    "SELECT i.id, i.key, i.kind, i.normalized, i.status, count(DISTINCT r.reporter), sum(r.status = 'new'), "
+    "min(r.created_at), max(r.created_at), group_concat(DISTINCT r.claimed_topic), group_concat(DISTINCT r.area), "
+    "coalesce(sum(r.amount_lost), 0) FROM identifiers i JOIN reports r ON r.identifier_id = i.id "
+)
+
+
+def _queue_item(row: tuple) -> QueueItem:
+    return QueueItem(
+        identifier_id=row[0],
+        key=row[1],
+        kind=row[2],
+        normalized=row[3],
+        status=row[4],
+        reporters=row[5],
+        new_reports=row[6],
+        first_reported=row[7],
+        last_reported=row[8],
+        topics=_split(row[9]),
+        areas=_split(row[10]),
+        amount_lost=row[11],
+    )
+
+
+def queue(db: sqlite_utils.Database, *, limit: int = 5) -> list[QueueItem]:
+    """Identifiers with reports awaiting a decision, most distinct reporters first."""
+    rows = db.execute(
+        _AGGREGATE + "GROUP BY i.id HAVING sum(r.status = 'new') > 0 "
+        "ORDER BY count(DISTINCT r.reporter) DESC, max(r.created_at) DESC LIMIT ?",
+        [limit],
+    ).fetchall()
+    return [_queue_item(row) for row in rows]
+
+
+def queue_item(db: sqlite_utils.Database, identifier_id: int) -> QueueItem | None:
+    row = db.execute(_AGGREGATE + "WHERE i.id = ? GROUP BY i.id", [identifier_id]).fetchone()
+    return _queue_item(row) if row else None
+
+
+def decide(
+    db: sqlite_utils.Database,
+    identifier_id: int,
+    status: str,
+    *,
+    note: str | None,
+    actor: str,
+    now: datetime,
+    notice: Callable[[str, str], str],
+) -> tuple[str, int] | None:
+    """Record a staff decision on an identifier and its reports; tell reporters who asked.
+
+    `notice(ref, status)` renders the message for one reporter. Returns (old status, reporters
+    notified), or None if the identifier does not exist.
+    """
+    if status not in DECISIONS:
+        raise ValueError(f"unknown status {status!r}")
+    row = db.execute("SELECT status FROM identifiers WHERE id = ?", [identifier_id]).fetchone()
+    if row is None:
+        return None
+    stamp = to_iso(now)
+    db.execute(
+        "UPDATE identifiers SET status = ?, status_note = ?, status_at = ? WHERE id = ?",
+        [status, note, stamp, identifier_id],
+    )
+    db["audit_log"].insert(
+        {
+            "at": stamp,
+            "actor": actor,
+            "identifier_id": identifier_id,
+            "old_status": row[0],
+            "new_status": status,
+            "note": note,
+        }
+    )
+    changed = db.execute(
+        "SELECT ref, channel, chat_id, updates_consent FROM reports WHERE identifier_id = ? AND status != ?",
+        [identifier_id, status],
+    ).fetchall()
+    db.execute("UPDATE reports SET status = ? WHERE identifier_id = ?", [status, identifier_id])
+    notified = 0
+    for ref, channel, chat_id, consent in changed:
+        if consent and chat_id:
+            outbox.enqueue(db, channel, chat_id, notice(ref, status), "report_status", now)
+            notified += 1
+    return row[0], notified
+
+
+def forget_reporter(db: sqlite_utils.Database, chat: ChatKey) -> None:
+    """A citizen's erasure: their reports stay, with nothing left that points back to them."""
+    db.execute(
+        "UPDATE reports SET channel = NULL, chat_id = NULL, contact_phone = NULL, contact_consent = 0, "
+        "updates_consent = 0, ref_owed = 0 WHERE channel = ? AND chat_id = ?",
+        [chat.channel, chat.chat_id],
+    )
+    db.execute("DELETE FROM reporters WHERE channel = ? AND chat_id = ?", [chat.channel, chat.chat_id])
+
+
+def anonymise_older_than(db: sqlite_utils.Database, cutoff: datetime) -> int:
+    """Retention: strip reporter links and contact details from reports filed before `cutoff`.
+
+    Each reporter's old reports get one fresh token together, so distinct-reporter counts stay true.
+    """
+    rows = db.execute(
+        "SELECT id, reporter FROM reports WHERE created_at < ? AND (chat_id IS NOT NULL OR contact_phone IS NOT NULL "
+        "OR reporter IN (SELECT token FROM reporters))",
+        [to_iso(cutoff)],
+    ).fetchall()
+    fresh: dict[str, str] = {}
+    for report_id, token in rows:
+        new_token = fresh.setdefault(token, "anon-" + secrets.token_hex(8))
+        db.execute(
+            "UPDATE reports SET reporter = ?, channel = NULL, chat_id = NULL, contact_phone = NULL, "
+            "contact_consent = 0, updates_consent = 0, ref_owed = 0 WHERE id = ?",
+            [new_token, report_id],
+        )
+    return len(rows)

@@ -1,0 +1,329 @@
+"""Routing an `Incoming` message to the one handler that answers it.
+
+Order, first match wins:
+1. a command (`/start`, `/huy@canhgiac_bot dk-123`): commands work everywhere, mid-flow too;
+2. a button choice, by the prefix before its first ":" (`menu:hotlines` → the "menu" handler);
+3. a global word ("hủy", "menu"), typed with or without accents;
+4. the chat's active flow, if any, which gets text, photos and contacts alike;
+5. other words (greetings);
+6. photos, contacts and stickers outside a flow; empty text;
+7. everything else: the fallback (the FAQ matcher, once it exists).
+
+Commands and buttons may be reserved for a role (police, staff, admin): for anyone else they do
+not exist, so a citizen who types a staff command gets the ordinary unknown-command help.
+
+In a group, only commands and button choices are answered: a bot that comments on every message
+in a family group gets removed from it. A flow there belongs to the member who started it
+(`Conversations.acting_as`): another member's press of one of its buttons (a flow's buttons carry
+the flow's name as prefix) is ignored, so the group sees no noise and the starter's message keeps
+its buttons; another member's command that would read or replace the flow gets a short "this is
+someone else's" answer.
+
+Every update is handled inside one guard and always answered (except the silences above):
+- a repeated update id is not handled again;
+- a write that fails (a lock held past the busy timeout, a full disk) is answered with the "not
+  saved, please send again" apology, which needs no database; nothing was acknowledged, since
+  handlers acknowledge only what a returned (committed) write saved;
+- any other exception of a handler is logged and answered with the general apology;
+- a report's reference code that no delivered reply has shown yet (the process died or a send
+  failed after the commit) is told with the chat's next reply, even to a repeated update; the
+  adapter calls `delivered` once the replies are sent, which is when a code stops being owed;
+- one log line records channel, handler, outcome and latency, never what the citizen wrote.
+
+The router sits below the features: it knows the services and the owed codes only by the two
+protocols below (`RouterServices`, `OwedCodes`), which `bot.services.Services` and `bot.reporting.reports`
+satisfy; `handlers.build_router` plugs them in.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+import sqlite3
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from typing import TYPE_CHECKING, Protocol
+
+from bot.core.messages import ChatKey, Incoming, Reply
+from bot.core.textnorm import clean_input, phrase_key
+from bot.routing import chats, handled_updates, roles
+from bot.routing.conversations import NotYourFlow
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+    from bot.core.clock import Clock
+    from bot.core.content import Texts
+    from bot.core.settings import Settings
+    from bot.core.storage import Storage
+    from bot.routing.conversations import Conversations
+
+
+class RouterServices(Protocol):
+    """What the router uses of the services handlers get (`bot.services.Services` is the real one).
+
+    In a group the router hands a handler a copy whose conversations act as the member who wrote
+    (`dataclasses.replace`): the services must be a dataclass with a `conversations` field."""
+
+    settings: Settings
+    storage: Storage
+    conversations: Conversations
+    clock: Clock
+
+    def texts(self, msg: Incoming) -> Texts: ...
+
+
+class OwedCodes(Protocol):
+    """Where the reference codes a chat is owed are kept (the module `bot.reporting.reports`): codes committed
+    that no delivered reply has shown yet."""
+
+    REF: re.Pattern[str]  # a code, as it appears in a reply's text
+
+    def owed_refs(self, db: sqlite_utils.Database, chat: ChatKey) -> list[str]: ...
+
+    def mark_told(self, db: sqlite_utils.Database, chat: ChatKey, refs: Iterable[str]) -> int: ...
+
+
+class _NothingOwed:
+    """For a router without reports (tests of the routing table alone)."""
+
+    REF = re.compile(r"(?!)")
+
+    @staticmethod
+    def owed_refs(db: sqlite_utils.Database, chat: ChatKey) -> list[str]:
+        return []
+
+    @staticmethod
+    def mark_told(db: sqlite_utils.Database, chat: ChatKey, refs: Iterable[str]) -> int:
+        return 0
+
+
+NOTHING_OWED = _NothingOwed()
+
+Handler = Callable[[Incoming, RouterServices], Awaitable[list[Reply]]]
+
+log = logging.getLogger("canhgiac.router")
+
+_COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
+
+
+def command_of(msg: Incoming) -> tuple[str, str] | None:
+    """('start', 'dk-123') for '/start dk-123'; None if the text is not a command."""
+    match = _COMMAND.match(msg.text or "")
+    if not match:
+        return None
+    return match.group(1).lower(), (match.group(2) or "").strip()
+
+
+def handler_name(handler: Handler | None) -> str:
+    return f"{handler.__module__}.{handler.__qualname__}" if handler is not None else "none"
+
+
+@dataclasses.dataclass(frozen=True)
+class _Turn:
+    fresh: bool  # False: the update was handled before (a platform's repeated delivery)
+    language: str | None
+    owed: list[str]  # reference codes of the chat's reports that no delivered reply has shown
+
+
+class Router:
+    def __init__(self, *, owed: OwedCodes = NOTHING_OWED) -> None:
+        self._owed = owed
+        self._commands: dict[str, Handler] = {}
+        self._choices: dict[str, Handler] = {}
+        self._global_words: dict[str, Handler] = {}
+        self._words: dict[str, Handler] = {}
+        self._flows: dict[str, Handler] = {}
+        self._media: Handler | None = None
+        self._empty: Handler | None = None
+        self._fallback: Handler | None = None
+        self._unknown_command: Handler | None = None
+        self._stale_choice: Handler | None = None
+        self._failure: Handler | None = None
+        self._not_saved: Handler | None = None
+        self._not_yours: Handler | None = None
+        self._roles: dict[Handler, roles.Role] = {}
+
+    # --- registration (see handlers/__init__.py for the whole table) ---
+
+    def command(self, handler: Handler, *names: str, role: roles.Role | None = None) -> None:
+        for name in names:
+            self._claim(self._commands, name.lower(), handler, "command")
+        self._restrict(handler, role)
+
+    def choice(self, prefix: str, handler: Handler, *, role: roles.Role | None = None) -> None:
+        self._claim(self._choices, prefix, handler, "choice prefix")
+        self._restrict(handler, role)
+
+    def _restrict(self, handler: Handler, role: roles.Role | None) -> None:
+        if role is not None:
+            self._roles[handler] = role
+        elif handler in self._roles:
+            raise ValueError(
+                f"{handler_name(handler)} is reserved for {self._roles[handler]}: register it with the role"
+            )
+
+    def _allowed(self, handler: Handler, msg: Incoming, services: RouterServices) -> bool:
+        role = self._roles.get(handler)
+        return role is None or roles.has_role(services.settings, msg, role)
+
+    def words(self, handler: Handler, *phrases: str, in_flows: bool = False) -> None:
+        """Short phrases that trigger `handler`; `in_flows` ones also interrupt a flow."""
+        table = self._global_words if in_flows else self._words
+        for phrase in phrases:
+            self._claim(table, phrase_key(phrase), handler, "phrase")
+
+    def flow(self, name: str, handler: Handler) -> None:
+        self._claim(self._flows, name, handler, "flow")
+
+    def special(
+        self,
+        *,
+        media: Handler,
+        empty: Handler,
+        fallback: Handler,
+        unknown_command: Handler,
+        stale_choice: Handler,
+        failure: Handler,
+        not_saved: Handler | None = None,
+        not_yours: Handler | None = None,
+    ) -> None:
+        """`failure`, `not_saved` (a write failed) and `not_yours` must not touch the database."""
+        self._media, self._empty, self._fallback = media, empty, fallback
+        self._unknown_command, self._stale_choice, self._failure = unknown_command, stale_choice, failure
+        self._not_saved, self._not_yours = not_saved or failure, not_yours or failure
+
+    @staticmethod
+    def _claim(table: dict[str, Handler], key: str, handler: Handler, what: str) -> None:
+        if table.get(key, handler) is not handler:
+            raise ValueError(f"{what} {key!r} already goes to another handler")
+        table[key] = handler
+
+    @property
+    def commands(self) -> list[str]:
+        """Commands anyone may use (role-reserved ones are never advertised)."""
+        return [name for name, handler in self._commands.items() if handler not in self._roles]
+
+    def answers_without_faq(self, text: str) -> bool:
+        """True for a command or a phrase the router answers itself (greetings, thanks, menu words)."""
+        cleaned = clean_input(text)
+        key = phrase_key(cleaned)
+        return bool(_COMMAND.match(cleaned)) or key in self._global_words or key in self._words
+
+    # --- dispatch ---
+
+    async def _select(self, msg: Incoming, services: RouterServices) -> Handler | None:
+        command = command_of(msg)
+        if command:
+            handler = self._commands.get(command[0])
+            return handler if handler and self._allowed(handler, msg, services) else self._unknown_command
+        if msg.choice is not None:
+            handler = self._choices.get(msg.choice.split(":", 1)[0])
+            return handler if handler and self._allowed(handler, msg, services) else self._stale_choice
+        if msg.is_group:
+            return None
+        key = phrase_key(msg.text) if msg.text else ""
+        if key in self._global_words:
+            return self._global_words[key]
+        conversation = await services.conversations.get(msg.chat)
+        if conversation is not None and conversation.flow in self._flows:
+            return self._flows[conversation.flow]
+        if key in self._words:
+            return self._words[key]
+        if msg.photo or msg.contact or msg.unsupported:
+            return self._media
+        if not msg.text:
+            return self._empty
+        return self._fallback
+
+    async def _foreign_button(self, msg: Incoming, services: RouterServices) -> bool:
+        """In a group: a button of the active flow, pressed by a member who did not start it."""
+        if msg.choice is None:
+            return False
+        conversation = await services.conversations.get(msg.chat)  # the chat's view: no owner check
+        return (
+            conversation is not None
+            and conversation.user_id not in (None, msg.user_id)
+            and msg.choice.split(":", 1)[0] == conversation.flow
+        )
+
+    async def _dispatch(self, handler: Handler, msg: Incoming, services: RouterServices) -> tuple[list[Reply], str]:
+        if not msg.is_group:
+            return await handler(msg, services), "ok"
+        if await self._foreign_button(msg, services):
+            return [], "not_yours"
+        member = dataclasses.replace(services, conversations=services.conversations.acting_as(msg.user_id))
+        return await handler(msg, member), "ok"
+
+    def _with_owed(self, msg: Incoming, services: RouterServices, owed: list[str], replies: list[Reply]) -> list[Reply]:
+        """Put first a reminder of the codes still owed that these replies do not already show."""
+        if not owed:
+            return replies
+        shown = {ref for reply in replies for ref in self._owed.REF.findall(reply.text)}
+        untold = [ref for ref in owed if ref not in shown]
+        if not untold:
+            return replies
+        return [Reply(services.texts(msg).render("report_owed", refs=untold)), *replies]
+
+    async def handle(self, msg: Incoming, services: RouterServices) -> list[Reply]:
+        """Answer one incoming message; never raises for a handler's fault or a failed write."""
+        started = time.perf_counter()
+        msg = dataclasses.replace(msg, text=clean_input(msg.text) if msg.text is not None else None)
+        now = services.clock()
+
+        def begin_turn(db) -> _Turn:
+            owed = self._owed.owed_refs(db, msg.chat)
+            if msg.update_id is not None and not handled_updates.claim(db, msg.channel, msg.update_id, now):
+                return _Turn(False, chats.language_of(db, msg.chat), owed)
+            return _Turn(True, chats.touch(db, msg.chat, now, services.settings.default_language), owed)
+
+        handler: Handler | None = None
+        owed: list[str] = []
+        try:
+            turn = await services.storage.write(begin_turn)
+            owed = turn.owed
+            msg = dataclasses.replace(msg, language=turn.language or "")
+            if not turn.fresh:
+                log.info("duplicate channel=%s update=%s", msg.channel, msg.update_id)
+                # Handled before, perhaps by a process that died before answering: the one thing
+                # that answer must not lose, a report's code, is told now.
+                return self._with_owed(msg, services, owed, [])
+            handler = await self._select(msg, services)
+            if handler is None:
+                return []
+            replies, outcome = await self._dispatch(handler, msg, services)
+        except NotYourFlow:
+            outcome = "not_yours"
+            replies = [] if msg.choice is not None else await self._not_yours(msg, services)
+        except sqlite3.Error:
+            outcome = "not_saved"
+            log.exception("write failed channel=%s handler=%s", msg.channel, handler_name(handler))
+            replies = await self._not_saved(msg, services)
+        except Exception:
+            outcome = "error"
+            log.exception("handler failed channel=%s handler=%s", msg.channel, handler_name(handler))
+            replies = await self._failure(msg, services)
+        if replies:
+            replies = self._with_owed(msg, services, owed, replies)
+        log.info(
+            "update channel=%s handler=%s outcome=%s replies=%d latency_ms=%.1f",
+            msg.channel,
+            handler_name(handler),
+            outcome,
+            len(replies),
+            (time.perf_counter() - started) * 1000,
+        )
+        return replies
+
+    async def delivered(self, msg: Incoming, replies: list[Reply], services: RouterServices) -> None:
+        """Adapters call this once `replies` were sent: the codes they showed are owed no longer.
+
+        Never raises; if the write fails, the code stays owed and is told once more."""
+        refs = {ref for reply in replies for ref in self._owed.REF.findall(reply.text)}
+        if not refs:
+            return
+        try:
+            await services.storage.write(lambda db: self._owed.mark_told(db, msg.chat, refs))
+        except Exception:
+            log.warning("could not record a delivered code channel=%s", msg.channel, exc_info=True)

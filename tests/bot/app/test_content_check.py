@@ -1,0 +1,82 @@
+"""`canhgiac content check` knows which templates and labels the code uses, from the code itself."""
+
+from __future__ import annotations
+
+import shutil
+from types import SimpleNamespace
+
+import yaml
+
+from bot.app.content_check import _check_code_references
+from bot.app.content_refs import code_references
+from bot.core import paths
+from bot.core.content import Content
+from bot.core.settings import Settings
+from bot.services import _template_globals
+from tests.bot.cli.test_cli import canhgiac
+
+
+def test_the_references_come_from_the_code():
+    refs = code_references()
+    # Direct calls, a helper's `template` parameter, a conditional, a constant table read in a loop,
+    # a subscript of a label group, and outside handlers/ too.
+    for name in ("report_prompt", "welcome", "failure", "stale_choice", "broadcast_footer", "report_status_notice"):
+        assert name in refs.templates, name
+    for key in ("buttons.menu", "check.ewallet", "check.bank_account", "menu.methods", "menu.help",
+                "features.quiz", "terminal.bye", "zalo.how_to_pick"):  # fmt: skip
+        assert key in refs.labels, key
+    assert "report.claimed" in refs.groups and "commands" in refs.prefixes
+    assert refs.templates["welcome"][0].startswith("handlers/menu.py:")  # where it is used, to say so
+
+
+def _broken_copy(tmp_path):
+    copy = tmp_path / "content"
+    shutil.copytree(paths.content_dir(), copy)
+    return copy
+
+
+def test_a_missing_template_fails_the_check_naming_it(tmp_path):
+    copy = _broken_copy(tmp_path)
+    (copy / "vi" / "templates" / "welcome.html.j2").unlink()
+    result = canhgiac("content", "check", cwd=tmp_path, env={"CANHGIAC_CONTENT_DIR": str(copy)})
+    assert result.returncode == 1, result.stdout + result.stderr
+    [line] = [line for line in result.stderr.splitlines() if "welcome" in line]
+    assert "vi/templates/welcome.html.j2" in line and "handlers/menu.py" in line
+    assert "content ok" not in result.stdout
+
+
+def _problems(root) -> list[str]:
+    """The code-reference part of the check, on a content folder (the rest is slow and not at stake)."""
+    settings = Settings(_env_file=None, content_dir=root)
+    lib = SimpleNamespace(content=Content(root, "vi", _template_globals(settings)), default_language="vi")
+    problems: list[str] = []
+    _check_code_references(lib, problems)
+    return problems
+
+
+def test_the_shipped_content_has_everything_the_code_uses():
+    assert _problems(paths.content_dir()) == []
+
+
+def test_a_missing_label_fails_the_check_naming_it(tmp_path):
+    copy = _broken_copy(tmp_path)
+    strings_file = copy / "vi" / "strings.yaml"
+    strings = yaml.safe_load(strings_file.read_text("utf-8"))
+    del strings["buttons"]["menu"]  # under every reply that is not a menu
+    del strings["menu"]["help"]  # read from handlers.menu.MAIN_MENU, in a loop
+    del strings["report"]["via"]  # a group read as f"report.{group}"
+    strings_file.write_text(yaml.safe_dump(strings, allow_unicode=True), "utf-8")
+    problems = "\n".join(_problems(copy))
+    assert "vi/strings.yaml: no label 'buttons.menu', used at handlers/" in problems
+    assert "vi/strings.yaml: no label 'menu.help', used at handlers/menu.py:" in problems
+    assert "vi/strings.yaml: no label group 'report.via', used at " in problems
+
+
+def test_another_language_falls_back_but_may_not_break_a_label(tmp_path):
+    copy = _broken_copy(tmp_path)
+    (copy / "en" / "templates").mkdir(parents=True)
+    (copy / "en" / "strings.yaml").write_text("language_name: English\nbuttons: just text\n", "utf-8")
+    problems = _problems(copy)
+    assert problems and all(p.startswith("en/strings.yaml: no label 'buttons.") for p in problems), problems
+    (copy / "en" / "strings.yaml").write_text("language_name: English\n", "utf-8")
+    assert _problems(copy) == []  # no templates, no labels of its own: Vietnamese fills every gap

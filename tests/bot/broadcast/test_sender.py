@@ -1,0 +1,252 @@
+"""The sender: pace, errors by kind, and what a crash leaves behind."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+
+import pytest
+
+from bot.broadcast import broadcasts, subscriptions
+from bot.broadcast import sender as sender_module
+from bot.broadcast.sender import MAX_ATTEMPTS, Pacer, Sender, recover
+from bot.core.messages import ChatKey, DeliveryError
+from bot.core.storage import Storage
+from tests.bot.broadcast.test_broadcasts import deliveries, seed, send
+from tests.conftest import OtherWriter
+
+
+class Platform:
+    """A deliver function with scripted failures per chat."""
+
+    def __init__(self, failures=None):
+        self.failures = failures or {}
+        self.sent: list[tuple[str, float]] = []
+
+    async def deliver(self, chat_id, replies):
+        failure = self.failures.get(chat_id)
+        if isinstance(failure, list):
+            failure = failure.pop(0) if failure else None
+        if failure is not None:
+            raise failure
+        self.sent.append((chat_id, time.monotonic()))
+
+
+async def run_until(services, platform, done, *, rate=200.0, concurrency=4, timeout=10.0):
+    sender = Sender(
+        services.storage, "telegram", platform.deliver, rate=rate, concurrency=concurrency, clock=services.clock
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(sender.run(stop))
+    deadline = time.monotonic() + timeout
+    while not await done() and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)
+    stop.set()
+    await asyncio.wait_for(task, 5)
+    return sender
+
+
+async def statuses(services, broadcast_id):
+    rows = await services.storage.read(
+        lambda db: list(db.query("SELECT chat_id, status FROM deliveries WHERE broadcast_id = ?", [broadcast_id]))
+    )
+    return {r["chat_id"]: r["status"] for r in rows}
+
+
+async def test_everyone_once_at_the_pace(services, clock):
+    seed(services, clock, {str(n): "coc-leu" for n in range(40)})
+    broadcast_id = send(services, clock, text="x")
+    platform = Platform()
+
+    async def done():
+        return set((await statuses(services, broadcast_id)).values()) == {"sent"}
+
+    await run_until(services, platform, done, rate=100)
+    chats = [chat for chat, _ in platform.sent]
+    assert sorted(chats) == sorted(str(n) for n in range(40))
+    span = platform.sent[-1][1] - platform.sent[0][1]
+    assert span >= 39 / 100 * 0.9  # no faster than the pace
+
+
+async def test_blocked_stops_the_subscription_and_errors_retry_then_fail(services, clock):
+    seed(services, clock, {"ok": "coc-leu", "gone": "coc-leu", "flaky": "coc-leu", "broken": "coc-leu"})
+    broadcast_id = send(services, clock, text="x")
+    platform = Platform({
+        "gone": DeliveryError("Forbidden", blocked=True),
+        "flaky": [DeliveryError("TimedOut")],
+        "broken": DeliveryError("BadRequest", permanent=True),
+    })  # fmt: skip
+
+    async def done():
+        state = await statuses(services, broadcast_id)
+        if state.get("flaky") == "pending":
+            clock.advance(seconds=10)  # past the backoff
+        return state == {"ok": "sent", "gone": "blocked", "flaky": "sent", "broken": "failed"}
+
+    await run_until(services, platform, done)
+    assert await statuses(services, broadcast_id) == {
+        "ok": "sent",
+        "gone": "blocked",
+        "flaky": "sent",
+        "broken": "failed",
+    }
+    gone = await services.storage.read(lambda db: subscriptions.get(db, ChatKey("telegram", "gone")))
+    broken = await services.storage.read(lambda db: subscriptions.get(db, ChatKey("telegram", "broken")))
+    assert (gone.active, gone.stopped_reason) == (False, "blocked") and broken.active  # a bad message is not a block
+
+
+async def test_a_lasting_error_gives_up_after_max_attempts_with_the_error_kept(services, clock, monkeypatch):
+    monkeypatch.setattr(sender_module, "OUTAGE_HOLD_SECONDS", (0.01, 0.05))  # not what this test is about
+    seed(services, clock, {"down": "coc-leu"})
+    broadcast_id = send(services, clock, text="x")
+    platform = Platform({"down": DeliveryError("NetworkError: 502")})
+
+    async def done():
+        clock.advance(seconds=400)
+        return (await statuses(services, broadcast_id))["down"] == "failed"
+
+    await run_until(services, platform, done)
+    row = deliveries(services, broadcast_id)["down"]
+    assert row["attempts"] == MAX_ATTEMPTS and "502" in row["last_error"]
+
+
+async def test_a_429_pauses_everyone_and_requeues(services, clock):
+    seed(services, clock, {str(n): "coc-leu" for n in range(6)})
+    broadcast_id = send(services, clock, text="x")
+    platform = Platform({"0": [DeliveryError("RetryAfter", retry_after=0.5)]})
+
+    async def done():
+        return set((await statuses(services, broadcast_id)).values()) == {"sent"}
+
+    started = time.monotonic()
+    sender = await run_until(services, platform, done, concurrency=1)
+    assert time.monotonic() - started >= 0.5 and sender.pacer.rate < 200
+    assert sorted(chat for chat, _ in platform.sent) == [str(n) for n in range(6)]
+
+
+async def test_a_flood_wait_met_by_every_send_in_flight_slows_the_pace_once():
+    pacer = Pacer(100)
+    for _ in range(8):  # the eight sends of one round all get the 429
+        pacer.pause(1.0)
+    assert pacer.rate == 80  # a fifth slower, not 0.8 ** 8 (the pace would crawl for minutes)
+
+
+async def test_after_a_crash_in_flight_rows_are_sent_again_and_counted(services, clock):
+    seed(services, clock, {str(n): "coc-leu" for n in range(4)})
+    broadcast_id = send(services, clock, text="x")
+
+    def crash(db):  # as a kill -9 leaves it: one sent, two claimed but not confirmed
+        db.execute("UPDATE deliveries SET status = 'sent', sent_at = '2026-01-01T00:00:00.000000Z' WHERE chat_id = '0'")
+        db.execute("UPDATE deliveries SET status = 'inflight' WHERE chat_id IN ('1', '2')")
+
+    services.storage.write_sync(crash)
+    assert services.storage.write_sync(lambda db: recover(db, "other-channel")) == 0
+    platform = Platform()
+
+    async def done():
+        return set((await statuses(services, broadcast_id)).values()) == {"sent"}
+
+    await run_until(services, platform, done)
+    assert sorted(chat for chat, _ in platform.sent) == ["1", "2", "3"]
+    progress = services.storage.read_sync(lambda db: broadcasts.progress(db, broadcast_id))
+    assert progress.resent == 2
+
+
+class Outage(Platform):
+    """Every send fails as a platform in trouble does (5xx) until `seconds` after the first one."""
+
+    def __init__(self, seconds: float):
+        super().__init__()
+        self.seconds, self.until, self.failed = seconds, None, 0
+
+    async def deliver(self, chat_id, replies):
+        self.until = self.until or time.monotonic() + self.seconds
+        if time.monotonic() < self.until:
+            self.failed += 1
+            raise DeliveryError("NetworkError: 502 Bad Gateway")
+        await super().deliver(chat_id, replies)
+
+
+async def test_an_outage_of_the_platform_is_probed_by_a_few_sends_not_hammered(services, clock):
+    seed(services, clock, {str(n): "coc-leu" for n in range(40)})
+    broadcast_id = send(services, clock, text="x")
+    platform = Outage(seconds=0.8)  # at 200 a second, 160 sends would fail without holding back
+
+    async def done():
+        clock.advance(seconds=10)  # past each row's own backoff
+        return set((await statuses(services, broadcast_id)).values()) == {"sent"}
+
+    await run_until(services, platform, done, rate=200, concurrency=4)
+    assert sorted(chat for chat, _ in platform.sent) == sorted(str(n) for n in range(40))
+    assert platform.failed <= 4 * 4  # rounds at 0, 0.25, 0.75 s (and one more at worst), 4 sends each
+
+
+# --- database faults: a write lock held by another process past the busy timeout ---
+
+BUSY_MS = 300  # the sender's connection gives up after this; the lock is held three times as long
+HELD_SECONDS = 1.0
+
+
+class LockingPlatform(Platform):
+    """Takes the write lock right after a send went out: the sender cannot record it as sent."""
+
+    def __init__(self, writer: OtherWriter, after: int):
+        super().__init__()
+        self.writer, self.after = writer, after
+
+    async def deliver(self, chat_id, replies):
+        await super().deliver(chat_id, replies)
+        if len(self.sent) == self.after:
+            self.writer.hold_for(HELD_SECONDS)
+
+
+@pytest.fixture
+def quick_storage(services):
+    """The bot's database with a short busy timeout, so a lock outlasts it within a quick test."""
+    storage = Storage(services.settings.db_path, busy_timeout_ms=BUSY_MS)
+    yield storage
+    storage.close()
+
+
+async def run_until_all_sent(services, sender: Sender, broadcast_id) -> None:
+    """Run `sender` until every delivery of the broadcast is sent; it must not stop meanwhile."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(sender.run(stop))
+    try:
+        deadline = time.monotonic() + 15
+        while set((await statuses(services, broadcast_id)).values()) != {"sent"}:
+            assert not task.done(), f"the sender stopped: {task.exception()!r}"
+            assert time.monotonic() < deadline, "the broadcast did not complete"
+            await asyncio.sleep(0.05)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 5)
+
+
+async def test_a_lock_past_the_busy_timeout_delays_the_broadcast_but_loses_and_doubles_nothing(
+    services, clock, quick_storage, other_writer, caplog
+):
+    people = {str(n): "coc-leu" for n in range(30)}
+    seed(services, clock, people)
+    broadcast_id = send(services, clock, text="Cảnh báo 0912345678")
+    platform = LockingPlatform(other_writer, after=10)  # mid-broadcast, between a send and its record
+    sender = Sender(quick_storage, "telegram", platform.deliver, rate=200, concurrency=4, clock=clock)
+    await run_until_all_sent(services, sender, broadcast_id)
+    chats = Counter(chat for chat, _ in platform.sent)
+    assert set(chats) == set(people) and set(chats.values()) == {1}  # every recipient, exactly once
+    assert sender.database_errors > 0  # the lock did hit the sender
+    logged = caplog.text
+    assert "database is locked" in logged and "Cảnh báo" not in logged and "0912345678" not in logged
+
+
+async def test_a_lock_when_the_sender_starts_delays_it_but_does_not_stop_it(
+    services, clock, quick_storage, other_writer
+):
+    seed(services, clock, {str(n): "coc-leu" for n in range(5)})
+    broadcast_id = send(services, clock, text="x")
+    platform = Platform()
+    sender = Sender(quick_storage, "telegram", platform.deliver, rate=200, concurrency=2, clock=clock)
+    other_writer.hold_for(HELD_SECONDS)
+    await run_until_all_sent(services, sender, broadcast_id)
+    assert sorted(chat for chat, _ in platform.sent) == [str(n) for n in range(5)]

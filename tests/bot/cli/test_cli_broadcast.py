@@ -1,0 +1,69 @@
+"""`canhgiac broadcast …`, `areas list`, `subscribers list`, `poster` as staff run them."""
+
+from __future__ import annotations
+
+import json
+
+from PIL import Image
+
+from bot.broadcast import subscriptions
+from bot.core.clock import utc_now
+from bot.core.messages import ChatKey
+from bot.core.storage import Storage
+from tests.bot.cli.test_cli import canhgiac
+
+
+def _subscribe(db_path, people: dict[str, str]) -> None:
+    storage = Storage(db_path)
+    try:
+        storage.write_sync(
+            lambda db: [subscriptions.subscribe(db, ChatKey("telegram", c), a, utc_now()) for c, a in people.items()]
+        )
+    finally:
+        storage.close()
+
+
+def test_areas_and_subscribers_as_json(tmp_path):
+    areas = json.loads(canhgiac("areas", "list", "--json", cwd=tmp_path).stdout)
+    by_code = {a["code"]: a for a in areas}
+    assert by_code["coc-leu"] == {"code": "coc-leu", "name": "phường Cốc Lếu", "parent": "tp-lao-cai"}
+    assert by_code["lao-cai"]["parent"] is None
+    _subscribe(tmp_path / "data" / "canhgiac.db", {"1": "coc-leu", "2": "kim-tan", "3": "an-lao"})
+    result = canhgiac("subscribers", "list", "--area", "tp-lao-cai", "--json", cwd=tmp_path)
+    rows = json.loads(result.stdout)
+    assert [(r["chat"], r["channel"], r["area"], r["active"]) for r in rows] == [
+        ("1", "telegram", "coc-leu", True), ("2", "telegram", "kim-tan", True),
+    ]  # fmt: skip
+    assert canhgiac("subscribers", "list", "--area", "atlantis", cwd=tmp_path).returncode == 2
+
+
+def test_broadcast_send_list_status_cancel(tmp_path):
+    sent = canhgiac("broadcast", "send", "--text", "Họp tổ dân phố tối nay", "--area", "coc-leu", cwd=tmp_path)
+    assert sent.returncode == 0 and "broadcast 1 queued" in sent.stdout
+    later = canhgiac(
+        "broadcast", "send", "--campaign", "w01-cong-an-goi-dien", "--at", "2099-01-05 08:00", cwd=tmp_path
+    )
+    assert later.returncode == 0 and "broadcast 2 queued for 2099-01-05 08:00" in later.stdout
+    listing = canhgiac("broadcast", "list", cwd=tmp_path).stdout.splitlines()
+    assert "08:00 05/01/2099" in listing[0] and "w01-cong-an-goi-dien" in listing[0] and "coc-leu" in listing[1]
+    status = canhgiac("broadcast", "status", "2", cwd=tmp_path)
+    assert status.returncode == 0 and "0/0 scheduled" in status.stdout
+    assert canhgiac("broadcast", "cancel", "2", cwd=tmp_path).returncode == 0
+    assert canhgiac("broadcast", "cancel", "2", cwd=tmp_path).returncode == 2
+    for bad in (
+        ["--text", "x", "--campaign", "w01-cong-an-goi-dien"], ["--campaign", "nope"],
+        ["--text", "x", "--area", "nope"], ["--text", "x", "--at", "2001-01-01 08:00"], ["--text", "x", "--at", "mai"],
+    ):  # fmt: skip
+        result = canhgiac("broadcast", "send", *bad, cwd=tmp_path)
+        assert result.returncode == 2 and result.stderr.count("\n") == 1, bad
+
+
+def test_poster_png_and_pdf(tmp_path):
+    result = canhgiac("poster", "coc-leu", "-o", "out/coc-leu.png", "--bot", "canhgiac_bot", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "https://t.me/canhgiac_bot?start=dk-coc-leu" in result.stdout
+    assert Image.open(tmp_path / "out" / "coc-leu.png").size == (2480, 3508)
+    pdf = canhgiac("poster", "coc-leu", "-o", "p.pdf", cwd=tmp_path, env={"TELEGRAM_BOT_USERNAME": "canhgiac_bot"})
+    assert pdf.returncode == 0 and (tmp_path / "p.pdf").read_bytes().startswith(b"%PDF")
+    assert canhgiac("poster", "coc-leu", "-o", "p.pdf", cwd=tmp_path).returncode == 2  # which bot?
+    assert canhgiac("poster", "atlantis", "-o", "p.png", "--bot", "canhgiac_bot", cwd=tmp_path).returncode == 2

@@ -1,0 +1,146 @@
+import re
+import shutil
+
+import jinja2
+import pytest
+import yaml
+
+from bot.core import paths
+from bot.core.content import Content, ContentError
+from bot.core.richtext import to_plain
+from bot.core.settings import Settings
+from bot.services import _template_globals
+from handlers import PUBLIC_COMMANDS, build_router
+
+# Values the handlers pass to templates; with StrictUndefined, a template needing more fails here.
+TEMPLATE_VALUES = {
+    "welcome": {"name": "Lan"},
+    "coming_soon": {"feature": "Hỏi đáp"},
+    "media": {"kind": "photo"},
+    "cancelled": {"was_active": True},
+    "privacy": {"channel_name": "Telegram", "idle_minutes": 60},
+    "faq_answer": {"question": "Hỏi?", "answer": "Đáp."},
+    "topic_card": {"title": "Tên", "body": "Nội dung"},
+    "quiz_intro": {"total": 5},
+    "quiz_question": {"number": 1, "total": 5, "question": "Hỏi?", "options": ["A", "B"]},
+    "quiz_feedback": {"correct": False, "right_option": "1. A", "explanation": "Vì sao."},
+    "quiz_result": {"score": 3, "total": 5},
+    "check_prompt": {"problem": "invalid"},
+    "check_result": {
+        "items": [{"value": "0912 345 678", "kind": "Số di động", "risk": "high", "reporters": 2,
+                   "first": "01/11/2026", "last": "20/11/2026", "status": "new", "reasons": ["Lý do."]}],
+        "more": 1, "worst": "high", "topic": "Giả danh công an",
+    },
+    "report_prompt": {"step": "identifier", "what": "call", "problem": "invalid"},
+    "report_summary": {
+        "what": "Cuộc gọi", "identifier": "0912 345 678", "holder": None, "via": "Zalo", "claimed": "Công an",
+        "happened": "Hôm nay", "amount": "5.000.000 đ", "description": "Kể.", "evidence": True,
+        "consent": "contact", "contact_phone": "+84987654321",
+    },
+    "report_done": {"ref": "BC-20261122-0001", "reported_before": True, "consent": "updates"},
+    "report_limit": {"limit": 10},
+    "report_owed": {"refs": ["BC-20261122-0001"]},
+    "report_already_sent": {"ref": "BC-20261122-0001"},
+    "report_status_notice": {"ref": "BC-20261122-0001", "status": "confirmed"},
+    "police_queue": {"count": 2},
+    "police_item": {
+        "value": "0912 345 678", "kind": "Số điện thoại", "status": "Mới", "reporters": 2, "new_reports": 3,
+        "first": "01/11/2026", "last": "20/11/2026", "topics": ["Công an"], "areas": ["phường Cốc Lếu"],
+        "amount": "5.000.000 đ", "official": True,
+    },
+    "police_detail": {"value": "0912 345 678", "total": 1, "reports": [
+        {"ref": "BC-20261122-0001", "day": "22/11/2026", "via": "Zalo", "claimed": "Công an", "amount": None,
+         "description": "Kể.", "evidence": True, "holder": None, "contact": None},
+    ]},
+    "police_note": {"status": "Đã xác nhận lừa đảo"},
+    "broadcast_message": {"title": "Tiêu đề", "body": "Nội dung"},
+    "broadcast_summary": {"id": 3, "week": "2026-W48", "counts": {"sent": 2, "blocked": 1}, "total": 3, "resent": 1},
+    "subscribe_choose": {"current": "phường Cốc Lếu", "level": None},
+    "subscribe_done": {"area": "phường Cốc Lếu", "previous": None, "again": False, "from_poster": True,
+                       "weekday": "thứ Hai", "time": "08:00"},
+    "subscribe_topics": {"count": 2},
+    "subscribe_stopped": {"was_active": True},
+    "staff_start": {"week": "2026-W48"},
+    "staff_write": {"limit": 1500},
+    "staff_when": {"problem": True},
+    "staff_preview": {"target": "phường Cốc Lếu", "count": 12, "when": "08:30 25/11/2026"},
+    "staff_overridden": {"week": "2026-W48", "areas": "phường Cốc Lếu", "title": "Tiêu đề"},
+    "staff_sent": {"id": 3, "when": None},
+    "police_decided": {"old": "Mới", "new": "Đã xác nhận lừa đảo", "notified": 1, "note": "Ghi chú"},
+    "police_digest": {"items": [{"kind": "Số điện thoại", "value": "0912 345 678", "new_reports": 1,
+                                 "reporters": 1, "is_new": True}], "more": 0, "since": "07:00 21/11/2026",
+                      "until": "07:00 22/11/2026"},
+}  # fmt: skip
+
+
+@pytest.fixture
+def content():
+    return Content(paths.content_dir(), "vi", _template_globals(Settings()))
+
+
+def test_every_template_renders_in_every_language(content):
+    for language in content.languages:
+        t = content.texts(language)
+        for name in t.template_names():
+            assert t.render(name, **TEMPLATE_VALUES.get(name, {})).strip(), name
+
+
+def test_taxonomy_is_the_shared_one(content):
+    shared = paths.content_dir().parent.parent / "shared" / "taxonomy.yaml"
+    if not shared.exists():
+        pytest.skip("shared/ is not beside this checkout")
+    assert content.taxonomy == yaml.safe_load(shared.read_text(encoding="utf-8"))["topics"]
+
+
+def test_every_public_command_has_a_description_telegram_accepts(content):
+    t = content.texts("vi")
+    registered = set(build_router().commands)
+    for name in PUBLIC_COMMANDS:
+        assert name in registered, name
+        assert 1 <= len(t.label(f"commands.{name}")) <= 256
+
+
+def test_commands_named_in_help_exist(content):
+    registered = set(build_router().commands)
+    named = set(re.findall(r"/([a-z_]+)", to_plain(content.texts("vi").render("help"))))
+    assert named and named <= registered
+
+
+def test_user_values_are_escaped_not_evaluated(content):
+    text = content.texts("vi").render("welcome", name="<b>{{ 7*7 }}</b>")
+    assert "&lt;b&gt;{{ 7*7 }}&lt;/b&gt;" in text and "49" not in text
+
+
+def test_locality_hotlines_appear_only_when_configured(content):
+    plain = content.texts("vi").render("hotlines")
+    assert "113" in plain and "5656" in plain and "156" in plain and "Công an địa phương" not in plain
+    local = Content(
+        paths.content_dir(),
+        "vi",
+        _template_globals(Settings(locality_name="xã Tả Van", police_hotlines="Công an xã Tả Van=0214 3871 113")),
+    )
+    text = local.texts("vi").render("hotlines")
+    assert "Công an xã Tả Van" in text and "0214 3871 113" in text and "xã Tả Van" in text
+
+
+def test_a_new_language_is_just_files(tmp_path):
+    root = tmp_path / "content"
+    shutil.copytree(paths.content_dir(), root)
+    (root / "en" / "templates").mkdir(parents=True)
+    (root / "en" / "strings.yaml").write_text("menu:\n  help: Help\n", encoding="utf-8")
+    (root / "en" / "templates" / "menu.html.j2").write_text("Main menu", encoding="utf-8")
+    content = Content(root, "vi", _template_globals(Settings()))
+    assert content.languages == ["en", "vi"]
+    en = content.texts("en")
+    assert en.label("menu.help") == "Help" and en.render("menu") == "Main menu"
+    assert en.label("menu.quiz") == content.texts("vi").label("menu.quiz")  # falls back
+    assert "Canh Giác" in en.render("welcome", name="Lan")  # falls back
+    assert content.texts("xx").language == "vi"
+
+
+def test_missing_label_and_variable_fail_loudly(content):
+    t = content.texts("vi")
+    with pytest.raises(ContentError):
+        t.label("menu.nothing")
+    with pytest.raises(jinja2.UndefinedError):
+        t.render("coming_soon")

@@ -1,0 +1,41 @@
+"""The police digest: due once per Vietnamese day from the configured hour, queued with its mark."""
+
+from __future__ import annotations
+
+from bot.core import outbox
+from bot.core.messages import ChatKey
+from bot.identifiers import PhoneNumber
+from bot.reporting import digest, reports
+
+PHONE = PhoneNumber(raw="0912345678", normalized="+84912345678", number_type="mobile", region="VN")
+
+
+def test_the_police_chat_names_its_channel_or_is_telegram():
+    assert digest.target("-100123") == ("telegram", "-100123")
+    assert digest.target("zalo:abc") == ("zalo", "abc")
+
+
+def test_one_digest_per_day_listing_what_is_new(services, clock):
+    t = services.content.texts("vi")
+    clock.now = clock.now.replace(hour=0)  # 07:00 in Vietnam
+    draft = reports.Draft(identifier=PHONE, what="call", via="phone_call", claimed_topic=None, happened="today")
+    services.storage.write_sync(lambda db: reports.file(db, draft, ChatKey("t", "1"), clock()))
+    clock.advance(minutes=5)
+
+    def queue(db) -> bool:
+        return digest.queue_if_due(db, "-100123", clock(), 7, t)
+
+    assert services.storage.write_sync(queue) is True
+    assert services.storage.write_sync(queue) is False  # same day: already sent
+    [message] = services.storage.read_sync(lambda db: outbox.pending(db, ["telegram"]))
+    assert message.chat_id == "-100123" and "0912 345 678" in message.text and "(lần đầu)" in message.text
+    clock.advance(days=1)
+    assert services.storage.write_sync(queue) is True
+    second = services.storage.read_sync(lambda db: outbox.pending(db, ["telegram"]))[-1]
+    assert "Không có báo cáo mới" in second.text
+
+
+def test_not_before_the_hour(services, clock):
+    clock.now = clock.now.replace(hour=23)  # 06:00 the next morning in Vietnam
+    t = services.content.texts("vi")
+    assert services.storage.write_sync(lambda db: digest.queue_if_due(db, "1", clock(), 7, t)) is False

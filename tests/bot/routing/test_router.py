@@ -1,0 +1,222 @@
+import logging
+import re
+import sqlite3
+
+import pytest
+
+from bot.core.messages import Incoming, Reply
+from bot.routing.router import Router, command_of
+from handlers import build_router
+
+
+def msg(text=None, **fields):
+    return Incoming(channel="test", chat_id="5", user_id="5", text=text, **fields)
+
+
+def test_command_parsing():
+    assert command_of(msg("/start dk-hn-001")) == ("start", "dk-hn-001")
+    assert command_of(msg("/Huy@canhgiac_bot")) == ("huy", "")
+    assert command_of(msg("/")) is None and command_of(msg("hỏi /start")) is None
+
+
+def test_a_phrase_cannot_go_to_two_handlers():
+    router = Router()
+
+    async def a(m, s):
+        return []  # noqa: E704
+
+    async def b(m, s):
+        return []  # noqa: E704
+
+    router.words(a, "hủy", "huỷ")  # the same key twice for one handler is fine
+    with pytest.raises(ValueError, match="huy"):
+        router.words(b, "Hủy!")
+
+
+async def test_repeated_update_is_handled_once(router, services):
+    first = await router.handle(msg("/start", update_id="900"), services)
+    again = await router.handle(msg("/start", update_id="900"), services)
+    assert first and again == []
+    other_channel = await router.handle(
+        Incoming(channel="zalo", chat_id="5", user_id="5", text="/start", update_id="900"), services
+    )
+    assert other_channel  # ids are per channel
+
+
+async def test_handler_failure_is_answered_and_logged_without_content(services, caplog):
+    router = build_router()
+
+    async def explode(m, s):
+        raise RuntimeError("handler bug")
+
+    router.command(explode, "explode")
+    with caplog.at_level(logging.INFO, logger="canhgiac.router"):
+        replies = await router.handle(msg("/explode bí mật 0912345678"), services)
+    assert "trục trặc" in replies[0].text and replies[0].choices
+    assert "handler bug" in caplog.text and "outcome=error" in caplog.text
+    assert "0912345678" not in caplog.text and "bí mật" not in caplog.text
+
+
+async def test_one_log_line_per_update_with_handler_and_latency(router, services, caplog):
+    with caplog.at_level(logging.INFO, logger="canhgiac.router"):
+        await router.handle(msg("số của tôi là 0987654321, tên Nguyễn Văn A"), services)
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("update ")]
+    assert len(lines) == 1
+    assert "channel=test" in lines[0] and "handler=handlers.check.inbox" in lines[0]
+    assert "latency_ms=" in lines[0] and "0987654321" not in caplog.text and "Nguyễn" not in caplog.text
+
+
+async def test_groups_get_answers_only_to_commands_and_buttons(router, services):
+    assert await router.handle(msg("alo mọi người", is_group=True), services) == []
+    assert await router.handle(msg("/hotline@canhgiac_bot", is_group=True), services)
+    assert await router.handle(msg(choice="help", is_group=True), services)
+
+
+async def test_new_chat_gets_the_default_language(router, services):
+    await router.handle(msg("hi"), services)
+    row = await services.storage.read(lambda db: db["chats"].get(("test", "5")))
+    assert row["language"] == "vi"
+
+
+async def test_stored_language_picks_the_content(router, services, tmp_path):
+    await router.handle(msg("hi"), services)
+    await services.storage.write(lambda db: db.execute("UPDATE chats SET language = 'xx'"))
+    replies: list[Reply] = await router.handle(msg("/help"), services)
+    assert "Cách dùng" in replies[0].text  # an unknown language falls back to Vietnamese
+
+
+# --- nothing acknowledged unless committed: a write that fails gets the "not saved" apology ---
+
+
+@pytest.fixture
+def quick_services(settings, clock, library):
+    """Services whose writer gives up on a lock after 100 ms instead of 5 s."""
+    from datetime import timedelta
+
+    from bot.core.storage import Storage
+    from bot.routing.conversations import Conversations
+    from bot.services import Services
+
+    storage = Storage(settings.db_path, busy_timeout_ms=100)
+    idle = timedelta(minutes=settings.conversation_idle_minutes)
+    svc = Services(settings, storage, library, Conversations(storage, clock, idle), clock)
+    yield svc
+    svc.close()
+
+
+NOT_SAVED = "chưa lưu được"
+
+
+async def test_a_write_lock_past_the_busy_timeout_is_answered_with_the_not_saved_apology(router, quick_services):
+    other = sqlite3.connect(quick_services.storage.path)
+    other.execute("BEGIN IMMEDIATE")  # another process holds the write lock for longer than we wait
+    try:
+        sent = [msg("/start", update_id="1"), msg("0912345678 có lừa không", update_id="2"),
+                msg("/baocao", update_id="3"), msg(choice="report:what:call", update_id="4")]  # fmt: skip
+        answers = [await router.handle(m, quick_services) for m in sent]
+    finally:
+        other.rollback()
+        other.close()
+    for replies in answers:
+        assert len(replies) == 1 and NOT_SAVED in replies[0].text
+    # Nothing was claimed, so a redelivery of the same update is handled once the lock is gone.
+    again = await router.handle(msg("/start", update_id="1"), quick_services)
+    assert "Chào" in again[0].text
+
+
+async def test_a_handler_whose_write_fails_says_nothing_was_saved_not_done(services):
+    router = build_router()
+
+    async def save(m, s):
+        def insert(db):
+            raise sqlite3.OperationalError("database or disk is full")  # what SQLite says when the disk is full
+
+        await s.storage.write(insert)
+        return [Reply("✅ Đã lưu")]
+
+    router.command(save, "luu")
+    replies = await router.handle(msg("/luu"), services)
+    assert len(replies) == 1 and NOT_SAVED in replies[0].text and "Đã lưu" not in replies[0].text
+
+
+# --- in a group, a flow belongs to the member who started it ---
+
+
+def member(user: str, text=None, **fields):
+    return Incoming(channel="telegram", chat_id="-100500", user_id=user, text=text, is_group=True, **fields)
+
+
+LAN, MINH = "11", "22"
+
+
+async def test_in_a_group_only_the_starter_confirms_an_erasure(router, services):
+    await router.handle(member(LAN, "/start"), services)
+    [ask] = await router.handle(member(LAN, "/xoadulieu"), services)
+    assert [c.value for c in ask.choices] == ["forget:yes", "forget:no"]
+    # Minh presses Lan's button: ignored, so Lan's message keeps its buttons and the group no noise.
+    assert await router.handle(member(MINH, choice="forget:yes"), services) == []
+    assert await router.handle(member(MINH, choice="forget:no"), services) == []
+    [other] = await router.handle(member(MINH, "/xoadulieu"), services)
+    assert "thành viên khác" in other.text
+    assert await services.storage.read(lambda db: db["chats"].count) == 1
+    [cancel] = await router.handle(member(MINH, "/huy"), services)  # Minh has nothing to cancel
+    assert "không có việc gì" in cancel.text
+    [done] = await router.handle(member(LAN, choice="forget:yes"), services)
+    assert "Đã xóa dữ liệu" in done.text
+    assert await services.storage.read(lambda db: db["chats"].count) == 0
+
+
+async def test_in_a_group_only_the_starter_finishes_a_report(router, services):
+    async def lan(value):
+        return await router.handle(member(LAN, choice=value), services)
+
+    await lan("report:id:+84912345678")  # "report this" under a check result
+    for value in ("report:what:call", "report:via:phone_call", "report:claimed:unknown",
+                  "report:happened:today", "report:amount:0", "report:skip", "report:skip",
+                  "report:consent:none"):  # fmt: skip
+        await lan(value)
+    for value in ("report:confirm", "report:cancel", "report:start"):
+        assert await router.handle(member(MINH, choice=value), services) == []
+    [resume] = await router.handle(member(MINH, "/baocao"), services)  # no peek at Lan's draft
+    assert "thành viên khác" in resume.text and "0912" not in resume.text
+    assert await services.storage.read(lambda db: db["reports"].count) == 0
+    [done] = await lan("report:confirm")
+    assert "BC-" in done.text
+    assert await services.storage.read(lambda db: db["reports"].count) == 1
+
+
+async def test_private_chats_are_not_affected_by_ownership(router, services):
+    await router.handle(msg("/xoadulieu"), services)
+    other_user = Incoming(channel="test", chat_id="5", user_id="77", choice="forget:yes")
+    [done] = await router.handle(other_user, services)  # a private chat is one person
+    assert "Đã xóa dữ liệu" in done.text
+
+
+async def test_owed_codes_come_from_what_the_router_is_given(services):
+    """The router knows no reports: the codes a chat is owed come from the `OwedCodes` it is built
+    with (handlers.build_router gives it bot.reporting.reports); it tells them and marks them told."""
+
+    class Owed:
+        REF = re.compile(r"\bX-\d+\b")
+        told: list[set[str]] = []
+
+        def owed_refs(self, db, chat):
+            return ["X-1", "X-2"]
+
+        def mark_told(self, db, chat, refs):
+            self.told.append(set(refs))
+            return 1
+
+    router = Router(owed=Owed())
+
+    async def shows_one(m, s):
+        return [Reply("Mã X-2 đã lưu.")]
+
+    router.command(shows_one, "hi")
+    replies = await router.handle(msg("/hi"), services)
+    assert "X-1" in replies[0].text and "X-2" not in replies[0].text  # X-2 is shown by the reply itself
+    await router.delivered(msg("/hi"), replies, services)
+    assert Owed.told == [{"X-1", "X-2"}]
+    bare = Router()  # owes nothing
+    bare.command(shows_one, "hi")
+    assert [r.text for r in await bare.handle(msg("/hi"), services)] == ["Mã X-2 đã lưu."]
