@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -14,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.content import Texts
 from bot.core.messages import ChatKey, Incoming, Reply
 from bot.core.settings import Settings
 from bot.services import Library, Services, build_services, load_library
@@ -27,6 +30,58 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         if name.startswith(("TELEGRAM_", "ZALO_", "CANHGIAC_")):
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
+
+
+def _loopback(host: object) -> bool:
+    if host in (None, "localhost", b"localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.decode() if isinstance(host, bytes) else str(host)).is_loopback
+    except ValueError:
+        return False
+
+
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests talk to loopback fakes only: a connection or name lookup elsewhere fails at once,
+    instead of reaching a real platform (or hanging without a network)."""
+    connect, connect_ex, getaddrinfo = socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo
+
+    def check(sock: socket.socket, address: object) -> None:
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and not _loopback(address[0]):  # type: ignore[index]
+            raise OSError(f"tests may only connect to 127.0.0.1, not {address!r}")
+
+    def guarded_connect(sock: socket.socket, address: object) -> None:
+        check(sock, address)
+        return connect(sock, address)
+
+    def guarded_connect_ex(sock: socket.socket, address: object) -> int:
+        check(sock, address)
+        return connect_ex(sock, address)
+
+    def guarded_getaddrinfo(host: object, *args: object, **kwargs: object) -> list:
+        if not _loopback(host):
+            raise socket.gaierror(f"tests may only look up loopback names, not {host!r}")
+        return getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", guarded_connect_ex)
+    monkeypatch.setattr(socket, "getaddrinfo", guarded_getaddrinfo)
+
+
+@pytest.fixture(autouse=True)
+def rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the templates rendered during the test, in order: behaviour tests assert which
+    answer was given (its template key), not its wording, which content editors may change."""
+    names: list[str] = []
+    render = Texts.render
+
+    def spy(self: Texts, template: str, /, **values: object) -> str:
+        names.append(template)
+        return render(self, template, **values)
+
+    monkeypatch.setattr(Texts, "render", spy)
+    return names
 
 
 class FakeClock:
@@ -142,16 +197,22 @@ def router():
 class Chat:
     """One citizen talking to the router, as an adapter would deliver their messages."""
 
-    def __init__(self, router, services: Services, chat_id: str = "1001", channel: str = "test"):
+    def __init__(
+        self, router, services: Services, chat_id: str = "1001", channel: str = "test", rendered: list[str] | None = None
+    ):
         self.router, self.services = router, services
         self.chat_id, self.channel = chat_id, channel
         self.last: list[Reply] = []
+        self._rendered = rendered if rendered is not None else []
+        self.templates: list[str] = []  # the templates the last turn rendered
 
     async def send(self, text: str | None = None, **fields) -> list[Reply]:
         msg = Incoming(
             channel=self.channel, chat_id=self.chat_id, user_id=self.chat_id, display_name="Lan", text=text, **fields
         )
+        start = len(self._rendered)
         self.last = await self.router.handle(msg, self.services)
+        self.templates = self._rendered[start:]
         await self.router.delivered(msg, self.last, self.services)  # as an adapter does once sent
         return self.last
 
@@ -172,5 +233,5 @@ class Chat:
 
 
 @pytest.fixture
-def chat(router, services: Services) -> Chat:
-    return Chat(router, services)
+def chat(router, services: Services, rendered: list[str]) -> Chat:
+    return Chat(router, services, rendered=rendered)
