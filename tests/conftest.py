@@ -198,7 +198,12 @@ class Chat:
     """One citizen talking to the router, as an adapter would deliver their messages."""
 
     def __init__(
-        self, router, services: Services, chat_id: str = "1001", channel: str = "test", rendered: list[str] | None = None
+        self,
+        router,
+        services: Services,
+        chat_id: str = "1001",
+        channel: str = "test",
+        rendered: list[str] | None = None,
     ):
         self.router, self.services = router, services
         self.chat_id, self.channel = chat_id, channel
