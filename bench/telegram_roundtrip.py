@@ -70,10 +70,9 @@ def clean_environment() -> None:
 clean_environment()
 
 from bot.app.serve import serve  # noqa: E402
+from bot.app.wiring import wire  # noqa: E402
 from bot.core.logs import setup_logging  # noqa: E402
 from bot.core.settings import load_settings  # noqa: E402
-from bot.services import build_services  # noqa: E402
-from handlers import PUBLIC_COMMANDS, build_router  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegram  # noqa: E402
 
 
@@ -238,11 +237,10 @@ async def run_configuration(label: str, *, rate: float, chats: int, updates: int
         )
         with log_path.open("w", encoding="utf-8") as log_file:
             setup_logging(settings.log_level, settings.secrets(), stream=log_file)
-            services = build_services(settings)
+            bot = wire(settings)
+            services = bot.services
             stop = asyncio.Event()
-            server = asyncio.create_task(
-                serve(settings, services, build_router(), PUBLIC_COMMANDS, stop=stop), name="serve"
-            )
+            server = asyncio.create_task(serve(bot, stop=stop), name="serve")
             try:
                 await wait_until_polling(tg, server)
                 warm_chats = [900_000 + i for i in range(min(WARMUP_CHATS, chats))]

@@ -29,7 +29,7 @@ from bot.core.settings import Settings
 from bot.core.storage import Storage
 from bot.knowledge.catalog import Knowledge, load_knowledge
 from bot.knowledge.matcher import FaqMatcher
-from bot.routing.conversations import Conversations
+from bot.routing.conversations import Conversation, Conversations
 
 T = TypeVar("T")
 # Threads for CPU work of updates: the GIL runs one at a time, but a quick job of one chat is not
@@ -63,8 +63,12 @@ class Services:
     library: Library
     conversations: Conversations
     clock: Clock
+    # The flow of the person who wrote, as the router loaded it at the start of the update (None:
+    # none active). The router hands each handler a copy with it (`dataclasses.replace`), so a
+    # handler never reads the conversations table again.
+    conversation: Conversation | None = None
+    # A field the copies share (init: `dataclasses.replace` passes it on instead of starting a pool).
     _compute: ThreadPoolExecutor = field(
-        init=False,
         repr=False,
         compare=False,
         default_factory=lambda: ThreadPoolExecutor(COMPUTE_THREADS, thread_name_prefix="canhgiac-compute"),

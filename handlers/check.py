@@ -12,7 +12,7 @@ from __future__ import annotations
 from bot.checking import verdict
 from bot.checking.verdict import CheckResult
 from bot.core.clock import from_iso, local_date
-from bot.core.messages import CALLBACK_DATA_MAX_BYTES, Choice, Incoming, Reply
+from bot.core.messages import Choice, Incoming, Reply
 from bot.identifiers import (
     BankAccount,
     Identifier,
@@ -24,8 +24,9 @@ from bot.identifiers import (
 from bot.knowledge import gaps
 from bot.routing.router import command_of
 from bot.services import Services
-from handlers import faq
+from handlers import faq, report
 from handlers.menu import menu_button, with_menu
+from handlers.methods import TOPIC
 
 FLOW = "check"
 MAX_CHECKED = 5
@@ -52,7 +53,16 @@ def _day(stamp: str | None) -> str | None:
 def _reasons(svc: Services, msg: Incoming, result: CheckResult) -> list[str]:
     t = svc.texts(msg)
     texts = t.labels("reasons")
-    return [t.render_text(texts[s.code], **dict(s.params)) for s in result.signals if s.code in texts]
+    countries = t.labels("countries")  # the chat language's names, from the content in use
+    return [
+        t.render_text(texts[s.code], **_in_language(s.params, countries)) for s in result.signals if s.code in texts
+    ]
+
+
+def _in_language(params: dict[str, str], countries: dict[str, str]) -> dict[str, str]:
+    """A signal's params with its country (named in Vietnamese, for `--json`) named by the content."""
+    region = params.get("region", "")
+    return {**params, "country": countries[region]} if region in countries else dict(params)
 
 
 def _item(svc: Services, msg: Incoming, result: CheckResult) -> dict:
@@ -71,9 +81,10 @@ def _item(svc: Services, msg: Incoming, result: CheckResult) -> dict:
 
 def _report_choice(svc: Services, msg: Incoming, identifier: Identifier, many: bool) -> Choice:
     t = svc.texts(msg)
-    value = f"report:id:{identifier.normalized}"
-    if len(value.encode()) > CALLBACK_DATA_MAX_BYTES:
-        value = "report:start"  # too long for a button: the flow asks for it again
+    if report.BUTTON.fits(step="id", value=identifier.normalized):
+        value = report.BUTTON.data(step="id", value=identifier.normalized)
+    else:
+        value = report.BUTTON.data(step="start")  # too long for a button: the flow asks for it again
     label = t.label("check.report_this")
     return Choice(f"{label}: {display(identifier)[:24]}" if many else label, value)
 
@@ -96,7 +107,7 @@ async def check_replies(
     many = len(results) > 1
     choices = [_report_choice(svc, msg, r.identifier, many) for r in results if r.risk != "low" or not many][:3]
     if card is not None:
-        choices.append(Choice(t.label("check.read_topic"), f"topic:{topic}"))
+        choices.append(Choice(t.label("check.read_topic"), TOPIC.data(slug=topic)))
     choices.append(Choice(t.label("check.another"), "check"))
     return [Reply(text, choices=(*choices, *menu_button(t)))]
 
@@ -116,9 +127,9 @@ async def start(msg: Incoming, svc: Services) -> list[Reply]:
     if argument:
         identifiers = await svc.compute(_identifiers_in, argument)
         if identifiers:
-            await svc.conversations.end(msg.chat)
+            await svc.conversations.end(msg.conversation_key)
             return await check_replies(msg, svc, identifiers)
-    await svc.conversations.start(msg.chat, FLOW, "value")
+    await svc.conversations.start(msg.conversation_key, FLOW, "value")
     t = svc.texts(msg)
     return [Reply(t.render("check_prompt", problem="invalid" if argument else ""), choices=menu_button(t))]
 
@@ -130,7 +141,7 @@ async def answer(msg: Incoming, svc: Services) -> list[Reply]:
     if not identifiers:
         problem = "not_text" if (msg.photo or msg.contact or msg.unsupported) else "invalid"
         return [Reply(t.render("check_prompt", problem=problem), choices=menu_button(t))]
-    await svc.conversations.end(msg.chat)
+    await svc.conversations.end(msg.conversation_key)
     return await check_replies(msg, svc, identifiers)
 
 

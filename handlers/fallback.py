@@ -38,8 +38,3 @@ async def not_saved(msg: Incoming, svc: Services) -> list[Reply]:
     """A write failed (database locked, disk full): nothing was done, so ask to send again.
     Touches nothing but content, and offers no buttons: their numbers could not be saved either."""
     return [Reply(svc.texts(msg).render("not_saved"))]
-
-
-async def not_yours(msg: Incoming, svc: Services) -> list[Reply]:
-    """In a group, a command that would read or replace another member's flow."""
-    return [Reply(svc.texts(msg).render("not_yours"))]

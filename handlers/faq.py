@@ -8,16 +8,12 @@ from bot.core.messages import Choice, Incoming, Reply
 from bot.knowledge import gaps
 from bot.knowledge.catalog import FaqEntry
 from bot.knowledge.matcher import Result
+from bot.routing.choices import Button
 from bot.services import Services
 from handlers.menu import menu_button, with_menu
 
-# Asked often; shown under "Hỏi đáp" as examples the citizen can tap.
-POPULAR = (
-    "fake-authority-call-asset-verification",
-    "phishing-link-clicked-only",
-    "personal-data-gave-otp-what-now",
-    "reporting-help-first-steps-after-transfer",
-)
+BUTTON = Button("faq", "entry")  # faq:<entry id>, faq:none
+
 MAX_LABEL = 60
 
 
@@ -36,8 +32,9 @@ def replies_for(t: Texts, result: Result) -> list[Reply]:
     if result.outcome == "answer":
         return render_answer(t, result.best.entry)
     if result.outcome == "suggest":
-        choices = tuple(Choice(_label(m.entry), f"faq:{m.entry.id}") for m in result.matches)
-        return [Reply(t.render("faq_suggest"), choices=choices + (Choice(t.label("buttons.not_these"), "faq:none"),))]
+        choices = tuple(Choice(_label(m.entry), BUTTON.data(entry=m.entry.id)) for m in result.matches)
+        none_of_these = Choice(t.label("buttons.not_these"), BUTTON.data(entry="none"))
+        return [Reply(t.render("faq_suggest"), choices=(*choices, none_of_these))]
     return with_menu(t, "not_understood")
 
 
@@ -50,7 +47,8 @@ async def ask(msg: Incoming, svc: Services) -> list[Reply]:
 
 async def show(msg: Incoming, svc: Services) -> list[Reply]:
     """A tapped question (`faq:<id>`), or `faq:none` when none of the suggestions fit."""
-    entry_id = (msg.choice or "").partition(":")[2]
+    pressed = BUTTON.parse(msg.choice)
+    entry_id = pressed["entry"] if pressed else ""
     entry = svc.knowledge(msg).entry(entry_id)
     if entry is None:
         return with_menu(svc.texts(msg), "not_understood" if entry_id == "none" else "stale_choice")
@@ -60,6 +58,7 @@ async def show(msg: Incoming, svc: Services) -> list[Reply]:
 async def intro(msg: Incoming, svc: Services) -> list[Reply]:
     t = svc.texts(msg)
     knowledge = svc.knowledge(msg)
-    popular = [e for e in (knowledge.entry(i) for i in POPULAR) if e is not None]
-    choices = tuple(Choice(_label(e), f"faq:{e.id}") for e in popular)
+    # Asked often (content: shown_first.yaml), shown as examples the citizen can tap.
+    popular = [e for e in (knowledge.entry(i) for i in t.shown_first("faq")) if e is not None]
+    choices = tuple(Choice(_label(e), BUTTON.data(entry=e.id)) for e in popular)
     return [Reply(t.render("faq_intro"), choices=choices + menu_button(t))]

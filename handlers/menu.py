@@ -37,12 +37,12 @@ def with_menu(t: Texts, template: str, **values: object) -> list[Reply]:
 
 async def welcome(msg: Incoming, svc: Services) -> list[Reply]:
     t = svc.texts(msg)
-    await svc.conversations.end(msg.chat)  # /start always starts over
+    await svc.conversations.end(msg.conversation_key)  # /start always starts over
     name = msg.display_name.strip()[:MAX_NAME_CHARS]
     return with_menu(t, "welcome", name=name)
 
 
 async def show_menu(msg: Incoming, svc: Services) -> list[Reply]:
     t = svc.texts(msg)
-    await svc.conversations.end(msg.chat)
+    await svc.conversations.end(msg.conversation_key)
     return with_menu(t, "menu")

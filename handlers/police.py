@@ -16,13 +16,17 @@ from bot.core.textnorm import ascii_int
 from bot.identifiers import display_stored
 from bot.reporting import reports
 from bot.routing import conversations, roles
+from bot.routing.choices import Button
 from bot.services import Services
+from handlers import flow
 from handlers.menu import menu_button, with_menu
 
 FLOW = "police_note"
 QUEUE_SIZE = 5
 DETAIL_REPORTS = 10
 MAX_NOTE = 300
+BUTTON = Button("police", "action", "item")  # police:confirmed:12, police:note:skip, police:queue
+SKIP_NOTE = BUTTON.data(action="note", item="skip")
 
 
 def _item_reply(svc: Services, msg: Incoming, item: reports.QueueItem) -> Reply:
@@ -38,14 +42,14 @@ def _item_reply(svc: Services, msg: Incoming, item: reports.QueueItem) -> Reply:
         first=local_date(from_iso(item.first_reported)),
         last=local_date(from_iso(item.last_reported)),
         topics=[topics.get(slug, slug) for slug in item.topics],
-        areas=item.areas,
+        areas=sorted({svc.library.areas.name_of(area) for area in item.areas}),
         amount=format_vnd(item.amount_lost) if item.amount_lost else None,
         # Reports alone do not change what citizens see for an official identifier: only a decision here.
         official=official_stored(item.kind, item.normalized, svc.library.brands, allow_list(svc.settings)),
     )
     labels = t.labels("police.actions")
     choices = tuple(
-        Choice(labels[action], f"police:{action}:{item.identifier_id}")
+        Choice(labels[action], BUTTON.data(action=action, item=item.identifier_id))
         for action in ("confirmed", "forwarded", "rejected", "detail")
     )
     return Reply(text, choices=choices, columns=2)
@@ -63,13 +67,7 @@ async def show_detail(msg: Incoming, svc: Services, identifier_id: int) -> list[
     t = svc.texts(msg)
 
     def load(db):
-        item = reports.queue_item(db, identifier_id)
-        rows = db.execute(
-            "SELECT ref, created_at, via, claimed_topic, amount_lost, description, evidence, account_holder, "
-            "contact_consent, contact_phone FROM reports WHERE identifier_id = ? ORDER BY created_at DESC LIMIT ?",
-            [identifier_id, DETAIL_REPORTS],
-        ).fetchall()
-        return item, rows
+        return reports.queue_item(db, identifier_id), reports.latest(db, identifier_id, DETAIL_REPORTS)
 
     item, rows = await svc.storage.read(load)
     if item is None:
@@ -77,15 +75,16 @@ async def show_detail(msg: Incoming, svc: Services, identifier_id: int) -> list[
     topics, via = t.labels("report.claimed"), t.labels("report.via")
     details = [
         {
-            "ref": row[0],
-            "day": local_date(from_iso(row[1])),
-            "via": via.get(row[2] or "", ""),
-            "claimed": topics.get(row[3] or "", ""),
-            "amount": format_vnd(row[4]) if row[4] else None,
-            "description": row[5],
-            "evidence": bool(row[6]),
-            "holder": row[7],
-            "contact": row[9] if row[8] else None,  # a reporter's number only with their consent
+            "ref": row["ref"],
+            "day": local_date(from_iso(row["created_at"])),
+            "via": via.get(row["via"] or "", ""),
+            "claimed": topics.get(row["claimed_topic"] or "", ""),
+            "amount": format_vnd(row["amount_lost"]) if row["amount_lost"] else None,
+            "description": row["description"],
+            "evidence": bool(row["evidence"]),
+            "holder": row["account_holder"],
+            # a reporter's number only with their consent
+            "contact": row["contact_phone"] if row["contact_consent"] else None,
         }
         for row in rows
     ]
@@ -98,7 +97,10 @@ async def show_detail(msg: Incoming, svc: Services, identifier_id: int) -> list[
 async def on_choice(msg: Incoming, svc: Services) -> list[Reply]:
     """`police:<action>:<identifier id>`, or `police:note:skip` at the note step."""
     t = svc.texts(msg)
-    _, action, target = ((msg.choice or "") + "::").split(":")[:3]
+    pressed = BUTTON.parse(msg.choice)
+    if pressed is None:
+        return with_menu(t, "stale_choice")
+    action, target = pressed["action"], pressed["item"]
     if action == "queue":
         return await show_queue(msg, svc)
     if action == "note":
@@ -110,22 +112,23 @@ async def on_choice(msg: Incoming, svc: Services) -> list[Reply]:
         return await show_detail(msg, svc, identifier_id)
     if action not in reports.DECISIONS:
         return with_menu(t, "stale_choice")
-    await svc.conversations.start(msg.chat, FLOW, "note", {"identifier_id": identifier_id, "status": action})
-    skip = Choice(t.label("police.no_note"), "police:note:skip")
+    draft = {"identifier_id": identifier_id, "status": action}
+    await svc.conversations.start(msg.conversation_key, FLOW, "note", draft)
+    skip = Choice(t.label("police.no_note"), SKIP_NOTE)
     return [Reply(t.render("police_note", status=t.labels("police.statuses")[action]), choices=(skip,))]
 
 
 async def note(msg: Incoming, svc: Services) -> list[Reply]:
     """The note step: a typed note or the "no note" button; then the decision is recorded."""
     t = svc.texts(msg)
-    conversation = await svc.conversations.get(msg.chat, FLOW)
+    conversation, instead = await flow.current(msg, svc, FLOW)
     if conversation is None:
-        return with_menu(t, "stale_choice")
-    if msg.choice != "police:note:skip" and not (msg.text and msg.text.strip()):
-        skip = Choice(t.label("police.no_note"), "police:note:skip")
+        return instead
+    if msg.choice != SKIP_NOTE and not (msg.text and msg.text.strip()):
+        skip = Choice(t.label("police.no_note"), SKIP_NOTE)
         status = t.labels("police.statuses")[conversation.data["status"]]
         return [Reply(t.render("police_note", status=status), choices=(skip,))]
-    note_text = None if msg.choice == "police:note:skip" else msg.text.strip()[:MAX_NOTE]
+    note_text = None if msg.choice == SKIP_NOTE else msg.text.strip()[:MAX_NOTE]
     identifier_id, status = conversation.data["identifier_id"], conversation.data["status"]
     reporter_texts = svc.content.texts(svc.settings.default_language)
 
@@ -136,7 +139,7 @@ async def note(msg: Incoming, svc: Services) -> list[Reply]:
         outcome = reports.decide(
             db, identifier_id, status, note=note_text, actor=roles.actor(msg), now=svc.clock(), notice=notice
         )
-        conversations.end_in(db, msg.chat)
+        conversations.end_in(db, msg.conversation_key)
         return outcome
 
     outcome = await svc.storage.write(apply)
@@ -145,4 +148,4 @@ async def note(msg: Incoming, svc: Services) -> list[Reply]:
     old, notified = outcome
     statuses = t.labels("police.statuses")
     text = t.render("police_decided", old=statuses[old], new=statuses[status], notified=notified, note=note_text)
-    return [Reply(text, choices=(Choice(t.label("police.next"), "police:queue"), *menu_button(t)))]
+    return [Reply(text, choices=(Choice(t.label("police.next"), BUTTON.data(action="queue")), *menu_button(t)))]

@@ -10,21 +10,20 @@ from __future__ import annotations
 
 import logging
 
-from bot.broadcast import subscriptions
-from bot.core import outbox
-from bot.core.messages import ChatKey, Choice, Incoming, Reply
+from bot.core.messages import Choice, Incoming, Reply
 from bot.core.textnorm import phrase_key
-from bot.reporting import reports
-from bot.routing import chats
+from bot.privacy import erase_chat
+from bot.routing import conversations
+from bot.routing.choices import Button
 from bot.services import Services
+from handlers import flow
 from handlers.menu import menu_button, with_menu
 
 log = logging.getLogger("canhgiac.privacy")
 
 FLOW = "forget"
+BUTTON = Button("forget", "answer")  # forget:yes, forget:no
 CHANNEL_NAMES = {"telegram": "Telegram", "zalo": "Zalo", "terminal": "Canh Giác"}
-YES = {"co", "xoa", "dong y", "ok", "yes", "co xoa", "xoa het", "co xoa het"}
-NO = {"khong", "ko", "k", "giu", "giu lai", "no", "khong xoa"}
 
 
 async def show_privacy(msg: Incoming, svc: Services) -> list[Reply]:
@@ -39,37 +38,42 @@ async def show_privacy(msg: Incoming, svc: Services) -> list[Reply]:
 
 def _confirm_choices(svc: Services, msg: Incoming) -> tuple[Choice, ...]:
     t = svc.texts(msg)
-    return (Choice(t.label("buttons.forget_yes"), "forget:yes"), Choice(t.label("buttons.forget_no"), "forget:no"))
-
-
-def _erase(db, chat: ChatKey) -> None:
-    """Everything that points to this chat goes; their reports stay, anonymised, for the police."""
-    reports.forget_reporter(db, chat)
-    subscriptions.forget(db, chat)
-    outbox.forget_chat(db, chat.channel, chat.chat_id)
-    chats.forget(db, chat)
+    return (
+        Choice(t.label("buttons.forget_yes"), BUTTON.data(answer="yes")),
+        Choice(t.label("buttons.forget_no"), BUTTON.data(answer="no")),
+    )
 
 
 async def ask(msg: Incoming, svc: Services) -> list[Reply]:
-    await svc.conversations.start(msg.chat, FLOW, "confirm")
+    await svc.conversations.start(msg.conversation_key, FLOW, "confirm")
     return [Reply(svc.texts(msg).render("forget_confirm"), choices=_confirm_choices(svc, msg), columns=2)]
 
 
 async def answer(msg: Incoming, svc: Services) -> list[Reply]:
-    """The confirm step: a button (forget:yes / forget:no) or the words "có" / "không"."""
+    """The confirm step: a button (forget:yes / forget:no) or its words typed (phrases.yaml:
+    `forget.erase`, `forget.keep`)."""
     t = svc.texts(msg)
-    conversation = await svc.conversations.get(msg.chat, FLOW)
+    conversation, instead = await flow.current(msg, svc, FLOW)
     if conversation is None:
+        return instead
+    pressed = BUTTON.parse(msg.choice)
+    if msg.choice and pressed is None:
         return with_menu(t, "stale_choice")
-    said = msg.choice.partition(":")[2] if msg.choice else phrase_key(msg.text or "")
-    if said in ("yes", *YES):
-        await svc.storage.write(lambda db: _erase(db, msg.chat))
+    said = pressed["answer"] if pressed else phrase_key(msg.text or "")
+    if said == "yes" or said in t.phrases("forget.erase"):
+
+        def erase(db) -> None:
+            erase_chat(db, msg.chat)
+            # In a group, the asker's own flow: the other members' drafts are theirs and stay.
+            conversations.end_in(db, msg.conversation_key)
+
+        await svc.storage.write(erase)
         # The rows are gone, but old copies of their pages stay in the WAL until a checkpoint
         # (secure_delete already zeroes what is freed in the database file).
         if not await svc.storage.checkpoint():
             log.warning("checkpoint after erasure incomplete: a reader was busy; the next one completes it")
         return [Reply(t.render("forget_done"), choices=menu_button(t))]
-    if said in ("no", *NO):
-        await svc.conversations.end(msg.chat)
+    if said == "no" or said in t.phrases("forget.keep"):
+        await svc.conversations.end(msg.conversation_key)
         return [Reply(t.render("forget_kept"), choices=menu_button(t))]
     return [Reply(t.render("forget_reask"), choices=_confirm_choices(svc, msg), columns=2)]

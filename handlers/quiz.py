@@ -7,17 +7,20 @@ older question's button cannot answer the current one. Results are stored per ch
 
 from __future__ import annotations
 
-import json
 import random
 
-from bot.core.clock import to_iso
 from bot.core.messages import Choice, Incoming, Reply
 from bot.core.textnorm import ascii_int, phrase_key
+from bot.knowledge import quiz_results
 from bot.routing import conversations
+from bot.routing.choices import Button
 from bot.services import Services
+from handlers import flow
 from handlers.menu import menu_button, with_menu
 
 FLOW = "quiz"
+BUTTON = Button("quiz", "what", "option")  # quiz:<question id>:<option index>, quiz:stop, quiz:again
+STOP, AGAIN = BUTTON.data(what="stop"), BUTTON.data(what="again")
 
 
 def _question_reply(svc: Services, msg: Incoming, ids: list[str], index: int) -> Reply:
@@ -30,8 +33,8 @@ def _question_reply(svc: Services, msg: Incoming, ids: list[str], index: int) ->
         question=t.render_text(question.question),
         options=[t.render_text(option) for option in question.options],
     )
-    choices = tuple(Choice(str(n + 1), f"quiz:{question.id}:{n}") for n in range(len(question.options)))
-    return Reply(text, choices=choices + (Choice(t.label("buttons.quiz_stop"), "quiz:stop"),), columns=len(choices))
+    choices = tuple(Choice(str(n + 1), BUTTON.data(what=question.id, option=n)) for n in range(len(question.options)))
+    return Reply(text, choices=choices + (Choice(t.label("buttons.quiz_stop"), STOP),), columns=len(choices))
 
 
 def _pick_questions(svc: Services, msg: Incoming) -> list[str]:
@@ -49,15 +52,17 @@ async def start(msg: Incoming, svc: Services) -> list[Reply]:
     ids = _pick_questions(svc, msg)
     if not ids:
         return with_menu(t, "coming_soon", feature=t.labels("features")["quiz"])
-    await svc.conversations.start(msg.chat, FLOW, "question", {"ids": ids, "index": 0, "score": 0})
+    await svc.conversations.start(msg.conversation_key, FLOW, "question", {"ids": ids, "index": 0, "score": 0})
     return [Reply(t.render("quiz_intro", total=len(ids))), _question_reply(svc, msg, ids, 0)]
 
 
 def _chosen_option(msg: Incoming, question_id: str, options: int) -> int | None:
     if msg.choice:
-        _, chosen_id, number = (msg.choice + "::").split(":")[:3]
-        index = ascii_int(number)
-        if chosen_id == question_id and index is not None and index < options:
+        pressed = BUTTON.parse(msg.choice)
+        if pressed is None:
+            return None
+        index = ascii_int(pressed["option"])
+        if pressed["what"] == question_id and index is not None and index < options:
             return index
         return None
     key = phrase_key(msg.text or "")
@@ -72,12 +77,9 @@ def _chosen_option(msg: Incoming, question_id: str, options: int) -> int | None:
 
 async def answer(msg: Incoming, svc: Services) -> list[Reply]:
     t = svc.texts(msg)
-    if msg.choice == "quiz:stop":
-        await svc.conversations.end(msg.chat)
-        return with_menu(t, "cancelled", was_active=True)
-    conversation = await svc.conversations.get(msg.chat, FLOW)
+    conversation, instead = await flow.current(msg, svc, FLOW, cancel=msg.choice == STOP)
     if conversation is None:
-        return with_menu(t, "stale_choice")
+        return instead
     state = dict(conversation.data)
     ids, index = state["ids"], state["index"]
     question = svc.knowledge(msg).question(ids[index])
@@ -98,31 +100,22 @@ async def answer(msg: Incoming, svc: Services) -> list[Reply]:
         )
     )
     if state["index"] < len(ids):
-        await svc.conversations.start(msg.chat, FLOW, "question", state)
+        await svc.conversations.start(msg.conversation_key, FLOW, "question", state)
         return [feedback, _question_reply(svc, msg, ids, state["index"])]
 
     def finish(db) -> None:
-        db["quiz_results"].insert(
-            {
-                "channel": msg.channel,
-                "chat_id": msg.chat_id,
-                "taken_at": to_iso(svc.clock()),
-                "score": state["score"],
-                "total": len(ids),
-                "questions": json.dumps(ids),
-            }
-        )
-        conversations.end_in(db, msg.chat)
+        quiz_results.record(db, msg.chat, state["score"], ids, svc.clock())
+        conversations.end_in(db, msg.conversation_key)
 
     await svc.storage.write(finish)
     result = Reply(
         t.render("quiz_result", score=state["score"], total=len(ids)),
-        choices=(Choice(t.label("buttons.quiz_again"), "quiz:again"), *menu_button(t)),
+        choices=(Choice(t.label("buttons.quiz_again"), AGAIN), *menu_button(t)),
     )
     return [feedback, result]
 
 
 async def on_choice(msg: Incoming, svc: Services) -> list[Reply]:
-    if msg.choice in ("quiz:start", "quiz:again"):
+    if msg.choice in (BUTTON.data(what="start"), AGAIN):
         return await start(msg, svc)
     return await answer(msg, svc)

@@ -31,11 +31,15 @@ from bot.identifiers import (
 )
 from bot.identifiers import banks as bank_registry
 from bot.reporting import reports
-from bot.routing import conversations, numbered
+from bot.routing import choices, conversations
+from bot.routing.choices import Button
 from bot.services import Services
+from handlers import flow
 from handlers.menu import menu_button, with_menu
 
 FLOW = "report"
+# report:<step>:<value> (report:what:call, report:id:<identifier>, whose value may hold ":"), report:skip…
+BUTTON = Button("report", "step", "value", open_end=True)
 MAX_DESCRIPTION = 1500
 MAX_HOLDER = 80
 
@@ -68,7 +72,7 @@ def _load(data: dict[str, Any]) -> Identifier:
 
 
 async def _goto(svc: Services, msg: Incoming, state: dict[str, Any], step: str) -> list[Reply]:
-    await svc.conversations.start(msg.chat, FLOW, step, state)
+    await svc.conversations.start(msg.conversation_key, FLOW, step, state)
     return [_prompt(svc, msg, step, state)]
 
 
@@ -77,16 +81,16 @@ async def _goto(svc: Services, msg: Incoming, state: dict[str, Any], step: str) 
 
 def _options(svc: Services, msg: Incoming, group: str, values: tuple[str, ...]) -> tuple[Choice, ...]:
     labels = svc.texts(msg).labels(f"report.{group}")
-    return tuple(Choice(labels[v], f"report:{group}:{v}") for v in values)
+    return tuple(Choice(labels[v], BUTTON.data(step=group, value=v)) for v in values)
 
 
 def _skip(svc: Services, msg: Incoming) -> Choice:
-    return Choice(svc.texts(msg).label("report.skip"), "report:skip")
+    return Choice(svc.texts(msg).label("report.skip"), BUTTON.data(step="skip"))
 
 
 def _claimed_choices(svc: Services, msg: Incoming) -> tuple[Choice, ...]:
     labels = svc.texts(msg).labels("report.claimed")
-    return tuple(Choice(label, f"report:claimed:{slug}") for slug, label in labels.items())
+    return tuple(Choice(label, BUTTON.data(step="claimed", value=slug)) for slug, label in labels.items())
 
 
 def _bank_choices(svc: Services, msg: Incoming) -> tuple[Choice, ...]:
@@ -94,7 +98,7 @@ def _bank_choices(svc: Services, msg: Incoming) -> tuple[Choice, ...]:
     for code in POPULAR_BANKS:
         bank = bank_registry.bank_by_code(code)
         if bank is not None:
-            choices.append(Choice(bank.name, f"report:bank:{code}"))
+            choices.append(Choice(bank.name, BUTTON.data(step="bank", value=code)))
     return (*choices, _skip(svc, msg))
 
 
@@ -159,14 +163,14 @@ async def _over_limit(svc: Services, msg: Incoming) -> bool:
 async def start(msg: Incoming, svc: Services) -> list[Reply]:
     """/baocao, the menu entry, or "report this" under a check (`report:id:<value>`)."""
     t = svc.texts(msg)
-    conversation = await svc.conversations.get(msg.chat, FLOW)
-    if conversation is not None and not (msg.choice or "").startswith("report:id:"):
+    conversation = svc.conversation if svc.conversation and svc.conversation.flow == FLOW else None
+    preset = _said(msg, "id")  # "report this" under a check: the identifier it checked
+    if conversation is not None and preset is None:
         # Coming back to an unfinished report: carry on where the citizen was.
         return [Reply(t.render("report_resume")), _prompt(svc, msg, conversation.step, conversation.data)]
     if await _over_limit(svc, msg):
         return with_menu(t, "report_limit", limit=svc.settings.reports_per_day)
     state: dict[str, Any] = {}
-    preset = (msg.choice or "").removeprefix("report:id:") if (msg.choice or "").startswith("report:id:") else ""
     identifier = parse_identifier(preset) if preset else None
     if identifier is not None:
         state["preset"] = _dump(identifier)
@@ -178,8 +182,8 @@ async def start(msg: Incoming, svc: Services) -> list[Reply]:
 
 def _said(msg: Incoming, group: str) -> str | None:
     """The value of a button of this step (`report:<group>:<value>`)."""
-    prefix = f"report:{group}:"
-    return msg.choice.removeprefix(prefix) if msg.choice and msg.choice.startswith(prefix) else None
+    pressed = BUTTON.parse(msg.choice)
+    return pressed["value"] if pressed and pressed["step"] == group else None
 
 
 def _typed_option(svc: Services, msg: Incoming, group: str, values: tuple[str, ...]) -> str | None:
@@ -187,14 +191,16 @@ def _typed_option(svc: Services, msg: Incoming, group: str, values: tuple[str, .
     said = _said(msg, group)
     if said is None and msg.text:
         labels = svc.texts(msg).labels(f"report.{group}")
-        said = numbered.pick(msg.text, [(labels[value], value) for value in values if value in labels])
+        said = choices.pick(msg.text, [(labels[value], value) for value in values if value in labels])
     return said if said in values else None
 
 
 def _skipped(svc: Services, msg: Incoming) -> bool:
     if msg.choice == "report:skip":
         return True
-    return bool(msg.text) and phrase_key(msg.text) in {phrase_key(svc.texts(msg).label("report.skip")), "bo qua", "ko"}
+    t = svc.texts(msg)
+    said = phrase_key(msg.text or "")
+    return bool(said) and (said == phrase_key(t.label("report.skip")) or said in t.phrases("report.skip"))
 
 
 def _identifier_from(msg: Incoming, what: str) -> tuple[Identifier | None, str]:
@@ -329,7 +335,7 @@ async def _contact(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[
 
 
 async def _confirm(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[Reply] | str:
-    if msg.choice == "report:confirm" or (msg.text and phrase_key(msg.text) in {"gui", "xac nhan", "dong y", "ok"}):
+    if msg.choice == "report:confirm" or (msg.text and phrase_key(msg.text) in svc.texts(msg).phrases("report.send")):
         return await _file(svc, msg, state)
     return "reask"
 
@@ -361,7 +367,7 @@ def _contact_phone(msg: Incoming) -> str | None:
 async def _file(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[Reply]:
     t = svc.texts(msg)
     if await _over_limit(svc, msg):
-        await svc.conversations.end(msg.chat)
+        await svc.conversations.end(msg.conversation_key)
         return with_menu(t, "report_limit", limit=svc.settings.reports_per_day)
     identifier = _load(state["identifier"])
     consent = state["consent"]
@@ -379,12 +385,12 @@ async def _file(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[Rep
         contact_consent=consent == "contact",
         updates_consent=consent in ("contact", "updates"),
         contact_phone=state.get("contact_phone") if consent == "contact" else None,
-        area=svc.settings.locality_name or None,
+        area_code=svc.library.areas.code_for(svc.settings.locality_name),
     )
 
     def file_and_finish(db) -> reports.Filed:
         filed = reports.file(db, draft, msg.chat, svc.clock())
-        conversations.end_in(db, msg.chat)
+        conversations.end_in(db, msg.conversation_key)
         return filed
 
     filed = await svc.storage.write(file_and_finish)
@@ -392,7 +398,7 @@ async def _file(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[Rep
     return [Reply(text, choices=menu_button(t))]
 
 
-async def _already_sent(svc: Services, msg: Incoming) -> list[Reply]:
+async def _already_sent(msg: Incoming, svc: Services) -> list[Reply]:
     """The send button pressed again after the report was filed but before its answer arrived
     (the bot stopped in between, or the send failed): tell the code rather than call the button
     old. Only a code still owed: a summary abandoned after an earlier report is just old."""
@@ -406,16 +412,15 @@ async def _already_sent(svc: Services, msg: Incoming) -> list[Reply]:
 async def answer(msg: Incoming, svc: Services) -> list[Reply]:
     """Every message while the report flow is active, and every `report:` button."""
     t = svc.texts(msg)
-    if msg.choice in ("report:start",) or (msg.choice or "").startswith("report:id:"):
+    if msg.choice == BUTTON.data(step="start") or _said(msg, "id") is not None:
         return await start(msg, svc)
-    if msg.choice == "report:cancel" or (msg.text and phrase_key(msg.text) == phrase_key(t.label("report.cancel"))):
-        await svc.conversations.end(msg.chat)
-        return with_menu(t, "cancelled", was_active=True)
-    conversation = await svc.conversations.get(msg.chat, FLOW)
+    cancel = msg.choice == "report:cancel" or bool(
+        msg.text and phrase_key(msg.text) == phrase_key(t.label("report.cancel"))
+    )
+    otherwise = _already_sent if msg.choice == "report:confirm" else flow.stale
+    conversation, instead = await flow.current(msg, svc, FLOW, cancel=cancel, otherwise=otherwise)
     if conversation is None:
-        if msg.choice == "report:confirm":
-            return await _already_sent(svc, msg)
-        return with_menu(t, "stale_choice")
+        return instead
     state = dict(conversation.data)
     outcome = await STEPS[conversation.step](svc, msg, state)
     if isinstance(outcome, str):

@@ -13,18 +13,21 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.broadcast import broadcasts, subscriptions
+from bot.broadcast import broadcasts, campaigns
 from bot.broadcast.campaigns import iso_week
 from bot.core.clock import VIETNAM, from_iso, to_iso
 from bot.core.messages import Choice, Incoming, Reply
 from bot.routing import conversations, roles
+from bot.routing.choices import Button
 from bot.services import Services
+from handlers import flow
 from handlers.menu import menu_button, with_menu
 
 FLOW = "staff"
 MAX_TEXT = 1500
 ALL = "*"
 MINE = "mine"
+BUTTON = Button("staff", "action", "value")  # staff:camp:<id>, staff:area:<code>, staff:confirm…
 _WHEN = re.compile(r"^(?:(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{4}))?\s+)?(\d{1,2})[:hg](\d{2})?$")
 
 
@@ -35,7 +38,7 @@ def _allowed(svc: Services, msg: Incoming) -> list[str] | None:
 
 
 def _cancel(svc: Services, msg: Incoming) -> Choice:
-    return Choice(svc.texts(msg).label("staff.cancel"), "staff:cancel")
+    return Choice(svc.texts(msg).label("staff.cancel"), BUTTON.data(action="cancel"))
 
 
 async def start(msg: Incoming, svc: Services) -> list[Reply]:
@@ -45,23 +48,28 @@ async def start(msg: Incoming, svc: Services) -> list[Reply]:
         return with_menu(t, "staff_no_areas")
     week = iso_week(svc.clock().astimezone(VIETNAM))
     campaign = svc.library.campaigns.for_week(week)
-    await svc.conversations.start(msg.chat, FLOW, "source", {})
+    await svc.conversations.start(msg.conversation_key, FLOW, "source", {})
     choices = []
     if campaign is not None:
         choices.append(
-            Choice(t.label("staff.this_week").format(title=campaign.title[:40]), f"staff:camp:{campaign.id}")
+            Choice(
+                t.label("staff.this_week").format(title=campaign.title[:40]),
+                BUTTON.data(action="camp", value=campaign.id),
+            )
         )
     choices += [
-        Choice(t.label("staff.other_campaign"), "staff:list"),
-        Choice(t.label("staff.write"), "staff:write"),
-        Choice(t.label("staff.override"), "staff:override"),
+        Choice(t.label("staff.other_campaign"), BUTTON.data(action="list")),
+        Choice(t.label("staff.write"), BUTTON.data(action="write")),
+        Choice(t.label("staff.override"), BUTTON.data(action="override")),
         _cancel(svc, msg),
     ]
     return [Reply(t.render("staff_start", week=week), choices=tuple(choices))]
 
 
 def _campaign_choices(svc: Services, prefix: str) -> tuple[Choice, ...]:
-    return tuple(Choice(c.title[:60], f"staff:{prefix}:{c.id}") for c in svc.library.campaigns.by_id.values())
+    return tuple(
+        Choice(c.title[:60], BUTTON.data(action=prefix, value=c.id)) for c in svc.library.campaigns.by_id.values()
+    )
 
 
 def _area_choices(svc: Services, msg: Incoming, prefix: str) -> tuple[Choice, ...]:
@@ -69,11 +77,13 @@ def _area_choices(svc: Services, msg: Incoming, prefix: str) -> tuple[Choice, ..
     areas = svc.library.areas
     allowed = _allowed(svc, msg)
     if allowed is None:
-        return (Choice(t.label("staff.all_areas"), f"staff:{prefix}:{ALL}"),) + tuple(
-            Choice(areas.get(code).name, f"staff:{prefix}:{code}") for code in areas.roots
+        return (Choice(t.label("staff.all_areas"), BUTTON.data(action=prefix, value=ALL)),) + tuple(
+            Choice(areas.get(code).name, BUTTON.data(action=prefix, value=code)) for code in areas.roots
         )
-    choices = tuple(Choice(areas.full_name(code)[:60], f"staff:{prefix}:{code}") for code in allowed)
-    return ((Choice(t.label("staff.my_areas"), f"staff:{prefix}:{MINE}"),) if len(allowed) > 1 else ()) + choices
+    choices = tuple(Choice(areas.full_name(code)[:60], BUTTON.data(action=prefix, value=code)) for code in allowed)
+    return (
+        (Choice(t.label("staff.my_areas"), BUTTON.data(action=prefix, value=MINE)),) if len(allowed) > 1 else ()
+    ) + choices
 
 
 def _targets(svc: Services, msg: Incoming, value: str) -> list[str] | None:
@@ -107,40 +117,43 @@ async def _preview(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[
     sample_area = next((code for code in codes if areas.get(code)), None)
 
     def read(db):
-        targets = set().union(*(areas.within(code) for code in state["areas"])) if state["areas"] else None
-        count = len(subscriptions.active_in(db, targets))
+        # The same function the real send uses: areas, the areas inside them, and topics.
+        count = len(broadcasts.recipients(db, draft, renderer))
         return renderer.body(db, draft, sample_area or ""), count
 
     body, count = await svc.storage.read(read)
     if body is None:
-        await svc.conversations.end(msg.chat)
+        await svc.conversations.end(msg.conversation_key)
         return with_menu(t, "stale_choice")
     when = broadcasts.local_time(state["at"]) if state.get("at") else None
     target = t.label("staff.all_areas") if not state["areas"] else ", ".join(areas.get(c).name for c in state["areas"])
     head = Reply(t.render("staff_preview", target=target, count=count, when=when))
-    confirm = Choice(t.label("staff.confirm_later" if when else "staff.confirm_now"), "staff:confirm")
-    later = () if when else (Choice(t.label("staff.later"), "staff:later"),)
+    confirm = Choice(t.label("staff.confirm_later" if when else "staff.confirm_now"), BUTTON.data(action="confirm"))
+    later = () if when else (Choice(t.label("staff.later"), BUTTON.data(action="later")),)
     return [head, Reply(body[0]), Reply(t.render("staff_confirm"), choices=(confirm, *later, _cancel(svc, msg)))]
 
 
 async def _save_step(svc: Services, msg: Incoming, state: dict[str, Any], step: str) -> None:
-    await svc.conversations.start(msg.chat, FLOW, step, state)
+    await svc.conversations.start(msg.conversation_key, FLOW, step, state)
 
 
 async def on_choice(msg: Incoming, svc: Services) -> list[Reply]:
     t = svc.texts(msg)
-    _, action, value = ((msg.choice or "") + "::").split(":")[:3]
-    if action == "cancel":
-        await svc.conversations.end(msg.chat)
-        return with_menu(t, "cancelled", was_active=True)
-    conversation = await svc.conversations.get(msg.chat, FLOW)
-    if conversation is None:
+    pressed = BUTTON.parse(msg.choice)
+    if pressed is None:
         return with_menu(t, "stale_choice")
+    action, value = pressed["action"], pressed["value"]
+    conversation, instead = await flow.current(msg, svc, FLOW, cancel=action == "cancel")
+    if conversation is None:
+        return instead
     state = dict(conversation.data)
     if action == "list":
         return [Reply(t.render("staff_pick_campaign"), choices=(*_campaign_choices(svc, "camp"), _cancel(svc, msg)))]
     if action == "override":
-        choices = (*_campaign_choices(svc, "ocamp"), Choice(t.label("staff.skip_week"), "staff:ocamp:skip"))
+        choices = (
+            *_campaign_choices(svc, "ocamp"),
+            Choice(t.label("staff.skip_week"), BUTTON.data(action="ocamp", value="skip")),
+        )
         return [Reply(t.render("staff_pick_campaign"), choices=(*choices, _cancel(svc, msg)))]
     if action == "write":
         await _save_step(svc, msg, state, "text")
@@ -174,16 +187,12 @@ async def _override(svc: Services, msg: Incoming, state: dict[str, Any], targets
     t = svc.texts(msg)
     week = iso_week(svc.clock().astimezone(VIETNAM))
     codes = targets or list(svc.library.areas.roots)
-    stamp = to_iso(svc.clock())
+    now = svc.clock()
 
     def write(db) -> None:
         for code in codes:
-            db["week_overrides"].upsert(
-                {"area_code": code, "iso_week": week, "campaign_id": state["override"], "set_by": roles.actor(msg),
-                 "set_at": stamp},
-                pk=("area_code", "iso_week"),
-            )  # fmt: skip
-        conversations.end_in(db, msg.chat)
+            campaigns.set_override(db, code, week, state["override"], roles.actor(msg), now)
+        conversations.end_in(db, msg.conversation_key)
 
     await svc.storage.write(write)
     campaign = svc.library.campaigns.get(state["override"])
@@ -214,7 +223,9 @@ def _parse_when(text: str, now: datetime) -> datetime | None:
 async def answer(msg: Incoming, svc: Services) -> list[Reply]:
     """Typed steps of the flow: the message text, the time."""
     t = svc.texts(msg)
-    conversation = await svc.conversations.get(msg.chat)
+    conversation, instead = await flow.current(msg, svc, FLOW)
+    if conversation is None:
+        return instead
     state = dict(conversation.data)
     if conversation.step == "text":
         if not msg.text or not msg.text.strip():
@@ -241,7 +252,7 @@ async def _confirm(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[
             db, created_by=roles.actor(msg), now=svc.clock(), at=at, campaign_id=state.get("campaign_id"),
             text=state.get("text"), areas=state["areas"],
         )  # fmt: skip
-        conversations.end_in(db, msg.chat)
+        conversations.end_in(db, msg.conversation_key)
         return broadcast_id
 
     broadcast_id = await svc.storage.write(create)

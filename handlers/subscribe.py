@@ -10,21 +10,28 @@ from __future__ import annotations
 
 from bot.broadcast import subscriptions
 from bot.core.messages import Choice, Incoming, Reply
+from bot.routing.choices import Button
 from bot.routing.router import command_of
 from bot.services import Services
 from handlers.menu import menu_button, welcome, with_menu
 
 DEEP_LINK_PREFIX = "dk-"
 NO_AREA = "-"
+BUTTON = Button("sub", "action", "value")  # sub:area:<code>, sub:topic:<slug>, sub:start…
 
 
 def _area_choices(svc: Services, msg: Incoming, parent: str | None) -> tuple[Choice, ...]:
     areas = svc.library.areas
     t = svc.texts(msg)
     codes = areas.roots if parent is None else areas.get(parent).children
-    choices = [Choice(areas.get(code).name, f"sub:area:{code}") for code in codes]
+    choices = [Choice(areas.get(code).name, BUTTON.data(action="area", value=code)) for code in codes]
     if parent is not None:
-        choices.insert(0, Choice(t.label("subscribe.whole").format(name=areas.get(parent).name), f"sub:pick:{parent}"))
+        choices.insert(
+            0,
+            Choice(
+                t.label("subscribe.whole").format(name=areas.get(parent).name), BUTTON.data(action="pick", value=parent)
+            ),
+        )
     return tuple(choices)
 
 
@@ -53,8 +60,11 @@ async def _subscribe(msg: Incoming, svc: Services, code: str, *, from_poster: bo
         weekday=t.labels("subscribe.weekdays").get(svc.settings.weekly_day),  # None when weekly sending is off
         time=svc.settings.weekly_time,
     )
-    undo = Choice(t.label("subscribe.undo"), f"sub:undo:{previous or NO_AREA}")
-    choices = (Choice(t.label("subscribe.topics"), "sub:topics"), Choice(t.label("subscribe.change"), "sub:start"))
+    undo = Choice(t.label("subscribe.undo"), BUTTON.data(action="undo", value=previous or NO_AREA))
+    choices = (
+        Choice(t.label("subscribe.topics"), BUTTON.data(action="topics")),
+        Choice(t.label("subscribe.change"), BUTTON.data(action="start")),
+    )
     return [Reply(text, choices=((undo,) if from_poster else ()) + choices + menu_button(t))]
 
 
@@ -70,11 +80,18 @@ def _topic_choices(svc: Services, msg: Incoming, chosen: tuple[str, ...]) -> tup
     t = svc.texts(msg)
     taxonomy = svc.content.taxonomy
     topics = [slug for slug in taxonomy if slug not in ("bot-help", "reporting-help")]
+    names = {slug: taxonomy[slug].get(t.language) or taxonomy[slug][svc.content.default_language] for slug in topics}
     choices = [
-        Choice(("✅ " if slug in chosen else "▫️ ") + taxonomy[slug]["vi"][:48], f"sub:topic:{slug}") for slug in topics
+        Choice(("✅ " if slug in chosen else "▫️ ") + names[slug][:48], BUTTON.data(action="topic", value=slug))
+        for slug in topics
     ]
-    choices.insert(0, Choice(("✅ " if not chosen else "▫️ ") + t.label("subscribe.all_topics"), "sub:topic:all"))
-    return (*choices, Choice(t.label("subscribe.done"), "sub:topics_done"))
+    choices.insert(
+        0,
+        Choice(
+            ("✅ " if not chosen else "▫️ ") + t.label("subscribe.all_topics"), BUTTON.data(action="topic", value="all")
+        ),
+    )
+    return (*choices, Choice(t.label("subscribe.done"), BUTTON.data(action="topics_done")))
 
 
 async def topics(msg: Incoming, svc: Services, toggle: str | None = None) -> list[Reply]:
@@ -96,14 +113,17 @@ async def stop(msg: Incoming, svc: Services) -> list[Reply]:
     """/huydangky: everything stops at once, and the citizen is told so."""
     t = svc.texts(msg)
     was_active = await svc.storage.write(lambda db: subscriptions.stop(db, msg.chat, "user", svc.clock()))
-    again = Choice(t.label("subscribe.again"), "sub:start")
+    again = Choice(t.label("subscribe.again"), BUTTON.data(action="start"))
     return [Reply(t.render("subscribe_stopped", was_active=was_active), choices=(again, *menu_button(t)))]
 
 
 async def on_choice(msg: Incoming, svc: Services) -> list[Reply]:
     """`sub:start`, `sub:area:<code>`, `sub:pick:<code>`, `sub:undo:<previous>`, `sub:topic:<slug>`…"""
     t = svc.texts(msg)
-    _, action, value = ((msg.choice or "") + "::").split(":")[:3]
+    pressed = BUTTON.parse(msg.choice)
+    if pressed is None:
+        return with_menu(t, "stale_choice")
+    action, value = pressed["action"], pressed["value"]
     areas = svc.library.areas
     if action == "start":
         return await start(msg, svc)
@@ -134,6 +154,6 @@ async def welcome_or_subscribe(msg: Incoming, svc: Services) -> list[Reply]:
     command = command_of(msg)
     payload = command[1] if command else ""
     if payload.startswith(DEEP_LINK_PREFIX):
-        await svc.conversations.end(msg.chat)
+        await svc.conversations.end(msg.conversation_key)
         return await from_deep_link(msg, svc, payload)
     return await welcome(msg, svc)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import difflib
 import ipaddress
 import os
 import socket
@@ -11,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -69,18 +72,44 @@ def loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(socket, "getaddrinfo", guarded_getaddrinfo)
 
 
+class Rendered(list):
+    """Template names in render order; `values[i]` holds the variables the i-th one was given, so a
+    test can assert which branch of a template was chosen (a risk level, "was active") by data."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: list[dict[str, object]] = []
+
+
+# The renders of the turn being handled: a context variable, so concurrent turns of different
+# chats (each its own task) keep their own, and a turn's record holds only what it rendered.
+_turn: ContextVar[list[tuple[str, dict[str, object]]] | None] = ContextVar("turn", default=None)
+
+
 @pytest.fixture(autouse=True)
-def rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+def rendered(monkeypatch: pytest.MonkeyPatch) -> Rendered:
     """The names of the templates rendered during the test, in order: behaviour tests assert which
     answer was given (its template key), not its wording, which content editors may change."""
-    names: list[str] = []
+    names = Rendered()
     render = Texts.render
 
     def spy(self: Texts, template: str, /, **values: object) -> str:
+        names.values.append(values)
         names.append(template)
+        turn = _turn.get()
+        if turn is not None:
+            turn.append((template, values))
         return render(self, template, **values)
 
     monkeypatch.setattr(Texts, "render", spy)
+    # A turn also renders inside storage writes and compute jobs, on worker threads: carry the
+    # turn's context there (as asyncio.to_thread does), so those renders count for their turn.
+    run_in_executor = asyncio.BaseEventLoop.run_in_executor
+
+    def in_context(self: asyncio.BaseEventLoop, executor: object, func: object, *args: object) -> asyncio.Future:
+        return run_in_executor(self, executor, contextvars.copy_context().run, func, *args)
+
+    monkeypatch.setattr(asyncio.BaseEventLoop, "run_in_executor", in_context)
     return names
 
 
@@ -203,22 +232,27 @@ class Chat:
         services: Services,
         chat_id: str = "1001",
         channel: str = "test",
-        rendered: list[str] | None = None,
     ):
         self.router, self.services = router, services
         self.chat_id, self.channel = chat_id, channel
         self.last: list[Reply] = []
-        self._rendered = rendered if rendered is not None else []
         self.templates: list[str] = []  # the templates the last turn rendered
+        self.renders: list[tuple[str, dict[str, object]]] = []  # (template, its variables) of the last turn
 
-    async def send(self, text: str | None = None, **fields) -> list[Reply]:
+    async def send(self, text: str | None = None, *, lost: bool = False, **fields) -> list[Reply]:
+        """One message and its replies; `lost`: the replies never reached the chat (a send failed)."""
         msg = Incoming(
             channel=self.channel, chat_id=self.chat_id, user_id=self.chat_id, display_name="Lan", text=text, **fields
         )
-        start = len(self._rendered)
-        self.last = await self.router.handle(msg, self.services)
-        self.templates = self._rendered[start:]
-        await self.router.delivered(msg, self.last, self.services)  # as an adapter does once sent
+        token = _turn.set([])
+        try:
+            self.last = await self.router.handle(msg, self.services)
+            self.renders = list(_turn.get() or [])
+        finally:
+            _turn.reset(token)
+        self.templates = [name for name, _ in self.renders]
+        if not lost:
+            await self.router.delivered(msg, self.last, self.services)  # as an adapter does once sent
         return self.last
 
     async def press(self, value: str) -> list[Reply]:
@@ -236,7 +270,67 @@ class Chat:
     def choice_values(self) -> list[str]:
         return [c.value for r in self.last for c in r.choices]
 
+    def values_of(self, template: str) -> dict[str, object]:
+        """The variables the last turn's one rendering of `template` was given (which branch it took)."""
+        found = [values for name, values in self.renders if name == template]
+        assert len(found) == 1, f"{template!r} rendered {len(found)} times in the last turn: {self.templates}"
+        return found[0]
+
 
 @pytest.fixture
-def chat(router, services: Services, rendered: list[str]) -> Chat:
-    return Chat(router, services, rendered=rendered)
+def chat(router, services: Services) -> Chat:
+    return Chat(router, services)
+
+
+# --- Snapshots: whole rendered replies, reviewed as files under tests/snapshots/ ---
+
+SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--snapshot-update", action="store_true", default=False,
+        help="rewrite the files under tests/snapshots/ from this run instead of comparing with them",
+    )  # fmt: skip
+
+
+class Snapshot:
+    """Compares a text with its stored file; `pytest --snapshot-update` rewrites the file instead.
+    Wording lives in these files only: a content edit changes a snapshot, reviewed as a diff, and
+    no behaviour test."""
+
+    def __init__(self, update: bool, nodeid: str) -> None:
+        self.update, self.nodeid = update, nodeid
+
+    def path(self, name: str) -> Path:
+        return SNAPSHOTS / f"{name}.txt"
+
+    def assert_match(self, name: str, text: str) -> None:
+        path = self.path(name)
+        where = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+        if self.update:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                path.write_text(text, encoding="utf-8")
+            return
+        if not path.exists():
+            pytest.fail(
+                f"no snapshot {where}: create it with `pytest '{self.nodeid}' --snapshot-update`, "
+                "then read it before committing it",
+                pytrace=False,
+            )
+        expected = path.read_text(encoding="utf-8")
+        if expected != text:
+            diff = difflib.unified_diff(
+                expected.splitlines(keepends=True), text.splitlines(keepends=True), f"{where} (stored)", "this run"
+            )
+            pytest.fail(
+                f"snapshot {where} differs (if the change is intended, run "
+                f"`pytest '{self.nodeid}' --snapshot-update` and review the diff):\n" + "".join(diff),
+                pytrace=False,
+            )
+
+
+@pytest.fixture
+def snapshot(request: pytest.FixtureRequest) -> Snapshot:
+    return Snapshot(request.config.getoption("--snapshot-update"), request.node.nodeid)

@@ -61,7 +61,7 @@ ALLOWED: dict[str, frozenset[str]] = {
 # `bot.<package>` is the layer of that name (section 2's shape).
 PACKAGES = frozenset(ALLOWED) - {"handlers", "services", "privacy"}
 
-# The modules directly under bot/: the hubs, and the package itself. `bot.privacy` does not exist yet.
+# The modules directly under bot/: the hubs, and the package itself.
 FLAT_MODULES: dict[str, str] = {
     "bot": "core",  # the package itself: only the version
     "bot.services": "services",

@@ -1,11 +1,12 @@
 """`canhgiac content check`: every problem in the content, each with the file and entry to fix.
 
-Checks: every template and label the code uses exists in every language (found by reading the
-code: `bot/app/content_refs.py`); templates compile and render; topic slugs are known; FAQ ids are
-unique and fit a button; each entry has enough phrasings; no two entries ask the same or nearly the
-same question; every phrasing retrieves its own entry; cards fit a phone screen; quiz answers point
-at an option; campaigns render for every area and fit a phone screen (the areas and the calendar
-are checked when they load).
+Checks: every template, label, group of typed words (`phrases.yaml`) and list of ids offered first
+(`shown_first.yaml`) the code uses exists in every language (found by reading the code:
+`bot/app/content_refs.py`), and those lists name things that exist; templates compile and render;
+topic slugs are known; FAQ ids are unique and fit a button; each entry has enough phrasings; no
+two entries ask the same or nearly the same question; every phrasing retrieves its own entry; cards
+fit a phone screen; quiz answers point at an option; campaigns render for every area and fit a
+phone screen (the areas and the calendar are checked when they load).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import jinja2
 from rapidfuzz import fuzz
 
 from bot.app.content_refs import code_references
-from bot.core.content import LABEL_FILES, TEMPLATE_SUFFIX, ContentError
+from bot.core.content import LABEL_FILES, PHRASES_FILE, SHOWN_FIRST_FILE, TEMPLATE_SUFFIX, ContentError
 from bot.core.messages import CALLBACK_DATA_MAX_BYTES
 from bot.core.richtext import to_plain
 from bot.knowledge.catalog import Knowledge
@@ -127,8 +128,10 @@ def _check_campaigns(lib: Library, problems: list[str]) -> None:
 
 
 def _check_code_references(lib: Library, problems: list[str]) -> int:
-    """Every template and label the code asks for, in every language (another language may lack
-    them, as Vietnamese fills the gaps; Vietnamese may not). Returns how many names were checked."""
+    """Every template, label and list the code asks for, in every language (another language may
+    lack them, as Vietnamese fills the gaps; Vietnamese may not), and every group of typed words in
+    each language that has words of its own (a group left out there is a gap, not a fallback).
+    Returns how many names were checked."""
     refs = code_references()
     content = lib.content
 
@@ -138,6 +141,10 @@ def _check_code_references(lib: Library, problems: list[str]) -> int:
                 t.compile(name)
             elif kind == "label":
                 t.label(name)
+            elif kind == "phrases":
+                return content.phrases.lacks(t.language, name)
+            elif kind == "list":
+                t.shown_first(name)
             else:
                 t.labels(name)
         except (jinja2.TemplateNotFound, ContentError):
@@ -149,12 +156,16 @@ def _check_code_references(lib: Library, problems: list[str]) -> int:
     def file_of(language: str, kind: str, name: str) -> str:
         if kind == "template":
             return f"{language}/templates/{name}{TEMPLATE_SUFFIX}"
+        if kind in ("phrases", "list"):
+            return f"{language}/{PHRASES_FILE if kind == 'phrases' else SHOWN_FIRST_FILE}"
         first = name.split(".")[0]
         return f"{language}/{first if first in LABEL_FILES else 'strings'}.yaml"
 
     default = content.texts(lib.default_language)
-    wanted = [("template", refs.templates), ("label", refs.labels), ("group", refs.groups), ("group", refs.prefixes)]
-    problem = {"template": "missing", "label": "no label {name!r}", "group": "no label group {name!r}"}
+    wanted = [("template", refs.templates), ("label", refs.labels), ("group", refs.groups), ("group", refs.prefixes),
+              ("phrases", refs.phrases), ("list", refs.shown_first)]  # fmt: skip
+    problem = {"template": "missing", "label": "no label {name!r}", "group": "no label group {name!r}",
+               "phrases": "no phrase group {name!r}", "list": "no list {name!r}"}  # fmt: skip
     for language in content.languages:
         t = content.texts(language)
         for kind, places in wanted:
@@ -168,10 +179,26 @@ def _check_code_references(lib: Library, problems: list[str]) -> int:
     return len(refs)
 
 
+def _check_lists(lib: Library, problems: list[str]) -> None:
+    """The ids of `shown_first.yaml` name what exists: a renamed FAQ entry would silently drop
+    its button."""
+    for language in lib.content.languages:
+        t = lib.content.texts(language)
+        knowledge = lib.knowledge.get(language, lib.knowledge[lib.default_language])
+        existing = {"faq": ("FAQ entry", {entry.id for entry in knowledge.faq})}  # list -> what its ids name
+        for what, (kind, known) in existing.items():
+            try:
+                ids = t.shown_first(what)
+            except ContentError:
+                continue  # a missing list is reported with the code's references
+            problems += [f"{language}/{SHOWN_FIRST_FILE}: {what}: no {kind} {i!r}" for i in ids if i not in known]
+
+
 def check(lib: Library) -> Findings:
     problems: list[str] = []
     slugs = set(lib.content.taxonomy)
     used = _check_code_references(lib, problems)
+    _check_lists(lib, problems)
     for language in lib.content.languages:
         t = lib.content.texts(language)
         for name in t.template_names():
@@ -192,6 +219,6 @@ def check(lib: Library) -> Findings:
         "quiz questions": len(default.quiz),
         "campaigns": len(lib.campaigns.by_id),
         "areas": len(lib.areas),
-        "templates and labels used by the code": used,
+        "templates, labels and phrases used by the code": used,
     }
     return Findings(problems=problems, counts=counts)

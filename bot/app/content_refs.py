@@ -7,6 +7,8 @@ Recognised, with names written in the code:
   `template` (`with_menu(t, "name")`): templates;
 - `t.label("a.b")`: a label; `t.labels("a")`: a group of labels; `t.labels("a")["b"]`: a label;
 - `f"a.{…}"` in any of these: the group `a` must exist;
+- `phrases("a")` or `x.phrases("a")`: a group of typed words (`phrases.yaml`);
+  `t.shown_first("a")`: a list of ids offered first (`shown_first.yaml`);
 - `x if c else y`: both;
 - a name bound by a loop over a module-level tuple (`for key, value in MAIN_MENU: t.label(key)`):
   the literal items of the tuple.
@@ -32,9 +34,11 @@ class References:
     labels: Places = field(default_factory=dict)
     groups: Places = field(default_factory=dict)  # `labels("a")`: a mapping of labels
     prefixes: Places = field(default_factory=dict)  # `label(f"a.{x}")`: at least the group `a`
+    phrases: Places = field(default_factory=dict)  # `phrases("cancel")`: words citizens type
+    shown_first: Places = field(default_factory=dict)  # `shown_first("faq")`: ids offered first
 
     def __len__(self) -> int:
-        return len(self.templates) + len(self.labels) + len(self.groups) + len(self.prefixes)
+        return sum(map(len, (self.templates, self.labels, self.groups, self.prefixes, self.phrases, self.shown_first)))
 
 
 def _text(node: ast.AST) -> str | None:
@@ -140,6 +144,9 @@ class _Walker(ast.NodeVisitor):
             else:
                 self._add(self.refs.labels if name == "label" else self.refs.groups, literal, node)
                 self._add(self.refs.prefixes, prefixes, node)
+        elif name in ("phrases", "shown_first") and node.args:
+            places = self.refs.phrases if name == "phrases" else self.refs.shown_first
+            self._add(places, self._names(node.args[0])[0], node)
         elif name in self.template_params:
             argument = self._argument(node, self.template_params[name], "template")
             if argument is not None:

@@ -3,7 +3,8 @@
 SIGINT and SIGTERM stop it gracefully: pollers stop fetching, updates in hand are finished and
 their replies sent, then the database is closed.
 
-The background loops (outbox, housekeeping, the broadcast senders) survive any error, a database
+The background loops (scheduling the digest and broadcasts, housekeeping, one sender per channel
+draining the outbox and broadcast deliveries: `bot/broadcast/sender.py`) survive any error, a database
 locked by another process past the busy timeout included: they log it (never a text or a chat)
 and try again after a capped backoff. One process serves a database: `bot/app/instance.py`.
 """
@@ -11,31 +12,28 @@ and try again after a capped backoff. One process serves a database: `bot/app/in
 from __future__ import annotations
 
 import asyncio
-import functools
 import gc
 import logging
 import signal
 from collections.abc import Awaitable, Callable
 
+from bot.app.wiring import App
 from bot.broadcast import broadcasts
-from bot.broadcast.sender import Backoff, Sender, Stopped, describe, stopped_within, write_until_done
+from bot.broadcast.sender import Backoff, Sender, describe, stopped_within
 from bot.channels import ChannelStartError
 from bot.channels.telegram import TelegramChannel
 from bot.channels.zalo import ZaloChannel
-from bot.core import outbox
-from bot.core.messages import DeliveryError, Reply
 from bot.core.settings import Settings, SettingsError
 from bot.reporting import digest
 from bot.routing import handled_updates, roles
-from bot.routing.router import Router
 from bot.services import Services
 
 log = logging.getLogger("canhgiac.serve")
 
 HOUSEKEEPING_INTERVAL_SECONDS = 6 * 3600
 HOUSEKEEPING_RETRY_SECONDS = (1.0, 600.0)  # after a failed housekeeping: first wait, longest
-OUTBOX_INTERVAL_SECONDS = 2.0
-OUTBOX_RETRY_MAX_SECONDS = 60.0
+SCHEDULE_INTERVAL_SECONDS = 2.0
+SCHEDULE_RETRY_MAX_SECONDS = 60.0
 
 
 def no_channel_message() -> str:
@@ -48,20 +46,12 @@ def no_channel_message() -> str:
 Channel = TelegramChannel | ZaloChannel
 
 
-def build_channels(
-    settings: Settings,
-    services: Services,
-    router: Router,
-    commands: tuple[str, ...],
-    *,
-    webhook_url: str | None,
-    zalo_webhook_url: str | None = None,
-) -> list[Channel]:
+def build_channels(app: App, *, webhook_url: str | None, zalo_webhook_url: str | None = None) -> list[Channel]:
     channels: list[Channel] = []
-    if settings.telegram_bot_token is not None:
-        channels.append(TelegramChannel(settings, services, router, commands, webhook_url=webhook_url))
-    if settings.zalo_bot_token is not None:
-        channels.append(ZaloChannel(settings, services, router, webhook_url=zalo_webhook_url))
+    if app.settings.telegram_bot_token is not None:
+        channels.append(TelegramChannel(app, webhook_url=webhook_url))
+    if app.settings.zalo_bot_token is not None:
+        channels.append(ZaloChannel(app, webhook_url=zalo_webhook_url))
     if not channels:
         raise SettingsError(no_channel_message())
     return channels
@@ -80,31 +70,6 @@ async def housekeeping(services: Services) -> None:
     log.info("housekeeping handled_updates_pruned=%d conversations_expired=%d", *pruned)
 
 
-async def drain_outbox(services: Services, channels: dict[str, Channel], stop: asyncio.Event | None = None) -> int:
-    """Send what the outbox holds for the running channels; return how many were sent.
-
-    Once a message went out, its record is retried until it commits (or `stop`): a record given
-    up would leave the row pending, and the message would be sent again."""
-    stop = stop or asyncio.Event()
-    items = await services.storage.read(lambda db: outbox.pending(db, list(channels)))
-    sent = 0
-    for item in items:
-        try:
-            await channels[item.channel].deliver(item.chat_id, [Reply(item.text)])
-        except DeliveryError as error:
-            log.warning("outbox send failed id=%d reason=%s permanent=%s", item.id, error, error.permanent)
-            reason, permanent = str(error), error.permanent
-            record = functools.partial(outbox.mark_failed, item_id=item.id, error=reason, permanent=permanent)
-        else:
-            record = functools.partial(outbox.mark_sent, item_id=item.id, now=services.clock())
-            sent += 1
-        try:
-            await write_until_done(services.storage, record, stop=stop, what=f"outbox record id={item.id}")
-        except Stopped:
-            break  # stopping with the database still failing: the row is sent again at the next start
-    return sent
-
-
 async def queue_digest(services: Services) -> bool:
     """Queue the police digest when it is due (a no-op without CANHGIAC_POLICE_CHAT_ID)."""
     settings = services.settings
@@ -112,7 +77,9 @@ async def queue_digest(services: Services) -> bool:
         return False
     t = services.content.texts(settings.default_language)
     return await services.storage.write(
-        lambda db: digest.queue_if_due(db, settings.police_chat_id, services.clock(), settings.digest_hour, t)
+        lambda db: digest.queue_if_due(
+            db, settings.police_chat_id, services.clock(), settings.digest_hour, t, services.library.areas.name_of
+        )
     )
 
 
@@ -157,16 +124,15 @@ async def _repeat(
         await stopped_within(stop, wait)
 
 
-async def _outbox_loop(services: Services, channels: list[Channel], stop: asyncio.Event) -> None:
-    by_name = {channel.name: channel for channel in channels}
+async def _schedule_loop(services: Services, stop: asyncio.Event) -> None:
+    """Queue the digest and broadcasts when due; the senders send them."""
 
     async def one_round() -> None:
         await queue_digest(services)
         await schedule_broadcasts(services)
-        await drain_outbox(services, by_name, stop)
 
-    backoff = Backoff(OUTBOX_INTERVAL_SECONDS, OUTBOX_RETRY_MAX_SECONDS)
-    await _repeat("outbox", one_round, every=OUTBOX_INTERVAL_SECONDS, backoff=backoff, stop=stop)
+    backoff = Backoff(SCHEDULE_INTERVAL_SECONDS, SCHEDULE_RETRY_MAX_SECONDS)
+    await _repeat("schedule", one_round, every=SCHEDULE_INTERVAL_SECONDS, backoff=backoff, stop=stop)
 
 
 async def _housekeeping_loop(services: Services, stop: asyncio.Event) -> None:
@@ -179,20 +145,12 @@ async def _housekeeping_loop(services: Services, stop: asyncio.Event) -> None:
 
 
 async def serve(
-    settings: Settings,
-    services: Services,
-    router: Router,
-    commands: tuple[str, ...],
-    *,
-    stop: asyncio.Event,
-    webhook_url: str | None = None,
-    zalo_webhook_url: str | None = None,
+    app: App, *, stop: asyncio.Event, webhook_url: str | None = None, zalo_webhook_url: str | None = None
 ) -> None:
-    channels = build_channels(
-        settings, services, router, commands, webhook_url=webhook_url, zalo_webhook_url=zalo_webhook_url
-    )
+    settings, services = app.settings, app.services
+    channels = build_channels(app, webhook_url=webhook_url, zalo_webhook_url=zalo_webhook_url)
     started: list[Channel] = []
-    sender = None
+    scheduler = None
     senders: list[asyncio.Task] = []
     keeper = asyncio.create_task(_housekeeping_loop(services, stop))
     try:
@@ -208,7 +166,7 @@ async def serve(
             started.append(channel)
         if not started:
             raise ChannelStartError("no channel could start: see the errors above")
-        sender = asyncio.create_task(_outbox_loop(services, started, stop))
+        scheduler = asyncio.create_task(_schedule_loop(services, stop))
         senders = [
             asyncio.create_task(
                 Sender(
@@ -229,30 +187,20 @@ async def serve(
         await stop.wait()
     finally:
         stop.set()
-        if sender is not None:
-            await sender  # finish the message in hand before the channels close
-        await asyncio.gather(*senders, return_exceptions=True)
+        if scheduler is not None:
+            await scheduler
+        await asyncio.gather(*senders, return_exceptions=True)  # the messages in hand, before the channels close
         for channel in reversed(started):
             await channel.stop()
         await keeper
 
 
-def run_until_signal(
-    settings: Settings,
-    services: Services,
-    router: Router,
-    commands: tuple[str, ...],
-    *,
-    webhook_url: str | None,
-    zalo_webhook_url: str | None = None,
-) -> None:
+def run_until_signal(app: App, *, webhook_url: str | None, zalo_webhook_url: str | None = None) -> None:
     async def main() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        await serve(
-            settings, services, router, commands, stop=stop, webhook_url=webhook_url, zalo_webhook_url=zalo_webhook_url
-        )
+        await serve(app, stop=stop, webhook_url=webhook_url, zalo_webhook_url=zalo_webhook_url)
 
     asyncio.run(main())

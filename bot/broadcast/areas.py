@@ -103,6 +103,26 @@ class Areas:
                 return area.police_hotlines
         return ()
 
+    def name_of(self, code: str) -> str:
+        """The area's name, to show where a code is stored; anything else (the locality's name that
+        reports stored before they kept codes) is shown as it is."""
+        area = self._areas.get(code)
+        return area.name if area is not None else code
+
+    def code_for(self, place: str) -> str | None:
+        """The code of the area a written place names ("phường Cốc Lếu", or with its parents:
+        "phường Cốc Lếu, tỉnh Lào Cai"), None unless exactly one area fits."""
+        parts = [part.strip().casefold() for part in place.split(",") if part.strip()]
+        if not parts:
+            return None
+        fits = [
+            area.code
+            for area in self._areas.values()
+            if area.name.casefold() == parts[0]
+            and set(parts[1:]) <= {a.name.casefold() for a in self.lineage(area.code)}
+        ]
+        return fits[0] if len(fits) == 1 else None
+
     def template_values(self, code: str) -> dict:
         """What campaign templates see as `area`."""
         area = self._areas[code]

@@ -17,9 +17,9 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
-from bot.broadcast import subscriptions
+from bot.broadcast import deliveries, subscriptions
 from bot.broadcast.areas import Areas
-from bot.broadcast.campaigns import Campaigns, iso_week
+from bot.broadcast.campaigns import Campaigns, iso_week, override_for
 from bot.core import outbox
 from bot.core.clock import VIETNAM, from_iso, to_iso
 from bot.core.content import Texts
@@ -110,14 +110,7 @@ def recent(db: sqlite_utils.Database, limit: int = 20) -> list[Broadcast]:
 
 
 def progress(db: sqlite_utils.Database, broadcast_id: int) -> Progress:
-    counts = dict(
-        db.execute(
-            "SELECT status, count(*) FROM deliveries WHERE broadcast_id = ? GROUP BY status", [broadcast_id]
-        ).fetchall()
-    )
-    resent = db.execute(
-        "SELECT count(*) FROM deliveries WHERE broadcast_id = ? AND resent = 1", [broadcast_id]
-    ).fetchone()[0]
+    counts, resent = deliveries.counts(db, broadcast_id)
     return Progress(total=sum(counts.values()), counts=counts, resent=resent)
 
 
@@ -127,9 +120,7 @@ def cancel(db: sqlite_utils.Database, broadcast_id: int) -> bool:
         "UPDATE broadcasts SET status = 'cancelled' WHERE id = ? AND status IN ('scheduled', 'sending')",
         [broadcast_id],
     )
-    db.execute(
-        "UPDATE deliveries SET status = 'cancelled' WHERE broadcast_id = ? AND status = 'pending'", [broadcast_id]
-    )
+    deliveries.cancel_broadcast(db, broadcast_id)
     return cursor.rowcount > 0
 
 
@@ -145,17 +136,9 @@ class Renderer:
     def campaign_for(self, db: sqlite_utils.Database, broadcast: Broadcast, area_code: str):
         if broadcast.kind != "weekly":
             return self.campaigns.get(broadcast.campaign_id or "")
-        overrides = [area.code for area in reversed(self.areas.lineage(area_code))]
-        override = None
-        for code in overrides:  # the commune's own choice, else its district's, else its province's
-            row = db.execute(
-                "SELECT campaign_id FROM week_overrides WHERE area_code = ? AND iso_week = ?",
-                [code, broadcast.iso_week],
-            ).fetchone()
-            if row:
-                override = row[0]
-                break
-        return self.campaigns.for_week(broadcast.iso_week, override)
+        # The commune's own choice, else its district's, else its province's.
+        nearest_first = [area.code for area in reversed(self.areas.lineage(area_code))]
+        return self.campaigns.for_week(broadcast.iso_week, override_for(db, nearest_first, broadcast.iso_week))
 
     def body(
         self, db: sqlite_utils.Database | None, broadcast: Broadcast, area_code: str
@@ -180,14 +163,17 @@ class Renderer:
         return message + "\n\n" + t.render("broadcast_footer"), topic
 
 
-def enqueue(db: sqlite_utils.Database, broadcast: Broadcast, renderer: Renderer, now: datetime) -> int:
-    """Write every recipient's message in this transaction; return how many."""
+def recipients(
+    db: sqlite_utils.Database, broadcast: Broadcast, renderer: Renderer
+) -> list[tuple[subscriptions.Subscription, str]]:
+    """Who receives this broadcast, each with the text for their area: active subscribers of its
+    areas (and the areas inside them), where their area has a message, unless they chose other
+    topics. The one answer for the staff preview's count and for the real send."""
     targets = None
     if broadcast.areas:
         targets = set().union(*(renderer.areas.within(code) for code in broadcast.areas))
     rendered: dict[str, tuple[str, str | None] | None] = {}
-    rows = []
-    stamp = to_iso(now)
+    found = []
     for sub in subscriptions.active_in(db, targets):
         if sub.area_code not in rendered:
             rendered[sub.area_code] = renderer.body(db, broadcast, sub.area_code)
@@ -197,20 +183,28 @@ def enqueue(db: sqlite_utils.Database, broadcast: Broadcast, renderer: Renderer,
         text, topic = message
         if topic and sub.topics and topic not in sub.topics:
             continue  # the citizen chose other topics
-        rows.append(
-            {
-                "broadcast_id": broadcast.id,
-                "channel": sub.channel,
-                "chat_id": sub.chat_id,
-                "area_code": sub.area_code,
-                "text": text,
-                "status": "pending",
-                "attempts": 0,
-                "next_attempt_at": stamp,
-                "resent": 0,
-            }
-        )
-    db["deliveries"].insert_all(rows, batch_size=500, ignore=True)
+        found.append((sub, text))
+    return found
+
+
+def enqueue(db: sqlite_utils.Database, broadcast: Broadcast, renderer: Renderer, now: datetime) -> int:
+    """Write every recipient's message in this transaction; return how many."""
+    stamp = to_iso(now)
+    rows = [
+        {
+            "broadcast_id": broadcast.id,
+            "channel": sub.channel,
+            "chat_id": sub.chat_id,
+            "area_code": sub.area_code,
+            "text": text,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": stamp,
+            "resent": 0,
+        }
+        for sub, text in recipients(db, broadcast, renderer)
+    ]
+    deliveries.add(db, rows)
     status = "sending" if rows else "done"
     db.execute(
         "UPDATE broadcasts SET status = ?, recipients = ?, finished_at = ? WHERE id = ?",

@@ -8,10 +8,14 @@ override lives in the database (`week_overrides`), not in the files.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import sqlite_utils
 import yaml
+
+from bot.core.clock import to_iso
 
 
 class CampaignError(ValueError):
@@ -105,3 +109,28 @@ class Campaigns:
         if override == "skip":
             return None
         return self.by_id.get(override or self.calendar.campaign_id(week) or "")
+
+
+# --- staff's choices for a week, per area (the `week_overrides` table) ---
+
+
+def set_override(
+    db: sqlite_utils.Database, area_code: str, week: str, campaign_id: str, set_by: str, now: dt.datetime
+) -> None:
+    """This week's campaign for an area becomes `campaign_id` ("skip": none that week)."""
+    db["week_overrides"].upsert(
+        {"area_code": area_code, "iso_week": week, "campaign_id": campaign_id, "set_by": set_by, "set_at": to_iso(now)},
+        pk=("area_code", "iso_week"),
+    )
+
+
+def override_for(db: sqlite_utils.Database, area_codes: Iterable[str], week: str) -> str | None:
+    """The first override of the week among `area_codes`, in their order (the commune's own,
+    then its district's, then its province's); None when none of them has one."""
+    for code in area_codes:
+        row = db.execute(
+            "SELECT campaign_id FROM week_overrides WHERE area_code = ? AND iso_week = ?", [code, week]
+        ).fetchone()
+        if row:
+            return row[0]
+    return None

@@ -11,6 +11,7 @@ from datetime import datetime
 
 import sqlite_utils
 
+from bot.broadcast import deliveries
 from bot.core.clock import to_iso
 from bot.core.messages import ChatKey
 
@@ -65,17 +66,13 @@ def stop(db: sqlite_utils.Database, chat: ChatKey, reason: str, now: datetime) -
         "WHERE channel = ? AND chat_id = ? AND active = 1",
         [reason, to_iso(now), chat.channel, chat.chat_id],
     )
-    db.execute(
-        "UPDATE deliveries SET status = 'cancelled' WHERE channel = ? AND chat_id = ? AND status = 'pending'",
-        [chat.channel, chat.chat_id],
-    )
+    deliveries.cancel_chat(db, chat)
     return cursor.rowcount > 0
 
 
 def forget(db: sqlite_utils.Database, chat: ChatKey) -> None:
-    """Erasure: the subscription and every broadcast message to the chat go."""
+    """Erasure: the subscription goes (its messages go with `deliveries.forget`, see `bot.privacy`)."""
     db.execute("DELETE FROM subscriptions WHERE channel = ? AND chat_id = ?", [chat.channel, chat.chat_id])
-    db.execute("DELETE FROM deliveries WHERE channel = ? AND chat_id = ?", [chat.channel, chat.chat_id])
 
 
 def active_in(db: sqlite_utils.Database, area_codes: set[str] | None) -> list[Subscription]:

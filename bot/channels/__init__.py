@@ -1,9 +1,31 @@
 """Channel adapters: each turns a platform's updates into `Incoming` and renders `Reply` for it
 (Telegram, Zalo and its API client, the terminal; webhooks and retries).
 
-Writes: no table of its own (through routing: the numbered choices offered on Zalo).
+Writes: no table of its own (the router remembers the numbered options Zalo and the terminal show).
 Imports: core … checking and the hubs (services); never a handler, never the app.
 """
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from bot.core.settings import Settings
+    from bot.routing.router import Router
+    from bot.services import Services
+
+
+class Wiring(Protocol):
+    """What a channel is given, built once and passed whole (`bot.app.wiring.App` is the real one)."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def services(self) -> Services: ...
+
+    @property
+    def router(self) -> Router: ...
 
 
 class ChannelStartError(RuntimeError):

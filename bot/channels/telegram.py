@@ -7,6 +7,9 @@
 - The Bot API base URL comes from settings, for self-hosted Bot API servers and for the loopback
   fake in the tests.
 - `AIORateLimiter` paces all sends below Telegram's limits and retries after a 429.
+- Every text is Telegram's HTML subset, link previews off: python-telegram-bot's `Defaults`.
+- The command menu (the router's `menu_commands`) and the descriptions are set by the
+  application's `post_init`, at each start.
 - Updates of one chat are handled in order, different chats concurrently (`PerChatUpdateProcessor`).
 - Choices become inline keyboards; a pressed button's message is edited to show what was chosen
   (and loses its keyboard, so a double press cannot answer twice); long texts are split under
@@ -38,16 +41,21 @@ from telegram import (
 )
 from telegram.constants import ChatAction, MessageLimit, ParseMode
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BaseUpdateProcessor, ContextTypes, TypeHandler
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    BaseUpdateProcessor,
+    ContextTypes,
+    Defaults,
+    TypeHandler,
+)
 
-from bot.channels import ChannelStartError
+from bot.channels import ChannelStartError, Wiring
 from bot.channels.retry import send_retrying
 from bot.channels.webhook import BadUpdate, WebhookServer
 from bot.core.messages import Contact, DeliveryError, Incoming, Photo, Reply
 from bot.core.richtext import split_html
-from bot.core.settings import Settings
-from bot.routing.router import Router
-from bot.services import Services
 
 CHANNEL = "telegram"
 ALLOWED_UPDATES = ["message", "callback_query"]
@@ -137,15 +145,7 @@ async def send_replies(bot: Any, chat_id: int | str, replies: list[Reply], *, re
         parts = split_html(reply.text, MessageLimit.MAX_TEXT_LENGTH)
         for index, part in enumerate(parts):
             markup = keyboard(reply) if index == len(parts) - 1 else None
-            await call(
-                lambda part=part, markup=markup: bot.send_message(
-                    chat_id,
-                    part,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=markup,
-                    link_preview_options=LinkPreviewOptions(is_disabled=True),
-                )
-            )
+            await call(lambda part=part, markup=markup: bot.send_message(chat_id, part, reply_markup=markup))
 
 
 async def _mark_chosen(query: Any, chosen_sign: str) -> None:
@@ -161,10 +161,7 @@ async def _mark_chosen(query: Any, chosen_sign: str) -> None:
     # Too old, too long or unchanged: the mark is a nicety, the answer was sent anyway.
     with contextlib.suppress(BadRequest):
         await query.edit_message_text(
-            f"{message.text_html}\n\n{chosen_sign} <i>{html.escape(label)}</i>",
-            parse_mode=ParseMode.HTML,
-            reply_markup=None,
-            link_preview_options=LinkPreviewOptions(is_disabled=True),
+            f"{message.text_html}\n\n{chosen_sign} <i>{html.escape(label)}</i>", reply_markup=None
         )
 
 
@@ -222,8 +219,8 @@ async def _answer_query(query: Any) -> None:
 
 
 async def _on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    router: Router = context.application.bot_data["router"]
-    services: Services = context.application.bot_data["services"]
+    app: Wiring = context.application.bot_data["app"]
+    router, services = app.router, app.services
     msg = to_incoming(update)
     if msg is None:
         return
@@ -257,9 +254,10 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _set_profile(application: Application) -> None:
-    """Set the command menu and descriptions, per language where Telegram can express it."""
-    services: Services = application.bot_data["services"]
-    commands: tuple[str, ...] = application.bot_data["commands"]
+    """The application's `post_init`: set the command menu and descriptions, per language where
+    Telegram can express it."""
+    app: Wiring = application.bot_data["app"]
+    services, commands = app.services, app.router.menu_commands
     for language in services.content.languages:
         t = services.content.texts(language)
         is_default = language == services.settings.default_language
@@ -278,7 +276,8 @@ async def _set_profile(application: Application) -> None:
             log.warning("could not set the bot profile language=%s error=%s", language, type(error).__name__)
 
 
-def build_application(settings: Settings, services: Services, router: Router, commands: tuple[str, ...]) -> Application:
+def build_application(app: Wiring) -> Application:
+    settings = app.settings
     if settings.telegram_bot_token is None:
         raise ChannelStartError("TELEGRAM_BOT_TOKEN is not set")
     application = (
@@ -295,9 +294,11 @@ def build_application(settings: Settings, services: Services, router: Router, co
         )
         .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
         .connection_pool_size(settings.max_concurrent_updates + 4)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .post_init(_set_profile)
         .build()
     )
-    application.bot_data.update(services=services, router=router, commands=commands)
+    application.bot_data["app"] = app
     application.add_handler(TypeHandler(Update, _on_update))
     application.add_error_handler(_on_error)
     return application
@@ -308,18 +309,10 @@ class TelegramChannel:
 
     name = CHANNEL
 
-    def __init__(
-        self,
-        settings: Settings,
-        services: Services,
-        router: Router,
-        commands: tuple[str, ...],
-        *,
-        webhook_url: str | None = None,
-    ):
-        self.settings = settings
+    def __init__(self, app: Wiring, *, webhook_url: str | None = None):
+        self.settings = app.settings
         self.webhook_url = webhook_url
-        self.application = build_application(settings, services, router, commands)
+        self.application = build_application(app)
         self._webhook: WebhookServer | None = None
 
     async def start(self) -> None:
@@ -334,7 +327,8 @@ class TelegramChannel:
             raise ChannelStartError(
                 f"cannot reach the Telegram Bot API at TELEGRAM_API_BASE_URL ({type(error).__name__})"
             ) from None
-        await _set_profile(app)
+        if app.post_init is not None:  # as python-telegram-bot's own run_polling does after initialize()
+            await app.post_init(app)
         if self.webhook_url:
             await self._start_webhook()
         else:

@@ -1,7 +1,9 @@
 """`canhgiac chat`: the bot in a terminal, with the same router, handlers and database.
 
-Choices are shown as numbered options and a number picks one, as on Zalo. It reads any text
-stream, so it also works with piped input (`printf '/start\n7\n' | canhgiac chat`).
+Choices are shown as numbered options, numbered across the turn, and a number picks one, as on
+Zalo: messages say they come from a channel without buttons, and the router reads the number
+(`bot/routing/choices.py`). A new session starts with no numbers: nothing is on its screen yet.
+It reads any text stream, so it also works with piped input (`printf '/start\n7\n' | canhgiac chat`).
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ import io
 import sys
 from typing import TextIO
 
-from bot.core.messages import ChatKey, Choice, Incoming, Reply
+from bot.core.messages import ChatKey, Incoming, Reply
 from bot.core.richtext import to_plain
 from bot.core.textnorm import ascii_int
+from bot.routing import choices
 from bot.routing.router import Router
 from bot.services import Services
 
@@ -21,20 +24,13 @@ CHANNEL = "terminal"
 EXIT_COMMANDS = {"/thoat", "/exit", "/quit"}
 
 
-def render(reply: Reply, bot_name: str) -> str:
+def render(reply: Reply, options: str, bot_name: str) -> str:
+    """One reply as printed: its photo's reference, its text, then its numbered `options` block."""
     lines = [f"[{reply.photo}]"] if reply.photo else []
     lines.append(f"{bot_name}: {to_plain(reply.text)}")
-    lines += [f"  [{number}] {choice.label}" for number, choice in enumerate(reply.choices, start=1)]
+    if options:
+        lines.append(options)
     return "\n".join(lines)
-
-
-def pick(text: str, choices: tuple[Choice, ...]) -> Choice | None:
-    """The choice a typed number names, if the text is just a number."""
-    stripped = text.strip().rstrip(".")
-    number = ascii_int(stripped)
-    if number is not None and 1 <= number <= len(choices):
-        return choices[number - 1]
-    return None
 
 
 async def chat(
@@ -65,18 +61,23 @@ async def chat(
     def say(text: str) -> None:
         print(text, file=stdout, flush=True)
 
-    async def send(**fields: object) -> tuple[Choice, ...]:
-        msg = Incoming(channel=CHANNEL, chat_id=user_id, user_id=user_id, display_name=display_name, **fields)
+    async def send(text: str) -> int:
+        """Send a line; returns how many options the answer numbered."""
+        msg = Incoming(
+            channel=CHANNEL, chat_id=user_id, user_id=user_id, display_name=display_name, text=text, buttons=False
+        )
         replies = await router.handle(msg, services)
-        for reply in replies:
-            say(render(reply, t.label("terminal.bot")) + "\n")
+        for reply, options in choices.present(replies, t):
+            say(render(reply, options, t.label("terminal.bot")) + "\n")
         await router.delivered(msg, replies, services)
-        return next((r.choices for r in reversed(replies) if r.choices), ())
+        return len(choices.offered_in(replies)) if replies else shown
 
     say(t.label("terminal.banner") + "\n")
-    choices = ()
-    if await services.conversations.get(ChatKey(CHANNEL, user_id)) is None:
-        choices = await send(text="/start")
+    chat_key = ChatKey(CHANNEL, user_id)
+    await services.storage.write(lambda db: choices.forget(db, chat_key))  # this screen shows none yet
+    shown = 0  # options on screen, numbered 1..shown
+    if await services.conversations.get(chat_key) is None:
+        shown = await send("/start")
     while True:
         try:
             line = await asyncio.to_thread(read)
@@ -84,9 +85,9 @@ async def chat(
             break
         if line.strip().lower() in EXIT_COMMANDS:
             break
-        chosen = pick(line, choices)
-        if chosen is None and ascii_int(line.strip(), max_digits=2) is not None and choices:
+        typed = ascii_int(line.strip().rstrip("."), max_digits=2)
+        if typed is not None and shown and not 1 <= typed <= shown:
             say(t.label("terminal.no_such_choice"))
             continue
-        choices = await send(choice=chosen.value) if chosen else await send(text=line)
+        shown = await send(line)
     say(t.label("terminal.bye"))

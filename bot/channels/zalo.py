@@ -1,8 +1,10 @@
 """Zalo adapter: the same bot on the Zalo Bot API, through our own httpx client (`zalo_api.py`).
 
 How Zalo differs from Telegram, and what this adapter does about it:
-- **No buttons.** Choices become numbered options under the text ("Trả lời 1, 2 hoặc 3"); a reply
-  of the number, or of the option's words, picks it (`bot/routing/numbered.py`, kept in SQLite).
+- **No buttons.** Updates say so (`Incoming.buttons` False): choices become numbered options under
+  the text ("Trả lời 1, 2 hoặc 3"), numbered across the turn; the router reads a reply of the
+  number, or of the option's words, as the choice and keeps the numbers in SQLite
+  (`bot/routing/choices.py`).
 - **No formatting, 2,000 characters.** Replies are turned into plain text and split under 2,000.
 - **Images by URL only.** A reply's photo is sent only when it is a public URL.
 - **Polling gives one update per call, no offsets**, and says 408 when idle. Updates are
@@ -22,12 +24,11 @@ import hashlib
 import json
 import logging
 import secrets
-import sqlite3
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from bot.channels import ChannelStartError
+from bot.channels import ChannelStartError, Wiring
 from bot.channels.retry import send_retrying
 from bot.channels.webhook import WebhookServer
 from bot.channels.zalo_api import (
@@ -37,12 +38,12 @@ from bot.channels.zalo_api import (
     ZaloRateLimited,
     ZaloUnauthorized,
 )
-from bot.core.messages import ChatKey, DeliveryError, Incoming, Photo, Reply
+from bot.core.messages import DeliveryError, Incoming, Photo, Reply
 from bot.core.richtext import split_html, to_plain
-from bot.core.settings import Settings
-from bot.routing import numbered
-from bot.routing.router import Router
-from bot.services import Services
+from bot.routing import choices
+
+if TYPE_CHECKING:
+    from bot.core.content import Texts
 
 CHANNEL = "zalo"
 MAX_TEXT = 2000
@@ -87,8 +88,8 @@ def update_key(update: dict[str, Any]) -> str | None:
     return "h:" + digest.hexdigest()[:40]  # "h:" keeps hashes apart from Zalo's own ids
 
 
-def to_incoming(update: dict[str, Any], options: list[tuple[str, str]]) -> Incoming | None:
-    """The neutral form of an update; a number or option's words become the choice it names."""
+def to_incoming(update: dict[str, Any]) -> Incoming | None:
+    """The neutral form of an update; the router reads a typed number as the option it names."""
     message = update.get("message") or {}
     sender, chat = message.get("from") or {}, message.get("chat") or {}
     if not chat.get("id") or sender.get("is_bot"):
@@ -96,9 +97,7 @@ def to_incoming(update: dict[str, Any], options: list[tuple[str, str]]) -> Incom
     event = str(update.get("event_name", ""))
     fields: dict[str, Any] = {}
     if event == "message.text.received":
-        text = str(message.get("text") or "")
-        choice = numbered.pick(text, options) if options else None
-        fields = {"choice": choice} if choice else {"text": text}
+        fields = {"text": str(message.get("text") or "")}
     elif event == "message.image.received":
         url = message.get("photo_url") or message.get("photo") or ""
         fields["photo"] = Photo(ref=str(url), caption=message.get("caption"))
@@ -113,6 +112,7 @@ def to_incoming(update: dict[str, Any], options: list[tuple[str, str]]) -> Incom
         display_name=str(sender.get("display_name") or ""),
         update_id=update_key(update),
         is_group=str(chat.get("chat_type", "")).upper() == "GROUP",
+        buttons=False,
         **fields,
     )
 
@@ -127,21 +127,13 @@ def _passing(error: Exception) -> float | None:
     return 0.0 if isinstance(error, ZaloError) and error.retryable else None
 
 
-def _numbers(items: list) -> str:
-    """ "1, 2 hoặc 3"."""
-    numbers = [str(n) for n, _ in items]
-    return numbers[0] if len(numbers) == 1 else ", ".join(numbers[:-1]) + " hoặc " + numbers[-1]
-
-
-def render(replies: list[Reply], how_to_pick: str) -> list[tuple[str, str | None]]:
+def render(replies: list[Reply], t: Texts) -> list[tuple[str, str | None]]:
     """Messages to send as (text, photo URL), choices numbered under their reply's text."""
     messages: list[tuple[str, str | None]] = []
-    for reply, items in numbered.number(replies):
+    for reply, block in choices.present(replies, t):
         photo = reply.photo if reply.photo and reply.photo.startswith(("http://", "https://")) else None
         parts = [to_plain(part) for part in split_html(reply.text, MAX_TEXT)]
-        if items:
-            options = "\n".join(f"{n}. {choice.label}" for n, choice in items)
-            block = f"{options}\n{how_to_pick.format(numbers=_numbers(items))}"
+        if block:
             if len(parts[-1]) + 2 + len(block) <= MAX_TEXT:
                 parts[-1] = f"{parts[-1]}\n\n{block}"
             else:
@@ -157,16 +149,9 @@ class ZaloChannel:
 
     name = CHANNEL
 
-    def __init__(
-        self,
-        settings: Settings,
-        services: Services,
-        router: Router,
-        *,
-        webhook_url: str | None = None,
-        client: ZaloClient | None = None,
-    ):
-        self.settings, self.services, self.router = settings, services, router
+    def __init__(self, app: Wiring, *, webhook_url: str | None = None, client: ZaloClient | None = None):
+        settings = app.settings
+        self.settings, self.services, self.router = settings, app.services, app.router
         self.webhook_url = webhook_url
         token = settings.zalo_bot_token.get_secret_value() if settings.zalo_bot_token else ""
         self.client = client or ZaloClient(token, base_url=settings.zalo_api_base_url)
@@ -261,9 +246,7 @@ class ZaloChannel:
                 self._chat_locks[chat_id] = (lock, waiting - 1)
 
     async def _answer(self, update: dict[str, Any], chat_id: str) -> None:
-        chat = ChatKey(CHANNEL, chat_id)
-        options = await self.services.storage.read(lambda db: numbered.offered(db, chat))
-        msg = to_incoming(update, options)
+        msg = to_incoming(update)
         if msg is None:
             return
         typing = asyncio.create_task(self._typing_after(chat_id))
@@ -271,17 +254,7 @@ class ZaloChannel:
             replies = await self.router.handle(msg, self.services)
         finally:
             typing.cancel()
-        if replies:
-            # The numbers about to be shown are what a reply of "2" means from now on: committed
-            # before the send, so even the quickest answer is read against them.
-            offered = [choice for _, items in numbered.number(replies) for _, choice in items]
-            now = self.services.clock()
-            try:
-                await self.services.storage.write(lambda db: numbered.remember(db, chat, offered, now))
-            except sqlite3.Error:
-                # The database refuses writes (locked, full): the reply, most likely the apology
-                # for exactly that, still goes out; only its numbers are not remembered.
-                log.warning("could not remember numbered options channel=%s", CHANNEL, exc_info=True)
+        if replies:  # the router has remembered what their numbers mean
             with contextlib.suppress(DeliveryError):
                 await self._send(chat_id, replies, retry=True)
                 await self.router.delivered(msg, replies, self.services)
@@ -304,7 +277,7 @@ class ZaloChannel:
         """`retry`: each message is sent again while the failure may pass (`bot/channels/retry.py`),
         for replies; the bot's own messages are retried by their senders."""
         t = self.services.content.texts(self.settings.default_language)
-        messages = render(replies, t.label("zalo.how_to_pick"))
+        messages = render(replies, t)
 
         async def call(send: Callable[[], Awaitable[Any]]) -> None:
             await (send_retrying(send, _passing, channel=CHANNEL) if retry else send())

@@ -44,6 +44,7 @@ import phonenumbers
 from bot.checking.brands import BrandTable
 from bot.checking.lookalike import Hit, detector_for
 from bot.checking.official import official_service, official_site
+from bot.core.content import shipped_labels
 from bot.identifiers.model import BankAccount, Link, PhoneNumber
 
 Level = Literal["high", "medium", "info"]
@@ -106,23 +107,18 @@ def _ordered(signals: list[Signal]) -> list[Signal]:
 
 # ── phone numbers ────────────────────────────────────────────────────────────────────────────
 
-# Country names for the regions scam calls come from most, as people say them today; other regions
-# take libphonenumber's Vietnamese name, or their ISO code.
-COUNTRY_NAMES_VI: dict[str, str] = {
-    "KH": "Campuchia", "LA": "Lào", "TH": "Thái Lan", "MM": "Myanmar", "MY": "Malaysia", "SG": "Singapore",
-    "ID": "Indonesia", "PH": "Philippines", "CN": "Trung Quốc", "HK": "Hồng Kông", "TW": "Đài Loan",
-    "KR": "Hàn Quốc", "JP": "Nhật Bản", "IN": "Ấn Độ", "US": "Mỹ", "CA": "Canada", "GB": "Anh",
-    "FR": "Pháp", "DE": "Đức", "RU": "Nga", "AU": "Úc", "AE": "Các Tiểu vương quốc Ả Rập Thống nhất",
-    "PK": "Pakistan", "BD": "Bangladesh", "NG": "Nigeria", "TL": "Đông Timor",
-}  # fmt: skip
+# The `country` of a foreign number is in Vietnamese, as `canhgiac check --json` has always given
+# it: the names people use for the regions scam calls come from most are content
+# (`content/vi/countries.yaml`); other regions take libphonenumber's Vietnamese name, or their ISO code.
+COUNTRY_LANGUAGE = "vi"
 
 
 def _country_name(region: str) -> str:
-    name = COUNTRY_NAMES_VI.get(region)
+    name = shipped_labels("countries", COUNTRY_LANGUAGE).get(region)
     if name is None:
         from phonenumbers.geodata.locale import LOCALE_DATA
 
-        name = LOCALE_DATA.get(region, {}).get("vi", "")
+        name = LOCALE_DATA.get(region, {}).get(COUNTRY_LANGUAGE, "")
         name = region if not name or name.startswith("*") else name
     return name
 

@@ -11,12 +11,12 @@ from bot.cli.common import _jsonl_out, _settings, _stdin_lines, _utf8_argument, 
 from bot.core.settings import Settings, SettingsError
 
 
-def _as_text(replies) -> str:
+def _as_text(replies, texts) -> str:
+    """The replies as plain text, options numbered across them as a chat without buttons shows them."""
     from bot.core.richtext import to_plain
+    from bot.routing.choices import present
 
-    return "\n\n".join(
-        "\n".join([to_plain(r.text), *(f"[{n}] {c.label}" for n, c in enumerate(r.choices, 1))]) for r in replies
-    )
+    return "\n\n".join("\n".join(filter(None, [to_plain(r.text), block])) for r, block in present(replies, texts))
 
 
 class _Asker:
@@ -26,12 +26,11 @@ class _Asker:
     def __init__(self, settings: Settings):
         import tempfile
 
-        from bot.services import build_services
-        from handlers import build_router
+        from bot.app.wiring import wire
 
         self._folder = tempfile.TemporaryDirectory(prefix="canhgiac-ask-")
-        self.services = build_services(settings.model_copy(update={"db_path": Path(self._folder.name) / "ask.db"}))
-        self.router = build_router()
+        bot = wire(settings.model_copy(update={"db_path": Path(self._folder.name) / "ask.db"}))
+        self.services, self.router = bot.services, bot.router
 
     def record(self, question: str) -> dict:
         import asyncio
@@ -42,12 +41,13 @@ class _Asker:
 
         library = self.services.library
         language = library.default_language
+        texts = library.content.texts(language)
         # Phrases the router answers itself, and messages with a number or link (checked first).
         if self.router.answers_without_faq(question) or extract_identifiers(question):
-            msg = Incoming(channel="cli", chat_id="ask", user_id="ask", text=question)
+            msg = Incoming(channel="cli", chat_id="ask", user_id="ask", text=question, buttons=False)
             replies = asyncio.run(self.router.handle(msg, self.services))
             return {"question": question, "outcome": "router", "topic": None, "faq_id": None, "score": 0.0,
-                    "answer": _as_text(replies), "suggestions": []}  # fmt: skip
+                    "answer": _as_text(replies, texts), "suggestions": []}  # fmt: skip
         result = library.matcher_for(language).match(question)
         best = result.best if result.outcome != "fallback" else None
         return {
@@ -56,7 +56,7 @@ class _Asker:
             "topic": best.entry.topic if best else None,
             "faq_id": best.entry.id if best else None,
             "score": result.best.score if result.best else 0.0,
-            "answer": _as_text(replies_for(library.content.texts(language), result)),
+            "answer": _as_text(replies_for(texts, result), texts),
             "suggestions": [
                 {"faq_id": m.entry.id, "question": m.entry.question, "topic": m.entry.topic, "score": m.score}
                 for m in result.matches

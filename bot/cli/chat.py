@@ -10,14 +10,13 @@ from bot.cli.common import _library, _opening_database, _settings, app
 from bot.core.settings import Settings, SettingsError, load_settings
 
 
-def _core(settings: Settings):
-    from bot.services import build_services
-    from handlers import PUBLIC_COMMANDS, build_router
+def _wire(settings: Settings):
+    """The bot's wiring (`bot/app/wiring.py`), with the database errors every command words alike."""
+    from bot.app.wiring import wire
 
     library = _library(settings)
     with _opening_database(settings):
-        services = build_services(settings, library=library)
-    return services, build_router(), PUBLIC_COMMANDS
+        return wire(settings, library=library)
 
 
 def _serve(settings: Settings, webhook_url: str | None, zalo_webhook_url: str | None = None) -> None:
@@ -29,13 +28,13 @@ def _serve(settings: Settings, webhook_url: str | None, zalo_webhook_url: str | 
     # it: they only read, or write rows (a broadcast, a decision) that the running server sends, in
     # transactions SQLite serialises; staff use them while the bot serves.
     with serving(settings.db_path):
-        services, router, commands = _core(settings)
+        bot = _wire(settings)
         urls = {"webhook_url": webhook_url, "zalo_webhook_url": zalo_webhook_url}
         try:
-            build_channels(settings, services, router, commands, **urls)  # fail fast on configuration
-            run_until_signal(settings, services, router, commands, **urls)
+            build_channels(bot, **urls)  # fail fast on configuration
+            run_until_signal(bot, **urls)
         finally:
-            services.close()
+            bot.close()
 
 
 def _chat(settings: Settings, user: str, name: str) -> None:
@@ -43,11 +42,11 @@ def _chat(settings: Settings, user: str, name: str) -> None:
 
     from bot.channels.terminal import chat as terminal_chat
 
-    services, router, _ = _core(settings)
+    bot = _wire(settings)
     try:
-        asyncio.run(terminal_chat(router, services, user_id=user, display_name=name))
+        asyncio.run(terminal_chat(bot.router, bot.services, user_id=user, display_name=name))
     finally:
-        services.close()
+        bot.close()
 
 
 @app.callback(invoke_without_command=True)

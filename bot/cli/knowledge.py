@@ -28,7 +28,8 @@ def faq_eval(
         raise SettingsError(f"{file} is not UTF-8 text (byte {error.start}): save it as UTF-8") from None
     from handlers import build_router
 
-    report = evaluate(library.matcher_for(library.default_language), cases, build_router().answers_without_faq)
+    router = build_router(library.content.phrases)
+    report = evaluate(library.matcher_for(library.default_language), cases, router.answers_without_faq)
     typer.echo(report.summary())
     if misses:
         for question, expected, got in report.misses:
@@ -44,12 +45,12 @@ def faq_gaps(
     from datetime import timedelta
 
     from bot.core.clock import to_iso, utc_now
-    from bot.knowledge.gaps import group
+    from bot.knowledge.gaps import asked_since, group
 
     settings = _settings(level="WARNING")
     with _database(settings) as storage:
         since = to_iso(utc_now() - timedelta(days=days))
-        rows = storage.read_sync(lambda db: list(db.query("SELECT * FROM faq_gaps WHERE asked_at >= ?", [since])))
+        rows = storage.read_sync(lambda db: asked_since(db, since))
     groups = group(rows)
     typer.echo(f"{len(rows)} unanswered or uncertain questions in the last {days} days, {len(groups)} groups")
     for gap in groups[:limit]:

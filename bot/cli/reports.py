@@ -29,7 +29,9 @@ def reports_export(
     since: Annotated[str | None, typer.Option(help="First day, YYYY-MM-DD (Vietnam time).")] = None,
     until: Annotated[str | None, typer.Option(help="Last day, YYYY-MM-DD, included.")] = None,
     status: Annotated[str | None, typer.Option(help="Only reports in this status.")] = None,
-    area: Annotated[str | None, typer.Option(help="Only reports from this area.")] = None,
+    area: Annotated[
+        str | None, typer.Option(help="Only reports from this area (a code of content/areas.yaml, or its name).")
+    ] = None,
 ) -> None:
     """Reports for the authorities: one row per identifier, and one per report (a second sheet or file)."""
     from bot.reporting import exports, reports
@@ -40,9 +42,10 @@ def reports_export(
         raise SettingsError(f"--status must be one of {', '.join(reports.STATUSES)}")
     filters = exports.Filters(since=_day(since, "--since"), until=_day(until, "--until"), status=status, area=area)
     settings = _settings(level="WARNING")
-    texts = _library(settings).content.texts(settings.default_language)
+    library = _library(settings)
+    texts = library.content.texts(settings.default_language)
     with _database(settings) as storage:
-        tables = storage.read_sync(lambda db: exports.collect(db, texts, filters))
+        tables = storage.read_sync(lambda db: exports.collect(db, texts, filters, library.areas))
     output.parent.mkdir(parents=True, exist_ok=True)
     writer = exports.write_csv if format == "csv" else exports.write_xlsx
     for path in writer(tables, texts, output):

@@ -23,6 +23,20 @@ class ChatKey(NamedTuple):
     chat_id: str
 
 
+class ConversationKey(NamedTuple):
+    """Whose multi-step flow: in a group each member has their own (user_id: the member); in a
+    private chat the chat is the person (user_id: the chat's id, whatever user the platform names)."""
+
+    channel: str
+    chat_id: str
+    user_id: str
+
+    @classmethod
+    def of(cls, chat: ChatKey | ConversationKey) -> ConversationKey:
+        """A private chat's key from its ChatKey (a ConversationKey is returned as it is)."""
+        return chat if isinstance(chat, ConversationKey) else cls(chat.channel, chat.chat_id, chat.chat_id)
+
+
 @dataclass(frozen=True)
 class Photo:
     """A picture a citizen sent; `ref` is the platform's file id (Telegram) or URL (Zalo)."""
@@ -53,10 +67,18 @@ class Incoming:
     update_id: str | None = None  # the platform's id, for skipping repeated deliveries
     is_group: bool = False
     language: str = ""  # the chat's stored language; filled in by the router
+    # False on platforms that show choices as numbered options (Zalo, the terminal): the router
+    # reads a typed number as the choice it names (`bot/routing/choices.py`).
+    buttons: bool = True
 
     @property
     def chat(self) -> ChatKey:
         return ChatKey(self.channel, self.chat_id)
+
+    @property
+    def conversation_key(self) -> ConversationKey:
+        """Whose flow this message belongs to: the member's in a group, the chat's otherwise."""
+        return ConversationKey(self.channel, self.chat_id, self.user_id if self.is_group else self.chat_id)
 
 
 @dataclass(frozen=True)

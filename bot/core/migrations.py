@@ -233,6 +233,40 @@ def _v6_owners_and_owed_codes(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX idx_reports_owed ON reports (channel, chat_id) WHERE ref_owed = 1")
 
 
+def _v7_conversations_per_member(db: sqlite_utils.Database) -> None:
+    # Each member of a group has their own flow: the key becomes (channel, chat, user). A private
+    # chat's row (no owner) gets the chat's id as its user, the key `Incoming.conversation_key`
+    # gives it; a group's row keeps its owner. SQLite cannot change a primary key in place, so the
+    # table is rebuilt (by hand: sqlite-utils' transform would commit inside this migration).
+    db.execute(
+        "CREATE TABLE conversations_v7 (channel TEXT NOT NULL, chat_id TEXT NOT NULL, user_id TEXT NOT NULL, "
+        "flow TEXT, step TEXT, data TEXT, updated_at TEXT, PRIMARY KEY (channel, chat_id, user_id))"
+    )
+    db.execute(
+        "INSERT INTO conversations_v7 (channel, chat_id, user_id, flow, step, data, updated_at) "
+        "SELECT channel, chat_id, COALESCE(NULLIF(user_id, ''), chat_id), flow, step, data, updated_at "
+        "FROM conversations"
+    )
+    db.execute("DROP TABLE conversations")
+    db.execute("ALTER TABLE conversations_v7 RENAME TO conversations")
+
+
+def _v8_report_area_codes(db: sqlite_utils.Database) -> None:
+    # A report's area is a code of the area registry (content/areas.yaml), like a subscription's
+    # and a broadcast's; its name is looked up when shown. `area` keeps what older reports stored
+    # (the locality's display name): the registry lives in content files, out of a migration's reach.
+    db["reports"].add_column("area_code", str)
+
+
+def _v9_outbox_retries(db: sqlite_utils.Database) -> None:
+    # The outbox is drained by the broadcast sender (bot/broadcast/sender.py) with the deliveries'
+    # policy: a row is in flight (committed) while it is sent, waits for its backoff, and one left
+    # in flight by a crash is sent again and marked as possibly doubled. '' means due at once.
+    db["outbox"].add_column("next_attempt_at", str, not_null_default="")
+    db["outbox"].add_column("resent", int, not_null_default=0)
+    db["outbox"].create_index(["status", "channel", "next_attempt_at"])
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "chats, conversation state, handled updates", _v1_core),
     Migration(2, "FAQ gaps, quiz results", _v2_knowledge),
@@ -240,6 +274,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "subscriptions, broadcasts, deliveries, weekly overrides", _v4_broadcasts),
     Migration(5, "numbered choices offered on platforms without buttons", _v5_offered_choices),
     Migration(6, "flow owners in groups, reference codes owed until delivered", _v6_owners_and_owed_codes),
+    Migration(7, "a flow per member in groups: keyed by channel, chat, user", _v7_conversations_per_member),
+    Migration(8, "reports store an area code", _v8_report_area_codes),
+    Migration(9, "outbox rows sent with the broadcast sender's retries", _v9_outbox_retries),
 )
 
 

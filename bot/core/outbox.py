@@ -1,12 +1,19 @@
-"""Messages the bot sends on its own: a reporter told of a decision, the police digest.
+"""Messages the bot sends on its own: a reporter told of a decision, the police digest, a
+broadcast's summary to staff.
 
-They are rows written in the same transaction as the change that causes them; the running bot
-drains them (`bot/app/serve.py`). A crash between the change and the send loses nothing, and a row is
-marked sent only after the platform accepted it.
+They are rows written in the same transaction as the change that causes them. The running bot's
+sender (`bot/broadcast/sender.py`) drains them before broadcast deliveries, with one retry policy
+for both: a row is marked in flight (committed) before its send and sent after the platform
+accepted it; failures wait for their backoff (`next_attempt_at`). A crash loses nothing: rows left
+in flight are sent again at the next start and marked `resent`.
+
+This module owns the `outbox` table. `Outgoing` and `Failure` are the shape every queue the sender
+drains uses (the broadcast deliveries too).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,7 +21,25 @@ import sqlite_utils
 
 from bot.core.clock import to_iso
 
-MAX_ATTEMPTS = 5
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A row claimed for sending (now in flight)."""
+
+    id: int
+    chat_id: str
+    text: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Failure:
+    """What a failed send leaves on its row; the sender's retry policy decides it."""
+
+    status: str  # pending (tried again from next_attempt_at), blocked, failed
+    attempts: int
+    next_attempt_at: str
+    error: str
 
 
 @dataclass(frozen=True)
@@ -41,6 +66,7 @@ def enqueue(db: sqlite_utils.Database, channel: str, chat_id: str, text: str, pu
 
 
 def pending(db: sqlite_utils.Database, channels: list[str], limit: int = 50) -> list[Pending]:
+    """What waits to be sent on these channels, oldest first."""
     marks = ", ".join("?" for _ in channels)
     rows = db.execute(
         f"SELECT id, channel, chat_id, text, attempts FROM outbox WHERE status = 'pending' AND channel IN ({marks}) "
@@ -50,16 +76,38 @@ def pending(db: sqlite_utils.Database, channels: list[str], limit: int = 50) -> 
     return [Pending(*row) for row in rows]
 
 
-def mark_sent(db: sqlite_utils.Database, item_id: int, now: datetime) -> None:
+# --- the queue the sender drains (see `bot.broadcast.sender.Queue`) ---
+
+
+def recover(db: sqlite_utils.Database, channel: str) -> int:
+    """At start: rows left in flight by a crash are sent again, and marked as possibly doubled."""
+    return db.execute(
+        "UPDATE outbox SET status = 'pending', resent = 1 WHERE channel = ? AND status = 'inflight'", [channel]
+    ).rowcount
+
+
+def claim(db: sqlite_utils.Database, channel: str, now: datetime, busy: Collection[str]) -> Outgoing | None:
+    """Take the oldest due row of a chat not in `busy`, and mark it in flight."""
+    marks = ", ".join("?" for _ in busy)
+    row = db.execute(
+        "SELECT id, chat_id, text, attempts FROM outbox WHERE status = 'pending' AND channel = ? "
+        f"AND next_attempt_at <= ? AND chat_id NOT IN ({marks}) ORDER BY next_attempt_at, id LIMIT 1",
+        [channel, to_iso(now), *busy],
+    ).fetchone()
+    if row is None:
+        return None
+    db.execute("UPDATE outbox SET status = 'inflight' WHERE id = ?", [row[0]])
+    return Outgoing(*row)
+
+
+def record_sent(db: sqlite_utils.Database, item_id: int, now: datetime) -> None:
     db.execute("UPDATE outbox SET status = 'sent', sent_at = ? WHERE id = ?", [to_iso(now), item_id])
 
 
-def mark_failed(db: sqlite_utils.Database, item_id: int, error: str, *, permanent: bool) -> None:
-    """Count a failed attempt; after MAX_ATTEMPTS (or a permanent error) the row stops being retried."""
+def record_failure(db: sqlite_utils.Database, item_id: int, failure: Failure) -> None:
     db.execute(
-        "UPDATE outbox SET attempts = attempts + 1, last_error = ?, "
-        "status = CASE WHEN ? OR attempts + 1 >= ? THEN 'failed' ELSE 'pending' END WHERE id = ?",
-        [error[:300], int(permanent), MAX_ATTEMPTS, item_id],
+        "UPDATE outbox SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?",
+        [failure.status, failure.attempts, failure.next_attempt_at, failure.error, item_id],
     )
 
 

@@ -1,6 +1,6 @@
 """Knowledge: the FAQ catalog (entries, cards, quiz questions), normalising how people type
-Vietnamese, the classifier and matcher, the evaluation, and the questions left unanswered.
+Vietnamese, the classifier and matcher, the evaluation, and the questions left unanswered, and quiz scores.
 
-Writes: `faq_gaps`.
+Writes: `faq_gaps`, `quiz_results`.
 Imports: core only.
 """

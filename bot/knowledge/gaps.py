@@ -35,6 +35,11 @@ def record(db: sqlite_utils.Database, text: str, result: Result, now: datetime) 
     )
 
 
+def asked_since(db: sqlite_utils.Database, stamp: str) -> list[dict]:
+    """Every gap recorded from `stamp` on (an ISO time), for `group`."""
+    return list(db.query("SELECT * FROM faq_gaps WHERE asked_at >= ?", [stamp]))
+
+
 @dataclass
 class Gap:
     example: str

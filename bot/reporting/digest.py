@@ -7,6 +7,7 @@ hour sends it when it comes back. The message is queued in the outbox together w
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import sqlite_utils
@@ -15,6 +16,7 @@ from bot.core import outbox
 from bot.core.clock import VIETNAM, from_iso, to_iso
 from bot.core.content import Texts
 from bot.identifiers import display_stored
+from bot.reporting import reports
 
 LAST_DIGEST = "last_police_digest"
 MAX_ITEMS = 15
@@ -39,28 +41,15 @@ def since(db: sqlite_utils.Database, now: datetime) -> str:
     return row[0] if row else to_iso(now - timedelta(days=1))  # the first digest covers a day
 
 
-def new_reports(db: sqlite_utils.Database, start: str, end: str) -> list[dict]:
-    """Per identifier: reports filed in [start, end), distinct reporters ever, first time seen?"""
-    rows = db.execute(
-        "SELECT i.kind, i.normalized, count(*), i.first_reported >= ?, "
-        "(SELECT count(DISTINCT reporter) FROM reports WHERE identifier_id = i.id) AS reporters "
-        "FROM reports r JOIN identifiers i ON i.id = r.identifier_id "
-        "WHERE r.created_at >= ? AND r.created_at < ? GROUP BY i.id ORDER BY reporters DESC, count(*) DESC",
-        [start, start, end],
-    ).fetchall()
-    return [
-        {"kind": kind, "normalized": value, "new_reports": count, "is_new": bool(is_new), "reporters": reporters}
-        for kind, value, count, is_new, reporters in rows
-    ]
-
-
-def render(t: Texts, items: list[dict], start: str, end: str) -> str:
+def render(t: Texts, items: list[dict], start: str, end: str, area_name: Callable[[str], str] = str) -> str:
+    """`area_name` shows a stored area (a registry code, or an older report's name): `Areas.name_of`."""
     kinds = t.labels("police.kinds")
     shown = [
         {
             **item,
             "kind": kinds.get(item["kind"], item["kind"]),
             "value": display_stored(item["kind"], item["normalized"]),
+            "areas": sorted({area_name(area) for area in item["areas"]}),
         }
         for item in items[:MAX_ITEMS]
     ]
@@ -77,12 +66,19 @@ def _local(stamp: str) -> str:
     return from_iso(stamp).astimezone(VIETNAM).strftime("%H:%M %d/%m/%Y")
 
 
-def queue_if_due(db: sqlite_utils.Database, police_chat_id: str, now: datetime, hour: int, t: Texts) -> bool:
+def queue_if_due(
+    db: sqlite_utils.Database,
+    police_chat_id: str,
+    now: datetime,
+    hour: int,
+    t: Texts,
+    area_name: Callable[[str], str] = str,
+) -> bool:
     """Queue today's digest if it is due (see the module docstring); True if it was queued."""
     if not is_due(db, now, hour):
         return False
     start, end = since(db, now), to_iso(now)
-    text = render(t, new_reports(db, start, end), start, end)
+    text = render(t, reports.filed_between(db, start, end), start, end, area_name)
     channel, chat_id = target(police_chat_id)
     outbox.enqueue(db, channel, chat_id, text, "police_digest", now)
     db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [LAST_DIGEST, end])

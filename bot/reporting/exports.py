@@ -13,15 +13,38 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import Protocol
 
 import sqlite_utils
 
 from bot.core.clock import VIETNAM, from_iso, to_iso
 from bot.core.content import Texts
 from bot.identifiers import bank_by_code, display_stored
+from bot.reporting import reports as reports_table
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_CONTENTS = 1000
+
+
+class AreaNames(Protocol):
+    """The area registry as exports use it (`bot.broadcast.areas.Areas`, which reporting may not import)."""
+
+    def name_of(self, code: str) -> str: ...
+
+    def within(self, code: str) -> set[str]: ...
+
+    def code_for(self, place: str) -> str | None: ...
+
+
+class _NoRegistry:
+    def name_of(self, code: str) -> str:
+        return code
+
+    def within(self, code: str) -> set[str]:
+        return set()
+
+    def code_for(self, place: str) -> str | None:
+        return None
 
 
 @dataclass(frozen=True)
@@ -29,23 +52,22 @@ class Filters:
     since: date | None = None  # Vietnamese calendar days, both inclusive
     until: date | None = None
     status: str | None = None
-    area: str | None = None
+    area: str | None = None  # an area code (or name): that area and the areas inside it
 
-    def where(self) -> tuple[str, list]:
-        clauses, params = [], []
-        if self.since:
-            clauses.append("r.created_at >= ?")
-            params.append(to_iso(datetime.combine(self.since, time(), VIETNAM)))
-        if self.until:
-            clauses.append("r.created_at < ?")
-            params.append(to_iso(datetime.combine(self.until + timedelta(days=1), time(), VIETNAM)))
-        if self.status:
-            clauses.append("r.status = ?")
-            params.append(self.status)
+    def query(self, areas: AreaNames) -> dict:
+        """The arguments of `reports.for_export` these filters stand for."""
+        wanted = None
         if self.area:
-            clauses.append("r.area = ?")
-            params.append(self.area)
-        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+            code = areas.code_for(self.area) or self.area
+            codes = areas.within(code) | {code}
+            # Reports filed before codes stored the locality's name: the names of these areas find them.
+            wanted = codes | {areas.name_of(code) for code in codes}
+        return {
+            "since": to_iso(datetime.combine(self.since, time(), VIETNAM)) if self.since else None,
+            "until": to_iso(datetime.combine(self.until + timedelta(days=1), time(), VIETNAM)) if self.until else None,
+            "status": self.status or None,
+            "areas": wanted,
+        }
 
 
 @dataclass(frozen=True)
@@ -67,15 +89,10 @@ def _joined(values: Iterable[str | None]) -> str:
     return "; ".join(sorted({v for v in values if v}))
 
 
-def collect(db: sqlite_utils.Database, t: Texts, filters: Filters) -> Tables:
-    where, params = filters.where()
-    rows = list(
-        db.query(
-            "SELECT r.*, i.kind AS id_kind, i.normalized AS id_value, i.status AS id_status, i.status_note "
-            f"FROM reports r JOIN identifiers i ON i.id = r.identifier_id{where} ORDER BY r.created_at",
-            params,
-        )
-    )
+def collect(db: sqlite_utils.Database, t: Texts, filters: Filters, areas: AreaNames | None = None) -> Tables:
+    """`areas` names the stored area codes (and widens an area filter to the areas inside it)."""
+    areas = areas or _NoRegistry()
+    rows = reports_table.for_export(db, **filters.query(areas))
     labels = {group: t.labels(f"report.{group}") for group in ("what", "via", "claimed", "happened")}
     kinds, statuses = t.labels("police.kinds"), t.labels("police.statuses")
 
@@ -97,7 +114,7 @@ def collect(db: sqlite_utils.Database, t: Texts, filters: Filters) -> Tables:
             row["amount_lost"] if row["amount_lost"] is not None else "",
             row["description"] or "",
             row["evidence"] or "",
-            row["area"] or "",
+            areas.name_of(row["shown_area"]) if row["shown_area"] else "",
             statuses.get(row["status"], row["status"]),
             row["contact_phone"] if row["contact_consent"] and row["contact_phone"] else "",
         ]
@@ -121,7 +138,7 @@ def collect(db: sqlite_utils.Database, t: Texts, filters: Filters) -> Tables:
                 _local(group[-1]["created_at"]),
                 _joined(label("claimed", r["claimed_topic"]) for r in group),
                 _joined(label("via", r["via"]) for r in group),
-                _joined(r["area"] for r in group),
+                _joined(areas.name_of(r["shown_area"]) for r in group if r["shown_area"]),
                 sum(r["amount_lost"] or 0 for r in group),
                 sum(1 for r in group if r["evidence"]),
                 statuses.get(first["id_status"], first["id_status"]),

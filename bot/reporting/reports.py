@@ -51,7 +51,7 @@ class Draft:
     contact_consent: bool = False
     updates_consent: bool = False
     contact_phone: str | None = None  # only with contact_consent
-    area: str | None = None
+    area_code: str | None = None  # a code of the area registry (content/areas.yaml)
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ class QueueItem:
     first_reported: str
     last_reported: str
     topics: list[str] = field(default_factory=list)
-    areas: list[str] = field(default_factory=list)
+    areas: list[str] = field(default_factory=list)  # see `AREA`: codes, or names stored before codes
     amount_lost: int = 0
 
 
@@ -151,7 +151,7 @@ def file(db: sqlite_utils.Database, draft: Draft, chat: ChatKey, now: datetime) 
             "account_holder": draft.account_holder,
             "description": draft.description,
             "evidence": draft.evidence,
-            "area": draft.area,
+            "area_code": draft.area_code,
             "contact_consent": int(draft.contact_consent),
             "updates_consent": int(draft.updates_consent),
             "contact_phone": draft.contact_phone if draft.contact_consent else None,
@@ -200,9 +200,13 @@ def _split(values: str | None) -> list[str]:
     return sorted(filter(None, (values or "").split(",")))
 
 
+# A report's area: its registry code; reports filed before codes (schema 8) kept the locality's
+# name in `area`. Either is shown through the registry (`Areas.name_of`), which leaves a name as it is.
+AREA = "coalesce(r.area_code, r.area)"
+
 _AGGREGATE = (
     "SELECT i.id, i.key, i.kind, i.normalized, i.status, count(DISTINCT r.reporter), sum(r.status = 'new'), "
-    "min(r.created_at), max(r.created_at), group_concat(DISTINCT r.claimed_topic), group_concat(DISTINCT r.area), "
+    f"min(r.created_at), max(r.created_at), group_concat(DISTINCT r.claimed_topic), group_concat(DISTINCT {AREA}), "
     "coalesce(sum(r.amount_lost), 0) FROM identifiers i JOIN reports r ON r.identifier_id = i.id "
 )
 
@@ -237,6 +241,64 @@ def queue(db: sqlite_utils.Database, *, limit: int = 5) -> list[QueueItem]:
 def queue_item(db: sqlite_utils.Database, identifier_id: int) -> QueueItem | None:
     row = db.execute(_AGGREGATE + "WHERE i.id = ? GROUP BY i.id", [identifier_id]).fetchone()
     return _queue_item(row) if row else None
+
+
+def latest(db: sqlite_utils.Database, identifier_id: int, limit: int) -> list[dict]:
+    """The newest reports of one identifier, for the officer's detail view."""
+    return list(
+        db.query(
+            "SELECT ref, created_at, via, claimed_topic, amount_lost, description, evidence, account_holder, "
+            "contact_consent, contact_phone FROM reports WHERE identifier_id = ? ORDER BY created_at DESC LIMIT ?",
+            [identifier_id, limit],
+        )
+    )
+
+
+def filed_between(db: sqlite_utils.Database, start: str, end: str) -> list[dict]:
+    """Per identifier: reports filed in [start, end), distinct reporters ever, first time seen?, and
+    the areas of those reports (see `AREA`). Most reporters first."""
+    rows = db.execute(
+        "SELECT i.kind, i.normalized, count(*), i.first_reported >= ?, "
+        "(SELECT count(DISTINCT reporter) FROM reports WHERE identifier_id = i.id) AS reporters, "
+        f"group_concat(DISTINCT {AREA}) "
+        "FROM reports r JOIN identifiers i ON i.id = r.identifier_id "
+        "WHERE r.created_at >= ? AND r.created_at < ? GROUP BY i.id ORDER BY reporters DESC, count(*) DESC",
+        [start, start, end],
+    ).fetchall()
+    return [
+        {"kind": kind, "normalized": value, "new_reports": count, "is_new": bool(is_new), "reporters": reporters,
+         "areas": _split(areas)}
+        for kind, value, count, is_new, reporters, areas in rows
+    ]  # fmt: skip
+
+
+def for_export(
+    db: sqlite_utils.Database,
+    *,
+    since: str | None = None,
+    until: str | None = None,
+    status: str | None = None,
+    areas: Iterable[str] | None = None,
+) -> list[dict]:
+    """Every report with its identifier, oldest first: filed in [since, until), in a status, in one of
+    `areas` (codes, or names stored before codes; see `AREA`), which `shown_area` holds."""
+    clauses, params = [], []
+    for clause, value in (("r.created_at >= ?", since), ("r.created_at < ?", until), ("r.status = ?", status)):
+        if value is not None:
+            clauses.append(clause)
+            params.append(value)
+    if areas is not None:
+        wanted = sorted(set(areas))
+        clauses.append(f"{AREA} IN ({', '.join('?' for _ in wanted)})" if wanted else "0")
+        params += wanted
+    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+    return list(
+        db.query(
+            f"SELECT r.*, {AREA} AS shown_area, i.kind AS id_kind, i.normalized AS id_value, i.status AS id_status, "
+            f"i.status_note FROM reports r JOIN identifiers i ON i.id = r.identifier_id{where} ORDER BY r.created_at",
+            params,
+        )
+    )
 
 
 def decide(

@@ -1,5 +1,6 @@
-"""Routing: the router (one pipeline for every channel), conversations, numbered choices, chats,
-handled updates (the repeated-update guard) and staff roles.
+"""Routing: the router (one pipeline for every channel), conversations, choices (typed button data,
+and numbered options for channels without buttons: what a typed "2" means), chats, handled updates
+(the repeated-update guard) and staff roles.
 
 Writes: `conversations`, `chats`, `handled_updates`, `offered_choices`.
 Imports: core only (the router types the services it needs as a Protocol).

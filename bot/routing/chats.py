@@ -36,6 +36,5 @@ def language_of(db: sqlite_utils.Database, chat: ChatKey) -> str | None:
 
 
 def forget(db: sqlite_utils.Database, chat: ChatKey) -> None:
-    """Delete what the bot keeps about a chat (the citizen's right to erasure, Decree 13/2023)."""
-    for table in ("conversations", "quiz_results", "chats"):
-        db.execute(f"DELETE FROM {table} WHERE channel = ? AND chat_id = ?", [chat.channel, chat.chat_id])
+    """Erasure: the chat's row and its language (other tables' owners forget theirs, `bot.privacy`)."""
+    db.execute("DELETE FROM chats WHERE channel = ? AND chat_id = ?", [chat.channel, chat.chat_id])

@@ -2,7 +2,10 @@
 
 Order, first match wins:
 1. a command (`/start`, `/huy@canhgiac_bot dk-123`): commands work everywhere, mid-flow too;
-2. a button choice, by the prefix before its first ":" (`menu:hotlines` → the "menu" handler);
+2. a button choice, by the prefix of its data (`menu:hotlines` → the "menu" handler; `choices.Button`);
+   on a channel without buttons (`Incoming.buttons` False) a typed number or an option's words
+   become the choice first, read against the numbers the chat was last shown (`bot/routing/choices.py`),
+   and the numbers a turn's replies show are remembered before the adapter sends them;
 3. a global word ("hủy", "menu"), typed with or without accents;
 4. the chat's active flow, if any, which gets text, photos and contacts alike;
 5. other words (greetings);
@@ -13,11 +16,14 @@ Commands and buttons may be reserved for a role (police, staff, admin): for anyo
 not exist, so a citizen who types a staff command gets the ordinary unknown-command help.
 
 In a group, only commands and button choices are answered: a bot that comments on every message
-in a family group gets removed from it. A flow there belongs to the member who started it
-(`Conversations.acting_as`): another member's press of one of its buttons (a flow's buttons carry
-the flow's name as prefix) is ignored, so the group sees no noise and the starter's message keeps
-its buttons; another member's command that would read or replace the flow gets a short "this is
-someone else's" answer.
+in a family group gets removed from it. Each member there has their own flow (conversations are
+keyed by channel, chat and user), so two members can report at the same time. A press of a flow's
+button (its data starts with the flow's name) by a member who has no such flow while another
+member does is ignored: it is that member's button, the group sees no noise and the starter's
+message keeps its buttons.
+
+The flow of the person who wrote is loaded once, in the update's first write, and handed to the
+handler on a per-update copy of the services (`services.conversation`): handlers do not read it again.
 
 Every update is handled inside one guard and always answered (except the silences above):
 - a repeated update id is not handled again;
@@ -47,8 +53,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from bot.core.messages import ChatKey, Incoming, Reply
 from bot.core.textnorm import clean_input, phrase_key
-from bot.routing import chats, handled_updates, roles
-from bot.routing.conversations import NotYourFlow
+from bot.routing import chats, choices, handled_updates, roles
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -57,18 +62,20 @@ if TYPE_CHECKING:
     from bot.core.content import Texts
     from bot.core.settings import Settings
     from bot.core.storage import Storage
-    from bot.routing.conversations import Conversations
+    from bot.routing.conversations import Conversation, Conversations
 
 
 class RouterServices(Protocol):
     """What the router uses of the services handlers get (`bot.services.Services` is the real one).
 
-    In a group the router hands a handler a copy whose conversations act as the member who wrote
-    (`dataclasses.replace`): the services must be a dataclass with a `conversations` field."""
+    The router hands a handler a copy holding the flow of the person who wrote, as loaded at the
+    start of the update (`dataclasses.replace`): the services must be a dataclass with a
+    `conversation` field."""
 
     settings: Settings
     storage: Storage
     conversations: Conversations
+    conversation: Conversation | None
     clock: Clock
 
     def texts(self, msg: Incoming) -> Texts: ...
@@ -125,6 +132,10 @@ class _Turn:
     fresh: bool  # False: the update was handled before (a platform's repeated delivery)
     language: str | None
     owed: list[str]  # reference codes of the chat's reports that no delivered reply has shown
+    typed: str | None = None  # the value of the numbered option a typed text names (no buttons)
+    numbers_shown: bool = False  # the chat has numbered options on record, which this turn replaces
+    # The chat's active flows by user id: the writer's own, and in a group the other members'.
+    flows: dict[str, Conversation] = dataclasses.field(default_factory=dict)
 
 
 class Router:
@@ -142,15 +153,21 @@ class Router:
         self._stale_choice: Handler | None = None
         self._failure: Handler | None = None
         self._not_saved: Handler | None = None
-        self._not_yours: Handler | None = None
         self._roles: dict[Handler, roles.Role] = {}
+        self._menu: list[str] = []
 
     # --- registration (see handlers/__init__.py for the whole table) ---
 
-    def command(self, handler: Handler, *names: str, role: roles.Role | None = None) -> None:
+    def command(self, handler: Handler, *names: str, role: roles.Role | None = None, menu: bool = False) -> None:
+        """`menu`: the first name goes in the platform's command menu (Telegram), in the order of
+        registration; a role-reserved command is never advertised, so it cannot be in the menu."""
+        if menu and role is not None:
+            raise ValueError(f"/{names[0]} is reserved for {role}: it cannot be in the menu")
         for name in names:
             self._claim(self._commands, name.lower(), handler, "command")
         self._restrict(handler, role)
+        if menu:
+            self._menu.append(names[0].lower())
 
     def choice(self, prefix: str, handler: Handler, *, role: roles.Role | None = None) -> None:
         self._claim(self._choices, prefix, handler, "choice prefix")
@@ -187,12 +204,11 @@ class Router:
         stale_choice: Handler,
         failure: Handler,
         not_saved: Handler | None = None,
-        not_yours: Handler | None = None,
     ) -> None:
-        """`failure`, `not_saved` (a write failed) and `not_yours` must not touch the database."""
+        """`failure` and `not_saved` (a write failed) must not touch the database."""
         self._media, self._empty, self._fallback = media, empty, fallback
         self._unknown_command, self._stale_choice, self._failure = unknown_command, stale_choice, failure
-        self._not_saved, self._not_yours = not_saved or failure, not_yours or failure
+        self._not_saved = not_saved or failure
 
     @staticmethod
     def _claim(table: dict[str, Handler], key: str, handler: Handler, what: str) -> None:
@@ -204,6 +220,11 @@ class Router:
     def commands(self) -> list[str]:
         """Commands anyone may use (role-reserved ones are never advertised)."""
         return [name for name, handler in self._commands.items() if handler not in self._roles]
+
+    @property
+    def menu_commands(self) -> list[str]:
+        """The commands of the platform's menu, in the order they were registered."""
+        return [name for name in self._menu if self._commands[name] not in self._roles]
 
     def answers_without_faq(self, text: str) -> bool:
         """True for a command or a phrase the router answers itself (greetings, thanks, menu words)."""
@@ -219,14 +240,14 @@ class Router:
             handler = self._commands.get(command[0])
             return handler if handler and self._allowed(handler, msg, services) else self._unknown_command
         if msg.choice is not None:
-            handler = self._choices.get(msg.choice.split(":", 1)[0])
+            handler = self._choices.get(choices.prefix_of(msg.choice))
             return handler if handler and self._allowed(handler, msg, services) else self._stale_choice
         if msg.is_group:
             return None
         key = phrase_key(msg.text) if msg.text else ""
         if key in self._global_words:
             return self._global_words[key]
-        conversation = await services.conversations.get(msg.chat)
+        conversation = services.conversation
         if conversation is not None and conversation.flow in self._flows:
             return self._flows[conversation.flow]
         if key in self._words:
@@ -237,24 +258,17 @@ class Router:
             return self._empty
         return self._fallback
 
-    async def _foreign_button(self, msg: Incoming, services: RouterServices) -> bool:
-        """In a group: a button of the active flow, pressed by a member who did not start it."""
-        if msg.choice is None:
+    @staticmethod
+    def _foreign_button(msg: Incoming, flows: dict[str, Conversation]) -> bool:
+        """In a group: a button of a flow another member has active, pressed by a member who has
+        none of that name (the button is on the other member's message)."""
+        if not msg.is_group or msg.choice is None:
             return False
-        conversation = await services.conversations.get(msg.chat)  # the chat's view: no owner check
-        return (
-            conversation is not None
-            and conversation.user_id not in (None, msg.user_id)
-            and msg.choice.split(":", 1)[0] == conversation.flow
+        flow, user = choices.prefix_of(msg.choice), msg.conversation_key.user_id
+        own = flows.get(user)
+        return (own is None or own.flow != flow) and any(
+            other != user and conversation.flow == flow for other, conversation in flows.items()
         )
-
-    async def _dispatch(self, handler: Handler, msg: Incoming, services: RouterServices) -> tuple[list[Reply], str]:
-        if not msg.is_group:
-            return await handler(msg, services), "ok"
-        if await self._foreign_button(msg, services):
-            return [], "not_yours"
-        member = dataclasses.replace(services, conversations=services.conversations.acting_as(msg.user_id))
-        return await handler(msg, member), "ok"
 
     def _with_owed(self, msg: Incoming, services: RouterServices, owed: list[str], replies: list[Reply]) -> list[Reply]:
         """Put first a reminder of the codes still owed that these replies do not already show."""
@@ -276,26 +290,33 @@ class Router:
             owed = self._owed.owed_refs(db, msg.chat)
             if msg.update_id is not None and not handled_updates.claim(db, msg.channel, msg.update_id, now):
                 return _Turn(False, chats.language_of(db, msg.chat), owed)
-            return _Turn(True, chats.touch(db, msg.chat, now, services.settings.default_language), owed)
+            language = chats.touch(db, msg.chat, now, services.settings.default_language)
+            typed, numbers_shown = choices.typed_choice(db, msg)
+            flows = services.conversations.in_chat(db, msg.chat)
+            return _Turn(True, language, owed, typed, numbers_shown, flows)
 
         handler: Handler | None = None
         owed: list[str] = []
+        turn: _Turn | None = None
         try:
             turn = await services.storage.write(begin_turn)
             owed = turn.owed
             msg = dataclasses.replace(msg, language=turn.language or "")
+            if turn.typed is not None:  # "2" on a channel without buttons: the option shown as 2
+                msg = dataclasses.replace(msg, choice=turn.typed, text=None)
             if not turn.fresh:
                 log.info("duplicate channel=%s update=%s", msg.channel, msg.update_id)
                 # Handled before, perhaps by a process that died before answering: the one thing
                 # that answer must not lose, a report's code, is told now.
                 return self._with_owed(msg, services, owed, [])
+            services = dataclasses.replace(services, conversation=turn.flows.get(msg.conversation_key.user_id))
             handler = await self._select(msg, services)
             if handler is None:
                 return []
-            replies, outcome = await self._dispatch(handler, msg, services)
-        except NotYourFlow:
-            outcome = "not_yours"
-            replies = [] if msg.choice is not None else await self._not_yours(msg, services)
+            if self._foreign_button(msg, turn.flows):
+                replies, outcome = [], "not_yours"
+            else:
+                replies, outcome = await handler(msg, services), "ok"
         except sqlite3.Error:
             outcome = "not_saved"
             log.exception("write failed channel=%s handler=%s", msg.channel, handler_name(handler))
@@ -306,6 +327,9 @@ class Router:
             replies = await self._failure(msg, services)
         if replies:
             replies = self._with_owed(msg, services, owed, replies)
+            # "Not saved, please send again": the numbers shown before keep their meaning for that.
+            if not msg.buttons and outcome != "not_saved":
+                await self._remember_numbers(msg, services, replies, turn is None or turn.numbers_shown)
         log.info(
             "update channel=%s handler=%s outcome=%s replies=%d latency_ms=%.1f",
             msg.channel,
@@ -315,6 +339,21 @@ class Router:
             (time.perf_counter() - started) * 1000,
         )
         return replies
+
+    @staticmethod
+    async def _remember_numbers(msg: Incoming, services: RouterServices, replies: list[Reply], shown: bool) -> None:
+        """The options these replies number are what a typed "2" means from now on: committed
+        before the adapter sends them, so even the quickest answer is read against them."""
+        offered = choices.offered_in(replies)
+        if not offered and not shown:
+            return  # nothing was on record and nothing is shown: no write
+        now = services.clock()
+        try:
+            await services.storage.write(lambda db: choices.remember(db, msg.chat, offered, now))
+        except sqlite3.Error:
+            # The database refuses writes (locked, full): the replies still go out; only their
+            # numbers are not remembered.
+            log.warning("could not remember numbered options channel=%s", msg.channel, exc_info=True)
 
     async def delivered(self, msg: Incoming, replies: list[Reply], services: RouterServices) -> None:
         """Adapters call this once `replies` were sent: the codes they showed are owed no longer.

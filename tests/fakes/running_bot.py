@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 
 from bot.app.serve import serve
+from bot.app.wiring import wire
 from bot.core.settings import Settings
 from bot.services import build_services
-from handlers import PUBLIC_COMMANDS, build_router
+from handlers import build_router
 from tests.fakes.telegram_api import FakeTelegram
 
 TOKEN = "7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
@@ -37,13 +39,12 @@ class RunningBot:
 
     async def __aenter__(self) -> RunningBot:
         self.services = self.given_services or build_services(self.settings, library=SHARED["library"])
+        app = wire(self.settings, services=self.services)
+        app = dataclasses.replace(app, router=self.router)
         self.stop_event = asyncio.Event()
         self.task = asyncio.create_task(
             serve(
-                self.settings,
-                self.services,
-                self.router,
-                PUBLIC_COMMANDS,
+                app,
                 stop=self.stop_event,
                 webhook_url=self.webhook_url,
                 zalo_webhook_url=self.zalo_webhook_url,

@@ -138,3 +138,92 @@ async def test_a_bot_api_in_trouble_mid_broadcast_and_mid_conversation(name, cod
     assert faulted > 0  # the fault did hit the bot
     assert (lost, doubled, unanswered) == (0, 0, 0)
     assert state.counts == {"sent": RECIPIENTS}
+
+
+# --- the bot's own messages (the outbox) through an outage and a flood wait, on the service clock ---
+
+NOTICE_CHATS = {"telegram": ["900001", "900002"], "zalo": ["n900001", "n900002"]}
+
+
+@pytest.fixture
+def quick_sender(monkeypatch):
+    """The sender's idle polls and pause checks in small slices: not what these tests are about."""
+    from bot.broadcast import sender
+
+    monkeypatch.setattr(sender, "IDLE_POLL_SECONDS", 0.02)
+    monkeypatch.setattr(sender, "PAUSE_CHECK_SECONDS", 0.02)
+
+
+def notices_bot(name: str, fake, tmp_path, clock, library, chats: list[str]) -> tuple[RunningBot, Platform]:
+    """A running bot whose services run on `clock`, with a police-decision notice queued per chat."""
+    from bot.core import outbox
+    from bot.services import build_services
+
+    platform = platform_for(name, fake, tmp_path)
+    platform.settings.telegram_send_retries = 0  # a 429 reaches the sender, not the client's own retry
+    services = build_services(platform.settings, clock=clock, library=library)
+    services.storage.write_sync(
+        lambda db: [outbox.enqueue(db, name, chat, "Báo cáo đã có kết quả", "report_status", clock()) for chat in chats]
+    )
+    return RunningBot(platform.settings, fake, services=services), platform
+
+
+def outbox_rows(bot: RunningBot) -> dict[str, dict]:
+    return bot.services.storage.read_sync(lambda db: {r["chat_id"]: r for r in db["outbox"].rows})
+
+
+async def wait_for_row(bot: RunningBot, chat: str, ready, timeout: float = 10) -> dict:
+    await wait_until(lambda: ready(outbox_rows(bot)[chat]), timeout)
+    return outbox_rows(bot)[chat]
+
+
+@pytest.mark.parametrize("name", ["telegram", "zalo"])
+async def test_a_notice_queued_during_a_minute_of_500s_arrives_once_the_api_is_back(
+    name, tmp_path, clock, library, quick_sender
+):
+    [chat] = NOTICE_CHATS[name][:1]
+    async with FakeTelegram(token=TOKEN) if name == "telegram" else FakeZalo(token=ZALO_TOKEN) as fake:
+        fake.fail_for("sendMessage", 3600)  # down until told otherwise; the minute passes on `clock`
+        bot, platform = notices_bot(name, fake, tmp_path, clock, library, [chat])
+        async with bot:
+            started, failed = clock(), 0
+            while clock() - started < timedelta(minutes=1):
+                # After each failed try, 20 s pass (past the backoff of the first tries).
+                row = await wait_for_row(bot, chat, lambda r, n=failed: r["attempts"] > n or r["status"] != "pending")
+                assert row["status"] == "pending", f"given up after {row['attempts']} tries within the minute"
+                failed = row["attempts"]
+                clock.advance(seconds=20)
+            fake.fail_for("sendMessage", 0)  # the API is back
+            row = await wait_for_row(bot, chat, lambda r: r["status"] != "pending")
+            await asyncio.sleep(0.2)  # room for a late duplicate to show
+            delivered = platform.counts([chat])[chat]
+    print(f"\n{name}: a minute of 500s, {row['attempts']} tries failed, then delivered {delivered} time(s)")
+    assert failed >= 3 and fake.faulted["sendMessage"] == row["attempts"]  # the outage hit every try before
+    assert row["status"] == "sent" and delivered == 1
+
+
+@pytest.mark.parametrize("name", ["telegram", "zalo"])
+async def test_a_429_with_retry_after_pauses_the_channel_and_costs_no_attempt(
+    name, tmp_path, clock, library, quick_sender
+):
+    chats = NOTICE_CHATS[name]
+    async with FakeTelegram(token=TOKEN) if name == "telegram" else FakeZalo(token=ZALO_TOKEN) as fake:
+        if name == "telegram":
+            fake.fail_next("sendMessage", status=429, retry_after=30)
+        else:
+            fake.fail_next("sendMessage", code=429, retry_after=30)
+        bot, platform = notices_bot(name, fake, tmp_path, clock, library, chats)
+        async with bot:
+            # The failure recorded: the pause began before (on `clock`, which has not moved yet).
+            await wait_until(lambda: any(row["last_error"] for row in outbox_rows(bot).values()), timeout=10)
+            clock.advance(seconds=29)
+            with pytest.raises(AssertionError):  # 29 s on: the channel still waits, both notices
+                await wait_until(lambda: platform.counts(chats), timeout=0.5)
+            clock.advance(seconds=2)
+            await wait_until(lambda: set(platform.counts(chats)) == set(chats), timeout=10)
+            await asyncio.sleep(0.2)  # room for a late duplicate to show
+            rows = outbox_rows(bot)
+            got = platform.counts(chats)
+    assert fake.faulted["sendMessage"] == 1
+    assert {chat: (rows[chat]["status"], rows[chat]["attempts"]) for chat in chats} == {c: ("sent", 0) for c in chats}
+    assert set(got.values()) == {1}

@@ -53,6 +53,16 @@ async def polling(fake: FakeTelegram, bot: BotProcess, after_getme: int, timeout
         await asyncio.sleep(0.05)
 
 
+def sent_notices(fake: FakeTelegram) -> Counter:
+    return Counter(m["chat"]["id"] for m in fake.sent if m["chat"]["id"] >= FIRST_NOTICE_CHAT)
+
+
+async def notices_sent(fake: FakeTelegram, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while len(sent_notices(fake)) < NOTICES and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+
+
 async def answered(fake: FakeTelegram, text: str) -> str:
     fake.push_text(CITIZEN, text)
     [reply] = await fake.wait_for_messages(CITIZEN, timeout=20)
@@ -86,10 +96,12 @@ async def test_a_second_instance_is_refused_and_the_first_keeps_serving(tmp_path
             bots.append(third)
             await polling(fake, third, after_getme=getme)
             assert "113" in await answered(fake, "/hotline")
+            # Notices go out at the channel's broadcast pace: wait (bounded) for the last of them.
+            await notices_sent(fake, timeout=30)
         finally:
             for bot in bots:
                 await bot.stop()
-        notices = Counter(m["chat"]["id"] for m in fake.sent if m["chat"]["id"] >= FIRST_NOTICE_CHAT)
+        notices = sent_notices(fake)
         replies = len(fake.messages_to(CITIZEN))
     lost = NOTICES - len(notices)
     doubled = sum(n - 1 for n in notices.values())

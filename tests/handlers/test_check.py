@@ -8,29 +8,34 @@ from bot.checking import blocklist
 from bot.core.messages import Photo
 
 
+def _items(chat) -> list[dict]:
+    return chat.values_of("check_result")["items"]
+
+
 async def test_sending_a_number_checks_it_and_never_says_safe(chat):
     await chat.send("0912 345 678")
-    assert "Kết quả kiểm tra" in chat.text and "0912 345 678" in chat.text
-    assert (
-        "Chưa thấy dấu hiệu" in chat.text and "OTP" in chat.text and "không có nghĩa là chắc chắn an toàn" in chat.text
-    )
+    assert chat.templates == ["check_result"] and "0912 345 678" in chat.text
+    [item] = _items(chat)
+    assert (item["value"], item["risk"], item["reporters"]) == ("0912 345 678", "low", 0)
+    assert chat.values_of("check_result")["worst"] == "low"  # the "no sign is not a proof of safety" advice
     assert "check" in chat.choice_values and "report:id:+84912345678" in chat.choice_values
 
 
 async def test_a_foreign_number_is_flagged_with_a_reason(chat):
     await chat.send("+855 12 345 678")
-    assert "Cần cảnh giác" in chat.text and "+855" in chat.text
+    [item] = _items(chat)
+    assert item["risk"] == "medium" and item["reasons"] and "+855" in chat.text
 
 
 async def test_kiemtra_asks_then_rechecks_kindly(chat, services):
     await chat.send("/kiemtra")
-    assert "Kiểm tra số điện thoại" in chat.text
+    assert chat.templates == ["check_prompt"] and chat.values_of("check_prompt")["problem"] == ""
     await chat.send(photo=Photo(ref="x"))
-    assert "chưa đọc được" in chat.text
+    assert chat.templates == ["check_prompt"] and chat.values_of("check_prompt")["problem"] == "not_text"
     await chat.send("không biết nữa")
-    assert "chưa thấy số điện thoại" in chat.text
+    assert chat.templates == ["check_prompt"] and chat.values_of("check_prompt")["problem"] == "invalid"
     await chat.send("vietcombank-xacthuc.com")
-    assert "Nguy hiểm" in chat.text
+    assert [i["risk"] for i in _items(chat)] == ["high"]
     assert await services.conversations.get(chat.key) is None
 
 
@@ -42,7 +47,7 @@ async def test_kiemtra_with_a_value_checks_at_once(chat):
 async def test_a_blocklisted_link_is_high_risk(chat, services, clock):
     await services.storage.write(lambda db: blocklist.import_lines(db, ["acb-vn.com"], "test-list", clock()))
     await chat.send("https://WWW.acb-vn.com/login?utm_source=sms")
-    assert "Nguy hiểm" in chat.text
+    assert [i["risk"] for i in _items(chat)] == ["high"]
 
 
 async def test_a_pasted_scam_sms_checks_each_identifier_and_names_the_trick(chat):
@@ -51,15 +56,15 @@ async def test_a_pasted_scam_sms_checks_each_identifier_and_names_the_trick(chat
         "Vui long truy cap vcb-sinhtrachoc.com de xac thuc ngay hoac goi 0901234567 de duoc ho tro"
     )
     await chat.send(sms)
-    assert chat.text.count("<code>") == 2
-    assert "Tin nhắn này giống thủ đoạn" in chat.text
-    assert any(v.startswith("topic:") for v in chat.choice_values)
+    assert chat.text.count("<code>") == 2 and len(_items(chat)) == 2
+    topic = chat.values_of("check_result")["topic"]  # "this message looks like the trick …"
+    [card] = [v for v in chat.choice_values if v.startswith("topic:")]
+    assert topic == chat.services.library.knowledge_for("vi").cards[card.removeprefix("topic:")].title
 
 
 async def test_a_question_with_a_number_gets_the_check_and_the_answer(chat):
     await chat.send("số 0987654321 gọi xưng công an bắt chuyển tiền để điều tra")
-    assert "Kết quả kiểm tra" in chat.last[0].text
-    assert "❓" in chat.last[-1].text
+    assert chat.templates == ["check_result", "faq_answer"] and len(chat.last) == 2  # the check, then the answer
 
 
 @pytest.mark.parametrize("text", ["", "\u200b\u200b", "<b>x</b>", "{{ 7*7 }}", "🙂" * 50, "a" * 4000])
@@ -84,8 +89,9 @@ async def _reported_by_three(services, clock, value: str) -> None:
 async def test_reports_are_shown_as_not_yet_verified(chat, services, clock):
     await _reported_by_three(services, clock, "0912 345 678")
     await chat.send("0912 345 678")
-    assert "Nguy hiểm" in chat.text  # three distinct reporters stay high for an ordinary number
-    assert "3 người đã báo cáo, chưa được xác minh" in chat.text
+    [item] = _items(chat)
+    assert item["risk"] == "high"  # three distinct reporters stay high for an ordinary number
+    assert (item["reporters"], item["status"]) == (3, "new")  # shown as "not yet verified"
 
 
 async def test_reports_about_an_official_site_do_not_make_it_dangerous(chat, services, clock):
@@ -93,6 +99,35 @@ async def test_reports_about_an_official_site_do_not_make_it_dangerous(chat, ser
     await _reported_by_three(services, clock, "113")
     await chat.send("Tin nhắn lạ bảo vào vietcombank.com.vn rồi gọi 113 để xác minh tài khoản của tôi")
     assert chat.text.count("<code>") == 2
-    assert "Nguy hiểm" not in chat.text and "Cần cảnh giác" not in chat.text
-    assert chat.text.count("3 người đã báo cáo, chưa được xác minh") == 2
-    assert "chính thức" in chat.text
+    items = _items(chat)
+    assert [(i["risk"], i["reporters"], i["status"]) for i in items] == [("low", 3, "new")] * 2
+    t = services.content.texts("vi")
+    official = t.render_text(t.labels("reasons")["reported_official"], count=3)
+    assert all(official in i["reasons"] for i in items)  # said to be official, reports notwithstanding
+
+
+def test_a_foreign_numbers_country_is_named_by_the_content_in_use(tmp_path, services):
+    import shutil
+    from types import SimpleNamespace
+
+    from bot.checking.signals import phone_signals
+    from bot.checking.verdict import CheckResult
+    from bot.core import paths
+    from bot.core.content import Content
+    from bot.core.messages import Incoming
+    from bot.core.settings import Settings
+    from bot.identifiers.model import PhoneNumber
+    from bot.services import _template_globals
+    from handlers.check import _reasons
+
+    root = tmp_path / "content"
+    shutil.copytree(paths.content_dir(), root)
+    (root / "vi" / "countries.yaml").write_text("KH: Xứ Thử Nghiệm\n", "utf-8")
+    phone = PhoneNumber(raw="+85512345678", normalized="+85512345678", number_type="mobile", region="KH")
+    result = CheckResult(input=phone.raw, identifier=phone, risk="medium", signals=phone_signals(phone))
+    msg = Incoming(channel="test", chat_id="1", user_id="1", display_name="Lan", text=phone.raw)
+    edited = Content(root, "vi", _template_globals(Settings(_env_file=None)))
+    [reason] = _reasons(SimpleNamespace(texts=lambda m: edited.texts(m.language)), msg, result)
+    assert "Xứ Thử Nghiệm" in reason  # the name the content in use gives, not the shipped one
+    [reason] = _reasons(services, msg, result)
+    assert "Xứ Thử Nghiệm" not in reason

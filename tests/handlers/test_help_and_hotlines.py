@@ -4,7 +4,7 @@ import pytest
 @pytest.mark.parametrize("how", ["/help", "/huongdan", "hướng dẫn", "giup", "button"])
 async def test_help(chat, how):
     await (chat.press("help") if how == "button" else chat.send(how))
-    assert "Cách dùng Canh Giác" in chat.text and "/huy" in chat.text
+    assert chat.templates == ["help"] and "/huy" in chat.text
     assert chat.choice_values == ["menu"]
 
 
@@ -12,21 +12,21 @@ async def test_help(chat, how):
 async def test_hotlines_show_national_and_local_numbers(chat, how):
     await (chat.press("hotlines") if how == "button" else chat.send(how))
     text = chat.text
+    assert chat.templates == ["hotlines"]
     for number in ("113", "5656", "156", "0214 3820 113"):
         assert number in text
-    assert "Công an phường Cốc Lếu" in text
-    assert "<code>V số_điện_thoại nội_dung</code>" in text
+    assert "Công an phường Cốc Lếu" in text  # the configured hotline's own label, echoed
     assert chat.choice_values == ["menu"]
 
 
 async def test_help_works_in_the_middle_of_a_flow_and_keeps_it(chat, services):
     await chat.send("/xoadulieu")
     await chat.send("/help")
-    assert "Cách dùng" in chat.text
+    assert chat.templates == ["help"]
     assert (await services.conversations.get(chat.key)).flow == "forget"
 
 
 @pytest.mark.parametrize("text", ["cảm ơn", "Cam on nhieu", "thanks!", "tks"])
 async def test_thanks_gets_a_short_answer(chat, text):
     await chat.send(text)
-    assert "Không có gì" in chat.text
+    assert chat.templates == ["thanks"] and chat.choice_values == ["menu"]

@@ -7,11 +7,12 @@ from types import SimpleNamespace
 
 import yaml
 
-from bot.app.content_check import _check_code_references
+from bot.app.content_check import _check_code_references, _check_lists
 from bot.app.content_refs import code_references
 from bot.core import paths
 from bot.core.content import Content
 from bot.core.settings import Settings
+from bot.knowledge.catalog import load_knowledge
 from bot.services import _template_globals
 from tests.bot.cli.test_cli import canhgiac
 
@@ -23,7 +24,7 @@ def test_the_references_come_from_the_code():
     for name in ("report_prompt", "welcome", "failure", "stale_choice", "broadcast_footer", "report_status_notice"):
         assert name in refs.templates, name
     for key in ("buttons.menu", "check.ewallet", "check.bank_account", "menu.methods", "menu.help",
-                "features.quiz", "terminal.bye", "zalo.how_to_pick"):  # fmt: skip
+                "features.quiz", "terminal.bye", "choices.how_to_pick"):  # fmt: skip
         assert key in refs.labels, key
     assert "report.claimed" in refs.groups and "commands" in refs.prefixes
     assert refs.templates["welcome"][0].startswith("handlers/menu.py:")  # where it is used, to say so
@@ -48,9 +49,13 @@ def test_a_missing_template_fails_the_check_naming_it(tmp_path):
 def _problems(root) -> list[str]:
     """The code-reference part of the check, on a content folder (the rest is slow and not at stake)."""
     settings = Settings(_env_file=None, content_dir=root)
-    lib = SimpleNamespace(content=Content(root, "vi", _template_globals(settings)), default_language="vi")
+    knowledge = {"vi": load_knowledge(root / "vi")}
+    lib = SimpleNamespace(
+        content=Content(root, "vi", _template_globals(settings)), default_language="vi", knowledge=knowledge
+    )
     problems: list[str] = []
     _check_code_references(lib, problems)
+    _check_lists(lib, problems)
     return problems
 
 
@@ -80,3 +85,46 @@ def test_another_language_falls_back_but_may_not_break_a_label(tmp_path):
     assert problems and all(p.startswith("en/strings.yaml: no label 'buttons.") for p in problems), problems
     (copy / "en" / "strings.yaml").write_text("language_name: English\n", "utf-8")
     assert _problems(copy) == []  # no templates, no labels of its own: Vietnamese fills every gap
+
+
+def test_the_phrases_and_lists_the_code_reads_are_references():
+    refs = code_references()
+    for group in ("menu", "welcome", "cancel", "help", "hotlines", "thanks", "forget.erase", "forget.keep",
+                  "report.skip", "report.send"):  # fmt: skip
+        assert group in refs.phrases, group
+    assert refs.phrases["cancel"][0].startswith("handlers/__init__.py:")
+    assert "faq" in refs.shown_first and "countries" in refs.groups
+
+
+def _edit_yaml(path, change) -> None:
+    data = yaml.safe_load(path.read_text("utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+
+
+def test_a_missing_phrase_group_fails_the_check_naming_it(tmp_path):
+    copy = _broken_copy(tmp_path)
+    _edit_yaml(copy / "vi" / "phrases.yaml", lambda d: (d.pop("cancel"), d["forget"].pop("keep")))
+    problems = "\n".join(_problems(copy))
+    assert "vi/phrases.yaml: no phrase group 'cancel', used at handlers/__init__.py:" in problems
+    assert "vi/phrases.yaml: no phrase group 'forget.keep', used at handlers/privacy.py:" in problems
+
+
+def test_a_language_with_its_own_phrases_must_have_every_group(tmp_path):
+    copy = _broken_copy(tmp_path)
+    (copy / "en" / "templates").mkdir(parents=True)
+    (copy / "en" / "strings.yaml").write_text("language_name: English\n", "utf-8")
+    assert _problems(copy) == []  # no words of its own: the Vietnamese ones route its chats
+    (copy / "en" / "phrases.yaml").write_text("cancel: [never mind]\n", "utf-8")
+    problems = _problems(copy)
+    assert "en/phrases.yaml: no phrase group 'help', used at handlers/__init__.py:" in "\n".join(problems)
+    assert not any("'cancel'" in p for p in problems) and all(p.startswith("en/phrases.yaml") for p in problems)
+
+
+def test_a_list_naming_no_faq_entry_fails_the_check(tmp_path):
+    copy = _broken_copy(tmp_path)
+    _edit_yaml(copy / "vi" / "shown_first.yaml", lambda d: d["faq"].append("no-such-question"))
+    problems = _problems(copy)
+    assert problems == ["vi/shown_first.yaml: faq: no FAQ entry 'no-such-question'"]
+    _edit_yaml(copy / "vi" / "shown_first.yaml", lambda d: d.pop("faq"))
+    assert "vi/shown_first.yaml: no list 'faq', used at handlers/faq.py:" in "\n".join(_problems(copy))

@@ -1,5 +1,6 @@
 """`serve()`'s background loops under database faults: a write lock held past the busy timeout by
-another process must delay their work, never stop it, lose it or do it twice."""
+another process must delay their work, never stop it, lose it or do it twice. (The senders, which
+drain the outbox, are tested in tests/bot/broadcast/test_sender.py.)"""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from bot.core.storage import Storage
 from bot.routing import handled_updates
 from bot.routing.conversations import Conversations
 from bot.services import Services
-from tests.conftest import OtherWriter
 
 BUSY_MS = 300
 HELD_SECONDS = 1.0  # three busy timeouts
@@ -31,20 +31,6 @@ def quick(settings, clock, library):
     svc.close()
 
 
-class LockingChannel:
-    """A channel whose send is followed at once by another process's lock: recording it fails."""
-
-    name = "telegram"
-
-    def __init__(self, writer: OtherWriter):
-        self.writer, self.sent = writer, []
-
-    async def deliver(self, chat_id, replies):
-        self.sent.append(chat_id)
-        if len(self.sent) == 1:
-            self.writer.hold_for(HELD_SECONDS)
-
-
 async def wait_for(condition, timeout: float = 15) -> None:
     deadline = time.monotonic() + timeout
     while not await condition():
@@ -52,43 +38,24 @@ async def wait_for(condition, timeout: float = 15) -> None:
         await asyncio.sleep(0.05)
 
 
-async def test_a_lock_between_an_outbox_send_and_its_record_does_not_send_it_twice(quick, other_writer, clock, caplog):
-    await quick.storage.write(lambda db: outbox.enqueue(db, "telegram", "42", "Kết quả 0912345678", "report", clock()))
-    channel = LockingChannel(other_writer)
-    stop = asyncio.Event()
-    loop = asyncio.create_task(serve._outbox_loop(quick, [channel], stop))
-
-    async def recorded():
-        assert not loop.done(), f"the outbox loop stopped: {loop.exception()!r}"
-        return await quick.storage.read(lambda db: db.execute("SELECT status FROM outbox").fetchone()[0]) == "sent"
-
-    try:
-        await wait_for(recorded)
-        await asyncio.sleep(serve.OUTBOX_INTERVAL_SECONDS + 0.5)  # another round: nothing more goes out
-    finally:
-        stop.set()
-        await asyncio.wait_for(loop, 10)
-    assert channel.sent == ["42"]
-    assert "database is locked" in caplog.text and "0912345678" not in caplog.text
-
-
-async def test_the_outbox_loop_survives_a_lock_and_sends_what_is_queued(quick, other_writer, clock):
-    await quick.storage.write(lambda db: outbox.enqueue(db, "telegram", "42", "x", "report", clock()))
-    channel = LockingChannel(other_writer)
-    channel.sent.append("warm-up")  # no lock from the channel: the lock is there from the start
+async def test_the_schedule_loop_survives_a_lock_and_queues_the_digest(quick, other_writer, clock):
+    quick.settings.police_chat_id = "-100123"
+    clock.now = clock.now.replace(hour=1)  # 08:00 in Vietnam: the digest is due
     other_writer.hold_for(HELD_SECONDS)
     stop = asyncio.Event()
-    loop = asyncio.create_task(serve._outbox_loop(quick, [channel], stop))
+    loop = asyncio.create_task(serve._schedule_loop(quick, stop))
 
-    async def sent():
-        assert not loop.done(), f"the outbox loop stopped: {loop.exception()!r}"
-        return "42" in channel.sent
+    async def queued():
+        assert not loop.done(), f"the schedule loop stopped: {loop.exception()!r}"
+        return bool(await quick.storage.read(lambda db: outbox.pending(db, ["telegram"])))
 
     try:
-        await wait_for(sent)
+        await wait_for(queued)
     finally:
         stop.set()
         await asyncio.wait_for(loop, 10)
+    [digest] = await quick.storage.read(lambda db: list(db["outbox"].rows))
+    assert (digest["purpose"], digest["chat_id"]) == ("police_digest", "-100123")
 
 
 async def test_housekeeping_after_a_database_error_is_retried_soon_not_hours_later(quick, other_writer, clock, caplog):

@@ -102,7 +102,7 @@ def test_the_weekly_campaign_is_created_once_when_due_even_after_downtime(servic
     assert weekly.iso_week == "2026-W48" and "Vay nhanh" in rows["1"]["text"] and "Việc nhẹ" in rows["2"]["text"]
 
 
-def test_progress_cancel_and_summary(services, clock):
+def test_progress_cancel_and_summary(services, clock, rendered):
     seed(services, clock, {str(n): "coc-leu" for n in range(5)})
     broadcast_id = send(services, clock, text="x")
 
@@ -122,4 +122,6 @@ def test_progress_cancel_and_summary(services, clock):
     )
     assert finished == [broadcast_id]
     [summary] = services.storage.read_sync(lambda db: outbox.pending(db, ["telegram"]))
-    assert "2 / 5" in summary.text and "Đã hủy: 2" in summary.text
+    assert "2 / 5" in summary.text
+    [values] = [v for name, v in zip(rendered, rendered.values, strict=True) if name == "broadcast_summary"]
+    assert (values["total"], dict(values["counts"])) == (5, {"sent": 2, "blocked": 1, "cancelled": 2})

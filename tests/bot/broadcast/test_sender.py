@@ -1,20 +1,32 @@
-"""The sender: pace, errors by kind, and what a crash leaves behind."""
+"""The sender: pace, errors by kind, what a crash leaves behind, and the outbox drained with the
+deliveries (one policy, outbox first)."""
 
 from __future__ import annotations
 
 import asyncio
 import time
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 
 from bot.broadcast import broadcasts, subscriptions
 from bot.broadcast import sender as sender_module
-from bot.broadcast.sender import MAX_ATTEMPTS, Pacer, Sender, recover
+from bot.broadcast.deliveries import recover
+from bot.broadcast.sender import MAX_ATTEMPTS, Pacer, Sender
+from bot.core import outbox
+from bot.core.clock import utc_now
 from bot.core.messages import ChatKey, DeliveryError
 from bot.core.storage import Storage
 from tests.bot.broadcast.test_broadcasts import deliveries, seed, send
 from tests.conftest import OtherWriter
+
+
+@pytest.fixture(autouse=True)
+def quick_checks(monkeypatch):
+    """Idle polls and pause checks in small slices, so a test's clock moves are seen at once."""
+    monkeypatch.setattr(sender_module, "IDLE_POLL_SECONDS", 0.01)
+    monkeypatch.setattr(sender_module, "PAUSE_CHECK_SECONDS", 0.01)
 
 
 class Platform:
@@ -111,22 +123,36 @@ async def test_a_lasting_error_gives_up_after_max_attempts_with_the_error_kept(s
     assert row["attempts"] == MAX_ATTEMPTS and "502" in row["last_error"]
 
 
-async def test_a_429_pauses_everyone_and_requeues(services, clock):
+async def test_a_429_pauses_everyone_for_retry_after_on_the_clock_and_requeues(services, clock):
     seed(services, clock, {str(n): "coc-leu" for n in range(6)})
     broadcast_id = send(services, clock, text="x")
-    platform = Platform({"0": [DeliveryError("RetryAfter", retry_after=0.5)]})
+    platform = Platform({"0": [DeliveryError("RetryAfter", retry_after=30)]})
+    sender = Sender(services.storage, "telegram", platform.deliver, rate=200, concurrency=1, clock=services.clock)
+    stop = asyncio.Event()
+    task = asyncio.create_task(sender.run(stop))
+    try:
+        await wait_for(lambda: sender.pacer.paused_for() > 0)
+        clock.advance(seconds=29)
+        await asyncio.sleep(0.1)  # ten pause checks
+        assert platform.sent == [] and sender.pacer.paused_for() == pytest.approx(1)
+        clock.advance(seconds=1)
+        await wait_for(lambda: len(platform.sent) == 6)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 5)
+    assert sender.pacer.rate < 200 and sorted(chat for chat, _ in platform.sent) == [str(n) for n in range(6)]
+    assert deliveries(services, broadcast_id)["0"]["attempts"] == 0  # a flood wait costs no attempt
 
-    async def done():
-        return set((await statuses(services, broadcast_id)).values()) == {"sent"}
 
-    started = time.monotonic()
-    sender = await run_until(services, platform, done, concurrency=1)
-    assert time.monotonic() - started >= 0.5 and sender.pacer.rate < 200
-    assert sorted(chat for chat, _ in platform.sent) == [str(n) for n in range(6)]
+async def wait_for(condition, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.01)
 
 
 async def test_a_flood_wait_met_by_every_send_in_flight_slows_the_pace_once():
-    pacer = Pacer(100)
+    pacer = Pacer(100, utc_now)
     for _ in range(8):  # the eight sends of one round all get the 429
         pacer.pause(1.0)
     assert pacer.rate == 80  # a fifth slower, not 0.8 ** 8 (the pace would crawl for minutes)
@@ -154,15 +180,15 @@ async def test_after_a_crash_in_flight_rows_are_sent_again_and_counted(services,
 
 
 class Outage(Platform):
-    """Every send fails as a platform in trouble does (5xx) until `seconds` after the first one."""
+    """Every send fails as a platform in trouble does (5xx) until `seconds` after the first one, on `clock`."""
 
-    def __init__(self, seconds: float):
+    def __init__(self, clock, seconds: float):
         super().__init__()
-        self.seconds, self.until, self.failed = seconds, None, 0
+        self.clock, self.seconds, self.until, self.failed = clock, seconds, None, 0
 
     async def deliver(self, chat_id, replies):
-        self.until = self.until or time.monotonic() + self.seconds
-        if time.monotonic() < self.until:
+        self.until = self.until or self.clock() + timedelta(seconds=self.seconds)
+        if self.clock() < self.until:
             self.failed += 1
             raise DeliveryError("NetworkError: 502 Bad Gateway")
         await super().deliver(chat_id, replies)
@@ -171,15 +197,57 @@ class Outage(Platform):
 async def test_an_outage_of_the_platform_is_probed_by_a_few_sends_not_hammered(services, clock):
     seed(services, clock, {str(n): "coc-leu" for n in range(40)})
     broadcast_id = send(services, clock, text="x")
-    platform = Outage(seconds=0.8)  # at 200 a second, 160 sends would fail without holding back
+    platform = Outage(clock, seconds=60)  # a minute: at 200 a second, 12,000 sends would fail without holding back
 
     async def done():
-        clock.advance(seconds=10)  # past each row's own backoff
+        clock.advance(seconds=1)
         return set((await statuses(services, broadcast_id)).values()) == {"sent"}
 
     await run_until(services, platform, done, rate=200, concurrency=4)
     assert sorted(chat for chat, _ in platform.sent) == sorted(str(n) for n in range(40))
-    assert platform.failed <= 4 * 4  # rounds at 0, 0.25, 0.75 s (and one more at worst), 4 sends each
+    # Holds of 0.25, 0.5, 1, … 32 s: a probe round each, of at most 4 sends.
+    assert platform.failed <= 4 * 9
+
+
+async def test_the_outbox_goes_first_and_shares_the_pace_and_the_spacing_per_chat(services, clock):
+    seed(services, clock, {str(n): "coc-leu" for n in range(5)})
+    send(services, clock, text="x")
+    services.storage.write_sync(
+        lambda db: [outbox.enqueue(db, "telegram", chat, "notice", "report_status", clock()) for chat in ("0", "9")]
+    )
+    platform = Platform()
+    texts: list[tuple[str, str]] = []
+    deliver = platform.deliver
+
+    async def recording(chat_id, replies):
+        await deliver(chat_id, replies)
+        texts.append((chat_id, replies[0].text))
+
+    platform.deliver = recording
+
+    async def done():
+        rows = await services.storage.read(lambda db: [r["status"] for r in db["outbox"].rows])
+        return rows == ["sent", "sent"] and len(texts) == 7
+
+    await run_until(services, platform, done, rate=200, concurrency=1)
+    assert texts[:2] == [("0", "notice"), ("9", "notice")]  # replies to people who acted, before the bulk
+    sends_to_0 = [at for chat, at in platform.sent if chat == "0"]
+    assert len(sends_to_0) == 2 and sends_to_0[1] - sends_to_0[0] >= 0.9  # one chat: a second apart
+
+
+async def test_a_blocked_chat_found_by_a_notice_is_not_retried_and_stops_its_subscription(services, clock):
+    seed(services, clock, {"gone": "coc-leu"})
+    services.storage.write_sync(lambda db: outbox.enqueue(db, "telegram", "gone", "notice", "report_status", clock()))
+    platform = Platform({"gone": DeliveryError("Forbidden", blocked=True)})
+
+    async def done():
+        return await services.storage.read(lambda db: next(db["outbox"].rows)["status"]) == "blocked"
+
+    await run_until(services, platform, done)
+    row = services.storage.read_sync(lambda db: next(db["outbox"].rows))
+    assert (row["status"], row["attempts"]) == ("blocked", 0)
+    gone = services.storage.read_sync(lambda db: subscriptions.get(db, ChatKey("telegram", "gone")))
+    assert (gone.active, gone.stopped_reason) == (False, "blocked")
 
 
 # --- database faults: a write lock held by another process past the busy timeout ---
@@ -250,3 +318,29 @@ async def test_a_lock_when_the_sender_starts_delays_it_but_does_not_stop_it(
     other_writer.hold_for(HELD_SECONDS)
     await run_until_all_sent(services, sender, broadcast_id)
     assert sorted(chat for chat, _ in platform.sent) == [str(n) for n in range(5)]
+
+
+async def test_a_lock_between_an_outbox_send_and_its_record_does_not_send_it_twice(
+    services, clock, quick_storage, other_writer, caplog
+):
+    await services.storage.write(lambda db: outbox.enqueue(db, "telegram", "42", "Kết quả 0912345678", "x", clock()))
+    platform = LockingPlatform(other_writer, after=1)
+    sender = Sender(quick_storage, "telegram", platform.deliver, rate=200, concurrency=2, clock=clock)
+    stop = asyncio.Event()
+    task = asyncio.create_task(sender.run(stop))
+
+    async def recorded():
+        assert not task.done(), f"the sender stopped: {task.exception()!r}"
+        return await services.storage.read(lambda db: next(db["outbox"].rows)["status"]) == "sent"
+
+    try:
+        deadline = time.monotonic() + 15
+        while not await recorded():
+            assert time.monotonic() < deadline, "the notice was not recorded"
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.2)  # more rounds: nothing more goes out
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 5)
+    assert [chat for chat, _ in platform.sent] == ["42"] and sender.database_errors > 0
+    assert "database is locked" in caplog.text and "0912345678" not in caplog.text

@@ -14,11 +14,11 @@ import pytest
 from pydantic import SecretStr
 
 from bot.app.serve import serve
+from bot.app.wiring import wire
 from bot.core.logs import setup_logging
 from bot.core.messages import Reply
 from bot.core.settings import Settings
-from bot.services import build_services
-from handlers import PUBLIC_COMMANDS, build_router
+from handlers import build_router
 from tests.fakes.running_bot import CHAT, TOKEN, RunningBot, keyboard_of, private_update, texts_of
 
 
@@ -30,7 +30,10 @@ async def test_start_shows_the_menu_as_an_inline_keyboard_and_sets_commands(fake
     buttons = [row[0] for row in keyboard_of(welcome)]
     assert len(buttons) == 8 and buttons[6]["callback_data"] == "hotlines"
     assert "Đường dây nóng" in buttons[6]["text"]
-    assert [c["command"] for c in fake.commands] == list(PUBLIC_COMMANDS)
+    # The menu is the router's, set by the application's post_init: commands anyone may use, in order.
+    menu = build_router().menu_commands
+    assert [c["command"] for c in fake.commands] == menu and {"start", "kiemtra", "baocao"} <= set(menu)
+    assert not {"hangdoi", "phatcanhbao"} & set(menu)
     assert "113" in fake.short_description and "lừa đảo" in fake.description
     assert not any(method == "sendChatAction" for method, _ in fake.requests)  # a quick answer needs none
 
@@ -232,12 +235,12 @@ async def test_a_token_telegram_refuses_stops_the_start_with_a_clear_error(fake,
     from bot.channels import ChannelStartError
 
     settings = tg_settings.model_copy(update={"telegram_bot_token": SecretStr("999:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")})
-    services = build_services(settings)
+    bot = wire(settings)
     try:
         with pytest.raises(ChannelStartError, match="refused TELEGRAM_BOT_TOKEN"):
-            await serve(settings, services, build_router(), PUBLIC_COMMANDS, stop=asyncio.Event())
+            await serve(bot, stop=asyncio.Event())
     finally:
-        services.close()
+        bot.close()
 
 
 async def test_canhgiac_run_serves_and_stops_gracefully_on_sigterm(fake, tmp_path):

@@ -1,8 +1,10 @@
 import io
 
 from bot.channels.terminal import chat as terminal_chat
-from bot.channels.terminal import pick, render
-from bot.core.messages import Choice, Reply
+from bot.channels.terminal import render
+from bot.core.messages import ChatKey, Choice, Reply
+from bot.reporting import reports
+from tests.conftest import Chat
 
 
 async def run_chat(router, services, lines: str, user: str = "local") -> str:
@@ -11,20 +13,15 @@ async def run_chat(router, services, lines: str, user: str = "local") -> str:
     return out.getvalue()
 
 
-def test_render_numbers_choices_and_strips_markup():
+def test_render_strips_markup_and_puts_the_options_block_under_the_text():
     reply = Reply("<b>Menu</b> &amp; thêm", choices=(Choice("Một", "a"), Choice("Hai", "b")))
-    assert render(reply, "Bot") == "Bot: Menu & thêm\n  [1] Một\n  [2] Hai"
-
-
-def test_pick_by_number():
-    choices = (Choice("Một", "a"), Choice("Hai", "b"))
-    assert pick("2", choices).value == "b" and pick(" 1. ", choices).value == "a"
-    assert pick("3", choices) is None and pick("hai", choices) is None
+    assert render(reply, "1. Một\n2. Hai", "Bot") == "Bot: Menu & thêm\n1. Một\n2. Hai"
+    assert render(Reply("<i>Chào</i>"), "", "Bot") == "Bot: Chào"
 
 
 async def test_welcome_then_numbers_answer_choices(router, services):
     out = await run_chat(router, services, "7\n1\n")
-    assert "Chào Lan" in out and "[7] ☎️ Đường dây nóng" in out
+    assert "Chào Lan" in out and "7. ☎️ Đường dây nóng" in out
     assert "5656" in out  # 7 = hotlines
     assert out.count("Menu chính") == 1  # then 1 = back to the menu
     assert out.rstrip().endswith("Tạm biệt, chúc bạn luôn cảnh giác!")
@@ -49,3 +46,42 @@ async def test_each_user_has_their_own_state_and_it_survives_restarts(router, se
     assert "Đã xóa dữ liệu" in resumed
     other = await run_chat(router, services, "", user="binh")
     assert "Chào Lan" in other
+
+
+# --- numbers count across the whole turn (issue 11 §3) ---
+
+SCAM = "Số 0912345678 gọi nói là công an, bắt chuyển tiền\n"
+
+
+async def test_a_number_names_the_option_shown_with_it_across_all_replies_of_a_turn(router, services):
+    # A pasted scam message gets several replies (the check, the FAQ answer, the menu); the first
+    # option shown is the check's "report this", so typing 1 starts a report, not the menu.
+    out = await run_chat(router, services, SCAM + "1\n")
+    conversation = await services.conversations.get(ChatKey("terminal", "local"))
+    assert conversation is not None and conversation.flow == "report", out
+    assert conversation.data.get("preset")  # the number the check showed, carried into the report
+
+
+async def test_an_officer_acts_on_the_first_item_of_the_queue(router, services, settings):
+    settings.police_ids = ["terminal:officer"]
+    for citizen, number in (("11", "0912345678"), ("12", "0912345678"), ("13", "0987654321")):
+        await file_report(Chat(router, services, chat_id=citizen), number)
+    first_id = (await services.storage.read(lambda db: reports.queue(db, limit=5)))[0].identifier_id
+
+    await run_chat(router, services, "/hangdoi\n1\n", user="officer")
+    conversation = await services.conversations.get(ChatKey("terminal", "officer"))
+    assert conversation is not None and conversation.flow == "police_note"
+    assert conversation.data == {"identifier_id": first_id, "status": "confirmed"}
+
+
+async def file_report(chat: Chat, number: str) -> None:
+    await chat.send("/baocao")
+    await chat.press("report:what:call")
+    await chat.send(number)
+    for value in ("report:via:phone_call", "report:claimed:fake-authority-call", "report:happened:today"):
+        await chat.press(value)
+    await chat.send("2tr")
+    await chat.send("Xưng công an quận, dọa bắt")
+    await chat.press("report:skip")
+    await chat.press("report:consent:none")
+    await chat.press("report:confirm")

@@ -234,3 +234,20 @@ async def test_a_zalo_token_that_is_refused_stops_the_start_with_a_clear_error(z
     with pytest.raises(ChannelStartError, match="ZALO_BOT_TOKEN"):
         async with RunningBot(settings, zalo):
             pass
+
+
+async def test_an_officer_acts_on_the_first_item_of_the_queue_by_number(zalo, zalo_settings):
+    from bot.reporting import reports
+    from tests.bot.channels.test_terminal import file_report
+    from tests.conftest import Chat
+
+    zalo_settings.police_ids = [f"zalo:{CHAT}"]
+    async with RunningBot(zalo_settings, zalo) as bot:
+        for citizen, number in (("11", "0912345678"), ("12", "0912345678"), ("13", "0987654321")):
+            await file_report(Chat(bot.router, bot.services, chat_id=citizen), number)
+        first_id = (await bot.services.storage.read(lambda db: reports.queue(db, limit=5)))[0].identifier_id
+        await say(zalo, "/hangdoi", count=3)
+        await say(zalo, "1")
+        conversation = await bot.services.conversations.get(ChatKey("zalo", CHAT))
+    assert conversation is not None and conversation.flow == "police_note"
+    assert conversation.data == {"identifier_id": first_id, "status": "confirmed"}

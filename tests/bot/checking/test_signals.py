@@ -261,3 +261,12 @@ def test_the_reasons_of_real_signals_render(reasons, brands):
 def test_links_from_the_real_parser(text, first_code, brands):
     parse_link = pytest.importorskip("bot.identifiers.links").parse_link
     assert link_signals(parse_link(text), brands)[0].code == first_code
+
+
+def test_country_names_are_content_with_libphonenumber_behind_them():
+    names = yaml.safe_load((paths.content_dir() / "vi" / "countries.yaml").read_text("utf-8"))
+    assert set(names) >= {"KH", "US", "CN"} and "BR" not in names
+    for region, name in names.items():
+        [signal] = phone_signals(PhoneNumber(raw="+1", normalized="+1", number_type="mobile", region=region))
+        assert signal.params["country"] == name
+    assert not hasattr(signals_module, "COUNTRY_NAMES_VI")  # one table, in content

@@ -10,7 +10,7 @@ from bot.core.content import Content, ContentError
 from bot.core.richtext import to_plain
 from bot.core.settings import Settings
 from bot.services import _template_globals
-from handlers import PUBLIC_COMMANDS, build_router
+from handlers import build_router
 
 # Values the handlers pass to templates; with StrictUndefined, a template needing more fails here.
 TEMPLATE_VALUES = {
@@ -68,8 +68,8 @@ TEMPLATE_VALUES = {
     "staff_sent": {"id": 3, "when": None},
     "police_decided": {"old": "Mới", "new": "Đã xác nhận lừa đảo", "notified": 1, "note": "Ghi chú"},
     "police_digest": {"items": [{"kind": "Số điện thoại", "value": "0912 345 678", "new_reports": 1,
-                                 "reporters": 1, "is_new": True}], "more": 0, "since": "07:00 21/11/2026",
-                      "until": "07:00 22/11/2026"},
+                                 "reporters": 1, "is_new": True, "areas": ["phường Cốc Lếu"]}], "more": 0,
+                      "since": "07:00 21/11/2026", "until": "07:00 22/11/2026"},
 }  # fmt: skip
 
 
@@ -95,7 +95,7 @@ def test_taxonomy_is_the_shared_one(content):
 def test_every_public_command_has_a_description_telegram_accepts(content):
     t = content.texts("vi")
     registered = set(build_router().commands)
-    for name in PUBLIC_COMMANDS:
+    for name in build_router().menu_commands:
         assert name in registered, name
         assert 1 <= len(t.label(f"commands.{name}")) <= 256
 
@@ -113,14 +113,17 @@ def test_user_values_are_escaped_not_evaluated(content):
 
 def test_locality_hotlines_appear_only_when_configured(content):
     plain = content.texts("vi").render("hotlines")
-    assert "113" in plain and "5656" in plain and "156" in plain and "Công an địa phương" not in plain
+    assert "113" in plain and "5656" in plain and "156" in plain
     local = Content(
         paths.content_dir(),
         "vi",
         _template_globals(Settings(locality_name="xã Tả Van", police_hotlines="Công an xã Tả Van=0214 3871 113")),
     )
     text = local.texts("vi").render("hotlines")
-    assert "Công an xã Tả Van" in text and "0214 3871 113" in text and "xã Tả Van" in text
+    # The local section is only in the configured render: every line of the plain one is in it.
+    added = set(text.splitlines()) - set(plain.splitlines())
+    assert set(plain.splitlines()) <= set(text.splitlines())
+    assert any("Công an xã Tả Van" in line and "0214 3871 113" in line for line in added)  # the settings echoed
 
 
 def test_a_new_language_is_just_files(tmp_path):
@@ -134,7 +137,7 @@ def test_a_new_language_is_just_files(tmp_path):
     en = content.texts("en")
     assert en.label("menu.help") == "Help" and en.render("menu") == "Main menu"
     assert en.label("menu.quiz") == content.texts("vi").label("menu.quiz")  # falls back
-    assert "Canh Giác" in en.render("welcome", name="Lan")  # falls back
+    assert en.render("welcome", name="Lan") == content.texts("vi").render("welcome", name="Lan")  # falls back
     assert content.texts("xx").language == "vi"
 
 
@@ -144,3 +147,33 @@ def test_missing_label_and_variable_fail_loudly(content):
         t.label("menu.nothing")
     with pytest.raises(jinja2.UndefinedError):
         t.render("coming_soon")
+
+
+def test_typed_words_are_phrase_keys_and_every_language_adds_its_own(tmp_path):
+    root = tmp_path / "content"
+    shutil.copytree(paths.content_dir(), root)
+    (root / "en" / "templates").mkdir(parents=True)
+    (root / "en" / "strings.yaml").write_text("language_name: English\n", encoding="utf-8")
+    (root / "en" / "phrases.yaml").write_text("forget:\n  erase: [Erase it!]\n", encoding="utf-8")
+    content = Content(root, "vi", _template_globals(Settings()))
+    vi, en = content.texts("vi"), content.texts("en")
+    assert "co xoa het" in vi.phrases("forget.erase") and "erase it" not in vi.phrases("forget.erase")
+    assert {"erase it", "co xoa het"} <= en.phrases("forget.erase")  # its own, and Vietnamese
+    assert en.phrases("forget.keep") == vi.phrases("forget.keep")
+    assert "Erase it!" in content.phrases.phrases("forget.erase")  # the router's view: every language
+    with pytest.raises(ContentError):
+        vi.phrases("nothing.here")
+
+
+def test_a_bare_yes_or_no_key_is_refused_not_read_as_a_boolean(tmp_path):
+    root = tmp_path / "content"
+    shutil.copytree(paths.content_dir(), root)
+    (root / "vi" / "phrases.yaml").write_text("forget:\n  yes: [có]\n", encoding="utf-8")
+    with pytest.raises(ContentError, match="quotes"):
+        Content(root, "vi", _template_globals(Settings()))
+
+
+def test_lists_shown_first_fall_back_to_the_default_language(tmp_path, content):
+    assert content.texts("vi").shown_first("faq") and content.texts("xx").shown_first("faq")
+    with pytest.raises(ContentError):
+        content.texts("vi").shown_first("nothing")

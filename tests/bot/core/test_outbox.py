@@ -1,41 +1,61 @@
-"""The outbox: sent once the platform accepts, retried when it may help, dropped when it cannot."""
+"""The outbox as a queue: due rows of a channel claimed oldest first and marked in flight, busy
+chats skipped, failures waiting for their time, rows left in flight by a crash sent again."""
 
 from __future__ import annotations
 
-from bot.app.serve import drain_outbox
+from datetime import timedelta
+
 from bot.core import outbox
-from bot.core.messages import DeliveryError
+from bot.core.clock import to_iso
 
 
-class Channel:
-    name = "telegram"
-
-    def __init__(self, failures: dict[str, DeliveryError]):
-        self.failures, self.sent = failures, []
-
-    async def deliver(self, chat_id, replies):
-        if chat_id in self.failures:
-            raise self.failures[chat_id]
-        self.sent.append((chat_id, replies[0].text))
-
-
-async def test_sent_retried_and_given_up(services, clock):
-    def queue(db):
-        for chat in ("ok", "blocked", "flaky"):
-            outbox.enqueue(db, "telegram", chat, f"tin cho {chat}", "report_status", clock())
-        outbox.enqueue(db, "zalo", "z", "chưa có kênh Zalo", "report_status", clock())
-
-    await services.storage.write(queue)
-    channel = Channel(
-        {"blocked": DeliveryError("Forbidden", blocked=True), "flaky": DeliveryError("TimedOut", permanent=False)}
+def queue(services, clock, *chats: str, channel: str = "telegram") -> None:
+    services.storage.write_sync(
+        lambda db: [outbox.enqueue(db, channel, chat, f"tin cho {chat}", "report_status", clock()) for chat in chats]
     )
-    assert await drain_outbox(services, {"telegram": channel}) == 1
-    assert channel.sent == [("ok", "tin cho ok")]
-    for _ in range(outbox.MAX_ATTEMPTS):
-        await drain_outbox(services, {"telegram": channel})
-    rows = await services.storage.read(lambda db: {r["chat_id"]: r for r in db["outbox"].rows})
-    assert rows["ok"]["status"] == "sent" and rows["ok"]["sent_at"]
-    assert rows["blocked"]["status"] == "failed" and rows["blocked"]["attempts"] == 1
-    assert rows["flaky"]["status"] == "failed" and rows["flaky"]["attempts"] == outbox.MAX_ATTEMPTS
-    assert rows["z"]["status"] == "pending"  # waits for a running Zalo channel
-    assert channel.sent == [("ok", "tin cho ok")]  # never twice
+
+
+def claim(services, clock, busy=()):
+    return services.storage.write_sync(lambda db: outbox.claim(db, "telegram", clock(), list(busy)))
+
+
+def rows(services) -> dict[str, dict]:
+    return services.storage.read_sync(lambda db: {r["chat_id"]: r for r in db["outbox"].rows})
+
+
+def test_claimed_oldest_first_per_channel_skipping_busy_chats(services, clock):
+    queue(services, clock, "a", "b")
+    queue(services, clock, "z", channel="zalo")
+    first = claim(services, clock, busy=["a"])
+    assert (first.chat_id, first.text, first.attempts) == ("b", "tin cho b", 0)
+    assert claim(services, clock).chat_id == "a"
+    assert claim(services, clock) is None  # both in flight; the Zalo row waits for its channel
+    assert {chat: row["status"] for chat, row in rows(services).items()} == {
+        "a": "inflight",
+        "b": "inflight",
+        "z": "pending",
+    }
+
+
+def test_a_failure_waits_for_its_time_and_a_send_is_recorded(services, clock):
+    queue(services, clock, "a")
+    item = claim(services, clock)
+    later = to_iso(clock() + timedelta(seconds=4))
+    failure = outbox.Failure("pending", 1, later, "NetworkError")
+    services.storage.write_sync(lambda db: outbox.record_failure(db, item.id, failure))
+    assert claim(services, clock) is None
+    clock.advance(seconds=4)
+    again = claim(services, clock)
+    assert (again.id, again.attempts) == (item.id, 1)
+    services.storage.write_sync(lambda db: outbox.record_sent(db, item.id, clock()))
+    row = rows(services)["a"]
+    assert (row["status"], row["sent_at"], row["last_error"]) == ("sent", to_iso(clock()), "NetworkError")
+
+
+def test_rows_left_in_flight_by_a_crash_are_sent_again_and_marked(services, clock):
+    queue(services, clock, "a", "b")
+    claim(services, clock)
+    assert services.storage.write_sync(lambda db: outbox.recover(db, "zalo")) == 0
+    assert services.storage.write_sync(lambda db: outbox.recover(db, "telegram")) == 1
+    assert claim(services, clock).chat_id == "a"
+    assert {chat: row["resent"] for chat, row in rows(services).items()} == {"a": 1, "b": 0}

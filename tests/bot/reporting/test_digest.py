@@ -15,7 +15,11 @@ def test_the_police_chat_names_its_channel_or_is_telegram():
     assert digest.target("zalo:abc") == ("zalo", "abc")
 
 
-def test_one_digest_per_day_listing_what_is_new(services, clock):
+def _digests(rendered) -> list[dict]:
+    return [values for name, values in zip(rendered, rendered.values, strict=True) if name == "police_digest"]
+
+
+def test_one_digest_per_day_listing_what_is_new(services, clock, rendered):
     t = services.content.texts("vi")
     clock.now = clock.now.replace(hour=0)  # 07:00 in Vietnam
     draft = reports.Draft(identifier=PHONE, what="call", via="phone_call", claimed_topic=None, happened="today")
@@ -28,11 +32,13 @@ def test_one_digest_per_day_listing_what_is_new(services, clock):
     assert services.storage.write_sync(queue) is True
     assert services.storage.write_sync(queue) is False  # same day: already sent
     [message] = services.storage.read_sync(lambda db: outbox.pending(db, ["telegram"]))
-    assert message.chat_id == "-100123" and "0912 345 678" in message.text and "(lần đầu)" in message.text
+    assert message.chat_id == "-100123" and "0912 345 678" in message.text
+    [first] = _digests(rendered)
+    assert [(i["value"], i["new_reports"], i["is_new"]) for i in first["items"]] == [("0912 345 678", 1, True)]
     clock.advance(days=1)
     assert services.storage.write_sync(queue) is True
     second = services.storage.read_sync(lambda db: outbox.pending(db, ["telegram"]))[-1]
-    assert "Không có báo cáo mới" in second.text
+    assert second.text != message.text and _digests(rendered)[-1]["items"] == []  # "nothing new"
 
 
 def test_not_before_the_hour(services, clock):

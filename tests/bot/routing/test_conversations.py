@@ -1,6 +1,8 @@
-import pytest
+import sqlite_utils
 
-from bot.core.messages import ChatKey
+from bot.core.messages import ChatKey, ConversationKey, Incoming
+from bot.core.migrations import MIGRATIONS, migrate
+from bot.routing import conversations
 from bot.services import build_services
 
 CHAT = ChatKey("telegram", "42")
@@ -45,30 +47,65 @@ async def test_purge_removes_only_expired(services, clock):
 
 
 GROUP = ChatKey("telegram", "-100500")
+LAN = ConversationKey(*GROUP, "11")
+MINH = ConversationKey(*GROUP, "22")
 
 
-async def test_in_a_group_a_flow_belongs_to_the_member_who_started_it(services):
-    from bot.routing.conversations import NotYourFlow
-
-    lan, minh = services.conversations.acting_as("11"), services.conversations.acting_as("22")
-    await lan.start(GROUP, "report", "what", {"step": 1})
-    assert (await lan.get(GROUP)).user_id == "11"
-    with pytest.raises(NotYourFlow):
-        await minh.get(GROUP)
-    with pytest.raises(NotYourFlow):
-        await minh.start(GROUP, "quiz", "question")  # would throw away Lan's draft
-    assert await minh.end(GROUP) is False  # Minh has nothing to leave; Lan's flow stays
-    assert await minh.get(GROUP, "quiz") is None  # another flow than the one asked about
-    await lan.start(GROUP, "report", "via", {"step": 2})
-    assert (await lan.get(GROUP)).data == {"step": 2}
-    assert await lan.end(GROUP) is True
-    await minh.start(GROUP, "quiz", "question")  # free again
-    assert (await minh.get(GROUP)).flow == "quiz"
+async def test_in_a_group_each_member_has_their_own_flow(services):
+    conversations = services.conversations
+    await conversations.start(LAN, "report", "what", {"step": 1})
+    await conversations.start(MINH, "quiz", "question")
+    assert (await conversations.get(LAN)).data == {"step": 1}
+    assert (await conversations.get(MINH)).flow == "quiz"
+    assert await conversations.get(GROUP) is None  # the group itself, as one person, has none
+    assert await conversations.get(MINH, "report") is None  # another flow than the one asked about
+    assert await conversations.end(MINH) is True
+    assert await conversations.end(MINH) is False  # nothing left for Minh
+    assert (await conversations.get(LAN)).step == "what"  # Lan's draft untouched
 
 
-async def test_an_expired_flow_of_someone_else_does_not_block(services, clock, settings):
-    lan, minh = services.conversations.acting_as("11"), services.conversations.acting_as("22")
-    await lan.start(GROUP, "report", "what")
+async def test_the_chat_loads_every_members_active_flow_in_one_query(services, clock, settings):
+    conversations = services.conversations
+    await conversations.start(LAN, "report", "what")
     clock.advance(minutes=settings.conversation_idle_minutes + 1)
-    await minh.start(GROUP, "quiz", "question")
-    assert (await minh.get(GROUP)).user_id == "22"
+    await conversations.start(MINH, "quiz", "question")
+    flows = await services.storage.read(lambda db: conversations.in_chat(db, GROUP))
+    assert {user: c.flow for user, c in flows.items()} == {"22": "quiz"}  # Lan's expired
+
+
+async def test_a_private_chat_is_one_person_whatever_user_the_platform_names(services):
+    private = Incoming(channel="telegram", chat_id="42", user_id="77")
+    assert private.conversation_key == ConversationKey("telegram", "42", "42")
+    await services.conversations.start(private.conversation_key, "forget", "confirm")
+    assert (await services.conversations.get(CHAT)).flow == "forget"  # a ChatKey names the same flow
+    member = Incoming(channel="telegram", chat_id="-100500", user_id="11", is_group=True)
+    assert member.conversation_key == LAN
+
+
+async def test_erasure_of_a_chat_ends_its_own_flow_not_its_members(services):
+    await services.conversations.start(CHAT, "report", "what")
+    await services.conversations.start(LAN, "report", "what")
+    await services.storage.write(lambda db: (conversations.forget(db, CHAT), conversations.forget(db, GROUP)))
+    assert await services.conversations.get(CHAT) is None
+    assert await services.conversations.get(LAN) is not None  # Lan ends hers, or it expires
+
+
+def test_version_7_keys_existing_flows_by_member_and_keeps_them(tmp_path):
+    db = sqlite_utils.Database(tmp_path / "v6.db")
+    migrate(db, MIGRATIONS[:6])
+    row = {"flow": "report", "step": "via", "data": '{"what": "call"}', "updated_at": "2026-11-22T08:00:00+00:00"}
+    db["conversations"].insert_all(
+        [
+            {"channel": "telegram", "chat_id": "42", "user_id": None, **row},  # a private chat: no owner
+            {"channel": "telegram", "chat_id": "-100500", "user_id": "11", **row},  # Lan's, in a group
+        ]
+    )
+    migrate(db)
+    assert db["conversations"].pks == ["channel", "chat_id", "user_id"]
+    rows = db.execute("SELECT channel, chat_id, user_id, flow, step, data FROM conversations ORDER BY chat_id")
+    assert rows.fetchall() == [
+        ("telegram", "-100500", "11", "report", "via", '{"what": "call"}'),
+        ("telegram", "42", "42", "report", "via", '{"what": "call"}'),
+    ]
+    db["conversations"].insert({"channel": "telegram", "chat_id": "-100500", "user_id": "22", **row})  # Minh's too
+    assert db["conversations"].count == 3

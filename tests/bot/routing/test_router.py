@@ -139,57 +139,7 @@ async def test_a_handler_whose_write_fails_says_nothing_was_saved_not_done(servi
     assert len(replies) == 1 and NOT_SAVED in replies[0].text and "Đã lưu" not in replies[0].text
 
 
-# --- in a group, a flow belongs to the member who started it ---
-
-
-def member(user: str, text=None, **fields):
-    return Incoming(channel="telegram", chat_id="-100500", user_id=user, text=text, is_group=True, **fields)
-
-
-LAN, MINH = "11", "22"
-
-
-async def test_in_a_group_only_the_starter_confirms_an_erasure(router, services):
-    await router.handle(member(LAN, "/start"), services)
-    [ask] = await router.handle(member(LAN, "/xoadulieu"), services)
-    assert [c.value for c in ask.choices] == ["forget:yes", "forget:no"]
-    # Minh presses Lan's button: ignored, so Lan's message keeps its buttons and the group no noise.
-    assert await router.handle(member(MINH, choice="forget:yes"), services) == []
-    assert await router.handle(member(MINH, choice="forget:no"), services) == []
-    [other] = await router.handle(member(MINH, "/xoadulieu"), services)
-    assert "thành viên khác" in other.text
-    assert await services.storage.read(lambda db: db["chats"].count) == 1
-    [cancel] = await router.handle(member(MINH, "/huy"), services)  # Minh has nothing to cancel
-    assert "không có việc gì" in cancel.text
-    [done] = await router.handle(member(LAN, choice="forget:yes"), services)
-    assert "Đã xóa dữ liệu" in done.text
-    assert await services.storage.read(lambda db: db["chats"].count) == 0
-
-
-async def test_in_a_group_only_the_starter_finishes_a_report(router, services):
-    async def lan(value):
-        return await router.handle(member(LAN, choice=value), services)
-
-    await lan("report:id:+84912345678")  # "report this" under a check result
-    for value in ("report:what:call", "report:via:phone_call", "report:claimed:unknown",
-                  "report:happened:today", "report:amount:0", "report:skip", "report:skip",
-                  "report:consent:none"):  # fmt: skip
-        await lan(value)
-    for value in ("report:confirm", "report:cancel", "report:start"):
-        assert await router.handle(member(MINH, choice=value), services) == []
-    [resume] = await router.handle(member(MINH, "/baocao"), services)  # no peek at Lan's draft
-    assert "thành viên khác" in resume.text and "0912" not in resume.text
-    assert await services.storage.read(lambda db: db["reports"].count) == 0
-    [done] = await lan("report:confirm")
-    assert "BC-" in done.text
-    assert await services.storage.read(lambda db: db["reports"].count) == 1
-
-
-async def test_private_chats_are_not_affected_by_ownership(router, services):
-    await router.handle(msg("/xoadulieu"), services)
-    other_user = Incoming(channel="test", chat_id="5", user_id="77", choice="forget:yes")
-    [done] = await router.handle(other_user, services)  # a private chat is one person
-    assert "Đã xóa dữ liệu" in done.text
+# Flows in groups (a flow per member): tests/handlers/test_groups.py.
 
 
 async def test_owed_codes_come_from_what_the_router_is_given(services):

@@ -1,0 +1,92 @@
+"""A broadcast's deliveries as a queue the sender drains (`bot/broadcast/sender.py`): one row per
+recipient, written by `broadcasts.enqueue`; marked in flight (committed) before its send, then
+sent, blocked or failed. Rows left in flight by a crash are sent again and marked `resent`.
+
+The same functions, on the same row shape (`bot.core.outbox.Outgoing`, `Failure`), as the
+outbox: the sender holds the policy, this module the SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+
+import sqlite_utils
+
+from bot.core.clock import to_iso
+from bot.core.messages import ChatKey
+from bot.core.outbox import Failure, Outgoing
+
+
+def recover(db: sqlite_utils.Database, channel: str) -> int:
+    """At start: rows left in flight by a crash are sent again, and marked as possibly doubled."""
+    return db.execute(
+        "UPDATE deliveries SET status = 'pending', resent = 1 WHERE channel = ? AND status = 'inflight'", [channel]
+    ).rowcount
+
+
+def claim(db: sqlite_utils.Database, channel: str, now: datetime, busy: Collection[str]) -> Outgoing | None:
+    """Take the oldest due row of a broadcast still sending, to a chat not in `busy`; mark it in flight."""
+    marks = ", ".join("?" for _ in busy)
+    row = db.execute(
+        "SELECT d.id, d.chat_id, d.text, d.attempts FROM deliveries d JOIN broadcasts b ON b.id = d.broadcast_id "
+        "WHERE d.status = 'pending' AND d.channel = ? AND d.next_attempt_at <= ? AND b.status = 'sending' "
+        f"AND d.chat_id NOT IN ({marks}) ORDER BY d.next_attempt_at, d.id LIMIT 1",
+        [channel, to_iso(now), *busy],
+    ).fetchone()
+    if row is None:
+        return None
+    db.execute("UPDATE deliveries SET status = 'inflight' WHERE id = ?", [row[0]])
+    return Outgoing(*row)
+
+
+def record_sent(db: sqlite_utils.Database, item_id: int, now: datetime) -> None:
+    db.execute("UPDATE deliveries SET status = 'sent', sent_at = ? WHERE id = ?", [to_iso(now), item_id])
+
+
+def record_failure(db: sqlite_utils.Database, item_id: int, failure: Failure) -> None:
+    db.execute(
+        "UPDATE deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?",
+        [failure.status, failure.attempts, failure.next_attempt_at, failure.error, item_id],
+    )
+
+
+# --- written and read by broadcasts and subscriptions (one owner per table) ---
+
+
+def add(db: sqlite_utils.Database, rows: list[dict]) -> None:
+    """A broadcast's rows, one per recipient (a recipient already holding one is skipped)."""
+    db["deliveries"].insert_all(rows, batch_size=500, ignore=True)
+
+
+def counts(db: sqlite_utils.Database, broadcast_id: int) -> tuple[dict[str, int], int]:
+    """(rows per status, rows sent again after a crash) of one broadcast."""
+    per_status = dict(
+        db.execute(
+            "SELECT status, count(*) FROM deliveries WHERE broadcast_id = ? GROUP BY status", [broadcast_id]
+        ).fetchall()
+    )
+    resent = db.execute(
+        "SELECT count(*) FROM deliveries WHERE broadcast_id = ? AND resent = 1", [broadcast_id]
+    ).fetchone()[0]
+    return per_status, resent
+
+
+def cancel_broadcast(db: sqlite_utils.Database, broadcast_id: int) -> None:
+    """Nothing more of this broadcast is sent (a row already in flight still arrives)."""
+    db.execute(
+        "UPDATE deliveries SET status = 'cancelled' WHERE broadcast_id = ? AND status = 'pending'", [broadcast_id]
+    )
+
+
+def cancel_chat(db: sqlite_utils.Database, chat: ChatKey) -> None:
+    """The chat stopped its subscription: nothing more is sent to it."""
+    db.execute(
+        "UPDATE deliveries SET status = 'cancelled' WHERE channel = ? AND chat_id = ? AND status = 'pending'",
+        [chat.channel, chat.chat_id],
+    )
+
+
+def forget(db: sqlite_utils.Database, chat: ChatKey) -> None:
+    """Erasure: every broadcast message to the chat goes."""
+    db.execute("DELETE FROM deliveries WHERE channel = ? AND chat_id = ?", [chat.channel, chat.chat_id])

@@ -1,0 +1,49 @@
+"""A citizen's erasure (/xoadulieu), driven by the schema: every table that names a chat has an
+owner, and each owner says how to forget a chat in its own `forget(db, chat)`.
+
+`tests/bot/test_privacy.py` lists every table with a chat column from `sqlite_master` and fails
+unless erasing clears it, or `KEPT` below says why its rows stay (with nothing left that points
+back to the chat). A new table with a chat column therefore needs its owner's `forget` here.
+
+A hub: it may use every package below it, never `bot.services`.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from bot.broadcast import deliveries, subscriptions
+from bot.core import outbox
+from bot.core.messages import ChatKey
+from bot.knowledge import quiz_results
+from bot.reporting import reports
+from bot.routing import chats, choices, conversations
+
+
+def _outbox(db: sqlite_utils.Database, chat: ChatKey) -> None:
+    outbox.forget_chat(db, chat.channel, chat.chat_id)
+
+
+# Each owner forgets its own rows (one owner per table, `tests/test_table_owners.py`).
+FORGETS = (
+    reports.forget_reporter,  # reports, anonymised; reporters
+    subscriptions.forget,
+    deliveries.forget,
+    _outbox,
+    quiz_results.forget,
+    choices.forget,  # offered_choices
+    conversations.forget,
+    chats.forget,
+)
+
+# Tables whose rows about a chat stay after its erasure, and why. Their chat columns are cleared.
+KEPT: dict[str, str] = {
+    "reports": "the police still need what was reported; the report stays, anonymised: no chat, "
+    "no contact number, and its reporter token links to no one (the `reporters` row is deleted)",
+}
+
+
+def erase_chat(db: sqlite_utils.Database, chat: ChatKey) -> None:
+    """Everything that points to this chat goes, in the caller's transaction; reports stay, anonymised."""
+    for forget in FORGETS:
+        forget(db, chat)

@@ -1,0 +1,135 @@
+"""Words a citizen types that decide what happens: read from `content/<lang>/phrases.yaml`.
+
+The tables below are the phrases that were written in the code before they moved to content: every
+one must still reach the same handler (or the same answer)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+import yaml
+
+from bot.core import paths
+from bot.core.content import Phrases
+from bot.core.textnorm import phrase_key
+from handlers import build_router, cancel, help, hotlines, menu, thanks
+
+# (handler, also inside a flow) -> phrases, as build_router listed them in code.
+ROUTED_BEFORE = {
+    (menu.show_menu, True): ["menu", "mở menu", "về menu", "menu chính"],
+    (menu.welcome, False): ["alo", "a lô", "chào", "xin chào", "chào bạn", "chào bot", "chào em", "chào ad",
+                            "hi", "hello", "helo", "hey", "start", "bắt đầu"],
+    (cancel.cancel, True): ["hủy", "hủy bỏ", "thoát", "dừng", "dừng lại", "cancel", "stop"],
+    (help.show_help, False): ["help", "hướng dẫn", "trợ giúp", "giúp", "giúp tôi", "giúp với"],
+    (hotlines.show_hotlines, False): ["hotline", "đường dây nóng", "số khẩn cấp", "số điện thoại công an"],
+    (thanks.thanks, False): ["cảm ơn", "cám ơn", "cảm ơn bạn", "cảm ơn nhiều", "cảm ơn bot", "cám ơn bạn",
+                             "thanks", "thank you", "thank", "tks", "thks", "ok cảm ơn", "oke cảm ơn", "ok thanks"],
+}  # fmt: skip
+# Typed answers of flows, as the handlers listed them in code (already phrase keys).
+ERASE_BEFORE = ["co", "xoa", "dong y", "ok", "yes", "co xoa", "xoa het", "co xoa het"]
+KEEP_BEFORE = ["khong", "ko", "k", "giu", "giu lai", "no", "khong xoa"]
+SKIP_BEFORE = ["bo qua", "ko"]
+SEND_BEFORE = ["gui", "xac nhan", "dong y", "ok"]
+
+
+def test_every_phrase_that_routed_before_reaches_the_same_handler():
+    router = build_router()
+    for (handler, in_flows), phrases in ROUTED_BEFORE.items():
+        table = router._global_words if in_flows else router._words
+        for phrase in phrases:
+            assert table.get(phrase_key(phrase)) is handler, phrase
+    before = {phrase_key(p) for phrases in ROUTED_BEFORE.values() for p in phrases}
+    assert set(router._global_words) | set(router._words) == before  # nothing lost, nothing new
+
+
+def test_the_flow_answers_are_the_ones_the_code_had():
+    phrases = Phrases.load(paths.content_dir(), "vi")
+    assert phrases.keys("forget.erase", "vi") == set(ERASE_BEFORE)
+    assert phrases.keys("forget.keep", "vi") == set(KEEP_BEFORE)
+    assert set(SKIP_BEFORE) <= phrases.keys("report.skip", "vi")
+    assert phrases.keys("report.send", "vi") == set(SEND_BEFORE)
+
+
+def _content_copy(tmp_path):
+    root = tmp_path / "content"
+    shutil.copytree(paths.content_dir(), root)
+    return root
+
+
+def test_the_router_routes_what_the_content_says(tmp_path):
+    root = _content_copy(tmp_path)
+    file = root / "vi" / "phrases.yaml"
+    data = yaml.safe_load(file.read_text("utf-8"))
+    data["hotlines"].append("gọi công an ở đâu")
+    file.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    router = build_router(Phrases.load(root, "vi"))
+    assert router._words[phrase_key("Gọi công an ở đâu?")] is hotlines.show_hotlines
+    assert phrase_key("gọi công an ở đâu") not in build_router()._words
+
+
+def test_every_language_routes_its_own_words(tmp_path):
+    root = _content_copy(tmp_path)
+    (root / "en").mkdir()
+    (root / "en" / "strings.yaml").write_text("language_name: English\n", "utf-8")
+    (root / "en" / "phrases.yaml").write_text("cancel: [never mind]\n", "utf-8")
+    router = build_router(Phrases.load(root, "vi"))
+    assert router._global_words[phrase_key("never mind")] is cancel.cancel
+    assert router._global_words[phrase_key("hủy")] is cancel.cancel  # Vietnamese still works
+
+
+@pytest.mark.parametrize("said", ["Có", "có xóa hết", "Đồng ý", "xoá hết"] + ERASE_BEFORE)
+async def test_erasure_is_confirmed_by_every_word_it_was_before(chat, said):
+    await chat.send("/xoadulieu")
+    await chat.send(said)
+    assert chat.templates == ["forget_done"]
+
+
+@pytest.mark.parametrize("said", ["Không", "giữ lại", "không xóa"] + KEEP_BEFORE)
+async def test_erasure_is_declined_by_every_word_it_was_before(chat, said):
+    await chat.send("/xoadulieu")
+    await chat.send(said)
+    assert chat.templates == ["forget_kept"]
+
+
+async def _walk_to_evidence(chat) -> None:
+    await chat.send("/baocao")
+    await chat.press("report:what:call")
+    await chat.send("0912345678")
+    await chat.press("report:via:ott_call")
+    await chat.press("report:claimed:fake-authority-call")
+    await chat.press("report:happened:today")
+    await chat.send("5 triệu")
+    await chat.send("Họ xưng công an")
+    assert chat.renders[-1][1]["step"] == "evidence"
+
+
+@pytest.mark.parametrize("said", ["Bỏ qua", "bo qua", "ko", "⏭ Bỏ qua"])
+async def test_an_optional_step_is_skipped_by_the_words_it_was_before(chat, said):
+    await _walk_to_evidence(chat)
+    await chat.send(said)
+    assert chat.renders[-1][1]["step"] == "consent"
+
+
+@pytest.mark.parametrize("said", ["Gửi", "xác nhận", "Đồng ý", "ok"])
+async def test_a_report_is_sent_by_the_words_it_was_before(chat, services, said):
+    await _walk_to_evidence(chat)
+    await chat.send("bỏ qua")
+    await chat.press("report:consent:updates")
+    await chat.send(said)
+    assert "report_done" in chat.templates
+    assert len(await services.storage.read(lambda db: list(db["reports"].rows))) == 1
+
+
+def test_the_cli_routes_with_the_configured_content(tmp_path):
+    from tests.bot.cli.test_cli import canhgiac
+
+    root = _content_copy(tmp_path)
+    file = root / "vi" / "phrases.yaml"
+    data = yaml.safe_load(file.read_text("utf-8"))
+    data["hotlines"].append("gọi công an ở đâu")
+    file.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    result = canhgiac("ask", "--json", "gọi công an ở đâu", cwd=tmp_path, env={"CANHGIAC_CONTENT_DIR": str(root)})
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["outcome"] == "router"

@@ -1,0 +1,396 @@
+"""Every citizen flow, step by step, as the citizen sees it: snapshots of the rendered replies.
+
+Behaviour tests elsewhere assert template keys, choice values and database rows, never wording.
+The wording is pinned here instead, once, in reviewable files: each flow below is walked through
+the real router on a real SQLite file with the fake clock, and its transcript (per turn: what was
+sent, the templates rendered, each reply's text and its choices as label → value, and any message
+queued for another chat) is compared with `tests/snapshots/<flow>.txt`.
+
+A content edit changes a snapshot and nothing else: review the diff, then rewrite the files with
+`pytest tests/test_snapshots.py --snapshot-update`. The walk is deterministic (fixed clock, fixed
+chat ids, a seeded quiz), so the files only change when replies do.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from bot.core.clock import VIETNAM
+from bot.core.messages import Contact, Photo, Reply
+from tests.conftest import SNAPSHOTS, Chat, Snapshot
+
+CITIZEN, OTHER_CITIZEN, OFFICER, STAFF = "1001", "1002", "7001", "7002"
+TEMPLATES = Path(__file__).resolve().parent.parent / "content" / "vi" / "templates"
+
+
+# --- Steps: what a flow sends, and from which chat -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """One message from `who`: text, a button value, a media field, or a button picked by prefix
+    (for values holding ids, e.g. the first `police:confirmed:` offered)."""
+
+    text: str | None = None
+    press: str | None = None
+    pick: str | None = None
+    fields: dict = field(default_factory=dict)
+    who: str = CITIZEN
+    offered: bool = True  # a pressed value must be among the last turn's choices (False: a stale button)
+    lost: bool = False  # the replies never reached the chat (the send failed, the bot stopped)
+
+    def describe(self, value: str | None) -> str:
+        if self.text is not None:
+            return f"text {self.text!r}"
+        if value is not None:
+            return f"press {value}" + (" (replies lost on the way)" if self.lost else "")
+        return "send " + ", ".join(
+            k if k in ("photo", "contact") else f"{k}={v!r}" for k, v in sorted(self.fields.items())
+        )
+
+
+def send(text: str, who: str = CITIZEN) -> Step:
+    return Step(text=text, who=who)
+
+
+def press(value: str, who: str = CITIZEN, *, offered: bool = True, lost: bool = False) -> Step:
+    return Step(press=value, who=who, offered=offered, lost=lost)
+
+
+def pick(prefix: str, who: str = CITIZEN) -> Step:
+    return Step(pick=prefix, who=who)
+
+
+def media(who: str = CITIZEN, **fields: object) -> Step:
+    return Step(fields=fields, who=who)
+
+
+# --- Transcripts ------------------------------------------------------------------------------------
+
+
+def _reply(n: int, total: int, reply: Reply) -> list[str]:
+    head = f"--- reply {n}/{total}"
+    if reply.photo:
+        head += f" photo={reply.photo}"
+    if reply.request_contact:
+        head += f" contact-button={reply.request_contact!r}"
+    lines = [head, reply.text]
+    lines += [f"[{choice.label}] → {choice.value}" for choice in reply.choices]
+    return lines
+
+
+async def _queued(services, since: int) -> list[tuple[int, str, str, str]]:
+    return await services.storage.read(
+        lambda db: db.execute(
+            "SELECT id, channel, chat_id, text FROM outbox WHERE id > ? ORDER BY id", [since]
+        ).fetchall()
+    )
+
+
+async def transcript(router, services, steps: list[Step], title: str) -> str:
+    chats: dict[str, Chat] = {}
+    lines = [f"# {title}"]
+    seen = 0
+    for number, step in enumerate(steps, 1):
+        chat = chats.setdefault(step.who, Chat(router, services, chat_id=step.who))
+        value = step.press
+        if step.pick is not None:
+            value = next((v for v in chat.choice_values if v.startswith(step.pick)), None)
+            assert value is not None, f"turn {number}: no choice {step.pick}… in {chat.choice_values}"
+        elif value is not None and step.offered:
+            assert value in chat.choice_values, f"turn {number}: {value} was not offered: {chat.choice_values}"
+        replies = await chat.send(step.text, choice=value, lost=step.lost, **step.fields)
+        lines += ["", f"## {number}. chat {step.who}: {step.describe(value)}"]
+        lines.append("templates: " + (", ".join(chat.templates) or "-"))
+        for n, reply in enumerate(replies, 1):
+            lines += _reply(n, len(replies), reply)
+        for row_id, channel, chat_id, text in await _queued(services, seen):
+            lines += [f"--- queued for {channel}:{chat_id}", text]
+            seen = row_id
+    return "\n".join(lines) + "\n"
+
+
+def templates_in(text: str) -> set[str]:
+    return {name for line in re.findall(r"^templates: (.*)$", text, re.M) for name in line.split(", ") if name != "-"}
+
+
+# --- The flows ----------------------------------------------------------------------------------------
+
+REPORT_TO_CONSENT = [
+    send("/baocao"),
+    press("report:what:call"),
+    send("gọi từ số 0912.345.678 đó"),
+    press("report:via:ott_call"),
+    press("report:claimed:fake-authority-call"),
+    press("report:happened:today"),
+    send("5 triệu"),
+    send("Họ xưng công an, bảo tôi chuyển tiền vào tài khoản tạm giữ"),
+    media(photo=Photo(ref="AgACAgQ-evidence")),
+]
+
+FLOWS: dict[str, tuple[str, list[Step]]] = {
+    "start": ("/start, a greeting, the menu", [send("/start"), send("chào"), send("/menu"), press("help")]),
+    "help_hotlines_thanks": (
+        "help, hotlines, thanks",
+        [send("/help"), send("/hotline"), send("cảm ơn")],
+    ),
+    "methods": (
+        "scam methods: the list, a card, its continuation",
+        [
+            press("methods", offered=False),
+            press("topic:fake-authority-call"),
+            press("topic:fake-authority-call:more"),
+            press("methods"),
+        ],
+    ),
+    "faq": (
+        "questions: answered, suggested, not understood, the examples",
+        [
+            send("cong an goi dien bat chuyen tien vao tai khoan tam giu co that khong"),
+            send("tài khoản"),
+            press("faq:none"),
+            send("giá lúa hôm nay ở Cần Thơ bao nhiêu"),
+            send("/hoidap"),
+            pick("faq:"),
+        ],
+    ),
+    "check_number": (
+        "checking a number: by command, a re-ask, a photo, then the value",
+        [
+            send("/kiemtra"),
+            send("không biết nữa"),
+            media(photo=Photo(ref="x")),
+            send("0912 345 678"),
+            send("+855 12 345 678"),
+            send("/kiemtra stk 1027845566 MB"),
+        ],
+    ),
+    "check_link": (
+        "checking links: a look-alike and an official site",
+        [send("vietcombank-xacthuc.com"), send("https://vietcombank.com.vn")],
+    ),
+    "check_reported": (
+        "checking a number that was reported, and a bank account that was",
+        [
+            *REPORT_TO_CONSENT,
+            press("report:consent:none"),
+            press("report:confirm"),
+            send("0912 345 678", who=OTHER_CITIZEN),
+        ],
+    ),
+    "pasted_scam": (
+        "a pasted scam message with a link and a number; a question with a number",
+        [
+            send(
+                "[VCB] Tai khoan cua quy khach da bi tam khoa do chua cap nhat sinh trac hoc. "
+                "Vui long truy cap vcb-sinhtrachoc.com de xac thuc ngay hoac goi 0901234567 de duoc ho tro"
+            ),
+            send("số 0987654321 gọi xưng công an bắt chuyển tiền để điều tra"),
+        ],
+    ),
+    "report_full": (
+        "/baocao step by step: a call, contact shared, confirmed; then the code is remembered",
+        [
+            *REPORT_TO_CONSENT,
+            press("report:consent:contact"),
+            media(contact=Contact(phone_number="84987654321", user_id=CITIZEN)),
+            press("report:confirm"),
+        ],
+    ),
+    "report_bank_skip": (
+        "/baocao for a bank account: the bank, the holder, every optional step skipped",
+        [
+            send("/baocao"),
+            press("report:what:bank_account"),
+            send("1027845566"),
+            send("quan doi"),
+            send("NGUYEN VAN A"),
+            press("report:via:zalo"),
+            press("report:claimed:investment-scam"),
+            press("report:happened:this_week"),
+            press("report:skip"),
+            press("report:skip"),
+            press("report:skip"),
+            press("report:consent:none"),
+            press("report:confirm"),
+        ],
+    ),
+    "report_cancel": (
+        "/baocao: re-asks, resumed by /baocao, then cancelled midway; cancelling again",
+        [
+            send("/baocao"),
+            press("report:what:call"),
+            send("không nhớ"),
+            send("0912345678"),
+            send("hôm qua"),
+            send("/baocao"),
+            send("/huy"),
+            send("/huy"),
+        ],
+    ),
+    "report_lost_replies": (
+        "/baocao whose confirmation never arrived: pressed again, or told with the next reply",
+        [
+            *REPORT_TO_CONSENT,
+            press("report:consent:none"),
+            press("report:confirm", lost=True),
+            press("report:confirm", offered=False),
+            *[Step(**{**s.__dict__, "who": OTHER_CITIZEN}) for s in REPORT_TO_CONSENT],
+            press("report:consent:none", who=OTHER_CITIZEN),
+            press("report:confirm", who=OTHER_CITIZEN, lost=True),
+            send("/menu", who=OTHER_CITIZEN),
+        ],
+    ),
+    "report_limit": (
+        "/baocao over the daily limit (set to 1 here)",
+        [*REPORT_TO_CONSENT, press("report:consent:none"), press("report:confirm"), send("/baocao")],
+    ),
+    "privacy": (
+        "/baomat, then /xoadulieu: unclear, kept, then erased",
+        [
+            send("/baomat"),
+            send("/xoadulieu"),
+            send("để tôi nghĩ đã"),
+            send("Không"),
+            send("/xoadulieu"),
+            press("forget:yes"),
+        ],
+    ),
+    "quiz": (
+        "/quiz: a re-ask, answers by button and by number, the result",
+        [send("/quiz"), send("không biết nữa"), *[pick("quiz:") for _ in range(5)]],
+    ),
+    "subscribe": (
+        "/dangky by area, topics, again, moving; /huydangky twice; a poster's link",
+        [
+            send("/dangky"),
+            press("sub:area:lao-cai"),
+            press("sub:area:tp-lao-cai"),
+            press("sub:area:coc-leu"),
+            press("sub:topics"),
+            press("sub:topic:job-scam"),
+            press("sub:topics_done"),
+            press("sub:pick:coc-leu", offered=False),
+            press("sub:pick:lao-cai", offered=False),
+            send("/huydangky"),
+            send("/huydangky"),
+            send("/start dk-coc-leu"),
+            press("sub:undo:-"),
+        ],
+    ),
+    "odd_messages": (
+        "what no feature handles: empty, media, a contact, an unknown command, a stale button",
+        [
+            send("\u200b"),
+            media(photo=Photo(ref="p")),
+            media(unsupported="sticker"),
+            media(contact=Contact(phone_number="+84912345678")),
+            send("/khongcolenhnay"),
+            press("zzz:old", offered=False),
+        ],
+    ),
+    "police": (
+        "/hangdoi: a citizen does not see it; the officer reviews, confirms with a note, the reporter hears",
+        [
+            send("/hangdoi"),
+            *REPORT_TO_CONSENT,
+            press("report:consent:updates"),
+            press("report:confirm"),
+            send("/hangdoi", who=OFFICER),
+            pick("police:detail:", who=OFFICER),
+            send("/hangdoi", who=OFFICER),
+            pick("police:confirmed:", who=OFFICER),
+            send("Đã xác minh với nhà mạng", who=OFFICER),
+            send("/hangdoi", who=OFFICER),
+        ],
+    ),
+    "staff": (
+        "/phatcanhbao: a citizen does not see it; staff write, preview, confirm; this week's campaign",
+        [
+            press("sub:pick:coc-leu", offered=False),
+            send("/phatcanhbao"),
+            send("/phatcanhbao", who=STAFF),
+            press("staff:write", who=STAFF),
+            send("Tối nay có <b>họp</b> tổ dân phố về lừa đảo qua mạng", who=STAFF),
+            pick("staff:area:", who=STAFF),
+            press("staff:confirm", who=STAFF),
+            send("/phatcanhbao", who=STAFF),
+            pick("staff:camp:", who=STAFF),
+            press("staff:area:mine", who=STAFF),
+            press("staff:later", who=STAFF),
+            send("lúc nào cũng được", who=STAFF),
+            send("20:00", who=STAFF),
+            press("staff:confirm", who=STAFF),
+            send("/phatcanhbao", who=STAFF),
+            press("staff:override", who=STAFF),
+            pick("staff:ocamp:", who=STAFF),
+            pick("staff:", who=STAFF),
+            send("/phatcanhbao", who=STAFF),
+            press("staff:cancel", who=STAFF),
+        ],
+    ),
+}
+
+
+@pytest.fixture
+def roles(settings, clock) -> None:
+    settings.police_ids = [f"test:{OFFICER}"]
+    settings.staff_ids = [f"{STAFF}=coc-leu|bac-cuong"]
+    clock.now = datetime(2026, 11, 24, 9, 0, tzinfo=VIETNAM)  # a Tuesday morning, in office hours
+
+
+@pytest.mark.parametrize("flow", sorted(FLOWS))
+async def test_flow(router, services, roles, snapshot: Snapshot, flow: str) -> None:
+    random.seed(f"snapshot:{flow}")  # the quiz draws its questions at random
+    if flow == "report_limit":
+        services.settings.reports_per_day = 1
+    title, steps = FLOWS[flow]
+    snapshot.assert_match(flow, await transcript(router, services, steps, f"{flow}: {title}"))
+
+
+# Templates no citizen flow above renders, and why.
+NOT_IN_A_FLOW: dict[str, str] = {
+    "police_digest": "the daily digest is queued by a scheduled job (tests/bot/reporting/test_digest.py)",
+    "broadcast_summary": "queued when a broadcast finishes sending (tests/bot/broadcast/test_broadcasts.py)",
+    "failure": "only after a handler raised (tests/bot/routing/test_router.py)",
+    "not_saved": "only when a write fails (tests/faults/test_write_faults.py)",
+    "coming_soon": "only when the content has no quiz questions (the shipped content has them)",
+    "subscribe_no_areas": "only when content/areas.yaml is empty (the shipped one is not)",
+    "staff_no_areas": "only for a staff member configured without areas (tests/handlers/test_staff.py)",
+}
+
+
+def test_every_template_is_in_a_snapshot_or_listed_with_a_reason() -> None:
+    shown: set[str] = set()
+    for flow in FLOWS:
+        path = SNAPSHOTS / f"{flow}.txt"
+        if not path.exists():
+            pytest.fail(f"no snapshot {path.name}: run `pytest tests/test_snapshots.py --snapshot-update`")
+        shown |= templates_in(path.read_text(encoding="utf-8"))
+    templates = {p.name.removesuffix(".html.j2") for p in TEMPLATES.glob("*.html.j2")}
+    missing = templates - shown - set(NOT_IN_A_FLOW)
+    assert not missing, f"templates in no snapshot: {sorted(missing)}; add a flow step or a reason to NOT_IN_A_FLOW"
+    assert not (set(NOT_IN_A_FLOW) & shown), "listed as not in a flow, yet in a snapshot: drop it from the list"
+    assert set(NOT_IN_A_FLOW) <= templates, "a listed template no longer exists"
+    orphans = {p.stem for p in SNAPSHOTS.glob("*.txt")} - set(FLOWS)
+    assert not orphans, f"snapshots of no flow (a renamed or removed flow?): {sorted(orphans)}"
+
+
+def test_a_snapshot_that_differs_fails_with_a_diff_and_a_missing_one_says_how_to_create_it(tmp_path, monkeypatch):
+    import tests.conftest as conftest
+
+    monkeypatch.setattr(conftest, "SNAPSHOTS", tmp_path)
+    check = Snapshot(update=False, nodeid="tests/test_snapshots.py::x")
+    with pytest.raises(pytest.fail.Exception, match=r"--snapshot-update"):
+        check.assert_match("new", "a\n")
+    Snapshot(update=True, nodeid="x").assert_match("new", "a\nb\n")
+    assert (tmp_path / "new.txt").read_text(encoding="utf-8") == "a\nb\n"
+    check.assert_match("new", "a\nb\n")
+    with pytest.raises(pytest.fail.Exception, match=r"(?s)-b\n\+c"):
+        check.assert_match("new", "a\nc\n")
