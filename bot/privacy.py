@@ -19,17 +19,12 @@ from bot.knowledge import quiz_results
 from bot.reporting import reports
 from bot.routing import chats, choices, conversations
 
-
-def _outbox(db: sqlite_utils.Database, chat: ChatKey) -> None:
-    outbox.forget_chat(db, chat.channel, chat.chat_id)
-
-
 # Each owner forgets its own rows (one owner per table, `tests/test_table_owners.py`).
 FORGETS = (
     reports.forget_reporter,  # reports, anonymised; reporters
     subscriptions.forget,
     deliveries.forget,
-    _outbox,
+    outbox.forget,
     quiz_results.forget,
     choices.forget,  # offered_choices
     conversations.forget,

@@ -49,26 +49,26 @@ def build_router(words: Phrases | None = None) -> Router:
     router.choice("check", check.on_choice)
     router.flow(check.FLOW, check.answer)
     router.command(report.start, "baocao", "report", menu=True)
-    router.choice("report", report.answer)
+    router.choice(report.BUTTON, report.answer)
     router.flow(report.FLOW, report.answer)
 
     # Knowledge: scam-method cards, questions in one's own words, quizzes.
     router.command(methods.show_list, "thudoan", menu=True)
     router.choice("methods", methods.show_list)
-    router.choice("topic", methods.show_card)
+    router.choice(methods.TOPIC, methods.show_card)
     router.command(faq.intro, "hoidap", menu=True)
     router.choice("ask", faq.intro)
-    router.choice("faq", faq.show)
+    router.choice(faq.BUTTON, faq.show)
     router.command(quiz.start, "quiz", "tracnghiem", menu=True)
-    router.choice("quiz", quiz.on_choice)
+    router.choice(quiz.BUTTON, quiz.on_choice)
     router.flow(quiz.FLOW, quiz.answer)
 
     # Weekly warnings: subscribing by area; staff compose and send.
     router.command(subscribe.start, "dangky", "subscribe", menu=True)
     router.command(subscribe.stop, "huydangky", "unsubscribe", menu=True)
-    router.choice("sub", subscribe.on_choice)
+    router.choice(subscribe.BUTTON, subscribe.on_choice)
     router.command(staff.start, "phatcanhbao", "broadcast", role="staff")
-    router.choice("staff", staff.on_choice, role="staff")
+    router.choice(staff.BUTTON, staff.on_choice, role="staff")
     router.flow(staff.FLOW, staff.answer)
 
     # Help, hotlines, thanks.
@@ -87,12 +87,12 @@ def build_router(words: Phrases | None = None) -> Router:
     # Privacy: what is kept, and erasing it (a confirm step, so a flow).
     router.command(privacy.show_privacy, "baomat", "quyenriengtu", "privacy", menu=True)
     router.command(privacy.ask, "xoadulieu", "xoa", "forget", menu=True)
-    router.choice("forget", privacy.answer)
+    router.choice(privacy.BUTTON, privacy.answer)
     router.flow(privacy.FLOW, privacy.answer)
 
     # Police: the review queue. For anyone without the role these do not exist.
     router.command(police.show_queue, "hangdoi", "queue", role="police")
-    router.choice("police", police.on_choice, role="police")
+    router.choice(police.BUTTON, police.on_choice, role="police")
     router.flow(police.FLOW, police.note)
 
     # What nothing above handles.

@@ -47,8 +47,7 @@ async def ask(msg: Incoming, svc: Services) -> list[Reply]:
 
 async def show(msg: Incoming, svc: Services) -> list[Reply]:
     """A tapped question (`faq:<id>`), or `faq:none` when none of the suggestions fit."""
-    pressed = BUTTON.parse(msg.choice)
-    entry_id = pressed["entry"] if pressed else ""
+    entry_id = BUTTON.read(msg.choice)["entry"]
     entry = svc.knowledge(msg).entry(entry_id)
     if entry is None:
         return with_menu(svc.texts(msg), "not_understood" if entry_id == "none" else "stale_choice")

@@ -22,8 +22,8 @@ async def show_list(msg: Incoming, svc: Services) -> list[Reply]:
 async def show_card(msg: Incoming, svc: Services) -> list[Reply]:
     """`topic:<slug>` shows page 1; `topic:<slug>:more` the continuation."""
     t = svc.texts(msg)
-    pressed = TOPIC.parse(msg.choice)
-    slug, page = (pressed["slug"], pressed["page"]) if pressed else ("", "")
+    pressed = TOPIC.read(msg.choice)
+    slug, page = pressed["slug"], pressed["page"]
     card = svc.knowledge(msg).cards.get(slug)
     if card is None:
         return with_menu(t, "stale_choice")

@@ -97,9 +97,7 @@ async def show_detail(msg: Incoming, svc: Services, identifier_id: int) -> list[
 async def on_choice(msg: Incoming, svc: Services) -> list[Reply]:
     """`police:<action>:<identifier id>`, or `police:note:skip` at the note step."""
     t = svc.texts(msg)
-    pressed = BUTTON.parse(msg.choice)
-    if pressed is None:
-        return with_menu(t, "stale_choice")
+    pressed = BUTTON.read(msg.choice)
     action, target = pressed["action"], pressed["item"]
     if action == "queue":
         return await show_queue(msg, svc)

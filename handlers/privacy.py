@@ -17,7 +17,7 @@ from bot.routing import conversations
 from bot.routing.choices import Button
 from bot.services import Services
 from handlers import flow
-from handlers.menu import menu_button, with_menu
+from handlers.menu import menu_button
 
 log = logging.getLogger("canhgiac.privacy")
 
@@ -56,10 +56,7 @@ async def answer(msg: Incoming, svc: Services) -> list[Reply]:
     conversation, instead = await flow.current(msg, svc, FLOW)
     if conversation is None:
         return instead
-    pressed = BUTTON.parse(msg.choice)
-    if msg.choice and pressed is None:
-        return with_menu(t, "stale_choice")
-    said = pressed["answer"] if pressed else phrase_key(msg.text or "")
+    said = BUTTON.read(msg.choice)["answer"] if msg.choice else phrase_key(msg.text or "")
     if said == "yes" or said in t.phrases("forget.erase"):
 
         def erase(db) -> None:

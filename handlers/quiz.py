@@ -58,9 +58,7 @@ async def start(msg: Incoming, svc: Services) -> list[Reply]:
 
 def _chosen_option(msg: Incoming, question_id: str, options: int) -> int | None:
     if msg.choice:
-        pressed = BUTTON.parse(msg.choice)
-        if pressed is None:
-            return None
+        pressed = BUTTON.read(msg.choice)
         index = ascii_int(pressed["option"])
         if pressed["what"] == question_id and index is not None and index < options:
             return index

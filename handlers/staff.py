@@ -139,9 +139,7 @@ async def _save_step(svc: Services, msg: Incoming, state: dict[str, Any], step: 
 
 async def on_choice(msg: Incoming, svc: Services) -> list[Reply]:
     t = svc.texts(msg)
-    pressed = BUTTON.parse(msg.choice)
-    if pressed is None:
-        return with_menu(t, "stale_choice")
+    pressed = BUTTON.read(msg.choice)
     action, value = pressed["action"], pressed["value"]
     conversation, instead = await flow.current(msg, svc, FLOW, cancel=action == "cancel")
     if conversation is None:

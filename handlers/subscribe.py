@@ -120,9 +120,7 @@ async def stop(msg: Incoming, svc: Services) -> list[Reply]:
 async def on_choice(msg: Incoming, svc: Services) -> list[Reply]:
     """`sub:start`, `sub:area:<code>`, `sub:pick:<code>`, `sub:undo:<previous>`, `sub:topic:<slug>`…"""
     t = svc.texts(msg)
-    pressed = BUTTON.parse(msg.choice)
-    if pressed is None:
-        return with_menu(t, "stale_choice")
+    pressed = BUTTON.read(msg.choice)
     action, value = pressed["action"], pressed["value"]
     areas = svc.library.areas
     if action == "start":

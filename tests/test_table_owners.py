@@ -25,8 +25,7 @@ OWNERS: dict[str, str] = {
     "chats": "bot/routing/chats.py",
     "conversations": "bot/routing/conversations.py",
     "handled_updates": "bot/routing/handled_updates.py",
-    # The numbered-choice presenter: `choices.py` replaces `numbered.py` (either is the owner).
-    "offered_choices": ("bot/routing/choices.py", "bot/routing/numbered.py"),
+    "offered_choices": "bot/routing/choices.py",
     "faq_gaps": "bot/knowledge/gaps.py",
     "quiz_results": "bot/knowledge/quiz_results.py",
     "reports": "bot/reporting/reports.py",
@@ -49,11 +48,6 @@ JOINS: dict[tuple[str, str], str] = {
 }
 
 _SQL_NAMING = re.compile(r"\b(?:FROM|INTO|UPDATE|JOIN|TABLE)\s+([a-z_][a-z0-9_]*)")
-
-
-def owners_of(table: str) -> tuple[str, ...]:
-    owner = OWNERS[table]
-    return owner if isinstance(owner, tuple) else (owner,)
 
 
 def _docstrings(tree: ast.AST) -> set[int]:
@@ -102,8 +96,8 @@ def trespasses() -> list[str]:
             if where in EXEMPT:
                 continue
             for line, table in tables_named(path.read_text(encoding="utf-8")):
-                if where not in owners_of(table) and (where, table) not in JOINS:
-                    bad.append(f"{where}:{line} names `{table}`, owned by {' or '.join(owners_of(table))}")
+                if where != OWNERS[table] and (where, table) not in JOINS:
+                    bad.append(f"{where}:{line} names `{table}`, owned by {OWNERS[table]}")
     return bad
 
 
@@ -128,7 +122,7 @@ def test_joins_allowed_are_still_needed():
 
 def test_every_owner_exists():
     # Either name of the numbered-choice owner will do while it is being renamed.
-    missing = [t for t in OWNERS if not any((REPO / owner).exists() for owner in owners_of(t))]
+    missing = [t for t, owner in OWNERS.items() if not (REPO / owner).exists()]
     assert not missing, f"owners missing for {missing}"
 
 

@@ -20,6 +20,7 @@ from datetime import datetime
 import sqlite_utils
 
 from bot.core.clock import to_iso
+from bot.core.messages import ChatKey
 
 
 @dataclass(frozen=True)
@@ -111,5 +112,5 @@ def record_failure(db: sqlite_utils.Database, item_id: int, failure: Failure) ->
     )
 
 
-def forget_chat(db: sqlite_utils.Database, channel: str, chat_id: str) -> None:
-    db.execute("DELETE FROM outbox WHERE channel = ? AND chat_id = ?", [channel, chat_id])
+def forget(db: sqlite_utils.Database, chat: ChatKey) -> None:
+    db.execute("DELETE FROM outbox WHERE channel = ? AND chat_id = ?", [chat.channel, chat.chat_id])

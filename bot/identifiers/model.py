@@ -13,8 +13,19 @@ from typing import ClassVar, Literal
 Kind = Literal["phone", "url", "bank_account"]
 
 
+class _Keyed:
+    kind: ClassVar[Kind]
+    normalized: str
+
+    @property
+    def key(self) -> str:
+        """`phone:+84912345678`. A bank account's bank is not part of it: citizens often omit or
+        misname the bank, and the same digits reported with and without one are one account."""
+        return f"{self.kind}:{self.normalized}"
+
+
 @dataclass(frozen=True)
-class PhoneNumber:
+class PhoneNumber(_Keyed):
     raw: str
     normalized: str  # E.164 ("+84912345678"); short codes as their digits ("113", "5656")
     number_type: str  # mobile, fixed_line, voip, toll_free, premium_rate, uan, short_code, unknown
@@ -30,13 +41,9 @@ class PhoneNumber:
     def foreign(self) -> bool:
         return self.region is not None and self.region != "VN"
 
-    @property
-    def key(self) -> str:
-        return f"{self.kind}:{self.normalized}"
-
 
 @dataclass(frozen=True)
-class Link:
+class Link(_Keyed):
     raw: str
     normalized: str  # host[:port]/path?query, no scheme: punycode host without "www.", query without trackers
     host: str  # lower-case ASCII host (punycode for international names), without "www."
@@ -52,13 +59,9 @@ class Link:
 
     kind: ClassVar[Kind] = "url"
 
-    @property
-    def key(self) -> str:
-        return f"{self.kind}:{self.normalized}"
-
 
 @dataclass(frozen=True)
-class BankAccount:
+class BankAccount(_Keyed):
     raw: str
     normalized: str  # the account number's digits only
     bank_code: str | None = None  # short code from data/reference/banks.yaml ("VCB", "MB", "MOMO")
@@ -66,12 +69,6 @@ class BankAccount:
     is_ewallet: bool = False
 
     kind: ClassVar[Kind] = "bank_account"
-
-    @property
-    def key(self) -> str:
-        # The bank is not part of the key: citizens often omit or misname it, and the same
-        # digits reported with and without a bank are almost always the same account.
-        return f"{self.kind}:{self.normalized}"
 
 
 Identifier = PhoneNumber | Link | BankAccount

@@ -98,6 +98,14 @@ class Button:
         found = parts[1:]
         return {name: found[i] if i < len(found) else "" for i, name in enumerate(self.fields)}
 
+    def read(self, value: str | None) -> dict[str, str]:
+        """`parse` for a handler the router gave this data: registered with this spec
+        (`Router.choice(BUTTON, ...)`), the router answers unreadable data itself."""
+        fields = self.parse(value)
+        if fields is None:
+            raise ValueError(f"not {self.prefix} button data: {value!r}")
+        return fields
+
 
 # --- numbered options ---
 

@@ -143,6 +143,7 @@ class Router:
         self._owed = owed
         self._commands: dict[str, Handler] = {}
         self._choices: dict[str, Handler] = {}
+        self._buttons: dict[str, choices.Button] = {}
         self._global_words: dict[str, Handler] = {}
         self._words: dict[str, Handler] = {}
         self._flows: dict[str, Handler] = {}
@@ -169,8 +170,13 @@ class Router:
         if menu:
             self._menu.append(names[0].lower())
 
-    def choice(self, prefix: str, handler: Handler, *, role: roles.Role | None = None) -> None:
+    def choice(self, button: str | choices.Button, handler: Handler, *, role: roles.Role | None = None) -> None:
+        """Presses whose data starts with this prefix go to `handler`. Given a `Button` spec, data
+        it cannot read (a crafted or outdated callback) gets the stale-choice answer instead."""
+        prefix = button if isinstance(button, str) else button.prefix
         self._claim(self._choices, prefix, handler, "choice prefix")
+        if not isinstance(button, str):
+            self._buttons[prefix] = button
         self._restrict(handler, role)
 
     def _restrict(self, handler: Handler, role: roles.Role | None) -> None:
@@ -240,8 +246,10 @@ class Router:
             handler = self._commands.get(command[0])
             return handler if handler and self._allowed(handler, msg, services) else self._unknown_command
         if msg.choice is not None:
-            handler = self._choices.get(choices.prefix_of(msg.choice))
-            return handler if handler and self._allowed(handler, msg, services) else self._stale_choice
+            prefix = choices.prefix_of(msg.choice)
+            handler, button = self._choices.get(prefix), self._buttons.get(prefix)
+            readable = button is None or button.parse(msg.choice) is not None
+            return handler if handler and readable and self._allowed(handler, msg, services) else self._stale_choice
         if msg.is_group:
             return None
         key = phrase_key(msg.text) if msg.text else ""

@@ -170,3 +170,19 @@ async def test_owed_codes_come_from_what_the_router_is_given(services):
     bare = Router()  # owes nothing
     bare.command(shows_one, "hi")
     assert [r.text for r in await bare.handle(msg("/hi"), services)] == ["Mã X-2 đã lưu."]
+
+
+async def test_button_data_its_spec_cannot_read_never_reaches_the_handler(services):
+    from bot.routing.choices import Button
+
+    router = build_router()
+    pressed = []
+
+    async def record(m, s):
+        pressed.append(Button("probe", "action", "item").read(m.choice))
+        return [Reply("ok")]
+
+    router.choice(Button("probe", "action", "item"), record)
+    await router.handle(msg(choice="probe:confirm:12"), services)
+    await router.handle(msg(choice="probe:confirm:12:extra"), services)  # a crafted callback
+    assert pressed == [{"action": "confirm", "item": "12"}]
