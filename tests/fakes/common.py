@@ -1,10 +1,21 @@
-"""What the Telegram and Zalo fakes share: the bot's sent messages, waiting for them, blocked chats."""
+"""What the Telegram and Zalo fakes share: the tornado server on loopback, the request handler,
+dispatching a call through scripted faults, long-poll waiting, the bot's sent messages, waiting
+for them, blocked chats."""
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
-from typing import Any
+import itertools
+import json
+import time
+from collections.abc import Callable
+from typing import Any, Self
+
+import tornado.httpserver
+import tornado.netutil
+import tornado.web
 
 
 class WaitTimeout(AssertionError, TimeoutError):
@@ -60,3 +71,189 @@ class SentMessages:
         event = getattr(self, name)
         setattr(self, name, asyncio.Event())
         event.set()
+
+
+class ApiError(Exception):
+    """An error reply of a fake Bot API: the ``{"ok": false, ...}`` envelope."""
+
+    def __init__(self, code: int, description: str, retry_after: int | None = None):
+        super().__init__(description)
+        self.code, self.description, self.retry_after = code, description, retry_after
+
+    def payload(self) -> dict | str:
+        body: dict[str, Any] = {"ok": False, "error_code": self.code, "description": self.description}
+        if self.retry_after is not None:
+            body["parameters"] = {"retry_after": self.retry_after}
+        return body
+
+
+class ApiHandler(tornado.web.RequestHandler):
+    """``/bot<token>/<method>``: parse the parameters (`_params`, the fake's own), let the fake
+    answer, and write the answer unless the client has gone (a cancelled long poll)."""
+
+    def initialize(self, fake: FakeBotApi) -> None:
+        self.fake, self.closed = fake, asyncio.Event()
+
+    def on_connection_close(self) -> None:  # the client gave up (e.g. a cancelled long poll)
+        self.closed.set()
+
+    def _params(self) -> dict:
+        raise NotImplementedError
+
+    async def post(self, token: str, method: str) -> None:
+        try:
+            params = self._params()
+        except (ValueError, AttributeError):  # malformed or non-object JSON body
+            error = self.fake.bad("can't parse request JSON object")
+            status, body = self.fake._status(error), error.payload()
+        else:
+            self.fake._active += 1
+            try:
+                status, body = await self.fake._call(token, method, params, self.closed)
+            finally:
+                self.fake._active -= 1
+        if not self.closed.is_set():
+            self.set_status(status)
+            if isinstance(body, str):  # a scripted non-JSON body (e.g. a proxy's HTML error page)
+                self.set_header("Content-Type", "text/html; charset=UTF-8")
+                self.finish(body)
+            else:
+                self.set_header("Content-Type", "application/json")
+                self.finish(json.dumps(body, ensure_ascii=False))
+
+
+class _NotFoundHandler(tornado.web.RequestHandler):
+    def prepare(self) -> None:
+        self.set_status(404)
+        self.finish({"ok": False, "error_code": 404, "description": "Not Found"})
+
+
+class FakeBotApi(SentMessages):
+    """A fake Bot API server on 127.0.0.1. A fake names its `handler` class, its `ApiError`
+    (class attribute `error`), resolves method names (`_lookup`) and implements its methods,
+    `_get_updates` among them; state lives on the asyncio loop that called `start`."""
+
+    handler: type[ApiHandler]
+    error: type[ApiError] = ApiError
+
+    def __init__(self, token: str) -> None:
+        self.token, self.url = token, ""
+        self.requests: list[tuple[str, dict]] = []  # every API call: (method, params)
+        self.sent: list[dict] = []  # each message the bot sent (see the fake)
+        self.webhook: dict | None = None  # {"url", "secret_token", ...} while a webhook is set
+        self._counter = itertools.count(1)
+        self._faults: dict[str, list[ApiError]] = {}  # method name -> errors its next calls answer
+        self._outages: dict[str, tuple[float, ApiError]] = {}  # method -> (until, on time.monotonic, error)
+        self.faulted: collections.Counter[str] = collections.Counter()  # scripted error answers per method
+        self._blocked: set = set()
+        self._read_cursor: dict[Any, int] = {}
+        self._update_signal, self._sent_signal = asyncio.Event(), asyncio.Event()
+        self._stopping, self._server, self._active = False, None, 0
+
+    def bad(self, description: str) -> ApiError:
+        return self.error(400, f"Bad Request: {description}")
+
+    # ----------------------------------------------------------------- lifecycle
+    async def start(self) -> None:
+        """Bind 127.0.0.1 on an ephemeral port and serve on the running loop; sets `url`."""
+        sockets = tornado.netutil.bind_sockets(0, "127.0.0.1")
+        app = tornado.web.Application(
+            [(r"/bot([^/]*)/([^/]+)", self.handler, {"fake": self})],
+            default_handler_class=_NotFoundHandler,
+            log_function=lambda handler: None,  # access lines would carry the token
+        )
+        self._server = tornado.httpserver.HTTPServer(app)
+        self._server.add_sockets(sockets)
+        self._stopping = False
+        self.url = f"http://127.0.0.1:{sockets[0].getsockname()[1]}"
+
+    async def stop(self) -> None:
+        """Stop listening, answer pending long polls (as an idle poll ends) and close open connections."""
+        self._stopping = True
+        self._notify("_update_signal")
+        if self._server is not None:
+            server, self._server = self._server, None
+            server.stop()
+            for _ in range(100):  # let woken long polls write their replies
+                if not self._active:
+                    break
+                await asyncio.sleep(0.01)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(server.close_all_connections(), 2)
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    # ----------------------------------------------------------------- observing, faults
+    def clear(self) -> None:
+        """Forget recorded requests and sent messages; server state is kept."""
+        self.requests.clear()
+        self.sent.clear()
+        self._read_cursor.clear()
+
+    def _script(self, method: str, error: ApiError, *, times: int = 1, seconds: float | None = None) -> None:
+        """The next `times` calls of `method` answer `error`; with `seconds`, every call for that
+        long (an outage). Both count in `faulted`."""
+        name = self._lookup(method)[0]
+        if seconds is None:
+            self._faults.setdefault(name, []).extend([error] * times)
+        else:
+            self._outages[name] = (time.monotonic() + seconds, error)
+
+    # ----------------------------------------------------------------- serving a call
+    def _lookup(self, method: str) -> tuple[str, Callable[[dict], Any] | None]:
+        """The method's own name and its implementation (None: no such method)."""
+        raise NotImplementedError
+
+    def _status(self, error: ApiError) -> int:
+        """The HTTP status an error envelope is sent with: its error_code, as Telegram does."""
+        return error.code
+
+    async def _get_updates(self, p: dict, closed: asyncio.Event) -> Any:
+        raise NotImplementedError
+
+    async def _call(self, token: str, method: str, params: dict, closed: asyncio.Event) -> tuple[int, dict | str]:
+        name, handler = self._lookup(method)
+        self.requests.append((name, params))
+        try:
+            if token != self.token:
+                raise self.error(401, "Unauthorized")
+            if handler is None:
+                raise self.error(404, "Not Found")
+            faults = self._faults.get(name)
+            if faults:
+                self.faulted[name] += 1
+                raise faults.pop(0)
+            until, error = self._outages.get(name, (0.0, None))
+            if error is not None and time.monotonic() < until:
+                self.faulted[name] += 1
+                raise error
+            result = await self._get_updates(params, closed) if name == "getUpdates" else handler(params)
+        except ApiError as exc:
+            return self._status(exc), exc.payload()
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:  # never a tornado 500 (it logs the URL)
+            error = self.bad(f"invalid parameters: {exc!r}")
+            return self._status(error), error.payload()
+        body: dict[str, Any] = {"ok": True}
+        if result is not None:  # Zalo's sendChatAction answers {"ok": true} alone
+            body["result"] = result
+        return 200, body
+
+    async def _wait_for_update(self, deadline: float, closed: asyncio.Event | None) -> bool:
+        """Long-poll: wait until an update is pending, the fake stops or the loop time `deadline`
+        passes. False if the client went away meanwhile (nobody will read the answer)."""
+        loop = asyncio.get_running_loop()
+        while not self._pending and not self._stopping and loop.time() < deadline:
+            waits = [asyncio.ensure_future(self._update_signal.wait())]
+            if closed is not None:
+                waits.append(asyncio.ensure_future(closed.wait()))
+            _, undone = await asyncio.wait(waits, timeout=deadline - loop.time(), return_when=asyncio.FIRST_COMPLETED)
+            for task in undone:
+                task.cancel()
+            if closed is not None and closed.is_set():
+                return False
+        return True

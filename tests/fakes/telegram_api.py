@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import contextlib
 import copy
 import itertools
 import json
@@ -34,11 +33,7 @@ import re
 import time
 from typing import Any
 
-import tornado.httpserver
-import tornado.netutil
-import tornado.web
-
-from tests.fakes.common import SentMessages
+from tests.fakes.common import ApiError, ApiHandler, FakeBotApi
 
 MAX_TEXT, MAX_CAPTION = 4096, 1024
 BLOCKED = "Forbidden: bot was blocked by the user"
@@ -98,20 +93,6 @@ TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)(\s[^<>]*)?>")
 ENTITY_RE = re.compile(r"&(lt|gt|amp|quot|#[0-9]{1,7}|#x[0-9a-fA-F]{1,6});")
 NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 COMMAND_RE = re.compile(r"[a-z0-9_]{1,32}")
-
-
-class ApiError(Exception):
-    """An error reply: HTTP status == ``error_code``, as the real Bot API does."""
-
-    def __init__(self, code: int, description: str, retry_after: int | None = None):
-        super().__init__(description)
-        self.code, self.description, self.retry_after = code, description, retry_after
-
-    def payload(self) -> dict:
-        body: dict[str, Any] = {"ok": False, "error_code": self.code, "description": self.description}
-        if self.retry_after is not None:
-            body["parameters"] = {"retry_after": self.retry_after}
-        return body
 
 
 def bad(description: str) -> ApiError:
@@ -177,12 +158,8 @@ def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-class _ApiHandler(tornado.web.RequestHandler):
-    def initialize(self, fake: FakeTelegram) -> None:
-        self.fake, self.closed = fake, asyncio.Event()
-
-    def on_connection_close(self) -> None:  # client gave up (e.g. PTB cancelled a long poll)
-        self.closed.set()
+class _ApiHandler(ApiHandler):
+    """Query, form (PTB JSON-encodes non-string values), multipart or JSON parameters; GET too."""
 
     def _params(self) -> dict:
         req, params = self.request, {}
@@ -195,40 +172,21 @@ class _ApiHandler(tornado.web.RequestHandler):
             params.update({k: decode_field(k, v) for k, v in body.items()})
         return params
 
-    async def post(self, token: str, method: str) -> None:
-        try:
-            params = self._params()
-        except (ValueError, AttributeError):  # malformed or non-object JSON body
-            status, body = 400, bad("can't parse request JSON object").payload()
-        else:
-            self.fake._active += 1
-            try:
-                status, body = await self.fake._call(token, method, params, self.closed)
-            finally:
-                self.fake._active -= 1
-        if not self.closed.is_set():
-            self.set_status(status)
-            self.set_header("Content-Type", "application/json")
-            self.finish(json.dumps(body, ensure_ascii=False))
-
-    get = post
+    get = ApiHandler.post
 
 
-class _NotFoundHandler(tornado.web.RequestHandler):
-    def prepare(self) -> None:
-        self.set_status(404)
-        self.finish({"ok": False, "error_code": 404, "description": "Not Found"})
+class FakeTelegram(FakeBotApi):
+    """Fake Bot API server (errors: HTTP status == ``error_code``, as the real Bot API does)."""
 
-
-class FakeTelegram(SentMessages):
-    """Fake Bot API server. All state lives on the asyncio loop that called `start`."""
+    handler = _ApiHandler
 
     @staticmethod
     def chat_of(message: dict):
         return message["chat"]["id"]
 
     def __init__(self, token: str = "123456:TEST-token", bot_username: str = "canhgiac_test_bot"):
-        self.token, self.bot_username, self.url = token, bot_username, ""
+        super().__init__(token)
+        self.bot_username = bot_username
         self.bot_user = {
             "id": int(token.split(":")[0]),
             "is_bot": True,
@@ -238,30 +196,20 @@ class FakeTelegram(SentMessages):
             "can_read_all_group_messages": False,
             "supports_inline_queries": False,
         }
-        self.requests: list[tuple[str, dict]] = []  # every API call: (method, params)
-        self.sent: list[dict] = []  # snapshot of each message the bot created (+ "parse_mode")
+        # `sent`: a snapshot of each message the bot created (+ "parse_mode").
         self.edits: list[dict] = []  # params of each successful edit call
         self.callback_answers: list[dict] = []  # params of each successful answerCallbackQuery
         self.commands: list[dict] | None = None  # last setMyCommands (None: never set)
         self.description = self.short_description = ""
-        self.webhook: dict | None = None  # {"url", "secret_token", ...} while a webhook is set
         self._pending: list[dict] = []  # {"update", "repeat", "delivered"}
         self._next_update_id, self._seen_update_ids = 1, set()
         self._messages: dict[tuple[int, int], dict] = {}  # current state of the bot's messages
         self._last_message_id: dict[int, int] = {}
         self._names: dict[int, str] = {}
         self._callback_ids: set[str] = set()
-        self._counter = itertools.count(1)
-        self._faults: dict[str, list[ApiError]] = {}
-        self._outages: dict[str, tuple[float, ApiError]] = {}  # method -> (until, on time.monotonic, error)
-        self.faulted: collections.Counter[str] = collections.Counter()  # scripted error answers per method
-        self._blocked: set[int] = set()
         self._limits: tuple[float, float] | None = None  # (messages/s overall, per chat), see rate_limit
         self._sends: collections.deque[tuple[float, int]] = collections.deque()
         self.throttled = 0  # 429s answered by the rate limit
-        self._read_cursor: dict[int, int] = {}
-        self._update_signal, self._sent_signal = asyncio.Event(), asyncio.Event()
-        self._stopping, self._server, self._active = False, None, 0
         handlers = {
             "getMe": lambda p: self.bot_user,
             "getUpdates": self._get_updates,
@@ -286,41 +234,6 @@ class FakeTelegram(SentMessages):
             "logOut": lambda p: True,
         }
         self._methods = {name.lower(): (name, fn) for name, fn in handlers.items()}
-
-    # ----------------------------------------------------------------- lifecycle
-    async def start(self) -> None:
-        """Bind 127.0.0.1 on an ephemeral port and serve on the running loop; sets `url`."""
-        sockets = tornado.netutil.bind_sockets(0, "127.0.0.1")
-        app = tornado.web.Application(
-            [(r"/bot([^/]*)/([^/]+)", _ApiHandler, {"fake": self})],
-            default_handler_class=_NotFoundHandler,
-            log_function=lambda handler: None,
-        )
-        self._server = tornado.httpserver.HTTPServer(app)
-        self._server.add_sockets(sockets)
-        self._stopping = False
-        self.url = f"http://127.0.0.1:{sockets[0].getsockname()[1]}"
-
-    async def stop(self) -> None:
-        """Stop listening, answer pending long polls with [] and close open connections."""
-        self._stopping = True
-        self._notify("_update_signal")
-        if self._server is not None:
-            server, self._server = self._server, None
-            server.stop()
-            for _ in range(100):  # let woken long polls write their [] replies
-                if not self._active:
-                    break
-                await asyncio.sleep(0.01)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(server.close_all_connections(), 2)
-
-    async def __aenter__(self) -> FakeTelegram:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.stop()
 
     # ----------------------------------------------------------------- injecting updates
     def push_text(self, chat_id: int, text: str, *, user_id: int | None = None, first_name: str = "Lan") -> int:
@@ -400,25 +313,23 @@ class FakeTelegram(SentMessages):
     def clear(self) -> None:
         """Forget recorded requests/sent/edits/callback answers. Server state (stored messages,
         pending updates, commands, webhook, faults, blocked chats) is kept."""
-        for log in (self.requests, self.sent, self.edits, self.callback_answers):
-            log.clear()
-        self._read_cursor.clear()
+        super().clear()
+        self.edits.clear()
+        self.callback_answers.clear()
 
     # ----------------------------------------------------------------- fault injection
     def fail_next(
         self, method: str, *, status: int = 429, retry_after: int = 1, description: str | None = None, times: int = 1
     ) -> None:
         """Make the next `times` calls of `method` fail with HTTP/error_code `status`."""
-        error = injected_error(status, retry_after, description)
-        self._faults.setdefault(method.lower(), []).extend([error] * times)
+        self._script(method, injected_error(status, retry_after, description), times=times)
 
     def fail_for(
         self, method: str, seconds: float, *, status: int = 500, retry_after: int = 1, description: str | None = None
     ) -> None:
         """An outage: every call of `method` fails with `status` for the next `seconds` (a 429 carries
         `retry_after`, as a flood wait does). Counted in `faulted`, as `fail_next`'s faults are."""
-        error = injected_error(status, retry_after, description)
-        self._outages[method.lower()] = (time.monotonic() + seconds, error)
+        self._script(method, injected_error(status, retry_after, description), seconds=seconds)
 
     def rate_limit(self, per_second: float = 30, per_chat_per_second: float = 1) -> None:
         """Answer 429 (retry_after 1) to sendMessage beyond these rates over the last second, as
@@ -438,31 +349,8 @@ class FakeTelegram(SentMessages):
         self._sends.append((now, chat_id))
 
     # ----------------------------------------------------------------- internals
-    async def _call(self, token: str, method: str, params: dict, closed: asyncio.Event) -> tuple[int, dict]:
-        name, handler = self._methods.get(method.lower(), (method, None))
-        self.requests.append((name, params))
-        try:
-            if token != self.token:
-                raise ApiError(401, "Unauthorized")
-            if handler is None:
-                raise ApiError(404, "Not Found")
-            faults = self._faults.get(name.lower())
-            if faults:
-                self.faulted[name] += 1
-                raise faults.pop(0)
-            until, error = self._outages.get(name.lower(), (0.0, None))
-            if error is not None and time.monotonic() < until:
-                self.faulted[name] += 1
-                raise error
-            if name == "getUpdates":
-                result = await self._get_updates(params, closed)
-            else:
-                result = handler(params)
-        except ApiError as exc:
-            return exc.code, exc.payload()
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            return 400, bad(f"invalid parameters: {exc!r}").payload()
-        return 200, {"ok": True, "result": result}
+    def _lookup(self, method: str):
+        return self._methods.get(method.lower(), (method, None))  # method names are case-insensitive
 
     async def _get_updates(self, p: dict, closed: asyncio.Event | None = None) -> list[dict]:
         if self.webhook:
@@ -476,17 +364,9 @@ class FakeTelegram(SentMessages):
             self._pending = [
                 e for e in self._pending if e["update"]["update_id"] >= offset or (e["repeat"] and not e["delivered"])
             ]
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + max(float(p.get("timeout") or 0), 0.0)
-        while not self._pending and not self._stopping and loop.time() < deadline:
-            waits = [asyncio.ensure_future(self._update_signal.wait())]
-            if closed is not None:
-                waits.append(asyncio.ensure_future(closed.wait()))
-            _, undone = await asyncio.wait(waits, timeout=deadline - loop.time(), return_when=asyncio.FIRST_COMPLETED)
-            for task in undone:
-                task.cancel()
-            if closed is not None and closed.is_set():
-                return []
+        deadline = asyncio.get_running_loop().time() + max(float(p.get("timeout") or 0), 0.0)
+        if not await self._wait_for_update(deadline, closed):
+            return []
         if self._stopping:
             return []
         batch = sorted(self._pending, key=lambda e: e["update"]["update_id"])[:limit]

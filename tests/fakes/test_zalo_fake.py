@@ -13,22 +13,13 @@ import tornado.netutil
 import tornado.web
 
 from .common import WaitTimeout
-from .zalo_api import FakeZalo
+from .zalo_api import FakeZalo, fixtures
 
 TOKEN = "1618033988:fake-zalo-token"
 CHAT = "9f8e7d6c5b4a"
 
 
-@pytest.fixture
-async def zalo():
-    async with FakeZalo(TOKEN, max_poll_wait=0.3) as fake:
-        yield fake
-
-
-@pytest.fixture
-async def api(zalo):
-    async with httpx.AsyncClient(base_url=f"{zalo.url}/bot{TOKEN}") as http:
-        yield http
+zalo, api = fixtures(TOKEN, lambda fake: httpx.AsyncClient(base_url=f"{fake.url}/bot{TOKEN}"), max_poll_wait=0.3)
 
 
 async def test_envelopes_json_and_form_bodies(api, zalo):

@@ -33,19 +33,17 @@ from __future__ import annotations
 
 import asyncio
 import collections
-import contextlib
 import copy
-import itertools
 import json
 import time
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import httpx
-import tornado.httpserver
-import tornado.netutil
-import tornado.web
+import pytest
 
-from tests.fakes.common import SentMessages
+from tests.fakes import common
 
 MAX_TEXT = 2000
 SECRET_LENGTH = (8, 256)
@@ -64,7 +62,7 @@ DEFAULT_ERRORS = {
 }
 
 
-class ApiError(Exception):
+class ApiError(common.ApiError):
     """An error reply. `http_status` None: the fake's policy (200, or the code with http_status_errors)."""
 
     def __init__(
@@ -76,17 +74,11 @@ class ApiError(Exception):
         http_status: int | None = None,
         body: str | None = None,
     ):
-        self.code, self.description = code, description or DEFAULT_ERRORS.get(code, f"Error {code}")
-        self.retry_after, self.http_status, self.body = retry_after, http_status, body
-        super().__init__(self.description)
+        super().__init__(code, description or DEFAULT_ERRORS.get(code, f"Error {code}"), retry_after)
+        self.http_status, self.body = http_status, body
 
     def payload(self) -> dict | str:
-        if self.body is not None:
-            return self.body
-        body: dict[str, Any] = {"ok": False, "error_code": self.code, "description": self.description}
-        if self.retry_after is not None:
-            body["parameters"] = {"retry_after": self.retry_after}
-        return body
+        return super().payload() if self.body is None else self.body
 
 
 def bad(description: str) -> ApiError:
@@ -97,12 +89,8 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
-class _ApiHandler(tornado.web.RequestHandler):
-    def initialize(self, fake: FakeZalo) -> None:
-        self.fake, self.closed = fake, asyncio.Event()
-
-    def on_connection_close(self) -> None:  # the client gave up (e.g. a cancelled long poll)
-        self.closed.set()
+class _ApiHandler(common.ApiHandler):
+    """JSON or form parameters, POST only (method names are case-sensitive, as documented)."""
 
     def _params(self) -> dict:
         req = self.request
@@ -114,36 +102,11 @@ class _ApiHandler(tornado.web.RequestHandler):
             params.update(body)
         return params
 
-    async def post(self, token: str, method: str) -> None:
-        try:
-            params = self._params()
-        except ValueError:  # malformed or non-object JSON body
-            error = bad("can't parse request JSON object")
-            status, body = self.fake._status(error), error.payload()
-        else:
-            self.fake._active += 1
-            try:
-                status, body = await self.fake._call(token, method, params, self.closed)
-            finally:
-                self.fake._active -= 1
-        if not self.closed.is_set():
-            self.set_status(status)
-            if isinstance(body, str):
-                self.set_header("Content-Type", "text/html; charset=UTF-8")
-                self.finish(body)
-            else:
-                self.set_header("Content-Type", "application/json")
-                self.finish(json.dumps(body, ensure_ascii=False))
 
-
-class _NotFoundHandler(tornado.web.RequestHandler):
-    def prepare(self) -> None:
-        self.set_status(404)
-        self.finish({"ok": False, "error_code": 404, "description": "Not Found"})
-
-
-class FakeZalo(SentMessages):
+class FakeZalo(common.FakeBotApi):
     """Fake Zalo Bot API server. All state lives on the asyncio loop that called `start`."""
+
+    handler, error = _ApiHandler, ApiError
 
     @staticmethod
     def chat_of(message: dict):
@@ -158,7 +121,7 @@ class FakeZalo(SentMessages):
     ):
         """`http_status_errors`: send error envelopes with HTTP status = error_code (default 200).
         `max_poll_wait`: the longest an idle getUpdates waits, whatever its `timeout` says."""
-        self.token, self.url = token, ""
+        super().__init__(token)
         self.http_status_errors, self.max_poll_wait = http_status_errors, max_poll_wait
         self.bot_info = {
             "id": token.split(":")[0],
@@ -166,20 +129,10 @@ class FakeZalo(SentMessages):
             "account_type": "BASIC",
             "can_join_groups": False,
         }
-        self.requests: list[tuple[str, dict]] = []  # every API call: (method, params)
-        self.sent: list[dict] = []  # each message the bot sent: chat_id, text or photo + caption, message_id
-        self.webhook: dict | None = None  # {"url", "secret_token", "updated_at"} while a webhook is set
+        # `sent`: each message the bot sent: chat_id, text or photo + caption, message_id.
         self._webhook_updated_at = 0
         self._pending: collections.deque[dict] = collections.deque()  # updates not yet delivered, oldest first
         self._pushed: dict[str, dict] = {}  # message_id -> update as pushed (see `update_of`)
-        self._counter = itertools.count(1)
-        self._faults: dict[str, list[ApiError]] = {}
-        self._outages: dict[str, tuple[float, ApiError]] = {}  # method -> (until, on time.monotonic, error)
-        self.faulted: collections.Counter[str] = collections.Counter()  # scripted error answers per method
-        self._blocked: set[str] = set()
-        self._read_cursor: dict[str, int] = {}
-        self._update_signal, self._sent_signal = asyncio.Event(), asyncio.Event()
-        self._stopping, self._server, self._active = False, None, 0
         self._methods = {
             "getMe": lambda p: dict(self.bot_info),
             "getUpdates": self._get_updates,  # awaited by `_call`: it long-polls
@@ -190,41 +143,6 @@ class FakeZalo(SentMessages):
             "sendPhoto": self._send_photo,
             "sendChatAction": self._send_chat_action,
         }
-
-    # ----------------------------------------------------------------- lifecycle
-    async def start(self) -> None:
-        """Bind 127.0.0.1 on an ephemeral port and serve on the running loop; sets `url`."""
-        sockets = tornado.netutil.bind_sockets(0, "127.0.0.1")
-        app = tornado.web.Application(
-            [(r"/bot([^/]*)/([^/]+)", _ApiHandler, {"fake": self})],
-            default_handler_class=_NotFoundHandler,
-            log_function=lambda handler: None,  # access lines would carry the token
-        )
-        self._server = tornado.httpserver.HTTPServer(app)
-        self._server.add_sockets(sockets)
-        self._stopping = False
-        self.url = f"http://127.0.0.1:{sockets[0].getsockname()[1]}"
-
-    async def stop(self) -> None:
-        """Stop listening, answer pending long polls with 408 and close open connections."""
-        self._stopping = True
-        self._notify("_update_signal")
-        if self._server is not None:
-            server, self._server = self._server, None
-            server.stop()
-            for _ in range(100):  # let woken long polls write their replies
-                if not self._active:
-                    break
-                await asyncio.sleep(0.01)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(server.close_all_connections(), 2)
-
-    async def __aenter__(self) -> FakeZalo:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.stop()
 
     # ----------------------------------------------------------------- injecting updates
     def make_text_update(
@@ -240,18 +158,9 @@ class FakeZalo(SentMessages):
         `user_id`, by default `chat_id` as in a private chat."""
         return self._update("message.text.received", chat_id, {"text": text}, display_name, chat_type, user_id)
 
-    def push_text(
-        self,
-        chat_id: str,
-        text: str,
-        *,
-        display_name: str = "Lan",
-        chat_type: str = "PRIVATE",
-        user_id: str | None = None,
-    ) -> str:
-        """Queue a text message from the user; returns its message_id."""
-        update = self.make_text_update(chat_id, text, display_name=display_name, chat_type=chat_type, user_id=user_id)
-        return self.push_raw(update)
+    def push_text(self, chat_id: str, text: str, **sender: Any) -> str:
+        """Queue a text message from the user (`sender` as for `make_text_update`); returns its message_id."""
+        return self.push_raw(self.make_text_update(chat_id, text, **sender))
 
     def push_image(
         self,
@@ -305,14 +214,6 @@ class FakeZalo(SentMessages):
             response = await http.post(url, json=body, headers=headers)
         return response.status_code
 
-    # ----------------------------------------------------------------- observing
-    def clear(self) -> None:
-        """Forget recorded requests and sent messages. Server state (pending updates, webhook,
-        faults, blocked chats) is kept."""
-        self.requests.clear()
-        self.sent.clear()
-        self._read_cursor.clear()
-
     # ----------------------------------------------------------------- fault injection
     def fail_next(
         self,
@@ -333,7 +234,7 @@ class FakeZalo(SentMessages):
         if method not in self._methods:
             raise ValueError(f"FakeZalo has no method {method!r}")
         error = ApiError(code, description, retry_after=retry_after, http_status=http_status, body=body)
-        self._faults.setdefault(method, []).extend([error] * times)
+        self._script(method, error, times=times)
 
     def fail_for(
         self,
@@ -350,7 +251,7 @@ class FakeZalo(SentMessages):
         if method not in self._methods:
             raise ValueError(f"FakeZalo has no method {method!r}")
         error = ApiError(code, description, retry_after=retry_after, http_status=http_status)
-        self._outages[method] = (time.monotonic() + seconds, error)
+        self._script(method, error, seconds=seconds)
 
     # ----------------------------------------------------------------- internals
     def _status(self, error: ApiError) -> int:
@@ -358,32 +259,8 @@ class FakeZalo(SentMessages):
             return error.http_status
         return error.code if self.http_status_errors else 200
 
-    async def _call(self, token: str, method: str, params: dict, closed: asyncio.Event) -> tuple[int, dict | str]:
-        self.requests.append((method, params))
-        try:
-            if token != self.token:
-                raise ApiError(401)
-            handler = self._methods.get(method)
-            if handler is None:
-                raise ApiError(404)
-            faults = self._faults.get(method)
-            if faults:
-                self.faulted[method] += 1
-                raise faults.pop(0)
-            until, error = self._outages.get(method, (0.0, None))
-            if error is not None and time.monotonic() < until:
-                self.faulted[method] += 1
-                raise error
-            result = await self._get_updates(params, closed) if method == "getUpdates" else handler(params)
-        except ApiError as exc:
-            return self._status(exc), exc.payload()
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:  # never a tornado 500 (it logs the URL)
-            error = bad(f"invalid parameters: {exc!r}")
-            return self._status(error), error.payload()
-        body: dict[str, Any] = {"ok": True}
-        if result is not None:  # sendChatAction answers {"ok": true} alone
-            body["result"] = result
-        return 200, body
+    def _lookup(self, method: str):
+        return method, self._methods.get(method)
 
     async def _get_updates(self, p: dict, closed: asyncio.Event) -> dict:
         if self.webhook:
@@ -392,15 +269,9 @@ class FakeZalo(SentMessages):
             timeout = float(p.get("timeout", 30))
         except (TypeError, ValueError):
             raise bad("timeout must be a number of seconds") from None
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + min(max(timeout, 0.0), self.max_poll_wait)
-        while not self._pending and not self._stopping and loop.time() < deadline:
-            waits = [asyncio.ensure_future(self._update_signal.wait()), asyncio.ensure_future(closed.wait())]
-            _, undone = await asyncio.wait(waits, timeout=deadline - loop.time(), return_when=asyncio.FIRST_COMPLETED)
-            for task in undone:
-                task.cancel()
-            if closed.is_set():  # nobody will read the answer: leave the queue alone
-                raise ApiError(408)
+        deadline = asyncio.get_running_loop().time() + min(max(timeout, 0.0), self.max_poll_wait)
+        if not await self._wait_for_update(deadline, closed):  # nobody will read the answer: leave the queue alone
+            raise ApiError(408)
         if self._stopping or not self._pending:
             raise ApiError(408)
         return self._pending.popleft()
@@ -484,3 +355,21 @@ class FakeZalo(SentMessages):
             "date": now_ms(),
         }
         return {"event_name": event_name, "message": message}
+
+
+def fixtures(token: str, connect: Callable[[FakeZalo], AbstractAsyncContextManager], **options: Any) -> tuple:
+    """Two pytest fixtures for a test module: a started ``FakeZalo(token, **options)`` and the
+    client `connect(fake)` opens on it (closed after the test). Bind the fake to `zalo` (the client
+    fixture asks for it by that name), the client to any name: ``zalo, client = fixtures(TOKEN,
+    lambda fake: ZaloClient(TOKEN, base_url=fake.url))``."""
+
+    @pytest.fixture
+    async def fake() -> Any:
+        async with FakeZalo(token, **options) as started:
+            yield started
+
+    async def connected(zalo: FakeZalo) -> Any:
+        async with connect(zalo) as client:
+            yield client
+
+    return fake, pytest.fixture(connected)

@@ -11,6 +11,7 @@ import pytest
 
 from bot.core import outbox
 from bot.core.clock import utc_now
+from bot.core.settings import Settings
 from bot.core.storage import Storage
 from tests.fakes.bot_process import BotProcess, bot_env
 from tests.fakes.running_bot import TOKEN
@@ -34,6 +35,15 @@ def queue_notices(db_path) -> None:
         storage.write_sync(write)
     finally:
         storage.close()
+
+
+def resent_chats(db_path) -> set[int]:
+    storage = Storage(db_path)
+    try:
+        rows = storage.read_sync(lambda db: db.execute("SELECT chat_id FROM outbox WHERE resent = 1").fetchall())
+    finally:
+        storage.close()
+    return {int(chat_id) for (chat_id,) in rows}
 
 
 def calls(fake: FakeTelegram, method: str) -> int:
@@ -104,6 +114,11 @@ async def test_a_second_instance_is_refused_and_the_first_keeps_serving(tmp_path
         notices = sent_notices(fake)
         replies = len(fake.messages_to(CITIZEN))
     lost = NOTICES - len(notices)
-    doubled = sum(n - 1 for n in notices.values())
-    print(f"\nsecond instance: notices lost={lost} duplicated={doubled}; replies {replies} of 2 updates")
-    assert (lost, doubled, replies) == (0, 0, 2)
+    doubled = {chat for chat, n in notices.items() if n > 1}
+    resent = resent_chats(db_path)
+    print(f"\nsecond instance: notices lost={lost} duplicated={len(doubled)} (marked resent: {len(resent)}); "
+          f"replies {replies} of 2 updates")  # fmt: skip
+    assert (lost, replies) == (0, 2)
+    # A notice in flight when the first bot was killed may have arrived: it is sent again, and the
+    # row says so. Nothing else is doubled, and at most one notice per sender worker.
+    assert doubled <= resent and len(resent) <= Settings().broadcast_concurrency

@@ -6,15 +6,15 @@ one must still reach the same handler (or the same answer)."""
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
-import yaml
 
 from bot.core import paths
 from bot.core.content import Phrases
 from bot.core.textnorm import phrase_key
 from handlers import build_router, cancel, help, hotlines, menu, thanks
+from tests.content_copy import add_language, content_copy, edit_yaml
+from tests.flows import walk_to_evidence
 
 # (handler, also inside a flow) -> phrases, as build_router listed them in code.
 ROUTED_BEFORE = {
@@ -52,28 +52,23 @@ def test_the_flow_answers_are_the_ones_the_code_had():
     assert phrases.keys("report.send", "vi") == set(SEND_BEFORE)
 
 
-def _content_copy(tmp_path):
-    root = tmp_path / "content"
-    shutil.copytree(paths.content_dir(), root)
+@pytest.fixture
+def asking_where(tmp_path):
+    """A content copy in which "gọi công an ở đâu" is one more way to ask for the hotlines."""
+    root = content_copy(tmp_path)
+    edit_yaml(root / "vi" / "phrases.yaml", lambda phrases: phrases["hotlines"].append("gọi công an ở đâu"))
     return root
 
 
-def test_the_router_routes_what_the_content_says(tmp_path):
-    root = _content_copy(tmp_path)
-    file = root / "vi" / "phrases.yaml"
-    data = yaml.safe_load(file.read_text("utf-8"))
-    data["hotlines"].append("gọi công an ở đâu")
-    file.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
-    router = build_router(Phrases.load(root, "vi"))
+def test_the_router_routes_what_the_content_says(asking_where):
+    router = build_router(Phrases.load(asking_where, "vi"))
     assert router._words[phrase_key("Gọi công an ở đâu?")] is hotlines.show_hotlines
     assert phrase_key("gọi công an ở đâu") not in build_router()._words
 
 
 def test_every_language_routes_its_own_words(tmp_path):
-    root = _content_copy(tmp_path)
-    (root / "en").mkdir()
-    (root / "en" / "strings.yaml").write_text("language_name: English\n", "utf-8")
-    (root / "en" / "phrases.yaml").write_text("cancel: [never mind]\n", "utf-8")
+    root = content_copy(tmp_path)
+    add_language(root, "en", phrases="cancel: [never mind]\n")
     router = build_router(Phrases.load(root, "vi"))
     assert router._global_words[phrase_key("never mind")] is cancel.cancel
     assert router._global_words[phrase_key("hủy")] is cancel.cancel  # Vietnamese still works
@@ -94,14 +89,7 @@ async def test_erasure_is_declined_by_every_word_it_was_before(chat, said):
 
 
 async def _walk_to_evidence(chat) -> None:
-    await chat.send("/baocao")
-    await chat.press("report:what:call")
-    await chat.send("0912345678")
-    await chat.press("report:via:ott_call")
-    await chat.press("report:claimed:fake-authority-call")
-    await chat.press("report:happened:today")
-    await chat.send("5 triệu")
-    await chat.send("Họ xưng công an")
+    await walk_to_evidence(chat, via="ott_call", amount="5 triệu", description="Họ xưng công an")
     assert chat.renders[-1][1]["step"] == "evidence"
 
 
@@ -122,14 +110,10 @@ async def test_a_report_is_sent_by_the_words_it_was_before(chat, services, said)
     assert len(await services.storage.read(lambda db: list(db["reports"].rows))) == 1
 
 
-def test_the_cli_routes_with_the_configured_content(tmp_path):
+def test_the_cli_routes_with_the_configured_content(tmp_path, asking_where):
     from tests.bot.cli.test_cli import canhgiac
 
-    root = _content_copy(tmp_path)
-    file = root / "vi" / "phrases.yaml"
-    data = yaml.safe_load(file.read_text("utf-8"))
-    data["hotlines"].append("gọi công an ở đâu")
-    file.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
-    result = canhgiac("ask", "--json", "gọi công an ở đâu", cwd=tmp_path, env={"CANHGIAC_CONTENT_DIR": str(root)})
+    env = {"CANHGIAC_CONTENT_DIR": str(asking_where)}
+    result = canhgiac("ask", "--json", "gọi công an ở đâu", cwd=tmp_path, env=env)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["outcome"] == "router"

@@ -6,8 +6,14 @@ import pytest
 
 from bot.core import outbox
 from tests.conftest import Chat
+from tests.flows import DESCRIPTION, file_report
 
 OFFICER = "7001"
+
+
+def rendered_items(officer: Chat) -> list[dict]:
+    """The variables of each queue item the last turn rendered, in reply order."""
+    return [values for name, values in officer.renders if name == "police_item"]
 
 
 @pytest.fixture
@@ -17,23 +23,14 @@ def officer(router, services, settings) -> Chat:
 
 
 async def report(chat: Chat, number: str, *, updates: bool) -> None:
-    await chat.send("/baocao")
-    await chat.press("report:what:call")
-    await chat.send(number)
-    for value in ("report:via:phone_call", "report:claimed:fake-authority-call", "report:happened:today"):
-        await chat.press(value)
-    await chat.send("2tr")
-    await chat.send("Xưng công an quận, dọa bắt")
-    await chat.press("report:skip")
-    await chat.press("report:consent:updates" if updates else "report:consent:none")
-    await chat.press("report:confirm")
+    await file_report(chat, number, consent="updates" if updates else "none", description=DESCRIPTION)
 
 
 async def test_a_citizen_typing_a_police_command_gets_the_ordinary_help(chat):
     await chat.send("/hangdoi")
-    assert "Mình không có lệnh này" in chat.text
+    assert chat.templates == ["unknown_command"]
     await chat.press("police:confirmed:1")
-    assert "ghi chú" not in chat.text
+    assert chat.templates == ["stale_choice"]  # not the officer's note step
     assert await chat.services.conversations.get(chat.key) is None
 
 
@@ -44,27 +41,37 @@ async def test_the_officer_reviews_the_queue_and_reporters_hear_back(router, ser
     await report(hoa, "+84 987 654 321", updates=False)
 
     await officer.send("/hangdoi")
-    assert "2 số, link" in officer.text
-    first = officer.last[1]
-    assert "0912 345 678" in first.text and "<b>2</b>" in first.text and "4.000.000 đ" in first.text
+    assert officer.templates == ["police_queue", "police_item", "police_item"]
+    assert officer.values_of("police_queue")["count"] == 2
+    first, first_item = officer.last[1], rendered_items(officer)[0]
+    assert (first_item["value"], first_item["reporters"], first_item["amount"]) == ("0912 345 678", 2, "4.000.000 đ")
+    assert "0912 345 678" in first.text and "<b>2</b>" in first.text and "4.000.000" in first.text
     confirm = next(c.value for c in first.choices if c.value.startswith("police:confirmed:"))
     detail = next(c.value for c in first.choices if c.value.startswith("police:detail:"))
 
     await officer.press(detail)
-    assert officer.text.count("BC-") == 2 and "dọa bắt" in officer.text
+    details = officer.values_of("police_detail")["reports"]
+    assert officer.text.count("BC-") == 2 and [r["description"] for r in details] == [DESCRIPTION, DESCRIPTION]
+    assert all(r["description"] in officer.text for r in details)
 
     await officer.press(confirm)
-    assert "ghi chú" in officer.text
+    statuses = services.content.texts("vi").labels("police.statuses")
+    assert officer.templates == ["police_note"] and officer.values_of("police_note")["status"] == statuses["confirmed"]
     await officer.send("Đã xác minh với nhà mạng")
-    assert "Mới → <b>Đã xác nhận lừa đảo</b>" in officer.text and "1 người" in officer.text
+    decided = officer.values_of("police_decided")
+    assert (decided["old"], decided["new"], decided["notified"]) == (statuses["new"], statuses["confirmed"], 1)
+    assert "report_status_notice" in officer.templates  # the one reporter who agreed to hear back
 
     [audit] = await services.storage.read(lambda db: list(db["audit_log"].rows))
     assert audit["actor"] == f"test:{OFFICER}" and audit["note"] == "Đã xác minh với nhà mạng"
     [notice] = await services.storage.read(lambda db: outbox.pending(db, ["test"]))
-    assert notice.chat_id == "11" and "xác nhận đây là lừa đảo" in notice.text
+    told = officer.values_of("report_status_notice")
+    assert notice.chat_id == "11" and told["status"] == "confirmed" and told["ref"] in notice.text
+    assert notice.text == services.content.texts("vi").render("report_status_notice", **told)
 
     await lan.send("0912345678")  # the check now shows the decision
-    assert "Nguy hiểm" in lan.text and "xác nhận" in lan.text
+    [item] = lan.values_of("check_result")["items"]
+    assert (item["risk"], item["status"]) == ("high", "confirmed")
 
     await officer.send("/hangdoi")
     assert len(officer.last) == 2 and "987 654 321" in officer.last[1].text
@@ -82,17 +89,20 @@ async def test_reports_about_official_numbers_are_queued_marked_and_only_a_decis
 
     await officer.send("/hangdoi")
     items = {reply.text.split("</code>")[0]: reply for reply in officer.last[1:]}
-    assert len(items) == 3
-    official = [reply for reply in officer.last[1:] if "chính thức" in reply.text]
+    assert len(items) == 3 and len(rendered_items(officer)) == 3
+    paired = zip(officer.last[1:], rendered_items(officer), strict=True)
+    official = [reply for reply, item in paired if item["official"]]
+    assert sorted(item["value"] for item in rendered_items(officer) if item["official"]) == ["0987 654 321", "113"]
     assert len(official) == 2 and not any("0912 345 678" in reply.text for reply in official)
-    assert all("đã có người báo cáo, nhưng đây là" in reply.text.lower() for reply in official)
 
     lan = citizens[0]
     await lan.send("0987654321")
-    assert "Nguy hiểm" not in lan.text and "chưa được xác minh" in lan.text
+    [item] = lan.values_of("check_result")["items"]
+    assert item["risk"] != "high" and (item["reporters"], item["status"]) == (3, "new")  # reported, not verified
 
     allowed = next(reply for reply in official if "987 654 321" in reply.text)
     await officer.press(next(c.value for c in allowed.choices if c.value.startswith("police:confirmed:")))
     await officer.press("police:note:skip")
     await lan.send("0987654321")
-    assert "Nguy hiểm" in lan.text and "xác nhận" in lan.text and "chưa được xác minh" not in lan.text
+    [item] = lan.values_of("check_result")["items"]
+    assert (item["risk"], item["status"]) == ("high", "confirmed")

@@ -3,7 +3,8 @@ import sqlite3
 
 async def test_privacy_says_what_is_kept(chat):
     await chat.send("/baomat")
-    assert "91/2025/QH15" in chat.text and "/xoadulieu" in chat.text and "60 phút" in chat.text
+    assert chat.templates == ["privacy"] and chat.values_of("privacy")["idle_minutes"] == 60
+    assert "91/2025/QH15" in chat.text and "/xoadulieu" in chat.text and " 60 " in chat.text
 
 
 async def _rows(services, chat):
@@ -23,20 +24,21 @@ async def test_erasure_after_confirming_with_a_button(chat, services):
     assert chat.choice_values == ["forget:yes", "forget:no"]
     assert await _rows(services, chat) == 2
     await chat.press("forget:yes")
-    assert "Đã xóa dữ liệu" in chat.text
+    assert chat.templates == ["forget_done"]
     assert await _rows(services, chat) == 0
 
 
 async def test_erasure_by_typed_answer_without_accents(chat, services):
     await chat.send("/xoadulieu")
     await chat.send("co")
-    assert "Đã xóa dữ liệu" in chat.text
+    assert chat.templates == ["forget_done"]
+    assert await _rows(services, chat) == 0
 
 
 async def test_saying_no_keeps_everything(chat, services):
     await chat.send("/xoadulieu")
     await chat.send("Không")
-    assert "không xóa gì" in chat.text
+    assert chat.templates == ["forget_kept"]
     assert await _rows(services, chat) == 1  # the chat row remains, the flow is over
     assert await services.conversations.get(chat.key) is None
 
@@ -44,7 +46,7 @@ async def test_saying_no_keeps_everything(chat, services):
 async def test_unclear_answer_asks_again(chat, services):
     await chat.send("/xoadulieu")
     await chat.send("để tôi nghĩ đã")
-    assert "Có, xóa hết" in chat.text and chat.choice_values == ["forget:yes", "forget:no"]
+    assert chat.templates == ["forget_reask"] and chat.choice_values == ["forget:yes", "forget:no"]
     assert (await services.conversations.get(chat.key)).flow == "forget"
 
 
@@ -53,7 +55,7 @@ async def test_old_confirm_button_does_nothing_once_the_flow_is_over(chat, servi
     await chat.send("/xoadulieu")
     await chat.send("/huy")
     await chat.press("forget:yes")
-    assert "Nút này đã cũ" in chat.text
+    assert chat.templates == ["stale_choice"]
     assert await _rows(services, chat) == 1
 
 
@@ -61,7 +63,8 @@ async def test_confirmation_expires_when_idle(chat, services, clock):
     await chat.send("/xoadulieu")
     clock.advance(hours=2)
     await chat.send("có")
-    assert "Đã xóa" not in chat.text
+    assert "forget_done" not in chat.templates
+    assert await _rows(services, chat) >= 1  # the chat row is still there
 
 
 async def test_erasure_keeps_reports_anonymised_and_stops_their_notices(chat, services):
@@ -118,7 +121,7 @@ async def test_erasure_leaves_the_number_and_name_nowhere_on_disk(chat, services
     assert _absent(_disk_bytes(services.storage.path))  # the test can see them before erasure
     await chat.send("/xoadulieu")
     await chat.press("forget:yes")
-    assert "Đã xóa dữ liệu" in chat.text
+    assert chat.templates == ["forget_done"]
     assert _absent(_disk_bytes(services.storage.path)) == []
 
 

@@ -4,6 +4,12 @@ import json
 from handlers.menu import MAIN_MENU
 
 
+def _asked(chat) -> tuple[int, int]:
+    """(number, total) of the question the last turn asked."""
+    question = chat.values_of("quiz_question")
+    return question["number"], question["total"]
+
+
 async def _current(chat, services):
     state = (await services.conversations.get(chat.key)).data
     return services.library.knowledge_for("vi").question(state["ids"][state["index"]]), state
@@ -11,16 +17,19 @@ async def _current(chat, services):
 
 async def test_a_whole_quiz_with_feedback_and_a_stored_score(chat, services):
     replies = await chat.press("quiz:start")
-    assert "Trắc nghiệm" in replies[0].text and "Câu 1/5" in replies[1].text
+    assert chat.templates == ["quiz_intro", "quiz_question"] and len(replies) == 2 and _asked(chat) == (1, 5)
     for number in range(5):
         question, state = await _current(chat, services)
         assert question.question in html.unescape(chat.text)
         wrong = (question.answer + 1) % len(question.options)
         pick = question.answer if number % 2 == 0 else wrong  # right, wrong, right, wrong, right
         replies = await chat.press(f"quiz:{question.id}:{pick}")
-        assert ("Đúng rồi" in replies[0].text) == (pick == question.answer)
+        assert chat.templates[0] == "quiz_feedback" and len(replies) == 2
+        assert chat.values_of("quiz_feedback")["correct"] == (pick == question.answer)
         assert question.options[question.answer] in html.unescape(replies[0].text) or pick == question.answer
-    assert "3/5" in chat.text and "quiz:again" in chat.choice_values
+    assert chat.templates == ["quiz_feedback", "quiz_result"] and "quiz:again" in chat.choice_values
+    assert (chat.values_of("quiz_result")["score"], chat.values_of("quiz_result")["total"]) == (3, 5)
+    assert "3/5" in chat.text
     assert await services.conversations.get(chat.key) is None
     [row] = await services.storage.read(lambda db: list(db["quiz_results"].rows))
     assert (row["channel"], row["chat_id"], row["score"], row["total"]) == ("test", chat.chat_id, 3, 5)
@@ -38,17 +47,19 @@ async def test_typed_numbers_answer_and_other_text_asks_again(chat, services):
     await chat.send("/tracnghiem")
     question, _ = await _current(chat, services)
     replies = await chat.send("không biết nữa")
-    assert "gõ số thứ tự" in replies[0].text and "Câu 1/5" in replies[1].text
+    assert chat.templates == ["quiz_reask", "quiz_question"] and len(replies) == 2 and _asked(chat) == (1, 5)
     replies = await chat.send(str(question.answer + 1))
-    assert "Đúng rồi" in replies[0].text and "Câu 2/5" in replies[1].text
+    assert chat.templates == ["quiz_feedback", "quiz_question"] and len(replies) == 2
+    assert chat.values_of("quiz_feedback")["correct"] and _asked(chat) == (2, 5)
 
 
 async def test_a_button_of_an_earlier_question_does_not_answer_the_current_one(chat, services):
     await chat.send("/quiz")
     first, _ = await _current(chat, services)
     await chat.press(f"quiz:{first.id}:{first.answer}")
-    replies = await chat.press(f"quiz:{first.id}:{first.answer}")  # pressed again on the old message
-    assert "Câu 2/5" in replies[0].text
+    await chat.press(f"quiz:{first.id}:{first.answer}")  # pressed again on the old message
+    assert chat.templates[-1] == "quiz_question" and _asked(chat) == (2, 5)
+    assert "quiz_feedback" not in chat.templates  # not answered a second time
     _, state = await _current(chat, services)
     assert state["index"] == 1 and state["score"] == 1
 
@@ -63,9 +74,11 @@ async def test_quiz_survives_a_restart_and_can_be_cancelled(chat, services, sett
     try:
         resumed = Chat(router, again, chat.chat_id)
         replies = await resumed.press(f"quiz:{question.id}:{question.answer}")
-        assert "Câu 2/5" in replies[1].text
+        assert resumed.templates == ["quiz_feedback", "quiz_question"] and len(replies) == 2
+        assert _asked(resumed) == (2, 5)
         await resumed.send("/huy")
-        assert "Đã dừng" in resumed.text and len(resumed.choice_values) == len(MAIN_MENU)
+        assert resumed.templates == ["cancelled"] and resumed.values_of("cancelled")["was_active"]
+        assert len(resumed.choice_values) == len(MAIN_MENU)
     finally:
         again.close()
 

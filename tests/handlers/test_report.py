@@ -25,7 +25,7 @@ async def _reports(services):
 
 async def walk_to_consent(chat: Chat) -> None:
     await chat.send("/baocao")
-    assert "Báo cáo lừa đảo" in chat.text and "report:what:call" in chat.choice_values
+    assert chat.templates == ["report_intro", "report_prompt"] and "report:what:call" in chat.choice_values
     await chat.press("report:what:call")
     await chat.send("gọi từ số 0912.345.678 đó")
     assert "report:via:phone_call" in chat.choice_values
@@ -43,8 +43,10 @@ async def test_a_full_report_is_stored_only_after_confirm_with_a_reference(chat,
     await chat.press("report:consent:contact")
     assert chat.last[0].request_contact  # Telegram shows its share-my-number button
     await chat.send(contact=Contact(phone_number="84987654321", user_id=chat.chat_id))
-    assert "Kiểm tra lại" in chat.text and "0912 345 678" in chat.text
-    assert "5.000.000 đ" in chat.text and "&lt;b&gt;gấp&lt;/b&gt;" in chat.text  # escaped, not rendered
+    assert chat.templates[-1] == "report_summary" and "0912 345 678" in chat.text
+    summary = chat.values_of("report_summary")
+    assert (summary["identifier"], summary["amount"]) == ("0912 345 678", "5.000.000 đ") and "5.000.000" in chat.text
+    assert "&lt;b&gt;gấp&lt;/b&gt;" in chat.text  # escaped, not rendered
     assert await _reports(services) == []
     await chat.press("report:confirm")
     [ref] = re.findall(r"BC-\d{8}-\d{4}", chat.text)
@@ -62,9 +64,9 @@ async def test_a_bank_account_asks_for_the_bank_and_the_holder(chat, services):
     await chat.send("/baocao")
     await chat.press("report:what:bank_account")
     await chat.send("1027845566")
-    assert "ngân hàng nào" in chat.text and "report:bank:MB" in chat.choice_values
+    assert chat.values_of("report_prompt")["step"] == "bank" and "report:bank:MB" in chat.choice_values
     await chat.send("quan doi")  # typed, without accents
-    assert "chủ tài khoản" in chat.text
+    assert chat.values_of("report_prompt")["step"] == "holder"
     await chat.send("NGUYEN VAN A")
     for value in ("report:via:zalo", "report:claimed:investment-scam", "report:happened:this_week"):
         await chat.press(value)
@@ -80,21 +82,23 @@ async def test_a_bank_account_asks_for_the_bank_and_the_holder(chat, services):
 @pytest.mark.parametrize(
     ("sent", "problem"),
     [
-        ({"text": "0912"}, "chưa nhận ra"),
-        ({"text": "09l2345678"}, "chưa nhận ra"),
-        ({"text": "xem vcb-xacthuc.com"}, "cần số điện thoại"),
-        ({"text": "0912345678 và 0987654321"}, "từng cái một"),
-        ({"text": " ".join(f"http://site{i}.xyz" for i in range(10))}, "cần số điện thoại"),
-        ({"photo": Photo(ref="x")}, "chưa đọc được ảnh"),
-        ({"text": "'; DROP TABLE reports; --"}, "chưa nhận ra"),
-        ({"text": "{{ 7*7 }} <script>"}, "chưa nhận ra"),
+        ({"text": "0912"}, "invalid"),
+        ({"text": "09l2345678"}, "invalid"),
+        ({"text": "xem vcb-xacthuc.com"}, "wrong_kind"),
+        ({"text": "0912345678 và 0987654321"}, "many"),
+        ({"text": " ".join(f"http://site{i}.xyz" for i in range(10))}, "wrong_kind"),
+        ({"photo": Photo(ref="x")}, "not_text"),
+        ({"text": "'; DROP TABLE reports; --"}, "invalid"),
+        ({"text": "{{ 7*7 }} <script>"}, "invalid"),
     ],
 )
 async def test_a_bad_identifier_is_asked_again_kindly(chat, services, sent, problem):
     await chat.send("/baocao")
     await chat.press("report:what:call")
     await chat.send(**sent)
-    assert problem in chat.text and "49" not in chat.text and "<script>" not in chat.text
+    assert chat.templates == ["report_prompt"]
+    assert chat.values_of("report_prompt") == {"step": "identifier", "what": "call", "problem": problem}
+    assert "49" not in chat.text and "<script>" not in chat.text
     conversation = await services.conversations.get(chat.key)
     assert conversation.step == "identifier"
     assert await _reports(services) == []
@@ -122,7 +126,7 @@ async def test_the_flow_resumes_after_a_restart(router, settings, clock, library
         await chat.send("vcb-xacthuc.com/dang-nhap")
         assert "report:via:website" in chat.choice_values
         await chat.send("/baocao")  # mid-flow: carry on, do not start over
-        assert "báo cáo dở" in chat.text and "report:via:website" in chat.choice_values
+        assert chat.templates == ["report_resume", "report_prompt"] and "report:via:website" in chat.choice_values
     finally:
         second.close()
 
@@ -133,7 +137,9 @@ async def test_a_shared_contact_of_someone_else_is_not_consent(chat):
     await chat.send(contact=Contact(phone_number="+84987654321", user_id="999"))
     assert (await chat.services.conversations.get(chat.key)).step == "contact"
     await chat.press("report:skip")  # no number: updates only
-    assert "không được chuyển đi" in chat.text
+    assert chat.templates[-1] == "report_summary"
+    summary = chat.values_of("report_summary")
+    assert summary["consent"] == "updates" and not summary["contact_phone"]
 
 
 async def test_the_daily_limit_is_told_before_the_form(chat, services, settings):
@@ -150,7 +156,7 @@ async def test_the_daily_limit_is_told_before_the_form(chat, services, settings)
         await chat.press("report:confirm")
         assert "BC-" in chat.text
     await chat.send("/baocao")
-    assert "tối đa" in chat.text
+    assert chat.templates == ["report_limit"] and chat.values_of("report_limit")["limit"] == 2
     rows = await _reports(services)
     assert len(rows) == 2 and rows[0]["claimed_topic"] is None
 
@@ -179,9 +185,9 @@ async def test_a_contact_card_without_the_senders_id_is_refused(chat, services):
     await chat.press("report:consent:contact")
     await chat.send(contact=Contact(phone_number="+84987654321"))
     assert (await services.conversations.get(chat.key)).step == "contact"
-    assert "của chính bạn" in chat.text and chat.last[0].request_contact
+    assert chat.values_of("report_prompt")["problem"] == "not_own" and chat.last[0].request_contact
     await chat.send("0987 654 321")  # typing one's own number still works
-    assert "Kiểm tra lại" in chat.text
+    assert chat.templates[-1] == "report_summary"
 
 
 # --- a report committed but its reference never reached the citizen (kill -9, failed send) ---
@@ -214,7 +220,7 @@ async def _restarted_after_a_lost_reply(router, settings, clock, library) -> Asy
 async def test_pressing_confirm_again_after_a_crash_tells_the_code(router, settings, clock, library):
     async with _restarted_after_a_lost_reply(router, settings, clock, library) as (ref, chat):
         await chat.press("report:confirm")
-        assert ref in chat.text and "Nút này đã cũ" not in chat.text
+        assert ref in chat.text and "stale_choice" not in chat.templates
         assert await chat.services.storage.read(lambda db: db["reports"].count) == 1  # filed once
 
 
@@ -290,14 +296,22 @@ def _contact_update(card: dict) -> dict:
     ],
 )
 async def test_through_telegram_someone_elses_contact_card_is_refused(fake, tg_settings, card):
-    async with RunningBot(tg_settings, fake):
+    async with RunningBot(tg_settings, fake) as bot:
         await _tg_walk_to_contact(fake)
         fake.push_raw(_contact_update(card))
         [reask] = await fake.wait_for_messages(CHAT)
-        assert "của chính bạn" in reask["text"] and reask["reply_markup"]["keyboard"][0][0]["request_contact"]
+        texts = bot.services.content.texts("vi")
+        own_only = texts.render("report_prompt", step="contact", what="call", problem="not_own")
+        assert reask["text"] == own_only and reask["reply_markup"]["keyboard"][0][0]["request_contact"]
         fake.push_contact(CHAT, "+84 912 000 111")  # the own-number button: the sender's own card
         [summary] = await fake.wait_for_messages(CHAT)
-        assert "Kiểm tra lại" in summary["text"]
+        labels = {group: texts.labels(f"report.{group}") for group in ("what", "via", "claimed", "happened")}
+        assert summary["text"] == texts.render(
+            "report_summary", what=labels["what"]["call"], identifier="0912 345 678", holder=None,
+            via=labels["via"]["phone_call"], claimed=labels["claimed"].get("unknown", ""),
+            happened=labels["happened"]["today"], amount="0 đ", description=None, evidence=False,
+            consent="contact", contact_phone="+84912000111",
+        )  # fmt: skip
     storage = Storage(tg_settings.db_path)
     try:
         [conversation] = storage.read_sync(lambda db: list(db["conversations"].rows))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import datetime
 
 import pytest
@@ -11,6 +12,7 @@ from bot.core.clock import VIETNAM
 from tests.conftest import Chat
 
 STAFF = "7002"
+OWN_WORDS = "Tối nay có <b>họp</b> tổ dân phố về lừa đảo qua mạng"  # a staff member's own message
 
 
 @pytest.fixture
@@ -30,7 +32,7 @@ async def recent(services):
 
 async def test_citizens_cannot_broadcast(chat):
     await chat.send("/phatcanhbao")
-    assert "Mình không có lệnh này" in chat.text
+    assert chat.templates == ["unknown_command"]
     await chat.press("staff:area:*")
     assert await recent(chat.services) == []
 
@@ -46,25 +48,29 @@ async def test_this_weeks_campaign_to_my_areas_with_an_exact_preview(staff, rout
     assert "staff:area:*" not in staff.choice_values  # not an admin
     await staff.press("staff:area:mine")
     preview, body, confirm = staff.last
-    assert "<b>2</b> người" in preview.text and "/huydangky" in body.text and "📢" in body.text
+    assert "staff_preview" in staff.templates and staff.values_of("staff_preview")["count"] == 2
+    assert "<b>2</b>" in preview.text and "broadcast_footer" in staff.templates
+    assert "/huydangky" in body.text and "📢" in body.text
     assert await recent(services) == []  # nothing before the confirm
     await staff.press("staff:confirm")
     [sent] = await recent(services)
     assert sent.areas == ["bac-cuong", "coc-leu"] and sent.created_by == f"test:{STAFF}"
-    assert "Đang gửi" in staff.text
+    assert staff.templates == ["staff_sent"] and staff.values_of("staff_sent") == {"id": sent.id, "when": None}
 
 
 async def test_own_words_later_in_vietnam_time(staff, services):
     await staff.send("/phatcanhbao")
     await staff.press("staff:write")
-    await staff.send("Tối nay có <b>họp</b> tổ dân phố về lừa đảo qua mạng")
+    await staff.send(OWN_WORDS)
     await staff.press("staff:area:coc-leu")
     await staff.press("staff:later")
     await staff.send("hôm qua")
-    assert "chưa hiểu" in staff.text
+    assert staff.templates == ["staff_when"] and staff.values_of("staff_when")["problem"] is True
     await staff.send("25/11 08:30")
     preview, body, _ = staff.last
-    assert "08:30 25/11/2026" in preview.text and "&lt;b&gt;họp&lt;/b&gt;" in body.text
+    assert staff.values_of("staff_preview")["when"] == "08:30 25/11/2026" and "08:30 25/11/2026" in preview.text
+    assert staff.values_of("broadcast_message")["body"] == html.escape(OWN_WORDS)  # escaped, not rendered
+    assert html.escape(OWN_WORDS) in body.text
     await staff.press("staff:confirm")
     [sent] = await recent(services)
     assert broadcasts.local_time(sent.scheduled_for) == "08:30 25/11/2026" and sent.status == "scheduled"
@@ -75,7 +81,7 @@ async def test_a_target_outside_my_areas_is_refused(staff, services):
     await staff.press("staff:write")
     await staff.send("Tin thử")
     await staff.press("staff:area:kim-tan")
-    assert "Nút này đã cũ" in staff.text
+    assert staff.templates == ["stale_choice"]
     assert await recent(services) == []
 
 
@@ -84,6 +90,8 @@ async def test_changing_this_weeks_campaign_for_my_area(staff, services):
     await staff.press("staff:override")
     await staff.press("staff:ocamp:skip")
     await staff.press("staff:oarea:coc-leu")
-    assert "2026-W48" in staff.text and "không nhận" in staff.text
+    overridden = staff.values_of("staff_overridden")
+    assert staff.templates == ["staff_overridden"] and (overridden["week"], overridden["title"]) == ("2026-W48", None)
+    assert "2026-W48" in staff.text
     [row] = await services.storage.read(lambda db: list(db["week_overrides"].rows))
     assert (row["area_code"], row["campaign_id"], row["set_by"]) == ("coc-leu", "skip", f"test:{STAFF}")

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
 from types import SimpleNamespace
-
-import yaml
 
 from bot.app.content_check import _check_code_references, _check_lists
 from bot.app.content_refs import code_references
@@ -15,6 +12,7 @@ from bot.core.settings import Settings
 from bot.knowledge.catalog import load_knowledge
 from bot.services import _template_globals
 from tests.bot.cli.test_cli import canhgiac
+from tests.content_copy import add_language, content_copy, edit_yaml
 
 
 def test_the_references_come_from_the_code():
@@ -30,14 +28,8 @@ def test_the_references_come_from_the_code():
     assert refs.templates["welcome"][0].startswith("handlers/menu.py:")  # where it is used, to say so
 
 
-def _broken_copy(tmp_path):
-    copy = tmp_path / "content"
-    shutil.copytree(paths.content_dir(), copy)
-    return copy
-
-
 def test_a_missing_template_fails_the_check_naming_it(tmp_path):
-    copy = _broken_copy(tmp_path)
+    copy = content_copy(tmp_path)
     (copy / "vi" / "templates" / "welcome.html.j2").unlink()
     result = canhgiac("content", "check", cwd=tmp_path, env={"CANHGIAC_CONTENT_DIR": str(copy)})
     assert result.returncode == 1, result.stdout + result.stderr
@@ -64,13 +56,14 @@ def test_the_shipped_content_has_everything_the_code_uses():
 
 
 def test_a_missing_label_fails_the_check_naming_it(tmp_path):
-    copy = _broken_copy(tmp_path)
-    strings_file = copy / "vi" / "strings.yaml"
-    strings = yaml.safe_load(strings_file.read_text("utf-8"))
-    del strings["buttons"]["menu"]  # under every reply that is not a menu
-    del strings["menu"]["help"]  # read from handlers.menu.MAIN_MENU, in a loop
-    del strings["report"]["via"]  # a group read as f"report.{group}"
-    strings_file.write_text(yaml.safe_dump(strings, allow_unicode=True), "utf-8")
+    copy = content_copy(tmp_path)
+
+    def drop_labels(strings: dict) -> None:
+        del strings["buttons"]["menu"]  # under every reply that is not a menu
+        del strings["menu"]["help"]  # read from handlers.menu.MAIN_MENU, in a loop
+        del strings["report"]["via"]  # a group read as f"report.{group}"
+
+    edit_yaml(copy / "vi" / "strings.yaml", drop_labels)
     problems = "\n".join(_problems(copy))
     assert "vi/strings.yaml: no label 'buttons.menu', used at handlers/" in problems
     assert "vi/strings.yaml: no label 'menu.help', used at handlers/menu.py:" in problems
@@ -78,12 +71,11 @@ def test_a_missing_label_fails_the_check_naming_it(tmp_path):
 
 
 def test_another_language_falls_back_but_may_not_break_a_label(tmp_path):
-    copy = _broken_copy(tmp_path)
-    (copy / "en" / "templates").mkdir(parents=True)
-    (copy / "en" / "strings.yaml").write_text("language_name: English\nbuttons: just text\n", "utf-8")
+    copy = content_copy(tmp_path)
+    english = add_language(copy, "en", strings="language_name: English\nbuttons: just text\n")
     problems = _problems(copy)
     assert problems and all(p.startswith("en/strings.yaml: no label 'buttons.") for p in problems), problems
-    (copy / "en" / "strings.yaml").write_text("language_name: English\n", "utf-8")
+    (english / "strings.yaml").write_text("language_name: English\n", "utf-8")
     assert _problems(copy) == []  # no templates, no labels of its own: Vietnamese fills every gap
 
 
@@ -96,35 +88,28 @@ def test_the_phrases_and_lists_the_code_reads_are_references():
     assert "faq" in refs.shown_first and "countries" in refs.groups
 
 
-def _edit_yaml(path, change) -> None:
-    data = yaml.safe_load(path.read_text("utf-8"))
-    change(data)
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
-
-
 def test_a_missing_phrase_group_fails_the_check_naming_it(tmp_path):
-    copy = _broken_copy(tmp_path)
-    _edit_yaml(copy / "vi" / "phrases.yaml", lambda d: (d.pop("cancel"), d["forget"].pop("keep")))
+    copy = content_copy(tmp_path)
+    edit_yaml(copy / "vi" / "phrases.yaml", lambda d: (d.pop("cancel"), d["forget"].pop("keep")))
     problems = "\n".join(_problems(copy))
     assert "vi/phrases.yaml: no phrase group 'cancel', used at handlers/__init__.py:" in problems
     assert "vi/phrases.yaml: no phrase group 'forget.keep', used at handlers/privacy.py:" in problems
 
 
 def test_a_language_with_its_own_phrases_must_have_every_group(tmp_path):
-    copy = _broken_copy(tmp_path)
-    (copy / "en" / "templates").mkdir(parents=True)
-    (copy / "en" / "strings.yaml").write_text("language_name: English\n", "utf-8")
+    copy = content_copy(tmp_path)
+    english = add_language(copy, "en")
     assert _problems(copy) == []  # no words of its own: the Vietnamese ones route its chats
-    (copy / "en" / "phrases.yaml").write_text("cancel: [never mind]\n", "utf-8")
+    (english / "phrases.yaml").write_text("cancel: [never mind]\n", "utf-8")
     problems = _problems(copy)
     assert "en/phrases.yaml: no phrase group 'help', used at handlers/__init__.py:" in "\n".join(problems)
     assert not any("'cancel'" in p for p in problems) and all(p.startswith("en/phrases.yaml") for p in problems)
 
 
 def test_a_list_naming_no_faq_entry_fails_the_check(tmp_path):
-    copy = _broken_copy(tmp_path)
-    _edit_yaml(copy / "vi" / "shown_first.yaml", lambda d: d["faq"].append("no-such-question"))
+    copy = content_copy(tmp_path)
+    edit_yaml(copy / "vi" / "shown_first.yaml", lambda d: d["faq"].append("no-such-question"))
     problems = _problems(copy)
     assert problems == ["vi/shown_first.yaml: faq: no FAQ entry 'no-such-question'"]
-    _edit_yaml(copy / "vi" / "shown_first.yaml", lambda d: d.pop("faq"))
+    edit_yaml(copy / "vi" / "shown_first.yaml", lambda d: d.pop("faq"))
     assert "vi/shown_first.yaml: no list 'faq', used at handlers/faq.py:" in "\n".join(_problems(copy))

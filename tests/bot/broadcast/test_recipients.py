@@ -5,29 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import pytest
-
 from bot.broadcast import broadcasts, subscriptions
 from bot.broadcast.campaigns import iso_week
 from bot.core.clock import VIETNAM
-from bot.core.content import Texts
 from bot.core.messages import ChatKey
 from tests.conftest import Chat
 
 STAFF = "7002"
-
-
-@pytest.fixture
-def values(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[dict]]:
-    seen: dict[str, list[dict]] = {}
-    render = Texts.render
-
-    def spy(self: Texts, template: str, /, **kwargs: object) -> str:
-        seen.setdefault(template, []).append(kwargs)
-        return render(self, template, **kwargs)
-
-    monkeypatch.setattr(Texts, "render", spy)
-    return seen
 
 
 async def test_the_preview_counts_whom_the_send_reaches(router, services, settings, clock, library, values):
@@ -44,7 +28,7 @@ async def test_the_preview_counts_whom_the_send_reaches(router, services, settin
     await staff.send("/phatcanhbao")
     await staff.press(f"staff:camp:{campaign.id}")
     await staff.press("staff:area:coc-leu")
-    [preview] = values["staff_preview"]
+    [preview] = values("staff_preview")
     await staff.press("staff:confirm")
 
     [draft] = await services.storage.read(lambda db: broadcasts.recent(db))

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import html
 import io
 import logging
 import socket
@@ -22,19 +23,21 @@ from handlers import build_router
 from tests.fakes.running_bot import CHAT, TOKEN, RunningBot, keyboard_of, private_update, texts_of
 
 
-async def test_start_shows_the_menu_as_an_inline_keyboard_and_sets_commands(fake, tg_settings):
+async def test_start_shows_the_menu_as_an_inline_keyboard_and_sets_commands(fake, tg_settings, library):
+    texts = library.content.texts("vi")
     async with RunningBot(tg_settings, fake):
         fake.push_text(CHAT, "/start", first_name="Hoa")
         [welcome] = await fake.wait_for_messages(CHAT)
-    assert "Chào Hoa" in welcome["text"] and welcome["parse_mode"] == "HTML"
+    assert welcome["text"] == texts.render("welcome", name="Hoa") and welcome["parse_mode"] == "HTML"
     buttons = [row[0] for row in keyboard_of(welcome)]
     assert len(buttons) == 8 and buttons[6]["callback_data"] == "hotlines"
-    assert "Đường dây nóng" in buttons[6]["text"]
+    assert buttons[6]["text"] == texts.label("menu.hotlines")
     # The menu is the router's, set by the application's post_init: commands anyone may use, in order.
     menu = build_router().menu_commands
     assert [c["command"] for c in fake.commands] == menu and {"start", "kiemtra", "baocao"} <= set(menu)
     assert not {"hangdoi", "phatcanhbao"} & set(menu)
-    assert "113" in fake.short_description and "lừa đảo" in fake.description
+    assert "113" in fake.short_description and fake.short_description == texts.label("about.short_description")
+    assert fake.description == texts.label("about.description")
     assert not any(method == "sendChatAction" for method, _ in fake.requests)  # a quick answer needs none
 
 
@@ -53,7 +56,7 @@ async def test_a_slow_answer_shows_typing_first(fake, tg_settings):
     assert [a["action"] for a in actions] == ["typing"]
 
 
-async def test_a_button_press_is_answered_and_marked(fake, tg_settings):
+async def test_a_button_press_is_answered_and_marked(fake, tg_settings, library):
     async with RunningBot(tg_settings, fake):
         fake.push_text(CHAT, "/start")
         [menu] = await fake.wait_for_messages(CHAT)
@@ -65,7 +68,10 @@ async def test_a_button_press_is_answered_and_marked(fake, tg_settings):
     assert "113" in hotlines["text"] and "0214 3820 113" in hotlines["text"]
     assert len(fake.callback_answers) == 1
     marked = fake.message(CHAT, menu["message_id"])
-    assert "Đường dây nóng" in marked["text"] and not keyboard_of(marked)
+    texts = library.content.texts("vi")
+    pressed = html.escape(texts.label("menu.hotlines"))
+    assert marked["text"].endswith(f"\n\n{texts.label('chosen')} <i>{pressed}</i>")  # the pressed button's label
+    assert not keyboard_of(marked)
 
 
 async def test_a_repeated_update_is_ignored(fake, tg_settings):
@@ -92,7 +98,7 @@ async def test_a_429_is_retried_and_the_message_still_arrives(fake, tg_settings)
     assert sum(1 for method, _ in fake.requests if method == "sendMessage") == 2
 
 
-async def test_the_bot_survives_a_handler_exception_and_a_failed_send(fake, tg_settings):
+async def test_the_bot_survives_a_handler_exception_and_a_failed_send(fake, tg_settings, library):
     router = build_router()
 
     async def explode(msg, svc):
@@ -107,7 +113,7 @@ async def test_the_bot_survives_a_handler_exception_and_a_failed_send(fake, tg_s
         await asyncio.sleep(0.3)
         fake.push_text(CHAT, "/hotline")
         replies = await fake.wait_for_messages(CHAT, count=2)
-    assert "trục trặc" in apology["text"]
+    assert apology["text"] == library.content.texts("vi").render("failure")
     assert "113" in texts_of(replies)
 
 
@@ -120,7 +126,7 @@ async def test_a_chat_that_blocked_the_bot_does_not_stop_it(fake, tg_settings):
         await fake.wait_for_messages(CHAT)
 
 
-async def test_state_survives_a_restart_in_the_middle_of_a_flow(fake, tg_settings):
+async def test_state_survives_a_restart_in_the_middle_of_a_flow(fake, tg_settings, library):
     async with RunningBot(tg_settings, fake):
         fake.push_text(CHAT, "/xoadulieu")
         [question] = await fake.wait_for_messages(CHAT)
@@ -128,7 +134,7 @@ async def test_state_survives_a_restart_in_the_middle_of_a_flow(fake, tg_setting
     async with RunningBot(tg_settings, fake):  # a new process on the same database
         fake.push_callback(CHAT, "forget:yes", message_id=question["message_id"])
         [done] = await fake.wait_for_messages(CHAT)
-    assert "Đã xóa dữ liệu" in done["text"]
+    assert done["text"] == library.content.texts("vi").render("forget_done")
 
 
 async def test_long_replies_are_split_with_the_keyboard_on_the_last_part(fake, tg_settings):
@@ -273,7 +279,10 @@ async def test_canhgiac_run_serves_and_stops_gracefully_on_sigterm(fake, tmp_pat
         if process.returncode is None:
             process.kill()
     stderr = (await process.stderr.read()).decode()
-    assert "Chào" in welcome["text"]
+    from bot.services import load_library
+
+    as_run = load_library(Settings(_env_file=None)).content.texts("vi")  # the content `canhgiac run` loads
+    assert welcome["text"] == as_run.render("welcome", name="Lan")
     assert code == 0, stderr
     assert "channel stopped channel=telegram" in stderr
     assert (tmp_path / "data" / "canhgiac.db").exists()

@@ -23,7 +23,8 @@ def buttons(message: dict) -> list[str]:
     return [b["callback_data"] for row in keyboard_of(message) for b in row]
 
 
-async def test_report_review_and_notice_through_telegram(fake, tg_settings):
+async def test_report_review_and_notice_through_telegram(fake, tg_settings, library, rendered):
+    texts = library.content.texts("vi")
     settings = tg_settings.model_copy(
         update={"police_ids": [str(OFFICER)], "police_chat_id": str(POLICE_GROUP), "digest_hour": 0}
     )
@@ -61,11 +62,14 @@ async def test_report_review_and_notice_through_telegram(fake, tg_settings):
 
         # The outbox delivers the notice to the citizen without any message from them.
         [notice] = await fake.wait_for_messages(CHAT, timeout=10)
-        assert ref in notice["text"] and "xác nhận" in notice["text"]
+        assert notice["text"] == texts.render("report_status_notice", ref=ref, status="confirmed")
 
         # The digest went to the police group once, listing the new number.
         deadline = time.monotonic() + 10
         while not fake.messages_to(POLICE_GROUP) and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
     [digest] = fake.messages_to(POLICE_GROUP)
-    assert "0912 345 678" in digest["text"] or "Không có báo cáo mới" in digest["text"]
+    [given] = [values for name, values in zip(rendered, rendered.values, strict=True) if name == "police_digest"]
+    assert digest["text"] == texts.render("police_digest", **given)
+    assert [item["value"] for item in given["items"]] in (["0912 345 678"], [])  # listed, or sent before the report
+    assert "0912 345 678" in digest["text"] or not given["items"]

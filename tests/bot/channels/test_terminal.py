@@ -3,8 +3,10 @@ import io
 from bot.channels.terminal import chat as terminal_chat
 from bot.channels.terminal import render
 from bot.core.messages import ChatKey, Choice, Reply
+from bot.core.richtext import to_plain
 from bot.reporting import reports
 from tests.conftest import Chat
+from tests.flows import file_report
 
 
 async def run_chat(router, services, lines: str, user: str = "local") -> str:
@@ -19,17 +21,25 @@ def test_render_strips_markup_and_puts_the_options_block_under_the_text():
     assert render(Reply("<i>Chào</i>"), "", "Bot") == "Bot: Chào"
 
 
-async def test_welcome_then_numbers_answer_choices(router, services):
+def said(services, template: str, **values: object) -> str:
+    """A template's text as the terminal prints it: after the bot's name, without markup."""
+    t = services.content.texts("vi")
+    return f"{t.label('terminal.bot')}: {to_plain(t.render(template, **values))}"
+
+
+async def test_welcome_then_numbers_answer_choices(router, services, rendered):
+    t = services.content.texts("vi")
     out = await run_chat(router, services, "7\n1\n")
-    assert "Chào Lan" in out and "7. ☎️ Đường dây nóng" in out
-    assert "5656" in out  # 7 = hotlines
-    assert out.count("Menu chính") == 1  # then 1 = back to the menu
-    assert out.rstrip().endswith("Tạm biệt, chúc bạn luôn cảnh giác!")
+    assert list(rendered) == ["welcome", "hotlines", "menu"]  # /start, 7 = hotlines, then 1 = back to the menu
+    assert said(services, "welcome", name="Lan") in out and f"\n7. {t.label('menu.hotlines')}\n" in out
+    assert "5656" in out
+    assert out.count(said(services, "menu")) == 1
+    assert out.rstrip().endswith(t.label("terminal.bye"))
 
 
 async def test_number_out_of_range_is_explained(router, services):
     out = await run_chat(router, services, "42\n")
-    assert "Không có lựa chọn số này" in out
+    assert services.content.texts("vi").label("terminal.no_such_choice") in out
 
 
 async def test_text_goes_through_the_same_router(router, services):
@@ -37,15 +47,20 @@ async def test_text_goes_through_the_same_router(router, services):
     assert "0214 3820 113" in out and "never read" not in out
 
 
-async def test_each_user_has_their_own_state_and_it_survives_restarts(router, services):
-    await run_chat(router, services, "/xoadulieu\n", user="an")
-    resumed = await run_chat(router, services, "1\n", user="an")
-    assert "Chào Lan" not in resumed  # no fresh welcome: the flow was still open
-    assert "Đã xóa dữ liệu" not in resumed  # there were no choices on screen yet: "1" is text
-    resumed = await run_chat(router, services, "có\n", user="an")
-    assert "Đã xóa dữ liệu" in resumed
-    other = await run_chat(router, services, "", user="binh")
-    assert "Chào Lan" in other
+async def test_each_user_has_their_own_state_and_it_survives_restarts(router, services, rendered):
+    async def run(lines: str, user: str) -> tuple[str, list[str]]:
+        before = len(rendered)
+        out = await run_chat(router, services, lines, user=user)
+        return out, list(rendered[before:])
+
+    await run("/xoadulieu\n", "an")
+    resumed, templates = await run("1\n", "an")
+    assert "welcome" not in templates  # no fresh welcome: the flow was still open
+    assert templates == ["forget_reask"]  # there were no choices on screen yet: "1" is text
+    resumed, templates = await run("có\n", "an")
+    assert templates == ["forget_done"] and said(services, "forget_done") in resumed
+    other, templates = await run("", "binh")
+    assert templates == ["welcome"] and said(services, "welcome", name="Lan") in other
 
 
 # --- numbers count across the whole turn (issue 11 §3) ---
@@ -72,16 +87,3 @@ async def test_an_officer_acts_on_the_first_item_of_the_queue(router, services, 
     conversation = await services.conversations.get(ChatKey("terminal", "officer"))
     assert conversation is not None and conversation.flow == "police_note"
     assert conversation.data == {"identifier_id": first_id, "status": "confirmed"}
-
-
-async def file_report(chat: Chat, number: str) -> None:
-    await chat.send("/baocao")
-    await chat.press("report:what:call")
-    await chat.send(number)
-    for value in ("report:via:phone_call", "report:claimed:fake-authority-call", "report:happened:today"):
-        await chat.press(value)
-    await chat.send("2tr")
-    await chat.send("Xưng công an quận, dọa bắt")
-    await chat.press("report:skip")
-    await chat.press("report:consent:none")
-    await chat.press("report:confirm")

@@ -25,23 +25,14 @@ from bot.channels.zalo_api import (
     ZaloTransportError,
     ZaloUnauthorized,
 )
-from tests.fakes.zalo_api import FakeZalo
+from tests.fakes.zalo_api import FakeZalo, fixtures
 
 TOKEN = "2718281828:zAlOsEcReTtOkEn_for_client_tests"
 SECRET_PART = TOKEN.split(":")[1]
 CHAT = "7c3a9e1f0b2d"
 
 
-@pytest.fixture
-async def zalo():
-    async with FakeZalo(TOKEN, max_poll_wait=0.3) as fake:
-        yield fake
-
-
-@pytest.fixture
-async def client(zalo):
-    async with ZaloClient(TOKEN, base_url=zalo.url) as c:
-        yield c
+zalo, client = fixtures(TOKEN, lambda fake: ZaloClient(TOKEN, base_url=fake.url), max_poll_wait=0.3)
 
 
 def closed_port() -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import html
 import io
 import logging
 import re
@@ -13,11 +14,14 @@ import pytest
 from pydantic import SecretStr
 
 from bot.broadcast import broadcasts, subscriptions
+from bot.channels.zalo import render as zalo_render
 from bot.core.clock import utc_now
 from bot.core.logs import setup_logging
 from bot.core.messages import ChatKey, Reply
+from bot.core.richtext import to_plain
 from bot.core.settings import Settings
 from handlers import build_router
+from handlers.menu import main_menu
 from tests.fakes.running_bot import RunningBot
 from tests.fakes.zalo_api import FakeZalo
 
@@ -51,27 +55,41 @@ async def say(zalo: FakeZalo, text: str, count: int = 1) -> str:
     return text_of(await zalo.wait_for_messages(CHAT, count=count))
 
 
-async def test_the_menu_is_a_numbered_list_and_a_number_chooses(zalo, zalo_settings):
+def shown(rendered, sent: str, template: str, t) -> dict:
+    """The variables of the template the last turn rendered last, checked to be `template` and to
+    be in what Zalo received, as the channel sends it (plain text)."""
+    name, values = rendered[-1], rendered.values[-1]
+    assert name == template, list(rendered)
+    assert to_plain(t.render(name, **values)) in sent
+    return values
+
+
+async def test_the_menu_is_a_numbered_list_and_a_number_chooses(zalo, zalo_settings, library, rendered):
+    t = library.content.texts("vi")
     async with RunningBot(zalo_settings, zalo):
         welcome = await say(zalo, "/start")
-        assert "1. 📚 Các thủ đoạn lừa đảo" in welcome and "8. ❓ Hướng dẫn" in welcome
-        assert "Trả lời 1, 2, 3, 4, 5, 6, 7 hoặc 8 để chọn" in welcome
+        [(expected, _)] = zalo_render([Reply(t.render("welcome", name="Lan"), choices=main_menu(t))], t)
+        assert welcome == expected  # the text, then the menu numbered 1-8 and how to pick
+        assert f"1. {t.label('menu.methods')}" in welcome and f"8. {t.label('menu.help')}" in welcome
         assert "<b>" not in welcome  # Zalo shows no formatting: plain text
         hotlines = await say(zalo, "7")
         assert "113" in hotlines and "5656" in hotlines
         menu = await say(zalo, "ve menu chinh")  # the option's words, without accents
         assert "1. 📚" in menu
-        question = await say(zalo, "7 ngày trước tôi bị lừa chuyển tiền")  # a number in words is not a choice
-        assert "Đường dây nóng" not in question.split("\n")[0]
+        before = len(rendered)
+        await say(zalo, "7 ngày trước tôi bị lừa chuyển tiền")  # a number in words is not a choice
+        assert rendered[before:] and "hotlines" not in rendered[before:]
 
 
-async def test_a_whole_report_by_numbers_and_words(zalo, zalo_settings):
+async def test_a_whole_report_by_numbers_and_words(zalo, zalo_settings, library, rendered):
+    t = library.content.texts("vi")
     async with RunningBot(zalo_settings, zalo) as bot:
         await say(zalo, "/baocao", count=2)
         asked = await say(zalo, "1")  # 📞 Cuộc gọi
-        assert "Số điện thoại đã gọi" in asked
+        assert shown(rendered, asked, "report_prompt", t) == {"step": "identifier", "what": "call", "problem": ""}
         via = await say(zalo, "0912 345 678")
-        assert "1. Gọi điện thông thường" in via
+        assert shown(rendered, via, "report_prompt", t)["step"] == "via"
+        assert f"1. {t.labels('report.via')['phone_call']}" in via
         await say(zalo, "1")  # via
         await say(zalo, "1")  # claimed: police
         await say(zalo, "1")  # today
@@ -79,11 +97,14 @@ async def test_a_whole_report_by_numbers_and_words(zalo, zalo_settings):
         await say(zalo, "Gọi xưng công an, đòi chuyển tiền")
         zalo.push_image(CHAT, "https://example.com/proof.jpg")
         consent = text_of(await zalo.wait_for_messages(CHAT))
-        assert "1. Đồng ý cho công an gọi lại" in consent
+        assert shown(rendered, consent, "report_prompt", t)["step"] == "consent"
+        assert f"1. {t.labels('report.consent')['contact']}" in consent
         contact = await say(zalo, "1")
-        assert "gõ số di động" in contact
+        assert shown(rendered, contact, "report_prompt", t)["step"] == "contact"
         summary = await say(zalo, "0987 654 321")
-        assert "0912 345 678" in summary and "3.000.000 đ" in summary
+        told = shown(rendered, summary, "report_summary", t)
+        assert (told["identifier"], told["amount"]) == ("0912 345 678", "3.000.000 đ")
+        assert "0912 345 678" in summary and "3.000.000" in summary
         done = await say(zalo, "1")  # ✅ Gửi báo cáo
         assert re.search(r"BC-\d{8}-\d{4}", done)
         [row] = await bot.services.storage.read(lambda db: list(db["reports"].rows))
@@ -126,24 +147,29 @@ async def test_a_repeated_delivery_without_a_message_id_is_answered_once(zalo, z
 async def test_a_long_answer_is_split_under_2000_characters(zalo, zalo_settings):
     router = build_router()
 
+    paragraphs = [f"Đoạn {n}: " + "cảnh giác " * 40 for n in range(7)]
+
     async def long(msg, svc):
-        return [Reply("\n\n".join(f"Đoạn {n}: " + "cảnh giác " * 40 for n in range(7)), choices=())]
+        return [Reply("\n\n".join(paragraphs), choices=())]
 
     router.command(long, "long")
     async with RunningBot(zalo_settings, zalo, router=router):
         zalo.push_text(CHAT, "/long")
         parts = await zalo.wait_for_messages(CHAT, count=2)
     assert len(parts) == 2 and all(len(p["text"]) <= 2000 for p in parts)
-    assert "Đoạn 0" in parts[0]["text"] and "Đoạn 6" in parts[1]["text"]
+    assert paragraphs[0].strip() in parts[0]["text"] and paragraphs[-1].strip() in parts[1]["text"]
 
 
-async def test_stickers_and_other_events_get_a_friendly_answer(zalo, zalo_settings):
+async def test_stickers_and_other_events_get_a_friendly_answer(zalo, zalo_settings, library, rendered):
+    t = library.content.texts("vi")
     async with RunningBot(zalo_settings, zalo):
         zalo.push_sticker(CHAT)
         sticker = text_of(await zalo.wait_for_messages(CHAT))
+        assert shown(rendered, sticker, "media", t)["kind"] not in ("photo", "contact")  # "only text is read"
         zalo.push_unsupported(CHAT)
         other = text_of(await zalo.wait_for_messages(CHAT))
-    assert "chữ" in sticker and "chữ" in other
+        assert shown(rendered, other, "media", t)["kind"] not in ("photo", "contact")
+    assert set(rendered) == {"media"}
 
 
 async def test_the_token_never_reaches_the_log(zalo, zalo_settings):
@@ -202,7 +228,9 @@ async def test_telegram_and_zalo_in_one_process_and_one_failing_does_not_stop_th
         assert "113" in await say(zalo, "/hotline")
 
 
-async def test_broadcasts_reach_zalo_subscribers_through_the_same_outbox(zalo, zalo_settings):
+async def test_broadcasts_reach_zalo_subscribers_through_the_same_outbox(zalo, zalo_settings, library):
+    t = library.content.texts("vi")
+    words = "Cảnh báo thử trên Zalo"  # the staff member's own warning
     settings = zalo_settings.model_copy(update={"zalo_broadcast_per_second": 20})
     async with RunningBot(settings, zalo) as bot:
         await say(zalo, "/dangky")
@@ -213,7 +241,7 @@ async def test_broadcasts_reach_zalo_subscribers_through_the_same_outbox(zalo, z
 
         def queue(db):
             subscriptions.subscribe(db, ChatKey("zalo", blocked), "lao-cai", utc_now())
-            broadcasts.create(db, created_by="cli", now=utc_now(), text="Cảnh báo thử trên Zalo")
+            broadcasts.create(db, created_by="cli", now=utc_now(), text=words)
 
         await bot.services.storage.write(queue)
         [warning] = await zalo.wait_for_messages(CHAT, timeout=10)
@@ -223,7 +251,8 @@ async def test_broadcasts_reach_zalo_subscribers_through_the_same_outbox(zalo, z
             if state.counts.get("blocked") or time.monotonic() > deadline:
                 break
             await asyncio.sleep(0.1)
-    assert "Cảnh báo thử trên Zalo" in warning["text"] and "/huydangky" in warning["text"]
+    message = t.render("broadcast_message", title=None, body=html.escape(words)) + "\n\n" + t.render("broadcast_footer")
+    assert warning["text"] == to_plain(message) and "/huydangky" in warning["text"]
     assert state.counts == {"sent": 1, "blocked": 1}
 
 
@@ -238,8 +267,8 @@ async def test_a_zalo_token_that_is_refused_stops_the_start_with_a_clear_error(z
 
 async def test_an_officer_acts_on_the_first_item_of_the_queue_by_number(zalo, zalo_settings):
     from bot.reporting import reports
-    from tests.bot.channels.test_terminal import file_report
     from tests.conftest import Chat
+    from tests.flows import file_report
 
     zalo_settings.police_ids = [f"zalo:{CHAT}"]
     async with RunningBot(zalo_settings, zalo) as bot:

@@ -242,8 +242,13 @@ def test_the_reasons_of_real_signals_render(reasons, brands):
     for signal in produced:
         text = render(reasons[signal.code], signal.params)
         assert text and "«" not in text
-    police = render(reasons["official_short_code"], {"number": "113", "service": "police"})
-    assert police.startswith("113 là số khẩn cấp của Công an")
+    by_service = {
+        service: render(reasons["official_short_code"], {"number": "113", "service": service})
+        for service in ("police", "fire", "ambulance", "spam_sms")
+    }
+    # The number first, then words of its own service: each service picks a different branch.
+    assert all(text.startswith("113 ") and len(text) > len("113 ") for text in by_service.values())
+    assert len(set(by_service.values())) == len(by_service)
     generic = render(reasons["gov_impersonation"], {"brand": "", "official": "", "domain": "x.com", "host": "x.com"})
     assert ".gov.vn" in generic
 

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from bot.identifiers import parse_link
+from tests.bot.identifiers.parsed import parsed
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -100,14 +101,8 @@ LINKS = [
 
 @pytest.mark.parametrize("text, normalized, registered_domain, subdomain, suffix", LINKS)
 def test_links(text, normalized, registered_domain, subdomain, suffix):
-    link = parse_link(text)
-    assert link is not None
-    assert (link.normalized, link.registered_domain, link.subdomain, link.suffix) == (
-        normalized,
-        registered_domain,
-        subdomain,
-        suffix,
-    )
+    fields = {"registered_domain": registered_domain, "subdomain": subdomain, "suffix": suffix}
+    link = parsed(parse_link, text, normalized=normalized, **fields)
     assert link.normalized == link.host + link.normalized.removeprefix(link.host)
     assert link.normalized.endswith(link.path)
     assert not link.is_ip and not link.has_userinfo
@@ -129,8 +124,7 @@ def test_the_normalized_form_reads_back_as_itself(text):
 
 
 def test_path_keeps_its_case_and_the_host_does_not():
-    link = parse_link("https://Evil.XYZ/AbC?Id=Q")
-    assert (link.host, link.path, link.raw) == ("evil.xyz", "/AbC?Id=Q", "https://Evil.XYZ/AbC?Id=Q")
+    parsed(parse_link, "https://Evil.XYZ/AbC?Id=Q", host="evil.xyz", path="/AbC?Id=Q", raw="https://Evil.XYZ/AbC?Id=Q")
 
 
 # (as pasted, normalized, host, host_unicode)
@@ -149,13 +143,7 @@ INTERNATIONAL = [
 
 @pytest.mark.parametrize("text, normalized, host, host_unicode", INTERNATIONAL)
 def test_international_names_are_punycode_with_a_readable_form(text, normalized, host, host_unicode):
-    link = parse_link(text)
-    assert (link.normalized, link.host, link.host_unicode, link.registered_domain) == (
-        normalized,
-        host,
-        host_unicode,
-        host,
-    )
+    parsed(parse_link, text, normalized=normalized, host=host, host_unicode=host_unicode, registered_domain=host)
 
 
 @pytest.mark.parametrize(
@@ -168,8 +156,7 @@ def test_international_names_are_punycode_with_a_readable_form(text, normalized,
     ],
 )
 def test_userinfo_does_not_hide_the_real_host(text, normalized, host):
-    link = parse_link(text)
-    assert (link.normalized, link.host, link.has_userinfo) == (normalized, host, True)
+    parsed(parse_link, text, normalized=normalized, host=host, has_userinfo=True)
 
 
 @pytest.mark.parametrize(
@@ -182,9 +169,8 @@ def test_userinfo_does_not_hide_the_real_host(text, normalized, host):
     ],
 )
 def test_ip_hosts(text, normalized, host):
-    link = parse_link(text)
-    assert (link.normalized, link.host, link.is_ip, link.suffix, link.subdomain) == (normalized, host, True, "", "")
-    assert link.registered_domain == host.strip("[]")
+    ip = {"is_ip": True, "suffix": "", "subdomain": "", "registered_domain": host.strip("[]")}
+    parsed(parse_link, text, normalized=normalized, host=host, **ip)
 
 
 NOT_LINKS = [

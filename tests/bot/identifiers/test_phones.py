@@ -1,6 +1,7 @@
 import pytest
 
 from bot.identifiers import parse_phone
+from tests.bot.identifiers.parsed import parsed
 
 VINA = "+84912345678"
 
@@ -79,14 +80,7 @@ VALID = [
 
 @pytest.mark.parametrize("text, normalized, number_type, region, carrier", VALID)
 def test_valid_numbers(text, normalized, number_type, region, carrier):
-    phone = parse_phone(text)
-    assert phone is not None
-    assert (phone.normalized, phone.number_type, phone.region, phone.carrier) == (
-        normalized,
-        number_type,
-        region,
-        carrier,
-    )
+    phone = parsed(parse_phone, text, normalized=normalized, number_type=number_type, region=region, carrier=carrier)
     assert phone.valid and not phone.old_format
     assert phone.raw == text.strip()
     assert phone.key == f"phone:{normalized}"
@@ -111,9 +105,7 @@ OLD_FORMAT = [
 
 @pytest.mark.parametrize("text, normalized, carrier", OLD_FORMAT)
 def test_old_eleven_digit_mobiles_are_converted(text, normalized, carrier):
-    phone = parse_phone(text)
-    assert phone is not None
-    assert (phone.normalized, phone.carrier, phone.number_type) == (normalized, carrier, "mobile")
+    phone = parsed(parse_phone, text, normalized=normalized, carrier=carrier, number_type="mobile")
     assert phone.old_format and phone.valid
 
 
@@ -126,9 +118,7 @@ def test_old_eleven_digit_mobiles_are_converted(text, normalized, carrier):
     ],
 )
 def test_international_prefix_00_is_remembered(text, normalized, region):
-    phone = parse_phone(text)
-    assert phone is not None
-    assert (phone.normalized, phone.region, phone.written_with_00) == (normalized, region, True)
+    parsed(parse_phone, text, normalized=normalized, region=region, written_with_00=True)
 
 
 def test_plus_is_not_00():
@@ -146,9 +136,7 @@ IMPOSSIBLE = [
 
 @pytest.mark.parametrize("text, normalized", IMPOSSIBLE)
 def test_impossible_numbers_are_kept_as_invalid(text, normalized):
-    phone = parse_phone(text)
-    assert phone is not None
-    assert (phone.normalized, phone.valid, phone.number_type, phone.region) == (normalized, False, "unknown", "VN")
+    parsed(parse_phone, text, normalized=normalized, valid=False, number_type="unknown", region="VN")
 
 
 NOT_PHONES = [

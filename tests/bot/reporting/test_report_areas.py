@@ -4,9 +4,6 @@ Reports filed before the code existed keep the name they stored, and still show 
 
 from __future__ import annotations
 
-import pytest
-
-from bot.core.content import Texts
 from bot.core.messages import ChatKey
 from bot.identifiers import PhoneNumber
 from bot.reporting import digest, exports, reports
@@ -15,20 +12,6 @@ from tests.handlers.test_police import report
 
 PHONE = PhoneNumber(raw="0912345678", normalized="+84912345678", number_type="mobile", region="VN")
 OTHER = PhoneNumber(raw="0987654321", normalized="+84987654321", number_type="mobile", region="VN")
-
-
-@pytest.fixture
-def values(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[dict]]:
-    """What each template was given, by template name (its values, not its wording)."""
-    seen: dict[str, list[dict]] = {}
-    render = Texts.render
-
-    def spy(self: Texts, template: str, /, **kwargs: object) -> str:
-        seen.setdefault(template, []).append(kwargs)
-        return render(self, template, **kwargs)
-
-    monkeypatch.setattr(Texts, "render", spy)
-    return seen
 
 
 def _file(services, clock, chat_id: str, identifier, area_code: str | None) -> None:
@@ -57,7 +40,7 @@ async def test_the_queue_shows_the_areas_name_for_codes_and_old_names_alike(rout
     )
     settings.police_ids = ["test:7001"]
     await Chat(router, services, chat_id="7001").send("/hangdoi")
-    [item] = values["police_item"]
+    [item] = values("police_item")
     assert item["areas"] == ["phường Cốc Lếu", "xã Đồng Tuyển"]
 
 
@@ -68,7 +51,7 @@ def test_the_digest_names_the_areas(services, clock, library, values):
     clock.advance(hours=1)
     names = library.areas.name_of
     assert services.storage.write_sync(lambda db: digest.queue_if_due(db, "-100", clock(), 7, t, area_name=names))
-    [given] = values["police_digest"]
+    [given] = values("police_digest")
     assert [item["areas"] for item in given["items"]] == [["phường Cốc Lếu", "xã Đồng Tuyển"]]
 
 

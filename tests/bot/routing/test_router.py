@@ -43,7 +43,7 @@ async def test_repeated_update_is_handled_once(router, services):
     assert other_channel  # ids are per channel
 
 
-async def test_handler_failure_is_answered_and_logged_without_content(services, caplog):
+async def test_handler_failure_is_answered_and_logged_without_content(services, caplog, rendered):
     router = build_router()
 
     async def explode(m, s):
@@ -52,7 +52,8 @@ async def test_handler_failure_is_answered_and_logged_without_content(services, 
     router.command(explode, "explode")
     with caplog.at_level(logging.INFO, logger="canhgiac.router"):
         replies = await router.handle(msg("/explode bí mật 0912345678"), services)
-    assert "trục trặc" in replies[0].text and replies[0].choices
+    assert rendered == ["failure"] and replies[0].choices
+    assert replies[0].text == services.content.texts("vi").render("failure")
     assert "handler bug" in caplog.text and "outcome=error" in caplog.text
     assert "0912345678" not in caplog.text and "bí mật" not in caplog.text
 
@@ -78,11 +79,14 @@ async def test_new_chat_gets_the_default_language(router, services):
     assert row["language"] == "vi"
 
 
-async def test_stored_language_picks_the_content(router, services, tmp_path):
+async def test_stored_language_picks_the_content(router, services, tmp_path, rendered):
     await router.handle(msg("hi"), services)
     await services.storage.write(lambda db: db.execute("UPDATE chats SET language = 'xx'"))
+    before = len(rendered)
     replies: list[Reply] = await router.handle(msg("/help"), services)
-    assert "Cách dùng" in replies[0].text  # an unknown language falls back to Vietnamese
+    assert rendered[before:] == ["help"]
+    # An unknown language falls back to Vietnamese.
+    assert replies[0].text == services.content.texts("vi").render("help")
 
 
 # --- nothing acknowledged unless committed: a write that fails gets the "not saved" apology ---
@@ -104,27 +108,36 @@ def quick_services(settings, clock, library):
     svc.close()
 
 
-NOT_SAVED = "chưa lưu được"
+def turn(rendered, before: int) -> list[str]:
+    """The templates rendered since `before` (the length of `rendered` when the turn began)."""
+    return list(rendered[before:])
 
 
-async def test_a_write_lock_past_the_busy_timeout_is_answered_with_the_not_saved_apology(router, quick_services):
+async def test_a_write_lock_past_the_busy_timeout_is_answered_with_the_not_saved_apology(
+    router, quick_services, rendered
+):
+    not_saved = quick_services.content.texts("vi").render("not_saved")
     other = sqlite3.connect(quick_services.storage.path)
     other.execute("BEGIN IMMEDIATE")  # another process holds the write lock for longer than we wait
     try:
         sent = [msg("/start", update_id="1"), msg("0912345678 có lừa không", update_id="2"),
                 msg("/baocao", update_id="3"), msg(choice="report:what:call", update_id="4")]  # fmt: skip
-        answers = [await router.handle(m, quick_services) for m in sent]
+        answers = []
+        for m in sent:
+            before = len(rendered)
+            answers.append((await router.handle(m, quick_services), turn(rendered, before)))
     finally:
         other.rollback()
         other.close()
-    for replies in answers:
-        assert len(replies) == 1 and NOT_SAVED in replies[0].text
+    for replies, templates in answers:
+        assert len(replies) == 1 and templates[-1] == "not_saved" and replies[0].text == not_saved
     # Nothing was claimed, so a redelivery of the same update is handled once the lock is gone.
+    before = len(rendered)
     again = await router.handle(msg("/start", update_id="1"), quick_services)
-    assert "Chào" in again[0].text
+    assert turn(rendered, before) == ["welcome"] and again[0].text != not_saved
 
 
-async def test_a_handler_whose_write_fails_says_nothing_was_saved_not_done(services):
+async def test_a_handler_whose_write_fails_says_nothing_was_saved_not_done(services, rendered):
     router = build_router()
 
     async def save(m, s):
@@ -136,7 +149,8 @@ async def test_a_handler_whose_write_fails_says_nothing_was_saved_not_done(servi
 
     router.command(save, "luu")
     replies = await router.handle(msg("/luu"), services)
-    assert len(replies) == 1 and NOT_SAVED in replies[0].text and "Đã lưu" not in replies[0].text
+    assert rendered == ["not_saved"]  # the apology, and not the handler's "saved" reply
+    assert len(replies) == 1 and replies[0].text == services.content.texts("vi").render("not_saved")
 
 
 # Flows in groups (a flow per member): tests/handlers/test_groups.py.
