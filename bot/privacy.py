@@ -17,7 +17,7 @@ from bot.core import outbox
 from bot.core.messages import ChatKey
 from bot.knowledge import quiz_results
 from bot.reporting import reports
-from bot.routing import chats, choices, conversations
+from bot.routing import chats, choices, conversations, grants
 
 # Each owner forgets its own rows (one owner per table, `tests/test_table_owners.py`).
 FORGETS = (
@@ -28,6 +28,7 @@ FORGETS = (
     quiz_results.forget,
     choices.forget,  # offered_choices
     conversations.forget,
+    grants.forget,  # grants, invite_misses
     chats.forget,
 )
 

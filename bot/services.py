@@ -30,6 +30,7 @@ from bot.core.storage import Storage
 from bot.knowledge.catalog import Knowledge, load_knowledge
 from bot.knowledge.matcher import FaqMatcher
 from bot.routing.conversations import Conversation, Conversations
+from bot.routing.grants import Grant
 
 T = TypeVar("T")
 # Threads for CPU work of updates: the GIL runs one at a time, but a quick job of one chat is not
@@ -67,6 +68,9 @@ class Services:
     # none active). The router hands each handler a copy with it (`dataclasses.replace`), so a
     # handler never reads the conversations table again.
     conversation: Conversation | None = None
+    # The roles admins gave the writer from the chat, loaded by the router in the same first write
+    # (`bot/routing/grants.py`); `bot.routing.roles` joins them with the environment's.
+    grants: tuple[Grant, ...] = ()
     # A field the copies share (init: `dataclasses.replace` passes it on instead of starting a pool).
     _compute: ThreadPoolExecutor = field(
         repr=False,

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from bot.core.content import Phrases
 from bot.reporting import reports
+from bot.routing import grants
 from bot.routing.router import Router
 from handlers import (
+    admin,
     cancel,
     check,
     fallback,
@@ -94,6 +96,16 @@ def build_router(words: Phrases | None = None) -> Router:
     router.command(police.show_queue, "hangdoi", "queue", role="police")
     router.choice(police.BUTTON, police.on_choice, role="police")
     router.flow(police.FLOW, police.note)
+
+    # Roles from the chat: admins invite (/moi) and list or revoke (/vaitro); the invited take the
+    # role with their code (/nhanma CODE, or the code sent alone).
+    router.command(admin.start, "moi", "invite", role="admin")
+    router.choice(admin.INVITE, admin.on_choice, role="admin")
+    router.flow(admin.FLOW, admin.answer)
+    router.command(admin.show_roles, "vaitro", "roles", role="admin")
+    router.choice(admin.ROLES, admin.on_roles_choice, role="admin")
+    router.command(admin.redeem_command, "nhanma", "code")
+    router.shape(admin.redeem_text, grants.CODE_TEXT)
 
     # What nothing above handles.
     router.special(

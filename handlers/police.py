@@ -4,6 +4,11 @@ Under each: confirm as a scam, mark forwarded for handling, reject, or see the r
 asks for an optional note (a flow step, so it survives restarts), then is recorded with its audit
 row and the reporters' notices in one transaction (`bot.reporting.reports.decide`). Only holders of the
 police role get here: the router checks roles in one place (`handlers/__init__.py`).
+
+An officer sees and decides within their scope (`roles.areas_for`): a commune officer the reports
+filed in their communes, a province officer every unit of the province plus reports without an
+area; an identifier with no report there is refused, on the button and again when the decision is
+written. A decision still applies to the identifier everywhere: it is one number, link or account.
 """
 
 from __future__ import annotations
@@ -27,6 +32,30 @@ DETAIL_REPORTS = 10
 MAX_NOTE = 300
 BUTTON = Button("police", "action", "item")  # police:confirmed:12, police:note:skip, police:queue
 SKIP_NOTE = BUTTON.data(action="note", item="skip")
+
+
+def _scope(svc: Services, msg: Incoming) -> reports.Scope | None:
+    """The reports this officer answers for; None: every report (an admin, a police id without areas)."""
+    codes = roles.areas_for(svc.settings, msg, "police", svc.grants)
+    if codes is None:
+        return None
+    areas, units, unplaced = svc.library.areas, set(), False
+    for code in codes:
+        for current in areas.resolve(code):  # a code of before 2025 stands for the unit(s) it went into
+            units |= areas.within(current)
+            unplaced = unplaced or areas.get(current).parent is None  # a province's officer
+    return reports.Scope(frozenset(units), unplaced)
+
+
+async def _refused(svc: Services, msg: Incoming, identifier_id: int) -> list[Reply] | None:
+    """The answer to a button about an identifier outside the officer's scope (a crafted or
+    outdated one), or None to go on."""
+    scope = _scope(svc, msg)
+    if scope is None:
+        return None
+    if await svc.storage.read(lambda db: reports.queue_item(db, identifier_id, scope=scope)) is not None:
+        return None
+    return with_menu(svc.texts(msg), "police_not_in_scope")
 
 
 def _item_reply(svc: Services, msg: Incoming, item: reports.QueueItem) -> Reply:
@@ -57,7 +86,8 @@ def _item_reply(svc: Services, msg: Incoming, item: reports.QueueItem) -> Reply:
 
 async def show_queue(msg: Incoming, svc: Services) -> list[Reply]:
     t = svc.texts(msg)
-    items = await svc.storage.read(lambda db: reports.queue(db, limit=QUEUE_SIZE))
+    scope = _scope(svc, msg)
+    items = await svc.storage.read(lambda db: reports.queue(db, limit=QUEUE_SIZE, scope=scope))
     if not items:
         return [Reply(t.render("police_queue", count=0), choices=menu_button(t))]
     return [Reply(t.render("police_queue", count=len(items))), *(_item_reply(svc, msg, item) for item in items)]
@@ -65,9 +95,11 @@ async def show_queue(msg: Incoming, svc: Services) -> list[Reply]:
 
 async def show_detail(msg: Incoming, svc: Services, identifier_id: int) -> list[Reply]:
     t = svc.texts(msg)
+    scope = _scope(svc, msg)
 
     def load(db):
-        return reports.queue_item(db, identifier_id), reports.latest(db, identifier_id, DETAIL_REPORTS)
+        item = reports.queue_item(db, identifier_id, scope=scope)
+        return item, reports.latest(db, identifier_id, DETAIL_REPORTS, scope=scope)
 
     item, rows = await svc.storage.read(load)
     if item is None:
@@ -106,10 +138,13 @@ async def on_choice(msg: Incoming, svc: Services) -> list[Reply]:
     identifier_id = ascii_int(target, max_digits=18)  # a modified client can send any button data
     if identifier_id is None:
         return with_menu(t, "stale_choice")
+    if action not in (*reports.DECISIONS, "detail"):
+        return with_menu(t, "stale_choice")
+    refused = await _refused(svc, msg, identifier_id)
+    if refused is not None:
+        return refused
     if action == "detail":
         return await show_detail(msg, svc, identifier_id)
-    if action not in reports.DECISIONS:
-        return with_menu(t, "stale_choice")
     draft = {"identifier_id": identifier_id, "status": action}
     await svc.conversations.start(msg.conversation_key, FLOW, "note", draft)
     skip = Choice(t.label("police.no_note"), SKIP_NOTE)
@@ -133,7 +168,12 @@ async def note(msg: Incoming, svc: Services) -> list[Reply]:
     def notice(ref: str, new_status: str) -> str:
         return reporter_texts.render("report_status_notice", ref=ref, status=new_status)
 
+    scope = _scope(svc, msg)
+
     def apply(db):
+        if scope is not None and reports.queue_item(db, identifier_id, scope=scope) is None:
+            conversations.end_in(db, msg.conversation_key)
+            return "out of scope"
         outcome = reports.decide(
             db, identifier_id, status, note=note_text, actor=roles.actor(msg), now=svc.clock(), notice=notice
         )
@@ -141,6 +181,8 @@ async def note(msg: Incoming, svc: Services) -> list[Reply]:
         return outcome
 
     outcome = await svc.storage.write(apply)
+    if outcome == "out of scope":
+        return with_menu(t, "police_not_in_scope")
     if outcome is None:
         return with_menu(t, "stale_choice")
     old, notified = outcome

@@ -33,8 +33,11 @@ _WHEN = re.compile(r"^(?:(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{4}))?\s+)?(\d{1,2})[
 
 def _allowed(svc: Services, msg: Incoming) -> list[str] | None:
     """Area codes this person may send to (None: every area)."""
-    codes = roles.staff_areas(svc.settings, msg)
-    return None if codes is None else [code for code in codes if svc.library.areas.get(code)]
+    codes = roles.staff_areas(svc.settings, msg, svc.grants)  # the environment's and the chat's
+    if codes is None:
+        return None
+    # A code written before 2025 ("coc-leu") stands for the current unit(s) its place went into.
+    return list(dict.fromkeys(found for code in codes for found in svc.library.areas.resolve(code)))
 
 
 def _cancel(svc: Services, msg: Incoming) -> Choice:

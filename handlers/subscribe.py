@@ -1,9 +1,10 @@
 """Weekly warnings for one's area: /dangky (or a poster's QR code), topics of interest, /huydangky.
 
-Choosing an area walks the tree of `content/areas.yaml` with buttons: a province, then a district,
-then a commune, or "the whole of" any level. A poster's QR code opens `/start dk-<area>`, which
-subscribes at once and offers to undo or change. Subscribing again moves the chat to the new area;
-/huydangky stops everything at once, pending broadcast messages included.
+Choosing an area walks the registry (`bot/broadcast/areas.py`) with buttons: a province, then one of
+its communes (a page at a time), or "the whole of" the province. A poster's QR code opens
+`/start dk-<area>`, which subscribes at once (a code printed before 2025 leads to its current unit,
+or asks which part when its place was split) and offers to undo or change. Subscribing again moves
+the chat to the new area; /huydangky stops everything at once, pending broadcast messages included.
 """
 
 from __future__ import annotations
@@ -18,13 +19,18 @@ from handlers.menu import menu_button, welcome, with_menu
 DEEP_LINK_PREFIX = "dk-"
 NO_AREA = "-"
 BUTTON = Button("sub", "action", "value")  # sub:area:<code>, sub:topic:<slug>, sub:start…
+PAGE = 30  # units of a province per message
 
 
-def _area_choices(svc: Services, msg: Incoming, parent: str | None) -> tuple[Choice, ...]:
+def _area_choices(svc: Services, msg: Incoming, parent: str | None, page: int = 0) -> tuple[Choice, ...]:
     areas = svc.library.areas
     t = svc.texts(msg)
     codes = areas.roots if parent is None else areas.get(parent).children
-    choices = [Choice(areas.get(code).name, BUTTON.data(action="area", value=code)) for code in codes]
+    # A province has up to ~170 units: they come a page at a time (Telegram caps buttons per message).
+    shown = codes if parent is None else codes[page * PAGE : (page + 1) * PAGE]
+    choices = [Choice(areas.get(code).name, BUTTON.data(action="area", value=code)) for code in shown]
+    if parent is not None and len(codes) > (page + 1) * PAGE:
+        choices.append(Choice(t.label("buttons.more"), BUTTON.data(action="page", value=f"{parent}.{page + 1}")))
     if parent is not None:
         choices.insert(
             0,
@@ -70,10 +76,18 @@ async def _subscribe(msg: Incoming, svc: Services, code: str, *, from_poster: bo
 
 async def from_deep_link(msg: Incoming, svc: Services, payload: str) -> list[Reply]:
     """`/start dk-<area>` from a poster's QR code."""
+    areas = svc.library.areas
     code = payload.removeprefix(DEEP_LINK_PREFIX)
-    if svc.library.areas.get(code) is None:
-        return await start(msg, svc)  # an old or mistyped poster: let them choose
-    return await _subscribe(msg, svc, code, from_poster=True)
+    found = areas.resolve(code)  # a poster printed before 2025 leads to the unit(s) its place went into
+    if not found:
+        return await start(msg, svc)  # a mistyped poster: let them choose
+    if len(found) == 1:
+        return await _subscribe(msg, svc, found[0], from_poster=True)
+    t = svc.texts(msg)  # the old place was split, or was a district: which part?
+    old = areas.history.get(code)
+    text = t.render("subscribe_choose", current=None, level=old.name[:1].lower() + old.name[1:])
+    choices = tuple(Choice(areas.full_name(c)[:60], BUTTON.data(action="pick", value=c)) for c in found)
+    return [Reply(text, choices=(*choices, *menu_button(t)), columns=1)]
 
 
 def _topic_choices(svc: Services, msg: Incoming, chosen: tuple[str, ...]) -> tuple[Choice, ...]:
@@ -130,6 +144,11 @@ async def on_choice(msg: Incoming, svc: Services) -> list[Reply]:
             return await _subscribe(msg, svc, value, from_poster=False)
         text = t.render("subscribe_choose", current=None, level=areas.get(value).name)
         return [Reply(text, choices=(*_area_choices(svc, msg, value), *menu_button(t)), columns=1)]
+    if action == "page" and areas.get(value.rpartition(".")[0]) and value.rpartition(".")[2].isdigit():
+        parent, _, page = value.rpartition(".")
+        text = t.render("subscribe_choose", current=None, level=areas.get(parent).name)
+        choices = _area_choices(svc, msg, parent, int(page))
+        return [Reply(text, choices=(*choices, *menu_button(t)), columns=1)]
     if action == "pick" and areas.get(value):
         return await _subscribe(msg, svc, value, from_poster=False)
     if action == "undo":

@@ -22,10 +22,14 @@ from pathlib import Path
 import pytest
 
 from bot.core.clock import VIETNAM
-from bot.core.messages import Contact, Photo, Reply
+from bot.core.messages import ChatKey, Contact, Photo, Reply
+from bot.identifiers import extract_identifiers
+from bot.reporting import reports
+from bot.routing import grants
 from tests.conftest import SNAPSHOTS, Chat, Snapshot
 
 CITIZEN, OTHER_CITIZEN, OFFICER, STAFF = "1001", "1002", "7001", "7002"
+ADMIN, INVITED = "7003", "7004"  # an admin of the environment; a person an admin invites
 TEMPLATES = Path(__file__).resolve().parent.parent / "content" / "vi" / "templates"
 
 
@@ -267,21 +271,24 @@ FLOWS: dict[str, tuple[str, list[Step]]] = {
         [send("/quiz"), send("không biết nữa"), *[pick("quiz:") for _ in range(5)]],
     ),
     "subscribe": (
-        "/dangky by area, topics, again, moving; /huydangky twice; a poster's link",
+        "/dangky by area (a province, its second page), topics, again, moving; /huydangky twice; "
+        "a poster's link, one printed before 2025, one of a split commune",
         [
             send("/dangky"),
-            press("sub:area:lao-cai"),
-            press("sub:area:tp-lao-cai"),
-            press("sub:area:coc-leu"),
+            press("sub:area:t-15"),
+            press("sub:page:t-15.1"),
+            press("sub:area:x-02647"),
             press("sub:topics"),
             press("sub:topic:job-scam"),
             press("sub:topics_done"),
-            press("sub:pick:coc-leu", offered=False),
-            press("sub:pick:lao-cai", offered=False),
+            press("sub:pick:x-02647", offered=False),
+            press("sub:pick:t-15", offered=False),
             send("/huydangky"),
             send("/huydangky"),
-            send("/start dk-coc-leu"),
+            send("/start dk-x-02647"),
             press("sub:undo:-"),
+            send("/start dk-coc-leu"),
+            send("/start dk-tt-truong-son-an-lao"),
         ],
     ),
     "odd_messages": (
@@ -310,10 +317,51 @@ FLOWS: dict[str, tuple[str, list[Step]]] = {
             send("/hangdoi", who=OFFICER),
         ],
     ),
+    "admin_invites": (
+        "/moi: a citizen does not see it; the admin invites an officer for two wards; wrong, used and "
+        "right codes; /vaitro lists and revokes",
+        [
+            send("/moi"),
+            send("/moi", who=ADMIN),
+            press("invite:role:police", who=ADMIN),
+            send("không có nơi nào như vậy", who=ADMIN),
+            send("cam duong", who=ADMIN),
+            press("invite:area:x-02674", who=ADMIN),
+            send("x-02647", who=ADMIN),
+            press("invite:area:x-02647", who=ADMIN),
+            press("invite:done", who=ADMIN),
+            press("invite:valid:24", who=ADMIN),
+            send("/nhanma", who=INVITED),
+            send("CG-0000-0000", who=INVITED),
+            send("cg 7kq4 m2xd", who=INVITED),
+            send("/nhanma CG-7KQ4-M2XD"),
+            send("/vaitro", who=ADMIN),
+            pick("roles:revoke:", who=ADMIN),
+            send("/hangdoi", who=INVITED),
+        ],
+    ),
+    "officer_scoped_queue": (
+        "/hangdoi of an officer invited for phường Cam Đường: only its reports; another ward's refused",
+        [
+            *REPORT_TO_CONSENT,
+            press("report:consent:none"),
+            press("report:confirm"),
+            send("/moi", who=ADMIN),
+            press("invite:role:police", who=ADMIN),
+            send("phường Cam Đường, Lào Cai", who=ADMIN),
+            press("invite:area:x-02674", who=ADMIN),
+            press("invite:done", who=ADMIN),
+            press("invite:valid:168", who=ADMIN),
+            send("CG-7KQ4-M2XD", who=INVITED),
+            send("/hangdoi", who=INVITED),
+            pick("police:detail:", who=INVITED),
+            press("police:confirmed:2", who=INVITED, offered=False),  # the citizen's report: phường Lào Cai
+        ],
+    ),
     "staff": (
         "/phatcanhbao: a citizen does not see it; staff write, preview, confirm; this week's campaign",
         [
-            press("sub:pick:coc-leu", offered=False),
+            press("sub:pick:x-02647", offered=False),
             send("/phatcanhbao"),
             send("/phatcanhbao", who=STAFF),
             press("staff:write", who=STAFF),
@@ -339,9 +387,12 @@ FLOWS: dict[str, tuple[str, list[Step]]] = {
 
 
 @pytest.fixture
-def roles(settings, clock) -> None:
+def roles(settings, clock, monkeypatch) -> None:
     settings.police_ids = [f"test:{OFFICER}"]
-    settings.staff_ids = [f"{STAFF}=coc-leu|bac-cuong"]
+    settings.staff_ids = [f"{STAFF}=x-02647|x-02674"]
+    settings.admin_ids = [f"test:{ADMIN}"]
+    codes = iter(["CG-7KQ4-M2XD", "CG-9TRV-H3PA"])  # invite codes are random: fixed here
+    monkeypatch.setattr(grants, "new_code", lambda: next(codes))
     clock.now = datetime(2026, 11, 24, 9, 0, tzinfo=VIETNAM)  # a Tuesday morning, in office hours
 
 
@@ -350,8 +401,20 @@ async def test_flow(router, services, roles, snapshot: Snapshot, flow: str) -> N
     random.seed(f"snapshot:{flow}")  # the quiz draws its questions at random
     if flow == "report_limit":
         services.settings.reports_per_day = 1
+    if flow == "officer_scoped_queue":
+        await _reported_in_cam_duong(services)
     title, steps = FLOWS[flow]
     snapshot.assert_match(flow, await transcript(router, services, steps, f"{flow}: {title}"))
+
+
+async def _reported_in_cam_duong(services) -> None:
+    """A report filed in phường Cam Đường (the flow's reports carry the deployment's locality)."""
+    [number] = extract_identifiers("0987 654 321")
+    draft = reports.Draft(
+        identifier=number, what="call", via="phone_call", claimed_topic="phishing-link", happened="today",
+        area_code="x-02674", description="Gọi xưng nhân viên ngân hàng, đòi mã OTP",
+    )  # fmt: skip
+    await services.storage.write(lambda db: reports.file(db, draft, ChatKey("test", "1003"), services.clock()))
 
 
 # Templates no citizen flow above renders, and why.
@@ -361,8 +424,9 @@ NOT_IN_A_FLOW: dict[str, str] = {
     "failure": "only after a handler raised (tests/bot/routing/test_router.py)",
     "not_saved": "only when a write fails (tests/faults/test_write_faults.py)",
     "coming_soon": "only when the content has no quiz questions (the shipped content has them)",
-    "subscribe_no_areas": "only when content/areas.yaml is empty (the shipped one is not)",
+    "subscribe_no_areas": "only when the area registry is empty (the shipped one is not)",
     "staff_no_areas": "only for a staff member configured without areas (tests/handlers/test_staff.py)",
+    "redeem_in_private": "only for /nhanma in a group; the walk is in private chats (tests/handlers/test_admin.py)",
 }
 
 

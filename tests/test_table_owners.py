@@ -39,6 +39,9 @@ OWNERS: dict[str, str] = {
     "broadcasts": "bot/broadcast/broadcasts.py",
     "deliveries": "bot/broadcast/deliveries.py",
     "week_overrides": "bot/broadcast/campaigns.py",
+    "grants": "bot/routing/grants.py",
+    "invites": "bot/routing/grants.py",
+    "invite_misses": "bot/routing/grants.py",
 }
 
 # The few reads that join another owner's table, each with why; never a write.

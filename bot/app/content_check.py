@@ -6,11 +6,13 @@ Checks: every template, label, group of typed words (`phrases.yaml`) and list of
 topic slugs are known; FAQ ids are unique and fit a button; each entry has enough phrasings; no
 two entries ask the same or nearly the same question; every phrasing retrieves its own entry; cards
 fit a phone screen; quiz answers point at an option; campaigns render for every area and fit a
-phone screen (the areas and the calendar are checked when they load).
+phone screen (the areas and the calendar are checked when they load); no text a citizen reads
+names a district-level office as if it still existed.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -21,6 +23,7 @@ from bot.app.content_refs import code_references
 from bot.core.content import LABEL_FILES, PHRASES_FILE, SHOWN_FIRST_FILE, TEMPLATE_SUFFIX, ContentError
 from bot.core.messages import CALLBACK_DATA_MAX_BYTES
 from bot.core.richtext import to_plain
+from bot.core.textnorm import phrase_key
 from bot.knowledge.catalog import Knowledge
 from bot.knowledge.normalize import normalize
 from bot.services import Library
@@ -127,6 +130,42 @@ def _check_campaigns(lib: Library, problems: list[str]) -> None:
                 break
 
 
+_SENTENCE_END = re.compile(r"[\n.!?;]+")
+
+
+def _check_retired_levels(lib: Library, problems: list[str]) -> None:
+    """Since 1 July 2025 Vietnam has provinces and communes only; district police ended on 1 March
+    2025. A sentence a citizen reads that names one (`content_check.retired` in phrases.yaml) without
+    saying it is gone (`content_check.gone`) sends people to an office that does not exist. Accents
+    and case do not matter; FAQ phrasings (what people type) are not read."""
+    for language in lib.content.languages:
+        t = lib.content.texts(language)
+        retired, gone = t.phrases("content_check.retired"), t.phrases("content_check.gone")
+        folder = lib.content.root / language
+        texts = [
+            (f"{language}/faq/{e.topic}.yaml: {e.id}", f"{e.question}\n{e.answer}") for e in lib.knowledge[language].faq
+        ]
+        texts += [
+            (f"{language}/topics/{c.topic}.yaml", f"{c.card}\n{c.more}") for c in lib.knowledge[language].cards.values()
+        ]
+        texts += [
+            (f"{language}/quiz/{q.topic}.yaml: {q.id}", "\n".join([q.question, *q.options, q.explanation]))
+            for q in lib.knowledge[language].quiz
+        ]
+        files = sorted((folder / "templates").glob(f"*{TEMPLATE_SUFFIX}")) + sorted(folder.glob("strings.yaml"))
+        texts += [(f"{language}/{path.relative_to(folder)}", path.read_text(encoding="utf-8")) for path in files]
+        if language == lib.default_language:
+            texts += [(f"campaigns/{c.id}.yaml", f"{c.title}\n{c.text}") for c in lib.campaigns.by_id.values()]
+        for where, text in texts:
+            for sentence in _SENTENCE_END.split(text):
+                key = f" {phrase_key(sentence)} "
+                if any(f" {word} " in key for word in retired) and not any(f" {word} " in key for word in gone):
+                    problems.append(
+                        f"{where}: names a district office that no longer exists (since 2025 people go to "
+                        f"công an xã, phường or call 113): {sentence.strip()!r}"
+                    )
+
+
 def _check_code_references(lib: Library, problems: list[str]) -> int:
     """Every template, label and list the code asks for, in every language (another language may
     lack them, as Vietnamese fills the gaps; Vietnamese may not), and every group of typed words in
@@ -210,6 +249,7 @@ def check(lib: Library) -> Findings:
         _check_faq(lib, language, knowledge, slugs, problems)
         _check_cards_and_quiz(lib, language, knowledge, slugs, problems)
     _check_campaigns(lib, problems)
+    _check_retired_levels(lib, problems)
     default = lib.knowledge[lib.default_language]
     counts = {
         "faq entries": len(default.faq),

@@ -2,6 +2,9 @@
 
 Communes put posters up where people wait (the commune office, the market, the health station);
 scanning the QR opens the Telegram bot with a deep link such as ``https://t.me/<bot>?start=dk-<area>``.
+When the bot is also on Zalo, a second code for the Zalo bot's link stands beside it, each under the
+app's name, since many people have only Zalo; two codes share the width, so each shrinks a little
+(never under 6 cm, never to modules under 0.6 mm) rather than the page growing.
 The poster is drawn as one 300 dpi image so the PNG and the PDF look the same and nothing depends on
 fonts installed on the printing computer. Text uses the DejaVu TrueType fonts shipped in
 ``data/fonts`` (Pillow's bitmap default has no Vietnamese letters), is NFC-normalised so stacked
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -30,6 +34,8 @@ MARGIN = 130  # 11 mm: office printers leave the outer 4–6 mm blank
 CONTENT_W = PAGE_W - 2 * MARGIN
 
 QR_MIN_PX = math.ceil(7.5 / 2.54 * DPI)  # the symbol alone is at least 7.5 cm wide when printed
+QR_PAIR_MIN_PX = math.ceil(6 / 2.54 * DPI)  # two side by side: each at least 6 cm, scanned from ~60 cm
+QR_MIN_MODULE_PX = 7  # 0.6 mm: smaller modules blur on office printers and old phone cameras
 QR_QUIET = 4  # modules of white around the symbol, as the QR standard requires
 
 HEADER_H = 420
@@ -37,6 +43,8 @@ AREA_H = 250
 FOOTER_H = 150
 CTA_H = 230
 URL_H = 60
+URL_PAIR_H = 110  # half the width: a long link may need two lines
+LABEL_H = 110  # the app's name above each of two codes
 GAP = 45
 MIN_FONT_PX = 36  # about 9 pt; text that needs less is refused rather than printed unreadably
 
@@ -58,6 +66,14 @@ class PosterText:
 
 
 @dataclass(frozen=True)
+class PosterCode:
+    """One QR code: the link it holds, and the app's name drawn above it when there are two codes."""
+
+    url: str
+    label: str = ""
+
+
+@dataclass(frozen=True)
 class QrLayout:
     """The QR code for a URL and where its symbol (quiet zone excluded) sits on the page."""
 
@@ -72,22 +88,55 @@ class QrLayout:
 
 
 def qr_layout(url: str) -> QrLayout:
-    """Whole-pixel modules (crisp edges), centred, just above the URL line at the bottom of the page."""
-    code = segno.make_qr(url, error="m")
-    modules = code.symbol_size(border=0)[0]
-    module_px = math.ceil(QR_MIN_PX / modules)
-    bottom = PAGE_H - MARGIN - FOOTER_H - GAP - CTA_H - GAP - URL_H - QR_QUIET * module_px
-    return QrLayout(code, (PAGE_W - modules * module_px) // 2, bottom - modules * module_px, module_px)
+    """The layout of a poster with one code: see qr_layouts."""
+    return qr_layouts([url])[0]
 
 
-def render_poster(text: PosterText, url: str, path: Path, fmt: Literal["png", "pdf"] | None = None) -> Path:
-    """Write the poster for url to path as PNG or PDF (fmt None: from path's suffix); ValueError if it cannot."""
+def qr_layouts(urls: Sequence[str]) -> list[QrLayout]:
+    """Whole-pixel modules (crisp edges), just above the URL line(s) at the bottom of the page: one
+    code centred, or two side by side, each centred in its half with its whole quiet zone inside it.
+    ValueError if a link needs a code too small or too dense to scan."""
+    if not 1 <= len(urls) <= 2:
+        raise ValueError(f"a poster has 1 or 2 QR codes, got {len(urls)}")
+    codes = [_qr(url) for url in urls]
+    slot = PAGE_W if len(codes) == 1 else CONTENT_W // 2  # one code may put its quiet zone in the margin
+    url_h = URL_H if len(codes) == 1 else URL_PAIR_H
+    sizes = []
+    smallest = QR_MIN_PX if len(codes) == 1 else QR_PAIR_MIN_PX
+    for url, code in zip(urls, codes, strict=True):
+        modules = code.symbol_size(border=0)[0]
+        module_px = min(math.ceil(QR_MIN_PX / modules), slot // (modules + 2 * QR_QUIET))
+        if module_px < QR_MIN_MODULE_PX or modules * module_px < smallest:
+            raise ValueError(f"a link of {len(url)} characters is too long for a QR code scanned from a poster")
+        sizes.append((modules, module_px))
+    bottom = PAGE_H - MARGIN - FOOTER_H - GAP - CTA_H - GAP - url_h - max(QR_QUIET * px for _, px in sizes)
+    layouts = []
+    for index, (code, (modules, module_px)) in enumerate(zip(codes, sizes, strict=True)):
+        slot_left = 0 if len(codes) == 1 else MARGIN + slot * index
+        side = modules * module_px
+        layouts.append(QrLayout(code, slot_left + (slot - side) // 2, bottom - side, module_px))
+    return layouts
+
+
+def _qr(url: str) -> segno.QRCode:
+    try:
+        return segno.make_qr(url, error="m")
+    except segno.DataOverflowError:
+        raise ValueError(f"the link is too long for a QR code ({len(url)} characters)") from None
+
+
+def render_poster(
+    text: PosterText, codes: str | Sequence[PosterCode], path: Path, fmt: Literal["png", "pdf"] | None = None
+) -> Path:
+    """Write the poster with its QR code(s) (a link, or one or two codes) to path as PNG or PDF (fmt None:
+    from path's suffix); ValueError if it cannot."""
     fmt = _format(path, fmt)
     if not 3 <= len(text.warning) <= 5:
         raise ValueError(f"a poster has 3 to 5 warning lines, got {len(text.warning)}")
+    codes = [PosterCode(codes)] if isinstance(codes, str) else list(codes)
+    layouts = qr_layouts([code.url for code in codes])
     page = Image.new("RGB", (PAGE_W, PAGE_H), WHITE)
     draw = ImageDraw.Draw(page)
-    qr = qr_layout(url)
 
     y = MARGIN
     draw.rectangle((MARGIN, y, PAGE_W - MARGIN - 1, y + HEADER_H - 1), fill=RED)
@@ -95,12 +144,19 @@ def render_poster(text: PosterText, url: str, path: Path, fmt: Literal["png", "p
     y += HEADER_H + GAP
     _centred(draw, "area_name", text.area_name, y, AREA_H, 170, True, NAVY)
     y += AREA_H + GAP
-    quiet = QR_QUIET * qr.module_px
-    _warnings(draw, text.warning, y, qr.top - quiet - y)
-    _paste_qr(page, qr)
-    y = qr.top + qr.size_px + quiet
-    _centred(draw, "url", url, y, URL_H, 46, False, GREY)
-    y += URL_H + GAP
+    pair = len(layouts) == 2
+    tops = [qr.top - QR_QUIET * qr.module_px - (LABEL_H if pair else 0) for qr in layouts]
+    _warnings(draw, text.warning, y, min(tops) - y - (GAP if pair else 0))
+    url_h = URL_PAIR_H if pair else URL_H
+    for code, qr, top in zip(codes, layouts, tops, strict=True):
+        _paste_qr(page, qr)
+        centre = qr.left + qr.size_px // 2 if pair else PAGE_W // 2
+        width = CONTENT_W // 2 - 40 if pair else CONTENT_W
+        if pair and code.label:
+            _centred(draw, "label", code.label, top, LABEL_H, 80, True, NAVY, width, centre)
+        below = qr.top + qr.size_px + QR_QUIET * max(q.module_px for q in layouts)
+        _centred(draw, "url", code.url, below, url_h, 46, False, GREY, width, centre)
+    y = PAGE_H - MARGIN - FOOTER_H - GAP - CTA_H
     _centred(draw, "call_to_action", text.call_to_action, y, CTA_H, 88, True, NAVY)
     y += CTA_H + GAP
     draw.rectangle((MARGIN, y, PAGE_W - MARGIN - 1, y + FOOTER_H - 1), fill=YELLOW)
@@ -209,12 +265,13 @@ def _centred(
     bold: bool,
     fill: tuple[int, int, int],
     width: int = CONTENT_W,
+    centre: int = PAGE_W // 2,
 ) -> None:
     font, [lines] = _fit(what, [text], max_px, bold, width, height)
     ascender, line_px = _line(font)
     y = top + (height - _block_px(font, [lines])) // 2 + ascender
     for line in lines:
-        draw.text((PAGE_W // 2, y), line, font=font, fill=fill, anchor="ma")
+        draw.text((centre, y), line, font=font, fill=fill, anchor="ma")
         y += line_px
 
 

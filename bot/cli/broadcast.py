@@ -139,7 +139,7 @@ def broadcast_cancel(broadcast_id: Annotated[int, typer.Argument(help="The broad
 
 @areas_app.command("list")
 def areas_list(as_json: Annotated[bool, typer.Option("--json", help="One JSON array.")] = False) -> None:
-    """The areas of content/areas.yaml: code, name, parent."""
+    """Every area of the registry (provinces and their communes): code, name, parent."""
     import json
 
     library = _library(_settings(level="WARNING"))
@@ -185,8 +185,9 @@ def poster(
         str | None, typer.Option("--bot", help="The bot's Telegram username; default TELEGRAM_BOT_USERNAME.")
     ] = None,
 ) -> None:
-    """A printable A4 poster for an area, with a QR code that subscribes the phone to its warnings."""
-    from bot.broadcast.poster import PosterText, render_poster
+    """A printable A4 poster for an area, with a QR code that subscribes the phone to its warnings (and
+    one for the Zalo bot beside it when CANHGIAC_ZALO_BOT_LINK is set)."""
+    from bot.broadcast.poster import PosterCode, PosterText, render_poster
 
     settings = _settings(level="WARNING")
     username = (bot_username or settings.telegram_bot_username or "").lstrip("@")
@@ -197,14 +198,21 @@ def poster(
     if output.suffix.lower() not in (".png", ".pdf"):
         raise SettingsError("the poster is written as .png or .pdf")
     t = library.content.texts(settings.default_language)
+    zalo = settings.zalo_bot_link
+    full_name = library.areas.full_name(area)  # "xã …, tỉnh …": names repeat across provinces
     text = PosterText(
         heading=t.label("poster.heading"),
-        area_name=library.areas.get(area).name,
+        area_name=full_name,
         warning=list(t.labels("poster.rules").values()),
-        call_to_action=t.label("poster.call_to_action"),
+        call_to_action=t.label("poster.call_to_action_zalo" if zalo else "poster.call_to_action"),
         footer=t.label("poster.footer"),
     )
-    url = f"https://t.me/{username}?start=dk-{area}"
+    codes = [PosterCode(f"https://t.me/{username}?start=dk-{area}", t.label("poster.apps.telegram"))]
+    if zalo:  # Zalo links carry no start payload: the code opens the bot, /dangky picks the commune
+        codes.append(PosterCode(zalo, t.label("poster.apps.zalo")))
     output.parent.mkdir(parents=True, exist_ok=True)
-    render_poster(text, url, output)
-    typer.echo(f"wrote {output} ({url})")
+    try:
+        render_poster(text, codes, output)
+    except ValueError as error:
+        raise SettingsError(f"cannot draw the poster: {error}") from None
+    typer.echo(f"wrote {output}: {full_name} ({'; '.join(code.url for code in codes)})")

@@ -30,7 +30,7 @@ def reports_export(
     until: Annotated[str | None, typer.Option(help="Last day, YYYY-MM-DD, included.")] = None,
     status: Annotated[str | None, typer.Option(help="Only reports in this status.")] = None,
     area: Annotated[
-        str | None, typer.Option(help="Only reports from this area (a code of content/areas.yaml, or its name).")
+        str | None, typer.Option(help="Only reports from this area (an area code, t-15 or x-02647, or its name).")
     ] = None,
 ) -> None:
     """Reports for the authorities: one row per identifier, and one per report (a second sheet or file)."""

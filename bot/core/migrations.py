@@ -7,6 +7,7 @@ between. Append new migrations; never edit one that has shipped.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -267,6 +268,82 @@ def _v9_outbox_retries(db: sqlite_utils.Database) -> None:
     db["outbox"].create_index(["status", "channel", "next_attempt_at"])
 
 
+def _v10_current_areas(db: sqlite_utils.Database) -> None:
+    # Since 1 July 2025 the area registry is Vietnam's current units (t-<province>, x-<commune>,
+    # from vietnam-provinces). Rows on the codes of before (content/areas.yaml's "coc-leu",
+    # "tp-lao-cai") move to where their place went, by data/reference/area_history.csv:
+    # - a row holding one area (a subscription, a report, a delivery) moves to the old commune's
+    #   primary successor (the one that kept most of it, when it was split), or, for an old district
+    #   or province, to the province: the smallest current area containing all of it;
+    # - a list of targets (a broadcast) and a week's override follow to every successor, once each;
+    #   an override already set on a current unit for that week wins.
+    # Codes the history does not know (a deployment's own) stay as they are: nothing is dropped.
+    from bot.core.area_history import AreaHistory  # read only here: the table is data, not schema
+
+    history = AreaHistory.load()
+    for table in ("subscriptions", "reports", "deliveries"):
+        codes = [row[0] for row in db.execute(f"SELECT DISTINCT area_code FROM {table} WHERE area_code IS NOT NULL")]
+        moves = [(code, history.settle(code)) for code in codes if history.settle(code)]
+        if not moves:
+            continue
+        db.execute("CREATE TEMP TABLE area_moves (old TEXT PRIMARY KEY, new TEXT NOT NULL)")
+        db.conn.executemany("INSERT INTO area_moves VALUES (?, ?)", moves)
+        db.execute(
+            f"UPDATE {table} SET area_code = (SELECT new FROM area_moves WHERE old = {table}.area_code) "
+            "WHERE area_code IN (SELECT old FROM area_moves)"
+        )
+        db.execute("DROP TABLE area_moves")
+
+    def spread(codes: list[str]) -> list[str]:
+        found: list[str] = []
+        for code in codes:
+            found.extend(new for new in history.successors(code) or [code] if new not in found)
+        return found
+
+    for broadcast_id, areas in db.execute("SELECT id, areas FROM broadcasts WHERE areas NOT IN ('', '[]')").fetchall():
+        codes = json.loads(areas)
+        if spread(codes) != codes:
+            db.execute("UPDATE broadcasts SET areas = ? WHERE id = ?", (json.dumps(spread(codes)), broadcast_id))
+    overrides = db.execute("SELECT area_code, iso_week, campaign_id, set_by, set_at FROM week_overrides").fetchall()
+    for code, week, campaign, set_by, set_at in overrides:
+        if not history.successors(code):
+            continue
+        db.execute("DELETE FROM week_overrides WHERE area_code = ? AND iso_week = ?", (code, week))
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO week_overrides (area_code, iso_week, campaign_id, set_by, set_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [(new, week, campaign, set_by, set_at) for new in history.successors(code)],
+        )
+
+
+def _v11_grants(db: sqlite_utils.Database) -> None:
+    # Roles given from the chat (/moi), on top of the ones the environment seeds: who holds which
+    # role, for which areas (a JSON list of area codes; [] = everywhere, admins only), given by whom
+    # and when, until when (NULL: no end) or until revoked. A person is (channel, user_id).
+    db["grants"].create(
+        {
+            "id": int, "channel": str, "user_id": str, "role": str, "scope": str, "granted_by": str,
+            "granted_at": str, "expires_at": str, "revoked_at": str, "revoked_by": str, "invite_id": int,
+        },
+        pk="id",
+        not_null={"channel", "user_id", "role", "scope", "granted_by", "granted_at"},
+    )  # fmt: skip
+    db["grants"].create_index(["channel", "user_id"])
+    # One-time invite codes: only their hash is kept; used once, valid until `expires_at`.
+    db["invites"].create(
+        {
+            "id": int, "code_hash": str, "role": str, "scope": str, "created_by": str, "created_at": str,
+            "expires_at": str, "used_at": str,
+        },
+        pk="id",
+        not_null={"code_hash", "role", "scope", "created_by", "created_at", "expires_at"},
+    )  # fmt: skip
+    db["invites"].create_index(["code_hash"], unique=True)
+    # Refused codes per chat, to slow down guessing: only recent ones are kept.
+    db["invite_misses"].create({"channel": str, "chat_id": str, "at": str}, not_null={"channel", "chat_id", "at"})
+    db["invite_misses"].create_index(["channel", "chat_id", "at"])
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "chats, conversation state, handled updates", _v1_core),
     Migration(2, "FAQ gaps, quiz results", _v2_knowledge),
@@ -277,6 +354,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(7, "a flow per member in groups: keyed by channel, chat, user", _v7_conversations_per_member),
     Migration(8, "reports store an area code", _v8_report_area_codes),
     Migration(9, "outbox rows sent with the broadcast sender's retries", _v9_outbox_retries),
+    Migration(10, "area codes of before 1 July 2025 move to current units", _v10_current_areas),
+    Migration(11, "roles given from the chat: grants, one-time invite codes", _v11_grants),
 )
 
 

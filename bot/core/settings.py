@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     # No per-second limit is documented and the free plan is small: broadcasts go slowly.
     zalo_broadcast_per_second: float = Field(2.0, gt=0, **_env("ZALO_BROADCAST_PER_SECOND"))
     zalo_webhook_port: int = Field(8444, ge=1, le=65535, **_env("CANHGIAC_ZALO_WEBHOOK_PORT"))
+    # The Zalo bot's link as Zalo shows it (https://zalo.me/…): the poster's second QR code.
+    zalo_bot_link: str | None = Field(
+        None, max_length=300, pattern=r"^https://[^\s/?#]+\.[^\s/?#]+(/\S*)?$", **_env("CANHGIAC_ZALO_BOT_LINK")
+    )
 
     # Webhook server (used by `canhgiac run --webhook URL`)
     webhook_listen: str = Field("0.0.0.0", **_env("CANHGIAC_WEBHOOK_LISTEN"))
@@ -125,7 +129,7 @@ class Settings(BaseSettings):
                 raise ValueError(f"expected user ids separated by commas, could not read {item!r}")
         return ids
 
-    @field_validator("police_chat_id", mode="before")
+    @field_validator("police_chat_id", "zalo_bot_link", mode="before")
     @classmethod
     def _blank_chat_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

@@ -14,6 +14,7 @@ Functions take the database so callers compose them into one write (`Storage.wri
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 from collections.abc import Callable, Iterable
@@ -51,7 +52,7 @@ class Draft:
     contact_consent: bool = False
     updates_consent: bool = False
     contact_phone: str | None = None  # only with contact_consent
-    area_code: str | None = None  # a code of the area registry (content/areas.yaml)
+    area_code: str | None = None  # a code of the area registry (bot/broadcast/areas.py: "x-02647")
 
 
 @dataclass(frozen=True)
@@ -211,6 +212,26 @@ _AGGREGATE = (
 )
 
 
+@dataclass(frozen=True)
+class Scope:
+    """The reports an officer answers for: those filed in `areas` (codes, every unit inside a
+    province already listed), and with `unplaced` those that carry no area code (a province
+    officer's). None instead of a Scope means every report."""
+
+    areas: frozenset[str]
+    unplaced: bool = False
+
+
+def _in_scope(scope: Scope | None) -> tuple[str, list]:
+    """A condition on reports `r` (and its parameters) that keeps the scope's reports."""
+    if scope is None:
+        return "1", []
+    clause = "r.area_code IN (SELECT value FROM json_each(?))"
+    if scope.unplaced:
+        clause = f"({clause} OR r.area_code IS NULL)"
+    return clause, [json.dumps(sorted(scope.areas))]
+
+
 def _queue_item(row: tuple) -> QueueItem:
     return QueueItem(
         identifier_id=row[0],
@@ -228,28 +249,35 @@ def _queue_item(row: tuple) -> QueueItem:
     )
 
 
-def queue(db: sqlite_utils.Database, *, limit: int = 5) -> list[QueueItem]:
-    """Identifiers with reports awaiting a decision, most distinct reporters first."""
+def queue(db: sqlite_utils.Database, *, limit: int = 5, scope: Scope | None = None) -> list[QueueItem]:
+    """Identifiers with reports awaiting a decision, most distinct reporters first. With a scope,
+    only its reports count: an identifier shows with what was reported in the officer's areas."""
+    where, params = _in_scope(scope)
     rows = db.execute(
-        _AGGREGATE + "GROUP BY i.id HAVING sum(r.status = 'new') > 0 "
+        _AGGREGATE + f"WHERE {where} GROUP BY i.id HAVING sum(r.status = 'new') > 0 "
         "ORDER BY count(DISTINCT r.reporter) DESC, max(r.created_at) DESC LIMIT ?",
-        [limit],
+        [*params, limit],
     ).fetchall()
     return [_queue_item(row) for row in rows]
 
 
-def queue_item(db: sqlite_utils.Database, identifier_id: int) -> QueueItem | None:
-    row = db.execute(_AGGREGATE + "WHERE i.id = ? GROUP BY i.id", [identifier_id]).fetchone()
+def queue_item(db: sqlite_utils.Database, identifier_id: int, *, scope: Scope | None = None) -> QueueItem | None:
+    """One identifier as the queue shows it; None if it has no report in the scope (or none at all)."""
+    where, params = _in_scope(scope)
+    row = db.execute(_AGGREGATE + f"WHERE i.id = ? AND {where} GROUP BY i.id", [identifier_id, *params]).fetchone()
     return _queue_item(row) if row else None
 
 
-def latest(db: sqlite_utils.Database, identifier_id: int, limit: int) -> list[dict]:
-    """The newest reports of one identifier, for the officer's detail view."""
+def latest(db: sqlite_utils.Database, identifier_id: int, limit: int, *, scope: Scope | None = None) -> list[dict]:
+    """The newest reports of one identifier in the scope, for the officer's detail view (another
+    area's reporters and their numbers are not shown)."""
+    where, params = _in_scope(scope)
     return list(
         db.query(
             "SELECT ref, created_at, via, claimed_topic, amount_lost, description, evidence, account_holder, "
-            "contact_consent, contact_phone FROM reports WHERE identifier_id = ? ORDER BY created_at DESC LIMIT ?",
-            [identifier_id, limit],
+            f"contact_consent, contact_phone FROM reports r WHERE identifier_id = ? AND {where} "
+            "ORDER BY created_at DESC LIMIT ?",
+            [identifier_id, *params, limit],
         )
     )
 
@@ -347,6 +375,13 @@ def decide(
             outbox.enqueue(db, channel, chat_id, notice(ref, status), "report_status", now)
             notified += 1
     return row[0], notified
+
+
+def audit(db: sqlite_utils.Database, *, actor: str, event: str, detail: str, now: datetime) -> None:
+    """A line of the audit log about something other than a decision: a role invited, granted,
+    revoked (`event`), with what and for whom in `detail`."""
+    row = {"at": to_iso(now), "actor": actor, "identifier_id": None, "new_status": event, "note": detail}
+    db["audit_log"].insert(row)
 
 
 def forget_reporter(db: sqlite_utils.Database, chat: ChatKey) -> None:

@@ -1,16 +1,22 @@
-"""Who may do what: police review reports, staff broadcast, admins do both. One place decides.
+"""Who may do what, and where: police review reports, staff broadcast, admins do both and give
+roles. One place decides.
 
-Ids come from settings (`CANHGIAC_POLICE_IDS`, `CANHGIAC_STAFF_IDS`, `CANHGIAC_ADMIN_IDS`). An id
-written bare ("123456") holds on every channel; "zalo:abc" holds on that channel only, because
-Telegram and Zalo number their users independently.
+Two sources, joined: the environment seeds roles (`CANHGIAC_POLICE_IDS`, `CANHGIAC_STAFF_IDS`,
+`CANHGIAC_ADMIN_IDS`; the first admin at least), and admins give more from the chat (`/moi`; rows of
+`bot/routing/grants.py`), which the router loads with the update's first write and passes here as
+`held`. An id written bare ("123456") holds on every channel; "zalo:abc" holds on that channel only,
+because Telegram and Zalo number their users independently. "123456=x-02647|t-15" limits a police
+or staff entry to those areas (a bare police id: everywhere, a bare staff id: nowhere yet).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 from bot.core.messages import Incoming
 from bot.core.settings import Settings
+from bot.routing.grants import Grant
 
 Role = Literal["police", "staff", "admin"]
 
@@ -28,15 +34,39 @@ def _listed(ids: list[str], msg: Incoming) -> bool:
     return _entry(ids, msg) is not None
 
 
-def has_role(settings: Settings, msg: Incoming, role: Role) -> bool:
-    """Admins hold every role. Group chats never act with a role: decisions are made in private."""
+def _seeded(settings: Settings, role: Role) -> list[str]:
+    return settings.police_ids if role == "police" else settings.staff_ids if role == "staff" else settings.admin_ids
+
+
+def has_role(settings: Settings, msg: Incoming, role: Role, held: Sequence[Grant] = ()) -> bool:
+    """Admins hold every role. Group chats never act with a role: decisions are made in private.
+    `held`: the writer's live grants, as the router loaded them for this update."""
     if msg.is_group or not msg.user_id:
         return False
-    if _listed(settings.admin_ids, msg):
+    if _listed(settings.admin_ids, msg) or any(g.role == "admin" for g in held):
         return True
     if role == "admin":
         return False
-    return _listed(settings.police_ids if role == "police" else settings.staff_ids, msg)
+    return _listed(_seeded(settings, role), msg) or any(g.role == role for g in held)
+
+
+def areas_for(settings: Settings, msg: Incoming, role: Role, held: Sequence[Grant] = ()) -> list[str] | None:
+    """The area codes this person holds `role` for, from both sources; None means every area (an
+    admin, a bare police id, a grant without a scope)."""
+    if _listed(settings.admin_ids, msg) or any(g.role == "admin" for g in held):
+        return None
+    codes: list[str] = []
+    entry = _entry(_seeded(settings, role), msg)
+    if entry is not None:
+        if "=" not in entry and role == "police":
+            return None
+        codes += [code for code in entry.partition("=")[2].split("|") if code]
+    for grant in held:
+        if grant.role == role:
+            if not grant.scope:
+                return None
+            codes += grant.scope
+    return list(dict.fromkeys(codes))
 
 
 def actor(msg: Incoming) -> str:
@@ -44,12 +74,9 @@ def actor(msg: Incoming) -> str:
     return f"{msg.channel}:{msg.user_id}"
 
 
-def staff_areas(settings: Settings, msg: Incoming) -> list[str] | None:
+def staff_areas(settings: Settings, msg: Incoming, held: Sequence[Grant] = ()) -> list[str] | None:
     """Areas this staff member may broadcast to; None means every area (admins)."""
-    if _listed(settings.admin_ids, msg):
-        return None
-    entry = _entry(settings.staff_ids, msg)
-    return [code for code in (entry or "").partition("=")[2].split("|") if code]
+    return areas_for(settings, msg, "staff", held)
 
 
 def staff_chats(settings: Settings) -> list[tuple[str, str]]:

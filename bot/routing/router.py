@@ -8,7 +8,7 @@ Order, first match wins:
    and the numbers a turn's replies show are remembered before the adapter sends them;
 3. a global word ("hủy", "menu"), typed with or without accents;
 4. the chat's active flow, if any, which gets text, photos and contacts alike;
-5. other words (greetings);
+5. other words (greetings), then texts of a registered shape (an invite code sent alone);
 6. photos, contacts and stickers outside a flow; empty text;
 7. everything else: the fallback (the FAQ matcher, once it exists).
 
@@ -24,6 +24,8 @@ message keeps its buttons.
 
 The flow of the person who wrote is loaded once, in the update's first write, and handed to the
 handler on a per-update copy of the services (`services.conversation`): handlers do not read it again.
+So are the roles admins gave them from the chat (`services.grants`, `bot/routing/grants.py`), which
+`roles.has_role` joins with the ones the environment seeds.
 
 Every update is handled inside one guard and always answered (except the silences above):
 - a repeated update id is not handled again;
@@ -53,7 +55,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from bot.core.messages import ChatKey, Incoming, Reply
 from bot.core.textnorm import clean_input, phrase_key
-from bot.routing import chats, choices, handled_updates, roles
+from bot.routing import chats, choices, grants, handled_updates, roles
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -76,6 +78,7 @@ class RouterServices(Protocol):
     storage: Storage
     conversations: Conversations
     conversation: Conversation | None
+    grants: tuple[grants.Grant, ...]  # the writer's live grants, loaded with the update's first write
     clock: Clock
 
     def texts(self, msg: Incoming) -> Texts: ...
@@ -136,6 +139,7 @@ class _Turn:
     numbers_shown: bool = False  # the chat has numbered options on record, which this turn replaces
     # The chat's active flows by user id: the writer's own, and in a group the other members'.
     flows: dict[str, Conversation] = dataclasses.field(default_factory=dict)
+    held: tuple[grants.Grant, ...] = ()  # the writer's roles given from the chat (none in groups)
 
 
 class Router:
@@ -146,6 +150,7 @@ class Router:
         self._buttons: dict[str, choices.Button] = {}
         self._global_words: dict[str, Handler] = {}
         self._words: dict[str, Handler] = {}
+        self._shapes: list[tuple[re.Pattern[str], Handler]] = []
         self._flows: dict[str, Handler] = {}
         self._media: Handler | None = None
         self._empty: Handler | None = None
@@ -189,13 +194,18 @@ class Router:
 
     def _allowed(self, handler: Handler, msg: Incoming, services: RouterServices) -> bool:
         role = self._roles.get(handler)
-        return role is None or roles.has_role(services.settings, msg, role)
+        return role is None or roles.has_role(services.settings, msg, role, services.grants)
 
     def words(self, handler: Handler, *phrases: str, in_flows: bool = False) -> None:
         """Short phrases that trigger `handler`; `in_flows` ones also interrupt a flow."""
         table = self._global_words if in_flows else self._words
         for phrase in phrases:
             self._claim(table, phrase_key(phrase), handler, "phrase")
+
+    def shape(self, handler: Handler, pattern: re.Pattern[str]) -> None:
+        """A whole text matching `pattern`, outside a flow and outside groups, goes to `handler`
+        (an invite code sent alone); anything else goes on to the fallback."""
+        self._shapes.append((pattern, handler))
 
     def flow(self, name: str, handler: Handler) -> None:
         self._claim(self._flows, name, handler, "flow")
@@ -260,6 +270,9 @@ class Router:
             return self._flows[conversation.flow]
         if key in self._words:
             return self._words[key]
+        shaped = next((handler for pattern, handler in self._shapes if msg.text and pattern.fullmatch(msg.text)), None)
+        if shaped is not None:
+            return shaped
         if msg.photo or msg.contact or msg.unsupported:
             return self._media
         if not msg.text:
@@ -301,7 +314,9 @@ class Router:
             language = chats.touch(db, msg.chat, now, services.settings.default_language)
             typed, numbers_shown = choices.typed_choice(db, msg)
             flows = services.conversations.in_chat(db, msg.chat)
-            return _Turn(True, language, owed, typed, numbers_shown, flows)
+            # Roles act in private chats only: a group's turn loads none.
+            held = () if msg.is_group or not msg.user_id else grants.held(db, msg.channel, msg.user_id, now)
+            return _Turn(True, language, owed, typed, numbers_shown, flows, held)
 
         handler: Handler | None = None
         owed: list[str] = []
@@ -317,7 +332,9 @@ class Router:
                 # Handled before, perhaps by a process that died before answering: the one thing
                 # that answer must not lose, a report's code, is told now.
                 return self._with_owed(msg, services, owed, [])
-            services = dataclasses.replace(services, conversation=turn.flows.get(msg.conversation_key.user_id))
+            services = dataclasses.replace(
+                services, conversation=turn.flows.get(msg.conversation_key.user_id), grants=turn.held
+            )
             handler = await self._select(msg, services)
             if handler is None:
                 return []

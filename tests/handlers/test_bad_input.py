@@ -174,7 +174,7 @@ async def _staff(chat, step: str) -> None:
     await chat.press("staff:write")
     if step == "when":
         await chat.send("Tối nay họp tổ dân phố")
-        await chat.press("staff:area:coc-leu")
+        await chat.press("staff:area:x-02647")
         await chat.press("staff:later")
 
 
@@ -207,7 +207,7 @@ STEPS = {
 @pytest.fixture
 def roles_and_time(settings, clock):
     settings.police_ids = [f"test:{OFFICER}"]
-    settings.staff_ids = [f"{STAFF}=coc-leu|bac-cuong"]
+    settings.staff_ids = [f"{STAFF}=x-02647|x-02674"]
     clock.now = clock.now.replace(hour=2)  # 09:00 in Vietnam: "３" (03:00 today) is in the past
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from bot.core import outbox
+from bot.routing import grants
 from tests.conftest import Chat
 from tests.flows import DESCRIPTION, file_report
 
@@ -106,3 +109,91 @@ async def test_reports_about_official_numbers_are_queued_marked_and_only_a_decis
     await lan.send("0987654321")
     [item] = lan.values_of("check_result")["items"]
     assert (item["risk"], item["status"]) == ("high", "confirmed")
+
+
+# --- Officers scoped to their communes or province (issue 12) ------------------------------------
+
+LAO_CAI_WARD, CAM_DUONG, LAO_CAI = "x-02647", "x-02674", "t-15"
+
+
+async def scoped_officer(router, services, chat_id: str, *scope: str) -> Chat:
+    """An officer given the police role for `scope` from the chat (an invite the officer redeemed)."""
+    now = services.clock()
+
+    def give(db):
+        _, code = grants.create_invite(
+            db, role="police", scope=list(scope), created_by="test:9001", now=now, valid_for=timedelta(days=1)
+        )
+        return code
+
+    officer = Chat(router, services, chat_id=chat_id)
+    await officer.send(await services.storage.write(give))
+    assert officer.templates == ["redeem_granted"]
+    return officer
+
+
+async def report_in(chat: Chat, settings, place: str, number: str) -> None:
+    settings.locality_name = place  # the report's area: the deployment's locality (until the flow asks)
+    await report(chat, number, updates=False)
+
+
+async def decisions(services) -> list[dict]:
+    """Audit rows of decisions (roles given and taken are audited too)."""
+    return [row for row in await services.storage.read(lambda db: list(db["audit_log"].rows)) if row["identifier_id"]]
+
+
+def queued_values(officer: Chat) -> set[str]:
+    return {str(values["value"]) for name, values in officer.renders if name == "police_item"}
+
+
+async def test_each_commune_officer_sees_only_their_commune_and_cannot_decide_on_another(router, services, settings):
+    lan, hoa, minh = (Chat(router, services, chat_id=c) for c in ("11", "12", "13"))
+    await report_in(lan, settings, "phường Cốc Lếu", "0912345678")  # now phường Lào Cai
+    await report_in(hoa, settings, "phường Cam Đường", "0987654321")
+    await report_in(minh, settings, "", "0934567890")  # no area
+    ward = await scoped_officer(router, services, "7101", LAO_CAI_WARD)
+    cam = await scoped_officer(router, services, "7102", CAM_DUONG)
+    province = await scoped_officer(router, services, "7103", LAO_CAI)
+
+    await ward.send("/hangdoi")
+    assert queued_values(ward) == {"0912 345 678"}
+    await cam.send("/hangdoi")
+    assert queued_values(cam) == {"0987 654 321"}
+    await province.send("/hangdoi")  # the whole province, and reports without an area
+    assert queued_values(province) == {"0912 345 678", "0987 654 321", "0934 567 890"}
+
+    theirs = next(v for v in cam.choice_values if v.startswith("police:confirmed:"))
+    detail = theirs.replace("confirmed", "detail")
+    for crafted in (theirs, detail):
+        await ward.press(crafted)
+        assert ward.templates == ["police_not_in_scope"]
+    assert await decisions(services) == []
+    assert await services.conversations.get(ward.key) is None  # no note step was started
+
+    await cam.press(theirs)
+    await cam.press("police:note:skip")
+    assert cam.templates == ["police_decided"]
+
+
+async def test_a_decision_checks_the_scope_again_when_it_is_recorded(router, services, settings):
+    """The scope is checked when the note is saved too: a grant revoked (or a report moved) between
+    the button and the note does not let the decision through."""
+    hoa = Chat(router, services, chat_id="12")
+    await report_in(hoa, settings, "phường Cam Đường", "0987654321")
+    cam = await scoped_officer(router, services, "7102", CAM_DUONG)
+    await cam.send("/hangdoi")
+    await cam.press(next(v for v in cam.choice_values if v.startswith("police:confirmed:")))
+    await services.storage.write(lambda db: db.execute("UPDATE reports SET area_code = ?", [LAO_CAI_WARD]))
+    await cam.send("Đã xác minh")
+    assert cam.templates == ["police_not_in_scope"]
+    assert await decisions(services) == []
+
+
+async def test_an_officer_seeded_with_areas_in_the_environment_is_scoped_too(router, services, settings):
+    settings.police_ids = [f"test:{OFFICER}={CAM_DUONG}"]
+    lan, hoa = Chat(router, services, chat_id="11"), Chat(router, services, chat_id="12")
+    await report_in(lan, settings, "phường Cốc Lếu", "0912345678")
+    await report_in(hoa, settings, "phường Cam Đường", "0987654321")
+    officer = Chat(router, services, chat_id=OFFICER)
+    await officer.send("/hangdoi")
+    assert queued_values(officer) == {"0987 654 321"}

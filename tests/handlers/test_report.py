@@ -54,7 +54,7 @@ async def test_a_full_report_is_stored_only_after_confirm_with_a_reference(chat,
     assert row["ref"] == ref and row["what"] == "call" and row["via"] == "ott_call"
     assert row["amount_lost"] == 5_000_000 and row["evidence"] == "AgACAgQ-evidence"
     assert row["contact_consent"] == 1 and row["contact_phone"] == "+84987654321"
-    assert row["area_code"] == "coc-leu"  # the locality's code in the area registry
+    assert row["area_code"] == "x-02647"  # the locality (old name phường Cốc Lếu) is now phường Lào Cai
     identifier = await services.storage.read(lambda db: db["identifiers"].get(row["identifier_id"]))
     assert identifier["key"] == "phone:+84912345678"
     assert await services.conversations.get(chat.key) is None

@@ -17,7 +17,7 @@ OWN_WORDS = "Tối nay có <b>họp</b> tổ dân phố về lừa đảo qua m�
 
 @pytest.fixture
 def staff(router, services, settings, clock) -> Chat:
-    settings.staff_ids = [f"{STAFF}=coc-leu|bac-cuong"]
+    settings.staff_ids = [f"{STAFF}=x-02647|x-02674"]  # phường Lào Cai, phường Cam Đường
     clock.now = datetime(2026, 11, 24, 9, 0, tzinfo=VIETNAM)  # Tuesday of 2026-W48
     return Chat(router, services, chat_id=STAFF)
 
@@ -38,13 +38,13 @@ async def test_citizens_cannot_broadcast(chat):
 
 
 async def test_this_weeks_campaign_to_my_areas_with_an_exact_preview(staff, router, services):
-    for chat_id, area in (("1", "coc-leu"), ("2", "bac-cuong"), ("3", "kim-tan")):
+    for chat_id, area in (("1", "x-02647"), ("2", "x-02674"), ("3", "x-02746")):
         await subscribe(router, services, chat_id, area)
     await staff.send("/phatcanhbao")
     this_week = staff.choice_values[0]
     assert this_week.startswith("staff:camp:")
     await staff.press(this_week)
-    assert staff.choice_values[:3] == ["staff:area:mine", "staff:area:coc-leu", "staff:area:bac-cuong"]
+    assert staff.choice_values[:3] == ["staff:area:mine", "staff:area:x-02647", "staff:area:x-02674"]
     assert "staff:area:*" not in staff.choice_values  # not an admin
     await staff.press("staff:area:mine")
     preview, body, confirm = staff.last
@@ -54,7 +54,7 @@ async def test_this_weeks_campaign_to_my_areas_with_an_exact_preview(staff, rout
     assert await recent(services) == []  # nothing before the confirm
     await staff.press("staff:confirm")
     [sent] = await recent(services)
-    assert sent.areas == ["bac-cuong", "coc-leu"] and sent.created_by == f"test:{STAFF}"
+    assert sent.areas == ["x-02647", "x-02674"] and sent.created_by == f"test:{STAFF}"
     assert staff.templates == ["staff_sent"] and staff.values_of("staff_sent") == {"id": sent.id, "when": None}
 
 
@@ -62,7 +62,7 @@ async def test_own_words_later_in_vietnam_time(staff, services):
     await staff.send("/phatcanhbao")
     await staff.press("staff:write")
     await staff.send(OWN_WORDS)
-    await staff.press("staff:area:coc-leu")
+    await staff.press("staff:area:x-02647")
     await staff.press("staff:later")
     await staff.send("hôm qua")
     assert staff.templates == ["staff_when"] and staff.values_of("staff_when")["problem"] is True
@@ -76,11 +76,19 @@ async def test_own_words_later_in_vietnam_time(staff, services):
     assert broadcasts.local_time(sent.scheduled_for) == "08:30 25/11/2026" and sent.status == "scheduled"
 
 
+async def test_area_codes_written_before_2025_mean_their_current_units(staff, settings):
+    settings.staff_ids = [f"{STAFF}=coc-leu|kim-tan|bac-cuong"]  # a .env of before: two went into one unit
+    await staff.send("/phatcanhbao")
+    await staff.press("staff:write")
+    await staff.send("Tin thử")
+    assert staff.choice_values[:3] == ["staff:area:mine", "staff:area:x-02647", "staff:area:x-02674"]
+
+
 async def test_a_target_outside_my_areas_is_refused(staff, services):
     await staff.send("/phatcanhbao")
     await staff.press("staff:write")
     await staff.send("Tin thử")
-    await staff.press("staff:area:kim-tan")
+    await staff.press("staff:area:x-02746")
     assert staff.templates == ["stale_choice"]
     assert await recent(services) == []
 
@@ -89,9 +97,38 @@ async def test_changing_this_weeks_campaign_for_my_area(staff, services):
     await staff.send("/phatcanhbao")
     await staff.press("staff:override")
     await staff.press("staff:ocamp:skip")
-    await staff.press("staff:oarea:coc-leu")
+    await staff.press("staff:oarea:x-02647")
     overridden = staff.values_of("staff_overridden")
     assert staff.templates == ["staff_overridden"] and (overridden["week"], overridden["title"]) == ("2026-W48", None)
     assert "2026-W48" in staff.text
     [row] = await services.storage.read(lambda db: list(db["week_overrides"].rows))
-    assert (row["area_code"], row["campaign_id"], row["set_by"]) == ("coc-leu", "skip", f"test:{STAFF}")
+    assert (row["area_code"], row["campaign_id"], row["set_by"]) == ("x-02647", "skip", f"test:{STAFF}")
+
+
+async def test_staff_given_a_province_from_the_chat_broadcast_there_only(router, services, clock):
+    from datetime import timedelta
+
+    from bot.routing import grants
+
+    clock.now = datetime(2026, 11, 24, 9, 0, tzinfo=VIETNAM)
+    now = clock()
+
+    def give(db):
+        return grants.create_invite(
+            db, role="staff", scope=["t-15"], created_by="test:9001", now=now, valid_for=timedelta(days=1)
+        )[1]
+
+    member = Chat(router, services, chat_id="7301")
+    await member.send(await services.storage.write(give))
+    await member.send("/phatcanhbao")
+    assert member.templates == ["staff_start"]
+    await member.press("staff:write")
+    await member.send("Họp tổ dân phố tối nay")
+    assert [v for v in member.choice_values if v.startswith("staff:area:")] == ["staff:area:t-15"]
+    await member.press("staff:area:x-00070")  # a ward of Hà Nội: crafted, outside the province
+    assert member.templates == ["stale_choice"]
+    await member.send("/phatcanhbao")
+    await member.press("staff:write")
+    await member.send("Họp tổ dân phố tối nay")
+    await member.press("staff:area:x-02647")  # a ward inside the province: allowed
+    assert "staff_preview" in member.templates

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import yaml
+
 from bot.app.content_check import _check_code_references, _check_lists
 from bot.app.content_refs import code_references
 from bot.core import paths
@@ -113,3 +115,48 @@ def test_a_list_naming_no_faq_entry_fails_the_check(tmp_path):
     assert problems == ["vi/shown_first.yaml: faq: no FAQ entry 'no-such-question'"]
     edit_yaml(copy / "vi" / "shown_first.yaml", lambda d: d.pop("faq"))
     assert "vi/shown_first.yaml: no list 'faq', used at handlers/faq.py:" in "\n".join(_problems(copy))
+
+
+def test_text_that_sends_people_to_district_offices_fails_the_check(tmp_path):
+    """Since 1 July 2025 there are no districts (district police ended on 1 March 2025): a citizen
+    reads of them only as gone; what citizens type may still name them."""
+    from bot.app.content_check import _check_retired_levels
+    from bot.broadcast.campaigns import Campaign
+
+    root = content_copy(tmp_path)
+    faq = root / "vi" / "faq" / "reporting-help.yaml"
+    data = yaml.safe_load(faq.read_text())
+    entry = data["entries"][0]
+    entry["answer"] += "Hoặc lên Công an Huyện nơi bạn ở.\nTừ ngày 1/3/2025 không còn công an huyện, quận.\n"
+    entry["phrasings"].append("có phải lên công an quận không")
+    faq.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    (root / "vi" / "templates" / "welcome.html.j2").write_text("Gọi ngay cong an quan gần nhà.\n")
+    campaign = Campaign("w99-x", "reporting-help", "Cảnh báo", "Đến công an thị xã trình báo.")
+    settings = Settings(_env_file=None, content_dir=root)
+    lib = SimpleNamespace(
+        content=Content(root, "vi", _template_globals(settings)), default_language="vi",
+        knowledge={"vi": load_knowledge(root / "vi")}, campaigns=SimpleNamespace(by_id={"w99-x": campaign}),
+    )  # fmt: skip
+    problems: list[str] = []
+    _check_retired_levels(lib, problems)
+    assert sorted(p.split(":")[0] for p in problems) == [
+        "campaigns/w99-x.yaml", "vi/faq/reporting-help.yaml", "vi/templates/welcome.html.j2",
+    ]  # fmt: skip
+
+
+def test_the_shipped_content_names_no_district_office_as_current():
+    from bot.app.content_check import _check_retired_levels
+    from bot.broadcast.campaigns import Campaigns
+
+    root = paths.content_dir()
+    settings = Settings(_env_file=None, content_dir=root)
+    topics = set(yaml.safe_load((root / "taxonomy.yaml").read_text())["topics"])
+    lib = SimpleNamespace(
+        content=Content(root, "vi", _template_globals(settings)), default_language="vi",
+        knowledge={"vi": load_knowledge(root / "vi")},
+        campaigns=Campaigns.load(root / "campaigns", topics),
+    )  # fmt: skip
+    assert len(lib.campaigns.by_id) >= 30
+    problems: list[str] = []
+    _check_retired_levels(lib, problems)
+    assert problems == []

@@ -1,4 +1,5 @@
-"""The commune poster: A4 at 300 dpi, a QR code that is exactly the deep link, Vietnamese text that fits."""
+"""The commune poster: A4 at 300 dpi, QR codes that are exactly the links (the Telegram deep link, and
+the Zalo bot beside it when one is configured), Vietnamese text that fits."""
 
 from __future__ import annotations
 
@@ -12,13 +13,15 @@ import segno
 from PIL import Image, ImageDraw, ImageFont
 
 from bot.broadcast import poster
-from bot.broadcast.poster import PosterText, qr_layout, render_poster
+from bot.broadcast.poster import PosterCode, PosterText, qr_layout, qr_layouts, render_poster
 from bot.core import paths
 
-URL = "https://t.me/CanhGiacBot?start=dk-lc-cocleu"
+URL = "https://t.me/CanhGiacBot?start=dk-x-02647"
+ZALO = "https://zalo.me/2741837465902153847"
+PAIR = [PosterCode(URL, "Telegram"), PosterCode(ZALO, "Zalo")]
 TEXT = PosterText(
     heading="CẢNH GIÁC LỪA ĐẢO QUA MẠNG",
-    area_name="phường Cốc Lếu",
+    area_name="phường Lào Cai, tỉnh Lào Cai",
     warning=[
         "Công an không gọi điện yêu cầu chuyển tiền hay cài ứng dụng.",
         "Không bấm vào đường link lạ gửi qua tin nhắn, Zalo, Facebook.",
@@ -30,7 +33,7 @@ TEXT = PosterText(
 )
 LONG = PosterText(
     heading="CẢNH GIÁC VỚI MỌI THỦ ĐOẠN LỪA ĐẢO QUA MẠNG, QUA ĐIỆN THOẠI VÀ QUA MẠNG XÃ HỘI",
-    area_name="thị trấn Nông trường Phong Hải, huyện Bảo Thắng, tỉnh Lào Cai (tổ dân phố số 12 và thôn Khe Chảy)",
+    area_name="phường Văn Miếu - Quốc Tử Giám, thành phố Hà Nội (tổ dân phố số 12 và khu tập thể Văn Chương)",
     warning=[
         "Công an, Viện kiểm sát, Tòa án không bao giờ gọi điện yêu cầu chuyển tiền, "
         "cung cấp mã OTP hay cài đặt ứng dụng lạ để “xác minh” hay “bảo vệ tài khoản”.",
@@ -53,9 +56,9 @@ def page(tmp_path_factory) -> Image.Image:
     return Image.open(path).convert("L")
 
 
-def assert_qr_is_the_url(image: Image.Image, url: str) -> None:
-    """Every module drawn where qr_layout says, dark exactly where segno's matrix is, with a white quiet zone."""
-    layout = qr_layout(url)
+def assert_qr_is_the_url(image: Image.Image, url: str, layout: poster.QrLayout | None = None) -> None:
+    """Every module drawn where the layout says, dark exactly where segno's matrix is, with a white quiet zone."""
+    layout = layout or qr_layout(url)
     expected = segno.make_qr(url, error="m").matrix
     s = layout.module_px
     drawn = [
@@ -165,3 +168,49 @@ def test_decomposed_accents_are_drawn_like_precomposed_letters(page, tmp_path):
     assert decomposed != TEXT
     image = Image.open(render_poster(decomposed, URL, tmp_path / "nfd.png")).convert("L")
     assert image.tobytes() == page.tobytes()
+
+
+def test_with_a_zalo_link_both_codes_are_drawn_side_by_side(tmp_path):
+    image = Image.open(render_poster(LONG, PAIR, tmp_path / "pair.png")).convert("L")
+    telegram, zalo = qr_layouts([URL, ZALO])
+    assert_qr_is_the_url(image, URL, telegram)
+    assert_qr_is_the_url(image, ZALO, zalo)
+    assert_margins_blank(image)
+    # Side by side, the same height on the page, each with its own quiet zone, both big enough to scan.
+    assert telegram.top + telegram.size_px == zalo.top + zalo.size_px
+    assert telegram.left + telegram.size_px + poster.QR_QUIET * telegram.module_px <= (
+        zalo.left - poster.QR_QUIET * zalo.module_px
+    )
+    assert telegram.left + telegram.size_px <= poster.PAGE_W // 2 <= zalo.left
+    for layout in (telegram, zalo):
+        assert layout.size_px / 300 * 2.54 >= 6.0  # cm, quiet zone not counted
+        # The app's name is drawn just above its code.
+        label = image.crop((layout.left, layout.top - poster.QR_QUIET * layout.module_px - poster.LABEL_H,
+                            layout.left + layout.size_px, layout.top - poster.QR_QUIET * layout.module_px))  # fmt: skip
+        assert label.getextrema()[0] < 128
+
+
+def test_without_a_zalo_link_one_code_is_centred_and_no_label_is_drawn(page, tmp_path):
+    [alone] = qr_layouts([URL])
+    assert alone == qr_layout(URL)
+    assert abs(2 * alone.left + alone.size_px - poster.PAGE_W) <= 1
+    labelled = Image.open(render_poster(TEXT, [PosterCode(URL, "Telegram")], tmp_path / "one.png")).convert("L")
+    assert labelled.tobytes() == page.tobytes()  # one code: the same poster as a bare link
+
+
+def test_a_pdf_with_two_codes_is_one_a4_page(tmp_path):
+    data = render_poster(TEXT, PAIR, tmp_path / "pair.pdf").read_bytes()
+    assert data.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page\b", data)) == 1
+
+
+def test_a_link_too_long_for_a_scannable_code_is_refused_before_anything_is_written(tmp_path):
+    long_link = "https://zalo.me/" + "9" * 2000  # fits a QR code only with modules too small to scan
+    with pytest.raises(ValueError, match="too long"):
+        render_poster(TEXT, [PosterCode(URL, "Telegram"), PosterCode(long_link, "Zalo")], tmp_path / "x.png")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("count", [0, 3])
+def test_a_poster_has_one_or_two_codes(tmp_path, count):
+    with pytest.raises(ValueError, match="1 or 2"):
+        render_poster(TEXT, [PosterCode(URL, "Telegram")] * count, tmp_path / "x.png")

@@ -15,19 +15,19 @@ STAFF = "7002"
 
 
 async def test_the_preview_counts_whom_the_send_reaches(router, services, settings, clock, library, values):
-    settings.staff_ids = [f"{STAFF}=coc-leu"]
+    settings.staff_ids = [f"{STAFF}=x-02647"]
     clock.now = datetime(2026, 11, 24, 9, 0, tzinfo=VIETNAM)
     campaign = library.campaigns.for_week(iso_week(clock.now))
     other_topic = next(slug for slug in library.content.taxonomy if slug != campaign.topic)
     for chat_id in ("1", "2", "3"):
-        await Chat(router, services, chat_id=chat_id).press("sub:pick:coc-leu")
+        await Chat(router, services, chat_id=chat_id).press("sub:pick:x-02647")
     # Subscriber 2 wants warnings about another topic only.
     services.storage.write_sync(lambda db: subscriptions.set_topics(db, ChatKey("test", "2"), (other_topic,), clock()))
 
     staff = Chat(router, services, chat_id=STAFF)
     await staff.send("/phatcanhbao")
     await staff.press(f"staff:camp:{campaign.id}")
-    await staff.press("staff:area:coc-leu")
+    await staff.press("staff:area:x-02647")
     [preview] = values("staff_preview")
     await staff.press("staff:confirm")
 

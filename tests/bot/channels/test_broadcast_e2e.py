@@ -17,8 +17,8 @@ from bot.core.storage import Storage
 from tests.fakes.running_bot import RunningBot
 from tests.fakes.telegram_api import FakeTelegram
 
-LAO_CAI_CITY = ["coc-leu", "kim-tan", "bac-cuong", "duyen-hai"]
-ELSEWHERE = ["tp-dong-ha", "an-lao", "lai-chau"]
+LAO_CAI_PROVINCE = ["x-02647", "x-02674", "x-02746", "x-02923"]  # units of tỉnh Lào Cai
+ELSEWHERE = ["x-19333", "x-11629", "t-12"]  # Quảng Trị, Hải Phòng, the province of Lai Châu
 
 
 def seed(db_path: Path, count: int, *, targeted: bool = True) -> tuple[set[int], set[int]]:
@@ -32,12 +32,12 @@ def seed(db_path: Path, count: int, *, targeted: bool = True) -> tuple[set[int],
             for n in range(count):
                 chat = 200_000 + n
                 in_city = n % 5 < 3
-                area = (LAO_CAI_CITY if in_city else ELSEWHERE)[n % 4 if in_city else n % 3]
+                area = (LAO_CAI_PROVINCE if in_city else ELSEWHERE)[n % 4 if in_city else n % 3]
                 (inside if in_city else outside).add(chat)
                 subscriptions.subscribe(db, ChatKey("telegram", str(chat)), area, now)
             broadcasts.create(
                 db, created_by="cli", now=now - timedelta(seconds=1), text="Cảnh báo thử nghiệm",
-                areas=["tp-lao-cai"] if targeted else [],
+                areas=["t-15"] if targeted else [],
             )  # fmt: skip
 
         storage.write_sync(write)

@@ -111,3 +111,19 @@ def test_whitespace_around_any_setting_is_dropped(monkeypatch, tmp_path):
     assert settings.secrets() == [TOKEN, "hook_secret-123", "3141592653:zaLoBoTtOkEn", "s3cret-for-zalo"]
     assert settings.police_chat_id == "-100200" and settings.log_level == "debug"
     assert settings.locality_name == "phường Cốc Lếu"
+
+
+def test_zalo_bot_link_is_an_https_url_taken_as_configured(monkeypatch):
+    assert load_settings().zalo_bot_link is None
+    monkeypatch.setenv("CANHGIAC_ZALO_BOT_LINK", " https://zalo.me/2741837465902153847 ")
+    assert load_settings().zalo_bot_link == "https://zalo.me/2741837465902153847"
+    monkeypatch.setenv("CANHGIAC_ZALO_BOT_LINK", "  ")
+    assert load_settings().zalo_bot_link is None
+
+
+@pytest.mark.parametrize("link", ["http://zalo.me/123", "zalo.me/123", "https://", "https://zalo me/1", "ftp://x.vn"])
+def test_a_zalo_bot_link_that_is_not_an_https_url_is_one_line(monkeypatch, link):
+    monkeypatch.setenv("CANHGIAC_ZALO_BOT_LINK", link)
+    with pytest.raises(SettingsError, match="CANHGIAC_ZALO_BOT_LINK") as caught:
+        load_settings()
+    assert "\n" not in str(caught.value)

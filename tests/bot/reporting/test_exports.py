@@ -16,14 +16,14 @@ PHONE = PhoneNumber(raw="0912345678", normalized="+84912345678", number_type="mo
 
 
 def seed(services, clock):
-    base = {"via": "zalo", "claimed_topic": "investment-scam", "happened": "this_week", "area_code": "coc-leu"}
+    base = {"via": "zalo", "claimed_topic": "investment-scam", "happened": "this_week", "area_code": "x-02647"}
     drafts = [
         (ChatKey("t", "1"), reports.Draft(identifier=ACCOUNT, what="bank_account", amount_lost=5_000_000,
             account_holder="NGUYEN VAN A", bank_code="MB", evidence="file-1", contact_consent=True,
             updates_consent=True, contact_phone="+84987654321", description="=HYPERLINK(\"http://x\")", **base)),
         (ChatKey("t", "2"), reports.Draft(identifier=ACCOUNT, what="bank_account", amount_lost=2_000_000,
             contact_phone="+84911111111", **base)),
-        (ChatKey("t", "2"), reports.Draft(identifier=PHONE, what="call", **{**base, "area_code": "dong-tuyen"})),
+        (ChatKey("t", "2"), reports.Draft(identifier=PHONE, what="call", **{**base, "area_code": "x-02746"})),
     ]  # fmt: skip
     for who, draft in drafts:
         services.storage.write_sync(lambda db, w=who, d=draft: reports.file(db, d, w, clock()))
@@ -53,7 +53,7 @@ def test_csv_files_with_filters(services, clock, library, tmp_path):
     seed(services, clock)
     t = services.content.texts("vi")
     today = clock().date()
-    filters = exports.Filters(since=today, until=today, area="xã Đồng Tuyển")
+    filters = exports.Filters(since=today, until=today, area="xã Cốc San")
     tables = services.storage.read_sync(lambda db: exports.collect(db, t, filters, library.areas))
     first, second = exports.write_csv(tables, t, tmp_path / "bc.csv")
     assert second.name == "bc-reports.csv"

@@ -1,4 +1,4 @@
-"""One meaning of "area": a report stores an area code of the registry (content/areas.yaml), like
+"""One meaning of "area": a report stores an area code of the registry (bot/broadcast/areas.py), like
 subscriptions and broadcasts do; /hangdoi, the digest and the exports show the area's name.
 Reports filed before the code existed keep the name they stored, and still show it."""
 
@@ -26,10 +26,10 @@ def _legacy(services, name: str) -> None:
 
 
 async def test_a_filed_report_stores_the_localitys_area_code(router, services):
-    # The test locality "phường Cốc Lếu" is the registry's area coc-leu.
+    # The test locality "phường Cốc Lếu" (a name of before 2025) is now phường Lào Cai, x-02647.
     await report(Chat(router, services, chat_id="11"), "0912345678", updates=False)
     [row] = await services.storage.read(lambda db: list(db["reports"].rows))
-    assert row["area_code"] == "coc-leu"
+    assert row["area_code"] == "x-02647"
 
 
 async def test_the_queue_shows_the_areas_name_for_codes_and_old_names_alike(router, services, settings, values):
@@ -41,39 +41,39 @@ async def test_the_queue_shows_the_areas_name_for_codes_and_old_names_alike(rout
     settings.police_ids = ["test:7001"]
     await Chat(router, services, chat_id="7001").send("/hangdoi")
     [item] = values("police_item")
-    assert item["areas"] == ["phường Cốc Lếu", "xã Đồng Tuyển"]
+    assert item["areas"] == ["phường Lào Cai", "xã Đồng Tuyển"]
 
 
 def test_the_digest_names_the_areas(services, clock, library, values):
-    _file(services, clock, "1", PHONE, "dong-tuyen")
-    _file(services, clock, "2", PHONE, "coc-leu")
+    _file(services, clock, "1", PHONE, "x-02746")
+    _file(services, clock, "2", PHONE, "x-02647")
     t = services.content.texts("vi")
     clock.advance(hours=1)
     names = library.areas.name_of
     assert services.storage.write_sync(lambda db: digest.queue_if_due(db, "-100", clock(), 7, t, area_name=names))
     [given] = values("police_digest")
-    assert [item["areas"] for item in given["items"]] == [["phường Cốc Lếu", "xã Đồng Tuyển"]]
+    assert [item["areas"] for item in given["items"]] == [["phường Lào Cai", "xã Cốc San"]]
 
 
 def test_exports_show_names_and_filter_by_a_code_and_the_areas_inside_it(services, clock, library):
-    _file(services, clock, "1", PHONE, "coc-leu")
-    _file(services, clock, "2", OTHER, "dong-le")  # in Quảng Trị, not in Lào Cai
+    _file(services, clock, "1", PHONE, "x-02647")
+    _file(services, clock, "2", OTHER, "x-19351")  # in Quảng Trị, not in Lào Cai
     _file(services, clock, "3", OTHER, None)
     services.storage.write_sync(
-        lambda db: db.execute("UPDATE reports SET area = 'phường Cốc Lếu' WHERE chat_id = '3'")
+        lambda db: db.execute("UPDATE reports SET area = 'phường Lào Cai' WHERE chat_id = '3'")
     )  # filed before codes: the name it stored
     t = services.content.texts("vi")
     area_column = list(t.labels("export.reports")).index("area")
 
     everything = services.storage.read_sync(lambda db: exports.collect(db, t, exports.Filters(), library.areas))
     assert sorted(row[area_column] for row in everything.reports) == [
-        "phường Cốc Lếu", "phường Cốc Lếu", "phường Đông Lễ",
+        "phường Lào Cai", "phường Lào Cai", "phường Nam Đông Hà",
     ]  # fmt: skip
-    # The city of Lào Cai holds the ward of Cốc Lếu: its code reaches coded and old reports alike.
-    city = exports.Filters(area="tp-lao-cai")
+    # The province of Lào Cai holds phường Lào Cai: its code reaches coded and old reports alike.
+    city = exports.Filters(area="t-15")
     chosen = services.storage.read_sync(lambda db: exports.collect(db, t, city, library.areas))
     assert sorted(row[0] for row in chosen.reports) == sorted(
-        row[0] for row in everything.reports if row[area_column] == "phường Cốc Lếu"
+        row[0] for row in everything.reports if row[area_column] == "phường Lào Cai"
     )
     assert len(chosen.reports) == 2
 
