@@ -71,6 +71,10 @@ class Services:
     # The roles admins gave the writer from the chat, loaded by the router in the same first write
     # (`bot/routing/grants.py`); `bot.routing.roles` joins them with the environment's.
     grants: tuple[Grant, ...] = ()
+    # Whether what the bot queues (broadcasts, notices) is being sent: by this process when it
+    # serves, by a `canhgiac run` holding the database when the terminal chat asks. Handlers say
+    # "delivered when the bot runs" when it is not, without knowing which channel they serve.
+    sending: Callable[[], bool] = lambda: True
     # A field the copies share (init: `dataclasses.replace` passes it on instead of starting a pool).
     _compute: ThreadPoolExecutor = field(
         repr=False,

@@ -69,6 +69,7 @@ def build_router(words: Phrases | None = None) -> Router:
     router.command(subscribe.start, "dangky", "subscribe", menu=True)
     router.command(subscribe.stop, "huydangky", "unsubscribe", menu=True)
     router.choice(subscribe.BUTTON, subscribe.on_choice)
+    router.flow(subscribe.FLOW, subscribe.answer)  # a commune typed at /dangky
     router.command(staff.start, "phatcanhbao", "broadcast", role="staff")
     router.choice(staff.BUTTON, staff.on_choice, role="staff")
     router.flow(staff.FLOW, staff.answer)
@@ -104,6 +105,9 @@ def build_router(words: Phrases | None = None) -> Router:
     router.flow(admin.FLOW, admin.answer)
     router.command(admin.show_roles, "vaitro", "roles", role="admin")
     router.choice(admin.ROLES, admin.on_roles_choice, role="admin")
+    router.command(admin.locality_start, "diaphuong", "locality", role="admin")  # a commune's own numbers, name
+    router.choice(admin.LOCAL, admin.on_locality_choice, role="admin")
+    router.flow(admin.LOCAL_FLOW, admin.locality_answer)
     router.command(admin.redeem_command, "nhanma", "code")
     router.shape(admin.redeem_text, grants.CODE_TEXT)
 

@@ -3,20 +3,25 @@
 Any free text that contains a phone number, link or bank account comes here before the FAQ: each
 identifier (up to MAX_CHECKED) is checked, and a pasted scam message is also matched against the
 FAQ to name the trick it looks like. A question that merely mentions a number still gets its FAQ
-answer, after the check. Reading and matching run through `svc.compute`, off the event loop: a
+answer, after the check; inside /kiemtra, a question with nothing to check leaves the flow and is
+answered the same way. Reading and matching run through `svc.compute`, off the event loop: a
 long pasted message must not stall every other chat.
 """
 
 from __future__ import annotations
 
+import re
+
 from bot.checking import verdict
 from bot.checking.verdict import CheckResult
 from bot.core.clock import from_iso, local_date
 from bot.core.messages import Choice, Incoming, Reply
+from bot.core.textnorm import phrase_key, shorten
 from bot.identifiers import (
     BankAccount,
     Identifier,
     PhoneNumber,
+    citizen_ids_in,
     display,
     extract_identifiers,
     parse_identifier,
@@ -32,6 +37,10 @@ FLOW = "check"
 MAX_CHECKED = 5
 # A message with this many words besides its identifiers is a question or a story, not a lookup.
 STORY_WORDS = 4
+# In the flow, text with no identifier that still holds these is a value typed wrong, not a question:
+# a run of 4+ digits (separators allowed) or something shaped like an address.
+_DIGIT_RUN = re.compile(r"\d(?:[\s.\-]?\d){3,}")
+_LINKISH = re.compile(r"https?:|www\.|[/@]|\w\.[a-z]{2,}\b|\w-\w+$", re.IGNORECASE)
 
 
 def _kind_label(svc: Services, msg: Incoming, identifier: Identifier) -> str:
@@ -86,7 +95,7 @@ def _report_choice(svc: Services, msg: Incoming, identifier: Identifier, many: b
     else:
         value = report.BUTTON.data(step="start")  # too long for a button: the flow asks for it again
     label = t.label("check.report_this")
-    return Choice(f"{label}: {display(identifier)[:24]}" if many else label, value)
+    return Choice(f"{label}: {shorten(display(identifier), 24)}" if many else label, value)
 
 
 async def check_replies(
@@ -129,16 +138,44 @@ async def start(msg: Incoming, svc: Services) -> list[Reply]:
         if identifiers:
             await svc.conversations.end(msg.conversation_key)
             return await check_replies(msg, svc, identifiers)
+        if citizen_ids_in(argument):
+            await svc.conversations.end(msg.conversation_key)
+            return with_menu(svc.texts(msg), "citizen_id_notice")
     await svc.conversations.start(msg.conversation_key, FLOW, "value")
     t = svc.texts(msg)
     return [Reply(t.render("check_prompt", problem="invalid" if argument else ""), choices=menu_button(t))]
 
 
+def _looks_like_an_attempt(text: str) -> bool:
+    """A number or link typed wrong (too few digits, a broken address): worth asking again for."""
+    return bool(_DIGIT_RUN.search(text) or _LINKISH.search(text))
+
+
+async def _is_question(msg: Incoming, svc: Services, text: str) -> bool:
+    """A question rather than a value: a "?" or a question word (`check.question` in phrases.yaml),
+    or words the FAQ answers outright."""
+    if "?" in text or "？" in text:
+        return True
+    key = f" {phrase_key(text)} "
+    if any(f" {marker} " in key for marker in svc.texts(msg).phrases("check.question")):
+        return True
+    result = await svc.compute(svc.matcher(msg).match, text)
+    return result.outcome == "answer"
+
+
 async def answer(msg: Incoming, svc: Services) -> list[Reply]:
-    """The value the check flow asked for; a kind re-ask when it is not one."""
+    """The value the check flow asked for; a kind re-ask when it is not one. A question with
+    nothing to check in it leaves the flow and goes where free text goes outside it."""
     t = svc.texts(msg)
-    identifiers = await svc.compute(_identifiers_in, msg.text or "")
+    text = msg.text or ""
+    identifiers = await svc.compute(_identifiers_in, text)
+    if not identifiers and citizen_ids_in(text):
+        await svc.conversations.end(msg.conversation_key)
+        return with_menu(t, "citizen_id_notice")  # personal data: nothing to check, nothing kept
     if not identifiers:
+        if text.strip() and not _looks_like_an_attempt(text) and await _is_question(msg, svc, text):
+            await svc.conversations.end(msg.conversation_key)
+            return await inbox(msg, svc)
         problem = "not_text" if (msg.photo or msg.contact or msg.unsupported) else "invalid"
         return [Reply(t.render("check_prompt", problem=problem), choices=menu_button(t))]
     await svc.conversations.end(msg.conversation_key)
@@ -149,6 +186,8 @@ async def inbox(msg: Incoming, svc: Services) -> list[Reply]:
     """Free text nothing else claimed: check its identifiers, answer its question."""
     text = msg.text or ""
     identifiers = await svc.compute(extract_identifiers, text)
+    if not identifiers and citizen_ids_in(text):
+        return with_menu(svc.texts(msg), "citizen_id_notice")
     if not identifiers:
         return await faq.ask(msg, svc)
     result = await svc.compute(svc.matcher(msg).match, text)

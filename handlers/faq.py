@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.core.content import Texts
 from bot.core.messages import Choice, Incoming, Reply
+from bot.core.textnorm import shorten
 from bot.knowledge import gaps
 from bot.knowledge.catalog import FaqEntry
 from bot.knowledge.matcher import Result
@@ -18,8 +19,7 @@ MAX_LABEL = 60
 
 
 def _label(entry: FaqEntry) -> str:
-    question = entry.question
-    return question if len(question) <= MAX_LABEL else question[: MAX_LABEL - 1].rstrip() + "…"
+    return shorten(entry.question, MAX_LABEL)
 
 
 def render_answer(t: Texts, entry: FaqEntry) -> list[Reply]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.core.content import Texts
 from bot.core.messages import Choice, Incoming, Reply
 from bot.services import Services
+from handlers import locality
 
 # Menu entries in display order: (label key, choice value).
 MAIN_MENU = (
@@ -39,7 +40,8 @@ async def welcome(msg: Incoming, svc: Services) -> list[Reply]:
     t = svc.texts(msg)
     await svc.conversations.end(msg.conversation_key)  # /start always starts over
     name = msg.display_name.strip()[:MAX_NAME_CHARS]
-    return with_menu(t, "welcome", name=name)
+    # the name of the chat's commune, when an admin set one (/diaphuong)
+    return with_menu(t, "welcome", name=name, locality=await locality.for_chat(msg, svc))
 
 
 async def show_menu(msg: Incoming, svc: Services) -> list[Reply]:

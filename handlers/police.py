@@ -22,8 +22,9 @@ from bot.identifiers import display_stored
 from bot.reporting import reports
 from bot.routing import conversations, roles
 from bot.routing.choices import Button
+from bot.routing.router import command_of
 from bot.services import Services
-from handlers import flow
+from handlers import area_step, flow
 from handlers.menu import menu_button, with_menu
 
 FLOW = "police_note"
@@ -84,13 +85,39 @@ def _item_reply(svc: Services, msg: Incoming, item: reports.QueueItem) -> Reply:
     return Reply(text, choices=choices, columns=2)
 
 
+def narrowed(svc: Services, scope: reports.Scope | None, typed: str) -> tuple[reports.Scope | None, str | None, str]:
+    """`/hangdoi <commune, province or code>`: (the reports of that area within `scope`, its code,
+    "") or (None, None, why not: "not_found" or "not_in_scope")."""
+    areas = svc.library.areas
+    found = area_step.find(svc, typed)
+    code = found.province if found.problem == "province" else found.matches[0].code if found.matches else None
+    if code is None:
+        return None, None, "not_found"
+    units = frozenset(areas.within(code))
+    if scope is not None and not units <= scope.areas:  # outside the officer's communes or province
+        return None, code, "not_in_scope"
+    return reports.Scope(units), code, ""
+
+
 async def show_queue(msg: Incoming, svc: Services) -> list[Reply]:
+    """/hangdoi, or `/hangdoi <commune, province or code>` for one area of the officer's scope."""
     t = svc.texts(msg)
     scope = _scope(svc, msg)
+    command = command_of(msg)
+    typed = command[1].strip() if command else ""
+    area = None
+    if typed:
+        scope, code, problem = await svc.compute(narrowed, svc, scope, typed)
+        if problem == "not_in_scope":
+            return with_menu(t, "police_not_in_scope")
+        if problem:
+            return [Reply(t.render("police_queue", count=0, area=None, problem=problem), choices=menu_button(t))]
+        area = svc.library.areas.full_name(code)
     items = await svc.storage.read(lambda db: reports.queue(db, limit=QUEUE_SIZE, scope=scope))
     if not items:
-        return [Reply(t.render("police_queue", count=0), choices=menu_button(t))]
-    return [Reply(t.render("police_queue", count=len(items))), *(_item_reply(svc, msg, item) for item in items)]
+        return [Reply(t.render("police_queue", count=0, area=area, problem=None), choices=menu_button(t))]
+    text = t.render("police_queue", count=len(items), area=area, problem=None)
+    return [Reply(text), *(_item_reply(svc, msg, item) for item in items)]
 
 
 async def show_detail(msg: Incoming, svc: Services, identifier_id: int) -> list[Reply]:
@@ -187,5 +214,12 @@ async def note(msg: Incoming, svc: Services) -> list[Reply]:
         return with_menu(t, "stale_choice")
     old, notified = outcome
     statuses = t.labels("police.statuses")
-    text = t.render("police_decided", old=statuses[old], new=statuses[status], notified=notified, note=note_text)
+    text = t.render(
+        "police_decided",
+        old=statuses[old],
+        new=statuses[status],
+        notified=notified,
+        note=note_text,
+        sending=svc.sending(),
+    )
     return [Reply(text, choices=(Choice(t.label("police.next"), BUTTON.data(action="queue")), *menu_button(t)))]

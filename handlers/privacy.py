@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import logging
 
+from bot.broadcast import subscriptions
 from bot.core.messages import Choice, Incoming, Reply
 from bot.core.textnorm import phrase_key
-from bot.privacy import erase_chat
+from bot.privacy import HELD, KEPT, erase_chat
 from bot.routing import conversations
 from bot.routing.choices import Button
 from bot.services import Services
@@ -26,10 +27,34 @@ BUTTON = Button("forget", "answer")  # forget:yes, forget:no
 CHANNEL_NAMES = {"telegram": "Telegram", "zalo": "Zalo", "terminal": "Canh Giác"}
 
 
-async def show_privacy(msg: Incoming, svc: Services) -> list[Reply]:
+def _held(svc: Services, msg: Incoming, names: list[str]) -> list[dict[str, str]]:
+    """The lines saying what is kept, one per name of `bot.privacy.HELD` (labels `privacy.held`)."""
+    labels = svc.texts(msg).labels("privacy.held")
+    values = {
+        "channel_name": CHANNEL_NAMES.get(msg.channel, msg.channel),
+        "idle_minutes": svc.settings.conversation_idle_minutes,
+    }
+    return [{"name": name, "text": labels[name].format(**values)} for name in names]
+
+
+def _subscription(svc: Services, msg: Incoming, found: subscriptions.Subscription | None) -> dict | None:
+    if found is None:
+        return None
     t = svc.texts(msg)
+    names = t.labels("topics")
+    topics = [names[slug] for slug in found.topics if slug in names]
+    return {"area": svc.library.areas.full_name(found.area_code), "topics": topics, "active": found.active}
+
+
+async def show_privacy(msg: Incoming, svc: Services) -> list[Reply]:
+    """Every kind of data erasure forgets (so this list cannot fall behind it), and the chat's own
+    subscription: where and what it receives."""
+    t = svc.texts(msg)
+    found = await svc.storage.read(lambda db: subscriptions.get(db, msg.chat))
     text = t.render(
         "privacy",
+        held=_held(svc, msg, [name for name, _ in HELD]),
+        subscription=_subscription(svc, msg, found),
         channel_name=CHANNEL_NAMES.get(msg.channel, msg.channel),
         idle_minutes=svc.settings.conversation_idle_minutes,
     )
@@ -39,14 +64,25 @@ async def show_privacy(msg: Incoming, svc: Services) -> list[Reply]:
 def _confirm_choices(svc: Services, msg: Incoming) -> tuple[Choice, ...]:
     t = svc.texts(msg)
     return (
-        Choice(t.label("buttons.forget_yes"), BUTTON.data(answer="yes")),
+        Choice(t.label("buttons.forget_yes"), BUTTON.data(answer="yes"), destructive=True),
         Choice(t.label("buttons.forget_no"), BUTTON.data(answer="no")),
     )
 
 
 async def ask(msg: Incoming, svc: Services) -> list[Reply]:
+    """Name what goes (every kind of `HELD` whose rows are deleted, the subscription too) and what
+    stays anonymised (`KEPT`), then ask."""
+    t = svc.texts(msg)
+    found = await svc.storage.read(lambda db: subscriptions.get(db, msg.chat))
     await svc.conversations.start(msg.conversation_key, FLOW, "confirm")
-    return [Reply(svc.texts(msg).render("forget_confirm"), choices=_confirm_choices(svc, msg), columns=2)]
+    kept_labels = t.labels("privacy.kept")
+    text = t.render(
+        "forget_confirm",
+        held=_held(svc, msg, [name for name, _ in HELD if name not in KEPT]),
+        kept=[{"name": name, "text": kept_labels[name]} for name in KEPT],
+        subscribed=found is not None and found.active,
+    )
+    return [Reply(text, choices=_confirm_choices(svc, msg), columns=2)]
 
 
 async def answer(msg: Incoming, svc: Services) -> list[Reply]:

@@ -1,7 +1,12 @@
 """/baocao: a guided report of a suspicious number, link or account, with choices at every step.
 
-Steps: what → identifier (→ bank → holder, for accounts) → via → who they claimed to be → when →
-money lost → description → evidence photo → consent → contact (with consent) → summary → filed.
+Steps: what → identifier (→ bank → holder, for accounts; → platform, for a profile named without
+one) → via → who they claimed to be → when → money lost → description → evidence photo → consent →
+contact (with consent) → summary → filed. The identifier may be a social-media profile (a name, a
+handle, a profile link), or nothing at all: the identifier step always offers "no number or link",
+and for "Khác" a story typed there is taken as the description; without an identifier the story
+cannot be skipped. From the summary, "Sửa" lists the answers: the one chosen is asked again (same
+step, same checks), then the summary comes back with the others kept.
 Every optional step has a skip button; every invalid answer gets a kind re-ask of the same step.
 The draft lives in the conversation state (SQLite), so the flow resumes after a restart, and
 /huy leaves it at any step. Nothing is stored as a report until the citizen confirms, and the
@@ -17,17 +22,22 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.core.messages import Choice, Incoming, Reply
-from bot.core.money import format_vnd, parse_amount
+from bot.core.money import MILLION, format_vnd, parse_amount
 from bot.core.textnorm import phrase_key
 from bot.identifiers import (
+    PLATFORMS,
     BankAccount,
     Identifier,
     Link,
     PhoneNumber,
+    Profile,
+    citizen_ids_in,
     display,
     extract_identifiers,
     parse_identifier,
     parse_phone,
+    parse_profile,
+    profile_from_link,
 )
 from bot.identifiers import banks as bank_registry
 from bot.reporting import reports
@@ -49,31 +59,77 @@ ACCEPTS = {
     "sms": ("phone", "url"),
     "link": ("url",),
     "bank_account": ("bank_account",),
-    "social": ("url", "phone"),
-    "other": ("phone", "url", "bank_account"),
+    "social": ("profile", "url", "phone"),
+    "other": ("phone", "url", "bank_account", "profile"),
 }
-VIA = ("phone_call", "ott_call", "sms", "zalo", "facebook", "telegram", "website", "other")
+VIA = ("phone_call", "ott_call", "sms", "zalo", "facebook", "telegram", "website", "in_person", "other")
+# The contact channel a profile's platform already says (the via step is then not asked).
+PLATFORM_VIA = {"facebook": "facebook", "zalo": "zalo", "telegram": "telegram"}
+# A story typed at the identifier step of "Khác" (no number, link or profile in it): at least this many words.
+STORY_WORDS = 4
+# Answers the summary lets the citizen change, in its order; "holder" and "platform" only where they apply.
+EDITABLE = ("what", "identifier", "platform", "holder", "via", "claimed", "happened", "amount", "description",
+            "evidence", "consent")  # fmt: skip
+# Steps asked even while an edit goes back to the summary: they complete the answer just changed.
+COMPLETING = ("bank", "holder", "platform", "contact")
 HAPPENED = ("today", "yesterday", "this_week", "this_month", "earlier")
 CONSENT = ("contact", "updates", "none")
 POPULAR_BANKS = ("VCB", "BIDV", "ICB", "VBA", "MB", "TCB", "ACB", "VPB")
-_KINDS: dict[str, type] = {"phone": PhoneNumber, "url": Link, "bank_account": BankAccount}
+_KINDS: dict[str, type] = {"phone": PhoneNumber, "url": Link, "bank_account": BankAccount, "profile": Profile}
 
 
 # --- the draft in the conversation state ---
 
 
-def _dump(identifier: Identifier) -> dict[str, Any]:
-    return {"kind": identifier.kind, **dataclasses.asdict(identifier)}
+def _dump(identifier: Identifier | None) -> dict[str, Any] | None:
+    return {"kind": identifier.kind, **dataclasses.asdict(identifier)} if identifier is not None else None
 
 
-def _load(data: dict[str, Any]) -> Identifier:
+def _load(data: dict[str, Any] | None) -> Identifier | None:
+    """The draft's identifier; None when the citizen had none to give (or has not given it yet)."""
+    if not data:
+        return None
     fields = dict(data)
     return _KINDS[fields.pop("kind")](**fields)
 
 
-async def _goto(svc: Services, msg: Incoming, state: dict[str, Any], step: str) -> list[Reply]:
+def _fits(state: dict[str, Any]) -> bool:
+    """The draft's identifier answers its kind of report ("no identifier" answers every kind)."""
+    if "identifier" not in state:
+        return False
+    identifier = _load(state["identifier"])
+    return identifier is None or identifier.kind in ACCEPTS[state["what"]]
+
+
+def _needed_while_editing(state: dict[str, Any], step: str) -> bool:
+    """While an edit returns to the summary: a step that completes the answer just changed."""
+    if step in COMPLETING:
+        return True
+    if step == "identifier":
+        return not _fits(state)
+    if step == "description":
+        return _story_required(state) and not state.get("description")
+    return False
+
+
+async def _ask(svc: Services, msg: Incoming, state: dict[str, Any], step: str) -> list[Reply]:
     await svc.conversations.start(msg.conversation_key, FLOW, step, state)
     return [_prompt(svc, msg, step, state)]
+
+
+async def _goto(svc: Services, msg: Incoming, state: dict[str, Any], step: str) -> list[Reply]:
+    """On to `step`, or, while the citizen is changing one answer, back to the summary."""
+    if state.get("editing") and step != "confirm" and not _needed_while_editing(state, step):
+        # the answer changed may have left the report without identifier and without its story
+        step = "description" if _story_required(state) and not state.get("description") else "confirm"
+    if step == "confirm":
+        state.pop("editing", None)
+    return await _ask(svc, msg, state, step)
+
+
+def _story_required(state: dict[str, Any]) -> bool:
+    """Without a number, link or profile, the story is what the police have: it cannot be skipped."""
+    return "identifier" in state and state["identifier"] is None
 
 
 # --- prompts ---
@@ -104,30 +160,59 @@ def _bank_choices(svc: Services, msg: Incoming) -> tuple[Choice, ...]:
 
 def _prompt(svc: Services, msg: Incoming, step: str, state: dict[str, Any], problem: str = "") -> Reply:
     t = svc.texts(msg)
-    text = t.render("report_prompt", step=step, what=state.get("what", ""), problem=problem)
-    cancel = Choice(t.label("report.cancel"), "report:cancel")
+    if step == "confirm":
+        return _summary(svc, msg, state)
+    if step == "edit":
+        return _edit_list(svc, msg, state)
+    values: dict[str, Any] = {"step": step, "what": state.get("what", ""), "problem": problem, "buttons": msg.buttons}
+    if step == "description" and _story_required(state):
+        values["required"] = True
+    text = t.render("report_prompt", **values)
+    cancel = Choice(t.label("report.cancel"), "report:cancel", destructive=True)
     if step == "what":
         return Reply(text, choices=(*_options(svc, msg, "what", tuple(reports.WHAT)), cancel), columns=2)
     if step == "bank":
         return Reply(text, choices=(*_bank_choices(svc, msg), cancel), columns=2)
     if step == "via":
         return Reply(text, choices=(*_options(svc, msg, "via", VIA), cancel), columns=2)
+    if step == "platform":
+        return Reply(text, choices=(*_options(svc, msg, "platform", PLATFORMS), cancel), columns=2)
     if step == "claimed":
         return Reply(text, choices=(*_claimed_choices(svc, msg), cancel), columns=1)
     if step == "happened":
         return Reply(text, choices=(*_options(svc, msg, "happened", HAPPENED), cancel), columns=2)
     if step == "amount":
         no_loss = Choice(t.label("report.no_loss"), "report:amount:0")
-        return Reply(text, choices=(no_loss, _skip(svc, msg), cancel), columns=2)
+        return Reply(text, choices=(no_loss, _skip(svc, msg), cancel), columns=2, free_text=True)  # "3": 3 triệu
+    if step == "description" and _story_required(state):
+        return Reply(text, choices=(cancel,))
     if step in ("holder", "description", "evidence"):
         return Reply(text, choices=(_skip(svc, msg), cancel), columns=2)
     if step == "consent":
         return Reply(text, choices=(*_options(svc, msg, "consent", CONSENT), cancel), columns=1)
     if step == "contact":
-        return Reply(text, choices=(_skip(svc, msg), cancel), request_contact=t.label("report.share_contact"))
-    if step == "confirm":
-        return _summary(svc, msg, state)
-    return Reply(text, choices=(cancel,))  # identifier
+        # Only Telegram has a share-my-number button; elsewhere the prompt asks to type the number.
+        share = t.label("report.share_contact") if msg.buttons else None
+        return Reply(text, choices=(_skip(svc, msg), cancel), request_contact=share, free_text=True)
+    # identifier: never a dead end, there is always a way on without one
+    no_identifier = Choice(t.label("report.no_identifier"), BUTTON.data(step="noid"))
+    return Reply(text, choices=(no_identifier, cancel), columns=1, free_text=True)  # a number is the identifier
+
+
+def _edit_list(svc: Services, msg: Incoming, state: dict[str, Any]) -> Reply:
+    """The answers the citizen may change, then back to the summary unchanged."""
+    t = svc.texts(msg)
+    labels = t.labels("report.edit_fields")
+    identifier = _load(state.get("identifier"))
+    shown = [
+        field
+        for field in EDITABLE
+        if (field != "holder" or isinstance(identifier, BankAccount))
+        and (field != "platform" or isinstance(identifier, Profile))
+    ]
+    choices = tuple(Choice(labels[field], BUTTON.data(step="edit", value=field)) for field in shown)
+    back = Choice(t.label("report.back"), BUTTON.data(step="back"))
+    return Reply(t.render("report_edit"), choices=(*choices, back), columns=2)
 
 
 def _summary(svc: Services, msg: Incoming, state: dict[str, Any]) -> Reply:
@@ -137,7 +222,8 @@ def _summary(svc: Services, msg: Incoming, state: dict[str, Any]) -> Reply:
     text = t.render(
         "report_summary",
         what=t.labels("report.what")[state["what"]],
-        identifier=display(identifier),
+        identifier=display(identifier) if identifier is not None else None,
+        identifier_kind=identifier.kind if identifier is not None else "none",
         holder=state.get("holder"),
         via=t.labels("report.via")[state["via"]],
         claimed=t.labels("report.claimed").get(claimed, "") if claimed else "",
@@ -148,7 +234,11 @@ def _summary(svc: Services, msg: Incoming, state: dict[str, Any]) -> Reply:
         consent=state["consent"],
         contact_phone=state.get("contact_phone"),
     )
-    choices = (Choice(t.label("report.send"), "report:confirm"), Choice(t.label("report.cancel"), "report:cancel"))
+    choices = (
+        Choice(t.label("report.send"), "report:confirm"),
+        Choice(t.label("report.edit"), BUTTON.data(step="edit")),
+        Choice(t.label("report.cancel"), "report:cancel", destructive=True),
+    )
     return Reply(text, choices=choices, columns=2)
 
 
@@ -203,29 +293,59 @@ def _skipped(svc: Services, msg: Incoming) -> bool:
     return bool(said) and (said == phrase_key(t.label("report.skip")) or said in t.phrases("report.skip"))
 
 
-def _identifier_from(msg: Incoming, what: str) -> tuple[Identifier | None, str]:
-    """The one identifier the citizen sent for this kind of report, or (None, why not)."""
+def _identifier_from(msg: Incoming, what: str) -> tuple[Identifier | None, str, str]:
+    """(the one identifier the citizen sent for this kind of report, a remark or story that came
+    with it, ""), or (None, "", why not). A story without identifier, for "Khác", is
+    (None, the story, "story")."""
     text = msg.text or ""
     if not text.strip():
-        return None, "not_text"
+        return None, "", "not_text"
     found = extract_identifiers(text)
     if not found:
         single = parse_identifier(text)
         found = [single] if single is not None else []
+    # A social site's profile link is the profile: grouped with the same profile named in words.
+    found = [profile_from_link(i) or i if "profile" in ACCEPTS[what] else i for i in found]
     accepted = [i for i in found if i.kind in ACCEPTS[what]]
     if len(accepted) > 1:
-        return None, "many"
-    if not accepted:
-        return None, "wrong_kind" if found else "invalid"
-    return accepted[0], ""
+        return None, "", "many"
+    if accepted:
+        return accepted[0], "", ""
+    if citizen_ids_in(text):
+        return None, "", "citizen_id"
+    if found:
+        return None, "", "wrong_kind"
+    if "profile" in ACCEPTS[what]:
+        profile, remark = parse_profile(text)
+        # "Khác": a name counts only with its platform named; anything else told there is the story.
+        if profile is not None and (what == "social" or profile.platform is not None):
+            return profile, remark, ""
+    if what == "other" and len(phrase_key(text).split()) >= STORY_WORDS:
+        return None, text.strip()[:MAX_DESCRIPTION], "story"
+    return None, "", "invalid"
 
 
-async def _after_identifier(svc: Services, msg: Incoming, state: dict[str, Any], identifier: Identifier) -> list[Reply]:
+async def _after_identifier(
+    svc: Services, msg: Incoming, state: dict[str, Any], identifier: Identifier | None
+) -> list[Reply]:
     state["identifier"] = _dump(identifier)
+    if not isinstance(identifier, BankAccount):
+        state.pop("holder", None)  # an account holder's name belongs to an account only
     if isinstance(identifier, BankAccount):
         return await _goto(svc, msg, state, "holder" if identifier.bank_code else "bank")
-    if state["what"] == "sms":
+    if isinstance(identifier, Profile):
+        if identifier.platform is None:
+            return await _goto(svc, msg, state, "platform")
+        return await _after_platform(svc, msg, state, identifier.platform)
+    if state["what"] == "sms" and identifier is not None:
         state["via"] = "sms"
+        return await _goto(svc, msg, state, "claimed")
+    return await _goto(svc, msg, state, "via")
+
+
+async def _after_platform(svc: Services, msg: Incoming, state: dict[str, Any], platform: str) -> list[Reply]:
+    if platform in PLATFORM_VIA:
+        state["via"] = PLATFORM_VIA[platform]
         return await _goto(svc, msg, state, "claimed")
     return await _goto(svc, msg, state, "via")
 
@@ -247,12 +367,28 @@ async def _what(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[Rep
 
 
 async def _identifier(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[Reply] | str:
+    if _said(msg, "noid") is not None or msg.choice == BUTTON.data(step="noid"):
+        return await _after_identifier(svc, msg, state, None)
     if msg.photo or msg.contact:
         return "not_text"
-    identifier, problem = await svc.compute(_identifier_from, msg, state["what"])
+    identifier, told, problem = await svc.compute(_identifier_from, msg, state["what"])
+    if problem == "story":
+        state["description"] = told  # told already: the description step is not asked again
+        return await _after_identifier(svc, msg, state, None)
+    if told:
+        state["remark"] = told  # "(tài khoản giả chị họ tôi)": the start of the story
     if identifier is None:
         return problem
     return await _after_identifier(svc, msg, state, identifier)
+
+
+async def _platform(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[Reply] | str:
+    platform = _typed_option(svc, msg, "platform", PLATFORMS)
+    if platform is None:
+        return "reask"
+    profile = _load(state["identifier"])
+    state["identifier"] = _dump(Profile.of(platform, profile.name, profile.raw))
+    return await _after_platform(svc, msg, state, platform)
 
 
 async def _bank(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[Reply] | str:
@@ -296,11 +432,28 @@ def _option(group: str, values: tuple[str, ...] | None, next_step: str) -> Step:
 
 async def _amount(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[Reply] | str:
     if not _skipped(svc, msg):
-        amount = 0 if _said(msg, "amount") == "0" else parse_amount(msg.text or "")
+        amount = 0 if _said(msg, "amount") == "0" else parse_amount(msg.text or "", bare_unit=MILLION)
         if amount is None:
             return "reask"
         state["amount"] = amount
-    return await _goto(svc, msg, state, "description")
+    told = _story_required(state) and state.get("description")  # the story typed at the identifier step
+    return await _goto(svc, msg, state, "evidence" if told else "description")
+
+
+async def _description(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[Reply] | str:
+    """The story: optional, except without an identifier; a remark given with the profile leads it."""
+    remark = state.pop("remark", None)
+    if _skipped(svc, msg):
+        if _story_required(state):
+            return "reask"
+        if remark:
+            state["description"] = remark
+    elif msg.text and msg.text.strip():
+        story = msg.text.strip()
+        state["description"] = (f"{remark}. {story}" if remark else story)[:MAX_DESCRIPTION]
+    else:
+        return "reask"
+    return await _goto(svc, msg, state, "evidence")
 
 
 async def _evidence(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[Reply] | str:
@@ -334,7 +487,23 @@ async def _contact(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[
     return await _goto(svc, msg, state, "confirm")
 
 
+async def _edit(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[Reply] | str:
+    """The answer chosen from the list is asked again; every later step returns to the summary."""
+    if msg.choice == BUTTON.data(step="back"):
+        return await _goto(svc, msg, state, "confirm")
+    field = _said(msg, "edit")
+    if field is None and msg.text:
+        labels = svc.texts(msg).labels("report.edit_fields")
+        field = choices.pick(msg.text, [(labels[value], value) for value in EDITABLE])
+    if field not in EDITABLE:
+        return "reask"
+    state["editing"] = True
+    return await _ask(svc, msg, state, field)
+
+
 async def _confirm(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[Reply] | str:
+    if msg.choice == BUTTON.data(step="edit"):
+        return await _ask(svc, msg, state, "edit")
     if msg.choice == "report:confirm" or (msg.text and phrase_key(msg.text) in svc.texts(msg).phrases("report.send")):
         return await _file(svc, msg, state)
     return "reask"
@@ -349,11 +518,13 @@ STEPS: dict[str, Step] = {
     "claimed": _option("claimed", None, "happened"),  # the topics offered are content
     "happened": _option("happened", HAPPENED, "amount"),
     "amount": _amount,
-    "description": _free_text("description", MAX_DESCRIPTION, "evidence"),
+    "platform": _platform,
+    "description": _description,
     "evidence": _evidence,
     "consent": _consent,
     "contact": _contact,
     "confirm": _confirm,
+    "edit": _edit,
 }
 
 
@@ -380,7 +551,7 @@ async def _file(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[Rep
         amount_lost=state.get("amount"),
         bank_code=identifier.bank_code if isinstance(identifier, BankAccount) else None,
         account_holder=state.get("holder"),
-        description=state.get("description"),
+        description=state.get("description") or state.get("remark"),
         evidence=state.get("evidence"),
         contact_consent=consent == "contact",
         updates_consent=consent in ("contact", "updates"),

@@ -9,12 +9,11 @@ The draft is a flow in SQLite; the router lets only the staff role in (`handlers
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.broadcast import broadcasts, campaigns
-from bot.broadcast.campaigns import iso_week
+from bot.broadcast import broadcasts, campaigns, when
+from bot.broadcast.campaigns import iso_week, week_span
 from bot.core.clock import VIETNAM, from_iso, to_iso
 from bot.core.messages import Choice, Incoming, Reply
 from bot.routing import conversations, roles
@@ -28,7 +27,7 @@ MAX_TEXT = 1500
 ALL = "*"
 MINE = "mine"
 BUTTON = Button("staff", "action", "value")  # staff:camp:<id>, staff:area:<code>, staff:confirm…
-_WHEN = re.compile(r"^(?:(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{4}))?\s+)?(\d{1,2})[:hg](\d{2})?$")
+FURTHEST = timedelta(days=90)  # a broadcast set further ahead is more likely a typo than a plan
 
 
 def _allowed(svc: Services, msg: Incoming) -> list[str] | None:
@@ -49,8 +48,10 @@ async def start(msg: Incoming, svc: Services) -> list[Reply]:
     allowed = _allowed(svc, msg)
     if allowed == []:
         return with_menu(t, "staff_no_areas")
-    week = iso_week(svc.clock().astimezone(VIETNAM))
+    now = svc.clock()
+    week = iso_week(now.astimezone(VIETNAM))
     campaign = svc.library.campaigns.for_week(week)
+    weekly = await svc.storage.read(lambda db: broadcasts.weekly_of(db, week))
     await svc.conversations.start(msg.conversation_key, FLOW, "source", {})
     choices = []
     if campaign is not None:
@@ -66,7 +67,21 @@ async def start(msg: Incoming, svc: Services) -> list[Reply]:
         Choice(t.label("staff.override"), BUTTON.data(action="override")),
         _cancel(svc, msg),
     ]
-    return [Reply(t.render("staff_start", week=week), choices=tuple(choices))]
+    text = t.render("staff_start", week=week_span(week), weekly=_weekly(svc, weekly, now))
+    return [Reply(text, choices=tuple(choices))]
+
+
+def _weekly(svc: Services, weekly: broadcasts.Broadcast | None, now: datetime) -> dict[str, Any]:
+    """Whether this week's campaign already went out (when, to how many), or when it will."""
+    if weekly is not None:
+        return {"state": weekly.status, "at": broadcasts.local_time(weekly.scheduled_for), "count": weekly.recipients,
+                "finished": broadcasts.local_time(weekly.finished_at) if weekly.finished_at else None}  # fmt: skip
+    settings = svc.settings
+    if settings.weekly_day == "off":
+        return {"state": "off"}
+    due = broadcasts.weekly_time(now, settings.weekly_day, settings.weekly_hour_minute)
+    # Past its hour and not created: the bot was not running then; it goes out when it runs.
+    return {"state": "due" if due > now else "late", "at": due.strftime("%H:%M %d/%m/%Y")}
 
 
 def _campaign_choices(svc: Services, prefix: str) -> tuple[Choice, ...]:
@@ -121,18 +136,18 @@ async def _preview(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[
 
     def read(db):
         # The same function the real send uses: areas, the areas inside them, and topics.
-        count = len(broadcasts.recipients(db, draft, renderer))
-        return renderer.body(db, draft, sample_area or ""), count
+        return renderer.body(db, draft, sample_area or ""), broadcasts.audience(db, draft, renderer)
 
-    body, count = await svc.storage.read(read)
+    body, audience = await svc.storage.read(read)
     if body is None:
         await svc.conversations.end(msg.conversation_key)
         return with_menu(t, "stale_choice")
-    when = broadcasts.local_time(state["at"]) if state.get("at") else None
+    at = broadcasts.local_time(state["at"]) if state.get("at") else None
     target = t.label("staff.all_areas") if not state["areas"] else ", ".join(areas.get(c).name for c in state["areas"])
-    head = Reply(t.render("staff_preview", target=target, count=count, when=when))
-    confirm = Choice(t.label("staff.confirm_later" if when else "staff.confirm_now"), BUTTON.data(action="confirm"))
-    later = () if when else (Choice(t.label("staff.later"), BUTTON.data(action="later")),)
+    why = audience.why_none() if not audience.count else None
+    head = Reply(t.render("staff_preview", target=target, count=audience.count, when=at, why=why))
+    confirm = Choice(t.label("staff.confirm_later" if at else "staff.confirm_now"), BUTTON.data(action="confirm"))
+    later = () if at else (Choice(t.label("staff.later"), BUTTON.data(action="later")),)
     return [head, Reply(body[0]), Reply(t.render("staff_confirm"), choices=(confirm, *later, _cancel(svc, msg)))]
 
 
@@ -177,7 +192,7 @@ async def on_choice(msg: Incoming, svc: Services) -> list[Reply]:
         return await _preview(svc, msg, state)
     if action == "later":
         await _save_step(svc, msg, state, "when")
-        return [Reply(t.render("staff_when", problem=False), choices=(_cancel(svc, msg),))]
+        return [_ask_when(svc, msg, None)]
     if action == "confirm" and "areas" in state:
         return await _confirm(svc, msg, state)
     return with_menu(t, "stale_choice")
@@ -198,27 +213,29 @@ async def _override(svc: Services, msg: Incoming, state: dict[str, Any], targets
     await svc.storage.write(write)
     campaign = svc.library.campaigns.get(state["override"])
     names = ", ".join(svc.library.areas.get(code).name for code in codes)
-    text = t.render("staff_overridden", week=week, areas=names, title=campaign.title if campaign else None)
+    text = t.render("staff_overridden", week=week_span(week), areas=names, title=campaign.title if campaign else None)
     return [Reply(text, choices=menu_button(t))]
 
 
-def _parse_when(text: str, now: datetime) -> datetime | None:
-    """ "20/11 08:30", "20/11/2026 8h", "14:00" (today) in Vietnam time; None unless in the future."""
-    match = _WHEN.match(text.strip().lower())
-    if not match:
-        return None
-    day, month, year, hour, minute = match.groups()
-    local_now = now.astimezone(VIETNAM)
-    try:
-        moment = local_now.replace(
-            year=int(year or local_now.year), month=int(month or local_now.month), day=int(day or local_now.day),
-            hour=int(hour), minute=int(minute or 0), second=0, microsecond=0,
-        )  # fmt: skip
-    except ValueError:
-        return None
-    if moment <= local_now or moment - local_now > timedelta(days=90):
-        return None
-    return moment
+def _ask_when(svc: Services, msg: Incoming, problem: str | None) -> Reply:
+    """The time step's question; `problem`: why the last answer was not taken ("unclear", "past",
+    "far"). Its example is computed, so it is never a time already gone."""
+    t = svc.texts(msg)
+    example = when.example(svc.clock()).strftime("%H:%M %d/%m")
+    return Reply(t.render("staff_when", problem=problem, example=example, days=FURTHEST.days),
+                 choices=(_cancel(svc, msg),))  # fmt: skip
+
+
+def _read_when(text: str, now: datetime) -> tuple[datetime | None, str | None]:
+    """(the moment, None), or (None, why not): unclear, already past, or too far ahead."""
+    moment = when.parse(text, now)
+    if moment is None:
+        return None, "unclear"
+    if moment <= now:
+        return None, "past"
+    if moment - now > FURTHEST:
+        return None, "far"
+    return moment, None
 
 
 async def answer(msg: Incoming, svc: Services) -> list[Reply]:
@@ -235,9 +252,9 @@ async def answer(msg: Incoming, svc: Services) -> list[Reply]:
         await _save_step(svc, msg, state, "target")
         return [Reply(t.render("staff_pick_area"), choices=(*_area_choices(svc, msg, "area"), _cancel(svc, msg)))]
     if conversation.step == "when":
-        moment = _parse_when(msg.text or "", svc.clock())
+        moment, problem = _read_when(msg.text or "", svc.clock())
         if moment is None:
-            return [Reply(t.render("staff_when", problem=True), choices=(_cancel(svc, msg),))]
+            return [_ask_when(svc, msg, problem)]
         state["at"] = to_iso(moment)
         await _save_step(svc, msg, state, "preview")
         return await _preview(svc, msg, state)
@@ -257,5 +274,7 @@ async def _confirm(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[
         return broadcast_id
 
     broadcast_id = await svc.storage.write(create)
-    when = broadcasts.local_time(state["at"]) if state.get("at") else None
-    return [Reply(t.render("staff_sent", id=broadcast_id, when=when), choices=menu_button(t))]
+    moment = broadcasts.local_time(state["at"]) if state.get("at") else None
+    sending = svc.sending()  # False in the terminal chat while no `canhgiac run` serves the database
+    text = t.render("staff_sent", id=broadcast_id, when=moment, sending=sending)
+    return [Reply(text, choices=menu_button(t))]

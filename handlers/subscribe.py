@@ -1,7 +1,9 @@
 """Weekly warnings for one's area: /dangky (or a poster's QR code), topics of interest, /huydangky.
 
-Choosing an area walks the registry (`bot/broadcast/areas.py`) with buttons: a province, then one of
-its communes (a page at a time), or "the whole of" the province. A poster's QR code opens
+Choosing an area: the citizen types their commune or ward in their own words (an old name too) and
+taps one of the closest units (`handlers/area_step.py`), or walks the registry
+(`bot/broadcast/areas.py`) with buttons: a province, then one of its communes (a page at a time), or
+"the whole of" the province. /dangky opens a flow so that typed text reaches the search. A poster's QR code opens
 `/start dk-<area>`, which subscribes at once (a code printed before 2025 leads to its current unit,
 or asks which part when its place was split) and offers to undo or change. Subscribing again moves
 the chat to the new area; /huydangky stops everything at once, pending broadcast messages included.
@@ -11,10 +13,15 @@ from __future__ import annotations
 
 from bot.broadcast import subscriptions
 from bot.core.messages import Choice, Incoming, Reply
+from bot.core.textnorm import shorten
+from bot.routing import conversations
 from bot.routing.choices import Button
 from bot.routing.router import command_of
 from bot.services import Services
+from handlers import area_step, flow
 from handlers.menu import menu_button, welcome, with_menu
+
+FLOW = "subscribe"  # its one step, "area": a typed name is searched
 
 DEEP_LINK_PREFIX = "dk-"
 NO_AREA = "-"
@@ -49,13 +56,43 @@ async def start(msg: Incoming, svc: Services) -> list[Reply]:
     current = await svc.storage.read(lambda db: subscriptions.get(db, msg.chat))
     active = current.area_code if current and current.active and svc.library.areas.get(current.area_code) else None
     text = t.render("subscribe_choose", current=svc.library.areas.full_name(active) if active else None, level=None)
+    await svc.conversations.start(msg.conversation_key, FLOW, "area", {})
     return [Reply(text, choices=(*_area_choices(svc, msg, None), *menu_button(t)), columns=1)]
+
+
+async def answer(msg: Incoming, svc: Services) -> list[Reply]:
+    """A commune or ward typed at /dangky: the closest current units to tap, or a kind re-ask."""
+    conversation, instead = await flow.current(msg, svc, FLOW)
+    if conversation is None:
+        return instead
+    t = svc.texts(msg)
+    found = await svc.compute(area_step.find, svc, msg.text or "")
+    choices = area_step.choices(svc, found, lambda code: BUTTON.data(action="pick", value=code))
+    if found.problem == "province":  # the whole province, or its communes one page at a time
+        name = svc.library.areas.get(found.province).name
+        choices = (
+            *choices,
+            Choice(t.label("subscribe.whole").format(name=name), BUTTON.data(action="pick", value=found.province)),
+            Choice(t.label("subscribe.browse").format(name=name), BUTTON.data(action="area", value=found.province)),
+        )
+    elif found.problem == "not_found":  # nothing close: the provinces, as at the start
+        choices = _area_choices(svc, msg, None)
+    text = t.render("subscribe_found", **area_step.values(svc, found))
+    return [Reply(text, choices=(*choices, *menu_button(t)), columns=1)]
 
 
 async def _subscribe(msg: Incoming, svc: Services, code: str, *, from_poster: bool) -> list[Reply]:
     t = svc.texts(msg)
     areas = svc.library.areas
-    before = await svc.storage.write(lambda db: subscriptions.subscribe(db, msg.chat, code, svc.clock()))
+
+    in_step = svc.conversation is not None and svc.conversation.flow == FLOW
+
+    def save(db):
+        if in_step:  # the area step is answered; another flow (a report) is left as it is
+            conversations.end_in(db, msg.conversation_key)
+        return subscriptions.subscribe(db, msg.chat, code, svc.clock())
+
+    before = await svc.storage.write(save)
     previous = before.area_code if before and before.active and areas.get(before.area_code) else None
     text = t.render(
         "subscribe_done",
@@ -92,11 +129,10 @@ async def from_deep_link(msg: Incoming, svc: Services, payload: str) -> list[Rep
 
 def _topic_choices(svc: Services, msg: Incoming, chosen: tuple[str, ...]) -> tuple[Choice, ...]:
     t = svc.texts(msg)
-    taxonomy = svc.content.taxonomy
-    topics = [slug for slug in taxonomy if slug not in ("bot-help", "reporting-help")]
-    names = {slug: taxonomy[slug].get(t.language) or taxonomy[slug][svc.content.default_language] for slug in topics}
+    topics = [slug for slug in svc.content.taxonomy if slug not in ("bot-help", "reporting-help")]
+    names = t.labels("topics")  # plain words for citizens, one per taxonomy slug (content check)
     choices = [
-        Choice(("✅ " if slug in chosen else "▫️ ") + names[slug][:48], BUTTON.data(action="topic", value=slug))
+        Choice(("✅ " if slug in chosen else "▫️ ") + shorten(names[slug], 48), BUTTON.data(action="topic", value=slug))
         for slug in topics
     ]
     choices.insert(

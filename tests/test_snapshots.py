@@ -85,7 +85,9 @@ def _reply(n: int, total: int, reply: Reply) -> list[str]:
     if reply.request_contact:
         head += f" contact-button={reply.request_contact!r}"
     lines = [head, reply.text]
-    lines += [f"[{choice.label}] → {choice.value}" for choice in reply.choices]
+    # Without buttons, options carry the number they are shown with (numbers continue across turns).
+    numbers = [f"{reply.first_number + i}. " if reply.first_number else "" for i in range(len(reply.choices))]
+    lines += [f"{n}[{choice.label}] → {choice.value}" for n, choice in zip(numbers, reply.choices, strict=True)]
     return lines
 
 
@@ -138,7 +140,29 @@ REPORT_TO_CONSENT = [
     media(photo=Photo(ref="AgACAgQ-evidence")),
 ]
 
+
+def typed(text: str) -> Step:
+    """A text from a chat without buttons (Zalo, the terminal): numbers and words pick options."""
+    return Step(text=text, fields={"buttons": False})
+
+
 FLOWS: dict[str, tuple[str, list[Step]]] = {
+    "no_buttons": (
+        "a report typed on a chat without buttons: words, a bare amount, a number for cancel",
+        [
+            typed("/baocao"),
+            typed("cuoc goi"),  # the option's words, without accents
+            typed("0912 345 678"),
+            typed("goi"),  # words of two options: both shown again
+            typed("1"),
+            typed("1"),
+            typed("1"),
+            typed("3"),  # the amount step takes a number: 3 triệu
+            typed("2"),  # the story step's 2nd option cancels: a bare number asks first
+            typed("4"),  # "no, go on"
+            typed("Họ xưng công an, bảo tôi chuyển tiền"),
+        ],
+    ),
     "start": ("/start, a greeting, the menu", [send("/start"), send("chào"), send("/menu"), press("help")]),
     "help_hotlines_thanks": (
         "help, hotlines, thanks",
@@ -255,6 +279,56 @@ FLOWS: dict[str, tuple[str, list[Step]]] = {
         "/baocao over the daily limit (set to 1 here)",
         [*REPORT_TO_CONSENT, press("report:consent:none"), press("report:confirm"), send("/baocao")],
     ),
+    "report_profile_edit": (
+        "/baocao of a social-media profile named without its platform; one answer changed at the summary",
+        [
+            send("/baocao"),
+            press("report:what:social"),
+            send("Thu Hà Shop (bán hàng không giao)"),
+            press("report:platform:tiktok"),
+            press("report:via:other"),
+            press("report:claimed:ecommerce-scam"),
+            press("report:happened:yesterday"),
+            send("500k"),
+            send("Chuyển khoản xong thì bị chặn"),
+            press("report:skip"),
+            press("report:consent:updates"),
+            press("report:edit"),
+            press("report:edit:amount"),
+            send("800k"),
+            press("report:edit"),
+            press("report:back"),
+            press("report:confirm"),
+        ],
+    ),
+    "report_no_identifier": (
+        "/baocao of a visit at the door: the story at the identifier step; a call with no number kept",
+        [
+            send("/baocao"),
+            press("report:what:other"),
+            send("có người đến nhà xưng cán bộ điện lực thu tiền"),
+            press("report:via:in_person"),
+            press("report:claimed:fake-official-staff"),
+            press("report:happened:today"),
+            press("report:skip"),
+            press("report:skip"),
+            press("report:consent:none"),
+            press("report:confirm"),
+            send("/baocao", who=OTHER_CITIZEN),
+            press("report:what:call", who=OTHER_CITIZEN),
+            send("số ẩn", who=OTHER_CITIZEN),
+            press("report:noid", who=OTHER_CITIZEN),
+        ],
+    ),
+    "citizen_id": (
+        "a citizen-ID number sent to check or to report: personal data, never an account",
+        [
+            send("/kiemtra 001099012345"),
+            send("/baocao"),
+            press("report:what:bank_account"),
+            send("079 203 004 567"),
+        ],
+    ),
     "privacy": (
         "/baomat, then /xoadulieu: unclear, kept, then erased",
         [
@@ -289,6 +363,11 @@ FLOWS: dict[str, tuple[str, list[Step]]] = {
             press("sub:undo:-"),
             send("/start dk-coc-leu"),
             send("/start dk-tt-truong-son-an-lao"),
+            send("/dangky"),
+            send("xyzzyq"),
+            send("lao cai"),
+            send("ta phin"),
+            press("sub:pick:x-03013"),
         ],
     ),
     "odd_messages": (
@@ -330,6 +409,7 @@ FLOWS: dict[str, tuple[str, list[Step]]] = {
             send("x-02647", who=ADMIN),
             press("invite:area:x-02647", who=ADMIN),
             press("invite:done", who=ADMIN),
+            press("invite:term:90", who=ADMIN),
             press("invite:valid:24", who=ADMIN),
             send("/nhanma", who=INVITED),
             send("CG-0000-0000", who=INVITED),
@@ -338,6 +418,14 @@ FLOWS: dict[str, tuple[str, list[Step]]] = {
             send("/vaitro", who=ADMIN),
             pick("roles:revoke:", who=ADMIN),
             send("/hangdoi", who=INVITED),
+            send("/diaphuong", who=ADMIN),
+            send("ta van lao cai", who=ADMIN),
+            press("local:area:x-03037", who=ADMIN),
+            press("local:edit:police", who=ADMIN),
+            send("không phải số", who=ADMIN),
+            send("Công an xã Tả Van = 0214 3871 113", who=ADMIN),
+            press("local:edit:name", who=ADMIN),
+            send("xã Tả Van", who=ADMIN),
         ],
     ),
     "officer_scoped_queue": (
@@ -351,11 +439,15 @@ FLOWS: dict[str, tuple[str, list[Step]]] = {
             send("phường Cam Đường, Lào Cai", who=ADMIN),
             press("invite:area:x-02674", who=ADMIN),
             press("invite:done", who=ADMIN),
+            press("invite:term:none", who=ADMIN),
             press("invite:valid:168", who=ADMIN),
             send("CG-7KQ4-M2XD", who=INVITED),
             send("/hangdoi", who=INVITED),
             pick("police:detail:", who=INVITED),
             press("police:confirmed:2", who=INVITED, offered=False),  # the citizen's report: phường Lào Cai
+            send("/hangdoi cam duong", who=INVITED),
+            send("/hangdoi phường Lào Cai", who=INVITED),  # outside the officer's scope
+            send("/hangdoi xyzzyq", who=INVITED),
         ],
     ),
     "staff": (

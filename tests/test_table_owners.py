@@ -42,6 +42,7 @@ OWNERS: dict[str, str] = {
     "grants": "bot/routing/grants.py",
     "invites": "bot/routing/grants.py",
     "invite_misses": "bot/routing/grants.py",
+    "area_settings": "bot/broadcast/area_settings.py",
 }
 
 # The few reads that join another owner's table, each with why; never a write.

@@ -7,7 +7,7 @@ topic slugs are known; FAQ ids are unique and fit a button; each entry has enoug
 two entries ask the same or nearly the same question; every phrasing retrieves its own entry; cards
 fit a phone screen; quiz answers point at an option; campaigns render for every area and fit a
 phone screen (the areas and the calendar are checked when they load); no text a citizen reads
-names a district-level office as if it still existed.
+names a district-level office as if it still existed, nor uses jargon such as "VoIP" or "KOL".
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 import jinja2
+import yaml
 from rapidfuzz import fuzz
 
 from bot.app.content_refs import code_references
@@ -92,6 +93,10 @@ def _check_faq(lib: Library, language: str, knowledge: Knowledge, slugs: set[str
 
 def _check_cards_and_quiz(lib: Library, language: str, knowledge: Knowledge, slugs: set[str], problems: list[str]):
     t = lib.content.texts(language)
+    # Citizens read a topic's name from `topics` in strings.yaml, never the shared taxonomy's label.
+    named = t.labels("topics")
+    problems += [f"{language}/strings.yaml: topics: no name for {slug!r}" for slug in sorted(slugs - set(named))]
+    problems += [f"{language}/strings.yaml: topics: unknown topic {slug!r}" for slug in sorted(set(named) - slugs)]
     for card in knowledge.cards.values():
         where = f"{language}/topics/{card.topic}.yaml"
         if card.topic not in slugs:
@@ -133,6 +138,44 @@ def _check_campaigns(lib: Library, problems: list[str]) -> None:
 _SENTENCE_END = re.compile(r"[\n.!?;]+")
 
 
+def _leaves(data: object, prefix: str = "") -> list[tuple[str, str]]:
+    """("a.b", text) of every text in a nested YAML mapping or list."""
+    if isinstance(data, dict):
+        return [leaf for key, value in data.items() for leaf in _leaves(value, f"{prefix}{key}.")]
+    if isinstance(data, list):
+        return [leaf for value in data for leaf in _leaves(value, prefix)]
+    return [(prefix.rstrip("."), str(data))] if data is not None else []
+
+
+def _citizen_texts(lib: Library, language: str) -> list[tuple[str, str]]:
+    """(where, text) of everything a citizen reads in `language`: FAQ questions and answers, topic
+    cards, quiz, templates, labels, reasons, topic names and (default language) campaigns. FAQ
+    phrasings and keywords (what people type) are not among them."""
+    folder = lib.content.root / language
+    knowledge = lib.knowledge.get(language)
+    texts: list[tuple[str, str]] = []
+    if knowledge is not None:
+        texts += [(f"{language}/faq/{e.topic}.yaml: {e.id}", f"{e.question}\n{e.answer}") for e in knowledge.faq]
+        texts += [
+            (f"{language}/topics/{c.topic}.yaml", f"{c.title}\n{c.summary}\n{c.card}\n{c.more}")
+            for c in knowledge.cards.values()
+        ]
+        texts += [
+            (f"{language}/quiz/{q.topic}.yaml: {q.id}", "\n".join([q.question, *q.options, q.explanation]))
+            for q in knowledge.quiz
+        ]
+    templates = sorted((folder / "templates").glob(f"*{TEMPLATE_SUFFIX}"))
+    texts += [(f"{language}/{path.relative_to(folder)}", path.read_text(encoding="utf-8")) for path in templates]
+    for name in ("strings", *LABEL_FILES):
+        path = folder / f"{name}.yaml"
+        if path.exists():  # the values only: keys ("voip:") and comments are the code's, not the citizen's
+            leaves = _leaves(yaml.safe_load(path.read_text("utf-8")))
+            texts += [(f"{language}/{name}.yaml: {key}", value) for key, value in leaves]
+    if language == lib.default_language:
+        texts += [(f"campaigns/{c.id}.yaml", f"{c.title}\n{c.text}") for c in lib.campaigns.by_id.values()]
+    return texts
+
+
 def _check_retired_levels(lib: Library, problems: list[str]) -> None:
     """Since 1 July 2025 Vietnam has provinces and communes only; district police ended on 1 March
     2025. A sentence a citizen reads that names one (`content_check.retired` in phrases.yaml) without
@@ -141,22 +184,7 @@ def _check_retired_levels(lib: Library, problems: list[str]) -> None:
     for language in lib.content.languages:
         t = lib.content.texts(language)
         retired, gone = t.phrases("content_check.retired"), t.phrases("content_check.gone")
-        folder = lib.content.root / language
-        texts = [
-            (f"{language}/faq/{e.topic}.yaml: {e.id}", f"{e.question}\n{e.answer}") for e in lib.knowledge[language].faq
-        ]
-        texts += [
-            (f"{language}/topics/{c.topic}.yaml", f"{c.card}\n{c.more}") for c in lib.knowledge[language].cards.values()
-        ]
-        texts += [
-            (f"{language}/quiz/{q.topic}.yaml: {q.id}", "\n".join([q.question, *q.options, q.explanation]))
-            for q in lib.knowledge[language].quiz
-        ]
-        files = sorted((folder / "templates").glob(f"*{TEMPLATE_SUFFIX}")) + sorted(folder.glob("strings.yaml"))
-        texts += [(f"{language}/{path.relative_to(folder)}", path.read_text(encoding="utf-8")) for path in files]
-        if language == lib.default_language:
-            texts += [(f"campaigns/{c.id}.yaml", f"{c.title}\n{c.text}") for c in lib.campaigns.by_id.values()]
-        for where, text in texts:
+        for where, text in _citizen_texts(lib, language):
             for sentence in _SENTENCE_END.split(text):
                 key = f" {phrase_key(sentence)} "
                 if any(f" {word} " in key for word in retired) and not any(f" {word} " in key for word in gone):
@@ -164,6 +192,20 @@ def _check_retired_levels(lib: Library, problems: list[str]) -> None:
                         f"{where}: names a district office that no longer exists (since 2025 people go to "
                         f"công an xã, phường or call 113): {sentence.strip()!r}"
                     )
+
+
+def _check_jargon(lib: Library, problems: list[str]) -> None:
+    """Words many citizens do not know ("VoIP", "OTT", "KOL": `content_check.jargon` in
+    phrases.yaml) in anything a citizen reads: say it plainly ("cuộc gọi qua mạng", "người nổi
+    tiếng trên mạng"). What people type (FAQ phrasings, keywords) may use them."""
+    for language in lib.content.languages:
+        jargon = lib.content.texts(language).phrases("content_check.jargon")
+        for where, text in _citizen_texts(lib, language):
+            for line in text.splitlines():
+                key = f" {phrase_key(line)} "
+                found = [word for word in sorted(jargon) if f" {word} " in key]
+                if found:
+                    problems.append(f"{where}: jargon a citizen may not know ({', '.join(found)}): {line.strip()!r}")
 
 
 def _check_code_references(lib: Library, problems: list[str]) -> int:
@@ -250,6 +292,7 @@ def check(lib: Library) -> Findings:
         _check_cards_and_quiz(lib, language, knowledge, slugs, problems)
     _check_campaigns(lib, problems)
     _check_retired_levels(lib, problems)
+    _check_jargon(lib, problems)
     default = lib.knowledge[lib.default_language]
     counts = {
         "faq entries": len(default.faq),

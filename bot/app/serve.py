@@ -25,7 +25,7 @@ from bot.channels.telegram import TelegramChannel
 from bot.channels.zalo import ZaloChannel
 from bot.core.settings import Settings, SettingsError
 from bot.reporting import digest
-from bot.routing import handled_updates, roles
+from bot.routing import grants, handled_updates, roles
 from bot.services import Services
 
 log = logging.getLogger("canhgiac.serve")
@@ -94,17 +94,21 @@ async def schedule_broadcasts(services: Services) -> None:
         for broadcast in broadcasts.due(db, now):
             count = broadcasts.enqueue(db, broadcast, renderer, now)
             log.info("broadcast enqueued id=%d kind=%s recipients=%d", broadcast.id, broadcast.kind, count)
-        broadcasts.finish(db, now, lambda b: _summary_chats(settings, b), renderer.texts)
+        live = grants.live(db, now)
+        broadcasts.finish(db, now, lambda b: _summary_chats(services, live, b), renderer)
 
     await services.storage.write(tick)
 
 
-def _summary_chats(settings: Settings, broadcast: broadcasts.Broadcast) -> list[tuple[str, str]]:
-    """Who hears that a broadcast is done: whoever sent it from a chat, or all staff for the weekly one."""
-    channel, sep, chat_id = broadcast.created_by.partition(":")
-    if sep and chat_id:
-        return [(channel, chat_id)]
-    return roles.staff_chats(settings)
+def _summary_chats(
+    services: Services, live: list[grants.Grant], broadcast: broadcasts.Broadcast
+) -> list[tuple[str, str]]:
+    """Who hears that a broadcast is done: its maker, admins, staff of the areas it went to
+    (from the environment and from grants given in the chat)."""
+    areas = services.library.areas
+    return roles.summary_chats(
+        services.settings, live, broadcast.created_by, lambda codes: broadcasts.touches(areas, broadcast, codes)
+    )
 
 
 async def _repeat(

@@ -19,7 +19,7 @@ import sqlite_utils
 
 from bot.broadcast import deliveries, subscriptions
 from bot.broadcast.areas import Areas
-from bot.broadcast.campaigns import Campaigns, iso_week, override_for
+from bot.broadcast.campaigns import Campaigns, iso_week, override_for, week_span
 from bot.core import outbox
 from bot.core.clock import VIETNAM, from_iso, to_iso
 from bot.core.content import Texts
@@ -40,6 +40,7 @@ class Broadcast:
     status: str
     created_by: str
     recipients: int
+    finished_at: str | None = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ def _row(row: dict) -> Broadcast:
         status=row["status"],
         created_by=row["created_by"],
         recipients=row["recipients"] or 0,
+        finished_at=row.get("finished_at"),
     )
 
 
@@ -107,6 +109,21 @@ def get(db: sqlite_utils.Database, broadcast_id: int) -> Broadcast | None:
 
 def recent(db: sqlite_utils.Database, limit: int = 20) -> list[Broadcast]:
     return [_row(row) for row in db.query("SELECT * FROM broadcasts ORDER BY id DESC LIMIT ?", [limit])]
+
+
+def weekly_of(db: sqlite_utils.Database, week: str) -> Broadcast | None:
+    """The weekly campaign's broadcast of `week`, once its time has come (None before)."""
+    rows = list(db.query("SELECT * FROM broadcasts WHERE kind = 'weekly' AND iso_week = ?", [week]))
+    return _row(rows[0]) if rows else None
+
+
+def touches(areas: Areas, broadcast: Broadcast, codes: list[str] | tuple[str, ...]) -> bool:
+    """Whether a broadcast went to any of these areas (a staff member's scope), or to an area
+    inside or around one of them. Codes of before 2025 mean their current units."""
+    mine = {found for code in codes for found in areas.resolve(code)}
+    if not broadcast.areas:
+        return bool(mine)
+    return any(m in areas.within(b) or b in areas.within(m) for m in mine for b in broadcast.areas)
 
 
 def progress(db: sqlite_utils.Database, broadcast_id: int) -> Progress:
@@ -163,18 +180,36 @@ class Renderer:
         return message + "\n\n" + t.render("broadcast_footer"), topic
 
 
-def recipients(
-    db: sqlite_utils.Database, broadcast: Broadcast, renderer: Renderer
-) -> list[tuple[subscriptions.Subscription, str]]:
-    """Who receives this broadcast, each with the text for their area: active subscribers of its
-    areas (and the areas inside them), where their area has a message, unless they chose other
-    topics. The one answer for the staff preview's count and for the real send."""
+@dataclass(frozen=True)
+class Audience:
+    """Who a broadcast reaches, and why the others in its areas are not reached."""
+
+    recipients: list[tuple[subscriptions.Subscription, str]]  # each with the text for their area
+    subscribers: int  # active subscribers of the target areas
+    other_topics: int  # of them, those who chose only other topics
+
+    @property
+    def count(self) -> int:
+        return len(self.recipients)
+
+    def why_none(self) -> dict[str, int]:
+        """What a zero preview or a zero summary says: how many subscribers the areas have, and how
+        many of them follow other topics (the rest: their area skips this week's campaign)."""
+        return {"subscribers": self.subscribers, "other_topics": self.other_topics}
+
+
+def audience(db: sqlite_utils.Database, broadcast: Broadcast, renderer: Renderer) -> Audience:
+    """Who receives this broadcast: active subscribers of its areas (and the areas inside them),
+    where their area has a message, unless they chose other topics. The one answer for the staff
+    preview's count and for the real send (`enqueue`), so the two cannot differ."""
     targets = None
     if broadcast.areas:
         targets = set().union(*(renderer.areas.within(code) for code in broadcast.areas))
     rendered: dict[str, tuple[str, str | None] | None] = {}
     found = []
+    subscribers = other_topics = 0
     for sub in subscriptions.active_in(db, targets):
+        subscribers += 1
         if sub.area_code not in rendered:
             rendered[sub.area_code] = renderer.body(db, broadcast, sub.area_code)
         message = rendered[sub.area_code]
@@ -182,9 +217,17 @@ def recipients(
             continue
         text, topic = message
         if topic and sub.topics and topic not in sub.topics:
-            continue  # the citizen chose other topics
+            other_topics += 1  # the citizen chose other topics
+            continue
         found.append((sub, text))
-    return found
+    return Audience(found, subscribers, other_topics)
+
+
+def recipients(
+    db: sqlite_utils.Database, broadcast: Broadcast, renderer: Renderer
+) -> list[tuple[subscriptions.Subscription, str]]:
+    """`audience(...).recipients`."""
+    return audience(db, broadcast, renderer).recipients
 
 
 def enqueue(db: sqlite_utils.Database, broadcast: Broadcast, renderer: Renderer, now: datetime) -> int:
@@ -245,9 +288,18 @@ def due(db: sqlite_utils.Database, now: datetime) -> list[Broadcast]:
 
 
 def finish(
-    db: sqlite_utils.Database, now: datetime, summary_to: Callable[[Broadcast], list[tuple[str, str]]], texts: Texts
+    db: sqlite_utils.Database,
+    now: datetime,
+    summary_to: Callable[[Broadcast], list[tuple[str, str]]],
+    renderer: Renderer,
 ) -> list[int]:
-    """Mark sending broadcasts with nothing left as done, and queue their summary for staff."""
+    """Mark sending broadcasts with nothing left as done, and queue their summary for staff.
+
+    A summary of nobody says why (no subscriber in the areas, or none following the topic). The
+    weekly campaign that reached nobody (a new deployment, a week skipped everywhere) sends no
+    summary at all: a "0 / 0" every week, or at a start-up that caught up a missed week, tells
+    staff nothing; `/phatcanhbao` shows how this week's went."""
+    texts = renderer.texts
     finished = []
     for row in db.query(
         "SELECT * FROM broadcasts WHERE status IN ('sending', 'done', 'cancelled') AND summary_sent = 0"
@@ -261,11 +313,14 @@ def finish(
             "finished_at = coalesce(finished_at, ?), summary_sent = 1 WHERE id = ?",
             [to_iso(now), broadcast.id],
         )
-        text = texts.render("broadcast_summary", id=broadcast.id, week=broadcast.iso_week, counts=state.counts,
-                            total=state.total, resent=state.resent)  # fmt: skip
+        finished.append(broadcast.id)
+        if state.total == 0 and broadcast.kind == "weekly":
+            continue
+        why = audience(db, broadcast, renderer).why_none() if state.total == 0 else None
+        text = texts.render("broadcast_summary", id=broadcast.id, week=week_span(broadcast.iso_week),
+                            counts=state.counts, total=state.total, resent=state.resent, why=why)  # fmt: skip
         for channel, chat_id in summary_to(broadcast):
             outbox.enqueue(db, channel, chat_id, text, "broadcast_summary", now)
-        finished.append(broadcast.id)
     return finished
 
 

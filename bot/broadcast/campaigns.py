@@ -44,6 +44,16 @@ def _week_start(week: str) -> dt.date:
         raise CampaignError(f"not an ISO week like 2026-W48: {week!r}") from None
 
 
+def week_span(week: str | None) -> dict[str, str | int] | None:
+    """How staff read a week: its number and its Monday–Sunday ("tuần 49, 30/11–06/12"), never
+    the key "2026-W49". None for None (a broadcast that is not a week's campaign)."""
+    if not week:
+        return None
+    monday = _week_start(week)
+    return {"number": monday.isocalendar()[1], "first": f"{monday:%d/%m}",
+            "last": f"{monday + dt.timedelta(days=6):%d/%m}"}  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Calendar:
     start: str

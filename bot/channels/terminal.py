@@ -1,7 +1,7 @@
 """`canhgiac chat`: the bot in a terminal, with the same router, handlers and database.
 
-Choices are shown as numbered options, numbered across the turn, and a number picks one, as on
-Zalo: messages say they come from a channel without buttons, and the router reads the number
+Choices are shown as numbered options, numbers continuing across messages and turns, and a
+number picks one, as on Zalo: messages say they come from a channel without buttons, and the router reads the number
 (`bot/routing/choices.py`). A new session starts with no numbers: nothing is on its screen yet.
 It reads any text stream, so it also works with piped input (`printf '/start\n7\n' | canhgiac chat`).
 """
@@ -62,7 +62,7 @@ async def chat(
         print(text, file=stdout, flush=True)
 
     async def send(text: str) -> int:
-        """Send a line; returns how many options the answer numbered."""
+        """Send a line; returns the highest option number that answers now."""
         msg = Incoming(
             channel=CHANNEL, chat_id=user_id, user_id=user_id, display_name=display_name, text=text, buttons=False
         )
@@ -70,12 +70,13 @@ async def chat(
         for reply, options in choices.present(replies, t):
             say(render(reply, options, t.label("terminal.bot")) + "\n")
         await router.delivered(msg, replies, services)
-        return len(choices.offered_in(replies)) if replies else shown
+        # Numbers continue across turns: any number still on record answers, not only this turn's.
+        return await services.storage.read(lambda db: choices.highest(db, chat_key))
 
     say(t.label("terminal.banner") + "\n")
     chat_key = ChatKey(CHANNEL, user_id)
     await services.storage.write(lambda db: choices.forget(db, chat_key))  # this screen shows none yet
-    shown = 0  # options on screen, numbered 1..shown
+    shown = 0  # the highest option number on screen that still answers
     if await services.conversations.get(chat_key) is None:
         shown = await send("/start")
     while True:

@@ -12,6 +12,7 @@
     canhgiac reports export  reports for the authorities as CSV or XLSX
     canhgiac privacy purge   anonymise reports older than --older-than DAYS
     canhgiac broadcast send|list|status|cancel   weekly warnings and staff messages
+    canhgiac campaigns list  the weekly campaigns' ids, next week and topic (--json)
     canhgiac areas list      the areas citizens subscribe to (--json)
     canhgiac subscribers list   who receives warnings (--area A, --json)
     canhgiac poster AREA -o FILE   a printable A4 poster with the subscribe QR code

@@ -8,8 +8,18 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.common import _database, _library, _settings, app, areas_app, broadcast_app, subscribers_app
+from bot.cli.common import (
+    _database,
+    _library,
+    _settings,
+    app,
+    areas_app,
+    broadcast_app,
+    campaigns_app,
+    subscribers_app,
+)
 from bot.core.settings import SettingsError
+from bot.core.settings import bot_username as settings_bot_username
 
 
 def _parse_at(text: str | None):
@@ -30,10 +40,23 @@ def _parse_at(text: str | None):
     return moment
 
 
-def _check_areas(library, codes: list[str]) -> None:
-    unknown = [code for code in codes if library.areas.get(code) is None]
-    if unknown:
-        raise SettingsError(f"unknown area {unknown[0]!r}: see canhgiac areas list")
+def _current_areas(library, codes: list[str]) -> list[str]:
+    """The current units these codes name. A code of before 2025 (printed on posters and in staff's
+    notes: "coc-leu") leads to the unit its place went into, said in one line; one whose place was
+    split among several units, or a code nobody knows, is refused with what to give instead."""
+    current = []
+    for code in codes:
+        found = library.areas.resolve(code)
+        if not found:
+            raise SettingsError(f"unknown area {code!r}: see canhgiac areas list")
+        if len(found) > 1:
+            raise SettingsError(
+                f"area {code!r} of before 2025 went into {len(found)} units, give one: {', '.join(found)}"
+            )
+        if found[0] != code:
+            typer.echo(f"{code} → {found[0]} {library.areas.full_name(found[0])}")
+        current.append(found[0])
+    return list(dict.fromkeys(current))
 
 
 @broadcast_app.command("send")
@@ -41,7 +64,9 @@ def broadcast_send(
     text: Annotated[
         str | None, typer.Option("--text", help="A message in your own words (sent as plain text).")
     ] = None,
-    campaign: Annotated[str | None, typer.Option("--campaign", help="A campaign id from content/campaigns/.")] = None,
+    campaign: Annotated[
+        str | None, typer.Option("--campaign", help="A campaign id (see canhgiac campaigns list).")
+    ] = None,
     area: Annotated[
         list[str] | None, typer.Option("--area", help="Target area code; repeat for more; none: all.")
     ] = None,
@@ -58,14 +83,14 @@ def broadcast_send(
     settings = _settings(level="WARNING")
     library = _library(settings)
     if campaign is not None and library.campaigns.get(campaign) is None:
-        raise SettingsError(f"unknown campaign {campaign!r}: see content/campaigns/")
-    _check_areas(library, area or [])
+        raise SettingsError(f"unknown campaign {campaign!r}: see canhgiac campaigns list")
+    targets = _current_areas(library, area or [])
     moment = _parse_at(at)
     with _database(settings) as storage:
         broadcast_id = storage.write_sync(
             lambda db: broadcasts.create(
                 db, created_by="cli", now=utc_now(), at=moment, campaign_id=campaign,
-                text=text.strip() if text else None, areas=area or [],
+                text=text.strip() if text else None, areas=targets,
             )
         )  # fmt: skip
     typer.echo(f"broadcast {broadcast_id} queued" + (f" for {at}" if at else "") + "; `canhgiac run` sends it")
@@ -88,11 +113,14 @@ def broadcast_list(limit: Annotated[int, typer.Option(help="How many, newest fir
 
 def _progress_line(state, status: str) -> str:
     width = 30
-    filled = int(width * state.done / state.total) if state.total else width
+    # No recipients is no progress: an empty bar, not a full one that reads as "all delivered".
+    filled = int(width * state.done / state.total) if state.total else 0
     counts = ", ".join(f"{k} {v}" for k, v in sorted(state.counts.items()))
     resent = f", resent after a restart {state.resent}" if state.resent else ""
     bar = "#" * filled + "." * (width - filled)
-    return f"[{bar}] {state.done}/{state.total} {status}: {counts or 'nothing yet'}{resent}"
+    waiting = status in ("scheduled", "sending")  # recipients are counted when it starts
+    nothing = "nothing yet" if waiting else "no recipients" if status == "done" else "nothing sent"
+    return f"[{bar}] {state.done}/{state.total} {status}: {counts or nothing}{resent}"
 
 
 @broadcast_app.command("status")
@@ -137,6 +165,39 @@ def broadcast_cancel(broadcast_id: Annotated[int, typer.Argument(help="The broad
     typer.echo(f"broadcast {broadcast_id} cancelled")
 
 
+def _next_week(calendar, now, horizon: int = 160) -> dict[str, str]:
+    """The next week (this one included) each campaign goes out by the calendar, as "2026-W49"."""
+    from datetime import timedelta
+
+    from bot.broadcast.campaigns import iso_week
+
+    weeks: dict[str, str] = {}
+    for offset in range(horizon):  # the sequence repeats: a few years cover every campaign in it
+        week = iso_week(now + timedelta(weeks=offset))
+        weeks.setdefault(calendar.campaign_id(week) or "", week)
+    return weeks
+
+
+@campaigns_app.command("list")
+def campaigns_list(as_json: Annotated[bool, typer.Option("--json", help="One JSON array.")] = False) -> None:
+    """The weekly campaigns (ids for `broadcast send --campaign`): id, next week by the calendar, topic, title."""
+    import json
+
+    from bot.core.clock import VIETNAM, utc_now
+
+    library = _library(_settings(level="WARNING"))
+    next_week = _next_week(library.campaigns.calendar, utc_now().astimezone(VIETNAM).date())
+    rows = [
+        {"id": c.id, "next_week": next_week.get(c.id), "topic": c.topic, "title": c.title}
+        for c in sorted(library.campaigns.by_id.values(), key=lambda c: c.id)
+    ]
+    if as_json:
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        typer.echo(f"{row['id']}  {row['next_week'] or '-':<8}  {row['topic']}  {row['title']}")
+
+
 @areas_app.command("list")
 def areas_list(as_json: Annotated[bool, typer.Option("--json", help="One JSON array.")] = False) -> None:
     """Every area of the registry (provinces and their communes): code, name, parent."""
@@ -165,7 +226,7 @@ def subscribers_list(
     settings = _settings(level="WARNING")
     library = _library(settings)
     if area is not None:
-        _check_areas(library, [area])
+        area = _current_areas(library, [area])[0]
     codes = library.areas.within(area) if area else None
     with _database(settings) as storage:
         rows = storage.read_sync(lambda db: subscriptions.listing(db, codes))
@@ -190,13 +251,18 @@ def poster(
     from bot.broadcast.poster import PosterCode, PosterText, render_poster
 
     settings = _settings(level="WARNING")
-    username = (bot_username or settings.telegram_bot_username or "").lstrip("@")
+    if bot_username is not None:
+        try:
+            bot_username = settings_bot_username(bot_username)
+        except ValueError as error:
+            raise SettingsError(f"--bot {error} (got {bot_username[:40]!r})") from None
+    username = bot_username or settings.telegram_bot_username
     if not username:
         raise SettingsError("give the bot's username: --bot canhgiac_bot (or set TELEGRAM_BOT_USERNAME)")
-    library = _library(settings)
-    _check_areas(library, [area])
     if output.suffix.lower() not in (".png", ".pdf"):
         raise SettingsError("the poster is written as .png or .pdf")
+    library = _library(settings)
+    area = _current_areas(library, [area])[0]
     t = library.content.texts(settings.default_language)
     zalo = settings.zalo_bot_link
     full_name = library.areas.full_name(area)  # "xã …, tỉnh …": names repeat across provinces

@@ -40,9 +40,12 @@ def _serve(settings: Settings, webhook_url: str | None, zalo_webhook_url: str | 
 def _chat(settings: Settings, user: str, name: str) -> None:
     import asyncio
 
+    from bot.app.instance import served
     from bot.channels.terminal import chat as terminal_chat
 
     bot = _wire(settings)
+    # No sender runs here: what staff queue goes out only while a `canhgiac run` serves the database.
+    bot.services.sending = lambda: served(settings.db_path)
     try:
         asyncio.run(terminal_chat(bot.router, bot.services, user_id=user, display_name=name))
     finally:

@@ -29,6 +29,7 @@ blocklist_app = _group("blocklist", "Lists of phishing links.")
 reports_app = _group("reports", "Citizens' reports.")
 privacy_app = _group("privacy", "Personal data retention.")
 broadcast_app = _group("broadcast", "Broadcasts to subscribers.")
+campaigns_app = _group("campaigns", "Weekly campaigns (content/campaigns/, shipped with the package).")
 areas_app = _group("areas", "Areas of subscription.")
 subscribers_app = _group("subscribers", "Subscribers.")
 

@@ -22,10 +22,33 @@ def _day(text: str | None, option: str):
         raise SettingsError(f"{option} must be a date like 2026-11-01, got {text[:30]!r}") from None
 
 
+FORMATS = ("csv", "xlsx")
+
+
+def _format(option: str | None, output: Path) -> str:
+    """The format to write: --format, else the file name's extension. A file named .csv must hold
+    CSV and one named .xlsx a workbook, whatever the case of the extension; any other name (or none)
+    takes whichever --format says."""
+    if option is not None and option not in FORMATS:
+        raise SettingsError(f"--format must be csv or xlsx, got {option[:20]!r}")
+    extension = output.suffix.lower().removeprefix(".")
+    if option is None:
+        if extension not in FORMATS:
+            raise SettingsError(
+                f"cannot tell the format from {output.name[:40]!r}: name it .csv or .xlsx, or give --format"
+            )
+        return extension
+    if extension in FORMATS and extension != option:
+        raise SettingsError(f"--format {option} contradicts the file name {output.name[:40]!r} (.{extension})")
+    return option
+
+
 @reports_app.command("export")
 def reports_export(
     output: Annotated[Path, typer.Option("-o", "--output", help="File to write (.csv or .xlsx).")],
-    format: Annotated[str, typer.Option("--format", help="csv or xlsx.")] = "xlsx",
+    format: Annotated[
+        str | None, typer.Option("--format", help="csv or xlsx; default: the file name's extension.")
+    ] = None,
     since: Annotated[str | None, typer.Option(help="First day, YYYY-MM-DD (Vietnam time).")] = None,
     until: Annotated[str | None, typer.Option(help="Last day, YYYY-MM-DD, included.")] = None,
     status: Annotated[str | None, typer.Option(help="Only reports in this status.")] = None,
@@ -36,13 +59,17 @@ def reports_export(
     """Reports for the authorities: one row per identifier, and one per report (a second sheet or file)."""
     from bot.reporting import exports, reports
 
-    if format not in ("csv", "xlsx"):
-        raise SettingsError(f"--format must be csv or xlsx, got {format[:20]!r}")
+    format = _format(format, output)
     if status is not None and status not in reports.STATUSES:
         raise SettingsError(f"--status must be one of {', '.join(reports.STATUSES)}")
-    filters = exports.Filters(since=_day(since, "--since"), until=_day(until, "--until"), status=status, area=area)
+    first, last = _day(since, "--since"), _day(until, "--until")
+    if first is not None and last is not None and first > last:
+        raise SettingsError(f"--since {first} is after --until {last}: nothing could match")
     settings = _settings(level="WARNING")
     library = _library(settings)
+    if area is not None and not exports.area_codes(library.areas, area):
+        raise SettingsError(f"unknown area {area[:40]!r}: give a code or name from canhgiac areas list")
+    filters = exports.Filters(since=first, until=last, status=status, area=area)
     texts = library.content.texts(settings.default_language)
     with _database(settings) as storage:
         tables = storage.read_sync(lambda db: exports.collect(db, texts, filters, library.areas))

@@ -85,6 +85,10 @@ class Incoming:
 class Choice:
     label: str
     value: str
+    # Undoes something (cancels a report, erases data, revokes a role): on a channel without
+    # buttons a bare number never picks it, its words do, and a number asks first
+    # (`bot/routing/choices.py`).
+    destructive: bool = False
 
     def __post_init__(self) -> None:
         size = len(self.value.encode("utf-8"))
@@ -101,6 +105,12 @@ class Reply:
     # A button that shares the citizen's own phone number (Telegram's contact button), with this
     # label; platforms without one ask the citizen to type the number, which the step accepts too.
     request_contact: str | None = None
+    # The question this reply asks is answered by typing (an amount, a phone number, an account):
+    # on a channel without buttons a bare number is that answer, never an option's number.
+    free_text: bool = False
+    # Set by the router on a channel without buttons: the number its first choice is shown with,
+    # since numbers continue across the messages of a turn and of the turns before (0: from 1).
+    first_number: int = 0
 
 
 class DeliveryError(Exception):

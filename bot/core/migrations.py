@@ -344,6 +344,40 @@ def _v11_grants(db: sqlite_utils.Database) -> None:
     db["invite_misses"].create_index(["channel", "chat_id", "at"])
 
 
+def _v12_area_settings_and_role_terms(db: sqlite_utils.Database) -> None:
+    # A commune's (or a province's) own locality settings, set by an admin in the chat (/diaphuong):
+    # its police numbers (a JSON list of {label, number}; NULL: not set here) and the name greetings
+    # show (NULL: not set here). Unset values fall back to content/areas.yaml, then to the environment.
+    db["area_settings"].create(
+        {"area_code": str, "police_hotlines": str, "greeting_name": str, "updated_by": str, "updated_at": str},
+        pk="area_code",
+        not_null={"updated_by", "updated_at"},
+    )
+    # How long the role an invite gives lasts (/moi): `grant_days` from when the code is used, or
+    # until `grant_until`; both NULL: no end. Copied to grants.expires_at when the code is used.
+    db["invites"].add_column("grant_days", int)
+    db["invites"].add_column("grant_until", str)
+
+
+def _v13_report_place_codes(db: sqlite_utils.Database) -> None:
+    # Reports filed before schema 8 kept only the locality's free-text name (`area`), no code. A name
+    # that fits exactly one current unit (a current name, or one of before 1 July 2025 with its old
+    # district or province) gets that unit's code; any other stays as text, shown as it is.
+    from bot.core.place_names import PlaceNames  # reads the package and the history table: data
+
+    places = [
+        row[0]
+        for row in db.execute(
+            "SELECT DISTINCT area FROM reports WHERE area_code IS NULL AND area IS NOT NULL AND area != ''"
+        )
+    ]
+    if not places:
+        return
+    names = PlaceNames.load()
+    found = [(code, place) for place in places if (code := names.code_for(place))]
+    db.conn.executemany("UPDATE reports SET area_code = ? WHERE area_code IS NULL AND area = ?", found)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "chats, conversation state, handled updates", _v1_core),
     Migration(2, "FAQ gaps, quiz results", _v2_knowledge),
@@ -356,6 +390,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(9, "outbox rows sent with the broadcast sender's retries", _v9_outbox_retries),
     Migration(10, "area codes of before 1 July 2025 move to current units", _v10_current_areas),
     Migration(11, "roles given from the chat: grants, one-time invite codes", _v11_grants),
+    Migration(12, "per-area locality settings; how long an invited role lasts", _v12_area_settings_and_role_terms),
+    Migration(13, "reports of before schema 8: a place name that fits one unit gets its code", _v13_report_place_codes),
 )
 
 

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AliasChoices, BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
@@ -20,6 +20,18 @@ DEFAULT_DB_PATH = Path("data/canhgiac.db")
 _SECRET_FIELDS = {"telegram_bot_token", "telegram_webhook_secret", "zalo_bot_token", "zalo_webhook_secret"}
 _TELEGRAM_TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 _HOTLINE_NUMBER = re.compile(r"^\+?[0-9][0-9 .\-]{1,18}[0-9]$")
+# What Telegram gives a bot: 5-32 characters of a-z, 0-9 and _, not starting with a digit, ending in
+# "bot" (any case); "@" as people write it is fine (a poster's link must not carry it).
+_BOT_USERNAME = re.compile(r"^@?(?=[A-Za-z0-9_]{5,32}$)[A-Za-z_][A-Za-z0-9_]*bot$", re.IGNORECASE)
+
+
+def bot_username(value: str) -> str:
+    """The bot's username without "@", or ValueError saying what Telegram accepts."""
+    if not _BOT_USERNAME.match(value):
+        raise ValueError(
+            "is not a Telegram bot username (5-32 letters a-z, digits or _, not starting with a digit, ending in 'bot')"
+        )
+    return value.removeprefix("@")
 
 
 class SettingsError(Exception):
@@ -56,9 +68,7 @@ class Settings(BaseSettings):
     telegram_max_messages_per_second: float = Field(30.0, gt=0, **_env("TELEGRAM_MAX_MESSAGES_PER_SECOND"))
     telegram_broadcast_per_second: float = Field(25.0, gt=0, **_env("TELEGRAM_BROADCAST_PER_SECOND"))
     # Used in the poster's QR code: t.me/<username>?start=dk-<area>.
-    telegram_bot_username: str | None = Field(
-        None, pattern=r"^[A-Za-z][A-Za-z0-9_]{3,31}$", **_env("TELEGRAM_BOT_USERNAME")
-    )
+    telegram_bot_username: str | None = Field(None, **_env("TELEGRAM_BOT_USERNAME"))
     telegram_send_retries: int = Field(3, ge=0, le=10, **_env("TELEGRAM_SEND_RETRIES"))
 
     # Zalo Bot API
@@ -128,6 +138,24 @@ class Settings(BaseSettings):
             if not re.fullmatch(r"([a-z]+:)?[\w-]{1,64}(=[a-z0-9-]{2,40}(\|[a-z0-9-]{2,40})*)?", item):
                 raise ValueError(f"expected user ids separated by commas, could not read {item!r}")
         return ids
+
+    @field_validator("telegram_bot_username", mode="before")
+    @classmethod
+    def _bot_username(cls, value: object) -> object:
+        if isinstance(value, str):
+            return bot_username(value) if value.strip() else None
+        return value
+
+    @model_validator(mode="after")
+    def _thresholds_in_order(self) -> Settings:
+        # Between the two thresholds the bot offers suggestions; an answer threshold below the
+        # suggest threshold would answer what it would not even suggest.
+        if self.faq_answer_threshold < self.faq_suggest_threshold:
+            raise ValueError(
+                f"CANHGIAC_FAQ_ANSWER_THRESHOLD ({self.faq_answer_threshold:g}) must not be below"
+                f" CANHGIAC_FAQ_SUGGEST_THRESHOLD ({self.faq_suggest_threshold:g})"
+            )
+        return self
 
     @field_validator("police_chat_id", "zalo_bot_link", mode="before")
     @classmethod
@@ -253,8 +281,11 @@ def describe_error(error: ValidationError) -> str:
     """One line per problem, naming the environment variable; secret values are never shown."""
     problems = []
     for item in error.errors():
-        field, variable = _field_and_variable(str(item["loc"][0]) if item["loc"] else "")
         message = item["msg"].removeprefix("Value error, ")
+        if not item["loc"]:  # a check across settings: its message names the variables
+            problems.append(message)
+            continue
+        field, variable = _field_and_variable(str(item["loc"][0]))
         if field not in _SECRET_FIELDS and "input" in item and isinstance(item["input"], (str, int, float)):
             message += f" (got {str(item['input'])[:60]!r})"
         problems.append(f"{variable}: {message}")

@@ -77,3 +77,20 @@ def phrase_key(text: str) -> str:
     folded = strip_diacritics(unicodedata.normalize("NFC", text).casefold())
     words = _NOT_WORD.sub(" ", folded).split()
     return _REPEATS.sub(r"\1", " ".join(words))
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters for a button, with "…": at the last comma if that
+    keeps half of it (Vietnamese words are several syllables: "đặt phòng", "huy động"), else between
+    syllables, so a label never ends in half a syllable ("…ngâ"). One overlong word is cut inside."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    clause = max(head.rfind(mark) for mark in ",;:")
+    if text[limit - 1] in ",;:":
+        clause = limit - 1
+    if clause >= limit // 2:
+        head = head[:clause]
+    elif text[limit - 1] != " " and " " in head:
+        head = head.rsplit(" ", 1)[0]  # the syllable that did not fit goes whole
+    return head.rstrip(" ,;:/-–") + "…"

@@ -22,6 +22,7 @@ import yaml
 
 from bot.core import paths
 from bot.core.textnorm import strip_diacritics
+from bot.identifiers.citizen_id import is_citizen_id
 from bot.identifiers.model import BankAccount
 
 MIN_ACCOUNT_DIGITS = 6
@@ -180,6 +181,10 @@ def account_from_number(raw: str, bank: Bank | None = None) -> BankAccount | Non
     elif len(digits) in CARD_LENGTHS and (by_bin := bank_by_bin(digits[:6])):
         bank = by_bin
     if not MIN_ACCOUNT_DIGITS <= len(digits) <= MAX_ACCOUNT_DIGITS:
+        return None
+    if bank is None and is_citizen_id(digits):
+        # A citizen ID (CCCD) is personal data, not an account to report or check. Some banks'
+        # 12-digit accounts look the same (Sacombank 0601…): with the bank named, it is an account.
         return None
     if bank and bank.is_ewallet and len(digits) == 11 and digits.startswith("84"):
         digits = "0" + digits[2:]  # an e-wallet account is a phone number: +84 912… is 0912…

@@ -42,6 +42,7 @@ from bot.identifiers.banks import (
     parse_bank_account,
     written_with_bin,
 )
+from bot.identifiers.citizen_id import citizen_id_spans, is_citizen_id
 from bot.identifiers.links import parse_link
 from bot.identifiers.model import BankAccount, Identifier, PhoneNumber
 from bot.identifiers.phones import (
@@ -327,6 +328,9 @@ def extract_identifiers(text: str) -> list[Identifier]:
     emails = _Spans(match.span() for match in _EMAIL.finditer(text)) if "@" in text else _Spans()
     links = list(_links(text, emails))
     taken = emails.plus(span for span, _ in links)
+    if not bank_mentions(text):  # with a bank named, 12 digits may be its account (see account_from_number)
+        # A citizen ID (CCCD) is read as nothing, and no part of it as a shorter account or number.
+        taken = taken.plus([span for span in citizen_id_spans(text) if not taken.overlaps(*span)])
     found: list[tuple[int, Identifier]] = [(span[0], link) for span, link in links]
     found.extend(_numbers(_Message.of(text, taken), taken))
     unique: dict[str, Identifier] = {}
@@ -366,6 +370,8 @@ def parse_identifier(value: str) -> Identifier | None:
     around one identifier: "link: https://…") is read as a message holding exactly one identifier.
     """
     value = unicodedata.normalize("NFC", value or "").strip()
+    if is_citizen_id(value):  # alone, without a bank named
+        return None  # personal data, not an identifier (bot/identifiers/citizen_id.py)
     if _LINKISH.search(value) and (link := parse_link(value)):
         return link
     if _asks_about_account(_Message.of(value, _Spans())):

@@ -1,4 +1,5 @@
-"""What the exact lane finds in a message: phone numbers, links and bank accounts.
+"""What the exact lane finds in a message: phone numbers, links and bank accounts (and the profiles
+the report flow takes).
 
 Each identifier keeps what the citizen wrote (`raw`) and one canonical form (`normalized`), so
 the same number or link written ten different ways is checked, reported and counted as one.
@@ -10,7 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
-Kind = Literal["phone", "url", "bank_account"]
+from bot.core.textnorm import strip_diacritics
+
+Kind = Literal["phone", "url", "bank_account", "profile"]
 
 
 class _Keyed:
@@ -71,4 +74,28 @@ class BankAccount(_Keyed):
     kind: ClassVar[Kind] = "bank_account"
 
 
-Identifier = PhoneNumber | Link | BankAccount
+@dataclass(frozen=True)
+class Profile(_Keyed):
+    """A social-media account as the citizen saw it: a name, a handle or a profile link's handle,
+    on a platform. Names are not unique, so this groups reports (same platform, same name written
+    with or without accents) rather than proving they are one account."""
+
+    raw: str
+    normalized: str  # "<platform>:<name as first written>", what is shown (see `of`)
+    platform: str | None  # facebook, zalo, tiktok, telegram, other; None until the citizen says
+    name: str  # the name or handle, without "@"
+
+    kind: ClassVar[Kind] = "profile"
+
+    @classmethod
+    def of(cls, platform: str | None, name: str, raw: str = "") -> Profile:
+        return cls(raw=raw or name, normalized=f"{platform or 'other'}:{name}", platform=platform, name=name)
+
+    @property
+    def key(self) -> str:
+        """`profile:facebook:nguyen thu ha`: case, accents and spacing do not split one profile."""
+        folded = " ".join(strip_diacritics(self.name.casefold()).split())
+        return f"profile:{self.platform or 'other'}:{folded}"
+
+
+Identifier = PhoneNumber | Link | BankAccount | Profile

@@ -3,6 +3,9 @@
 It is due once per Vietnamese day, from `CANHGIAC_DIGEST_HOUR` on; a bot that was down at that
 hour sends it when it comes back. The message is queued in the outbox together with the new
 "last digest" time, in one transaction, so a digest is neither lost nor sent twice by a crash.
+
+A digest covers every report, or one commune's or province's (`scope`, a `reports.Scope`: the
+police chat's own areas, or the area asked for); `build` makes one for any period and area.
 """
 
 from __future__ import annotations
@@ -41,8 +44,11 @@ def since(db: sqlite_utils.Database, now: datetime) -> str:
     return row[0] if row else to_iso(now - timedelta(days=1))  # the first digest covers a day
 
 
-def render(t: Texts, items: list[dict], start: str, end: str, area_name: Callable[[str], str] = str) -> str:
-    """`area_name` shows a stored area (a registry code, or an older report's name): `Areas.name_of`."""
+def render(
+    t: Texts, items: list[dict], start: str, end: str, area_name: Callable[[str], str] = str, area: str | None = None
+) -> str:
+    """`area_name` shows a stored area (a registry code, or an older report's name): `Areas.name_of`;
+    `area`: the name of the commune or province the digest is for (None: every report)."""
     kinds = t.labels("police.kinds")
     shown = [
         {
@@ -59,7 +65,22 @@ def render(t: Texts, items: list[dict], start: str, end: str, area_name: Callabl
         more=max(0, len(items) - MAX_ITEMS),
         since=_local(start),
         until=_local(end),
+        area=area,
     )
+
+
+def build(
+    db: sqlite_utils.Database,
+    t: Texts,
+    start: str,
+    end: str,
+    *,
+    scope: reports.Scope | None = None,
+    area: str | None = None,
+    area_name: Callable[[str], str] = str,
+) -> str:
+    """The digest of reports filed in [start, end) within `scope` (None: all), titled with `area`."""
+    return render(t, reports.filed_between(db, start, end, scope), start, end, area_name, area)
 
 
 def _local(stamp: str) -> str:
@@ -73,12 +94,15 @@ def queue_if_due(
     hour: int,
     t: Texts,
     area_name: Callable[[str], str] = str,
+    scope: reports.Scope | None = None,
+    area: str | None = None,
 ) -> bool:
-    """Queue today's digest if it is due (see the module docstring); True if it was queued."""
+    """Queue today's digest if it is due (see the module docstring); True if it was queued. `scope`
+    and `area`: the police chat's communes or province (None: every report)."""
     if not is_due(db, now, hour):
         return False
     start, end = since(db, now), to_iso(now)
-    text = render(t, reports.filed_between(db, start, end), start, end, area_name)
+    text = build(db, t, start, end, scope=scope, area=area, area_name=area_name)
     channel, chat_id = target(police_chat_id)
     outbox.enqueue(db, channel, chat_id, text, "police_digest", now)
     db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [LAST_DIGEST, end])

@@ -4,6 +4,9 @@ Two tables: one row per identifier (account number, holder, bank, counts, eviden
 a tinnhiemmang.vn or 5656 report) and one row per report. A reporter's phone number appears only
 on reports whose reporter agreed to be contacted. Citizens' text is untrusted: cells that a
 spreadsheet would run as a formula are neutralised.
+
+`collect` keeps values typed (datetimes in Vietnam time, days, amounts as numbers); each writer
+shows them its way: XLSX as real dates and numbers that sort and filter, CSV as plain text.
 """
 
 from __future__ import annotations
@@ -24,6 +27,10 @@ from bot.reporting import reports as reports_table
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_CONTENTS = 1000
+# Excel's number formats (not Python's): days as Vietnam writes them, amounts as 15,500,000.
+DATE_FORMAT = "dd/mm/yyyy"
+DATE_TIME_FORMAT = "dd/mm/yyyy hh:mm"
+MONEY_FORMAT = "#,##0"
 
 
 class AreaNames(Protocol):
@@ -35,6 +42,8 @@ class AreaNames(Protocol):
 
     def code_for(self, place: str) -> str | None: ...
 
+    def resolve(self, code: str) -> list[str]: ...
+
 
 class _NoRegistry:
     def name_of(self, code: str) -> str:
@@ -45,6 +54,18 @@ class _NoRegistry:
 
     def code_for(self, place: str) -> str | None:
         return None
+
+    def resolve(self, code: str) -> list[str]:
+        return [code]
+
+
+def area_codes(areas: AreaNames, place: str) -> list[str]:
+    """The current area codes an area filter means: a code, a code of before 2025 (the units its
+    place went into), or a name that fits exactly one area; [] when it means none."""
+    found = areas.resolve(place)
+    if not found and (code := areas.code_for(place)) is not None:
+        found = [code]
+    return found
 
 
 @dataclass(frozen=True)
@@ -58,8 +79,9 @@ class Filters:
         """The arguments of `reports.for_export` these filters stand for."""
         wanted = None
         if self.area:
-            code = areas.code_for(self.area) or self.area
-            codes = areas.within(code) | {code}
+            codes = {self.area}  # unknown to the registry: only reports that stored exactly this
+            for code in area_codes(areas, self.area):
+                codes |= areas.within(code) | {code}
             # Reports filed before codes stored the locality's name: the names of these areas find them.
             wanted = codes | {areas.name_of(code) for code in codes}
         return {
@@ -76,8 +98,20 @@ class Tables:
     reports: list[list]
 
 
-def _local(stamp: str | None) -> str:
-    return from_iso(stamp).astimezone(VIETNAM).strftime("%Y-%m-%d %H:%M") if stamp else ""
+MONEY_COLUMNS = {"amount"}  # keys of export.* headers whose cells are amounts of money
+# The day a "when did it happen" answer stands for, counted back from the report's own day; the
+# other answers ("this week", "earlier") name a range, and only their label is exported.
+HAPPENED_DAYS_BEFORE = {"today": 0, "yesterday": 1}
+
+
+def _local(stamp: str | None) -> datetime | None:
+    """A stored UTC time as Vietnam's wall clock, without a zone (spreadsheets keep none)."""
+    return from_iso(stamp).astimezone(VIETNAM).replace(tzinfo=None) if stamp else None
+
+
+def _happened_day(happened: str | None, created: datetime | None) -> date | None:
+    days = HAPPENED_DAYS_BEFORE.get(happened or "")
+    return created.date() - timedelta(days=days) if days is not None and created is not None else None
 
 
 def _bank(code: str | None) -> str:
@@ -99,27 +133,30 @@ def collect(db: sqlite_utils.Database, t: Texts, filters: Filters, areas: AreaNa
     def label(group: str, value: str | None) -> str:
         return labels[group].get(value or "", value or "")
 
-    reports = [
-        [
-            row["ref"],
-            _local(row["created_at"]),
-            label("what", row["what"]),
-            kinds.get(row["id_kind"], row["id_kind"]),
-            display_stored(row["id_kind"], row["id_value"]),
-            _bank(row["bank_code"]),
-            row["account_holder"] or "",
-            label("via", row["via"]),
-            label("claimed", row["claimed_topic"]),
-            label("happened", row["happened"]),
-            row["amount_lost"] if row["amount_lost"] is not None else "",
-            row["description"] or "",
-            row["evidence"] or "",
-            areas.name_of(row["shown_area"]) if row["shown_area"] else "",
-            statuses.get(row["status"], row["status"]),
-            row["contact_phone"] if row["contact_consent"] and row["contact_phone"] else "",
-        ]
-        for row in rows
-    ]
+    def report(row: dict) -> list:
+        created = _local(row["created_at"])
+        cells = {
+            "ref": row["ref"],
+            "created": created,
+            "what": label("what", row["what"]),
+            "kind": kinds.get(row["id_kind"], row["id_kind"]),
+            "value": display_stored(row["id_kind"], row["id_value"]),
+            "bank": _bank(row["bank_code"]),
+            "holder": row["account_holder"] or "",
+            "via": label("via", row["via"]),
+            "claimed": label("claimed", row["claimed_topic"]),
+            "happened": _happened_day(row["happened"], created),
+            "happened_said": label("happened", row["happened"]),
+            "amount": row["amount_lost"],
+            "description": row["description"] or "",
+            "evidence": row["evidence"] or "",
+            "area": areas.name_of(row["shown_area"]) if row["shown_area"] else "",
+            "status": statuses.get(row["status"], row["status"]),
+            "contact": row["contact_phone"] if row["contact_consent"] and row["contact_phone"] else "",
+        }
+        return [cells[key] for key in t.labels("export.reports")]
+
+    reports = [report(row) for row in rows]
     grouped: dict[int, list[dict]] = {}
     for row in rows:
         grouped.setdefault(row["identifier_id"], []).append(row)
@@ -146,7 +183,7 @@ def collect(db: sqlite_utils.Database, t: Texts, filters: Filters, areas: AreaNa
                 " | ".join(r["description"] for r in group if r["description"])[:MAX_CONTENTS],
             ]
         )
-    identifiers.sort(key=lambda row: (-row[4], row[1]))
+    identifiers.sort(key=lambda row: (-row[4], row[1]))  # most reporters first
     return Tables(identifiers=identifiers, reports=reports)
 
 
@@ -166,6 +203,15 @@ def reports_path(path: Path) -> Path:
     return path.with_name(f"{path.stem}-reports{path.suffix or '.csv'}")
 
 
+def _csv_cell(value: object) -> object:
+    """Dates as text a spreadsheet opening the CSV reads the same in every locale; no value, empty."""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    return _safe("" if value is None else value)
+
+
 def write_csv(tables: Tables, t: Texts, path: Path) -> list[Path]:
     identifier_headers, report_headers = headers(t)
     written = []
@@ -177,7 +223,7 @@ def write_csv(tables: Tables, t: Texts, path: Path) -> list[Path]:
         with target.open("w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
             writer.writerow(head)
-            writer.writerows([_safe(v) for v in row] for row in rows)
+            writer.writerows([_csv_cell(v) for v in row] for row in rows)
         written.append(target)
     return written
 
@@ -191,20 +237,45 @@ def write_xlsx(tables: Tables, t: Texts, path: Path) -> list[Path]:
     first = book.active
     first.title = sheets["identifiers"]
     second = book.create_sheet(sheets["reports"])
-    for sheet, head, rows in (
-        (first, identifier_headers, tables.identifiers),
-        (second, report_headers, tables.reports),
+    for sheet, head, keys, rows in (
+        (first, identifier_headers, list(t.labels("export.identifiers")), tables.identifiers),
+        (second, report_headers, list(t.labels("export.reports")), tables.reports),
     ):
         sheet.append(head)
         for row in rows:
             sheet.append(row)
         for cells in sheet.iter_rows(min_row=2):
-            for cell in cells:
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"  # never a formula, whatever the citizen typed
+            for key, cell in zip(keys, cells, strict=False):
+                _format_cell(cell, key)
         sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = sheet.dimensions  # the header row's sort and filter buttons
         for column in sheet.columns:
-            width = max(len(str(cell.value or "")) for cell in column)
+            width = max(len(_shown(cell.value)) for cell in column)
             sheet.column_dimensions[column[0].column_letter].width = min(60, max(10, width + 2))
     book.save(path)
     return [path]
+
+
+def _format_cell(cell, key: str) -> None:
+    """Typed cells: dates and times (Vietnam time) that sort and filter as dates, amounts with
+    thousands separators, citizens' text never a formula."""
+    value = cell.value
+    if isinstance(value, str):
+        cell.data_type = "s"  # never a formula, whatever the citizen typed
+    elif isinstance(value, datetime):
+        cell.number_format = DATE_TIME_FORMAT
+    elif isinstance(value, date):
+        cell.number_format = DATE_FORMAT
+    elif isinstance(value, int | float) and key in MONEY_COLUMNS:
+        cell.number_format = MONEY_FORMAT
+
+
+def _shown(value: object) -> str:
+    """About what a cell shows, to size its column."""
+    if isinstance(value, datetime):
+        return "00/00/0000 00:00"
+    if isinstance(value, date):
+        return "00/00/0000"
+    if isinstance(value, int | float):
+        return f"{value:,}"
+    return str(value or "")

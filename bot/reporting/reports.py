@@ -1,9 +1,11 @@
 """Citizens' reports of suspicious numbers, links and accounts, aggregated per canonical identifier.
 
 Every report hangs off one row of `identifiers` (keyed by `Identifier.key`), so a number written
-ten ways is one entry in the police queue. Reporters are random tokens, not chats: a citizen who
-reports the same thing twice counts once, and after they erase their data (or a retention purge)
-the reports stay, linked to no one.
+ten ways is one entry in the police queue, and a social-media profile is one per platform and name.
+A report with nothing to identify (a visit at the door) gets a row of its own, kind "none", keyed by
+its reference code: police see it alone, and decide on it as on any other. Reporters are random
+tokens, not chats: a citizen who reports the same thing twice counts once, and after they erase
+their data (or a retention purge) the reports stay, linked to no one.
 
 Staff decide per identifier (`forwarded`, `confirmed`, `rejected`); every decision is written to
 the audit log and applied to the identifier's reports, and reporters who asked to hear back get a
@@ -31,6 +33,8 @@ from bot.identifiers import Identifier
 STATUSES = ("new", "forwarded", "confirmed", "rejected")
 DECISIONS = ("forwarded", "confirmed", "rejected")
 WHAT = ("call", "sms", "link", "bank_account", "social", "other")
+# The identifiers row of a report without identifier: kind "none", its key "none:<ref>".
+UNIDENTIFIED = "none"
 # A reference code as shown to citizens: BC-<Vietnamese day>-<number of the day>.
 REF = re.compile(r"\bBC-\d{8}-\d{4,}\b")
 
@@ -39,7 +43,7 @@ REF = re.compile(r"\bBC-\d{8}-\d{4,}\b")
 class Draft:
     """A finished report flow, ready to file. Optional parts are None when the citizen skipped them."""
 
-    identifier: Identifier
+    identifier: Identifier | None  # None: nothing to identify (a visit at the door, a video call)
     what: str
     via: str
     claimed_topic: str
@@ -117,24 +121,28 @@ def _next_ref(db: sqlite_utils.Database, now: datetime) -> str:
     return f"BC-{day}-{count + 1:04d}"
 
 
-def _identifier_id(db: sqlite_utils.Database, identifier: Identifier, stamp: str) -> int:
+def _identifier_id(db: sqlite_utils.Database, identifier: Identifier | None, stamp: str, ref: str) -> int:
+    # A report with nothing to identify is a case of its own (kind "none", shown by its code): the
+    # queue lists it alone, and a decision on it reaches its one reporter like any other.
+    key, kind, normalized = (identifier.key, identifier.kind, identifier.normalized) if identifier else (
+        f"{UNIDENTIFIED}:{ref}", UNIDENTIFIED, ref)  # fmt: skip
     db.execute(
         "INSERT INTO identifiers (key, kind, normalized, status, first_reported, last_reported) "
         "VALUES (?, ?, ?, 'new', ?, ?) ON CONFLICT (key) DO UPDATE SET last_reported = excluded.last_reported",
-        [identifier.key, identifier.kind, identifier.normalized, stamp, stamp],
+        [key, kind, normalized, stamp, stamp],
     )
-    return db.execute("SELECT id FROM identifiers WHERE key = ?", [identifier.key]).fetchone()[0]
+    return db.execute("SELECT id FROM identifiers WHERE key = ?", [key]).fetchone()[0]
 
 
 def file(db: sqlite_utils.Database, draft: Draft, chat: ChatKey, now: datetime) -> Filed:
     """Store a report; committed when the surrounding write returns, before the citizen is told."""
     stamp = to_iso(now)
     token = reporter_token(db, chat, create=True)
-    identifier_id = _identifier_id(db, draft.identifier, stamp)
+    ref = _next_ref(db, now)
+    identifier_id = _identifier_id(db, draft.identifier, stamp, ref)
     before = db.execute(
         "SELECT 1 FROM reports WHERE identifier_id = ? AND reporter = ? LIMIT 1", [identifier_id, token]
     ).fetchone()
-    ref = _next_ref(db, now)
     db["reports"].insert(
         {
             "ref": ref,
@@ -282,16 +290,19 @@ def latest(db: sqlite_utils.Database, identifier_id: int, limit: int, *, scope: 
     )
 
 
-def filed_between(db: sqlite_utils.Database, start: str, end: str) -> list[dict]:
-    """Per identifier: reports filed in [start, end), distinct reporters ever, first time seen?, and
-    the areas of those reports (see `AREA`). Most reporters first."""
+def filed_between(db: sqlite_utils.Database, start: str, end: str, scope: Scope | None = None) -> list[dict]:
+    """Per identifier: reports filed in [start, end) (within `scope`: a commune's, a province's),
+    distinct reporters ever, first time seen?, and the areas of those reports (see `AREA`). Most
+    reporters first."""
+    where, params = _in_scope(scope)
     rows = db.execute(
         "SELECT i.kind, i.normalized, count(*), i.first_reported >= ?, "
         "(SELECT count(DISTINCT reporter) FROM reports WHERE identifier_id = i.id) AS reporters, "
         f"group_concat(DISTINCT {AREA}) "
         "FROM reports r JOIN identifiers i ON i.id = r.identifier_id "
-        "WHERE r.created_at >= ? AND r.created_at < ? GROUP BY i.id ORDER BY reporters DESC, count(*) DESC",
-        [start, start, end],
+        f"WHERE r.created_at >= ? AND r.created_at < ? AND {where} "
+        "GROUP BY i.id ORDER BY reporters DESC, count(*) DESC",
+        [start, start, end, *params],
     ).fetchall()
     return [
         {"kind": kind, "normalized": value, "new_reports": count, "is_new": bool(is_new), "reporters": reporters,

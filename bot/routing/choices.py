@@ -11,8 +11,28 @@ False`: Zalo, the terminal, `canhgiac ask`). For those the router, in the write 
 turns a typed number or an option's own words into `Incoming.choice` (`typed_choice`), and after
 the turn remembers the numbers its replies showed (`remember`, the `offered_choices` table), so a
 reply of "2" means what the chat was shown, even after a restart, and adapters hold no such logic.
-Options are numbered from 1 across all the replies of a turn, never per reply (`number`), and
-shown one way (`present`), with the "how to pick" words from content labels (`choices.*`).
+Options are shown one way (`present`), with the "how to pick" words from content labels (`choices.*`).
+
+- *Numbers continue* across the messages of a turn and across turns, like buttons on earlier
+  messages that can still be pressed: `/hangdoi` shows one message per item, and an officer can
+  act on the 1st item, then the 3rd. A pick drops the options of the message it was picked from
+  (that question is answered); a typed answer to the chat's flow drops the options the last turn
+  showed; the rest stay answerable. Anything else (a command, a question outside a flow, a menu
+  word) moves the conversation on: the options on record are replaced and numbers start at 1.
+  The router writes each reply's first number on it (`Reply.first_number`) for `present`.
+- *Words*: an option answers to its label typed with or without accents and case ("lao cai"),
+  inside a few more words ("tỉnh Lào Cai" for "Lào Cai", labels of two words or more), to a
+  prefix of its words ("lao" for "Tỉnh Lào Cai") and, when nothing else matched, to a close typo
+  (rapidfuzz). Words that name several options get those options shown again (`Typed.unclear`),
+  never a silent pick; words that name none go on to the handler as text.
+- *Free-text steps*: a reply that asks for a typed answer (an amount, a phone number, an account)
+  says so (`Reply.free_text`), stored with the options: while it is the last question, a bare
+  number is the answer, never an option's number, and options answer only to their exact words.
+- *Destructive options* (`Choice.destructive`: cancel a report, erase my data, revoke a role)
+  never answer to a bare number: a number that names one asks first (`Typed.confirm`; the router
+  shows "yes, <option>" and "no, go on"), and they answer to their own words, never to a prefix
+  or a typo.
+
 Messages the bot starts (notices, broadcasts) do not go through the router: they leave a chat's
 numbers alone.
 
@@ -21,12 +41,14 @@ Writes: `offered_choices`.
 
 from __future__ import annotations
 
+import dataclasses
 import json
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
+
+from rapidfuzz import fuzz
 
 from bot.core.clock import to_iso
 from bot.core.messages import CALLBACK_DATA_MAX_BYTES, ChatKey, Choice, Incoming, Reply
@@ -109,15 +131,68 @@ class Button:
 
 # --- numbered options ---
 
-_LEADING_SYMBOLS = re.compile(r"^\W+")
-
 Offered = list[tuple[str, str]]  # (label, value) of the options a chat was shown, in number order
+
+KEEP_GOING = "choices:keep"  # "no, go on" under the question a number for a destructive option asks
+_EXTRA_WORDS = 2  # "tỉnh Lào Cai", "chọn Lào Cai": at most this many words around an option's label
+_MIN_PREFIX = 2  # characters a typed prefix needs ("lao" for "Lào Cai"; "l" names nothing)
+_FUZZY_MIN_CHARS = 4
+_FUZZY_SCORE = 85  # rapidfuzz ratio: "lao cia" for "lao cai", not "ha noi" for "ha tinh"
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option on record: the number it was shown with, and which message and turn showed it."""
+
+    number: int
+    label: str
+    value: str
+    message: int  # options of one message share it: a pick drops its message's options
+    turn: int
+    destructive: bool = False
+
+    @property
+    def key(self) -> str:
+        return phrase_key(self.label)
+
+    def choice(self) -> Choice:
+        return Choice(self.label, self.value, destructive=self.destructive)
+
+
+@dataclass(frozen=True)
+class Record:
+    """What a chat's typed numbers and words are read against."""
+
+    options: tuple[Option, ...] = ()
+    turn: int = 0  # the turn that showed the last question
+    free_text: bool = False  # the last question is answered by typing: a bare number is the answer
+
+    @property
+    def highest(self) -> int:
+        return max((o.number for o in self.options), default=0)
+
+
+@dataclass(frozen=True)
+class Typed:
+    """How the router reads a typed text on a channel without buttons."""
+
+    picked: Option | None = None  # the option the text names
+    confirm: Option | None = None  # a bare number named a destructive option: ask first
+    unclear: tuple[Option, ...] = ()  # words that name several options: show them again
+    on_record: bool = False  # the chat has options on record (a turn must replace or keep them)
+
+    @property
+    def value(self) -> str | None:
+        return self.picked.value if self.picked else None
 
 
 def number(replies: Iterable[Reply]) -> list[tuple[Reply, list[tuple[int, Choice]]]]:
-    """Each reply with its choices numbered from 1 across the whole turn."""
+    """Each reply with its choices numbered: from its `first_number` when the router set one,
+    else from 1 across the whole turn."""
     numbered, counter = [], 0
     for reply in replies:
+        if reply.first_number:
+            counter = reply.first_number - 1
         items = []
         for choice in reply.choices:
             counter += 1
@@ -127,8 +202,19 @@ def number(replies: Iterable[Reply]) -> list[tuple[Reply, list[tuple[int, Choice
 
 
 def offered_in(replies: Iterable[Reply]) -> list[Choice]:
-    """Every option of a turn, in number order (option n is item n - 1)."""
+    """Every option of a turn, in the order shown."""
     return [choice for reply in replies for choice in reply.choices]
+
+
+def numbered_from(replies: list[Reply], first: int) -> list[Reply]:
+    """The replies with the numbers their options will be shown with, continuing after `first - 1`."""
+    out, counter = [], first
+    for reply in replies:
+        if reply.choices:
+            reply = dataclasses.replace(reply, first_number=counter)
+            counter += len(reply.choices)
+        out.append(reply)
+    return out
 
 
 def _joined(numbers: list[str], t: Texts) -> str:
@@ -148,50 +234,161 @@ def options_block(items: list[tuple[int, Choice]], t: Texts) -> str:
 
 
 def present(replies: Iterable[Reply], t: Texts) -> list[tuple[Reply, str]]:
-    """Each reply with its options block, numbered across the turn: the one way every channel
-    without buttons shows choices."""
+    """Each reply with its options block: the one way every channel without buttons shows choices."""
     return [(reply, options_block(items, t)) for reply, items in number(replies)]
 
 
-def pick(text: str, options: Offered) -> str | None:
-    """The value of the option a text names: its number, or its words (accents optional)."""
-    stripped = text.strip().rstrip(".)")
-    index = ascii_int(stripped)
-    if index is not None:
-        return options[index - 1][1] if 1 <= index <= len(options) else None
+# --- reading a typed text ---
+
+
+def _bare_number(text: str) -> int | None:
+    return ascii_int(text.strip().rstrip(".)"))
+
+
+def _prefix_run(words: list[str], label: list[str]) -> bool:
+    """The typed words appear in the label in a row, the last one possibly cut ("lao c")."""
+    n = len(words)
+    for i in range(len(label) - n + 1):
+        if label[i : i + n - 1] == words[:-1] and label[i + n - 1].startswith(words[-1]):
+            return True
+    return False
+
+
+def _contains(words: list[str], label: list[str]) -> bool:
+    n = len(label)
+    return any(words[i : i + n] == label for i in range(len(words) - n + 1))
+
+
+def _named(text: str, options: Iterable[Option], exact_only: bool = False) -> list[Option]:
+    """The options a text names by their words (see the module docstring), best tier only."""
     key = phrase_key(text)
-    for label, value in options:
-        if key and key == phrase_key(_LEADING_SYMBOLS.sub("", label)):
-            return value
-    return None
+    if not key:
+        return []
+    options = list(options)
+    exact = [o for o in options if o.key == key]
+    if exact or exact_only:
+        return exact
+    words = key.split()
+    found = []
+    for option in options:
+        label = option.key.split()
+        if len(label) >= 2 and _contains(words, label) and len(words) - len(label) <= _EXTRA_WORDS:
+            found.append(option)  # "tỉnh lào cai" for "Lào Cai"
+        elif not option.destructive and len(key) >= _MIN_PREFIX and _prefix_run(words, label):
+            found.append(option)  # "lao" for "Tỉnh Lào Cai"
+    if found or len(key) < _FUZZY_MIN_CHARS:
+        return found
+    return [o for o in options if not o.destructive and fuzz.ratio(key, o.key) >= _FUZZY_SCORE]
 
 
-def offered(db: sqlite_utils.Database, chat: ChatKey) -> Offered:
+def _distinct(found: list[Option]) -> list[Option]:
+    """One option per value (the same option shown again counts once), latest shown first."""
+    seen: dict[str, Option] = {}
+    for option in sorted(found, key=lambda o: -o.number):
+        seen.setdefault(option.value, option)
+    return sorted(seen.values(), key=lambda o: o.number)
+
+
+def read_typed(text: str, record: Record) -> Typed:
+    """What a typed text means against the options on record."""
+    on = bool(record.options)
+    index = _bare_number(text)
+    if index is not None:
+        if record.free_text:
+            return Typed(on_record=on)  # "3" at the amount step is 3 triệu, not option 3
+        option = next((o for o in record.options if o.number == index), None)
+        if option is not None and option.destructive:
+            return Typed(confirm=option, on_record=on)
+        return Typed(picked=option, on_record=on)
+    found = _distinct(_named(text, record.options, exact_only=record.free_text))
+    if len(found) == 1:
+        return Typed(picked=found[0], on_record=on)
+    return Typed(unclear=tuple(found), on_record=on)
+
+
+def pick(text: str, options: Offered) -> str | None:
+    """The value of the option a text names among (label, value) options numbered from 1: its
+    number, or its words; None for none or several (a handler reading its own options)."""
+    record = Record(tuple(Option(n, label, value, n, 0) for n, (label, value) in enumerate(options, 1)))
+    return read_typed(text, record).value
+
+
+# --- the record ---
+
+
+def record(db: sqlite_utils.Database, chat: ChatKey) -> Record:
     row = db.execute(
         "SELECT choices FROM offered_choices WHERE channel = ? AND chat_id = ?", [chat.channel, chat.chat_id]
     ).fetchone()
-    return [(label, value) for label, value in json.loads(row[0])] if row else []
+    if not row:
+        return Record()
+    stored = json.loads(row[0])
+    if isinstance(stored, list):  # written before numbers continued: [[label, value], ...]
+        return Record(tuple(Option(n, label, value, 0, 0) for n, (label, value) in enumerate(stored, 1)))
+    options = tuple(
+        Option(n, label, value, message, turn, bool(d)) for n, label, value, message, turn, d in stored["options"]
+    )
+    return Record(options, stored["turn"], stored["free_text"])
 
 
-def typed_choice(db: sqlite_utils.Database, msg: Incoming) -> tuple[str | None, bool]:
-    """For a channel without buttons: the value of the option a typed text names, if any, and
-    whether the chat has options on record (the router then knows a turn must replace them)."""
+def offered(db: sqlite_utils.Database, chat: ChatKey) -> Offered:
+    """(label, value) of the options on record, in number order."""
+    return [(o.label, o.value) for o in sorted(record(db, chat).options, key=lambda o: o.number)]
+
+
+def highest(db: sqlite_utils.Database, chat: ChatKey) -> int:
+    """The highest number a typed text can name in this chat (0: none)."""
+    return record(db, chat).highest
+
+
+def typed_choice(db: sqlite_utils.Database, msg: Incoming) -> tuple[Typed, Record]:
+    """For a channel without buttons: what a typed text names among the options on record, and
+    the record (the router keeps or replaces it after the turn)."""
     if msg.buttons:
-        return None, False
-    options = offered(db, msg.chat)
-    if msg.choice is not None or not msg.text or not options:
-        return None, bool(options)
-    return pick(msg.text, options), True
+        return Typed(), Record()
+    found = record(db, msg.chat)
+    if msg.choice is not None or not msg.text or not found.options:
+        return Typed(on_record=bool(found.options)), found
+    return read_typed(msg.text, found), found
 
 
-def remember(db: sqlite_utils.Database, chat: ChatKey, choices: list[Choice], now: datetime) -> None:
-    """The options just shown replace the previous ones (none shown: numbers mean nothing now)."""
+def remember(
+    db: sqlite_utils.Database,
+    chat: ChatKey,
+    replies: list[Reply],
+    now: datetime,
+    *,
+    kept: Iterable[Option] = (),
+    turn: int = 1,
+    free_text: bool | None = None,
+) -> list[Reply]:
+    """Record the options these replies show, numbered after the `kept` ones (options of earlier
+    messages that still answer); returns the replies with their first numbers set. `free_text`:
+    whether the last question takes a typed answer (default: whether one of these replies asks so)."""
+    kept = tuple(kept)
+    numbered = numbered_from(replies, max((o.number for o in kept), default=0) + 1)
+    message = max((o.message for o in kept), default=0)
+    options = list(kept)
+    for _reply, items in number(numbered):
+        if items:
+            message += 1
+        options.extend(Option(n, c.label, c.value, message, turn, c.destructive) for n, c in items)
     forget(db, chat)
-    if choices:
-        payload = json.dumps([[c.label, c.value] for c in choices], ensure_ascii=False)
+    if options:
+        payload = {
+            "turn": turn,
+            "free_text": any(r.free_text for r in replies) if free_text is None else free_text,
+            "options": [[o.number, o.label, o.value, o.message, o.turn, o.destructive] for o in options],
+        }
         db["offered_choices"].insert(
-            {"channel": chat.channel, "chat_id": chat.chat_id, "choices": payload, "offered_at": to_iso(now)}
+            {
+                "channel": chat.channel,
+                "chat_id": chat.chat_id,
+                "choices": json.dumps(payload, ensure_ascii=False),
+                "offered_at": to_iso(now),
+            }
         )
+    return numbered
 
 
 def forget(db: sqlite_utils.Database, chat: ChatKey) -> int:

@@ -113,9 +113,18 @@ def live(db: sqlite_utils.Database, now: datetime) -> list[Grant]:
 
 
 def create_invite(
-    db: sqlite_utils.Database, *, role: str, scope: list[str], created_by: str, now: datetime, valid_for: timedelta
+    db: sqlite_utils.Database,
+    *,
+    role: str,
+    scope: list[str],
+    created_by: str,
+    now: datetime,
+    valid_for: timedelta,
+    grant_days: int | None = None,
+    grant_until: datetime | None = None,
 ) -> tuple[int, str]:
-    """Store an invite; return its id and the code to show (once: only its hash is kept)."""
+    """Store an invite; return its id and the code to show (once: only its hash is kept). The role it
+    gives lasts `grant_days` from when the code is used, or until `grant_until`; neither: no end."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
     if not scope and role != "admin":
@@ -126,8 +135,18 @@ def create_invite(
         if db.execute("SELECT 1 FROM invites WHERE code_hash = ?", [digest]).fetchone() is None:
             break
     cursor = db.execute(
-        "INSERT INTO invites (code_hash, role, scope, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
-        [digest, role, json.dumps(scope), created_by, to_iso(now), to_iso(now + valid_for)],
+        "INSERT INTO invites (code_hash, role, scope, created_by, created_at, expires_at, grant_days, grant_until) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            digest,
+            role,
+            json.dumps(scope),
+            created_by,
+            to_iso(now),
+            to_iso(now + valid_for),
+            grant_days,
+            to_iso(grant_until) if grant_until else None,
+        ],  # fmt: skip
     )
     return cursor.lastrowid, code
 
@@ -156,7 +175,10 @@ def redeem(db: sqlite_utils.Database, text: str, chat: ChatKey, user_id: str, no
     if retry_at is not None:
         return Redeemed("limited", retry_at=retry_at)
     code = canonical(text)
-    found = "SELECT id, role, scope, expires_at, used_at, created_by FROM invites WHERE code_hash = ?"
+    found = (
+        "SELECT id, role, scope, expires_at, used_at, created_by, grant_days, grant_until FROM invites "
+        "WHERE code_hash = ?"
+    )
     row = db.execute(found, [_hash(code)]).fetchone() if code else None
     stamp = to_iso(now)
     outcome: Outcome = "unknown" if row is None else "used" if row[4] else "expired" if row[3] <= stamp else "granted"
@@ -165,14 +187,15 @@ def redeem(db: sqlite_utils.Database, text: str, chat: ChatKey, user_id: str, no
             "INSERT INTO invite_misses (channel, chat_id, at) VALUES (?, ?, ?)", [chat.channel, chat.chat_id, stamp]
         )
         return Redeemed(outcome)
-    invite_id, role, scope, _, _, creator = row
+    invite_id, role, scope, _, _, creator, days, until = row
+    ends = to_iso(now + timedelta(days=days)) if days else until  # None: the role has no end
     db.execute("UPDATE invites SET used_at = ? WHERE id = ?", [stamp, invite_id])
     cursor = db.execute(
-        "INSERT INTO grants (channel, user_id, role, scope, granted_by, granted_at, invite_id) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [chat.channel, user_id, role, scope, creator, stamp, invite_id],
+        "INSERT INTO grants (channel, user_id, role, scope, granted_by, granted_at, expires_at, invite_id) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [chat.channel, user_id, role, scope, creator, stamp, ends, invite_id],
     )
-    grant = Grant(cursor.lastrowid, chat.channel, user_id, role, tuple(json.loads(scope)), creator, stamp)
+    grant = Grant(cursor.lastrowid, chat.channel, user_id, role, tuple(json.loads(scope)), creator, stamp, ends)
     return Redeemed("granted", grant)
 
 

@@ -11,7 +11,7 @@ or staff entry to those areas (a bare police id: everywhere, a bare staff id: no
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Literal
 
 from bot.core.messages import Incoming
@@ -79,11 +79,27 @@ def staff_areas(settings: Settings, msg: Incoming, held: Sequence[Grant] = ()) -
     return areas_for(settings, msg, "staff", held)
 
 
-def staff_chats(settings: Settings) -> list[tuple[str, str]]:
-    """Where staff and admins get summaries: their private chats (Telegram unless a channel is named)."""
+def _chat_of(entry: str) -> tuple[str, str]:
+    who = entry.partition("=")[0]
+    channel, sep, user = who.partition(":")
+    return (channel, user) if sep else ("telegram", who)
+
+
+def summary_chats(
+    settings: Settings, live: Sequence[Grant], created_by: str, touches: Callable[[Sequence[str]], bool]
+) -> list[tuple[str, str]]:
+    """Who hears that a broadcast is done: whoever made it from a chat, every admin, and every
+    staff member whose areas it `touches`, whether the environment or a grant in the chat gave
+    them the role. `live`: the grants in force (`grants.live`)."""
     chats = []
-    for entry in settings.staff_ids + settings.admin_ids:
-        who = entry.partition("=")[0]
-        channel, sep, user = who.partition(":")
-        chats.append((channel, user) if sep else ("telegram", who))
+    channel, sep, user = created_by.partition(":")
+    if sep and user:
+        chats.append((channel, user))
+    chats += [_chat_of(entry) for entry in settings.admin_ids]
+    for entry in settings.staff_ids:
+        if touches([code for code in entry.partition("=")[2].split("|") if code]):
+            chats.append(_chat_of(entry))
+    for grant in live:
+        if grant.role == "admin" or (grant.role == "staff" and (not grant.scope or touches(grant.scope))):
+            chats.append((grant.channel, grant.user_id))
     return list(dict.fromkeys(chats))

@@ -4,8 +4,10 @@ Order, first match wins:
 1. a command (`/start`, `/huy@canhgiac_bot dk-123`): commands work everywhere, mid-flow too;
 2. a button choice, by the prefix of its data (`menu:hotlines` → the "menu" handler; `choices.Button`);
    on a channel without buttons (`Incoming.buttons` False) a typed number or an option's words
-   become the choice first, read against the numbers the chat was last shown (`bot/routing/choices.py`),
-   and the numbers a turn's replies show are remembered before the adapter sends them;
+   become the choice first, read against the options on record (`bot/routing/choices.py`): words
+   that name several options get them shown again, a bare number for a destructive option asks
+   first (the router answers both itself, the flow stays where it was); the numbers a turn's
+   replies show are remembered before the adapter sends them, continuing those still answerable;
 3. a global word ("hủy", "menu"), typed with or without accents;
 4. the chat's active flow, if any, which gets text, photos and contacts alike;
 5. other words (greetings), then texts of a registered shape (an invite code sent alone);
@@ -53,7 +55,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Protocol
 
-from bot.core.messages import ChatKey, Incoming, Reply
+from bot.core.messages import ChatKey, Choice, Incoming, Reply
 from bot.core.textnorm import clean_input, phrase_key
 from bot.routing import chats, choices, grants, handled_updates, roles
 
@@ -135,8 +137,8 @@ class _Turn:
     fresh: bool  # False: the update was handled before (a platform's repeated delivery)
     language: str | None
     owed: list[str]  # reference codes of the chat's reports that no delivered reply has shown
-    typed: str | None = None  # the value of the numbered option a typed text names (no buttons)
-    numbers_shown: bool = False  # the chat has numbered options on record, which this turn replaces
+    typed: choices.Typed = choices.Typed()  # what a typed text names among the options (no buttons)
+    record: choices.Record = choices.Record()  # the options on record, which this turn keeps or replaces
     # The chat's active flows by user id: the writer's own, and in a group the other members'.
     flows: dict[str, Conversation] = dataclasses.field(default_factory=dict)
     held: tuple[grants.Grant, ...] = ()  # the writer's roles given from the chat (none in groups)
@@ -312,21 +314,22 @@ class Router:
             if msg.update_id is not None and not handled_updates.claim(db, msg.channel, msg.update_id, now):
                 return _Turn(False, chats.language_of(db, msg.chat), owed)
             language = chats.touch(db, msg.chat, now, services.settings.default_language)
-            typed, numbers_shown = choices.typed_choice(db, msg)
+            typed, record = choices.typed_choice(db, msg)
             flows = services.conversations.in_chat(db, msg.chat)
             # Roles act in private chats only: a group's turn loads none.
             held = () if msg.is_group or not msg.user_id else grants.held(db, msg.channel, msg.user_id, now)
-            return _Turn(True, language, owed, typed, numbers_shown, flows, held)
+            return _Turn(True, language, owed, typed, record, flows, held)
 
         handler: Handler | None = None
+        asked: list[Reply] | None = None
         owed: list[str] = []
         turn: _Turn | None = None
         try:
             turn = await services.storage.write(begin_turn)
             owed = turn.owed
             msg = dataclasses.replace(msg, language=turn.language or "")
-            if turn.typed is not None:  # "2" on a channel without buttons: the option shown as 2
-                msg = dataclasses.replace(msg, choice=turn.typed, text=None)
+            if turn.typed.value is not None:  # "2" on a channel without buttons: the option shown as 2
+                msg = dataclasses.replace(msg, choice=turn.typed.value, text=None)
             if not turn.fresh:
                 log.info("duplicate channel=%s update=%s", msg.channel, msg.update_id)
                 # Handled before, perhaps by a process that died before answering: the one thing
@@ -335,10 +338,13 @@ class Router:
             services = dataclasses.replace(
                 services, conversation=turn.flows.get(msg.conversation_key.user_id), grants=turn.held
             )
-            handler = await self._select(msg, services)
-            if handler is None:
+            asked = self._about_options(msg, services, turn)
+            handler = None if asked is not None else await self._select(msg, services)
+            if asked is not None:
+                replies, outcome = asked, "ok"
+            elif handler is None:
                 return []
-            if self._foreign_button(msg, turn.flows):
+            elif self._foreign_button(msg, turn.flows):
                 replies, outcome = [], "not_yours"
             else:
                 replies, outcome = await handler(msg, services), "ok"
@@ -354,7 +360,9 @@ class Router:
             replies = self._with_owed(msg, services, owed, replies)
             # "Not saved, please send again": the numbers shown before keep their meaning for that.
             if not msg.buttons and outcome != "not_saved":
-                await self._remember_numbers(msg, services, replies, turn is None or turn.numbers_shown)
+                kept = self._still_answering(msg, services, turn, handler)
+                shown = turn is None or turn.typed.on_record
+                replies = await self._remember_numbers(msg, services, replies, shown, kept, turn, asked is not None)
         log.info(
             "update channel=%s handler=%s outcome=%s replies=%d latency_ms=%.1f",
             msg.channel,
@@ -366,19 +374,72 @@ class Router:
         return replies
 
     @staticmethod
-    async def _remember_numbers(msg: Incoming, services: RouterServices, replies: list[Reply], shown: bool) -> None:
+    def _about_options(msg: Incoming, services: RouterServices, turn: _Turn) -> list[Reply] | None:
+        """The router's own answers about numbered options, which leave the flow where it was:
+        words naming several options (shown again), a bare number naming a destructive option
+        (asked first), and "no, go on" under that question."""
+        t = services.texts(msg)
+        if turn.typed.confirm is not None:
+            option = turn.typed.confirm
+            sure = (
+                Choice(t.label("choices.confirm_yes"), option.value),  # a number may pick this one
+                Choice(t.label("choices.confirm_no"), choices.KEEP_GOING),
+            )
+            return [Reply(t.render("choice_confirm", label=option.label), choices=sure)]
+        if turn.typed.unclear and not msg.is_group:
+            return [Reply(t.render("choice_unclear"), choices=tuple(o.choice() for o in turn.typed.unclear))]
+        if msg.choice == choices.KEEP_GOING:
+            return [Reply(t.render("choice_kept"))]
+        return None
+
+    def _still_answering(
+        self, msg: Incoming, services: RouterServices, turn: _Turn | None, handler: Handler | None
+    ) -> tuple[choices.Option, ...]:
+        """The options on record that keep their numbers after this turn (`choices` docstring):
+        all but the picked option's message after a pick, all after the router asked about them,
+        all but the last question's after a typed answer to the chat's flow; none otherwise."""
+        if turn is None:
+            return ()
+        record, typed = turn.record, turn.typed
+        if typed.picked is not None:
+            answered = {o.message for o in record.options if o.value == typed.picked.value}
+            return tuple(o for o in record.options if o.message not in answered)
+        if typed.confirm is not None or (typed.unclear and not msg.is_group):
+            return record.options
+        conversation = services.conversation
+        in_flow = conversation is not None and handler is self._flows.get(conversation.flow)
+        if in_flow and msg.choice is None and not command_of(msg):
+            return tuple(o for o in record.options if o.turn != record.turn)
+        return ()
+
+    @staticmethod
+    async def _remember_numbers(
+        msg: Incoming,
+        services: RouterServices,
+        replies: list[Reply],
+        shown: bool,
+        kept: tuple[choices.Option, ...],
+        turn: _Turn | None,
+        asked: bool,
+    ) -> list[Reply]:
         """The options these replies number are what a typed "2" means from now on: committed
-        before the adapter sends them, so even the quickest answer is read against them."""
-        offered = choices.offered_in(replies)
-        if not offered and not shown:
-            return  # nothing was on record and nothing is shown: no write
+        before the adapter sends them, so even the quickest answer is read against them. Returns
+        the replies with the numbers they are shown with. The router's own question about the
+        options (`asked`) belongs to the question it is about: same turn, same free-text flag."""
+        if not choices.offered_in(replies) and not shown:
+            return replies  # nothing was on record and nothing is shown: no write
         now = services.clock()
+        record = turn.record if turn is not None else choices.Record()
+        number, free_text = (record.turn, record.free_text) if asked else (record.turn + 1, None)
         try:
-            await services.storage.write(lambda db: choices.remember(db, msg.chat, offered, now))
+            return await services.storage.write(
+                lambda db: choices.remember(db, msg.chat, replies, now, kept=kept, turn=number, free_text=free_text)
+            )
         except sqlite3.Error:
             # The database refuses writes (locked, full): the replies still go out; only their
             # numbers are not remembered.
             log.warning("could not remember numbered options channel=%s", msg.channel, exc_info=True)
+            return replies
 
     async def delivered(self, msg: Incoming, replies: list[Reply], services: RouterServices) -> None:
         """Adapters call this once `replies` were sent: the codes they showed are owed no longer.

@@ -21,8 +21,8 @@ def admin(router, services, settings) -> Chat:
     return Chat(router, services, chat_id=ADMIN)
 
 
-async def invite(admin: Chat, role: str, *places: str, hours: int = 24) -> str:
-    """Walk /moi through; the code it shows."""
+async def invite(admin: Chat, role: str, *places: str, hours: int = 24, term: str = "none") -> str:
+    """Walk /moi through (`term`: how long the role lasts); the code it shows."""
     await admin.send("/moi")
     assert "admin_invite_role" in admin.templates
     await admin.press(f"invite:role:{role}")
@@ -31,6 +31,8 @@ async def invite(admin: Chat, role: str, *places: str, hours: int = 24) -> str:
         await admin.press(next(v for v in admin.choice_values if v.startswith("invite:area:")))
     if places:
         await admin.press("invite:done")
+    assert "admin_invite_term" in admin.templates
+    await admin.press(f"invite:term:{term}")
     assert "admin_invite_valid" in admin.templates
     await admin.press(f"invite:valid:{hours}")
     return str(admin.values_of("admin_invite_code")["code"])
@@ -222,3 +224,79 @@ async def test_a_code_shaped_text_inside_a_flow_belongs_to_the_flow(router, serv
     await person.send(code)  # the flow's step reads it (not a phone number: asked again)
     assert "redeem_granted" not in person.templates and "redeem_refused" not in person.templates
     assert await rows(services, "SELECT * FROM grants") == []
+
+
+@pytest.mark.parametrize(("term", "days_left"), [("30", 30), ("90", 90), ("eoy", None), ("none", None)])
+async def test_the_admin_sets_how_long_the_role_lasts_and_an_ended_role_no_longer_counts(
+    router, services, admin, clock, term, days_left
+):
+    code = await invite(admin, "police", "cam duong", term=term)
+    officer = Chat(router, services, chat_id=OFFICER)
+    await officer.send(code)
+    granted = officer.values_of("redeem_granted")
+    [(expires_at,)] = await rows(services, "SELECT expires_at FROM grants")
+    assert (expires_at is None) is (term == "none") and (granted["ends"] is None) is (term == "none")
+    await admin.send("/vaitro")
+    [shown] = admin.values_of("admin_roles")["granted"]
+    assert shown["ends"] == granted["ends"]
+    [(detail,)] = await rows(services, "SELECT note FROM audit_log WHERE new_status = 'role_granted'")
+    assert (expires_at or "no end") in detail
+    if term == "none":
+        return
+    if days_left:
+        clock.advance(days=days_left - 1)
+        await officer.send("/hangdoi")
+        assert officer.templates == ["police_queue"]  # still holds it the day before
+    clock.advance(days=400)
+    await officer.send("/hangdoi")
+    assert officer.templates == ["unknown_command"]  # ended: the router's grant load no longer has it
+    await admin.send("/vaitro")
+    assert admin.values_of("admin_roles")["granted"] == []
+
+
+# --- /diaphuong: a commune's own police numbers and greeting name -------------------------------------
+
+
+async def test_an_admin_sets_a_communes_police_numbers_and_name_and_its_citizens_see_them(
+    router, services, admin, settings
+):
+    settings.locality_name = "Chung"
+    citizen, elsewhere = Chat(router, services, chat_id="11"), Chat(router, services, chat_id="12")
+    await citizen.press("sub:pick:x-03037")  # xã Tả Van
+    await elsewhere.press("sub:pick:x-00070")
+    await citizen.send("/hotline")
+    assert citizen.values_of("hotlines")["locality"]["name"] == "Chung"  # nothing set: the environment's
+
+    await admin.send("/diaphuong")
+    assert admin.templates == ["admin_locality"]
+    await admin.send("ta van lao cai")
+    await admin.press("local:area:x-03037")
+    assert admin.values_of("admin_locality")["step"] == "menu"
+    await admin.press("local:edit:police")
+    await admin.send("'; DROP TABLE area_settings;--")
+    assert admin.values_of("admin_locality")["problem"] == "invalid"
+    await admin.send("Công an xã Tả Van = 0214 3871 113\n0912 000 111")
+    await admin.press("local:edit:name")
+    await admin.send("xã Tả Van")
+    assert admin.values_of("admin_locality")["greeting_name"] == "xã Tả Van"
+
+    await citizen.send("/hotline")
+    local = citizen.values_of("hotlines")["locality"]
+    assert local["name"] == "xã Tả Van"
+    assert [h["number"] for h in local["police_hotlines"]] == ["0214 3871 113", "0912 000 111"]
+    await citizen.send("/start")
+    assert citizen.values_of("welcome")["locality"]["name"] == "xã Tả Van"
+    await elsewhere.send("/hotline")
+    assert elsewhere.values_of("hotlines")["locality"]["name"] == "Chung"  # another commune: unchanged
+
+    audit = await rows(services, "SELECT actor, note FROM audit_log WHERE new_status = 'area_setting' ORDER BY id")
+    assert [a for a, _ in audit] == [f"test:{ADMIN}"] * 2 and all("x-03037" in note for _, note in audit)
+    await admin.press("local:clear:name")
+    await citizen.send("/hotline")
+    assert citizen.values_of("hotlines")["locality"]["name"] == "Chung"  # cleared: back to the fallback
+    assert len(await rows(services, "SELECT 1 FROM audit_log WHERE new_status = 'area_setting'")) == 3
+
+
+async def test_citizens_have_no_locality_command(chat):
+    await chat.send("/diaphuong")
+    assert chat.templates == ["unknown_command"]

@@ -131,3 +131,42 @@ def test_a_foreign_numbers_country_is_named_by_the_content_in_use(tmp_path, serv
     assert "Xứ Thử Nghiệm" in reason  # the name the content in use gives, not the shipped one
     [reason] = _reasons(services, msg, result)
     assert "Xứ Thử Nghiệm" not in reason
+
+
+ROUTED = {"faq_answer", "faq_suggest", "not_understood"}  # what free text outside any flow gets
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "làm sao biết số này lừa đảo?",
+        "công an gọi bảo chuyển tiền có thật không",
+        "lam sao biet so nay lua dao",
+        "nhận được tin nhắn trúng thưởng thì phải làm gì",
+    ],
+)
+async def test_a_question_inside_the_check_flow_is_answered_and_leaves_the_flow(chat, services, question):
+    await chat.send("/kiemtra")
+    await chat.send(question)
+    assert "check_prompt" not in chat.templates and set(chat.templates) & ROUTED
+    assert await services.conversations.get(chat.key) is None
+
+
+@pytest.mark.parametrize("attempt", ["0912 34", "09123", "vietcombank-xac", "http://", "www.", "không biết nữa", "abc"])
+async def test_a_failed_identifier_inside_the_check_flow_is_asked_again(chat, services, attempt):
+    await chat.send("/kiemtra")
+    await chat.send(attempt)
+    assert chat.templates == ["check_prompt"] and chat.values_of("check_prompt")["problem"] == "invalid"
+    conversation = await services.conversations.get(chat.key)
+    assert conversation is not None and conversation.flow == "check"
+
+
+@pytest.mark.parametrize(
+    "sent", [("/kiemtra 001099012345",), ("/kiemtra", "079 203 004 567"), ("CCCD 038185000123 có bị lộ không",)]
+)
+async def test_a_citizen_id_is_told_apart_not_checked_as_an_account(chat, services, sent):
+    for text in sent:
+        await chat.send(text)
+    assert chat.templates == ["citizen_id_notice"]
+    assert await services.conversations.get(chat.key) is None
+    assert await services.storage.read(lambda db: db["identifiers"].count) == 0

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from bot.core import outbox
+from bot.identifiers import display, parse_profile
 from bot.routing import grants
 from tests.conftest import Chat
 from tests.flows import DESCRIPTION, file_report
@@ -197,3 +198,57 @@ async def test_an_officer_seeded_with_areas_in_the_environment_is_scoped_too(rou
     officer = Chat(router, services, chat_id=OFFICER)
     await officer.send("/hangdoi")
     assert queued_values(officer) == {"0987 654 321"}
+
+
+async def test_the_queue_filters_by_commune_or_province_within_the_officers_scope(router, services, settings):
+    lan, hoa, minh = (Chat(router, services, chat_id=c) for c in ("11", "12", "13"))
+    await report_in(lan, settings, "phường Cốc Lếu", "0912345678")  # now phường Lào Cai
+    await report_in(hoa, settings, "phường Cam Đường", "0987654321")
+    await report_in(minh, settings, "", "0934567890")  # no area
+    province = await scoped_officer(router, services, "7103", LAO_CAI)
+    await province.send("/hangdoi cam duong")  # a name, as typed
+    assert queued_values(province) == {"0987 654 321"}
+    assert province.values_of("police_queue")["area"] == services.library.areas.full_name(CAM_DUONG)
+    await province.send(f"/hangdoi {LAO_CAI_WARD}")  # a code
+    assert queued_values(province) == {"0912 345 678"}
+    await province.send("/hangdoi tinh lao cai")  # the province: its units only, not the unplaced
+    assert queued_values(province) == {"0912 345 678", "0987 654 321"}
+    await province.send("/hangdoi xyzzyq")
+    assert province.values_of("police_queue")["problem"] == "not_found" and not queued_values(province)
+
+    cam = await scoped_officer(router, services, "7102", CAM_DUONG)
+    for outside in ("phuong lao cai", "lao cai", "phường Hoàn Kiếm, Hà Nội"):
+        await cam.send(f"/hangdoi {outside}")
+        assert cam.templates == ["police_not_in_scope"], outside
+    await cam.send("/hangdoi Cam Đường")
+    assert queued_values(cam) == {"0987 654 321"}
+
+
+async def test_profiles_are_queued_per_platform_and_profile_and_reports_without_identifier_alone(
+    router, services, officer
+):
+    async def report_seen(chat_id: str, what: str, told: str) -> None:
+        citizen = Chat(router, services, chat_id=chat_id)
+        await citizen.send("/baocao")
+        await citizen.press(f"report:what:{what}")
+        await citizen.send(told)
+        for _ in range(10):
+            step = (await services.conversations.get(citizen.key)).step
+            if step == "confirm":
+                break
+            answers = {"via": "report:via:in_person", "claimed": "report:claimed:fake-official-staff",
+                       "happened": "report:happened:today", "consent": "report:consent:none"}  # fmt: skip
+            await citizen.press(answers.get(step, "report:skip"))
+        await citizen.press("report:confirm")
+
+    await report_seen("21", "social", "fb Nguyễn Thu Hà (giả chị họ)")
+    await report_seen("22", "social", "facebook nguyen thu ha")
+    await report_seen("23", "other", "có người đến nhà xưng cán bộ điện lực thu tiền")
+    await report_seen("24", "other", "có người đến nhà xưng cán bộ điện lực thu tiền")
+    await officer.send("/hangdoi")
+    items = rendered_items(officer)
+    kinds = officer.services.content.texts("vi").labels("police.kinds")
+    grouped = [(i["kind"], i["reporters"]) for i in items]
+    assert grouped == [(kinds["profile"], 2), (kinds["none"], 1), (kinds["none"], 1)]
+    profile, _ = parse_profile("fb Nguyễn Thu Hà")
+    assert items[0]["value"] == display(profile) and items[1]["value"] != items[2]["value"]

@@ -157,3 +157,36 @@ def test_privacy_purge_leaves_the_number_nowhere_on_disk(tmp_path):
         assert b"987654321" not in _disk_bytes(path)
     finally:
         running_bot.close()
+
+
+async def test_privacy_lists_everything_erasure_forgets(chat, services):
+    """/baomat's list is `bot.privacy.HELD`, the same list erasure runs: it cannot miss a kind."""
+    from bot import privacy
+
+    await chat.send("/baomat")
+    held = chat.values_of("privacy")["held"]
+    assert [h["name"] for h in held] == [name for name, _ in privacy.HELD]
+    assert all(h["text"] for h in held)
+    assert tuple(forget for _, forget in privacy.HELD) == privacy.FORGETS
+    assert chat.values_of("privacy")["subscription"] is None
+
+
+async def test_privacy_shows_the_citizens_own_subscription(chat, services):
+    await chat.press("sub:pick:x-02647")
+    await chat.press("sub:topics")
+    await chat.press("sub:topic:job-scam")
+    await chat.send("/baomat")
+    subscription = chat.values_of("privacy")["subscription"]
+    assert subscription["area"] == services.library.areas.full_name("x-02647")
+    assert subscription["topics"] == [services.content.taxonomy["job-scam"]["vi"]]
+
+
+async def test_the_erasure_confirmation_names_what_goes_and_what_stays(chat):
+    from bot import privacy
+
+    await chat.send("/xoadulieu")
+    values = chat.values_of("forget_confirm")
+    goes, stays = [h["name"] for h in values["held"]], [k["name"] for k in values["kept"]]
+    assert sorted(goes + stays) == sorted(name for name, _ in privacy.HELD)
+    assert "subscription" in goes and stays == list(privacy.KEPT)  # the reports stay, anonymised
+    assert all(k["text"] for k in values["kept"])

@@ -13,6 +13,7 @@ import pytest
 from bot.core.messages import Contact, Incoming, Photo
 from bot.core.settings import Settings
 from bot.core.storage import Storage
+from bot.identifiers import parse_profile
 from bot.services import build_services
 from tests.conftest import Chat
 from tests.fakes.running_bot import CHAT, SHARED, TOKEN, RunningBot
@@ -97,7 +98,8 @@ async def test_a_bad_identifier_is_asked_again_kindly(chat, services, sent, prob
     await chat.press("report:what:call")
     await chat.send(**sent)
     assert chat.templates == ["report_prompt"]
-    assert chat.values_of("report_prompt") == {"step": "identifier", "what": "call", "problem": problem}
+    assert chat.values_of("report_prompt") == {"step": "identifier", "what": "call", "problem": problem,
+                                               "buttons": True}  # fmt: skip
     assert "49" not in chat.text and "<script>" not in chat.text
     conversation = await services.conversations.get(chat.key)
     assert conversation.step == "identifier"
@@ -301,13 +303,14 @@ async def test_through_telegram_someone_elses_contact_card_is_refused(fake, tg_s
         fake.push_raw(_contact_update(card))
         [reask] = await fake.wait_for_messages(CHAT)
         texts = bot.services.content.texts("vi")
-        own_only = texts.render("report_prompt", step="contact", what="call", problem="not_own")
+        own_only = texts.render("report_prompt", step="contact", what="call", problem="not_own", buttons=True)
         assert reask["text"] == own_only and reask["reply_markup"]["keyboard"][0][0]["request_contact"]
         fake.push_contact(CHAT, "+84 912 000 111")  # the own-number button: the sender's own card
         [summary] = await fake.wait_for_messages(CHAT)
         labels = {group: texts.labels(f"report.{group}") for group in ("what", "via", "claimed", "happened")}
         assert summary["text"] == texts.render(
-            "report_summary", what=labels["what"]["call"], identifier="0912 345 678", holder=None,
+            "report_summary", what=labels["what"]["call"], identifier="0912 345 678", identifier_kind="phone",
+            holder=None,
             via=labels["via"]["phone_call"], claimed=labels["claimed"].get("unknown", ""),
             happened=labels["happened"]["today"], amount="0 đ", description=None, evidence=False,
             consent="contact", contact_phone="+84912000111",
@@ -318,3 +321,203 @@ async def test_through_telegram_someone_elses_contact_card_is_refused(fake, tg_s
     finally:
         storage.close()
     assert "987654321" not in conversation["data"] and "+84912000111" in conversation["data"]
+
+
+# --- what was actually seen: a profile, or nothing to identify (issue 20) ---
+
+
+async def _finish_from_via(chat: Chat) -> None:
+    """From wherever the flow is after the identifier: answer every remaining step up to the summary."""
+    for _ in range(12):
+        conversation = await chat.services.conversations.get(chat.key)
+        step = conversation.step
+        if step == "confirm":
+            return
+        if step == "via":
+            await chat.press("report:via:other")
+        elif step == "claimed":
+            await chat.press("report:claimed:fake-official-staff")
+        elif step == "happened":
+            await chat.press("report:happened:today")
+        elif step == "consent":
+            await chat.press("report:consent:none")
+        elif step == "description":
+            await chat.send("Họ nói là thu tiền điện còn nợ")
+        else:
+            await chat.press("report:skip")
+    raise AssertionError("the flow did not reach the summary")
+
+
+async def _identifier_row(services, row):
+    return await services.storage.read(lambda db: db["identifiers"].get(row["identifier_id"]))
+
+
+async def test_a_social_profile_named_in_words_is_reported_under_its_platform(chat, services):
+    await chat.send("/baocao")
+    await chat.press("report:what:social")
+    told = "fb Nguyễn Thu Hà (tài khoản giả chị họ tôi)"
+    await chat.send(told)
+    assert chat.values_of("report_prompt")["problem"] == ""
+    await _finish_from_via(chat)
+    assert chat.templates[-1] == "report_summary"
+    await chat.press("report:confirm")
+    [row] = await _reports(services)
+    identifier = await _identifier_row(services, row)
+    assert (identifier["kind"], identifier["key"]) == ("profile", "profile:facebook:nguyen thu ha")
+    assert row["via"] == "facebook"
+    assert row["description"].startswith(parse_profile(told)[1])  # the remark in brackets leads the story
+
+
+async def test_a_profile_without_a_platform_asks_for_it(chat, services):
+    await chat.send("/baocao")
+    await chat.press("report:what:social")
+    await chat.send("Thu Hà Shop")
+    assert chat.values_of("report_prompt")["step"] == "platform" and "report:platform:tiktok" in chat.choice_values
+    await chat.press("report:platform:tiktok")
+    await _finish_from_via(chat)
+    await chat.press("report:confirm")
+    [row] = await _reports(services)
+    assert (await _identifier_row(services, row))["key"] == "profile:tiktok:thu ha shop"
+
+
+@pytest.mark.parametrize("what", ["call", "sms", "link", "bank_account", "social", "other"])
+async def test_every_identifier_step_has_a_way_on_without_one(chat, services, what):
+    await chat.send("/baocao")
+    await chat.press(f"report:what:{what}")
+    assert "report:noid" in chat.choice_values
+    await chat.press("report:noid")
+    await _finish_from_via(chat)
+    await chat.press("report:confirm")
+    [row] = await _reports(services)
+    assert (await _identifier_row(services, row))["kind"] == "none"
+    assert row["description"]  # with nothing to identify, the story is asked for, not skippable
+
+
+async def test_a_visit_at_the_door_told_at_the_identifier_step_is_a_report_without_identifier(chat, services):
+    await chat.send("/baocao")
+    await chat.press("report:what:other")
+    await chat.send("có người đến nhà xưng cán bộ điện lực thu tiền")
+    assert chat.values_of("report_prompt")["step"] == "via" and "report:via:in_person" in chat.choice_values
+    await chat.press("report:via:in_person")
+    await _finish_from_via(chat)
+    await chat.press("report:confirm")
+    [row] = await _reports(services)
+    assert row["description"] == "có người đến nhà xưng cán bộ điện lực thu tiền"
+    assert (await _identifier_row(services, row))["kind"] == "none"
+
+
+async def test_without_an_identifier_the_story_cannot_be_skipped(chat):
+    await chat.send("/baocao")
+    await chat.press("report:what:call")
+    await chat.press("report:noid")
+    for value in ("report:via:ott_call", "report:claimed:fake-emergency", "report:happened:today", "report:skip"):
+        await chat.press(value)
+    assert chat.values_of("report_prompt")["step"] == "description" and "report:skip" not in chat.choice_values
+    await chat.press("report:skip")
+    assert chat.values_of("report_prompt") == {"step": "description", "what": "call", "problem": "reask",
+                                               "buttons": True, "required": True}  # fmt: skip
+
+
+# --- a citizen-ID number is personal data, never an account ---
+
+
+async def test_a_citizen_id_at_the_identifier_step_is_told_and_not_stored(chat, services):
+    await chat.send("/baocao")
+    await chat.press("report:what:bank_account")
+    await chat.send("001099012345")
+    assert chat.values_of("report_prompt")["problem"] == "citizen_id"
+    assert (await services.conversations.get(chat.key)).step == "identifier"
+    assert await services.storage.read(lambda db: db["identifiers"].count) == 0
+
+
+# --- edit at the summary ---
+
+
+async def _to_summary(chat: Chat) -> None:
+    await walk_to_consent(chat)
+    await chat.press("report:consent:updates")
+    assert chat.templates[-1] == "report_summary" and "report:edit" in chat.choice_values
+
+
+async def test_one_answer_is_changed_from_the_summary_and_the_others_kept(chat, services):
+    await _to_summary(chat)
+    before = chat.values_of("report_summary")
+    await chat.press("report:edit")
+    assert chat.templates == ["report_edit"] and "report:edit:amount" in chat.choice_values
+    await chat.press("report:edit:amount")
+    assert chat.values_of("report_prompt")["step"] == "amount"
+    await chat.send("không rõ")  # same validation as the first time
+    assert chat.values_of("report_prompt")["problem"] == "reask"
+    await chat.send("7 triệu")
+    after = chat.values_of("report_summary")
+    assert after["amount"] == "7.000.000 đ"
+    assert {k: v for k, v in after.items() if k != "amount"} == {k: v for k, v in before.items() if k != "amount"}
+    await chat.press("report:confirm")
+    [row] = await _reports(services)
+    assert row["amount_lost"] == 7_000_000 and row["via"] == "ott_call"
+
+
+async def test_changing_the_identifier_to_an_account_asks_its_bank_then_returns(chat):
+    await _to_summary(chat)
+    await chat.press("report:edit")
+    await chat.press("report:edit:what")
+    await chat.press("report:what:bank_account")
+    assert chat.values_of("report_prompt")["step"] == "identifier"  # a phone no longer fits
+    await chat.send("1027845566")
+    assert chat.values_of("report_prompt")["step"] == "bank"
+    await chat.press("report:bank:MB")
+    assert chat.values_of("report_prompt")["step"] == "holder"
+    await chat.send("NGUYEN VAN A")
+    summary = chat.values_of("report_summary")
+    assert summary["holder"] == "NGUYEN VAN A" and summary["via"] and summary["amount"] == "5.000.000 đ"
+
+
+def _without_buttons(chat: Chat, channel: str) -> Chat:
+    """The chat as the terminal or Zalo delivers it: no buttons, options numbered and typed."""
+    chat.channel = channel
+    send = chat.send
+
+    async def typed(text=None, **fields):
+        return await send(text, buttons=False, **fields)
+
+    chat.send = typed
+    return chat
+
+
+async def test_edit_works_by_typing_on_a_channel_without_buttons(chat):
+    _without_buttons(chat, "terminal")
+    await _to_summary(chat)
+    await chat.send("sửa")
+    assert chat.templates == ["report_edit"]
+    await chat.send("số tiền")
+    assert chat.values_of("report_prompt")["step"] == "amount"
+    await chat.send("2 triệu")
+    assert chat.values_of("report_summary")["amount"] == "2.000.000 đ"
+
+
+async def test_the_contact_step_speaks_of_a_button_only_where_there_is_one(chat):
+    _without_buttons(chat, "zalo")
+    await walk_to_consent(chat)
+    await chat.send("1")  # the first option: consent with a call back
+    assert chat.values_of("report_prompt") == {"step": "contact", "what": "call", "problem": "", "buttons": False}
+    assert not chat.last[0].request_contact
+
+
+async def test_dropping_the_identifier_at_the_summary_asks_for_the_story_if_there_is_none(chat, services):
+    await chat.send("/baocao")
+    await chat.press("report:what:call")
+    await chat.send("0912345678")
+    for value in ("report:via:phone_call", "report:claimed:fake-emergency", "report:happened:today"):
+        await chat.press(value)
+    for _ in range(3):
+        await chat.press("report:skip")  # amount, description, photo
+    await chat.press("report:consent:none")
+    await chat.press("report:edit")
+    await chat.press("report:edit:identifier")
+    await chat.press("report:noid")
+    assert chat.values_of("report_prompt")["step"] == "description"
+    await chat.send("Gọi số ẩn, giả giọng con trai xin tiền")
+    assert chat.values_of("report_summary")["identifier_kind"] == "none"
+    await chat.press("report:confirm")
+    [row] = await _reports(services)
+    assert row["description"] and row["via"] == "phone_call"

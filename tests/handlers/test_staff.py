@@ -55,7 +55,8 @@ async def test_this_weeks_campaign_to_my_areas_with_an_exact_preview(staff, rout
     await staff.press("staff:confirm")
     [sent] = await recent(services)
     assert sent.areas == ["x-02647", "x-02674"] and sent.created_by == f"test:{STAFF}"
-    assert staff.templates == ["staff_sent"] and staff.values_of("staff_sent") == {"id": sent.id, "when": None}
+    assert staff.templates == ["staff_sent"]
+    assert staff.values_of("staff_sent") == {"id": sent.id, "when": None, "sending": True}
 
 
 async def test_own_words_later_in_vietnam_time(staff, services):
@@ -64,8 +65,14 @@ async def test_own_words_later_in_vietnam_time(staff, services):
     await staff.send(OWN_WORDS)
     await staff.press("staff:area:x-02647")
     await staff.press("staff:later")
+    asked = staff.values_of("staff_when")
+    assert asked["problem"] is None and asked["example"] == "08:30 25/11"  # computed: tomorrow, never gone
     await staff.send("hôm qua")
-    assert staff.templates == ["staff_when"] and staff.values_of("staff_when")["problem"] is True
+    assert staff.templates == ["staff_when"] and staff.values_of("staff_when")["problem"] == "unclear"
+    await staff.send("8h")  # today 08:00, an hour ago
+    assert staff.values_of("staff_when")["problem"] == "past"
+    await staff.send("8h 1/6/2027")
+    assert staff.values_of("staff_when")["problem"] == "far"
     await staff.send("25/11 08:30")
     preview, body, _ = staff.last
     assert staff.values_of("staff_preview")["when"] == "08:30 25/11/2026" and "08:30 25/11/2026" in preview.text
@@ -99,8 +106,9 @@ async def test_changing_this_weeks_campaign_for_my_area(staff, services):
     await staff.press("staff:ocamp:skip")
     await staff.press("staff:oarea:x-02647")
     overridden = staff.values_of("staff_overridden")
-    assert staff.templates == ["staff_overridden"] and (overridden["week"], overridden["title"]) == ("2026-W48", None)
-    assert "2026-W48" in staff.text
+    week = {"number": 48, "first": "23/11", "last": "29/11"}  # staff never read "2026-W48"
+    assert staff.templates == ["staff_overridden"] and (overridden["week"], overridden["title"]) == (week, None)
+    assert "W48" not in staff.text
     [row] = await services.storage.read(lambda db: list(db["week_overrides"].rows))
     assert (row["area_code"], row["campaign_id"], row["set_by"]) == ("x-02647", "skip", f"test:{STAFF}")
 
@@ -132,3 +140,90 @@ async def test_staff_given_a_province_from_the_chat_broadcast_there_only(router,
     await member.send("Họp tổ dân phố tối nay")
     await member.press("staff:area:x-02647")  # a ward inside the province: allowed
     assert "staff_preview" in member.templates
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("8h sáng mai", "08:00 25/11/2026"), ("thứ 2 tuần sau 8h", "08:00 30/11/2026"), ("mai 8:30", "08:30 25/11/2026"),
+     ("20h tối nay", "20:00 24/11/2026"), ("8:00 15/12", "08:00 15/12/2026")],
+)  # fmt: skip
+async def test_times_typed_as_people_say_them(staff, services, typed, expected):
+    await staff.send("/phatcanhbao")
+    await staff.press("staff:write")
+    await staff.send("Tin thử")
+    await staff.press("staff:area:x-02647")
+    await staff.press("staff:later")
+    await staff.send(typed)
+    assert staff.values_of("staff_preview")["when"] == expected
+    await staff.press("staff:confirm")
+    [sent] = await recent(services)
+    assert broadcasts.local_time(sent.scheduled_for) == expected
+
+
+async def test_a_zero_preview_says_why(staff, router, services, library):
+    from bot.broadcast import subscriptions
+    from bot.broadcast.campaigns import iso_week
+    from bot.core.messages import ChatKey
+
+    campaign = library.campaigns.for_week(iso_week(datetime(2026, 11, 24, tzinfo=VIETNAM)))
+    other_topic = next(slug for slug in library.content.taxonomy if slug != campaign.topic)
+    await staff.send("/phatcanhbao")
+    await staff.press(f"staff:camp:{campaign.id}")
+    await staff.press("staff:area:x-02647")
+    preview = staff.values_of("staff_preview")
+    assert (preview["count"], preview["why"]) == (0, {"subscribers": 0, "other_topics": 0})
+
+    await subscribe(router, services, "1", "x-02647")
+    services.storage.write_sync(
+        lambda db: subscriptions.set_topics(db, ChatKey("test", "1"), (other_topic,), services.clock())
+    )
+    await staff.send("/phatcanhbao")
+    await staff.press(f"staff:camp:{campaign.id}")
+    await staff.press("staff:area:x-02647")
+    preview = staff.values_of("staff_preview")
+    assert (preview["count"], preview["why"]) == (0, {"subscribers": 1, "other_topics": 1})
+    await staff.press("staff:cancel")
+    await subscribe(router, services, "2", "x-02647")
+    await staff.send("/phatcanhbao")
+    await staff.press(f"staff:camp:{campaign.id}")
+    await staff.press("staff:area:x-02647")
+    assert (staff.values_of("staff_preview")["count"], staff.values_of("staff_preview")["why"]) == (1, None)
+
+
+async def test_this_weeks_campaign_says_whether_it_went_out(staff, router, services, settings, clock):
+    from datetime import timedelta
+
+    from bot.app.serve import schedule_broadcasts
+
+    settings.weekly_day, settings.weekly_time = "wed", "08:00"
+    await subscribe(router, services, "1", "x-02647")
+    await staff.send("/phatcanhbao")
+    assert staff.values_of("staff_start")["weekly"] == {"state": "due", "at": "08:00 25/11/2026"}
+    assert staff.values_of("staff_start")["week"] == {"number": 48, "first": "23/11", "last": "29/11"}
+    clock.now += timedelta(days=1)  # Wednesday 09:00, the bot not running at 08:00
+    await staff.send("/phatcanhbao")
+    assert staff.values_of("staff_start")["weekly"] == {"state": "late", "at": "08:00 25/11/2026"}
+    await schedule_broadcasts(services)  # it runs again: this week's campaign goes out, late
+    await staff.send("/phatcanhbao")
+    weekly = staff.values_of("staff_start")["weekly"]
+    assert (weekly["state"], weekly["at"], weekly["count"]) == ("sending", "08:00 25/11/2026", 1)
+
+
+async def test_in_the_terminal_without_a_running_bot_staff_are_told_it_waits(staff, services):
+    services.sending = lambda: False  # `canhgiac chat` while no `canhgiac run` serves the database
+    await staff.send("/phatcanhbao")
+    await staff.press("staff:write")
+    await staff.send("Tin thử")
+    await staff.press("staff:area:x-02647")
+    await staff.press("staff:confirm")
+    assert staff.values_of("staff_sent")["sending"] is False
+
+
+def test_the_terminal_sees_whether_a_bot_serves_the_database(tmp_path):
+    from bot.app.instance import served, serving
+
+    db_path = tmp_path / "canhgiac.db"
+    assert served(db_path) is False  # never served
+    with serving(db_path):
+        assert served(db_path) is True
+    assert served(db_path) is False  # the lock went with the server

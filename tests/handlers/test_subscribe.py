@@ -130,16 +130,88 @@ def test_topic_buttons_name_topics_in_the_chats_language(tmp_path):
     from bot.core.content import Content
     from bot.core.messages import Incoming
     from bot.core.settings import Settings
+    from bot.core.textnorm import shorten
     from bot.services import _template_globals
     from handlers.subscribe import _topic_choices
 
     root = tmp_path / "content"
     shutil.copytree(paths.content_dir(), root)
     (root / "en").mkdir()
-    (root / "en" / "strings.yaml").write_text("language_name: English\n", "utf-8")
+    (root / "en" / "strings.yaml").write_text(
+        "language_name: English\ntopics:\n  job-scam: Job scams where you are paid for tasks, then asked to pay\n",
+        "utf-8",
+    )
     content = Content(root, "vi", _template_globals(Settings(_env_file=None)))
     svc = SimpleNamespace(content=content, texts=lambda m: content.texts(m.language))
     for language in ("en", "vi"):
         msg = Incoming(channel="test", chat_id="1", user_id="1", text="", language=language)
         [choice] = [c for c in _topic_choices(svc, msg, ()) if c.value.endswith(":job-scam")]
-        assert choice.label.endswith(content.taxonomy["job-scam"][language][:48])
+        name = content.texts(language).labels("topics")["job-scam"]
+        assert choice.label.endswith(shorten(name, 48))  # the language's own name, cut between words
+
+
+# --- Typing the commune (handlers/area_step.py) ------------------------------------------------------
+
+
+async def test_a_commune_typed_in_ones_own_words_is_offered_and_one_tap_subscribes(chat):
+    await chat.send("/dangky")
+    await chat.send("phuong hoan kiem")  # no accents, level word kept
+    assert chat.templates == ["subscribe_found"]
+    found = chat.values_of("subscribe_found")
+    assert found["problem"] is None and found["matches"][0]["code"] == "x-00070"
+    assert found["matches"][0]["name"] == chat.services.library.areas.full_name("x-00070")  # name + province
+    assert chat.choice_values[0] == "sub:pick:x-00070"
+    await chat.press("sub:pick:x-00070")
+    assert chat.templates == ["subscribe_done"] and (await sub(chat)).area_code == "x-00070"
+    await chat.send("Tả Van")  # the step is answered: text is no longer a place name
+    assert "subscribe_found" not in chat.templates
+
+
+async def test_an_old_name_finds_the_unit_it_went_into_and_says_so(chat):
+    await chat.send("/dangky")
+    await chat.send("Cốc Lếu")  # phường Cốc Lếu went into phường Lào Cai on 1 July 2025
+    first = chat.values_of("subscribe_found")["matches"][0]
+    assert first["code"] == "x-02647"
+    assert (first["old_level"], first["old_name"]) == ("phường", "Cốc Lếu")
+    assert first["province"] == chat.services.library.areas.get("t-15").name
+
+
+async def test_a_number_subscribes_where_there_are_no_buttons(chat):
+    chat.channel = "zalo"
+    await chat.send("/dangky", buttons=False)
+    await chat.send("ta van lao cai", buttons=False)
+    offered = [v for v in chat.choice_values if v.startswith("sub:pick:")]
+    assert offered[0] == "sub:pick:x-03037"
+    await chat.send("1", buttons=False)
+    assert chat.templates == ["subscribe_done"] and (await sub(chat)).area_code == "x-03037"
+
+
+async def test_a_province_name_asks_which_commune_with_the_province_offered(chat):
+    await chat.send("/dangky")
+    await chat.send("lao cai")
+    found = chat.values_of("subscribe_found")
+    assert found["problem"] == "province"
+    assert found["province"] == chat.services.library.areas.full_name("t-15")
+    assert {"sub:pick:t-15", "sub:area:t-15"} <= set(chat.choice_values)
+    assert "sub:pick:x-02647" in chat.choice_values  # phường Lào Cai, of the same name
+    assert await sub(chat) is None
+
+
+async def test_bad_input_is_a_kind_re_ask_never_a_dead_end(chat):
+    await chat.send("/dangky")
+    for text in ["xyzzyq", "😀😀😀", "'; DROP TABLE subscriptions;--", "a" * 500, "x" * 4000]:
+        await chat.send(text)
+        assert chat.templates == ["subscribe_found"], text
+        assert chat.values_of("subscribe_found")["problem"] == "not_found"
+        assert "sub:area:t-15" in chat.choice_values  # the provinces: always a way on
+    await chat.send("tan phu dong nai")  # the flow is still there
+    assert chat.values_of("subscribe_found")["problem"] is None
+    assert await sub(chat) is None
+    db_tables = await chat.services.storage.read(lambda db: set(db.table_names()))
+    assert "subscriptions" in db_tables
+
+
+async def test_a_code_typed_at_the_step_is_found_too(chat):
+    await chat.send("/dangky")
+    await chat.send("coc-leu")  # printed before 2025
+    assert chat.values_of("subscribe_found")["matches"][0]["code"] == "x-02647"

@@ -160,3 +160,41 @@ def test_the_shipped_content_names_no_district_office_as_current():
     problems: list[str] = []
     _check_retired_levels(lib, problems)
     assert problems == []
+
+
+def _jargon_lib(root):
+    from bot.broadcast.campaigns import Campaigns
+
+    settings = Settings(_env_file=None, content_dir=root)
+    topics = set(yaml.safe_load((root / "taxonomy.yaml").read_text())["topics"])
+    return SimpleNamespace(
+        content=Content(root, "vi", _template_globals(settings)), default_language="vi",
+        knowledge={"vi": load_knowledge(root / "vi")}, campaigns=Campaigns.load(root / "campaigns", topics),
+    )  # fmt: skip
+
+
+def test_jargon_in_what_a_citizen_reads_fails_the_check(tmp_path):
+    """Words such as "VoIP", "KOL" (`content_check.jargon`) in a label, topic name, card, reason or template
+    fail the check; in what citizens type (FAQ phrasings, keywords) they are welcome."""
+    from bot.app.content_check import _check_jargon
+
+    root = content_copy(tmp_path)
+    edit_yaml(root / "vi" / "strings.yaml", lambda d: d["topics"].update({"job-scam": "Việc nhẹ lương cao qua OTT"}))
+    edit_yaml(root / "vi" / "topics" / "loan-shark.yaml", lambda d: d.update(title="Vay tiền qua app của KOL"))
+    edit_yaml(root / "vi" / "reasons.yaml", lambda d: d.update(voip_number="Số VoIP."))
+    (root / "vi" / "templates" / "welcome.html.j2").write_text("Cẩn thận cuộc gọi voip.\n")
+    faq = root / "vi" / "faq" / "reporting-help.yaml"
+    edit_yaml(faq, lambda d: d["entries"][0]["phrasings"].append("bị gọi voip ott thì báo ở đâu"))
+    problems: list[str] = []
+    _check_jargon(_jargon_lib(root), problems)
+    assert sorted(p.split(":")[0] for p in problems) == [
+        "vi/reasons.yaml", "vi/strings.yaml", "vi/templates/welcome.html.j2", "vi/topics/loan-shark.yaml",
+    ], problems  # fmt: skip
+
+
+def test_the_shipped_content_speaks_plainly():
+    from bot.app.content_check import _check_jargon
+
+    problems: list[str] = []
+    _check_jargon(_jargon_lib(paths.content_dir()), problems)
+    assert problems == []

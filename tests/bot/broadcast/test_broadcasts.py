@@ -116,12 +116,47 @@ def test_progress_cancel_and_summary(services, clock, rendered):
     state = services.storage.read_sync(lambda db: broadcasts.progress(db, broadcast_id))
     assert (state.total, state.done, state.counts["pending"]) == (5, 3, 2)
     assert services.storage.write_sync(lambda db: broadcasts.cancel(db, broadcast_id)) is True
-    texts = services.content.texts("vi")
     finished = services.storage.write_sync(
-        lambda db: broadcasts.finish(db, clock(), lambda b: [("telegram", "9")], texts)
+        lambda db: broadcasts.finish(db, clock(), lambda b: [("telegram", "9")], renderer(services))
     )
     assert finished == [broadcast_id]
     [summary] = services.storage.read_sync(lambda db: outbox.pending(db, ["telegram"]))
     assert "2 / 5" in summary.text
     [values] = [v for name, v in zip(rendered, rendered.values, strict=True) if name == "broadcast_summary"]
     assert (values["total"], dict(values["counts"])) == (5, {"sent": 2, "blocked": 1, "cancelled": 2})
+
+
+def finish(services, clock) -> list[int]:
+    return services.storage.write_sync(
+        lambda db: broadcasts.finish(db, clock(), lambda b: [("telegram", "9")], renderer(services))
+    )
+
+
+def summaries(services) -> list:
+    return services.storage.read_sync(lambda db: outbox.pending(db, ["telegram"]))
+
+
+def test_a_summary_of_nobody_says_why(services, clock, rendered):
+    nobody = send(services, clock, text="x", areas=["da-nang"])
+    seed(services, clock, {"1": "coc-leu"}, topics={"1": ("loan-shark",)})
+    other_topic = send(services, clock, campaign_id="w01", areas=["coc-leu"])
+    assert finish(services, clock) == [nobody, other_topic]
+    assert len(summaries(services)) == 2
+    whys = [v["why"] for name, v in zip(rendered, rendered.values, strict=True) if name == "broadcast_summary"]
+    assert whys == [{"subscribers": 0, "other_topics": 0}, {"subscribers": 1, "other_topics": 1}]
+
+
+def test_a_weekly_campaign_that_reached_nobody_sends_no_summary(services, clock):
+    clock.now = datetime(2026, 11, 25, 15, 0, tzinfo=VIETNAM)  # a new deployment's first start, after the hour
+
+    def tick(db):
+        broadcasts.ensure_weekly(db, clock(), "mon", (8, 0))
+        for due in broadcasts.due(db, clock()):
+            broadcasts.enqueue(db, due, renderer(services), clock())
+
+    services.storage.write_sync(tick)
+    [weekly] = services.storage.read_sync(lambda db: broadcasts.recent(db))
+    assert finish(services, clock) == [weekly.id]
+    assert summaries(services) == []  # no "0 / 0"
+    weekly = services.storage.read_sync(lambda db: broadcasts.weekly_of(db, "2026-W48"))
+    assert (weekly.status, weekly.recipients, weekly.finished_at is not None) == ("done", 0, True)

@@ -28,7 +28,10 @@ async def test_start_shows_the_menu_as_an_inline_keyboard_and_sets_commands(fake
     async with RunningBot(tg_settings, fake):
         fake.push_text(CHAT, "/start", first_name="Hoa")
         [welcome] = await fake.wait_for_messages(CHAT)
-    assert welcome["text"] == texts.render("welcome", name="Hoa") and welcome["parse_mode"] == "HTML"
+    assert (
+        welcome["text"] == texts.render("welcome", name="Hoa", locality={"name": tg_settings.locality_name})
+        and welcome["parse_mode"] == "HTML"
+    )
     buttons = [row[0] for row in keyboard_of(welcome)]
     assert len(buttons) == 8 and buttons[6]["callback_data"] == "hotlines"
     assert buttons[6]["text"] == texts.label("menu.hotlines")

@@ -87,3 +87,38 @@ async def test_an_officer_acts_on_the_first_item_of_the_queue(router, services, 
     conversation = await services.conversations.get(ChatKey("terminal", "officer"))
     assert conversation is not None and conversation.flow == "police_note"
     assert conversation.data == {"identifier_id": first_id, "status": "confirmed"}
+
+
+# --- options from earlier messages still answer (issue 20) ---
+
+
+async def test_an_officer_acts_on_the_first_and_the_third_item_of_the_queue(router, services, settings):
+    settings.police_ids = ["terminal:officer"]
+    for citizen, number in (("11", "0912345678"), ("12", "0987654321"), ("13", "0903123456")):
+        await file_report(Chat(router, services, chat_id=citizen), number)
+    items = await services.storage.read(lambda db: reports.queue(db, limit=5))
+    assert len(items) == 3
+    t = services.content.texts("vi")
+    confirm = t.labels("police.actions")["confirmed"]
+
+    # One message per item, four options each: the 3rd item's "confirmed" is 9. The officer acts on
+    # the 1st (typing a note), then on the 3rd, whose number still answers, skipping the note by its words.
+    lines = f"/hangdoi\n1\nđã gọi xác minh\n9\n{t.label('police.no_note')}\n"
+    out = await run_chat(router, services, lines, user="officer")
+    assert f"\n9. {confirm}\n" in out
+    assert t.label("terminal.no_such_choice") not in out
+    statuses = await services.storage.read(
+        lambda db: {row[0]: row[1] for row in db.execute("SELECT id, status FROM identifiers")}
+    )
+    assert [statuses[item.identifier_id] for item in items] == ["confirmed", "new", "confirmed"]
+    assert await services.conversations.get(ChatKey("terminal", "officer")) is None
+
+
+async def test_a_number_at_the_amount_step_is_the_amount_in_the_terminal(router, services):
+    t = services.content.texts("vi")
+    what = t.labels("report.what")
+    lines = f"/baocao\n{what['call']}\n0912345678\n" + "1\n1\n1\n" + "3\n"
+    await run_chat(router, services, lines)
+    conversation = await services.conversations.get(ChatKey("terminal", "local"))
+    assert conversation is not None and conversation.flow == "report"  # before: "3" cancelled it
+    assert conversation.data["amount"] == 3_000_000

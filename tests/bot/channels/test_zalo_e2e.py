@@ -68,7 +68,15 @@ async def test_the_menu_is_a_numbered_list_and_a_number_chooses(zalo, zalo_setti
     t = library.content.texts("vi")
     async with RunningBot(zalo_settings, zalo):
         welcome = await say(zalo, "/start")
-        [(expected, _)] = zalo_render([Reply(t.render("welcome", name="Lan"), choices=main_menu(t))], t)
+        [(expected, _)] = zalo_render(
+            [
+                Reply(
+                    t.render("welcome", name="Lan", locality={"name": zalo_settings.locality_name}),
+                    choices=main_menu(t),
+                )
+            ],
+            t,
+        )
         assert welcome == expected  # the text, then the menu numbered 1-8 and how to pick
         assert f"1. {t.label('menu.methods')}" in welcome and f"8. {t.label('menu.help')}" in welcome
         assert "<b>" not in welcome  # Zalo shows no formatting: plain text
@@ -86,7 +94,12 @@ async def test_a_whole_report_by_numbers_and_words(zalo, zalo_settings, library,
     async with RunningBot(zalo_settings, zalo) as bot:
         await say(zalo, "/baocao", count=2)
         asked = await say(zalo, "1")  # 📞 Cuộc gọi
-        assert shown(rendered, asked, "report_prompt", t) == {"step": "identifier", "what": "call", "problem": ""}
+        assert shown(rendered, asked, "report_prompt", t) == {
+            "step": "identifier",
+            "what": "call",
+            "problem": "",
+            "buttons": False,
+        }
         via = await say(zalo, "0912 345 678")
         assert shown(rendered, via, "report_prompt", t)["step"] == "via"
         assert f"1. {t.labels('report.via')['phone_call']}" in via
@@ -280,3 +293,22 @@ async def test_an_officer_acts_on_the_first_item_of_the_queue_by_number(zalo, za
         conversation = await bot.services.conversations.get(ChatKey("zalo", CHAT))
     assert conversation is not None and conversation.flow == "police_note"
     assert conversation.data == {"identifier_id": first_id, "status": "confirmed"}
+
+
+async def test_a_number_at_the_amount_step_is_an_amount_and_cancel_asks_first(zalo, zalo_settings, library, rendered):
+    # Issue 20: "3" at the amount step used to pick option 3, "Hủy báo cáo", and the report was gone.
+    t = library.content.texts("vi")
+    async with RunningBot(zalo_settings, zalo) as bot:
+        await say(zalo, "/baocao", count=2)
+        await say(zalo, t.labels("report.what")["call"])  # by its words
+        await say(zalo, "0912 345 678")
+        await say(zalo, "1")  # via
+        await say(zalo, "1")  # claimed
+        await say(zalo, "1")  # happened
+        story = await say(zalo, "3")
+        assert shown(rendered, story, "report_prompt", t)["step"] == "description"
+        conversation = await bot.services.conversations.get(ChatKey("zalo", CHAT))
+        assert conversation.data["amount"] == 3_000_000
+        asked = await say(zalo, "2")  # the story step's 2nd option: cancel, which a bare number never picks
+        assert rendered[-1] == "choice_confirm" and t.label("choices.confirm_no") in asked
+        assert (await bot.services.conversations.get(ChatKey("zalo", CHAT))).flow == "report"

@@ -94,3 +94,52 @@ def test_poster_names_the_commune_with_its_province_and_adds_the_zalo_code_when_
     bad = canhgiac("poster", "x-02647", "-o", "x.png", "--bot", "b0t_x", cwd=tmp_path,
                    env={"CANHGIAC_ZALO_BOT_LINK": "zalo.me/1"})  # fmt: skip
     assert bad.returncode == 2 and "CANHGIAC_ZALO_BOT_LINK" in bad.stderr
+
+
+def test_status_of_a_broadcast_that_reached_nobody_draws_no_full_bar(tmp_path):
+    from bot.broadcast import broadcasts
+    from bot.core.settings import load_settings
+    from bot.services import load_library
+
+    assert canhgiac("broadcast", "send", "--text", "Họp tổ dân phố", "--area", "x-02647", cwd=tmp_path).returncode == 0
+    library = load_library(load_settings())
+    renderer = broadcasts.Renderer(library.content.texts("vi"), library.areas, library.campaigns)
+    storage = Storage(tmp_path / "data" / "canhgiac.db")
+    try:  # the sender's step: nobody subscribes to x-02647, so the broadcast is done with 0 recipients
+        storage.write_sync(lambda db: broadcasts.enqueue(db, broadcasts.get(db, 1), renderer, utc_now()))
+    finally:
+        storage.close()
+    status = canhgiac("broadcast", "status", "1", cwd=tmp_path)
+    assert status.returncode == 0, status.stderr
+    assert "#" not in status.stdout and "no recipients" in status.stdout and "0/0 done" in status.stdout
+
+
+def test_campaigns_list_names_every_campaign_with_its_topic(tmp_path):
+    from bot.core.settings import load_settings
+    from bot.services import load_library
+
+    campaigns = load_library(load_settings()).campaigns.by_id
+    result = canhgiac("campaigns", "list", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    rows = [line.split() for line in result.stdout.splitlines()]
+    assert [row[0] for row in rows] == sorted(campaigns)
+    assert all(campaigns[row[0]].topic in row for row in rows)
+    listed = json.loads(canhgiac("campaigns", "list", "--json", cwd=tmp_path).stdout)
+    assert {c["id"]: c["topic"] for c in listed} == {c.id: c.topic for c in campaigns.values()}
+    assert all(c["next_week"] for c in listed if c["id"] in load_library(load_settings()).campaigns.calendar.sequence)
+
+
+def test_old_area_codes_lead_to_the_current_unit_or_are_refused_when_split(tmp_path):
+    sent = canhgiac("broadcast", "send", "--text", "Họp tổ dân phố", "--area", "coc-leu", cwd=tmp_path)
+    assert sent.returncode == 0, sent.stderr
+    assert "coc-leu → x-02647" in sent.stdout
+    listing = canhgiac("broadcast", "list", cwd=tmp_path).stdout
+    assert "x-02647" in listing and "coc-leu" not in listing  # stored as the current unit
+    drawn = canhgiac("poster", "coc-leu", "-o", "p.png", "--bot", "canhgiac_bot", cwd=tmp_path)
+    assert drawn.returncode == 0, drawn.stderr
+    assert "coc-leu → x-02647" in drawn.stdout and "start=dk-x-02647" in drawn.stdout
+    for command in (["broadcast", "send", "--text", "x", "--area"], ["poster", "-o", "q.png", "--bot", "canhgiac_bot"]):
+        split = canhgiac(*command, "tt-truong-son-an-lao", cwd=tmp_path)  # went into two units
+        assert split.returncode == 2 and split.stderr.count("\n") == 1, split.stderr
+        assert "x-11629" in split.stderr and "x-11446" in split.stderr
+    assert not (tmp_path / "q.png").exists()

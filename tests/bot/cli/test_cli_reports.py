@@ -78,7 +78,7 @@ def test_reports_export_xlsx_and_csv(tmp_path):
     assert result.returncode == 0 and "0 identifiers, 0 reports" in result.stdout
     bad = canhgiac("reports", "export", "--format", "pdf", "-o", "x", cwd=tmp_path)
     assert bad.returncode == 2 and "--format" in bad.stderr
-    bad = canhgiac("reports", "export", "-o", "x", "--since", "hôm qua", cwd=tmp_path)
+    bad = canhgiac("reports", "export", "-o", "x.xlsx", "--since", "hôm qua", cwd=tmp_path)
     assert bad.returncode == 2 and "--since" in bad.stderr
 
 
@@ -93,3 +93,52 @@ def test_privacy_purge_anonymises_old_reports(tmp_path):
     finally:
         storage.close()
     assert sorted(phones, key=str) == ["+84987654321", None]
+
+
+def _one_line_exit_2(result, *words: str) -> None:
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.strip().count("\n") == 0
+    for word in words:
+        assert word in result.stderr
+
+
+def test_reports_export_format_follows_the_file_name(tmp_path):
+    _seed(tmp_path / "data" / "canhgiac.db")
+    result = canhgiac("reports", "export", "-o", "bc.csv", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "bc.csv").read_bytes().startswith("\ufeff".encode())  # CSV text, not a zip named .csv
+    assert (tmp_path / "bc-reports.csv").exists()
+    result = canhgiac("reports", "export", "-o", "bc.XLSX", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert load_workbook(tmp_path / "bc.XLSX").worksheets[0].max_row == 2
+    _one_line_exit_2(
+        canhgiac("reports", "export", "--format", "csv", "-o", "x.xlsx", cwd=tmp_path), "--format", ".xlsx"
+    )
+    _one_line_exit_2(canhgiac("reports", "export", "--format", "xlsx", "-o", "x.csv", cwd=tmp_path), "--format", ".csv")
+    _one_line_exit_2(canhgiac("reports", "export", "-o", "x.txt", cwd=tmp_path), "--format")
+    assert (
+        not (tmp_path / "x.xlsx").exists() and not (tmp_path / "x.csv").exists() and not (tmp_path / "x.txt").exists()
+    )
+    # An explicit format with a file name that says nothing is the operator's choice.
+    assert canhgiac("reports", "export", "--format", "csv", "-o", "plain", cwd=tmp_path).returncode == 0
+
+
+def test_reports_export_area_takes_codes_and_names_and_refuses_unknown_ones(tmp_path):
+    _seed(tmp_path / "data" / "canhgiac.db")  # filed without an area
+    for area in ("t-15", "x-02647", "phường Lào Cai", "coc-leu"):  # a code, a name, a code of before 2025
+        result = canhgiac("reports", "export", "-o", "a.csv", "--area", area, cwd=tmp_path)
+        assert result.returncode == 0 and "0 identifiers, 0 reports" in result.stdout, (area, result.stderr)
+    _one_line_exit_2(canhgiac("reports", "export", "-o", "a.csv", "--area", "atlantis", cwd=tmp_path), "atlantis")
+    _one_line_exit_2(canhgiac("reports", "export", "-o", "a.csv", "--area", "x-99999", cwd=tmp_path), "x-99999")
+
+
+def test_reports_export_since_after_until_is_refused(tmp_path):
+    _seed(tmp_path / "data" / "canhgiac.db")
+    result = canhgiac(
+        "reports", "export", "-o", "d.csv", "--since", "2026-12-01", "--until", "2026-11-01", cwd=tmp_path
+    )
+    _one_line_exit_2(result, "--since", "--until")
+    same_day = canhgiac(
+        "reports", "export", "-o", "d.csv", "--since", "2026-11-01", "--until", "2026-11-01", cwd=tmp_path
+    )
+    assert same_day.returncode == 0, same_day.stderr

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.core import outbox
+from bot.core.clock import to_iso
 from bot.core.messages import ChatKey
 from bot.identifiers import PhoneNumber
 from bot.reporting import digest, reports
@@ -45,3 +48,24 @@ def test_not_before_the_hour(services, clock):
     clock.now = clock.now.replace(hour=23)  # 06:00 the next morning in Vietnam
     t = services.content.texts("vi")
     assert services.storage.write_sync(lambda db: digest.queue_if_due(db, "1", clock(), 7, t)) is False
+
+
+def test_a_digest_for_one_commune_or_province_counts_only_its_reports(services, clock, rendered, library):
+    t = services.content.texts("vi")
+    other = PhoneNumber(raw="0987654321", normalized="+84987654321", number_type="mobile", region="VN")
+    for chat, identifier, code in (("1", PHONE, "x-02647"), ("2", PHONE, "x-19351"), ("3", other, "x-02674")):
+        draft = reports.Draft(identifier=identifier, what="call", via="zalo", claimed_topic=None, happened="today",
+                              area_code=code)  # fmt: skip
+        services.storage.write_sync(lambda db, d=draft, c=chat: reports.file(db, d, ChatKey("t", c), clock()))
+    start, end = to_iso(clock() - timedelta(days=1)), to_iso(clock() + timedelta(days=1))
+    ward = reports.Scope(frozenset(library.areas.within("x-02647")))
+    province = reports.Scope(frozenset(library.areas.within("t-15")))
+    for scope, area, expected in (
+        (ward, "phường Lào Cai", [("0912 345 678", 1)]),  # the report in Quảng Trị is not counted
+        (province, "tỉnh Lào Cai", [("0912 345 678", 1), ("0987 654 321", 1)]),
+        (None, None, [("0912 345 678", 2), ("0987 654 321", 1)]),
+    ):
+        services.storage.read_sync(lambda db, s=scope, a=area: digest.build(db, t, start, end, scope=s, area=a))
+        given = _digests(rendered)[-1]
+        assert sorted((i["value"], i["new_reports"]) for i in given["items"]) == expected
+        assert given["area"] == area

@@ -68,3 +68,56 @@ def test_csv_neutralises_formulas():
     assert exports._safe("=cmd|' /C calc'!A0") == "'=cmd|' /C calc'!A0"
     assert exports._safe("+84912345678") == "'+84912345678"
     assert exports._safe("bình thường") == "bình thường"
+
+
+def _column(t, sheet: str, key: str) -> int:
+    return list(t.labels(f"export.{sheet}")).index(key)
+
+
+def test_xlsx_cells_are_dates_and_numbers_with_a_filtered_frozen_header(services, clock, tmp_path):
+    from datetime import datetime, timedelta
+
+    clock.now = clock.now.replace(hour=18)  # 01:00 the next day in Vietnam: days are Vietnamese days
+    base = {"via": "zalo", "claimed_topic": "investment-scam", "area_code": "x-02647"}
+    for number, (happened, lost) in enumerate([("today", 15_500_000), ("yesterday", None), ("this_week", 300_000)]):
+        draft = reports.Draft(identifier=ACCOUNT, what="bank_account", happened=happened, amount_lost=lost, **base)
+        services.storage.write_sync(lambda db, d=draft, n=number: reports.file(db, d, ChatKey("t", str(n)), clock()))
+    t = services.content.texts("vi")
+    tables = services.storage.read_sync(lambda db: exports.collect(db, t, exports.Filters()))
+    [path] = exports.write_xlsx(tables, t, tmp_path / "bc.xlsx")
+    summary, detail = load_workbook(path).worksheets
+    for sheet in (summary, detail):
+        assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == sheet.dimensions
+
+    vietnam_day = date(2026, 11, 23)
+    happened, said = _column(t, "reports", "happened"), _column(t, "reports", "happened_said")
+    created, amount = _column(t, "reports", "created"), _column(t, "reports", "amount")
+    rows = {row[said].value: row for row in detail.iter_rows(min_row=2)}
+    assert set(rows) == {t.labels("report.happened")[key] for key in ("today", "yesterday", "this_week")}
+    by_key = {key: rows[t.labels("report.happened")[key]] for key in ("today", "yesterday", "this_week")}
+    assert by_key["today"][happened].value == datetime.combine(vietnam_day, datetime.min.time())
+    assert by_key["yesterday"][happened].value == datetime.combine(vietnam_day - timedelta(days=1), datetime.min.time())
+    assert by_key["this_week"][happened].value is None  # only a range is known: the answer is in its own column
+    assert by_key["today"][happened].is_date and "yy" in by_key["today"][happened].number_format
+    stamp = by_key["today"][created]
+    assert stamp.is_date and stamp.value == datetime(2026, 11, 23, 1, 0) and "hh" in stamp.number_format
+    assert by_key["today"][amount].value == 15_500_000 and by_key["today"][amount].number_format == "#,##0"
+    assert by_key["yesterday"][amount].value is None
+
+    total = summary[2][_column(t, "identifiers", "amount")]
+    assert total.value == 15_800_000 and total.number_format == "#,##0"
+    first = summary[2][_column(t, "identifiers", "first")]
+    assert first.is_date and first.value == datetime(2026, 11, 23, 1, 0)
+
+
+def test_csv_keeps_text_dates(services, clock, tmp_path):
+    seed(services, clock)
+    t = services.content.texts("vi")
+    tables = services.storage.read_sync(lambda db: exports.collect(db, t, exports.Filters()))
+    _, second = exports.write_csv(tables, t, tmp_path / "bc.csv")
+    with second.open(encoding="utf-8-sig") as handle:
+        header, *rows = list(csv.reader(handle))
+    assert len(header) == len(t.labels("export.reports"))
+    assert rows[0][_column(t, "reports", "created")] == "2026-11-22 15:00"
+    assert rows[0][_column(t, "reports", "happened")] == ""  # "this week": no single day
+    assert rows[0][_column(t, "reports", "happened_said")] == t.labels("report.happened")["this_week"]

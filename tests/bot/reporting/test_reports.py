@@ -119,3 +119,24 @@ def test_purge_anonymises_old_reports_and_keeps_distinct_counts(services, clock)
     assert (
         services.storage.write_sync(lambda db: reports.anonymise_older_than(db, clock() + timedelta(seconds=1))) == 1
     )  # the recent one
+
+
+def test_profile_reports_group_by_platform_and_profile_and_no_identifier_stands_alone(services):
+    from bot.identifiers.profiles import parse_profile
+
+    first, _ = parse_profile("fb Nguyễn Thu Hà")
+    again, _ = parse_profile("facebook nguyen thu ha")
+    other_platform, _ = parse_profile("zalo Nguyễn Thu Hà")
+    file(services, LAN, draft(first, what="social", via="facebook"))
+    file(services, HOA, draft(again, what="social", via="facebook"))
+    file(services, HOA, draft(other_platform, what="social", via="zalo"))
+    alone = [file(services, who, draft(None, what="other", via="in_person")) for who in (LAN, HOA)]
+    queue = read(services, lambda db: reports.queue(db, limit=10))
+    by_key = {item.key: item for item in queue}
+    assert by_key["profile:facebook:nguyen thu ha"].reporters == 2
+    assert by_key["profile:zalo:nguyen thu ha"].reporters == 1
+    unidentified = [item for item in queue if item.kind == "none"]
+    assert sorted(item.normalized for item in unidentified) == sorted(f.ref for f in alone)
+    assert len({item.identifier_id for item in unidentified}) == 2  # each on its own
+    rows = read(services, lambda db: reports.for_export(db))
+    assert {row["id_kind"] for row in rows} == {"profile", "none"}

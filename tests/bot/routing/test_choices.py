@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from bot.core.messages import CALLBACK_DATA_MAX_BYTES, Choice, Reply
@@ -120,3 +122,154 @@ async def test_crafted_button_data_gets_the_stale_choice_answer(router, services
     assert "failure" not in chat.templates
     assert "stale_choice" in chat.templates or chat.templates == ["menu"], chat.templates
     assert await services.conversations.get(chat.key) is None  # nothing started
+
+
+# --- issue 20: free-text steps, destructive options, words, numbers that continue ---
+
+
+async def number_of(services, chat, value: str) -> str:
+    """The number a no-button chat was shown for the option with this value."""
+    record = await services.storage.read(lambda db: choices.record(db, chat.key))
+    return str(max(o.number for o in record.options if o.value == value))  # the latest shown
+
+
+async def walk_to_amount(services, chat) -> None:
+    """A report by numbers on a no-button chat, up to the amount step."""
+    await chat.send("/baocao")
+    await chat.send(await number_of(services, chat, "report:what:call"))
+    await chat.send("0912345678")
+    for value in ("report:via:phone_call", "report:claimed:fake-authority-call", "report:happened:today"):
+        await chat.send(await number_of(services, chat, value))
+    assert chat.values_of("report_prompt")["step"] == "amount"
+
+
+async def test_a_bare_number_at_the_amount_step_is_the_amount(router, services):
+    chat = NoButtons(router, services)
+    await walk_to_amount(services, chat)
+    await chat.send("3")  # before: option 3, "Hủy báo cáo", and the report was gone
+    conversation = await services.conversations.get(chat.key)
+    assert conversation is not None and conversation.flow == "report"
+    assert conversation.data["amount"] == 3_000_000  # shown back in the summary for confirmation
+    assert chat.values_of("report_prompt")["step"] == "description"
+
+
+async def test_a_bare_number_at_the_identifier_step_is_the_identifier(router, services):
+    chat = NoButtons(router, services)
+    await chat.send("/baocao")
+    await chat.send(await number_of(services, chat, "report:what:bank_account"))
+    await chat.send("1")  # an account number, however short: never option 1
+    assert "report_prompt" in chat.templates and await services.conversations.get(chat.key) is not None
+    assert chat.values_of("report_prompt")["step"] == "identifier"  # asked again, not skipped or cancelled
+
+
+async def test_a_destructive_option_asks_before_a_bare_number_picks_it(router, services):
+    chat = NoButtons(router, services)
+    await chat.send("/baocao")
+    await chat.send(await number_of(services, chat, "report:what:call"))
+    await chat.send("0912345678")
+    cancel = await number_of(services, chat, "report:cancel")
+    await chat.send(cancel)
+    assert chat.templates == ["choice_confirm"]
+    assert (await services.conversations.get(chat.key)).flow == "report"  # not cancelled
+    await chat.send(await number_of(services, chat, choices.KEEP_GOING))  # "no, go on"
+    assert chat.templates == ["choice_kept"]
+    await chat.send(await number_of(services, chat, "report:via:phone_call"))  # the question above still answers
+    assert chat.values_of("report_prompt")["step"] == "claimed"
+
+    await chat.send(await number_of(services, chat, "report:cancel"))
+    await chat.send(await number_of(services, chat, "report:cancel"))  # "yes, cancel" (not destructive)
+    assert await services.conversations.get(chat.key) is None
+
+
+async def test_a_destructive_option_answers_to_its_words(router, services):
+    chat = NoButtons(router, services)
+    t = services.content.texts("vi")
+    await chat.send("/baocao")
+    await chat.send(t.label("report.cancel"))
+    assert await services.conversations.get(chat.key) is None and "choice_confirm" not in chat.templates
+
+
+def options(*labels: str, destructive: str = "") -> choices.Record:
+    return choices.Record(
+        tuple(choices.Option(n, label, f"v:{n}", 1, 1, label == destructive) for n, label in enumerate(labels, 1))
+    )
+
+
+@pytest.mark.parametrize("typed", ["tỉnh Lào Cai", "lao cai", "Lao Cai", "lao", "LÀO CAI", "Lào Cai ạ", "lao cia"])
+def test_an_option_answers_to_its_words_however_typed(typed):
+    record = options("Lào Cai", "Hà Nội", "Hà Giang", "Hà Tĩnh")
+    assert choices.read_typed(typed, record).value == "v:1", typed
+
+
+@pytest.mark.parametrize("typed", ["lao", "lào", "lao cai", "tinh lao"])
+def test_a_prefix_of_an_option_s_words_names_it(typed):
+    record = options("Tỉnh Lào Cai", "Thành phố Hà Nội", "Tỉnh Hà Giang")
+    assert choices.read_typed(typed, record).value == "v:1", typed
+
+
+def test_words_that_name_several_options_show_them_again_never_a_silent_pick():
+    read = choices.read_typed("ha", options("Lào Cai", "Hà Nội", "Hà Giang", "Tỉnh Hà Tĩnh"))
+    assert read.picked is None and [o.value for o in read.unclear] == ["v:2", "v:3", "v:4"]
+    nothing = choices.read_typed("Tôi bị lừa mất tiền", options("Lào Cai", "Hà Nội"))
+    assert nothing.picked is None and not nothing.unclear  # words naming none go on as text
+
+
+def test_a_destructive_option_takes_no_prefix_no_typo_and_no_bare_number():
+    record = options("Bỏ qua", "Hủy báo cáo", destructive="Hủy báo cáo")
+    assert choices.read_typed("huy", record).value is None
+    assert choices.read_typed("huy bao cai", record).value is None
+    assert choices.read_typed("2", record).picked is None and choices.read_typed("2", record).confirm.value == "v:2"
+    assert choices.read_typed("hủy báo cáo", record).value == "v:2"
+    assert choices.read_typed("tôi muốn hủy báo cáo", record).value == "v:2"
+
+
+def test_at_a_free_text_step_a_number_is_the_answer_and_options_need_their_exact_words():
+    record = dataclasses.replace(options("Không mất tiền", "Bỏ qua"), free_text=True)
+    assert choices.read_typed("1", record).picked is None and choices.read_typed("2", record).confirm is None
+    assert choices.read_typed("bo", record).value is None  # a prefix may be an answer
+    assert choices.read_typed("bỏ qua", record).value == "v:2"
+
+
+async def test_ambiguous_words_in_a_flow_show_the_options_again_and_keep_the_flow(router, services):
+    chat = NoButtons(router, services)
+    t = services.content.texts("vi")
+    await chat.send("/baocao")
+    await chat.send(await number_of(services, chat, "report:what:call"))
+    await chat.send("0912345678")
+    via = t.labels("report.via")
+    keys = [choices.phrase_key(label).split() for label in via.values()]
+    first_words = [words[0] for words in keys]
+    shared = next(word for word in first_words if first_words.count(word) > 1)  # e.g. "goi"
+    await chat.send(shared)
+    assert chat.templates == ["choice_unclear"] and len(chat.choice_values) > 1
+    assert (await services.conversations.get(chat.key)).flow == "report"
+    picked = chat.choice_values[0]
+    await chat.send(await number_of(services, chat, picked))  # one of the options shown again
+    assert (await services.conversations.get(chat.key)).data["via"] == picked.rsplit(":", 1)[1]
+
+
+async def test_numbers_continue_across_turns_while_earlier_messages_still_answer(router, services):
+    chat = NoButtons(router, services)
+    many = [Reply("a", (Choice("A1", "x:a1"), Choice("A2", "x:a2"))), Reply("b", (Choice("B1", "x:b1"),))]
+    stored = await services.storage.write(lambda db: choices.remember(db, chat.key, many, services.clock()))
+    assert [r.first_number for r in stored] == [1, 3]
+    record = await services.storage.read(lambda db: choices.record(db, chat.key))
+    kept = [o for o in record.options if o.value != "x:a1" and o.value != "x:a2"]  # message "a" answered
+    more = [Reply("c", (Choice("C1", "x:c1"),))]
+    stored = await services.storage.write(
+        lambda db: choices.remember(db, chat.key, more, services.clock(), kept=kept, turn=2)
+    )
+    assert stored[0].first_number == 4  # after B1 (3), which still answers
+    assert [n for n, _ in choices.number(stored)[0][1]] == [4]
+    assert await services.storage.read(lambda db: choices.offered(db, chat.key)) == [("B1", "x:b1"), ("C1", "x:c1")]
+
+
+async def test_options_stored_before_numbers_continued_still_answer(router, services):
+    chat = NoButtons(router, services)
+    await services.storage.write(
+        lambda db: db["offered_choices"].insert(
+            {"channel": chat.channel, "chat_id": chat.chat_id, "choices": '[["Menu", "menu"]]', "offered_at": "x"}
+        )
+    )
+    await chat.send("1")
+    assert chat.templates == ["menu"]

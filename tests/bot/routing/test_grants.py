@@ -13,6 +13,7 @@ from bot.routing import grants
 
 NOW = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
 CHAT = ChatKey("telegram", "55")
+YEAR_END = datetime(2026, 12, 31, 16, 59, 59, tzinfo=UTC)  # 23:59:59 in Vietnam
 
 
 @pytest.fixture
@@ -90,3 +91,28 @@ def test_revoked_or_ended_grants_are_not_held_and_erasure_forgets_them(storage):
 
     storage.write_sync(lambda db: grants.forget(db, CHAT))
     assert storage.read_sync(lambda db: db.execute("SELECT count(*) FROM grants").fetchone()[0]) == 0
+
+
+@pytest.mark.parametrize(
+    ("term", "ends"),
+    [
+        ({}, None),  # no end
+        ({"grant_days": 30}, NOW + timedelta(days=30)),  # counted from when the code is used
+        ({"grant_until": YEAR_END}, YEAR_END),
+    ],
+)
+def test_the_role_an_invite_gives_ends_when_the_admin_said_and_then_no_longer_counts(storage, term, ends):
+    def make(db):
+        return grants.create_invite(
+            db, role="police", scope=["x-02647"], created_by="telegram:1", now=NOW - timedelta(hours=1),
+            valid_for=timedelta(hours=24), **term,
+        )  # fmt: skip
+
+    _, code = storage.write_sync(make)
+    grant = storage.write_sync(lambda db: grants.redeem(db, code, CHAT, "55", NOW)).grant
+    assert grant.expires_at == (None if ends is None else grants.to_iso(ends))
+    assert storage.read_sync(lambda db: grants.held(db, "telegram", "55", NOW + timedelta(days=29)))
+    later = (ends or NOW + timedelta(days=3650)) + timedelta(seconds=1)
+    still = storage.read_sync(lambda db: grants.held(db, "telegram", "55", later))
+    assert bool(still) is (ends is None)
+    assert bool(storage.read_sync(lambda db: grants.live(db, later))) is (ends is None)

@@ -86,7 +86,7 @@ async def test_stored_language_picks_the_content(router, services, tmp_path, ren
     replies: list[Reply] = await router.handle(msg("/help"), services)
     assert rendered[before:] == ["help"]
     # An unknown language falls back to Vietnamese.
-    assert replies[0].text == services.content.texts("vi").render("help")
+    assert replies[0].text == services.content.texts("vi").render("help", roles=[])
 
 
 # --- nothing acknowledged unless committed: a write that fails gets the "not saved" apology ---
