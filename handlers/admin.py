@@ -127,11 +127,10 @@ async def _save(svc: Services, msg: Incoming, step: str, state: dict[str, Any]) 
 async def on_choice(msg: Incoming, svc: Services) -> list[Reply]:
     """The invite's buttons: role, a unit offered, done, validity, cancel."""
     t = svc.texts(msg)
-    pressed = INVITE.read(msg.choice)
-    action, value = pressed["action"], pressed["value"]
-    conversation, instead = await flow.current(msg, svc, FLOW, cancel=action == "cancel")
+    pressed, conversation, instead = await flow.pressed(msg, svc, INVITE, FLOW)
     if conversation is None:
         return instead
+    action, value = pressed["action"], pressed["value"]
     state, step = dict(conversation.data), conversation.step
     if action == "role" and value in grants.ROLES and step == "role":
         state = {"role": value, "scope": []}
@@ -415,11 +414,10 @@ async def _save_local(msg: Incoming, svc: Services, code: str, key: str, value) 
 
 async def on_locality_choice(msg: Incoming, svc: Services) -> list[Reply]:
     t = svc.texts(msg)
-    pressed = LOCAL.read(msg.choice)
-    action, value = pressed["action"], pressed["value"]
-    conversation, instead = await flow.current(msg, svc, LOCAL_FLOW, cancel=action == "cancel")
+    pressed, conversation, instead = await flow.pressed(msg, svc, LOCAL, LOCAL_FLOW)
     if conversation is None:
         return instead
+    action, value = pressed["action"], pressed["value"]
     state = dict(conversation.data)
     if action == "area" and svc.library.areas.get(value) is not None:
         await svc.conversations.start(msg.conversation_key, LOCAL_FLOW, "menu", {"area": value})

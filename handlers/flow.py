@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot.core.messages import Incoming, Reply
+from bot.routing.choices import Button
 from bot.routing.conversations import Conversation
 from bot.services import Services
 from handlers.menu import with_menu
@@ -39,3 +40,13 @@ async def current(
     if conversation is None or conversation.flow != flow:
         return None, await otherwise(msg, svc)
     return conversation, []
+
+
+async def pressed(
+    msg: Incoming, svc: Services, button: Button, flow: str
+) -> tuple[dict[str, str], Conversation | None, list[Reply]]:
+    """A flow's button whose first field is an action ("cancel" leaves the flow): (its fields, the
+    flow to go on with or None, the answer to give instead), as `current` says."""
+    fields = button.read(msg.choice)
+    conversation, instead = await current(msg, svc, flow, cancel=fields[button.fields[0]] == "cancel")
+    return fields, conversation, instead

@@ -53,7 +53,7 @@ async def start(msg: Incoming, svc: Services) -> list[Reply]:
     if not ids:
         return with_menu(t, "coming_soon", feature=t.labels("features")["quiz"])
     await svc.conversations.start(msg.conversation_key, FLOW, "question", {"ids": ids, "index": 0, "score": 0})
-    return [Reply(t.render("quiz_intro", total=len(ids))), _question_reply(svc, msg, ids, 0)]
+    return [Reply(t.render("quiz_intro", total=len(ids)), fresh_numbers=True), _question_reply(svc, msg, ids, 0)]
 
 
 def _chosen_option(msg: Incoming, question_id: str, options: int) -> int | None:

@@ -1,12 +1,18 @@
 """/baocao: a guided report of a suspicious number, link or account, with choices at every step.
 
 Steps: what → identifier (→ bank → holder, for accounts; → platform, for a profile named without
-one) → via → who they claimed to be → when → money lost → description → evidence photo → consent →
-contact (with consent) → summary → filed. The identifier may be a social-media profile (a name, a
-handle, a profile link), or nothing at all: the identifier step always offers "no number or link",
-and for "Khác" a story typed there is taken as the description; without an identifier the story
-cannot be skipped. From the summary, "Sửa" lists the answers: the one chosen is asked again (same
-step, same checks), then the summary comes back with the others kept.
+one) → via → who they claimed to be → when → money lost → description → evidence photo → area
+(without a subscription) → consent → contact (with consent) → summary → filed. The identifier
+may be a social-media profile (a name, a handle, a profile link), or nothing at all: the
+identifier step always offers "no number or link", and for "Khác" a story typed there is taken as
+the description; without an identifier the story cannot be skipped. From the summary, "Sửa" lists
+the answers: the one chosen is asked again (same step, same checks), then the summary comes back
+with the others kept.
+The report's commune or ward is the chat's subscription's, when it has one; otherwise one optional
+question, just before consent (so the consent text can name the police who will read it), asks
+"Bạn ở xã/phường nào?": a typed name (an old one too) offers the closest current units
+(`handlers/area_step.py`), a province its communes or the whole province; skipped, the report
+keeps the deployment's locality, as before.
 Every optional step has a skip button; every invalid answer gets a kind re-ask of the same step.
 The draft lives in the conversation state (SQLite), so the flow resumes after a restart, and
 /huy leaves it at any step. Nothing is stored as a report until the citizen confirms, and the
@@ -21,6 +27,8 @@ import dataclasses
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from bot.broadcast import subscriptions
+from bot.broadcast.areas import AreaMatch
 from bot.core.messages import Choice, Incoming, Reply
 from bot.core.money import MILLION, format_vnd, parse_amount
 from bot.core.textnorm import phrase_key
@@ -44,7 +52,7 @@ from bot.reporting import reports
 from bot.routing import choices, conversations
 from bot.routing.choices import Button
 from bot.services import Services
-from handlers import flow
+from handlers import area_step, flow
 from handlers.menu import menu_button, with_menu
 
 FLOW = "report"
@@ -69,12 +77,13 @@ PLATFORM_VIA = {"facebook": "facebook", "zalo": "zalo", "telegram": "telegram"}
 STORY_WORDS = 4
 # Answers the summary lets the citizen change, in its order; "holder" and "platform" only where they apply.
 EDITABLE = ("what", "identifier", "platform", "holder", "via", "claimed", "happened", "amount", "description",
-            "evidence", "consent")  # fmt: skip
+            "evidence", "area", "consent")  # fmt: skip
 # Steps asked even while an edit goes back to the summary: they complete the answer just changed.
 COMPLETING = ("bank", "holder", "platform", "contact")
 HAPPENED = ("today", "yesterday", "this_week", "this_month", "earlier")
 CONSENT = ("contact", "updates", "none")
 POPULAR_BANKS = ("VCB", "BIDV", "ICB", "VBA", "MB", "TCB", "ACB", "VPB")
+AREA_PAGE = 30  # units of a province per message, as at /dangky
 _KINDS: dict[str, type] = {"phone": PhoneNumber, "url": Link, "bank_account": BankAccount, "profile": Profile}
 
 
@@ -164,9 +173,13 @@ def _prompt(svc: Services, msg: Incoming, step: str, state: dict[str, Any], prob
         return _summary(svc, msg, state)
     if step == "edit":
         return _edit_list(svc, msg, state)
+    if step == "area":
+        return _area_prompt(svc, msg, state, problem)
     values: dict[str, Any] = {"step": step, "what": state.get("what", ""), "problem": problem, "buttons": msg.buttons}
     if step == "description" and _story_required(state):
         values["required"] = True
+    if step == "consent" and state.get("area"):
+        values["area"] = svc.library.areas.full_name(state["area"])  # whose police read it
     text = t.render("report_prompt", **values)
     cancel = Choice(t.label("report.cancel"), "report:cancel", destructive=True)
     if step == "what":
@@ -199,6 +212,40 @@ def _prompt(svc: Services, msg: Incoming, step: str, state: dict[str, Any], prob
     return Reply(text, choices=(no_identifier, cancel), columns=1, free_text=True)  # a number is the identifier
 
 
+def _area_prompt(svc: Services, msg: Incoming, state: dict[str, Any], problem: str) -> Reply:
+    """The area question; after a typed name, the closest units (`area_offer` in the draft), or a
+    province's communes a page at a time. Skipping is always offered."""
+    t, areas = svc.texts(msg), svc.library.areas
+    offer = state.get("area_offer") or {}
+    tail = (_skip(svc, msg), Choice(t.label("report.cancel"), "report:cancel", destructive=True))
+    if "browse" in offer:
+        parent, page = offer["browse"], offer["page"]
+        codes = areas.get(parent).children
+        shown = codes[page * AREA_PAGE : (page + 1) * AREA_PAGE]
+        units = [Choice(areas.get(c).name, BUTTON.data(step="area", value=c)) for c in shown]
+        if len(codes) > (page + 1) * AREA_PAGE:
+            units.append(Choice(t.label("buttons.more"), BUTTON.data(step="areas", value=f"{parent}.{page + 1}")))
+        text = t.render("report_area", matches=[], problem="browse", province=areas.full_name(parent),
+                        reask=problem, buttons=msg.buttons)  # fmt: skip
+        return Reply(text, choices=(*units, *tail), columns=1)
+    matches = tuple(AreaMatch(code, 100.0, old_name) for code, old_name in offer.get("matches", ()))
+    found = area_step.Found(matches, offer.get("problem"), offer.get("province"))
+    units = area_step.choices(svc, found, lambda code: BUTTON.data(step="area", value=code))
+    if found.problem == "province":  # the whole province, or its communes one page at a time
+        name = areas.get(found.province).name
+        units = (
+            *units,
+            Choice(t.label("subscribe.whole").format(name=name), BUTTON.data(step="area", value=found.province)),
+            Choice(
+                t.label("subscribe.browse").format(name=name), BUTTON.data(step="areas", value=f"{found.province}.0")
+            ),
+        )
+    text = t.render("report_area", reask=problem, buttons=msg.buttons, **area_step.values(svc, found))
+    # Not a free-text step: a number picks an option ("1. Bỏ qua" while asking for a name; a unit
+    # once units are offered); a numbered ward is found by its words ("phường 1").
+    return Reply(text, choices=(*units, *tail), columns=1)
+
+
 def _edit_list(svc: Services, msg: Incoming, state: dict[str, Any]) -> Reply:
     """The answers the citizen may change, then back to the summary unchanged."""
     t = svc.texts(msg)
@@ -228,6 +275,7 @@ def _summary(svc: Services, msg: Incoming, state: dict[str, Any]) -> Reply:
         via=t.labels("report.via")[state["via"]],
         claimed=t.labels("report.claimed").get(claimed, "") if claimed else "",
         happened=t.labels("report.happened")[state["happened"]],
+        area=svc.library.areas.full_name(state["area"]) if state.get("area") else None,
         amount=format_vnd(state["amount"]) if state.get("amount") is not None else None,
         description=state.get("description"),
         evidence=bool(state.get("evidence")),
@@ -250,6 +298,15 @@ async def _over_limit(svc: Services, msg: Incoming) -> bool:
     return filed >= svc.settings.reports_per_day
 
 
+async def _subscribed_area(svc: Services, msg: Incoming) -> str | None:
+    """The current unit of the chat's active subscription, if any."""
+    current = await svc.storage.read(lambda db: subscriptions.get(db, msg.chat))
+    if current is None or not current.active or not current.area_code:
+        return None
+    found = svc.library.areas.resolve(current.area_code)
+    return found[0] if len(found) == 1 else None
+
+
 async def start(msg: Incoming, svc: Services) -> list[Reply]:
     """/baocao, the menu entry, or "report this" under a check (`report:id:<value>`)."""
     t = svc.texts(msg)
@@ -257,14 +314,20 @@ async def start(msg: Incoming, svc: Services) -> list[Reply]:
     preset = _said(msg, "id")  # "report this" under a check: the identifier it checked
     if conversation is not None and preset is None:
         # Coming back to an unfinished report: carry on where the citizen was.
-        return [Reply(t.render("report_resume")), _prompt(svc, msg, conversation.step, conversation.data)]
+        return [
+            Reply(t.render("report_resume"), fresh_numbers=True),
+            _prompt(svc, msg, conversation.step, conversation.data),
+        ]
     if await _over_limit(svc, msg):
         return with_menu(t, "report_limit", limit=svc.settings.reports_per_day)
     state: dict[str, Any] = {}
+    subscribed = await _subscribed_area(svc, msg)
+    if subscribed is not None:
+        state["area"] = subscribed  # no question: the area the chat gets warnings for
     identifier = parse_identifier(preset) if preset else None
     if identifier is not None:
         state["preset"] = _dump(identifier)
-    return [Reply(t.render("report_intro")), *await _goto(svc, msg, state, "what")]
+    return [Reply(t.render("report_intro"), fresh_numbers=True), *await _goto(svc, msg, state, "what")]
 
 
 # --- one step at a time ---
@@ -461,7 +524,35 @@ async def _evidence(svc: Services, msg: Incoming, state: dict[str, Any]) -> list
         state["evidence"] = msg.photo.ref
     elif not _skipped(svc, msg):
         return "reask"
-    return await _goto(svc, msg, state, "consent")
+    return await _goto(svc, msg, state, "consent" if "area" in state else "area")
+
+
+async def _area(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[Reply] | str:
+    """A unit picked, a province's page asked for, a name typed (searched), or the step skipped."""
+    areas = svc.library.areas
+    picked = _said(msg, "area")
+    if picked is not None or _skipped(svc, msg):
+        if picked is not None and areas.get(picked) is None:
+            return "reask"  # a crafted or outdated button
+        state.pop("area_offer", None)
+        state["area"] = picked  # None: skipped, the report keeps the deployment's locality
+        return await _goto(svc, msg, state, "consent")
+    page = _said(msg, "areas")  # "t-15.1": a province's communes, second page
+    if page is not None:
+        parent, _, number = page.rpartition(".")
+        if areas.get(parent) is None or not areas.get(parent).children or not number.isdigit():
+            return "reask"
+        state["area_offer"] = {"browse": parent, "page": int(number)}
+        return await _ask(svc, msg, state, "area")
+    if not msg.text or not msg.text.strip():
+        return "reask"
+    found = await svc.compute(area_step.find, svc, msg.text)
+    state["area_offer"] = {
+        "matches": [[m.code, m.old_name] for m in found.matches],
+        "problem": found.problem,
+        "province": found.province,
+    }
+    return await _ask(svc, msg, state, "area")
 
 
 async def _consent(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[Reply] | str:
@@ -497,6 +588,7 @@ async def _edit(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[Rep
         field = choices.pick(msg.text, [(labels[value], value) for value in EDITABLE])
     if field not in EDITABLE:
         return "reask"
+    state.pop("area_offer", None)  # the area is asked afresh
     state["editing"] = True
     return await _ask(svc, msg, state, field)
 
@@ -521,6 +613,7 @@ STEPS: dict[str, Step] = {
     "platform": _platform,
     "description": _description,
     "evidence": _evidence,
+    "area": _area,
     "consent": _consent,
     "contact": _contact,
     "confirm": _confirm,
@@ -556,7 +649,7 @@ async def _file(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[Rep
         contact_consent=consent == "contact",
         updates_consent=consent in ("contact", "updates"),
         contact_phone=state.get("contact_phone") if consent == "contact" else None,
-        area_code=svc.library.areas.code_for(svc.settings.locality_name),
+        area_code=state.get("area") or svc.library.areas.code_for(svc.settings.locality_name),
     )
 
     def file_and_finish(db) -> reports.Filed:

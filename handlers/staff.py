@@ -157,11 +157,10 @@ async def _save_step(svc: Services, msg: Incoming, state: dict[str, Any], step: 
 
 async def on_choice(msg: Incoming, svc: Services) -> list[Reply]:
     t = svc.texts(msg)
-    pressed = BUTTON.read(msg.choice)
-    action, value = pressed["action"], pressed["value"]
-    conversation, instead = await flow.current(msg, svc, FLOW, cancel=action == "cancel")
+    pressed, conversation, instead = await flow.pressed(msg, svc, BUTTON, FLOW)
     if conversation is None:
         return instead
+    action, value = pressed["action"], pressed["value"]
     state = dict(conversation.data)
     if action == "list":
         return [Reply(t.render("staff_pick_campaign"), choices=(*_campaign_choices(svc, "camp"), _cancel(svc, msg)))]

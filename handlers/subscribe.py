@@ -57,7 +57,7 @@ async def start(msg: Incoming, svc: Services) -> list[Reply]:
     active = current.area_code if current and current.active and svc.library.areas.get(current.area_code) else None
     text = t.render("subscribe_choose", current=svc.library.areas.full_name(active) if active else None, level=None)
     await svc.conversations.start(msg.conversation_key, FLOW, "area", {})
-    return [Reply(text, choices=(*_area_choices(svc, msg, None), *menu_button(t)), columns=1)]
+    return [Reply(text, choices=(*_area_choices(svc, msg, None), *menu_button(t)), columns=1, fresh_numbers=True)]
 
 
 async def answer(msg: Incoming, svc: Services) -> list[Reply]:

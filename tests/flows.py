@@ -21,9 +21,14 @@ async def walk_to_evidence(
     await chat.send(description)
 
 
-async def file_report(chat: Chat, number: str, *, consent: str = "none", description: str = DESCRIPTION) -> None:
-    """A whole report of a call from `number`, filed with the given consent ("none", "updates")."""
+async def file_report(
+    chat: Chat, number: str, *, consent: str = "none", description: str = DESCRIPTION, area: str | None = None
+) -> None:
+    """A whole report of a call from `number`, filed with the given consent ("none", "updates"),
+    placed in `area` (a unit's code) or, with None, the commune question skipped when asked."""
     await walk_to_evidence(chat, number, description=description)
     await chat.press("report:skip")
+    if chat.templates == ["report_area"]:  # no subscription: where the reporter is, optional
+        await chat.press(f"report:area:{area}" if area else "report:skip")
     await chat.press(f"report:consent:{consent}")
     await chat.press("report:confirm")

@@ -128,7 +128,7 @@ def templates_in(text: str) -> set[str]:
 
 # --- The flows ----------------------------------------------------------------------------------------
 
-REPORT_TO_CONSENT = [
+REPORT_TO_AREA = [
     send("/baocao"),
     press("report:what:call"),
     send("gọi từ số 0912.345.678 đó"),
@@ -139,6 +139,7 @@ REPORT_TO_CONSENT = [
     send("Họ xưng công an, bảo tôi chuyển tiền vào tài khoản tạm giữ"),
     media(photo=Photo(ref="AgACAgQ-evidence")),
 ]
+REPORT_TO_CONSENT = [*REPORT_TO_AREA, press("report:skip")]  # no subscription: the commune question, skipped
 
 
 def typed(text: str) -> Step:
@@ -223,9 +224,12 @@ FLOWS: dict[str, tuple[str, list[Step]]] = {
         ],
     ),
     "report_full": (
-        "/baocao step by step: a call, contact shared, confirmed; then the code is remembered",
+        "/baocao step by step: a call, the commune by its old name, contact shared, confirmed; then the code is "
+        "remembered",
         [
-            *REPORT_TO_CONSENT,
+            *REPORT_TO_AREA,
+            send("coc leu"),
+            press("report:area:x-02647"),
             press("report:consent:contact"),
             media(contact=Contact(phone_number="84987654321", user_id=CITIZEN)),
             press("report:confirm"),
@@ -242,6 +246,7 @@ FLOWS: dict[str, tuple[str, list[Step]]] = {
             press("report:via:zalo"),
             press("report:claimed:investment-scam"),
             press("report:happened:this_week"),
+            press("report:skip"),
             press("report:skip"),
             press("report:skip"),
             press("report:skip"),
@@ -292,7 +297,14 @@ FLOWS: dict[str, tuple[str, list[Step]]] = {
             send("500k"),
             send("Chuyển khoản xong thì bị chặn"),
             press("report:skip"),
+            send("Hà Nội"),
+            press("report:area:t-01"),
             press("report:consent:updates"),
+            press("report:edit"),
+            press("report:edit:area"),
+            send("xyzzy qwerty"),
+            send("hoan kiem"),
+            press("report:area:x-00070"),
             press("report:edit"),
             press("report:edit:amount"),
             send("800k"),
@@ -310,6 +322,7 @@ FLOWS: dict[str, tuple[str, list[Step]]] = {
             press("report:via:in_person"),
             press("report:claimed:fake-official-staff"),
             press("report:happened:today"),
+            press("report:skip"),
             press("report:skip"),
             press("report:skip"),
             press("report:consent:none"),

@@ -71,16 +71,37 @@ async def housekeeping(services: Services) -> None:
 
 
 async def queue_digest(services: Services) -> bool:
-    """Queue the police digest when it is due (a no-op without CANHGIAC_POLICE_CHAT_ID)."""
-    settings = services.settings
-    if not settings.police_chat_id:
-        return False
+    """Queue the police digests when due: the police chat's (every report), and each officer's,
+    of their own communes or province (`_digest_readers`); True if any was queued."""
+    settings, now = services.settings, services.clock()
     t = services.content.texts(settings.default_language)
-    return await services.storage.write(
-        lambda db: digest.queue_if_due(
-            db, settings.police_chat_id, services.clock(), settings.digest_hour, t, services.library.areas.name_of
-        )
+    queued = await services.storage.write(
+        lambda db: digest.queue_all_if_due(
+            db,
+            lambda db: _digest_readers(services, db, now),
+            now,
+            settings.digest_hour,
+            t,
+            services.library.areas.name_of,
+        )  # fmt: skip
     )
+    return queued > 0
+
+
+def _digest_readers(services: Services, db, now) -> list[digest.Recipient]:
+    """CANHGIAC_POLICE_CHAT_ID, and every police officer in private: from CANHGIAC_POLICE_IDS
+    ("123=x-02647|t-15": those areas; a bare id: every report) and from grants given in the chat.
+    One person listed twice gets one digest, of all their areas."""
+    settings, areas = services.settings, services.library.areas
+    wanted = roles.holders(settings, grants.live(db, now), "police")
+    readers = [digest.Recipient(*digest.target(settings.police_chat_id))] if settings.police_chat_id else []
+    for (channel, chat_id), codes in wanted.items():
+        if (channel, chat_id) in {(r.channel, r.chat_id) for r in readers}:
+            continue  # the police chat is one of them: it has everything already
+        title = ", ".join(areas.full_name(code) for code in codes if areas.get(code)) if codes else None
+        scope = digest.scope_of(areas, codes)
+        readers.append(digest.Recipient(channel, chat_id, scope, title or None, when_empty=False))
+    return readers
 
 
 async def schedule_broadcasts(services: Services) -> None:

@@ -108,6 +108,10 @@ class Reply:
     # The question this reply asks is answered by typing (an amount, a phone number, an account):
     # on a channel without buttons a bare number is that answer, never an option's number.
     free_text: bool = False
+    # The first question of a flow (a report, a quiz, /dangky, /kiemtra): on a channel without
+    # buttons its options are numbered from 1 and the options shown before no longer answer, so a
+    # "1" typed at the new question never picks an item of the menu it was started from.
+    fresh_numbers: bool = False
     # Set by the router on a channel without buttons: the number its first choice is shown with,
     # since numbers continue across the messages of a turn and of the turns before (0: from 1).
     first_number: int = 0

@@ -6,11 +6,15 @@ hour sends it when it comes back. The message is queued in the outbox together w
 
 A digest covers every report, or one commune's or province's (`scope`, a `reports.Scope`: the
 police chat's own areas, or the area asked for); `build` makes one for any period and area.
+`queue_all_if_due` gives each reader their own: the police chat and officers without areas every
+report, a commune or province officer only theirs (and nothing on a day without any: officers are
+not woken for an empty list; the police chat still hears "nothing new").
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlite_utils
@@ -23,6 +27,32 @@ from bot.reporting import reports
 
 LAST_DIGEST = "last_police_digest"
 MAX_ITEMS = 15
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who gets a digest, of which reports, titled how."""
+
+    channel: str
+    chat_id: str
+    scope: reports.Scope | None = None  # None: every report
+    area: str | None = None  # the name of the communes or province, for the title
+    when_empty: bool = True  # also on a day without new reports
+
+
+def scope_of(areas, codes: Iterable[str] | None) -> reports.Scope | None:
+    """The reports an officer of `codes` answers for (as `/hangdoi` counts them: a code of before
+    2025 stands for its current units, a province's officer also gets reports without an area);
+    None (every report) for None. `areas`: the registry (`bot/broadcast/areas.Areas`)."""
+    if codes is None:
+        return None
+    units: set[str] = set()
+    unplaced = False
+    for code in codes:
+        for current in areas.resolve(code):
+            units |= areas.within(current)
+            unplaced = unplaced or areas.get(current).parent is None
+    return reports.Scope(frozenset(units), unplaced)
 
 
 def target(police_chat_id: str) -> tuple[str, str]:
@@ -85,6 +115,34 @@ def build(
 
 def _local(stamp: str) -> str:
     return from_iso(stamp).astimezone(VIETNAM).strftime("%H:%M %d/%m/%Y")
+
+
+def queue_all_if_due(
+    db: sqlite_utils.Database,
+    recipients: Callable[[sqlite_utils.Database], Sequence[Recipient]],
+    now: datetime,
+    hour: int,
+    t: Texts,
+    area_name: Callable[[str], str] = str,
+) -> int:
+    """Queue today's digest for every recipient if it is due, all in the caller's transaction with
+    the new "last digest" time; the number queued. `recipients` is asked only when it is due."""
+    if not is_due(db, now, hour):
+        return 0
+    readers = recipients(db)
+    if not readers:
+        return 0
+    start, end = since(db, now), to_iso(now)
+    queued = 0
+    for reader in readers:
+        items = reports.filed_between(db, start, end, reader.scope)
+        if not items and not reader.when_empty:
+            continue
+        text = render(t, items, start, end, area_name, reader.area)
+        outbox.enqueue(db, reader.channel, reader.chat_id, text, "police_digest", now)
+        queued += 1
+    db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [LAST_DIGEST, end])
+    return queued
 
 
 def queue_if_due(

@@ -18,7 +18,9 @@ Options are shown one way (`present`), with the "how to pick" words from content
   act on the 1st item, then the 3rd. A pick drops the options of the message it was picked from
   (that question is answered); a typed answer to the chat's flow drops the options the last turn
   showed; the rest stay answerable. Anything else (a command, a question outside a flow, a menu
-  word) moves the conversation on: the options on record are replaced and numbers start at 1.
+  word) moves the conversation on: the options on record are replaced and numbers start at 1. So
+  does the first question of a flow (`Reply.fresh_numbers`), even when an option started it: a "1"
+  typed at a new report is its first choice, never an option of the message before.
   The router writes each reply's first number on it (`Reply.first_number`) for `present`.
 - *Words*: an option answers to its label typed with or without accents and case ("lao cai"),
   inside a few more words ("tỉnh Lào Cai" for "Lào Cai", labels of two words or more), to a
@@ -32,6 +34,12 @@ Options are shown one way (`present`), with the "how to pick" words from content
   never answer to a bare number: a number that names one asks first (`Typed.confirm`; the router
   shows "yes, <option>" and "no, go on"), and they answer to their own words, never to a prefix
   or a typo.
+
+**With buttons** (Telegram), in a private chat, the options are on record too, and typing a
+button's words answers as pressing it would (same tiers as above; no numbers, since none are
+shown: a typed "3" stays text, unless "3" is the button's own label, as in the quiz). That costs
+one write per turn that shows buttons. In a group with buttons nothing is recorded: members talk
+among themselves there.
 
 Messages the bot starts (notices, broadcasts) do not go through the router: they leave a chat's
 numbers alone.
@@ -174,7 +182,7 @@ class Record:
 
 @dataclass(frozen=True)
 class Typed:
-    """How the router reads a typed text on a channel without buttons."""
+    """How the router reads a typed text against the options on record."""
 
     picked: Option | None = None  # the option the text names
     confirm: Option | None = None  # a bare number named a destructive option: ask first
@@ -300,6 +308,12 @@ def read_typed(text: str, record: Record) -> Typed:
         if option is not None and option.destructive:
             return Typed(confirm=option, on_record=on)
         return Typed(picked=option, on_record=on)
+    return read_words(text, record)
+
+
+def read_words(text: str, record: Record) -> Typed:
+    """What a typed text names by its words (never by a number shown beside the option)."""
+    on = bool(record.options)
     found = _distinct(_named(text, record.options, exact_only=record.free_text))
     if len(found) == 1:
         return Typed(picked=found[0], on_record=on)
@@ -341,14 +355,23 @@ def highest(db: sqlite_utils.Database, chat: ChatKey) -> int:
     return record(db, chat).highest
 
 
+def remembers(msg: Incoming) -> bool:
+    """Whether this chat's options are on record: always without buttons; with buttons (Telegram)
+    in a private chat only, where typing a button's words is how some people answer. In a group
+    with buttons, members talk among themselves: their words are never read as a pick."""
+    return not msg.buttons or not msg.is_group
+
+
 def typed_choice(db: sqlite_utils.Database, msg: Incoming) -> tuple[Typed, Record]:
-    """For a channel without buttons: what a typed text names among the options on record, and
-    the record (the router keeps or replaces it after the turn)."""
-    if msg.buttons:
+    """What a typed text names among the options on record, and the record (the router keeps or
+    replaces it after the turn). With buttons, only words answer: no number is shown there."""
+    if not remembers(msg):
         return Typed(), Record()
     found = record(db, msg.chat)
-    if msg.choice is not None or not msg.text or not found.options:
-        return Typed(on_record=bool(found.options)), found
+    if msg.choice is not None or not msg.text or not found.options or msg.text.lstrip().startswith("/"):
+        return Typed(on_record=bool(found.options)), found  # a command is a command ("/baocao" ≈ "Báo cáo")
+    if msg.buttons:
+        return read_words(msg.text, found), found
     return read_typed(msg.text, found), found
 
 

@@ -79,10 +79,32 @@ def staff_areas(settings: Settings, msg: Incoming, held: Sequence[Grant] = ()) -
     return areas_for(settings, msg, "staff", held)
 
 
-def _chat_of(entry: str) -> tuple[str, str]:
-    who = entry.partition("=")[0]
+def _chat_of(who: str) -> tuple[str, str]:
+    """The private chat to write to for a settings id: "zalo:abc" on Zalo, a bare id on Telegram."""
     channel, sep, user = who.partition(":")
     return (channel, user) if sep else ("telegram", who)
+
+
+def holders(settings: Settings, live: Sequence[Grant], role: Role) -> dict[tuple[str, str], list[str] | None]:
+    """Everyone given `role` (admins aside), as the private chat to write to → the area codes they
+    hold it for (None: everywhere: a bare police id, a grant without a scope; a bare staff id holds
+    none yet), from the environment and the grants in force (`grants.live`). Listed twice: one
+    entry, all their areas."""
+    found: dict[tuple[str, str], list[str] | None] = {}
+
+    def add(chat: tuple[str, str], codes: list[str] | None) -> None:
+        if chat in found and found[chat] is None:
+            return  # everywhere already
+        found[chat] = None if codes is None else [*(found.get(chat) or []), *codes]
+
+    for entry in _seeded(settings, role):
+        who, scoped, listed = entry.partition("=")
+        codes = [code for code in listed.split("|") if code]
+        add(_chat_of(who), None if not scoped and role == "police" else codes)
+    for grant in live:
+        if grant.role == role:
+            add((grant.channel, grant.user_id), list(grant.scope) or None)
+    return found
 
 
 def summary_chats(
@@ -95,11 +117,7 @@ def summary_chats(
     channel, sep, user = created_by.partition(":")
     if sep and user:
         chats.append((channel, user))
-    chats += [_chat_of(entry) for entry in settings.admin_ids]
-    for entry in settings.staff_ids:
-        if touches([code for code in entry.partition("=")[2].split("|") if code]):
-            chats.append(_chat_of(entry))
-    for grant in live:
-        if grant.role == "admin" or (grant.role == "staff" and (not grant.scope or touches(grant.scope))):
-            chats.append((grant.channel, grant.user_id))
+    chats += [_chat_of(entry.partition("=")[0]) for entry in settings.admin_ids]
+    chats += [(grant.channel, grant.user_id) for grant in live if grant.role == "admin"]
+    chats += [chat for chat, codes in holders(settings, live, "staff").items() if codes is None or touches(codes)]
     return list(dict.fromkeys(chats))

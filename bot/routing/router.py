@@ -3,8 +3,9 @@
 Order, first match wins:
 1. a command (`/start`, `/huy@canhgiac_bot dk-123`): commands work everywhere, mid-flow too;
 2. a button choice, by the prefix of its data (`menu:hotlines` → the "menu" handler; `choices.Button`);
-   on a channel without buttons (`Incoming.buttons` False) a typed number or an option's words
-   become the choice first, read against the options on record (`bot/routing/choices.py`): words
+   on a channel without buttons (`Incoming.buttons` False) a typed number or an option's words,
+   and in a private chat with buttons an option's words, become the choice first, read against
+   the options on record (`bot/routing/choices.py`): words
    that name several options get them shown again, a bare number for a destructive option asks
    first (the router answers both itself, the flow stays where it was); the numbers a turn's
    replies show are remembered before the adapter sends them, continuing those still answerable;
@@ -328,7 +329,7 @@ class Router:
             turn = await services.storage.write(begin_turn)
             owed = turn.owed
             msg = dataclasses.replace(msg, language=turn.language or "")
-            if turn.typed.value is not None:  # "2" on a channel without buttons: the option shown as 2
+            if turn.typed.value is not None:  # "2" (no buttons) or an option's words: that option
                 msg = dataclasses.replace(msg, choice=turn.typed.value, text=None)
             if not turn.fresh:
                 log.info("duplicate channel=%s update=%s", msg.channel, msg.update_id)
@@ -359,8 +360,9 @@ class Router:
         if replies:
             replies = self._with_owed(msg, services, owed, replies)
             # "Not saved, please send again": the numbers shown before keep their meaning for that.
-            if not msg.buttons and outcome != "not_saved":
-                kept = self._still_answering(msg, services, turn, handler)
+            if choices.remembers(msg) and outcome != "not_saved":
+                fresh = any(reply.fresh_numbers for reply in replies)
+                kept = () if fresh else self._still_answering(msg, services, turn, handler)
                 shown = turn is None or turn.typed.on_record
                 replies = await self._remember_numbers(msg, services, replies, shown, kept, turn, asked is not None)
         log.info(
@@ -432,9 +434,10 @@ class Router:
         record = turn.record if turn is not None else choices.Record()
         number, free_text = (record.turn, record.free_text) if asked else (record.turn + 1, None)
         try:
-            return await services.storage.write(
+            numbered = await services.storage.write(
                 lambda db: choices.remember(db, msg.chat, replies, now, kept=kept, turn=number, free_text=free_text)
             )
+            return replies if msg.buttons else numbered  # buttons show no numbers
         except sqlite3.Error:
             # The database refuses writes (locked, full): the replies still go out; only their
             # numbers are not remembered.

@@ -98,7 +98,8 @@ async def test_kill_9_after_the_report_is_committed_loses_no_code(tmp_path):
             fake.push_text(CHAT, "0912345678")
             [step] = await fake.wait_for_messages(CHAT, timeout=15)
             for value in ("report:via:phone_call", "report:claimed:unknown", "report:happened:today",
-                          "report:amount:0", "report:skip", "report:skip", "report:consent:none"):  # fmt: skip
+                          "report:amount:0", "report:skip", "report:skip", "report:skip",
+                          "report:consent:none"):  # fmt: skip
                 step = await press(fake, step, value)
             summary = step
             assert "report:confirm" in str(summary["reply_markup"])

@@ -116,7 +116,8 @@ async def test_a_full_disk_never_acknowledges_what_was_not_stored(settings, cloc
                      (None, "report:via:phone_call"), (None, "report:claimed:unknown"),
                      (None, "report:happened:today"), ("2 triệu", None),
                      (f"Họ gọi xưng công an, bắt chuyển tiền {'vào tài khoản tạm giữ ' * 8}", None),
-                     (None, "report:skip"), (None, "report:consent:updates"), (None, "report:confirm")]  # fmt: skip
+                     (None, "report:skip"), (None, "report:skip"), (None, "report:consent:updates"),
+                     (None, "report:confirm")]  # fmt: skip
             for text, choice in steps:
                 replies = await (chat.press(choice) if choice else chat.send(text))
                 updates += 1

@@ -133,6 +133,7 @@ async def _report_to(chat, step: str) -> None:
         ("amount", {"choice": "report:happened:today"}),
         ("description", {"text": "2tr"}),
         ("evidence", {"text": "Họ xưng công an"}),
+        ("area", {"choice": "report:skip"}),
         ("consent", {"choice": "report:skip"}),
         ("contact", {"choice": "report:consent:contact"}),
     ]

@@ -143,6 +143,7 @@ ROUTED = {"faq_answer", "faq_suggest", "not_understood"}  # what free text outsi
         "công an gọi bảo chuyển tiền có thật không",
         "lam sao biet so nay lua dao",
         "nhận được tin nhắn trúng thưởng thì phải làm gì",
+        "công an gọi bắt chuyển tiền",  # no question word: a story is not a number typed wrong
     ],
 )
 async def test_a_question_inside_the_check_flow_is_answered_and_leaves_the_flow(chat, services, question):

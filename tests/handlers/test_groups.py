@@ -19,7 +19,7 @@ NUMBERS = {LAN: "+84912345678", MINH: "+84987654321"}
 # After "report this" (the number preset), every step of the report flow can be answered by a button.
 STEPS = (
     "report:what:call", "report:via:phone_call", "report:claimed:unknown", "report:happened:today",
-    "report:amount:0", "report:skip", "report:skip", "report:consent:none",
+    "report:amount:0", "report:skip", "report:skip", "report:skip", "report:consent:none",
 )  # fmt: skip
 
 

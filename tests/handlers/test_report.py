@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 
 import pytest
 
+from bot.broadcast import subscriptions
 from bot.core.messages import Contact, Incoming, Photo
 from bot.core.settings import Settings
 from bot.core.storage import Storage
@@ -18,6 +19,7 @@ from bot.services import build_services
 from tests.conftest import Chat
 from tests.fakes.running_bot import CHAT, SHARED, TOKEN, RunningBot
 from tests.fakes.telegram_api import FakeTelegram
+from tests.flows import walk_to_evidence
 
 
 async def _reports(services):
@@ -36,6 +38,8 @@ async def walk_to_consent(chat: Chat) -> None:
     await chat.send("5 triệu")
     await chat.send("Họ xưng công an, bảo tôi chuyển tiền vào tài khoản tạm giữ <b>gấp</b>")
     await chat.send(photo=Photo(ref="AgACAgQ-evidence"))
+    assert chat.templates == ["report_area"]  # no subscription: where the reporter is, optional
+    await chat.press("report:skip")
     assert "report:consent:contact" in chat.choice_values
 
 
@@ -71,8 +75,8 @@ async def test_a_bank_account_asks_for_the_bank_and_the_holder(chat, services):
     await chat.send("NGUYEN VAN A")
     for value in ("report:via:zalo", "report:claimed:investment-scam", "report:happened:this_week"):
         await chat.press(value)
-    for _ in range(3):
-        await chat.press("report:skip")  # amount, description, photo
+    for _ in range(4):
+        await chat.press("report:skip")  # amount, description, photo, commune
     await chat.press("report:consent:none")
     await chat.press("report:confirm")
     [row] = await _reports(services)
@@ -152,8 +156,8 @@ async def test_the_daily_limit_is_told_before_the_form(chat, services, settings)
         await chat.send(number)
         for value in ("report:via:phone_call", "report:claimed:unknown", "report:happened:today"):
             await chat.press(value)
-        for _ in range(3):
-            await chat.press("report:skip")
+        for _ in range(4):
+            await chat.press("report:skip")  # amount, description, photo, commune
         await chat.press("report:consent:none")
         await chat.press("report:confirm")
         assert "BC-" in chat.text
@@ -279,7 +283,7 @@ async def _tg_walk_to_contact(fake) -> dict:
     fake.push_text(CHAT, "0912345678")
     [step] = await fake.wait_for_messages(CHAT)
     for value in ("report:via:phone_call", "report:claimed:unknown", "report:happened:today", "report:amount:0",
-                  "report:skip", "report:skip", "report:consent:contact"):  # fmt: skip
+                  "report:skip", "report:skip", "report:skip", "report:consent:contact"):  # fmt: skip
         step = await press(step, value)
     return step
 
@@ -509,8 +513,8 @@ async def test_dropping_the_identifier_at_the_summary_asks_for_the_story_if_ther
     await chat.send("0912345678")
     for value in ("report:via:phone_call", "report:claimed:fake-emergency", "report:happened:today"):
         await chat.press(value)
-    for _ in range(3):
-        await chat.press("report:skip")  # amount, description, photo
+    for _ in range(4):
+        await chat.press("report:skip")  # amount, description, photo, commune
     await chat.press("report:consent:none")
     await chat.press("report:edit")
     await chat.press("report:edit:identifier")
@@ -521,3 +525,115 @@ async def test_dropping_the_identifier_at_the_summary_asks_for_the_story_if_ther
     await chat.press("report:confirm")
     [row] = await _reports(services)
     assert row["description"] and row["via"] == "phone_call"
+
+
+# --- the reporter's commune: from the subscription, or one optional question ---
+
+HOAN_KIEM = "x-00070"  # phường Hoàn Kiếm, thành phố Hà Nội: not the deployment's locality
+HA_NOI = "t-01"
+
+
+async def _walk_to_area(chat: Chat) -> None:
+    await walk_to_evidence(chat)
+    await chat.press("report:skip")  # no photo
+    assert chat.templates == ["report_area"]
+
+
+async def test_without_a_subscription_the_commune_typed_is_asked_and_stored(chat, services):
+    await _walk_to_area(chat)
+    assert "report:skip" in chat.choice_values  # a typed name is the answer; "1" on Zalo is "1. Bỏ qua"
+    await chat.send("phuong hoan kiem")
+    assert chat.values_of("report_area")["matches"][0]["code"] == HOAN_KIEM
+    await chat.press(f"report:area:{HOAN_KIEM}")
+    assert chat.values_of("report_prompt")["area"] == services.library.areas.full_name(HOAN_KIEM)  # consent names it
+    await chat.press("report:consent:none")
+    assert chat.values_of("report_summary")["area"] == services.library.areas.full_name(HOAN_KIEM)
+    await chat.press("report:confirm")
+    [row] = await _reports(services)
+    assert row["area_code"] == HOAN_KIEM
+
+
+async def test_an_old_commune_name_shows_the_unit_it_went_into(chat):
+    await _walk_to_area(chat)
+    await chat.send("coc leu")
+    first = chat.values_of("report_area")["matches"][0]
+    assert (first["code"], first["old_name"]) == ("x-02647", "Cốc Lếu")
+
+
+async def test_with_a_subscription_there_is_no_question_and_its_commune_is_used(chat, services, clock):
+    await services.storage.write(lambda db: subscriptions.subscribe(db, chat.key, HOAN_KIEM, clock()))
+    await walk_to_evidence(chat)
+    await chat.press("report:skip")
+    assert "report_area" not in chat.templates and "report:consent:none" in chat.choice_values
+    await chat.press("report:consent:none")
+    assert chat.values_of("report_summary")["area"] == services.library.areas.full_name(HOAN_KIEM)
+    await chat.press("report:confirm")
+    [row] = await _reports(services)
+    assert row["area_code"] == HOAN_KIEM
+
+
+async def test_a_province_offers_the_whole_province_or_its_communes_page_by_page(chat, services):
+    await _walk_to_area(chat)
+    await chat.send("Hà Nội")
+    assert chat.values_of("report_area")["problem"] == "province"
+    assert f"report:area:{HA_NOI}" in chat.choice_values and f"report:areas:{HA_NOI}.0" in chat.choice_values
+    await chat.press(f"report:areas:{HA_NOI}.0")
+    units = [v for v in chat.choice_values if v.startswith("report:area:")]
+    assert len(units) == 30 and f"report:areas:{HA_NOI}.1" in chat.choice_values  # 126 units: more pages
+    await chat.press(f"report:areas:{HA_NOI}.4")
+    last_page = [v for v in chat.choice_values if v.startswith("report:area:")]
+    assert len(last_page) == 126 - 4 * 30 and not any(v.startswith("report:areas:") for v in chat.choice_values)
+    await chat.press(f"report:area:{HA_NOI}")  # the whole city
+    await chat.press("report:consent:none")
+    await chat.press("report:confirm")
+    [row] = await _reports(services)
+    assert row["area_code"] == HA_NOI
+
+
+@pytest.mark.parametrize("typed", ["xyzzy qwerty", "🙂🙂🙂", "'; DROP TABLE reports; --", "a" * 500])
+async def test_unknown_text_is_asked_again_kindly_and_skipping_keeps_the_locality(chat, services, typed):
+    await _walk_to_area(chat)
+    await chat.send(typed)
+    assert chat.values_of("report_area")["problem"] == "not_found"
+    assert "report:skip" in chat.choice_values  # never a dead end
+    await chat.send("bỏ qua")
+    await chat.press("report:consent:none")
+    assert chat.values_of("report_summary")["area"] is None
+    await chat.press("report:confirm")
+    [row] = await _reports(services)
+    assert row["area_code"] == "x-02647"  # skipped: the deployment's locality, as before
+
+
+async def test_a_crafted_area_button_is_asked_again(chat, services):
+    await _walk_to_area(chat)
+    await chat.press("report:area:x-99999")
+    assert chat.values_of("report_area")["reask"] == "reask"
+    await chat.press("report:areas:x-00070.0")  # a commune has no communes to page through
+    assert chat.values_of("report_area")["reask"] == "reask"
+
+
+async def test_the_commune_can_be_changed_from_the_summary(chat, services):
+    await _to_summary(chat)
+    assert chat.values_of("report_summary")["area"] is None and "report:edit" in chat.choice_values
+    await chat.press("report:edit")
+    await chat.press("report:edit:area")
+    assert chat.templates == ["report_area"] and chat.values_of("report_area")["matches"] == []
+    await chat.send("ta van lao cai")
+    code = chat.values_of("report_area")["matches"][0]["code"]
+    await chat.press(f"report:area:{code}")
+    assert chat.values_of("report_summary")["area"] == services.library.areas.full_name(code)
+    await chat.press("report:confirm")
+    [row] = await _reports(services)
+    assert row["area_code"] == code
+
+
+@pytest.mark.parametrize("channel", ["terminal", "zalo"])
+async def test_without_buttons_a_unit_is_picked_by_its_number(chat, services, channel):
+    _without_buttons(chat, channel)
+    await walk_to_evidence(chat)
+    await chat.send("bỏ qua")
+    assert chat.templates == ["report_area"]
+    await chat.send("hoan kiem")
+    await chat.send("1")
+    await chat.send("không, tôi chỉ muốn báo")
+    assert chat.values_of("report_summary")["area"] == services.library.areas.full_name(HOAN_KIEM)

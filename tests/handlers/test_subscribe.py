@@ -186,14 +186,13 @@ async def test_a_number_subscribes_where_there_are_no_buttons(chat):
     assert chat.templates == ["subscribe_done"] and (await sub(chat)).area_code == "x-03037"
 
 
-async def test_a_province_name_asks_which_commune_with_the_province_offered(chat):
+async def test_a_province_name_typed_at_the_first_step_is_its_button(chat):
+    # "lao cai" names the "tỉnh Lào Cai" button: typing it does what pressing it does (its communes).
     await chat.send("/dangky")
     await chat.send("lao cai")
-    found = chat.values_of("subscribe_found")
-    assert found["problem"] == "province"
-    assert found["province"] == chat.services.library.areas.full_name("t-15")
-    assert {"sub:pick:t-15", "sub:area:t-15"} <= set(chat.choice_values)
-    assert "sub:pick:x-02647" in chat.choice_values  # phường Lào Cai, of the same name
+    assert chat.templates == ["subscribe_choose"]
+    assert chat.choice_values[0] == "sub:pick:t-15"  # the whole province first, then its units
+    assert all(v.startswith("sub:") or v == "menu" for v in chat.choice_values)
     assert await sub(chat) is None
 
 

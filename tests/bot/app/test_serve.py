@@ -75,3 +75,42 @@ async def test_housekeeping_after_a_database_error_is_retried_soon_not_hours_lat
         stop.set()
         await asyncio.wait_for(loop, 10)
     assert "housekeeping failed" in caplog.text and "database is locked" in caplog.text
+
+
+async def test_each_police_officer_gets_the_digest_of_their_own_commune(quick, clock):
+    """Two commune officers (one from the environment, one from a grant given in the chat), a bare
+    police id and the police chat: each digest holds only the reports its reader answers for."""
+    from bot.core.messages import ChatKey
+    from bot.identifiers import parse_phone
+    from bot.reporting import reports
+    from bot.routing import grants
+
+    hoan_kiem, lao_cai = "x-00070", "x-02647"
+    quick.settings.police_chat_id = "-100123"
+    quick.settings.police_ids = [f"501={hoan_kiem}", "503"]
+    clock.now = clock.now.replace(hour=1)  # 08:00 in Vietnam: the digest is due
+    now = clock()
+
+    def setup(db):
+        _, code = grants.create_invite(db, role="police", scope=[lao_cai], created_by="test:9", now=now,
+                                       valid_for=timedelta(days=1))  # fmt: skip
+        assert grants.redeem(db, code, ChatKey("zalo", "502"), "502", now).outcome == "granted"
+        for n, (number, area) in enumerate((("0912345678", hoan_kiem), ("0987654321", lao_cai))):
+            draft = reports.Draft(identifier=parse_phone(number), what="call", via="zalo", claimed_topic=None,
+                                  happened="today", area_code=area)  # fmt: skip
+            reports.file(db, draft, ChatKey("telegram", str(700 + n)), now - timedelta(hours=1))
+
+    await quick.storage.write(setup)
+    assert await serve.queue_digest(quick)
+    rows = await quick.storage.read(lambda db: list(db["outbox"].rows))
+    by_chat = {(row["channel"], row["chat_id"]): row["text"] for row in rows}
+    assert set(by_chat) == {("telegram", "-100123"), ("telegram", "501"), ("zalo", "502"), ("telegram", "503")}
+    assert {row["purpose"] for row in rows} == {"police_digest"}
+    for chat, shown, hidden in (
+        (("telegram", "501"), "0912 345 678", "0987 654 321"),
+        (("zalo", "502"), "0987 654 321", "0912 345 678"),
+    ):
+        assert shown in by_chat[chat] and hidden not in by_chat[chat]
+    for everything in (("telegram", "-100123"), ("telegram", "503")):
+        assert "0912 345 678" in by_chat[everything] and "0987 654 321" in by_chat[everything]
+    assert not await serve.queue_digest(quick)  # once a day, for everyone

@@ -99,6 +99,7 @@ async def test_a_telegram_conversation_at_debug_leaves_no_words_numbers_or_token
             await fake.wait_for_messages(CHAT)
             fake.push_photo(CHAT, file_id="AgAC-evidence-1")
             [step] = await fake.wait_for_messages(CHAT)
+            step = await press(fake, CHAT, step, "report:skip")  # the commune
             await press(fake, CHAT, step, "report:consent:contact")
             fake.push_contact(CHAT, REPORTER_NUMBER)
             [summary] = await fake.wait_for_messages(CHAT)
@@ -132,6 +133,7 @@ async def test_a_zalo_conversation_at_debug_leaves_no_words_numbers_or_token(zal
             await say(zalo, DESCRIPTION)
             zalo.push_image(ZALO_CHAT, "https://example.com/proof.jpg")
             await zalo.wait_for_messages(ZALO_CHAT)
+            await say(zalo, "bỏ qua")  # the commune
             await say(zalo, "1")  # consent: the police may call back
             await say(zalo, "0987 654 321")
             done = await say(zalo, "1")

@@ -42,6 +42,9 @@ async def test_report_review_and_notice_through_telegram(fake, tg_settings, libr
         await fake.wait_for_messages(CHAT)
         fake.push_photo(CHAT, file_id="AgAC-evidence-1")
         [step] = await fake.wait_for_messages(CHAT)
+        fake.push_text(CHAT, "phuong hoan kiem")  # the commune, typed: the closest units come as buttons
+        [step] = await fake.wait_for_messages(CHAT)
+        step = await press(fake, step, "report:area:x-00070")
         step = await press(fake, step, "report:consent:contact")
         contact_button = step["reply_markup"]["keyboard"][0][0]
         assert contact_button["request_contact"] is True

@@ -122,3 +122,16 @@ async def test_a_number_at_the_amount_step_is_the_amount_in_the_terminal(router,
     conversation = await services.conversations.get(ChatKey("terminal", "local"))
     assert conversation is not None and conversation.flow == "report"  # before: "3" cancelled it
     assert conversation.data["amount"] == 3_000_000
+
+
+async def test_a_flow_started_from_an_option_numbers_its_options_from_one(router, services):
+    # A pasted scam message gets two messages with options (the check: 1-4, the FAQ answer: 5).
+    # "1" under the check starts a report: its first question's options are 1, 2…, and "1" is the
+    # first kind of report, not an option of the answer shown before it.
+    pasted = "Công an gọi bảo tôi chuyển tiền vào số 0912345678 để xác minh, có phải lừa đảo không"
+    out = await run_chat(router, services, f"{pasted}\n1\n1\n")
+    conversation = await services.conversations.get(ChatKey("terminal", "local"))
+    assert conversation is not None and conversation.flow == "report"
+    assert conversation.data["what"] == reports.WHAT[0]
+    first_kind = services.content.texts("vi").labels("report.what")[reports.WHAT[0]]
+    assert f"\n1. {first_kind}\n" in out  # numbered from 1, as the citizen reads it

@@ -109,7 +109,11 @@ async def test_a_whole_report_by_numbers_and_words(zalo, zalo_settings, library,
         await say(zalo, "3 triệu")
         await say(zalo, "Gọi xưng công an, đòi chuyển tiền")
         zalo.push_image(CHAT, "https://example.com/proof.jpg")
-        consent = text_of(await zalo.wait_for_messages(CHAT))
+        area = text_of(await zalo.wait_for_messages(CHAT))
+        assert shown(rendered, area, "report_area", t)["matches"] == []  # the commune: typed
+        offered = await say(zalo, "phuong hoan kiem")
+        assert shown(rendered, offered, "report_area", t)["matches"][0]["code"] == "x-00070"
+        consent = await say(zalo, "1")  # the first unit offered
         assert shown(rendered, consent, "report_prompt", t)["step"] == "consent"
         assert f"1. {t.labels('report.consent')['contact']}" in consent
         contact = await say(zalo, "1")
@@ -122,7 +126,7 @@ async def test_a_whole_report_by_numbers_and_words(zalo, zalo_settings, library,
         assert re.search(r"BC-\d{8}-\d{4}", done)
         [row] = await bot.services.storage.read(lambda db: list(db["reports"].rows))
     assert row["channel"] == "zalo" and row["evidence"] == "https://example.com/proof.jpg"
-    assert row["contact_phone"] == "+84987654321"
+    assert row["contact_phone"] == "+84987654321" and row["area_code"] == "x-00070"
 
 
 async def test_a_repeated_delivery_is_answered_once(zalo, zalo_settings):

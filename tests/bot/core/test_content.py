@@ -41,6 +41,7 @@ TEMPLATE_VALUES = {
         "happened": "Hôm nay", "amount": "5.000.000 đ", "description": "Kể.", "evidence": True,
         "consent": "contact", "contact_phone": "+84987654321", "identifier_kind": "phone",
     },
+    "report_area": {"reask": "", "buttons": True, "matches": [], "problem": None, "province": None},
     "report_done": {"ref": "BC-20261122-0001", "reported_before": True, "consent": "updates"},
     "report_limit": {"limit": 10},
     "report_owed": {"refs": ["BC-20261122-0001"]},

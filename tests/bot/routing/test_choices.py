@@ -7,6 +7,7 @@ import dataclasses
 import pytest
 
 from bot.core.messages import CALLBACK_DATA_MAX_BYTES, Choice, Reply
+from bot.core.textnorm import phrase_key
 from bot.routing import choices
 from bot.routing.choices import Button
 from handlers.menu import MAIN_MENU
@@ -99,10 +100,25 @@ async def test_a_typed_number_is_the_option_shown_with_it(router, services):
     assert "hotlines" not in chat.templates and "menu" not in chat.templates
 
 
-async def test_a_chat_with_buttons_keeps_no_numbers_and_a_number_is_text(router, services, chat):
+async def test_a_chat_with_buttons_reads_a_number_as_text_and_words_as_the_button(router, services, chat):
+    t = services.content.texts("vi")
     await chat.send("/start")
     await chat.send("7")
     assert chat.templates != ["hotlines"]
+    await chat.send("/start")
+    await chat.send(phrase_key(t.label("menu.subscribe")))  # the button's words, without accents or emoji
+    assert chat.templates == ["subscribe_choose"]  # before: read as a question for the FAQ
+    await chat.send("/quiz")
+    await chat.send("1")  # a quiz button's own label is "1"
+    assert "quiz_feedback" in chat.templates
+
+
+async def test_a_group_with_buttons_keeps_no_options(router, services):
+    group = Chat(router, services, chat_id="-100")
+    t = services.content.texts("vi")
+    await group.send("/start", is_group=True)
+    await group.send(t.label("menu.hotlines"), is_group=True)  # members talking: never a pick
+    assert group.templates == []
     assert await services.storage.read(lambda db: db["offered_choices"].count) == 0  # never written
 
 
@@ -273,3 +289,13 @@ async def test_options_stored_before_numbers_continued_still_answer(router, serv
     )
     await chat.send("1")
     assert chat.templates == ["menu"]
+
+
+@pytest.mark.parametrize("buttons", [True, False])
+async def test_a_command_is_never_read_as_an_option_that_looks_like_it(router, services, buttons):
+    chat = Chat(router, services) if buttons else NoButtons(router, services)
+    await chat.send("0912 345 678")  # a check, with "🚨 Báo cáo" (report this number) among its options
+    assert any(v.startswith("report:id:") for v in chat.choice_values)
+    await chat.send("/baocao")  # the command: a new report, not "report this number"
+    conversation = await services.conversations.get(chat.key)
+    assert conversation is not None and conversation.flow == "report" and "preset" not in conversation.data
