@@ -157,9 +157,12 @@ def percentile(ordered: list[float], p: float) -> float:
 
 
 def expected(kind: str, values: list[str]) -> bool:
-    """/start and free text end with the main menu; the hotlines answer and /help with a menu button."""
-    if kind in ("start", "text"):
+    """/start ends with the main menu; free text (an FAQ answer or suggestions) with the main menu
+    or a menu button; the hotlines answer and /help with a menu button."""
+    if kind == "start":
         return MAIN_MENU_MARK in values
+    if kind == "text":
+        return MAIN_MENU_MARK in values or values[-1:] == ["menu"]
     return values == ["menu"]
 
 
