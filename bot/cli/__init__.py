@@ -6,6 +6,7 @@
     canhgiac ask TEXT        what the bot answers to a question (--json; --jsonl reads stdin)
     canhgiac faq eval FILE   score the FAQ matcher on an evaluation file
     canhgiac faq gaps        questions the FAQ could not answer, grouped, most frequent first
+    canhgiac messages eval FILE   score the model of scam messages on an evaluation file
     canhgiac content check   validate every content file
     canhgiac check VALUE     what the bot knows about a number, link or account (--json; --jsonl)
     canhgiac blocklist import FILE   load a list of phishing hosts and URLs (--source NAME)

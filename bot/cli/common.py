@@ -25,6 +25,7 @@ def _group(name: str, help: str) -> typer.Typer:
 db_app = _group("db", "The SQLite database.")
 faq_app = _group("faq", "The FAQ and its matcher.")
 content_app = _group("content", "The content files.")
+messages_app = _group("messages", "The model of scam messages (content/messages/).")
 blocklist_app = _group("blocklist", "Lists of phishing links.")
 reports_app = _group("reports", "Citizens' reports.")
 privacy_app = _group("privacy", "Personal data retention.")

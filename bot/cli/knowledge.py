@@ -1,4 +1,5 @@
-"""`canhgiac faq eval|gaps` and `canhgiac content check`: the FAQ, its matcher and the content files."""
+"""`canhgiac faq eval|gaps`, `canhgiac messages eval` and `canhgiac content check`: the FAQ, its
+matcher, the model of scam messages and the content files."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.common import _database, _library, _settings, content_app, faq_app
+from bot.cli.common import _database, _library, _settings, content_app, faq_app, messages_app
 from bot.core.settings import SettingsError
 
 
@@ -72,3 +73,29 @@ def content_check() -> None:
         typer.echo(f"{len(findings.problems)} problems", err=True)
         raise typer.Exit(1)
     typer.echo("content ok")
+
+
+@messages_app.command("eval")
+def messages_eval(
+    file: Annotated[
+        Path, typer.Argument(help="label<TAB>topic<TAB>style<TAB>text lines, like tests/eval/messages-eval.tsv")
+    ],
+    misses: Annotated[bool, typer.Option("--misses", help="Also list every message the model got wrong.")] = False,
+) -> None:
+    """Train the message model on content/messages/train and score it on FILE."""
+    from bot.checking.message_eval import evaluate
+    from bot.checking.message_model import CorpusError, MessageModel, read_corpus, read_messages
+    from bot.core import paths
+
+    try:
+        cases = read_messages(file)
+        model = MessageModel.train(read_corpus(paths.content_dir() / "messages" / "train"))
+    except OSError as error:
+        raise SettingsError(f"cannot read {file}: {error.strerror or error}") from None
+    except (CorpusError, UnicodeDecodeError) as error:
+        raise SettingsError(str(error)) from None
+    report = evaluate(model, cases)
+    typer.echo(report.summary())
+    if misses:
+        for why, message, score in report.misses:
+            typer.echo(f"MISS {why} expected={message.topic} score={score:.2f}\t{message.text[:120]!r}")
