@@ -362,7 +362,7 @@ def _identifier_from(msg: Incoming, what: str) -> tuple[Identifier | None, str, 
     (None, the story, "story")."""
     text = msg.text or ""
     if not text.strip():
-        return None, "", "not_text"
+        return None, "", "invalid"  # nothing typed (a zero-width space): asked again, not told photos are unread
     found = extract_identifiers(text)
     if not found:
         single = parse_identifier(text)

@@ -93,6 +93,7 @@ async def test_a_bank_account_asks_for_the_bank_and_the_holder(chat, services):
         ({"text": "0912345678 và 0987654321"}, "many"),
         ({"text": " ".join(f"http://site{i}.xyz" for i in range(10))}, "wrong_kind"),
         ({"photo": Photo(ref="x")}, "not_text"),
+        ({"text": "\u200b\u200b"}, "invalid"),  # nothing typed: not told "photos are not read"
         ({"text": "'; DROP TABLE reports; --"}, "invalid"),
         ({"text": "{{ 7*7 }} <script>"}, "invalid"),
     ],
