@@ -34,6 +34,9 @@ HELD = (
     ("chat", chats.forget),  # the chat's id, language, last message: last, after what hangs off it
 )
 FORGETS = tuple(forget for _, forget in HELD)
+# Tables with no chat or user column hold nothing to forget: `faq_gaps` (questions, identifiers
+# redacted) and `message_gaps` (messages the scam classifier was unsure of, masked: no numbers,
+# links, amounts, e-mails or names) never say who wrote or received them.
 
 # Tables whose rows about a chat stay after its erasure, and why. Their chat columns are cleared.
 KEPT: dict[str, str] = {

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
@@ -20,7 +21,10 @@ from bot.broadcast.areas import Areas
 from bot.broadcast.broadcasts import Renderer
 from bot.broadcast.campaigns import Campaigns
 from bot.checking import BrandTable
+from bot.checking.flags import RedFlagPhrases
 from bot.checking.lookalike import detector_for
+from bot.checking.message_model import load_or_train
+from bot.checking.message_verdict import MessageJudge
 from bot.core import paths
 from bot.core.clock import Clock, utc_now
 from bot.core.content import Content, Texts
@@ -49,6 +53,14 @@ class Library:
     brands: BrandTable
     areas: Areas
     campaigns: Campaigns
+    # "Is this a scam?" on a whole message: the model is loaded (or trained, after the corpus
+    # changed) on first use, so commands that judge nothing never wait for it; serving and the
+    # terminal chat warm it at start (`bot/app/wiring.py`), not on a citizen's first message.
+    message_judge: Callable[[], MessageJudge] = field(repr=False, compare=False)
+
+    @property
+    def messages(self) -> MessageJudge:
+        return self.message_judge()
 
     def knowledge_for(self, language: str) -> Knowledge:
         return self.knowledge.get(language, self.knowledge[self.default_language])
@@ -147,6 +159,13 @@ def load_library(settings: Settings) -> Library:
     }
     brands = BrandTable.load()
     detector_for(brands)  # compiled now, not on a citizen's first check
+    message_judge = functools.cache(
+        lambda: MessageJudge(
+            load_or_train(_message_corpus(content.root), settings.message_model_path),
+            RedFlagPhrases.load(_red_flags(content.root)),
+            brands,
+        )
+    )
     return Library(
         content=content,
         knowledge=knowledge,
@@ -155,7 +174,19 @@ def load_library(settings: Settings) -> Library:
         brands=brands,
         areas=Areas.load(content.root / "areas.yaml"),
         campaigns=Campaigns.load(content.root / "campaigns", set(content.taxonomy)),
+        message_judge=message_judge,
     )
+
+
+def _message_corpus(content_root: Path) -> Path:
+    """The content's message corpus; a content folder without one uses the shipped corpus."""
+    own = content_root / "messages" / "train"
+    return own if any(own.glob("*.tsv")) else paths.content_dir() / "messages" / "train"
+
+
+def _red_flags(content_root: Path) -> Path:
+    own = content_root / "vi" / "red_flags.yaml"
+    return own if own.is_file() else paths.content_dir() / "vi" / "red_flags.yaml"
 
 
 def build_services(settings: Settings, *, clock: Clock = utc_now, library: Library | None = None) -> Services:

@@ -34,3 +34,10 @@ def test_every_setting_is_documented():
     for field in Settings.model_fields.values():
         variable = field.validation_alias.choices[0]
         assert f"`{variable}`" in README, variable
+
+
+def test_every_flag_code_of_a_message_verdict_is_in_the_readme_table():
+    from bot.checking.flags import CODES
+
+    documented = re.findall(r"^\| `([a-z_]+)` \| ", README, re.MULTILINE)
+    assert set(CODES) <= set(documented), set(CODES) - set(documented)

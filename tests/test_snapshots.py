@@ -213,6 +213,29 @@ FLOWS: dict[str, tuple[str, list[Step]]] = {
             send("0912 345 678", who=OTHER_CITIZEN),
         ],
     ),
+    "message_verdict": (
+        "is this a scam: a forwarded genuine OTP SMS, a fake-police text in the check screen, a question "
+        "quoting a prize message, the issue's fee message with no link",
+        [
+            Step(
+                text="Ma OTP cua Quy khach la 482913, co hieu luc trong 3 phut. KHONG chia se ma nay cho bat ky ai.",
+                fields={"forwarded": True},
+            ),
+            send("/kiemtra"),
+            send(
+                "Đây là cơ quan công an, anh đang liên quan đến một vụ rửa tiền. Anh phải chuyển toàn bộ tiền "
+                "vào tài khoản tạm giữ để xác minh, không được nói với ai, nếu không sẽ bị bắt"
+            ),
+            send(
+                "tin nhắn này có phải lừa đảo không: Chúc mừng quý khách đã trúng thưởng xe máy SH, "
+                "vui lòng nộp phí 2 triệu để nhận giải"
+            ),
+            send(
+                "Tài khoản của bạn đã đăng ký chương trình quảng cáo của nhà mạng, thu phí 2.250.000 VND mỗi "
+                "tháng, vui lòng vào để kiểm tra hoặc hủy"
+            ),
+        ],
+    ),
     "pasted_scam": (
         "a pasted scam message with a link and a number; a question with a number",
         [
@@ -532,6 +555,7 @@ NOT_IN_A_FLOW: dict[str, str] = {
     "subscribe_no_areas": "only when the area registry is empty (the shipped one is not)",
     "staff_no_areas": "only for a staff member configured without areas (tests/handlers/test_staff.py)",
     "redeem_in_private": "only for /nhanma in a group; the walk is in private chats (tests/handlers/test_admin.py)",
+    "check_items": "a part of check_result and message_verdict (included), never rendered alone",
 }
 
 

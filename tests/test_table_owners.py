@@ -34,6 +34,7 @@ OWNERS: dict[str, str] = {
     "audit_log": "bot/reporting/reports.py",
     "meta": "bot/reporting/digest.py",  # its only fact: when the last digest went out
     "blocklist": "bot/checking/blocklist.py",
+    "message_gaps": "bot/checking/message_gaps.py",
     "outbox": "bot/core/outbox.py",
     "subscriptions": "bot/broadcast/subscriptions.py",
     "broadcasts": "bot/broadcast/broadcasts.py",

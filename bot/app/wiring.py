@@ -57,4 +57,5 @@ def wire(
         library = library or load_library(settings)
         check_role_areas(settings, library.areas)  # before the database is opened
     services = services or build_services(settings, clock=clock, library=library)
+    services.library.message_judge()  # the message model loaded (or trained) now, not on a first message
     return App(settings=services.settings, services=services, router=build_router(services.content.phrases))

@@ -84,6 +84,7 @@ def to_incoming(update: Update) -> Incoming | None:
         fields["choice"] = query.data or ""
     elif message.text is not None:
         fields["text"] = message.text
+        fields["forwarded"] = message.forward_origin is not None
     elif message.photo:
         fields["photo"] = Photo(ref=message.photo[-1].file_id, caption=message.caption)
     elif message.contact is not None:

@@ -2,7 +2,7 @@
 signals.py), the brands and their look-alike detector, what counts as official, the imported
 blocklist, and the verdict (the check result, with the stored evidence).
 
-Writes: `blocklist`.
+Writes: `blocklist`, `message_gaps` (messages the classifier was unsure of, masked).
 Imports: core, identifiers, reporting (the verdict counts reports).
 """
 

@@ -7,8 +7,15 @@ messages only, names the trick (a topic of the taxonomy). scikit-learn does the 
 downloaded, and the model is rebuilt from the repository's files in a few seconds
 (`MessageModel.train(read_corpus(folder))`), so it is reproducible by construction.
 
+The trained artefact (`canhgiac messages build`, or the first start after the corpus changed) is a
+pickle headed by the digest of what it was trained from: the corpus files, FEATURES (bump it when
+the features or models change) and the scikit-learn version. `load_or_train` trusts a file only
+when that header matches, and otherwise trains and writes it again; within one process a corpus is
+trained once. The file is the operator's own, written by this code in the user's cache folder
+(`default_model_path`) or where CANHGIAC_MESSAGE_MODEL says: no pickle from elsewhere is read.
+
 This is the statistical half of the verdict; the other half is the named red flags of
-`bot/checking/flags.py`, which explain it. Nothing in the chat uses it yet (issue 13).
+`bot/checking/flags.py`, which explain it; `message_verdict.py` joins them.
 
 Imports: core only (and scikit-learn).
 """
@@ -16,6 +23,11 @@ Imports: core only (and scikit-learn).
 from __future__ import annotations
 
 import csv
+import hashlib
+import logging
+import os
+import pickle
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +36,9 @@ from bot.core.textnorm import phrase_key
 
 LABELS = ("scam", "genuine")
 COLUMNS = ["label", "topic", "style", "text"]
+FEATURES = "tfidf-char2-5-word1-2-logreg-v1"
+
+log = logging.getLogger("canhgiac.messages")
 
 
 class CorpusError(ValueError):
@@ -109,3 +124,71 @@ class MessageModel:
             Score(float(s), str(self._topics.classes_[b]), float(row[b]))
             for s, b, row in zip(scam, best, topics, strict=True)
         ]
+
+
+def corpus_digest(folder: Path) -> str:
+    """What a trained model depends on: the corpus files, the feature version, scikit-learn's."""
+    import sklearn
+
+    digest = hashlib.sha256(f"{FEATURES}|sklearn {sklearn.__version__}".encode())
+    for path in sorted(folder.glob("*.tsv")):
+        digest.update(f"|{path.name}|".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def write_model(model: MessageModel, digest: str, path: Path) -> int:
+    """The artefact at `path` (header, then the model), written whole or not at all; its size."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    with partial.open("wb") as handle:
+        pickle.dump({"digest": digest}, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(model, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(partial, path)
+    return path.stat().st_size
+
+
+def read_model(path: Path, digest: str) -> MessageModel | None:
+    """The model stored at `path` if it was trained from what `digest` names, else None."""
+    try:
+        with path.open("rb") as handle:
+            header = pickle.load(handle)
+            if not isinstance(header, dict) or header.get("digest") != digest:
+                return None
+            model = pickle.load(handle)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
+        return None
+    return model if isinstance(model, MessageModel) else None
+
+
+_TRAINED: dict[str, MessageModel] = {}
+_TRAINING = threading.Lock()
+
+
+def default_model_path(digest: str) -> Path:
+    """Where a model trained from the corpus `digest` names is kept by default: the user's cache
+    folder, one file per corpus, so every process of the machine (the bot, the CLI, tests) trains a
+    corpus once."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "canhgiac" / f"message-model-{digest[:16]}.pkl"
+
+
+def load_or_train(folder: Path, path: Path | None = None) -> MessageModel:
+    """The model for the corpus in `folder`: from this process, from `path` (default:
+    `default_model_path`), or trained (and then written there when it can be; a read-only disk
+    only costs the next start a training)."""
+    digest = corpus_digest(folder)
+    path = path or default_model_path(digest)
+    with _TRAINING:
+        model = _TRAINED.get(digest)
+        if model is None:
+            model = read_model(path, digest)
+        if model is None:
+            log.info("training the message model from %s", folder)
+            model = MessageModel.train(read_corpus(folder))
+            try:
+                write_model(model, digest, path)
+            except OSError as error:
+                log.warning("could not write the message model to %s: %s", path, error.strerror or error)
+        _TRAINED[digest] = model
+    return model

@@ -7,8 +7,9 @@
     canhgiac faq eval FILE   score the FAQ matcher on an evaluation file
     canhgiac faq gaps        questions the FAQ could not answer, grouped, most frequent first
     canhgiac messages eval FILE   score the model of scam messages on an evaluation file
+    canhgiac messages gaps   messages the model was unsure of, masked, grouped
     canhgiac content check   validate every content file
-    canhgiac check VALUE     what the bot knows about a number, link or account (--json; --jsonl)
+    canhgiac check VALUE     what the bot knows about a number, link, account or message (--json; --jsonl)
     canhgiac blocklist import FILE   load a list of phishing hosts and URLs (--source NAME)
     canhgiac reports export  reports for the authorities as CSV or XLSX
     canhgiac privacy purge   anonymise reports older than --older-than DAYS

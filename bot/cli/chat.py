@@ -21,8 +21,10 @@ def _wire(settings: Settings):
 
 def _serve(settings: Settings, webhook_url: str | None, zalo_webhook_url: str | None = None) -> None:
     from bot.app.instance import serving
-    from bot.app.serve import build_channels, run_until_signal
+    from bot.app.serve import build_channels, no_channel_message, run_until_signal
 
+    if settings.telegram_bot_token is None and settings.zalo_bot_token is None:
+        raise SettingsError(no_channel_message())  # at once, before the content and the model load
     # Only serving takes the database's lock, first, before anything is loaded or opened: a second
     # server would send the outbox and broadcasts again. `chat` and the other commands do not take
     # it: they only read, or write rows (a broadcast, a decision) that the running server sends, in

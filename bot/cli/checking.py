@@ -1,4 +1,5 @@
-"""`canhgiac check` and `canhgiac blocklist import`: what the bot knows about a number, link or account."""
+"""`canhgiac check`, `canhgiac blocklist import` and `canhgiac messages gaps`: what the bot knows about a
+number, link, account or message, and the messages it was unsure of."""
 
 from __future__ import annotations
 
@@ -7,46 +8,91 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.common import _database, _jsonl_out, _settings, _stdin_lines, _utf8_argument, app, blocklist_app
+from bot.cli.common import (
+    _database,
+    _jsonl_out,
+    _library,
+    _settings,
+    _stdin_lines,
+    _utf8_argument,
+    app,
+    blocklist_app,
+    messages_app,
+)
 from bot.core.settings import SettingsError
 
 
 @app.command("check")
 def check_command(
-    value: Annotated[str | None, typer.Argument(help="A phone number, link or bank account, as received.")] = None,
+    value: Annotated[
+        str | None, typer.Argument(help="A phone number, link or bank account, or a whole message, as received.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object instead of text.")] = False,
-    jsonl: Annotated[bool, typer.Option("--jsonl", help="Values on stdin, one per line; JSON lines out.")] = False,
+    jsonl: Annotated[
+        bool, typer.Option("--jsonl", help="Values or messages on stdin, one per line; JSON lines out.")
+    ] = False,
 ) -> None:
-    """What the bot knows about a number, link or account: kind, reports, risk and reasons."""
+    """What the bot knows about a number, link or account, or whether a message looks like a scam."""
     import json
 
     from bot.checking import BrandTable
-    from bot.checking.verdict import allow_list, check_value
+    from bot.checking.inputs import check_input
+    from bot.checking.verdict import allow_list
 
     if not jsonl and not value:
         raise SettingsError("give a value: canhgiac check 0912345678 (or --jsonl with values on stdin)")
     value = _utf8_argument(value)
     settings = _settings(level="WARNING")
-    brands, allow = BrandTable.load(), allow_list(settings)
+    brands, allow, judge = BrandTable.load(), allow_list(settings), _LibraryJudge(settings)
     with _database(settings) as storage:
         if jsonl:
 
             def answer(line: str) -> dict:
-                return storage.read_sync(lambda db: check_value(db, line, brands, allow)).as_json()
+                return storage.read_sync(lambda db: check_input(db, line, judge, brands, allow)).as_json()
 
             for number, line in _stdin_lines():
                 _jsonl_out(number, line, answer)
             return
-        result = storage.read_sync(lambda db: check_value(db, value, brands, allow))
-        data = result.as_json()
-        if as_json:
-            typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
-        else:
-            typer.echo(
-                f"{data['kind']} {data['normalized'] or value}: risk {data['risk']}, {data['reports']} reporters"
-            )
-            for signal in data["signals"]:
-                typer.echo(f"  {signal['level']:<6} {signal['code']}")
+        data = storage.read_sync(lambda db: check_input(db, value, judge, brands, allow)).as_json()
+    if as_json:
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    elif data["kind"] == "message":
+        _echo_message(data)
+    else:
+        _echo_value(data, value)
+
+
+class _LibraryJudge:
+    """The library's message judge, loaded for the first message: a value alone needs no model."""
+
+    def __init__(self, settings) -> None:
+        self._settings, self._judge = settings, None
+
+    def judge(self, db, text: str, allow):
+        if self._judge is None:
+            self._judge = _library(self._settings).messages
+        return self._judge.judge(db, text, allow)
+
+
+def _echo_value(data: dict, value: str, indent: str = "") -> None:
+    typer.echo(
+        f"{indent}{data['kind']} {data['normalized'] or value}: risk {data['risk']}, {data['reports']} reporters"
+    )
+    for signal in data["signals"]:
+        typer.echo(f"{indent}  {signal['level']:<6} {signal['code']}")
+
+
+def _echo_message(data: dict) -> None:
+    """A message's verdict as text; the quotes JSON-escaped, so the message's own characters
+    (quotes, line breaks, control characters) cannot break or forge a line."""
+    import json
+
+    looks = f", looks like {data['topic']}" if data["topic"] else ""
+    typer.echo(f"message: risk {data['risk']}{looks}")
+    for flag in data["flags"]:
+        typer.echo(f"  flag {flag['code']} {json.dumps(flag['quote'], ensure_ascii=False)}")
+    for identifier in data["identifiers"]:
+        _echo_value(identifier, identifier["input"], indent="  ")
 
 
 @blocklist_app.command("import")
@@ -72,3 +118,28 @@ def blocklist_import(
     )
     for line in result.skipped[:10]:
         typer.echo(f"  skipped: {line[:120]}")
+
+
+@messages_app.command("gaps")
+def messages_gaps(
+    limit: Annotated[int, typer.Option(help="How many groups to show.")] = 30,
+    days: Annotated[int, typer.Option(help="Only messages of the last DAYS days.")] = 30,
+) -> None:
+    """Messages the classifier was unsure of (masked), grouped by similarity: new tricks to learn."""
+    import json
+    from datetime import timedelta
+
+    from bot.checking.message_gaps import group, recorded_since
+    from bot.core.clock import to_iso, utc_now
+
+    settings = _settings(level="WARNING")
+    with _database(settings) as storage:
+        since = to_iso(utc_now() - timedelta(days=days))
+        rows = storage.read_sync(lambda db: recorded_since(db, since))
+    groups = group(rows)
+    typer.echo(f"{len(rows)} messages the classifier was unsure of in the last {days} days, {len(groups)} groups")
+    for gap in groups[:limit]:
+        risks = ", ".join(f"{risk} {count}" for risk, count in sorted(gap.risks.items()))
+        topic = max(gap.topics, key=gap.topics.get) if gap.topics else "-"
+        example = json.dumps(gap.example, ensure_ascii=False)  # one line, whatever the message holds
+        typer.echo(f"{gap.count:>4}  last {gap.last_recorded[:10]}  ({risks}; looks like {topic})  {example}")

@@ -1,5 +1,5 @@
-"""`canhgiac faq eval|gaps`, `canhgiac messages eval` and `canhgiac content check`: the FAQ, its
-matcher, the model of scam messages and the content files."""
+"""`canhgiac faq eval|gaps`, `canhgiac messages eval|tune|build` and `canhgiac content check`: the
+FAQ, its matcher, the verdict on scam messages and its model, and the content files."""
 
 from __future__ import annotations
 
@@ -80,22 +80,131 @@ def messages_eval(
     file: Annotated[
         Path, typer.Argument(help="label<TAB>topic<TAB>style<TAB>text lines, like tests/eval/messages-eval.tsv")
     ],
-    misses: Annotated[bool, typer.Option("--misses", help="Also list every message the model got wrong.")] = False,
+    misses: Annotated[bool, typer.Option("--misses", help="Also list every message the verdict got wrong.")] = False,
 ) -> None:
-    """Train the message model on content/messages/train and score it on FILE."""
+    """Train the message model on content/messages/train and score the whole verdict on FILE."""
     from bot.checking.message_eval import evaluate
-    from bot.checking.message_model import CorpusError, MessageModel, read_corpus, read_messages
-    from bot.core import paths
+    from bot.checking.message_model import read_messages
+    from bot.checking.message_tune import empty_database
 
-    try:
-        cases = read_messages(file)
-        model = MessageModel.train(read_corpus(paths.content_dir() / "messages" / "train"))
-    except OSError as error:
-        raise SettingsError(f"cannot read {file}: {error.strerror or error}") from None
-    except (CorpusError, UnicodeDecodeError) as error:
-        raise SettingsError(str(error)) from None
-    report = evaluate(model, cases)
+    _settings(level="WARNING")
+    cases = _reading_corpus(lambda: read_messages(file), file)
+    judge = _message_judge(_shipped_corpus())
+    report = evaluate(judge, cases, empty_database())
     typer.echo(report.summary())
     if misses:
         for why, message, score in report.misses:
             typer.echo(f"MISS {why} expected={message.topic} score={score:.2f}\t{message.text[:120]!r}")
+
+
+@messages_app.command("tune")
+def messages_tune(
+    corpus: Annotated[
+        Path | None, typer.Option(help="A folder of *.tsv messages (default: content/messages/train).")
+    ] = None,
+    runner_ups: Annotated[int, typer.Option(help="How many other lines to show.")] = 5,
+) -> None:
+    """Choose the verdict's lines by 5-fold cross-validation on the training corpus (never the
+    evaluation file): the highest scam recall with at most 2% false alarms on genuine messages."""
+    from bot.checking.message_model import read_corpus
+    from bot.checking.message_tune import FOLDS, MAX_FALSE_ALARMS, distinct_alarms, measure, out_of_fold_cases, search
+    from bot.checking.message_verdict import LINES
+
+    folder = corpus or _shipped_corpus()
+    messages = _reading_corpus(lambda: read_corpus(folder), folder)
+    from bot.checking import BrandTable
+    from bot.checking.flags import RedFlagPhrases
+
+    typer.echo(f"{len(messages)} messages from {folder}; {FOLDS}-fold cross-validation")
+    cases = out_of_fold_cases(
+        messages,
+        RedFlagPhrases.load(),
+        BrandTable.load(),
+        progress=lambda fold: typer.echo(f"  fold {fold}/{FOLDS} judged"),
+    )
+    ranked = search(cases)
+    typer.echo(f"now:     {_outcome_line(measure(cases, LINES))}")
+    if not ranked:
+        typer.echo(f"no lines of the grid keep false alarms within {MAX_FALSE_ALARMS:.0%}")
+        raise typer.Exit(1)
+    best, *others = distinct_alarms(ranked, runner_ups + 1)
+    typer.echo(f"chosen:  {_outcome_line(best)}")
+    for outcome in others:
+        typer.echo(f"runner-up: {_outcome_line(outcome)}")
+    # `high` changes no alarm, only its colour: show the trade it makes with the chosen alarms.
+    typer.echo("high line with the chosen alarms (scam verdicts high / genuine messages high):")
+    for outcome in sorted(ranked, key=lambda o: o.lines.high):
+        if (outcome.lines.alarm, outcome.lines.flag_alarm) == (best.lines.alarm, best.lines.flag_alarm):
+            typer.echo(f"  high={outcome.lines.high:.2f}: {outcome.high_share:.1%} / {outcome.genuine_high}")
+
+
+def _outcome_line(outcome) -> str:
+    lines = outcome.lines
+    return (
+        f"Lines(alarm={lines.alarm:.2f}, high={lines.high:.2f}, flag_alarm={lines.flag_alarm:.2f}, "
+        f"unsure={lines.unsure:.2f}): recall {outcome.recall:.1%} ({outcome.caught}/{outcome.scams}), "
+        f"words-only {outcome.words_only_recall:.1%} ({outcome.words_only_caught}/{outcome.words_only}), "
+        f"false alarms {outcome.false_alarm_rate:.1%} ({outcome.false_alarms}/{outcome.genuine}, "
+        f"{outcome.genuine_high} high), scam verdicts high {outcome.high_share:.1%}"
+    )
+
+
+@messages_app.command("build")
+def messages_build(
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Where to write it (default: CANHGIAC_MESSAGE_MODEL).")
+    ] = None,
+) -> None:
+    """Train the message model and write the artefact the bot loads at start."""
+    import time
+
+    from bot.checking.message_model import MessageModel, corpus_digest, default_model_path, read_corpus, write_model
+    from bot.core import paths
+    from bot.services import _message_corpus
+
+    settings = _settings(level="WARNING")
+    folder = _message_corpus(settings.content_dir or paths.content_dir())  # the corpus the bot will load
+    started = time.perf_counter()
+    messages = _reading_corpus(lambda: read_corpus(folder), folder)
+    digest = corpus_digest(folder)
+    path = out or settings.message_model_path or default_model_path(digest)
+    model = MessageModel.train(messages)
+    try:
+        size = write_model(model, digest, path)
+    except OSError as error:
+        raise SettingsError(f"cannot write {path}: {error.strerror or error}") from None
+    typer.echo(f"trained from {folder} ({len(messages)} messages)")
+    typer.echo(f"wrote {path}: {size / 1e6:.1f} MB in {time.perf_counter() - started:.1f} s")
+    typer.echo(f"digest {digest}")
+
+
+def _shipped_corpus() -> Path:
+    from bot.core import paths
+
+    return paths.content_dir() / "messages" / "train"
+
+
+def _reading_corpus(read, where: Path):
+    """read(), with a file that cannot be read as the corpus said in one line."""
+    from bot.checking.message_model import CorpusError
+
+    try:
+        return read()
+    except OSError as error:
+        raise SettingsError(f"cannot read {where}: {error.strerror or error}") from None
+    except CorpusError as error:
+        raise SettingsError(str(error)) from None
+    except UnicodeDecodeError as error:
+        raise SettingsError(f"{where} is not UTF-8 text (byte {error.start}): save it as UTF-8") from None
+
+
+def _message_judge(corpus: Path):
+    """The judge the chat uses (shipped phrases and brands, shipped lines), on a model trained from
+    `corpus`."""
+    from bot.checking import BrandTable
+    from bot.checking.flags import RedFlagPhrases
+    from bot.checking.message_model import MessageModel, read_corpus
+    from bot.checking.message_verdict import MessageJudge
+
+    model = MessageModel.train(_reading_corpus(lambda: read_corpus(corpus), corpus))
+    return MessageJudge(model, RedFlagPhrases.load(), BrandTable.load())

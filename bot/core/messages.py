@@ -66,6 +66,9 @@ class Incoming:
     unsupported: str | None = None  # a kind of message we cannot read: "sticker", "voice", …
     update_id: str | None = None  # the platform's id, for skipping repeated deliveries
     is_group: bool = False
+    # The platform says the citizen forwarded this message from someone else (Telegram): a message
+    # they received, to be judged, not a question they wrote.
+    forwarded: bool = False
     language: str = ""  # the chat's stored language; filled in by the router
     # False on platforms that show choices as numbered options (Zalo, the terminal): the router
     # reads a typed number as the choice it names (`bot/routing/choices.py`).

@@ -378,6 +378,17 @@ def _v13_report_place_codes(db: sqlite_utils.Database) -> None:
     db.conn.executemany("UPDATE reports SET area_code = ? WHERE area_code IS NULL AND area = ?", found)
 
 
+def _v14_message_gaps(db: sqlite_utils.Database) -> None:
+    # Messages the scam classifier was unsure of, for staff to see new tricks. Masked before they
+    # are stored (no numbers, links, amounts, e-mails or names), and no chat or user: what was
+    # received matters, not who received it.
+    db["message_gaps"].create(
+        {"id": int, "recorded_at": str, "text": str, "risk": str, "score": float, "topic": str, "flags": str},
+        pk="id",
+    )
+    db["message_gaps"].create_index(["recorded_at"])
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "chats, conversation state, handled updates", _v1_core),
     Migration(2, "FAQ gaps, quiz results", _v2_knowledge),
@@ -392,6 +403,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(11, "roles given from the chat: grants, one-time invite codes", _v11_grants),
     Migration(12, "per-area locality settings; how long an invited role lasts", _v12_area_settings_and_role_terms),
     Migration(13, "reports of before schema 8: a place name that fits one unit gets its code", _v13_report_place_codes),
+    Migration(14, "messages the scam classifier was unsure of, masked", _v14_message_gaps),
 )
 
 

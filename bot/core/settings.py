@@ -90,6 +90,9 @@ class Settings(BaseSettings):
     # Core
     db_path: Path = Field(DEFAULT_DB_PATH, **_env("CANHGIAC_DB"))
     content_dir: Path | None = Field(None, **_env("CANHGIAC_CONTENT_DIR"))
+    # The trained message model (`canhgiac messages build`); default: one file per corpus in the
+    # user's cache folder. Rebuilt at start when the corpus under content/messages/ changed.
+    message_model_path: Path | None = Field(None, **_env("CANHGIAC_MESSAGE_MODEL"))
     default_language: str = Field("vi", pattern=r"^[a-z]{2,3}$", **_env("CANHGIAC_LANGUAGE"))
     conversation_idle_minutes: int = Field(60, gt=0, **_env("CANHGIAC_CONVERSATION_IDLE_MINUTES"))
     # Workers wait on the network and the rate limiter, not the CPU: 16 keeps the send pace full

@@ -7,17 +7,16 @@ first in `canhgiac faq gaps`.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlite_utils
-from rapidfuzz import fuzz
 
 from bot.core.clock import to_iso
+from bot.core.gaplog import group_similar, redact_identifiers
 from bot.knowledge.matcher import Result
-from bot.knowledge.normalize import redact_identifiers
 
-SIMILAR = 80  # token-set similarity (0-100) at which two questions count as the same gap
 MAX_TEXT = 500
 
 
@@ -50,17 +49,21 @@ class Gap:
     best_faq_ids: dict[str, int] = field(default_factory=dict)
 
 
+def _key(row: dict) -> str:
+    return row["normalized"] or row["text"].casefold()
+
+
 def group(rows: list[dict]) -> list[Gap]:
     """Cluster gap rows by similar normalised text; most frequent first, then most recent."""
-    gaps: list[Gap] = []
-    for row in sorted(rows, key=lambda r: r["asked_at"], reverse=True):
-        key = row["normalized"] or row["text"].casefold()
-        gap = next((g for g in gaps if fuzz.token_set_ratio(g.normalized, key) >= SIMILAR), None)
-        if gap is None:
-            gap = Gap(example=row["text"], normalized=key, last_asked=row["asked_at"])
-            gaps.append(gap)
-        gap.count += 1
-        gap.outcomes[row["outcome"]] = gap.outcomes.get(row["outcome"], 0) + 1
-        if row["best_faq_id"]:
-            gap.best_faq_ids[row["best_faq_id"]] = gap.best_faq_ids.get(row["best_faq_id"], 0) + 1
-    return sorted(gaps, key=lambda g: -g.count)  # stable: among equals, the most recent first
+    recent_first = sorted(rows, key=lambda r: r["asked_at"], reverse=True)
+    return [
+        Gap(
+            example=members[0]["text"],
+            normalized=_key(members[0]),
+            count=len(members),
+            last_asked=members[0]["asked_at"],
+            outcomes=dict(Counter(r["outcome"] for r in members)),
+            best_faq_ids=dict(Counter(r["best_faq_id"] for r in members if r["best_faq_id"])),
+        )
+        for members in group_similar(recent_first, key=_key)
+    ]

@@ -17,19 +17,12 @@ from functools import cache
 import yaml
 
 from bot.core import paths
+from bot.core.gaplog import AMOUNT as _AMOUNT
+from bot.core.gaplog import NUMBER as _NUMBER
+from bot.core.gaplog import URL as _URL
+from bot.core.gaplog import redact_identifiers as redact_identifiers  # the FAQ gap log's
 from bot.core.textnorm import clean_input, strip_diacritics
 
-# Labels and amount groups are bounded (16 labels, 16 groups: no site or amount people write has
-# more): an attempt that starts inside "a.a.a…" or "1.1.1…" and fails reads a bounded part of it,
-# not all the rest, so a long message is read in linear time.
-_URL = re.compile(
-    r"(?:https?://|www\.)\S+|\b[a-z0-9][a-z0-9-]{0,62}(?:\.[a-z0-9-]{1,63}){0,15}\.(?:vn|com|net|org|info|xyz|top|"
-    r"club|online|site|shop|app|io|co|me|cc|tk|ml|ga|cf|gq|ly|gl|link|click|vip|asia|biz)(?:/\S*)?\b",
-    re.IGNORECASE,
-)
-# 8+ digits with optional + and separators: phone and account numbers alike.
-_NUMBER = re.compile(r"(?<![\w])\(?\+?\d[\d\s.\-()]{6,}\d(?![\w])")
-_AMOUNT = re.compile(r"\b\d+(?:[.,]\d+){0,15}\s*(?:k|tr|triệu|trieu|nghìn|nghin|ngàn|ngan|đ|đồng|dong|vnd|vnđ|củ|cu)\b")
 _MARKUP = re.compile(r"</?[a-zA-Z][^<>]*>|\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
 _NOT_WORD = re.compile(r"[^\w\s]|_")
 _REPEATS = re.compile(r"(\w)\1{2,}")
@@ -93,13 +86,6 @@ class Normalized:
 def abbreviations() -> dict[str, str]:
     table = yaml.safe_load((paths.reference_dir() / "vi_abbreviations.yaml").read_text(encoding="utf-8"))
     return {str(k).casefold(): str(v) for k, v in table.items()}
-
-
-def redact_identifiers(text: str) -> str:
-    """The text with links, phone/account numbers and amounts replaced by a marker (for storing)."""
-    text = _URL.sub("[link]", text)
-    text = _AMOUNT.sub("[số tiền]", text)
-    return _NUMBER.sub("[số]", text)
 
 
 def normalize(text: str) -> Normalized:

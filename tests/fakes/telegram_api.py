@@ -236,10 +236,23 @@ class FakeTelegram(FakeBotApi):
         self._methods = {name.lower(): (name, fn) for name, fn in handlers.items()}
 
     # ----------------------------------------------------------------- injecting updates
-    def push_text(self, chat_id: int, text: str, *, user_id: int | None = None, first_name: str = "Lan") -> int:
-        """A private text message from the user; "/cmd ..." gets a bot_command entity."""
+    def push_text(
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        user_id: int | None = None,
+        first_name: str = "Lan",
+        forwarded_from: str | None = None,
+    ) -> int:
+        """A private text message from the user; "/cmd ..." gets a bot_command entity.
+        `forwarded_from`: the user forwarded it from someone who hides their account (the
+        `forward_origin` of type hidden_user, as Telegram sends for most people)."""
         msg = self._user_message(chat_id, user_id, first_name)
         msg["text"] = text
+        if forwarded_from is not None:
+            origin = {"type": "hidden_user", "date": msg["date"] - 60, "sender_user_name": forwarded_from}
+            msg["forward_origin"] = origin
         if text.startswith("/"):
             msg["entities"] = [{"type": "bot_command", "offset": 0, "length": utf16_len(text.split()[0])}]
         return self.push_raw({"message": msg})

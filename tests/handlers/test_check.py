@@ -56,10 +56,11 @@ async def test_a_pasted_scam_sms_checks_each_identifier_and_names_the_trick(chat
         "Vui long truy cap vcb-sinhtrachoc.com de xac thuc ngay hoac goi 0901234567 de duoc ho tro"
     )
     await chat.send(sms)
-    assert chat.text.count("<code>") == 2 and len(_items(chat)) == 2
-    topic = chat.values_of("check_result")["topic"]  # "this message looks like the trick …"
+    verdict = chat.values_of("message_verdict")  # a whole message: its words are judged too
+    assert chat.text.count("<code>") == 2 and len(verdict["items"]) == 2
     [card] = [v for v in chat.choice_values if v.startswith("topic:")]
-    assert topic == chat.services.library.knowledge_for("vi").cards[card.removeprefix("topic:")].title
+    names = chat.services.content.texts("vi").labels("topics")
+    assert verdict["topic"] == names[card.removeprefix("topic:")]
 
 
 async def test_a_question_with_a_number_gets_the_check_and_the_answer(chat):
@@ -99,7 +100,7 @@ async def test_reports_about_an_official_site_do_not_make_it_dangerous(chat, ser
     await _reported_by_three(services, clock, "113")
     await chat.send("Tin nhắn lạ bảo vào vietcombank.com.vn rồi gọi 113 để xác minh tài khoản của tôi")
     assert chat.text.count("<code>") == 2
-    items = _items(chat)
+    items = chat.values_of("message_verdict")["items"]  # a message of 15 words: judged as a whole
     assert [(i["risk"], i["reporters"], i["status"]) for i in items] == [("low", 3, "new")] * 2
     t = services.content.texts("vi")
     official = t.render_text(t.labels("reasons")["reported_official"], count=3)
@@ -118,7 +119,7 @@ def test_a_foreign_numbers_country_is_named_by_the_content_in_use(tmp_path, serv
     from bot.core.settings import Settings
     from bot.identifiers.model import PhoneNumber
     from bot.services import _template_globals
-    from handlers.check import _reasons
+    from handlers.identifier_items import reasons
 
     root = tmp_path / "content"
     shutil.copytree(paths.content_dir(), root)
@@ -127,9 +128,9 @@ def test_a_foreign_numbers_country_is_named_by_the_content_in_use(tmp_path, serv
     result = CheckResult(input=phone.raw, identifier=phone, risk="medium", signals=phone_signals(phone))
     msg = Incoming(channel="test", chat_id="1", user_id="1", display_name="Lan", text=phone.raw)
     edited = Content(root, "vi", _template_globals(Settings(_env_file=None)))
-    [reason] = _reasons(SimpleNamespace(texts=lambda m: edited.texts(m.language)), msg, result)
+    [reason] = reasons(SimpleNamespace(texts=lambda m: edited.texts(m.language)), msg, result)
     assert "Xứ Thử Nghiệm" in reason  # the name the content in use gives, not the shipped one
-    [reason] = _reasons(services, msg, result)
+    [reason] = reasons(services, msg, result)
     assert "Xứ Thử Nghiệm" not in reason
 
 

@@ -104,4 +104,4 @@ def test_a_huge_text_is_cut_before_it_is_cleaned(monkeypatch: pytest.MonkeyPatch
 
 async def test_a_very_long_message_still_gets_a_helpful_answer(chat):
     await chat.send("Có người gọi 0912 345 678 bảo chuyển tiền. " * 25_000)  # a megabyte, pasted
-    assert chat.templates[0] == "check_result" and "0912 345 678" in chat.text
+    assert chat.templates[0] == "message_verdict" and "0912 345 678" in chat.text

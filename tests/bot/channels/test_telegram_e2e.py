@@ -290,3 +290,17 @@ async def test_canhgiac_run_serves_and_stops_gracefully_on_sigterm(fake, tmp_pat
     assert "channel stopped channel=telegram" in stderr
     assert (tmp_path / "data" / "canhgiac.db").exists()
     assert TOKEN.split(":")[1] not in stderr
+
+
+async def test_a_forwarded_message_is_judged_from_telegrams_forward_metadata(fake, tg_settings, library):
+    # A few everyday words: typed, they go to the FAQ; forwarded (Telegram's forward_origin), they
+    # are a message the citizen received, and get the verdict with its "check another" button.
+    text = "Tối nay họp lớp lúc 7 giờ ở quán cũ nhé"
+    another = library.content.texts("vi").label("check.another_message")
+    async with RunningBot(tg_settings, fake):
+        fake.push_text(CHAT, text, forwarded_from="Hoa")
+        [forwarded] = await fake.wait_for_messages(CHAT)
+        fake.push_text(CHAT, text)
+        [typed] = await fake.wait_for_messages(CHAT)
+    assert forwarded["parse_mode"] == "HTML" and another in [row[0]["text"] for row in keyboard_of(forwarded)]
+    assert another not in [row[0]["text"] for row in keyboard_of(typed)]

@@ -1,6 +1,6 @@
-"""The model of scam messages: the corpus format, what it learns from the shipped corpus, and the
-`canhgiac messages eval` command. Examples here are written for these tests: in neither the
-training corpus nor the evaluation file."""
+"""The model of scam messages: the corpus format and what it learns from the shipped corpus (the
+`canhgiac messages` commands: tests/bot/cli/test_messages_cli.py). Examples here are written for
+these tests: in neither the training corpus nor the evaluation file."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import pytest
 
 from bot.checking.message_model import CorpusError, MessageModel, read_corpus, read_messages
 from bot.core import paths
-from tests.bot.cli.test_cli import canhgiac
 
 HEADER = "label\ttopic\tstyle\ttext\n"
 
@@ -62,20 +61,3 @@ def test_a_scam_scores_high_and_is_named(model, text, topic):
 )
 def test_genuine_messages_score_low(model, text):
     assert model.score(text).scam < 0.5
-
-
-def test_messages_eval_prints_the_figures_of_the_issue(tmp_path):
-    cases = tmp_path / "eval.tsv"
-    cases.write_text(
-        HEADER
-        + "scam\tfake-authority-call\tspoken\tCông an đây, anh phải chuyển tiền vào tài khoản tạm giữ ngay hôm nay\n"
-        + "genuine\tfamily\tchat\tChiều nay bố đón cháu ở trường nhé\n",
-        encoding="utf-8",
-    )
-    result = canhgiac("messages", "eval", str(cases), cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    for figure in ("scam recall:", "without link, number or account:", "right kind", "false alarms", "p99"):
-        assert figure in result.stdout
-    assert "1 scam, 1 genuine" in result.stdout
-    bad = canhgiac("messages", "eval", str(tmp_path / "missing.tsv"), cwd=tmp_path)
-    assert bad.returncode == 2 and bad.stderr.strip().count("\n") == 0

@@ -33,7 +33,13 @@ TEMPLATE_VALUES = {
     "check_result": {
         "items": [{"value": "0912 345 678", "kind": "Số di động", "risk": "high", "reporters": 2,
                    "first": "01/11/2026", "last": "20/11/2026", "status": "new", "reasons": ["Lý do."]}],
-        "more": 1, "worst": "high", "topic": "Giả danh công an",
+        "more": 1, "worst": "high",
+    },
+    "check_items": {"items": [{"value": "vcb-xacthuc.com", "kind": "Đường link", "risk": "high", "reporters": 0,
+                               "first": None, "last": None, "status": "new", "reasons": []}]},
+    "message_verdict": {
+        "risk": "high", "topic": "Giả danh công an", "more": 0, "items": [],
+        "flags": [{"code": "asks_otp", "quote": "đọc mã OTP", "why": "Lý do."}],
     },
     "report_prompt": {"step": "identifier", "what": "call", "problem": "invalid", "buttons": True},
     "report_summary": {
