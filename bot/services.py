@@ -154,6 +154,7 @@ def load_library(settings: Settings) -> Library:
             suggest_threshold=settings.faq_suggest_threshold,
             keywords=k.keywords,
             out_of_scope=k.out_of_scope,
+            refusal=k.refusal,
         )
         for language, k in knowledge.items()
     }

@@ -82,6 +82,7 @@ def build_router(words: Phrases | None = None) -> Router:
     router.choice("hotlines", hotlines.show_hotlines)
     router.words(hotlines.show_hotlines, *phrases("hotlines"))
     router.words(thanks.thanks, *phrases("thanks"))
+    router.words(thanks.acknowledge, *phrases("acknowledge"))
 
     # Leaving a flow works from every step, by command or by word.
     router.command(cancel.cancel, "huy", "cancel", "thoat", "dung", menu=True)

@@ -17,13 +17,13 @@ import re
 
 from bot.checking import verdict
 from bot.core.messages import Choice, Incoming, Reply
-from bot.core.textnorm import phrase_key
+from bot.core.textnorm import clean_input, phrase_key
 from bot.identifiers import Identifier, citizen_ids_in, extract_identifiers, parse_identifier
 from bot.knowledge import gaps
 from bot.knowledge.normalize import normalize
 from bot.routing.router import command_of
 from bot.services import Services
-from handlers import faq, message
+from handlers import fallback, faq, message, thanks
 from handlers.identifier_items import item, report_choice
 from handlers.menu import menu_button, with_menu
 
@@ -156,6 +156,8 @@ async def inbox(msg: Incoming, svc: Services) -> list[Reply]:
     the FAQ has no answer for gets the verdict when it finds something."""
     text = msg.text or ""
     t = svc.texts(msg)
+    if not phrase_key(text):  # only emoji or punctuation ("👍", "?"); nothing typed at all is `empty`
+        return await (thanks.acknowledge if clean_input(text).strip() else fallback.empty)(msg, svc)
     pasted = await svc.compute(_message_in, msg, svc, text) if text.strip() else None
     if pasted:
         return await message.verdict_replies(msg, svc, pasted)

@@ -16,6 +16,7 @@ from handlers.menu import menu_button, with_menu
 BUTTON = Button("faq", "entry")  # faq:<entry id>, faq:none
 
 MAX_LABEL = 60
+NONE_OF_THESE = "none"
 
 
 def _label(entry: FaqEntry) -> str:
@@ -33,9 +34,19 @@ def replies_for(t: Texts, result: Result) -> list[Reply]:
         return render_answer(t, result.best.entry)
     if result.outcome == "suggest":
         choices = tuple(Choice(_label(m.entry), BUTTON.data(entry=m.entry.id)) for m in result.matches)
-        none_of_these = Choice(t.label("buttons.not_these"), BUTTON.data(entry="none"))
+        none_of_these = Choice(t.label("buttons.not_these"), BUTTON.data(entry=NONE_OF_THESE))
         return [Reply(t.render("faq_suggest"), choices=(*choices, none_of_these))]
     return with_menu(t, "not_understood")
+
+
+def not_these(t: Texts) -> list[Reply]:
+    """None of the suggested questions fit: ask again in other words, or read the cards, or report."""
+    choices = (
+        Choice(t.label("menu.methods"), "methods"),
+        Choice(t.label("menu.report"), "report:start"),
+        *menu_button(t),
+    )
+    return [Reply(t.render("faq_not_these"), choices=choices)]
 
 
 async def ask(msg: Incoming, svc: Services) -> list[Reply]:
@@ -49,8 +60,10 @@ async def show(msg: Incoming, svc: Services) -> list[Reply]:
     """A tapped question (`faq:<id>`), or `faq:none` when none of the suggestions fit."""
     entry_id = BUTTON.read(msg.choice)["entry"]
     entry = svc.knowledge(msg).entry(entry_id)
+    if entry_id == NONE_OF_THESE:
+        return not_these(svc.texts(msg))
     if entry is None:
-        return with_menu(svc.texts(msg), "not_understood" if entry_id == "none" else "stale_choice")
+        return with_menu(svc.texts(msg), "stale_choice")
     return render_answer(svc.texts(msg), entry)
 
 

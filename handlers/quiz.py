@@ -3,6 +3,12 @@
 The quiz is a flow: which questions, where the citizen is and the score so far live in the
 conversation state, so it survives restarts. A button carries its question's id, so a tap on an
 older question's button cannot answer the current one. Results are stored per chat.
+
+Options are shown in an order drawn per question when the quiz starts and kept in the state
+(`orders`: for each question, the original option index shown at each position), so the right
+answer is not always at the same place. Buttons and typed numbers or letters name a shown
+position, mapped back to the original index; a state saved before `orders` existed shows the
+options in their written order.
 """
 
 from __future__ import annotations
@@ -19,21 +25,33 @@ from handlers import flow
 from handlers.menu import menu_button, with_menu
 
 FLOW = "quiz"
-BUTTON = Button("quiz", "what", "option")  # quiz:<question id>:<option index>, quiz:stop, quiz:again
+BUTTON = Button("quiz", "what", "option")  # quiz:<question id>:<shown position>, quiz:stop, quiz:again
 STOP, AGAIN = BUTTON.data(what="stop"), BUTTON.data(what="again")
 
 
-def _question_reply(svc: Services, msg: Incoming, ids: list[str], index: int) -> Reply:
+def _order(state: dict, index: int, options: int) -> list[int]:
+    """The original option index shown at each position of question `index`: the order drawn when
+    the quiz started, or the written order for a state saved without one (or not fitting)."""
+    orders = state.get("orders")
+    order = orders[index] if isinstance(orders, list) and index < len(orders) else None
+    if isinstance(order, list) and sorted(order) == list(range(options)):
+        return order
+    return list(range(options))
+
+
+def _question_reply(svc: Services, msg: Incoming, state: dict, index: int) -> Reply:
     t = svc.texts(msg)
+    ids = state["ids"]
     question = svc.knowledge(msg).question(ids[index])
+    order = _order(state, index, len(question.options))
     text = t.render(
         "quiz_question",
         number=index + 1,
         total=len(ids),
         question=t.render_text(question.question),
-        options=[t.render_text(option) for option in question.options],
+        options=[t.render_text(question.options[original]) for original in order],
     )
-    choices = tuple(Choice(str(n + 1), BUTTON.data(what=question.id, option=n)) for n in range(len(question.options)))
+    choices = tuple(Choice(str(n + 1), BUTTON.data(what=question.id, option=n)) for n in range(len(order)))
     return Reply(text, choices=choices + (Choice(t.label("buttons.quiz_stop"), STOP),), columns=len(choices))
 
 
@@ -47,16 +65,25 @@ def _pick_questions(svc: Services, msg: Incoming) -> list[str]:
     return picked[: svc.settings.quiz_length]
 
 
+def _draw_order(options: int) -> list[int]:
+    """A random order of a question's options: the original index shown at each position."""
+    return random.sample(range(options), k=options)
+
+
 async def start(msg: Incoming, svc: Services) -> list[Reply]:
     t = svc.texts(msg)
     ids = _pick_questions(svc, msg)
     if not ids:
         return with_menu(t, "coming_soon", feature=t.labels("features")["quiz"])
-    await svc.conversations.start(msg.conversation_key, FLOW, "question", {"ids": ids, "index": 0, "score": 0})
-    return [Reply(t.render("quiz_intro", total=len(ids)), fresh_numbers=True), _question_reply(svc, msg, ids, 0)]
+    knowledge = svc.knowledge(msg)
+    orders = [_draw_order(len(knowledge.question(i).options)) for i in ids]
+    state = {"ids": ids, "index": 0, "score": 0, "orders": orders}
+    await svc.conversations.start(msg.conversation_key, FLOW, "question", state)
+    return [Reply(t.render("quiz_intro", total=len(ids)), fresh_numbers=True), _question_reply(svc, msg, state, 0)]
 
 
-def _chosen_option(msg: Incoming, question_id: str, options: int) -> int | None:
+def _chosen_position(msg: Incoming, question_id: str, options: int) -> int | None:
+    """The shown position (from 0) the citizen picked, by button, number or letter."""
     if msg.choice:
         pressed = BUTTON.read(msg.choice)
         index = ascii_int(pressed["option"])
@@ -81,25 +108,26 @@ async def answer(msg: Incoming, svc: Services) -> list[Reply]:
     state = dict(conversation.data)
     ids, index = state["ids"], state["index"]
     question = svc.knowledge(msg).question(ids[index])
-    chosen = _chosen_option(msg, question.id, len(question.options))
-    if chosen is None:
+    order = _order(state, index, len(question.options))
+    position = _chosen_position(msg, question.id, len(order))
+    if position is None:
         if msg.choice:  # a button of an earlier question
-            return [_question_reply(svc, msg, ids, index)]
-        return [Reply(t.render("quiz_reask")), _question_reply(svc, msg, ids, index)]
-    correct = chosen == question.answer
+            return [_question_reply(svc, msg, state, index)]
+        return [Reply(t.render("quiz_reask")), _question_reply(svc, msg, state, index)]
+    correct = order[position] == question.answer
     state["score"] += int(correct)
     state["index"] += 1
     feedback = Reply(
         t.render(
             "quiz_feedback",
             correct=correct,
-            right_option=f"{question.answer + 1}. {t.render_text(question.options[question.answer])}",
+            right_option=f"{order.index(question.answer) + 1}. {t.render_text(question.options[question.answer])}",
             explanation=t.render_text(question.explanation),
         )
     )
     if state["index"] < len(ids):
         await svc.conversations.start(msg.conversation_key, FLOW, "question", state)
-        return [feedback, _question_reply(svc, msg, ids, state["index"])]
+        return [feedback, _question_reply(svc, msg, state, state["index"])]
 
     def finish(db) -> None:
         quiz_results.record(db, msg.chat, state["score"], ids, svc.clock())

@@ -179,12 +179,14 @@ FLOWS: dict[str, tuple[str, list[Step]]] = {
         ],
     ),
     "faq": (
-        "questions: answered, suggested, not understood, the examples",
+        "questions: answered, suggested, none of these, not understood, short replies, the examples",
         [
             send("cong an goi dien bat chuyen tien vao tai khoan tam giu co that khong"),
             send("tài khoản"),
             press("faq:none"),
             send("giá lúa hôm nay ở Cần Thơ bao nhiêu"),
+            send("ok"),
+            send("?"),
             send("/hoidap"),
             pick("faq:"),
         ],

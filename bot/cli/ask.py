@@ -47,7 +47,7 @@ class _Asker:
             msg = Incoming(channel="cli", chat_id="ask", user_id="ask", text=question, buttons=False)
             replies = asyncio.run(self.router.handle(msg, self.services))
             return {"question": question, "outcome": "router", "topic": None, "faq_id": None, "score": 0.0,
-                    "answer": _as_text(replies, texts), "suggestions": []}  # fmt: skip
+                    "in_scope": None, "answer": _as_text(replies, texts), "suggestions": []}  # fmt: skip
         result = library.matcher_for(language).match(question)
         best = result.best if result.outcome != "fallback" else None
         return {
@@ -56,6 +56,7 @@ class _Asker:
             "topic": best.entry.topic if best else None,
             "faq_id": best.entry.id if best else None,
             "score": result.best.score if result.best else 0.0,
+            "in_scope": round(result.in_scope, 4),
             "answer": _as_text(replies_for(texts, result), texts),
             "suggestions": [
                 {"faq_id": m.entry.id, "question": m.entry.question, "topic": m.entry.topic, "score": m.score}

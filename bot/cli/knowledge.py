@@ -37,6 +37,49 @@ def faq_eval(
             typer.echo(f"MISS expected={expected} got={got}\t{question}")
 
 
+@faq_app.command("tune")
+def faq_tune(
+    tuning: Annotated[Path, typer.Option(help="The tuning file the cut is chosen on (never the held-out one).")] = Path(
+        "tests/eval/faq-eval.tsv"
+    ),
+    max_in_scope_refused: Annotated[float, typer.Option(help="In-scope refusals allowed at the cut.")] = 0.02,
+    write: Annotated[bool, typer.Option("--write", help="Write content/<lang>/refusal.yaml.")] = False,
+) -> None:
+    """Learn the refusal model from the content (cross-fitted) and choose its cut on TUNING."""
+    from bot.knowledge.evaluate import read_cases
+    from bot.knowledge.matcher import FaqMatcher
+    from bot.knowledge.refusal import FILE
+    from bot.knowledge.refusal_tune import header, tune
+    from handlers import build_router
+
+    settings = _settings(level="WARNING")
+    library = _library(settings)
+    language = library.default_language
+    knowledge = library.knowledge_for(language)
+    cases = read_cases(tuning, set(library.content.taxonomy))
+
+    def build(entries, out_of_scope) -> FaqMatcher:
+        return FaqMatcher(
+            entries,
+            answer_threshold=settings.faq_answer_threshold,
+            suggest_threshold=settings.faq_suggest_threshold,
+            keywords=knowledge.keywords,
+            out_of_scope=out_of_scope,
+        )
+
+    router = build_router(library.content.phrases)
+    tuned = tune(knowledge, build, cases, router.answers_without_faq, max_in_scope_refused)
+    for cut, refused_out, refused_in in tuned.sweep[::5] + [r for r in tuned.sweep if r[0] == tuned.model.cut]:
+        mark = "  <- chosen" if cut == tuned.model.cut else ""
+        typer.echo(f"cut {cut:.2f}: out of scope refused {refused_out:.1%}, in scope refused {refused_in:.1%}{mark}")
+    text = tuned.model.as_yaml(header(tuned, str(tuning), knowledge))
+    typer.echo(text)
+    if write:
+        path = library.content.root / language / FILE
+        path.write_text(text, encoding="utf-8")
+        typer.echo(f"written: {path}")
+
+
 @faq_app.command("gaps")
 def faq_gaps(
     limit: Annotated[int, typer.Option(help="How many groups to show.")] = 30,

@@ -14,6 +14,8 @@ from typing import Any
 import yaml
 
 from bot.core.content import ContentError
+from bot.knowledge import refusal
+from bot.knowledge.refusal import RefusalModel
 
 
 @dataclass(frozen=True)
@@ -54,7 +56,10 @@ class Knowledge:
     cards: dict[str, TopicCard]
     quiz: tuple[QuizQuestion, ...]
     keywords: dict[str, tuple[str, ...]]  # topic -> words that point to it (for the classifier)
-    out_of_scope: tuple[str, ...]  # messages that are not about scams (for the classifier)
+    # Messages that are not about scams, by kind ("weather", "banking_howto"): each kind is a class of
+    # the topic classifier, so refusing does not rest on one broad bag of negatives.
+    out_of_scope: dict[str, tuple[str, ...]]
+    refusal: RefusalModel  # whether a question is ours to answer (`refusal.yaml`, learnt by `faq tune`)
 
     def entry(self, entry_id: str) -> FaqEntry | None:
         return next((e for e in self.faq if e.id == entry_id), None)
@@ -121,13 +126,19 @@ def load_knowledge(root: Path) -> Knowledge:
                 )
             )
     keywords = _optional_yaml(root / "keywords.yaml", dict)
-    out_of_scope = _optional_yaml(root / "out_of_scope.yaml", list)
+    out_of_scope: dict[str, list[str]] = {}
+    for path in sorted((root / "out_of_scope").glob("*.yaml")):
+        for kind, texts in _optional_yaml(path, dict).items():
+            if not isinstance(texts, list):
+                raise ContentError(f"{path}: {kind}: expected a list of messages")
+            out_of_scope.setdefault(str(kind), []).extend(str(text) for text in texts)
     return Knowledge(
         faq=tuple(faq),
         cards=cards,
         quiz=tuple(quiz),
         keywords={str(topic): tuple(str(w) for w in words or ()) for topic, words in keywords.items()},
-        out_of_scope=tuple(str(text) for text in out_of_scope),
+        out_of_scope={kind: tuple(texts) for kind, texts in sorted(out_of_scope.items())},
+        refusal=refusal.load(root),
     )
 
 

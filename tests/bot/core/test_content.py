@@ -18,6 +18,7 @@ TEMPLATE_VALUES = {
     "welcome": {"name": "Lan"},
     "coming_soon": {"feature": "Hỏi đáp"},
     "media": {"kind": "photo"},
+    "acknowledged": {"kind": "ack"},
     "cancelled": {"was_active": True},
     "privacy": {"channel_name": "Telegram", "idle_minutes": 60, "held": [{"text": "Báo cáo"}],
                 "subscription": {"active": True, "area": "phường Cốc Lếu", "topics": ["Việc nhẹ lương cao"]}},

@@ -14,7 +14,33 @@ CASES = [
     ("ib mk vs, có ng nhắn mượn tiền qua fb", "nhan tin co nguoi nhan muon tien qua facebook"),
     ("cca\u200bi link này là j z 😡", "ccai duong link nay la gi"),
     ("Mẹ e bị lừa 5tr qua zl", "me bi lua qua zalo"),
+    # Squeezing comes after the abbreviations, and never touches digits.
+    ("cccd bi lo", "can cuoc bi lo"),
+    ("khônggggg", "khong"),
+    ("sinh năm 2000", "sinh nam 2000"),
 ]
+
+# Words that mean two things without diacritics, read from their neighbours.
+AMBIGUOUS = [
+    ("ai là tổng thống mỹ", "la tong thong my"),  # who
+    ("ai phat minh ra bong den", "phat minh ra bong den"),
+    ("kẻ gian dùng ai giả giọng con tôi", "ke gian dung trituenhantao gia giong con"),  # AI
+    ("có video AI giả mặt sếp", "co video trituenhantao gia mat sep"),
+    ("AI LÀ NGƯỜI GỌI CHO TÔI", "la nguoi goi cho"),  # capitals of a shouted line are not "AI"
+    ("the nay la sao vay", "the nay la sao"),  # vậy
+    ("vay thi lam the nao", "thi lam the nao"),
+    ("vay tien qua app co sao khong", "vay tien qua ung dung co sao khong"),  # borrow
+    ("cho vay lai cao", "cho vay lai cao"),
+    ("tao bi lua roi", "bi lua roi"),  # the pronoun
+    ("bi nguoi la tao tai khoan gia", "bi nguoi la tao tai khoan gia"),  # tạo
+    ("ha noi co lua dao nhieu khong ha", "ha noi co lua dao nhieu khong"),  # Hà Nội, hả
+    ("bot có người yêu chưa", "bot co nguoi yeu chua"),  # "bot" is what the question is about
+]
+
+
+@pytest.mark.parametrize("text, expected", AMBIGUOUS)
+def test_ambiguous_words_are_read_in_context(text, expected):
+    assert normalize(text).plain == expected
 
 
 @pytest.mark.parametrize("text, expected", CASES)
