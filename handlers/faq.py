@@ -11,12 +11,13 @@ from bot.knowledge.catalog import FaqEntry
 from bot.knowledge.matcher import Result
 from bot.routing.choices import Button
 from bot.services import Services
-from handlers.menu import menu_button, with_menu
+from handlers.menu import main_menu, menu_button, with_menu
 
 BUTTON = Button("faq", "entry")  # faq:<entry id>, faq:none
 
 MAX_LABEL = 60
 NONE_OF_THESE = "none"
+NOT_THESE_OFFERS = ("methods", "report:start")  # main-menu entries offered when no suggestion fits
 
 
 def _label(entry: FaqEntry) -> str:
@@ -41,12 +42,8 @@ def replies_for(t: Texts, result: Result) -> list[Reply]:
 
 def not_these(t: Texts) -> list[Reply]:
     """None of the suggested questions fit: ask again in other words, or read the cards, or report."""
-    choices = (
-        Choice(t.label("menu.methods"), "methods"),
-        Choice(t.label("menu.report"), "report:start"),
-        *menu_button(t),
-    )
-    return [Reply(t.render("faq_not_these"), choices=choices)]
+    offered = tuple(c for c in main_menu(t) if c.value in NOT_THESE_OFFERS)
+    return [Reply(t.render("faq_not_these"), choices=offered + menu_button(t))]
 
 
 async def ask(msg: Incoming, svc: Services) -> list[Reply]:

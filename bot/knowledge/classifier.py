@@ -27,7 +27,7 @@ import numpy as np
 
 OUT_OF_SCOPE = "__out_of_scope__"  # prefix of the out-of-scope kinds' class names
 KEYWORD_WEIGHT = 2.0  # a curated keyword counts like this many phrasings
-ALPHA = 2e-5  # L2 regularisation of the gradient descent (chosen on the tuning file)
+ALPHA = 2e-5  # L2 regularisation of the gradient descent (compared on the tuning file)
 EPOCHS = 30
 
 _fitted: dict[str, tuple[dict[str, int], np.ndarray, np.ndarray, np.ndarray, list[str]]] = {}
@@ -48,7 +48,8 @@ class TopicClassifier:
         for kind, messages in (out_of_scope or {}).items():
             docs += [(out_of_scope_class(kind), features, 1.0) for features in messages]
         docs = [doc for doc in docs if doc[1]]
-        key = hashlib.sha256(repr(sorted((t, sorted(f), w) for t, f, w in docs)).encode()).hexdigest()
+        training = (ALPHA, EPOCHS, sorted((t, sorted(f), w) for t, f, w in docs))
+        key = hashlib.sha256(repr(training).encode()).hexdigest()
         if key not in _fitted:
             _fitted[key] = _fit(docs)
         self._index, self._idf, self._weights, self._bias, self.classes = _fitted[key]

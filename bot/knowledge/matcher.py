@@ -79,7 +79,9 @@ class Result:
     matches: tuple[Match, ...]  # best first; empty when nothing shares a word
     normalized: Normalized
     in_scope: float = 1.0  # the refusal model's probability that the question is ours
-    refusable: bool = False  # the outcome before the refusal model is not already a refusal…
+    # Whether the refusal model decided: the scores alone would have answered or suggested, and
+    # the question is not one of the FAQ's own phrasings.
+    refusable: bool = False
 
     @property
     def best(self) -> Match | None:
@@ -254,7 +256,7 @@ class FaqMatcher:
         else:
             outcome = "fallback"
         in_scope = self.refusal.in_scope(signals)
-        refusable = outcome != "fallback" and best < EXACT  # …and the question is not a phrasing itself
+        refusable = outcome != "fallback" and best < EXACT  # a phrasing of the FAQ is never refused
         if refusable and in_scope < self.refusal.cut:
             outcome = "fallback"
         return Result(outcome, matches, norm, in_scope, refusable)

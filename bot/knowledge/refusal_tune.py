@@ -25,6 +25,7 @@ from bot.knowledge.refusal import FEATURES, RefusalModel
 
 FOLDS = 5
 REGULARISATION = 1.0  # inverse strength (scikit-learn's C): ten signals, thousands of examples
+NEVER_REFUSED = 2.0
 CUTS = [round(0.01 * step, 2) for step in range(1, 100)]
 
 
@@ -85,13 +86,15 @@ def choose_cut(
 ) -> tuple[float, list[tuple[float, float, float]]]:
     """Each question is matched once; every cut then refuses what it would."""
     matcher.refusal = replace(model, cut=0.0)
-    scored = []  # (in scope?, probability if the model decides, else None when refused anyway)
+    # (in scope?, the probability the cut is compared with: None when refused anyway, above any
+    # cut when the model does not decide, as for one of the FAQ's own phrasings)
+    scored = []
     for case in cases:
         result = None if routed(case.question) else matcher.match(case.question)
         if result is None or result.outcome == "fallback":
             scored.append((bool(case.topics), None))
         else:
-            scored.append((bool(case.topics), result.in_scope if result.refusable else 2.0))
+            scored.append((bool(case.topics), result.in_scope if result.refusable else NEVER_REFUSED))
     inside = sum(1 for in_scope, _ in scored if in_scope) or 1
     outside = (len(scored) - inside) or 1
     sweep = []
