@@ -20,6 +20,7 @@ from handlers import (
     hotlines,
     menu,
     methods,
+    picture,
     police,
     privacy,
     quiz,
@@ -114,7 +115,7 @@ def build_router(words: Phrases | None = None) -> Router:
 
     # What nothing above handles.
     router.special(
-        media=fallback.media,
+        media=picture.read,
         empty=fallback.empty,
         fallback=check.inbox,
         unknown_command=fallback.unknown_command,

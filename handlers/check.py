@@ -4,7 +4,7 @@ or a whole message.
 Free text nothing else claimed comes here before the FAQ. A message the citizen received (a
 forward, a pasted SMS, "is this a scam: …": `handlers/message.py` tells) gets the verdict on its
 words and on each number and link in it. A number, link or account sent alone, or with a few words,
-is checked (up to MAX_CHECKED). A question that mentions a number still gets its FAQ answer after
+is checked (up to `identifier_items.MAX_CHECKED`). A question that mentions a number still gets its FAQ answer after
 the check; a story the FAQ cannot answer gets the verdict. Inside /kiemtra, which invites pasting a
 whole message, any text of a few words that is not a question is judged; a question leaves the
 flow and is answered as outside it. Reading, matching and judging run off the event loop
@@ -15,20 +15,18 @@ from __future__ import annotations
 
 import re
 
-from bot.checking import verdict
-from bot.core.messages import Choice, Incoming, Reply
+from bot.core.messages import Incoming, Reply
 from bot.core.textnorm import clean_input, phrase_key
 from bot.identifiers import Identifier, citizen_ids_in, extract_identifiers, parse_identifier
 from bot.knowledge import gaps
 from bot.knowledge.normalize import normalize
 from bot.routing.router import command_of
 from bot.services import Services
-from handlers import fallback, faq, message, thanks
-from handlers.identifier_items import item, report_choice
+from handlers import fallback, faq, message, picture, thanks
+from handlers.identifier_items import check_replies
 from handlers.menu import menu_button, with_menu
 
 FLOW = "check"
-MAX_CHECKED = 5
 # A message with this many words besides its identifiers is a question or a story, not a lookup.
 STORY_WORDS = 4
 # With a number or link in it, a text of this many words (with a letter in them) is a message to
@@ -38,23 +36,6 @@ MESSAGE_WORDS_WITH_VALUES = 6
 # a run of 4+ digits (separators allowed) or something shaped like an address.
 _DIGIT_RUN = re.compile(r"\d(?:[\s.\-]?\d){3,}")
 _LINKISH = re.compile(r"https?:|www\.|[/@]|\w\.[a-z]{2,}\b|\w-\w+$", re.IGNORECASE)
-
-
-async def check_replies(msg: Incoming, svc: Services, identifiers: list[Identifier]) -> list[Reply]:
-    t = svc.texts(msg)
-    shown = identifiers[:MAX_CHECKED]
-    allow = verdict.allow_list(svc.settings)
-    results = await svc.storage.read(lambda db: [verdict.check(db, i, svc.library.brands, allow=allow) for i in shown])
-    text = t.render(
-        "check_result",
-        items=[item(svc, msg, r) for r in results],
-        more=len(identifiers) - len(shown),
-        worst=verdict.risk_of([s for r in results for s in r.signals]),
-    )
-    many = len(results) > 1
-    choices = [report_choice(svc, msg, r.identifier, many) for r in results if r.risk != "low" or not many][:3]
-    choices.append(Choice(t.label("check.another"), "check"))
-    return [Reply(text, choices=(*choices, *menu_button(t)))]
 
 
 def _identifiers_in(text: str) -> list[Identifier]:
@@ -126,6 +107,9 @@ async def answer(msg: Incoming, svc: Services) -> list[Reply]:
     """What the check screen was sent: a message gets the verdict, a value its check, a question
     leaves the flow and goes where free text goes outside it; anything else a kind re-ask."""
     t = svc.texts(msg)
+    if msg.photo is not None and msg.photo.fetch is not None:  # a screenshot of what they received
+        await svc.conversations.end(msg.conversation_key)
+        return await picture.read(msg, svc)
     text = msg.text or ""
     pasted = await svc.compute(_message_in, msg, svc, text) if text.strip() else None
     if pasted:

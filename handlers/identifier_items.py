@@ -1,16 +1,21 @@
 """A checked number, link or account as the chat shows it: its kind, reports and reasons (the
-template `check_items`), and the button that reports it. Shared by the check of single values
-(`handlers/check.py`) and the verdict on a whole message (`handlers/message.py`)."""
+template `check_items`), the button that reports it, and the reply checking a few of them
+(`check_replies`). Shared by the check of single values (`handlers/check.py`), the verdict on a
+whole message (`handlers/message.py`) and pictures (`handlers/picture.py`)."""
 
 from __future__ import annotations
 
+from bot.checking import verdict
 from bot.checking.verdict import CheckResult
 from bot.core.clock import from_iso, local_date
-from bot.core.messages import Choice, Incoming
+from bot.core.messages import Choice, Incoming, Reply
 from bot.core.textnorm import shorten
 from bot.identifiers import BankAccount, Identifier, PhoneNumber, display
 from bot.services import Services
 from handlers import report
+from handlers.menu import menu_button
+
+MAX_CHECKED = 5  # values checked from one message; the rest are counted
 
 
 def _kind_label(svc: Services, msg: Incoming, identifier: Identifier) -> str:
@@ -66,3 +71,20 @@ def report_choice(svc: Services, msg: Incoming, identifier: Identifier, many: bo
         value = report.BUTTON.data(step="start")  # too long for a button: the flow asks for it again
     label = t.label("check.report_this")
     return Choice(f"{label}: {shorten(display(identifier), 24)}" if many else label, value)
+
+
+async def check_replies(msg: Incoming, svc: Services, identifiers: list[Identifier]) -> list[Reply]:
+    t = svc.texts(msg)
+    shown = identifiers[:MAX_CHECKED]
+    allow = verdict.allow_list(svc.settings)
+    results = await svc.storage.read(lambda db: [verdict.check(db, i, svc.library.brands, allow=allow) for i in shown])
+    text = t.render(
+        "check_result",
+        items=[item(svc, msg, r) for r in results],
+        more=len(identifiers) - len(shown),
+        worst=verdict.risk_of([s for r in results for s in r.signals]),
+    )
+    many = len(results) > 1
+    choices = [report_choice(svc, msg, r.identifier, many) for r in results if r.risk != "low" or not many][:3]
+    choices.append(Choice(t.label("check.another"), "check"))
+    return [Reply(text, choices=(*choices, *menu_button(t)))]

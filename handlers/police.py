@@ -141,6 +141,7 @@ async def show_detail(msg: Incoming, svc: Services, identifier_id: int) -> list[
             "amount": format_vnd(row["amount_lost"]) if row["amount_lost"] else None,
             "description": row["description"],
             "evidence": bool(row["evidence"]),
+            "evidence_text": row["evidence_text"],
             "holder": row["account_holder"],
             # a reporter's number only with their consent
             "contact": row["contact_phone"] if row["contact_consent"] else None,

@@ -24,12 +24,13 @@ otherwise the router tells it with the chat's next reply.
 from __future__ import annotations
 
 import dataclasses
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.broadcast import subscriptions
 from bot.broadcast.areas import AreaMatch
-from bot.core.messages import Choice, Incoming, Reply
+from bot.core.messages import Choice, Incoming, Photo, Reply
 from bot.core.money import MILLION, format_vnd, parse_amount
 from bot.core.textnorm import phrase_key
 from bot.identifiers import (
@@ -48,6 +49,7 @@ from bot.identifiers import (
     profile_from_link,
 )
 from bot.identifiers import banks as bank_registry
+from bot.images import ocr, read_picture
 from bot.reporting import reports
 from bot.routing import choices, conversations
 from bot.routing.choices import Button
@@ -55,10 +57,13 @@ from bot.services import Services
 from handlers import area_step, flow
 from handlers.menu import menu_button, with_menu
 
+log = logging.getLogger("canhgiac.report")
+
 FLOW = "report"
 # report:<step>:<value> (report:what:call, report:id:<identifier>, whose value may hold ":"), report:skip…
 BUTTON = Button("report", "step", "value", open_end=True)
 MAX_DESCRIPTION = 1500
+MAX_EVIDENCE_TEXT = 4000  # a long chat screenshot's words; police see the photo for the rest
 MAX_HOLDER = 80
 
 # Which identifier kinds answer the identifier step of each kind of report.
@@ -519,9 +524,23 @@ async def _description(svc: Services, msg: Incoming, state: dict[str, Any]) -> l
     return await _goto(svc, msg, state, "evidence")
 
 
+async def _evidence_text(svc: Services, photo: Photo) -> str | None:
+    """The text of an evidence photo, for police to read and search; None when there is none or
+    it cannot be read (the photo is evidence all the same)."""
+    if photo.fetch is None or not ocr.available():
+        return None
+    try:
+        reading = await svc.compute(read_picture, await photo.fetch())
+    except Exception:  # a download or OCR failure must not cost the citizen their report
+        log.warning("evidence text not read", exc_info=True)
+        return None
+    return reading.text[:MAX_EVIDENCE_TEXT] or None
+
+
 async def _evidence(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[Reply] | str:
     if msg.photo:
         state["evidence"] = msg.photo.ref
+        state["evidence_text"] = await _evidence_text(svc, msg.photo)
     elif not _skipped(svc, msg):
         return "reask"
     return await _goto(svc, msg, state, "consent" if "area" in state else "area")
@@ -646,6 +665,7 @@ async def _file(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[Rep
         account_holder=state.get("holder"),
         description=state.get("description") or state.get("remark"),
         evidence=state.get("evidence"),
+        evidence_text=state.get("evidence_text"),
         contact_consent=consent == "contact",
         updates_consent=consent in ("contact", "updates"),
         contact_phone=state.get("contact_phone") if consent == "contact" else None,

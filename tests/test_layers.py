@@ -8,6 +8,7 @@ Layers, lowest first; a layer may import itself and what its row allows:
 
     core                                       (messages, settings, storage, content, clock, logs…)
     routing, identifiers, knowledge, broadcast  core only
+    images                                     + identifiers (pictures: QR codes, OCR)
     reporting                                  + identifiers
     checking                                   + identifiers, reporting
     services, privacy (the hubs)               anything below, not each other
@@ -37,7 +38,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 ROOTS = ("bot", "handlers")
 
-_BELOW_HUBS = {"core", "routing", "identifiers", "knowledge", "broadcast", "reporting", "checking"}
+_BELOW_HUBS = {"core", "routing", "identifiers", "knowledge", "broadcast", "images", "reporting", "checking"}
 _BELOW_FEATURES = _BELOW_HUBS | {"services", "privacy"}
 _BELOW_APP = _BELOW_FEATURES | {"handlers", "channels"}
 
@@ -48,6 +49,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "identifiers": frozenset({"core"}),
     "knowledge": frozenset({"core"}),
     "broadcast": frozenset({"core"}),
+    "images": frozenset({"core", "identifiers"}),
     "reporting": frozenset({"core", "identifiers"}),
     "checking": frozenset({"core", "identifiers", "reporting"}),
     "services": frozenset(_BELOW_HUBS),

@@ -23,10 +23,11 @@ import pytest
 
 from bot.core.clock import VIETNAM
 from bot.core.messages import ChatKey, Contact, Photo, Reply
-from bot.identifiers import extract_identifiers
+from bot.identifiers import extract_identifiers, vietqr
 from bot.reporting import reports
 from bot.routing import grants
 from tests.conftest import SNAPSHOTS, Chat, Snapshot
+from tests.images.pictures import needs_ocr, qr_picture, sms_screenshot
 
 CITIZEN, OTHER_CITIZEN, OFFICER, STAFF = "1001", "1002", "7001", "7002"
 ADMIN, INVITED = "7003", "7004"  # an admin of the environment; a person an admin invites
@@ -142,6 +143,15 @@ REPORT_TO_AREA = [
 REPORT_TO_CONSENT = [*REPORT_TO_AREA, press("report:skip")]  # no subscription: the commune question, skipped
 
 
+def picture(data: bytes) -> Step:
+    """A photo whose bytes the adapter can fetch (drawn as tests/images/render.py draws them)."""
+
+    async def fetch() -> bytes:
+        return data
+
+    return media(photo=Photo(ref="picture", fetch=fetch))
+
+
 def typed(text: str) -> Step:
     """A text from a chat without buttons (Zalo, the terminal): numbers and words pick options."""
     return Step(text=text, fields={"buttons": False})
@@ -200,6 +210,15 @@ FLOWS: dict[str, tuple[str, list[Step]]] = {
             send("0912 345 678"),
             send("+855 12 345 678"),
             send("/kiemtra stk 1027845566 MB"),
+        ],
+    ),
+    "pictures": (
+        "pictures: a screenshot of a scam SMS, a VietQR transfer code, a Zalo login code, a file that is no picture",
+        [
+            picture(sms_screenshot("VCB: Tai khoan cua Quy khach bi tam khoa. Xac thuc ngay tai vcb-xacthuc.top")),
+            picture(qr_picture(vietqr.build("970436", "0123456789", "3000000", "coc giu cho", "NGUYEN VAN B"))),
+            picture(qr_picture("https://id.zalo.me/account/authen/qr?code=abc", "photo")),
+            picture(b"GIF89a not really"),
         ],
     ),
     "check_link": (
@@ -529,6 +548,8 @@ def roles(settings, clock, monkeypatch) -> None:
 @pytest.mark.parametrize("flow", sorted(FLOWS))
 async def test_flow(router, services, roles, snapshot: Snapshot, flow: str) -> None:
     random.seed(f"snapshot:{flow}")  # the quiz draws its questions at random
+    if flow == "pictures":
+        needs_ocr()  # what a picture says depends on whether its text can be read
     if flow == "report_limit":
         services.settings.reports_per_day = 1
     if flow == "officer_scoped_queue":

@@ -7,7 +7,9 @@ topic slugs are known; FAQ ids are unique and fit a button; each entry has enoug
 two entries ask the same or nearly the same question; every phrasing retrieves its own entry; cards
 fit a phone screen; quiz answers point at an option; campaigns render for every area and fit a
 phone screen (the areas and the calendar are checked when they load); no text a citizen reads
-names a district-level office as if it still existed, nor uses jargon such as "VoIP" or "KOL".
+names a district-level office as if it still existed, nor uses jargon such as "VoIP" or "KOL",
+nor a variant where one term is the rule ("xác thực 2 lớp" for "xác thực hai yếu tố"), nor the
+number of a law or decree that the facts sheet of `content/STYLE.md` does not list.
 """
 
 from __future__ import annotations
@@ -28,6 +30,19 @@ from bot.core.textnorm import phrase_key
 from bot.knowledge.catalog import Knowledge
 from bot.knowledge.normalize import normalize
 from bot.services import Library
+
+# Not words a citizen reads as prose: template code, addresses, commands and copyable examples.
+_NOT_PROSE = re.compile(
+    r"\{%.*?%\}|\{\{.*?\}\}|<code>.*?</code>|https?://\S+|\b[\w.-]+\.(?:vn|com|net|org|gov)\b\S*|(?<!\w)/[a-z]+",
+    re.IGNORECASE | re.DOTALL,
+)
+# A law's or decree's number: "91/2025/QH15", "13/2023/NĐ-CP", "Luật số 91", "Nghị định số 13".
+LAW_NUMBER = re.compile(
+    r"\b\d{1,4}/\d{4}/(?:QH\d{1,2}|N[ĐD]-CP|TT-[A-ZĐ]+|Q[ĐD]-[A-ZĐ]+|CT-[A-Z]+)\b"
+    r"|\b(?:luật|nghị định|thông tư|quyết định|chỉ thị) số \d+(?![\d/])",
+    re.IGNORECASE,
+)
+FACTS_SHEET = "## Facts sheet"
 
 MIN_PHRASINGS = 4
 NEAR_DUPLICATE = 92  # token-sort similarity of two entries' normalised questions
@@ -200,12 +215,62 @@ def _check_jargon(lib: Library, problems: list[str]) -> None:
     tiếng trên mạng"). What people type (FAQ phrasings, keywords) may use them."""
     for language in lib.content.languages:
         jargon = lib.content.texts(language).phrases("content_check.jargon")
+        allowed = lib.content.texts(language).phrases("content_check.brands")
         for where, text in _citizen_texts(lib, language):
-            for line in text.splitlines():
+            for line in _NOT_PROSE.sub(" ", text).splitlines():
                 key = f" {phrase_key(line)} "
+                for brand in allowed:  # "App Store", "Google Play": names, not jargon
+                    key = key.replace(f" {brand} ", " ")
                 found = [word for word in sorted(jargon) if f" {word} " in key]
                 if found:
                     problems.append(f"{where}: jargon a citizen may not know ({', '.join(found)}): {line.strip()!r}")
+
+
+def _terms(lib: Library, language: str) -> dict[str, str]:
+    """Variant (as a phrase key) → the term the content uses: `content_check.terms` in phrases.yaml,
+    a mapping of each term to its variants."""
+    path = lib.content.root / language / PHRASES_FILE
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+    terms = ((data or {}).get("content_check") or {}).get("terms") or {}
+    return {phrase_key(variant): term for term, variants in terms.items() for variant in variants or ()}
+
+
+def _check_terms(lib: Library, problems: list[str]) -> None:
+    """One term for one thing ("đường dây nóng", "xác thực hai yếu tố", "ứng dụng"): a citizen who
+    reads two names thinks of two things. What people type may use any."""
+    for language in lib.content.languages:
+        variants = _terms(lib, language)
+        for where, text in _citizen_texts(lib, language):
+            for line in _NOT_PROSE.sub(" ", text).splitlines():
+                key = f" {phrase_key(line)} "
+                for variant, term in variants.items():
+                    if f" {variant} " in key:
+                        problems.append(f"{where}: say {term!r}, not {variant!r}: {line.strip()!r}")
+
+
+def listed_laws(style: str) -> set[str]:
+    """The law and decree numbers of the facts sheet in STYLE.md, as `_law_key` keys."""
+    sheet = style.split(FACTS_SHEET, 1)[1] if FACTS_SHEET in style else ""
+    return {_law_key(m.group(0)) for m in LAW_NUMBER.finditer(sheet)}
+
+
+def _law_key(number: str) -> str:
+    return phrase_key(number.replace("Đ", "D").replace("đ", "d")).replace(" ", "")
+
+
+def _check_law_numbers(lib: Library, problems: list[str]) -> None:
+    """A law or decree named by number must be on the facts sheet (content/STYLE.md), where its
+    source and the date it was last checked are: no invented or outdated laws."""
+    style = lib.content.root / "STYLE.md"
+    listed = listed_laws(style.read_text(encoding="utf-8")) if style.exists() else set()
+    for language in lib.content.languages:
+        for where, text in _citizen_texts(lib, language):
+            for found in LAW_NUMBER.finditer(text):
+                if _law_key(found.group(0)) not in listed:
+                    problems.append(
+                        f"{where}: {found.group(0)!r} is not on the facts sheet of content/STYLE.md "
+                        "(add it there with its source, or do not cite it)"
+                    )
 
 
 def _check_code_references(lib: Library, problems: list[str]) -> int:
@@ -293,6 +358,8 @@ def check(lib: Library) -> Findings:
     _check_campaigns(lib, problems)
     _check_retired_levels(lib, problems)
     _check_jargon(lib, problems)
+    _check_terms(lib, problems)
+    _check_law_numbers(lib, problems)
     default = lib.knowledge[lib.default_language]
     counts = {
         "faq entries": len(default.faq),

@@ -20,10 +20,9 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-import yaml
-
 from bot.broadcast.area_search import AreaMatch, SearchIndex, fold, level_word_of, split_level
 from bot.core.area_history import AreaHistory
+from bot.core.content import read_yaml
 
 CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
 
@@ -236,7 +235,7 @@ def _hotlines(path: Path) -> dict[str, list[dict]]:
     """content/areas.yaml: `police_hotlines: {<code>: [{label, number}, …]}`."""
     if not path.exists():
         return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = read_yaml(path.read_text(encoding="utf-8")) or {}
     found = data.get("police_hotlines") or {}
     if not isinstance(found, dict):
         raise AreaError(f"{path.name}: police_hotlines must map area codes to lists of numbers")

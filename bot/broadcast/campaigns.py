@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import sqlite_utils
-import yaml
 
 from bot.core.clock import to_iso
+from bot.core.content import read_yaml
 
 
 class CampaignError(ValueError):
@@ -80,7 +80,7 @@ class Campaigns:
         for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
             if path.name == "calendar.yaml":
                 continue
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            data = read_yaml(path.read_text(encoding="utf-8")) or {}
             campaign = Campaign(
                 id=str(data.get("id", "")),
                 topic=str(data.get("topic", "")),
@@ -96,7 +96,7 @@ class Campaigns:
                 raise CampaignError(f"{path.name}: title and text are required")
             campaigns[campaign.id] = campaign
         calendar_path = folder / "calendar.yaml"
-        data = yaml.safe_load(calendar_path.read_text(encoding="utf-8")) if calendar_path.exists() else {}
+        data = read_yaml(calendar_path.read_text(encoding="utf-8")) if calendar_path.exists() else {}
         data = data or {}
         calendar = Calendar(
             start=str(data.get("start", "2026-W01")),

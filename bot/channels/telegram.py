@@ -56,6 +56,8 @@ from bot.channels.retry import send_retrying
 from bot.channels.webhook import BadUpdate, WebhookServer
 from bot.core.messages import Contact, DeliveryError, Incoming, Photo, Reply
 from bot.core.richtext import split_html
+from bot.images.picture import MAX_BYTES as MAX_PICTURE_BYTES
+from bot.images.picture import PictureTooLarge
 
 CHANNEL = "telegram"
 ALLOWED_UPDATES = ["message", "callback_query"]
@@ -69,6 +71,26 @@ log = logging.getLogger("canhgiac.telegram")
 
 
 # --- Telegram → Incoming ---
+
+
+def _is_image_file(document: Any) -> bool:
+    return document is not None and (document.mime_type or "").startswith("image/")
+
+
+def _fetcher(picture: Any) -> Callable[[], Awaitable[bytes]]:
+    """Download `picture` (a PhotoSize or Document) through the Bot API; refuse past MAX_BYTES
+    before downloading when Telegram tells the size, and after when it did not."""
+
+    async def fetch() -> bytes:
+        if picture.file_size and picture.file_size > MAX_PICTURE_BYTES:
+            raise PictureTooLarge(picture.file_size)
+        file = await picture.get_file()
+        data = bytes(await file.download_as_bytearray())
+        if len(data) > MAX_PICTURE_BYTES:
+            raise PictureTooLarge(len(data))
+        return data
+
+    return fetch
 
 
 def to_incoming(update: Update) -> Incoming | None:
@@ -85,8 +107,10 @@ def to_incoming(update: Update) -> Incoming | None:
     elif message.text is not None:
         fields["text"] = message.text
         fields["forwarded"] = message.forward_origin is not None
-    elif message.photo:
-        fields["photo"] = Photo(ref=message.photo[-1].file_id, caption=message.caption)
+    elif message.photo or _is_image_file(message.document):
+        # A document that is an image: a screenshot sent "as a file", uncompressed.
+        picture = message.photo[-1] if message.photo else message.document
+        fields["photo"] = Photo(ref=picture.file_id, caption=message.caption, fetch=_fetcher(picture))
     elif message.contact is not None:
         contact = message.contact
         fields["contact"] = Contact(

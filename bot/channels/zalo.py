@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import hashlib
 import json
 import logging
@@ -32,6 +33,7 @@ from bot.channels import ChannelStartError, Wiring
 from bot.channels.retry import send_retrying
 from bot.channels.webhook import WebhookServer
 from bot.channels.zalo_api import (
+    FileTooLarge,
     ZaloClient,
     ZaloError,
     ZaloForbidden,
@@ -40,6 +42,8 @@ from bot.channels.zalo_api import (
 )
 from bot.core.messages import DeliveryError, Incoming, Photo, Reply
 from bot.core.richtext import split_html, to_plain
+from bot.images.picture import MAX_BYTES as MAX_PICTURE_BYTES
+from bot.images.picture import PictureTooLarge
 from bot.routing import choices
 
 if TYPE_CHECKING:
@@ -249,6 +253,8 @@ class ZaloChannel:
         msg = to_incoming(update)
         if msg is None:
             return
+        if msg.photo is not None and msg.photo.ref:
+            msg = dataclasses.replace(msg, photo=dataclasses.replace(msg.photo, fetch=self._fetcher(msg.photo.ref)))
         typing = asyncio.create_task(self._typing_after(chat_id))
         try:
             replies = await self.router.handle(msg, self.services)
@@ -258,6 +264,15 @@ class ZaloChannel:
             with contextlib.suppress(DeliveryError):
                 await self._send(chat_id, replies, retry=True)
                 await self.router.delivered(msg, replies, self.services)
+
+    def _fetcher(self, url: str) -> Callable[[], Awaitable[bytes]]:
+        async def fetch() -> bytes:
+            try:
+                return await self.client.download(url, MAX_PICTURE_BYTES)
+            except FileTooLarge:
+                raise PictureTooLarge(MAX_PICTURE_BYTES) from None
+
+        return fetch
 
     async def _typing_after(self, chat_id: str) -> None:
         await asyncio.sleep(TYPING_AFTER_SECONDS)

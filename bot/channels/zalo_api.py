@@ -22,6 +22,7 @@ exception              when                                                     
 ``ZaloUnauthorized``   401: wrong or revoked token                                     no
 ``ZaloForbidden``      403: the user blocked the bot / cannot be messaged              no
 ``ZaloNotFound``       404: unknown method or object                                   no
+``FileTooLarge``       `download` went past its byte limit                             no
 =====================  ==============================================================  =========
 
 ``getUpdates`` answering error_code 408 is not an error: it means "nothing arrived before the
@@ -83,6 +84,13 @@ class ZaloRateLimited(ZaloError):
     def __init__(self, method: str, description: str, *, code: int | None = 429, retry_after: float | None = None):
         super().__init__(method, description, code=code)
         self.retry_after = retry_after
+
+
+class FileTooLarge(ZaloError):
+    """A download that went past its byte limit."""
+
+    def __init__(self, limit: int):
+        super().__init__("download", f"more than {limit} bytes")
 
 
 class ZaloServerError(ZaloError):
@@ -212,6 +220,27 @@ class ZaloClient:
         _check_chat(chat_id)
         await self._call("sendChatAction", {"chat_id": chat_id, "action": action})
         return True
+
+    async def download(self, url: str, limit: int) -> bytes:
+        """The file at `url` (a picture a citizen sent: Zalo gives its public address), read in
+        chunks and given up past `limit` bytes (FileTooLarge), so a huge file never fills memory.
+        ZaloTransportError when it cannot be fetched."""
+        if not url.startswith(("https://", "http://")):
+            raise ZaloTransportError("download", "not an http(s) URL")
+        data = bytearray()
+        try:
+            async with self._http.stream("GET", url, timeout=self._timeout, follow_redirects=True) as response:
+                if response.status_code != 200:
+                    raise ZaloTransportError("download", f"HTTP {response.status_code}")
+                if int(response.headers.get("content-length") or 0) > limit:
+                    raise FileTooLarge(limit)
+                async for chunk in response.aiter_bytes():
+                    data += chunk
+                    if len(data) > limit:
+                        raise FileTooLarge(limit)
+        except httpx.RequestError as exc:
+            raise ZaloTransportError("download", type(exc).__name__) from None
+        return bytes(data)
 
     # ----------------------------------------------------------------- internals
     async def _call(self, method: str, params: dict) -> Any:

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-import yaml
-
 from bot.core import paths
+from bot.core.content import read_yaml
 
 BrandKind = Literal["bank", "ewallet", "ecommerce", "social", "government", "telecom", "post", "utility"]
 KINDS: frozenset[str] = frozenset(get_args(BrandKind))
@@ -77,7 +76,7 @@ class BrandTable:
         """The table of data/reference/official_domains.yaml (or `path`). Its look-alike detector is
         compiled by whoever loads the library (`lookalike.detector_for`), not on the first check."""
         path = path or paths.reference_dir() / "official_domains.yaml"
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = read_yaml(path.read_text(encoding="utf-8")) or {}
         return cls([_brand(entry, path) for entry in data.get("brands") or []])
 
     def official(self, registered_domain: str) -> Brand | None:

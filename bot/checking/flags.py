@@ -41,9 +41,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from bot.core import paths
+from bot.core.content import read_yaml
 from bot.core.textnorm import strip_diacritics
 
 QUOTE_LIMIT = 60
@@ -172,7 +171,7 @@ class RedFlagPhrases:
 
 @lru_cache(maxsize=4)
 def _load(path: Path) -> RedFlagPhrases:
-    return RedFlagPhrases.from_data(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    return RedFlagPhrases.from_data(read_yaml(path.read_text(encoding="utf-8")) or {})
 
 
 @lru_cache(maxsize=4096)

@@ -40,11 +40,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-import yaml
 from rapidfuzz.distance import Levenshtein
 
 from bot.checking.brands import is_state_host
 from bot.core import paths
+from bot.core.content import read_yaml
 
 if TYPE_CHECKING:
     from bot.checking.brands import Brand, BrandTable
@@ -68,7 +68,7 @@ class LinkVocabulary:
 
 @lru_cache(maxsize=4)
 def _load_vocabulary(path: Path) -> LinkVocabulary:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = read_yaml(path.read_text(encoding="utf-8")) or {}
 
     def words(key: str) -> frozenset[str]:
         return frozenset(str(w).lower().strip().lstrip(".") for w in data.get(key) or ())

@@ -15,6 +15,7 @@ explains it to a citizen, with the signal's params as jinja2 variables. Levels: 
 | `official_short_code` | info | number, service | 113, 114, 115, 5656, 156 (service = key in hotlines.yaml) |
 | `toll_free` | info | number | a free 1800 number |
 | `official_domain` | info | brand, domain | a known official site of a brand |
+| `platform_page` | info | brand, domain | a group or page someone made on a platform (zalo.me/g/…) |
 | `lookalike_domain` | high | brand, official, domain, host | the brand's name, misspelt or padded, in another domain |
 | `homoglyph_domain` | high | brand, official, domain, host | look-alike letters (0/o, rn/m, Cyrillic а) |
 | `brand_in_subdomain` | high | brand, official, domain, host | the brand or its domain in front of another domain |
@@ -61,6 +62,7 @@ REASON_CODES: dict[str, tuple[Level, tuple[str, ...]]] = {
     "official_short_code": ("info", ("number", "service")),
     "toll_free": ("info", ("number",)),
     "official_domain": ("info", ("brand", "domain")),
+    "platform_page": ("info", ("brand", "domain")),
     "lookalike_domain": ("high", ("brand", "official", "domain", "host")),
     "homoglyph_domain": ("high", ("brand", "official", "domain", "host")),
     "brand_in_subdomain": ("high", ("brand", "official", "domain", "host")),
@@ -187,7 +189,11 @@ def link_signals(link: Link, brands: BrandTable) -> list[Signal]:
     else:
         official = official_site(link, brands)
         if official is not None:
-            return [_signal("official_domain", brand=official[0].name, domain=official[1])]
+            brand, domain = official
+            # zalo.me/g/… is a group someone made on Zalo: calling it "Zalo's official site" would
+            # vouch for whoever made it (and `is_official` does not count it either).
+            code = "platform_page" if brand.hosts_others and link.path.strip("/") else "official_domain"
+            return [_signal(code, brand=brand.name, domain=domain)]
 
     if getattr(link, "has_userinfo", False):
         found = _USERINFO.match(link.raw.strip())

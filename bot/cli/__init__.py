@@ -8,6 +8,7 @@
     canhgiac faq gaps        questions the FAQ could not answer, grouped, most frequent first
     canhgiac messages eval FILE   score the model of scam messages on an evaluation file
     canhgiac messages gaps   messages the model was unsure of, masked, grouped
+    canhgiac images eval DIR   how well screenshots and QR codes are read (a set from tests/images/render.py)
     canhgiac content check   validate every content file
     canhgiac check VALUE     what the bot knows about a number, link, account or message (--json; --jsonl)
     canhgiac blocklist import FILE   load a list of phishing hosts and URLs (--source NAME)
@@ -25,7 +26,7 @@ Configuration problems end with one line on stderr and exit code 2.
 
 The Typer app is built in `common`, with the helpers every command shares (were it built here,
 each command group would import this package while this package imports the groups: a cycle).
-Each command group is one module: chat, ask, knowledge, checking, reports, broadcast, db.
+Each command group is one module: chat, ask, knowledge, images, checking, reports, broadcast, db.
 Writes through the owners' functions (it reads `faq_gaps` and counts rows itself).
 Imports: everything.
 """
@@ -47,7 +48,7 @@ __all__ = ["app", "main"]
 
 # Each command group's module registers its commands on `app` when imported; this order is the order
 # of `canhgiac --help` (top-level commands: run, chat, ask, check, poster, then version).
-from bot.cli import chat, ask, knowledge, db, checking, reports, broadcast  # noqa: E402, F401, I001
+from bot.cli import chat, ask, knowledge, images, db, checking, reports, broadcast  # noqa: E402, F401, I001
 
 
 @app.command()

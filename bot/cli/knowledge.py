@@ -42,7 +42,9 @@ def faq_tune(
     tuning: Annotated[Path, typer.Option(help="The tuning file the cut is chosen on (never the held-out one).")] = Path(
         "tests/eval/faq-eval.tsv"
     ),
-    max_in_scope_refused: Annotated[float, typer.Option(help="In-scope refusals allowed at the cut.")] = 0.02,
+    max_in_scope_refused: Annotated[
+        float, typer.Option(help="In-scope refusals allowed at the cut (issue 14's target: at most 3%).")
+    ] = 0.03,
     write: Annotated[bool, typer.Option("--write", help="Write content/<lang>/refusal.yaml.")] = False,
 ) -> None:
     """Learn the refusal model from the content (cross-fitted) and choose its cut on TUNING."""

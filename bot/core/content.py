@@ -41,9 +41,19 @@ class ContentError(Exception):
     """Content files are missing or malformed."""
 
 
+# libyaml's parser when PyYAML was built with it (the wheels are): the content is about 100 files and
+# 4 MB of YAML, which the pure-Python parser reads in about 5 s of every start; the same safe subset.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def read_yaml(text: str) -> Any:
+    """`yaml.safe_load`, faster."""
+    return yaml.load(text, Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
+
+
 def _load_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return read_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
         raise ContentError(f"cannot read {path}: {error}") from error
 

@@ -10,6 +10,7 @@ escaped; adapters of platforms without formatting strip it.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -39,10 +40,14 @@ class ConversationKey(NamedTuple):
 
 @dataclass(frozen=True)
 class Photo:
-    """A picture a citizen sent; `ref` is the platform's file id (Telegram) or URL (Zalo)."""
+    """A picture a citizen sent; `ref` is the platform's file id (Telegram) or URL (Zalo).
+
+    `fetch` downloads its bytes (the channel adapter sets it: only the adapter knows how), raising
+    `bot.images.PictureTooLarge` past the size limit; None where the channel cannot fetch."""
 
     ref: str
     caption: str | None = None
+    fetch: Callable[[], Awaitable[bytes]] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -389,6 +389,12 @@ def _v14_message_gaps(db: sqlite_utils.Database) -> None:
     db["message_gaps"].create_index(["recorded_at"])
 
 
+def _v15_evidence_text(db: sqlite_utils.Database) -> None:
+    # The text read from an evidence photo (OCR), shown to police next to the photo: a screenshot's
+    # words can be searched and copied, the photo's cannot.
+    db["reports"].add_column("evidence_text", str)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "chats, conversation state, handled updates", _v1_core),
     Migration(2, "FAQ gaps, quiz results", _v2_knowledge),
@@ -404,6 +410,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(12, "per-area locality settings; how long an invited role lasts", _v12_area_settings_and_role_terms),
     Migration(13, "reports of before schema 8: a place name that fits one unit gets its code", _v13_report_place_codes),
     Migration(14, "messages the scam classifier was unsure of, masked", _v14_message_gaps),
+    Migration(15, "reports keep the text read from their evidence photo", _v15_evidence_text),
 )
 
 

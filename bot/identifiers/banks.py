@@ -18,9 +18,8 @@ from dataclasses import dataclass, replace
 from functools import cache
 from itertools import chain
 
-import yaml
-
 from bot.core import paths
+from bot.core.content import read_yaml
 from bot.core.textnorm import strip_diacritics
 from bot.identifiers.citizen_id import is_citizen_id
 from bot.identifiers.model import BankAccount
@@ -87,7 +86,7 @@ def _load(entries: list[dict], is_ewallet: bool) -> list[Bank]:
 @cache
 def all_banks() -> tuple[Bank, ...]:
     """Every bank, then every e-wallet, in the order of data/reference/banks.yaml."""
-    table = yaml.safe_load((paths.reference_dir() / "banks.yaml").read_text(encoding="utf-8"))
+    table = read_yaml((paths.reference_dir() / "banks.yaml").read_text(encoding="utf-8"))
     return tuple(_load(table["banks"], False) + _load(table["ewallets"], True))
 
 

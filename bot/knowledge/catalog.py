@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from bot.core.content import ContentError
+from bot.core.content import ContentError, read_yaml
 from bot.knowledge import refusal
 from bot.knowledge.refusal import RefusalModel
 
@@ -72,7 +72,7 @@ def _files(folder: Path) -> list[tuple[Path, dict[str, Any]]]:
     loaded = []
     for path in sorted(folder.glob("*.yaml")):
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = read_yaml(path.read_text(encoding="utf-8"))
         except yaml.YAMLError as error:
             raise ContentError(f"{path}: not valid YAML: {error}") from error
         if not isinstance(data, dict) or data.get("topic") != path.stem:
@@ -146,7 +146,7 @@ def _optional_yaml(path: Path, kind: type) -> Any:
     if not path.exists():
         return kind()
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         raise ContentError(f"{path}: not valid YAML: {error}") from error
     if not isinstance(data, kind):

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.core.content import ContentError
+from bot.core.content import ContentError, read_yaml
 
 FILE = "refusal.yaml"
 
@@ -87,7 +87,7 @@ def load(folder: Path) -> RefusalModel:
     path = folder / FILE
     if not path.exists():
         return UNTUNED
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = read_yaml(path.read_text(encoding="utf-8"))
     try:
         weights = {str(k): float(v) for k, v in data["weights"].items()}
         model = RefusalModel(weights=weights, bias=float(data["bias"]), cut=float(data["cut"]))

@@ -53,6 +53,7 @@ class Draft:
     account_holder: str | None = None
     description: str | None = None
     evidence: str | None = None  # the platform's file id of a photo
+    evidence_text: str | None = None  # the text read from that photo (OCR), for police
     contact_consent: bool = False
     updates_consent: bool = False
     contact_phone: str | None = None  # only with contact_consent
@@ -160,6 +161,7 @@ def file(db: sqlite_utils.Database, draft: Draft, chat: ChatKey, now: datetime) 
             "account_holder": draft.account_holder,
             "description": draft.description,
             "evidence": draft.evidence,
+            "evidence_text": draft.evidence_text,
             "area_code": draft.area_code,
             "contact_consent": int(draft.contact_consent),
             "updates_consent": int(draft.updates_consent),
@@ -282,8 +284,8 @@ def latest(db: sqlite_utils.Database, identifier_id: int, limit: int, *, scope: 
     where, params = _in_scope(scope)
     return list(
         db.query(
-            "SELECT ref, created_at, via, claimed_topic, amount_lost, description, evidence, account_holder, "
-            f"contact_consent, contact_phone FROM reports r WHERE identifier_id = ? AND {where} "
+            "SELECT ref, created_at, via, claimed_topic, amount_lost, description, evidence, evidence_text, "
+            f"account_holder, contact_consent, contact_phone FROM reports r WHERE identifier_id = ? AND {where} "
             "ORDER BY created_at DESC LIMIT ?",
             [identifier_id, *params, limit],
         )

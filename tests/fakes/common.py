@@ -122,6 +122,25 @@ class ApiHandler(tornado.web.RequestHandler):
                 self.finish(json.dumps(body, ensure_ascii=False))
 
 
+class _FileHandler(tornado.web.RequestHandler):
+    """Files the fake holds (`FakeBotApi.files`): Telegram's ``/file/bot<token>/<file_path>``
+    (the token must match) and a public ``/cdn/<name>``, as Zalo gives picture URLs."""
+
+    def initialize(self, fake: FakeBotApi) -> None:
+        self.fake = fake
+
+    def get(self, *parts: str) -> None:
+        token, path = parts if len(parts) == 2 else (self.fake.token, parts[0])
+        data = self.fake.files.get(path) if token == self.fake.token else None
+        self.fake.requests.append(("download", {"path": path}))
+        if data is None:
+            self.set_status(404)
+            self.finish({"ok": False, "error_code": 404, "description": "Not Found"})
+            return
+        self.set_header("Content-Type", "application/octet-stream")
+        self.finish(data)
+
+
 class _NotFoundHandler(tornado.web.RequestHandler):
     def prepare(self) -> None:
         self.set_status(404)
@@ -141,6 +160,7 @@ class FakeBotApi(SentMessages):
         self.requests: list[tuple[str, dict]] = []  # every API call: (method, params)
         self.sent: list[dict] = []  # each message the bot sent (see the fake)
         self.webhook: dict | None = None  # {"url", "secret_token", ...} while a webhook is set
+        self.files: dict[str, bytes] = {}  # file path -> bytes, served by `_FileHandler`
         self._counter = itertools.count(1)
         self._faults: dict[str, list[ApiError]] = {}  # method name -> errors its next calls answer
         self._outages: dict[str, tuple[float, ApiError]] = {}  # method -> (until, on time.monotonic, error)
@@ -158,7 +178,11 @@ class FakeBotApi(SentMessages):
         """Bind 127.0.0.1 on an ephemeral port and serve on the running loop; sets `url`."""
         sockets = tornado.netutil.bind_sockets(0, "127.0.0.1")
         app = tornado.web.Application(
-            [(r"/bot([^/]*)/([^/]+)", self.handler, {"fake": self})],
+            [
+                (r"/bot([^/]*)/([^/]+)", self.handler, {"fake": self}),
+                (r"/file/bot([^/]*)/(.+)", _FileHandler, {"fake": self}),
+                (r"/cdn/(.+)", _FileHandler, {"fake": self}),
+            ],
             default_handler_class=_NotFoundHandler,
             log_function=lambda handler: None,  # access lines would carry the token
         )

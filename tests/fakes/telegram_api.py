@@ -15,11 +15,15 @@ the same JSON shape and HTTP status as the real API, scripted faults (`fail_next
 of a few seconds with `fail_for`) and blocked chats (`block_chat`). Tests inject updates with
 ``push_*`` and assert on ``requests``/``sent``/...
 
-What it deliberately does NOT fake: webhook delivery (setWebhook only stores the URL), file
-downloads/getFile (``/file/...`` is 404), groups/channels/chat membership, inline mode, payments,
-media other than photos, MarkdownV2 validation (only HTML is parsed), allowed_updates filtering,
-message entities in returned messages (``text`` is stored verbatim as the bot sent it), and
-flood limits other than those scripted with `fail_next` or switched on with `rate_limit`.
+Files: a photo or document pushed with `data` is served by getFile and ``/file/bot<token>/<path>``
+(getFile refuses files over 20 MB, as the real one does); other file ids answer getFile with
+"Bad Request: invalid file_id".
+
+What it deliberately does NOT fake: webhook delivery (setWebhook only stores the URL),
+groups/channels/chat membership, inline mode, payments, media other than photos and documents,
+MarkdownV2 validation (only HTML is parsed), allowed_updates filtering, message entities in
+returned messages (``text`` is stored verbatim as the bot sent it), and flood limits other than those
+scripted with `fail_next` or switched on with `rate_limit`.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from typing import Any
 from tests.fakes.common import ApiError, ApiHandler, FakeBotApi
 
 MAX_TEXT, MAX_CAPTION = 4096, 1024
+MAX_DOWNLOAD = 20 * 1024 * 1024  # getFile's limit for bots
 BLOCKED = "Forbidden: bot was blocked by the user"
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply "
@@ -207,6 +212,7 @@ class FakeTelegram(FakeBotApi):
         self._last_message_id: dict[int, int] = {}
         self._names: dict[int, str] = {}
         self._callback_ids: set[str] = set()
+        self._file_data: dict[str, bytes] = {}  # file_id -> bytes of files users sent
         self._limits: tuple[float, float] | None = None  # (messages/s overall, per chat), see rate_limit
         self._sends: collections.deque[tuple[float, int]] = collections.deque()
         self.throttled = 0  # 429s answered by the rate limit
@@ -230,6 +236,7 @@ class FakeTelegram(FakeBotApi):
             "setMyShortDescription": self._set_short_description,
             "getMyShortDescription": lambda p: {"short_description": self.short_description},
             "sendChatAction": self._send_chat_action,
+            "getFile": self._get_file,
             "close": lambda p: True,
             "logOut": lambda p: True,
         }
@@ -287,12 +294,32 @@ class FakeTelegram(FakeBotApi):
         file_id: str = "AgACAgQAAxk-photo",
         caption: str | None = None,
         user_id: int | None = None,
+        data: bytes | None = None,
     ) -> int:
-        """A private photo message from the user."""
+        """A private photo message from the user; with `data`, its largest size is that file."""
         msg = self._user_message(chat_id, user_id, self._names.get(chat_id, "Lan"))
         msg["photo"] = self._photo_sizes(file_id)
+        if data is not None:
+            msg["photo"][-1]["file_size"] = len(data)
+            self._file_data[file_id] = data
         if caption is not None:
             msg["caption"] = caption
+        return self.push_raw({"message": msg})
+
+    def push_document(
+        self, chat_id: int, data: bytes, *, mime_type: str, file_name: str = "file", user_id: int | None = None
+    ) -> int:
+        """A file sent "as a document" (uncompressed), e.g. a screenshot."""
+        msg = self._user_message(chat_id, user_id, self._names.get(chat_id, "Lan"))
+        file_id = f"BQACAgQ-doc-{next(self._counter)}"
+        self._file_data[file_id] = data
+        msg["document"] = {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_name": file_name,
+            "mime_type": mime_type,
+            "file_size": len(data),
+        }
         return self.push_raw({"message": msg})
 
     def push_contact(self, chat_id: int, phone_number: str, *, user_id: int | None = None) -> int:
@@ -469,6 +496,17 @@ class FakeTelegram(FakeBotApi):
     def _user_message(self, chat_id: int, user_id: int | None, first_name: str) -> dict:
         self._names[chat_id] = first_name
         return self._new_message(chat_id, self._user(chat_id if user_id is None else user_id, first_name))
+
+    def _get_file(self, p: dict) -> dict:
+        file_id = str(p["file_id"])
+        data = self._file_data.get(file_id)
+        if data is None:
+            raise self.bad("invalid file_id")
+        if len(data) > MAX_DOWNLOAD:
+            raise self.bad("file is too big")
+        path = f"photos/file_{abs(hash(file_id)) % 10**6}.jpg"
+        self.files[path] = data
+        return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": len(data), "file_path": path}
 
     def _photo_sizes(self, file_id: str) -> list[dict]:
         return [

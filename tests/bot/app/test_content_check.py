@@ -198,3 +198,55 @@ def test_the_shipped_content_speaks_plainly():
     problems: list[str] = []
     _check_jargon(_jargon_lib(paths.content_dir()), problems)
     assert problems == []
+
+
+def test_names_addresses_and_template_code_are_not_jargon(tmp_path):
+    """Names such as "App Store", a link, `{{ hotlines.spam_hotline }}` and /hotline are not words to explain."""
+    from bot.app.content_check import _check_jargon
+
+    root = content_copy(tmp_path)
+    (root / "vi" / "templates" / "welcome.html.j2").write_text(
+        "Tải từ App Store hoặc Google Play, xem https://app.example.vn/online, gõ /hotline, "
+        "gọi {{ hotlines.spam_hotline }}.\n"
+    )
+    problems: list[str] = []
+    _check_jargon(_jargon_lib(root), problems)
+    assert not [p for p in problems if "welcome" in p], problems
+    (root / "vi" / "templates" / "welcome.html.j2").write_text("Cài app rồi mua hàng online.\n")
+    _check_jargon(_jargon_lib(root), problems)
+    [problem] = [p for p in problems if "welcome" in p]
+    assert "app" in problem and "online" in problem
+
+
+def test_a_variant_of_a_ruled_term_fails_the_check(tmp_path):
+    from bot.app.content_check import _check_terms
+
+    root = content_copy(tmp_path)
+    before: list[str] = []
+    _check_terms(_jargon_lib(root), before)
+    (root / "vi" / "templates" / "welcome.html.j2").write_text("Bật xác thực 2 lớp cho Zalo.\n")
+    faq = root / "vi" / "faq" / "personal-data.yaml"
+    edit_yaml(faq, lambda d: d["entries"][0]["phrasings"].append("bat xac thuc 2 lop the nao"))  # typed: fine
+    after: list[str] = []
+    _check_terms(_jargon_lib(root), after)
+    [added] = [p for p in after if p not in before]
+    assert added.startswith("vi/templates/welcome.html.j2") and "xác thực hai yếu tố" in added
+
+
+def test_a_law_number_must_be_on_the_facts_sheet(tmp_path):
+    from bot.app.content_check import _check_law_numbers, listed_laws
+
+    root = content_copy(tmp_path)
+    (root / "STYLE.md").write_text((paths.content_dir() / "STYLE.md").read_text(encoding="utf-8"), encoding="utf-8")
+    listed = listed_laws((root / "STYLE.md").read_text(encoding="utf-8"))
+    assert {"912025qh15", "132023ndcp"} <= listed  # how the facts sheet names them
+    (root / "vi" / "templates" / "welcome.html.j2").write_text(
+        "Luật 91/2025/QH15 bảo vệ dữ liệu của bạn; trước đây là Nghị định 13/2023/NĐ-CP.\n"
+    )
+    problems: list[str] = []
+    _check_law_numbers(_jargon_lib(root), problems)
+    assert not [p for p in problems if "welcome" in p], problems
+    (root / "vi" / "templates" / "welcome.html.j2").write_text("Theo Nghị định 15/2020/NĐ-CP và Luật số 24.\n")
+    _check_law_numbers(_jargon_lib(root), problems)
+    found = [p for p in problems if "welcome" in p]
+    assert len(found) == 2 and "15/2020/NĐ-CP" in found[0] and "Luật số 24" in found[1]

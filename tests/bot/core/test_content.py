@@ -18,6 +18,14 @@ TEMPLATE_VALUES = {
     "welcome": {"name": "Lan"},
     "coming_soon": {"feature": "Hỏi đáp"},
     "media": {"kind": "photo"},
+    "picture_read": {
+        "problem": "",
+        "lines": ["VCB: Tai khoan cua Quy khach bi tam khoa"],
+        "payments": [
+            {"bank": "Vietcombank", "account": "0123456789", "amount": "3.000.000 đ", "name": None, "message": "coc"}
+        ],
+        "logins": 1,
+    },
     "acknowledged": {"kind": "ack"},
     "cancelled": {"was_active": True},
     "privacy": {"channel_name": "Telegram", "idle_minutes": 60, "held": [{"text": "Báo cáo"}],
@@ -62,7 +70,8 @@ TEMPLATE_VALUES = {
     },
     "police_detail": {"value": "0912 345 678", "total": 1, "reports": [
         {"ref": "BC-20261122-0001", "day": "22/11/2026", "via": "Zalo", "claimed": "Công an", "amount": None,
-         "description": "Kể.", "evidence": True, "holder": None, "contact": None},
+         "description": "Kể.", "evidence": True, "evidence_text": "VCB: xác thực tại vcb-xacthuc.top",
+         "holder": None, "contact": None},
     ]},
     "police_note": {"status": "Đã xác nhận lừa đảo"},
     "admin_invite_scope": {"role": "Công an", "added": ["phường Cam Đường, tỉnh Lào Cai"], "offered": True,
