@@ -31,6 +31,9 @@ def check_command(
     jsonl: Annotated[
         bool, typer.Option("--jsonl", help="Values or messages on stdin, one per line; JSON lines out.")
     ] = False,
+    image: Annotated[
+        Path | None, typer.Option("--image", help="A picture (screenshot, QR code): read it, then check what it holds.")
+    ] = None,
 ) -> None:
     """What the bot knows about a number, link or account, or whether a message looks like a scam."""
     import json
@@ -39,6 +42,9 @@ def check_command(
     from bot.checking.inputs import check_input
     from bot.checking.verdict import allow_list
 
+    if image is not None:
+        _check_image(image, as_json)
+        return
     if not jsonl and not value:
         raise SettingsError("give a value: canhgiac check 0912345678 (or --jsonl with values on stdin)")
     value = _utf8_argument(value)
@@ -60,6 +66,58 @@ def check_command(
         _echo_message(data)
     else:
         _echo_value(data, value)
+
+
+def _check_image(path: Path, as_json: bool) -> None:
+    """`check --image`: the picture read as the chat reads it (QR codes, then text), then the
+    text's check and each code's account or link checked, as `check` shows them."""
+    import json
+
+    from bot.checking import BrandTable
+    from bot.checking.inputs import check_input
+    from bot.checking.verdict import allow_list, check
+    from bot.images import NotAPicture, ocr, read_picture
+
+    settings = _settings(level="WARNING")
+    try:
+        reading = read_picture(path.read_bytes(), ocr=ocr.available())
+    except OSError as error:
+        raise SettingsError(f"cannot read {path}: {error.strerror or error}") from None
+    except NotAPicture:
+        raise SettingsError(f"{path} is not a picture the bot opens (JPEG, PNG, WebP, GIF, BMP up to 10 MB)") from None
+    brands, allow, judge = BrandTable.load(), allow_list(settings), _LibraryJudge(settings)
+    identifiers = [c.payment.account for c in reading.codes if c.payment and c.payment.account]
+    identifiers += [c.link for c in reading.codes if c.link]
+    with _database(settings) as storage:
+        text_check = (
+            storage.read_sync(lambda db: check_input(db, reading.text, judge, brands, allow)).as_json()
+            if reading.text.strip()
+            else None
+        )
+        checks = storage.read_sync(lambda db: [check(db, i, brands, allow=allow).as_json() for i in identifiers])
+    data = {
+        "kind": "picture",
+        "text_read": ocr.available(),
+        "lines": list(reading.lines),
+        "text": reading.text,
+        "codes": [{"kind": c.kind, "text": c.text} for c in reading.codes],
+        "text_check": text_check,
+        "code_checks": checks,
+        "seconds": round(reading.seconds, 3),
+    }
+    if as_json:
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    if not data["text_read"]:
+        typer.echo("text: not read (Tesseract with its Vietnamese model is not installed)")
+    for line in reading.text.splitlines():
+        typer.echo(f"read: {json.dumps(line, ensure_ascii=False)}")
+    for code in data["codes"]:
+        typer.echo(f"qr {code['kind']}: {json.dumps(code['text'], ensure_ascii=False)}")
+    if text_check is not None:
+        _echo_message(text_check) if text_check["kind"] == "message" else _echo_value(text_check, reading.text)
+    for result in checks:
+        _echo_value(result, result["input"])
 
 
 class _LibraryJudge:
