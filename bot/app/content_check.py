@@ -15,6 +15,7 @@ number of a law or decree that the facts sheet of `content/STYLE.md` does not li
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
@@ -26,7 +27,7 @@ from bot.app.content_refs import code_references
 from bot.core.content import LABEL_FILES, PHRASES_FILE, SHOWN_FIRST_FILE, TEMPLATE_SUFFIX, ContentError
 from bot.core.messages import CALLBACK_DATA_MAX_BYTES
 from bot.core.richtext import to_plain
-from bot.core.textnorm import phrase_key
+from bot.core.textnorm import phrase_key, strip_diacritics
 from bot.knowledge.catalog import Knowledge
 from bot.knowledge.normalize import normalize
 from bot.services import Library
@@ -36,12 +37,17 @@ _NOT_PROSE = re.compile(
     r"\{%.*?%\}|\{\{.*?\}\}|<code>.*?</code>|https?://\S+|\b[\w.-]+\.(?:vn|com|net|org|gov)\b\S*|(?<!\w)/[a-z]+",
     re.IGNORECASE | re.DOTALL,
 )
-# A law's or decree's number: "91/2025/QH15", "13/2023/NĐ-CP", "Luật số 91", "Nghị định số 13".
+# A law's or decree's number, matched on accent-folded text: "91/2025/QH15", "13/2023/NĐ-CP", "1988/QĐ-BTTTT",
+# "Luật số 91", "Nghị định 13/2023", "nghi dinh so 13".
 LAW_NUMBER = re.compile(
-    r"\b\d{1,4}/\d{4}/(?:QH\d{1,2}|N[ĐD]-CP|TT-[A-ZĐ]+|Q[ĐD]-[A-ZĐ]+|CT-[A-Z]+)\b"
-    r"|\b(?:luật|nghị định|thông tư|quyết định|chỉ thị) số \d+(?![\d/])",
+    r"\b(?P<number>\d{1,5})/(?:(?P<year>\d{4})/)?(?P<kind>QH\d{1,2}|ND-CP|NQ-[A-Z]+|TT-[A-Z]+|QD-[A-Z]+|CT-[A-Z]+)\b"
+    r"|\b(?P<named>luat|nghi dinh|nghi quyet|thong tu|quyet dinh|chi thi)\s+"
+    r"(?:so\s+(?P<n1>\d{1,5})(?:/(?P<y1>\d{4}))?|(?P<n2>\d{1,5})/(?P<y2>\d{4}))(?![\d/])",
     re.IGNORECASE,
 )
+# What a document's name says of the suffix of its number: "Luật" is the National Assembly's (QH…).
+_NAMED_KINDS = {"luat": ("qh",), "nghi dinh": ("nd-",), "nghi quyet": ("qh", "nq-"), "thong tu": ("tt-",),
+                "quyet dinh": ("qd-",), "chi thi": ("ct-",)}  # fmt: skip
 FACTS_SHEET = "## Facts sheet"
 
 MIN_PHRASINGS = 4
@@ -248,27 +254,71 @@ def _check_terms(lib: Library, problems: list[str]) -> None:
                         problems.append(f"{where}: say {term!r}, not {variant!r}: {line.strip()!r}")
 
 
-def listed_laws(style: str) -> set[str]:
-    """The law and decree numbers of the facts sheet in STYLE.md, as `_law_key` keys."""
+def _fold(text: str) -> str:
+    """`text` without accents, one character for one, so that a match's offsets are the original's."""
+    return "".join((strip_diacritics(ch) or " ")[0] for ch in text)
+
+
+@dataclass(frozen=True)
+class LawRef:
+    """A law or decree as the content names it: number, and year and kind ("qh15", "nd-cp") if given."""
+
+    number: str
+    year: str | None
+    kinds: tuple[str, ...]  # the full suffix ("qh15"), or the prefixes a document's name allows ("qh",)
+    named: bool = False  # "Luật số 91": the kind comes from the name
+
+
+def law_refs(text: str) -> list[tuple[str, LawRef]]:
+    """(as written, reference) of every law or decree number in `text`, with or without accents."""
+    text = unicodedata.normalize("NFC", text)
+    refs = []
+    for m in LAW_NUMBER.finditer(_fold(text)):
+        if m["number"]:
+            ref = LawRef(m["number"], m["year"], (m["kind"].lower(),))
+        else:
+            ref = LawRef(m["n1"] or m["n2"], m["y1"] or m["y2"], _NAMED_KINDS[m["named"].lower()], named=True)
+        refs.append((text[m.start() : m.end()], ref))
+    return refs
+
+
+def _sheet_laws(style: str) -> set[tuple[str, str | None, str]]:
+    """(number, year or None, kind) of every full number on the facts sheet of STYLE.md."""
     sheet = style.split(FACTS_SHEET, 1)[1] if FACTS_SHEET in style else ""
-    return {_law_key(m.group(0)) for m in LAW_NUMBER.finditer(sheet)}
+    sheet = sheet.split("\n## ", 1)[0]  # the sheet's own section, not what follows it
+    return {(r.number, r.year, r.kinds[0]) for _, r in law_refs(sheet) if not r.named}
 
 
-def _law_key(number: str) -> str:
-    return phrase_key(number.replace("Đ", "D").replace("đ", "d")).replace(" ", "")
+def listed_laws(style: str) -> set[str]:
+    """The full numbers on the facts sheet of STYLE.md, as keys: "91/2025/QH15" -> "912025qh15"."""
+    return {f"{number}{year or ''}{kind.replace('-', '')}" for number, year, kind in _sheet_laws(style)}
+
+
+def _is_listed(ref: LawRef, listed: set[tuple[str, str | None, str]]) -> bool:
+    """A full number is listed as written; a named one ("Luật số 91", "Nghị định 13/2023") if a full
+    number of its kind is."""
+    return any(
+        number == ref.number
+        and (
+            ref.year in (None, year) and kind.startswith(ref.kinds)
+            if ref.named
+            else (ref.year, ref.kinds[0]) == (year, kind)
+        )
+        for number, year, kind in listed
+    )
 
 
 def _check_law_numbers(lib: Library, problems: list[str]) -> None:
     """A law or decree named by number must be on the facts sheet (content/STYLE.md), where its
     source and the date it was last checked are: no invented or outdated laws."""
     style = lib.content.root / "STYLE.md"
-    listed = listed_laws(style.read_text(encoding="utf-8")) if style.exists() else set()
+    listed = _sheet_laws(style.read_text(encoding="utf-8")) if style.exists() else set()
     for language in lib.content.languages:
         for where, text in _citizen_texts(lib, language):
-            for found in LAW_NUMBER.finditer(text):
-                if _law_key(found.group(0)) not in listed:
+            for written, ref in law_refs(text):
+                if not _is_listed(ref, listed):
                     problems.append(
-                        f"{where}: {found.group(0)!r} is not on the facts sheet of content/STYLE.md "
+                        f"{where}: {written!r} is not on the facts sheet of content/STYLE.md "
                         "(add it there with its source, or do not cite it)"
                     )
 

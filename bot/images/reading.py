@@ -26,6 +26,7 @@ CodeKind = Literal["payment", "login", "link", "text"]
 ZALO_LOGIN_HOSTS = ("id.zalo.me",)
 OCR_SECONDS = 4.0  # a picture taking longer is answered from its QR codes alone
 MIN_LINE_LETTERS = 2  # shorter OCR lines are specks and icons read as letters
+MIN_SENTENCE_WORDS = 5  # a paragraph this long may go on in the next; a shorter one is a name or a number
 
 
 @dataclass(frozen=True)
@@ -52,14 +53,19 @@ class PictureReading:
         joined again (a link the screen broke after "shopee-" is whole), a paragraph that goes on
         in lower case joined to the one before, and the phone's own clock and date stamps dropped
         (they are not the message, and only add noise to its verdict)."""
-        text = ""
+        lines: list[str] = []
         for paragraph in self.paragraphs:
             line = _unchromed(_unwrap(paragraph))
             if not line:
                 continue
-            glue = " " if text and line[0].islower() and not text.endswith((".", "!", "?")) else "\n"
-            text = text + glue + line if text else line
-        return text
+            # A paragraph going on in lower case continues a sentence: a bubble Tesseract split.
+            # Not after a short one: that is the sender's name or number above the message.
+            goes_on = lines and line[0].islower() and len(lines[-1].split()) >= MIN_SENTENCE_WORDS
+            if goes_on and not lines[-1].endswith((".", "!", "?")):
+                lines[-1] += " " + line
+            else:
+                lines.append(line)
+        return "\n".join(lines)
 
     @property
     def empty(self) -> bool:

@@ -13,7 +13,7 @@ async def test_hotlines_show_national_and_local_numbers(chat, how):
     await (chat.press("hotlines") if how == "button" else chat.send(how))
     text = chat.text
     assert chat.templates == ["hotlines"]
-    for number in ("113", "5656", "156", "0214 3820 113"):
+    for number in ("113", "5656", "156", "111", "0214 3820 113"):
         assert number in text
     assert "Công an phường Cốc Lếu" in text  # the configured hotline's own label, echoed
     assert chat.choice_values == ["menu"]

@@ -250,3 +250,47 @@ def test_a_law_number_must_be_on_the_facts_sheet(tmp_path):
     _check_law_numbers(_jargon_lib(root), problems)
     found = [p for p in problems if "welcome" in p]
     assert len(found) == 2 and "15/2020/NĐ-CP" in found[0] and "Luật số 24" in found[1]
+
+
+def test_the_facts_sheet_decides_with_or_without_accents(tmp_path):
+    """Only the facts sheet's own section lists numbers; a named reference ("thong tu so 17") is listed
+    when a full number of its kind is, in any case and with or without accents."""
+    from bot.app.content_check import _check_law_numbers, listed_laws
+
+    root = content_copy(tmp_path)
+    sheet = "| fact | source |\n| --- | --- |\n| Thông tư 17/2024/TT-NHNN | State Bank of Vietnam |\n"
+    (root / "STYLE.md").write_text(
+        f"# Style\n\n## Facts we state\n\nNghị định 15/2020/NĐ-CP\n\n## Facts sheet\n\n{sheet}\n## Quizzes\n\n"
+        "Quyết định 1988/QĐ-BTTTT\n",
+        encoding="utf-8",
+    )
+    assert listed_laws((root / "STYLE.md").read_text(encoding="utf-8")) == {"172024ttnhnn"}
+    welcome = root / "vi" / "templates" / "welcome.html.j2"
+
+    def unlisted(text: str) -> list[str]:
+        welcome.write_text(text, encoding="utf-8")
+        problems: list[str] = []
+        _check_law_numbers(_jargon_lib(root), problems)
+        return [p for p in problems if p.startswith("vi/templates/welcome.html.j2")]
+
+    listed = ("17/2024/TT-NHNN", "Thông tư số 17", "THONG TU SO 17", "thong tu 17/2024", "Luật An ninh mạng 2025")
+    assert unlisted("\n".join(listed)) == []
+    not_listed = ("15/2020/ND-CP", "nghi dinh so 15", "1988/QĐ-BTTTT", "Luật số 17", "17/2023/TT-NHNN")
+    assert len(unlisted("\n".join(not_listed))) == len(not_listed)
+
+
+def test_brands_commands_and_examples_are_not_jargon_or_variants(tmp_path):
+    """Zalo, Facebook, App Store, Google Play, links, commands and `<code>` examples are not prose."""
+    from bot.app.content_check import _check_jargon, _check_terms
+
+    root = content_copy(tmp_path)
+    (root / "vi" / "templates" / "welcome.html.j2").write_text(
+        "Cài ứng dụng VNeID từ App Store, AppStore hoặc Google Play; nhắn Zalo, Facebook. "
+        "Gõ <code>S 0912345678 app online hotline</code> gửi 5656, xem "
+        '<a href="https://shipper.example.com/app">trang</a> hoặc tinnhiemmang.vn/online, bấm /kol.\n',
+        encoding="utf-8",
+    )
+    problems: list[str] = []
+    _check_jargon(_jargon_lib(root), problems)
+    _check_terms(_jargon_lib(root), problems)
+    assert not [p for p in problems if "welcome" in p], problems

@@ -1,4 +1,4 @@
-"""Fixtures of the end-to-end tests: a fake Bot API and settings that point the bot at it."""
+"""Fixtures of the end-to-end tests: fake Bot APIs (Telegram, Zalo) and settings that point the bot at them."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ import pytest
 from bot.core.settings import Settings
 from tests.fakes.running_bot import SHARED, TOKEN
 from tests.fakes.telegram_api import FakeTelegram
+from tests.fakes.zalo_api import FakeZalo
+
+ZALO_TOKEN = "3141592653:zaLoBoTtOkEnForTestsOnly_abcdefXYZ"
 
 
 @pytest.fixture(autouse=True)
@@ -28,4 +31,21 @@ def tg_settings(tmp_path, fake) -> Settings:
         db_path=tmp_path / "bot.db",
         police_hotlines="Công an phường Cốc Lếu=0214 3820 113",
         weekly_day="off",  # tests that want the weekly campaign switch it on
+    )
+
+
+@pytest.fixture
+async def zalo():
+    async with FakeZalo(token=ZALO_TOKEN) as fake:
+        yield fake
+
+
+@pytest.fixture
+def zalo_settings(tmp_path, zalo) -> Settings:
+    return Settings(
+        _env_file=None,
+        zalo_bot_token=ZALO_TOKEN,
+        zalo_api_base_url=zalo.url,
+        db_path=tmp_path / "bot.db",
+        weekly_day="off",
     )

@@ -20,8 +20,9 @@ import pytest
 
 from bot.core.logs import setup_logging
 from bot.core.settings import Settings
+from tests.bot.channels.conftest import ZALO_TOKEN
 from tests.bot.channels.test_zalo_e2e import CHAT as ZALO_CHAT
-from tests.bot.channels.test_zalo_e2e import ZALO_TOKEN, say, text_of
+from tests.bot.channels.test_zalo_e2e import say, text_of
 from tests.fakes.running_bot import CHAT, TOKEN, RunningBot, keyboard_of
 from tests.fakes.zalo_api import FakeZalo
 

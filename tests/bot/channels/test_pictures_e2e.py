@@ -3,37 +3,14 @@ the real adapter from the loopback fake, read, and answered; size limits hold on
 
 from __future__ import annotations
 
-import pytest
-from pydantic import SecretStr
-
-from bot.core.settings import Settings
 from bot.identifiers import vietqr
 from bot.images.picture import MAX_BYTES
-from tests.bot.channels.test_zalo_e2e import ZALO_TOKEN
 from tests.fakes.running_bot import CHAT, RunningBot
-from tests.fakes.zalo_api import FakeZalo
 from tests.images.pictures import needs_ocr, qr_picture, sms_screenshot
 
 PAYMENT = vietqr.build("970422", "0911967363", amount="2000000", message="phi giai ngan")
 SCAM_SMS = "MBBank: Tai khoan cua ban bi khoa do dang nhap la. Xac minh ngay tai mb-xacminh.top de mo khoa."
 ZALO_CHAT = "6a1b2c3d4e5f"
-
-
-@pytest.fixture
-async def zalo():
-    async with FakeZalo(token=ZALO_TOKEN) as fake:
-        yield fake
-
-
-@pytest.fixture
-def zalo_settings(tmp_path, zalo) -> Settings:
-    return Settings(
-        _env_file=None,
-        zalo_bot_token=SecretStr(ZALO_TOKEN),
-        zalo_api_base_url=zalo.url,
-        db_path=tmp_path / "bot.db",
-        weekly_day="off",
-    )
 
 
 async def test_a_telegram_photo_of_a_payment_qr_is_downloaded_and_checked(fake, tg_settings, rendered):

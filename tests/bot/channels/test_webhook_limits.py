@@ -140,7 +140,7 @@ async def test_telegram_webhook_checks_the_secret_first_and_caps_bodies(fake, tg
 
 @pytest.fixture
 async def zalo():
-    from tests.bot.channels.test_zalo_e2e import ZALO_TOKEN
+    from tests.bot.channels.conftest import ZALO_TOKEN
     from tests.fakes.zalo_api import FakeZalo
 
     async with FakeZalo(token=ZALO_TOKEN) as fake:
@@ -149,8 +149,8 @@ async def zalo():
 
 async def test_zalo_webhook_checks_the_secret_first_and_caps_bodies(zalo, tmp_path):
     from bot.core.settings import Settings
+    from tests.bot.channels.conftest import ZALO_TOKEN
     from tests.bot.channels.test_zalo_e2e import CHAT as ZALO_CHAT
-    from tests.bot.channels.test_zalo_e2e import ZALO_TOKEN
 
     port = free_port()
     settings = Settings(
@@ -177,7 +177,7 @@ async def test_zalo_webhook_checks_the_secret_first_and_caps_bodies(zalo, tmp_pa
 async def test_a_webhook_port_in_use_is_one_clear_start_error(fake, tg_settings, zalo, tmp_path):
     from bot.channels import ChannelStartError
     from bot.core.settings import Settings
-    from tests.bot.channels.test_zalo_e2e import ZALO_TOKEN
+    from tests.bot.channels.conftest import ZALO_TOKEN
 
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

@@ -19,31 +19,13 @@ from bot.core.clock import utc_now
 from bot.core.logs import setup_logging
 from bot.core.messages import ChatKey, Reply
 from bot.core.richtext import to_plain
-from bot.core.settings import Settings
 from handlers import build_router
 from handlers.menu import main_menu
+from tests.bot.channels.conftest import ZALO_TOKEN
 from tests.fakes.running_bot import RunningBot
 from tests.fakes.zalo_api import FakeZalo
 
-ZALO_TOKEN = "3141592653:zaLoBoTtOkEnForTestsOnly_abcdefXYZ"
 CHAT = "6a1b2c3d4e5f"
-
-
-@pytest.fixture
-async def zalo():
-    async with FakeZalo(token=ZALO_TOKEN) as fake:
-        yield fake
-
-
-@pytest.fixture
-def zalo_settings(tmp_path, zalo) -> Settings:
-    return Settings(
-        _env_file=None,
-        zalo_bot_token=ZALO_TOKEN,
-        zalo_api_base_url=zalo.url,
-        db_path=tmp_path / "bot.db",
-        weekly_day="off",
-    )
 
 
 def text_of(messages: list[dict]) -> str:
