@@ -12,6 +12,7 @@ from bot.checking import REASON_CODES, BrandTable, Signal, bank_signals, link_si
 from bot.checking import signals as signals_module
 from bot.checking.verdict import EVIDENCE_CODES
 from bot.core import paths
+from bot.identifiers import parse_phone
 from bot.identifiers.model import BankAccount, PhoneNumber
 from tests.bot.checking.test_lookalike import make_link
 
@@ -278,3 +279,13 @@ def test_country_names_are_content_with_libphonenumber_behind_them():
         [signal] = phone_signals(PhoneNumber(raw="+1", normalized="+1", number_type="mobile", region=region))
         assert signal.params["country"] == name
     assert not hasattr(signals_module, "COUNTRY_NAMES_VI")  # one table, in content
+
+
+def test_a_vietnamese_number_written_with_00_is_not_called_foreign(reasons):
+    """0084 912… is shown as a Vietnamese mobile (national format); the reason must say the same,
+    while +855… written with 00 is a foreign number: two different sentences."""
+    [national] = [s for s in phone_signals(parse_phone("0084912345678")) if s.code == "international_prefix_00"]
+    [foreign] = [s for s in phone_signals(parse_phone("00855123456789")) if s.code == "international_prefix_00"]
+    assert not national.params["number"].startswith("+") and foreign.params["number"].startswith("+")
+    source = reasons["international_prefix_00"]
+    assert render(source, national.params) != render(source, foreign.params)
