@@ -15,7 +15,7 @@ import logging
 from bot.core.messages import Incoming, Reply
 from bot.core.money import format_vnd
 from bot.core.textnorm import shorten
-from bot.identifiers import Identifier, bank_by_bin
+from bot.identifiers import Identifier, bank_by_bin, extract_identifiers
 from bot.identifiers.vietqr import DONG
 from bot.images import Code, NotAPicture, PictureReading, PictureTooLarge, ocr, read_picture
 from bot.services import Services
@@ -93,7 +93,7 @@ async def read(msg: Incoming, svc: Services) -> list[Reply]:
     )
     text = "\n".join(
         part
-        for part in (photo.caption or "", reading.text, *(c.text for c in reading.codes if c.kind == "text"))
+        for part in (photo.caption or "", reading.message, *(c.text for c in reading.codes if c.kind == "text"))
         if part.strip()
     )
     checked: list[Identifier] = [c.payment.account for c in reading.codes if c.kind == "payment" and c.payment.account]
@@ -113,6 +113,9 @@ async def read(msg: Incoming, svc: Services) -> list[Reply]:
     # Beside a QR code, a few words ("Quét mã để chuyển khoản", a name) are its frame, not a message.
     if text.strip() and (not checked or message.words(text) >= MESSAGE_WORDS):
         replies += await message.verdict_replies(msg, svc, text)
+    in_message = {identifier.key for identifier in extract_identifiers(text)}
+    # The number or address the message came from, unless the message's own check covers it.
+    checked += [i for i in extract_identifiers(reading.sender) if i.key not in in_message]
     if checked:
         replies += await check_replies(msg, svc, checked)
     if len(replies) == 1:

@@ -91,7 +91,7 @@ def evaluate(folder: Path, risk_of: Callable[[str], str]) -> ImageReport:
         report.expected_ids += len(wanted)
         report.found_ids += len(found)
         report.matched_ids += len(wanted & found)
-        pasted, read = risk_of(expected), risk_of(reading.text)
+        pasted, read = risk_of(expected), risk_of(reading.message)  # as the picture handler judges it
         report.verdicts += 1
         report.verdicts_agreeing += pasted == read
         if wanted != found or pasted != read:

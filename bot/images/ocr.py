@@ -8,6 +8,7 @@ a child process with a time limit, so one odd picture cannot hold a worker threa
 from __future__ import annotations
 
 import functools
+import re
 import shutil
 
 import pytesseract
@@ -19,6 +20,12 @@ LANGUAGES = "vie"  # the Vietnamese model reads Latin letters and digits too; ad
 CONFIG = "--oem 1 --psm 3"
 MIN_WIDTH = 1000  # narrower pictures (a cropped SMS) are enlarged to this
 MIN_CONFIDENCE = 50  # Tesseract's per-word confidence (0-100) below which a word is dropped
+# Digit groups ("0912", "867") in a chat header next to icons often come back right but with a low
+# confidence; a group of three or more digits is rarely what an icon's noise reads as, so it is kept
+# from this confidence on, stripped of the quote marks and arrows read around it.
+DIGITS_MIN_CONFIDENCE = 20
+_DIGITS = re.compile(r"^(?:\+\d{2,}|\d{3,})$")  # "+84", "0912", "345"
+_AROUND = "“”\"'‘’‹›«»<>|"
 
 
 class OcrUnavailable(RuntimeError):
@@ -68,7 +75,16 @@ def read_paragraphs(image: Image.Image, timeout: float, languages: str = LANGUAG
         raise
     paragraphs: dict[tuple[int, int], dict[int, list[str]]] = {}
     for i, word in enumerate(data["text"]):
-        if word.strip() and float(data["conf"][i]) >= MIN_CONFIDENCE:
+        word = _kept(word.strip(), float(data["conf"][i]))
+        if word:
             lines = paragraphs.setdefault((data["block_num"][i], data["par_num"][i]), {})
-            lines.setdefault(data["line_num"][i], []).append(word.strip())
+            lines.setdefault(data["line_num"][i], []).append(word)
     return [[" ".join(words) for words in lines.values()] for lines in paragraphs.values()]
+
+
+def _kept(word: str, confidence: float) -> str:
+    """The word if Tesseract is sure enough of it, a digit group on a lower bar; else ""."""
+    if confidence >= MIN_CONFIDENCE:
+        return word
+    digits = word.strip(_AROUND)
+    return digits if confidence >= DIGITS_MIN_CONFIDENCE and _DIGITS.match(digits) else ""

@@ -68,6 +68,20 @@ class PictureReading:
         return "\n".join(lines)
 
     @property
+    def sender(self) -> str:
+        """The short line above the message (a name, a number, a brand), when the text has one."""
+        first, _, rest = self.text.partition("\n")
+        short = len(first.split()) < MIN_SENTENCE_WORDS and not first.endswith((".", "!", "?", ":"))
+        return first if short and rest.strip() else ""
+
+    @property
+    def message(self) -> str:
+        """The text without its sender line. A sender's name is whatever the sender chose ("VCB",
+        "Viettel" are easily spoofed on SMS), so it must not make a message look more genuine: the
+        verdict reads the message alone, and the sender's number is checked on its own."""
+        return self.text.partition("\n")[2] if self.sender else self.text
+
+    @property
     def empty(self) -> bool:
         return not self.paragraphs and not self.codes
 

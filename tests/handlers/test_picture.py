@@ -8,7 +8,7 @@ from PIL import Image
 
 from bot.core.messages import Photo
 from bot.identifiers import vietqr
-from bot.images import PictureTooLarge, ocr
+from bot.images import PictureReading, PictureTooLarge, ocr
 from tests.flows import walk_to_evidence
 from tests.images.pictures import jpeg, needs_ocr, qr_picture, sms_screenshot
 
@@ -122,3 +122,25 @@ async def test_an_evidence_photo_that_cannot_be_read_is_kept_all_the_same(chat, 
     assert "picture_read" not in chat.templates  # the flow goes on to its next step
     conversation = await services.conversations.get(chat.key)
     assert conversation.data["evidence"] == "file-1" and conversation.data["evidence_text"] is None
+
+
+async def test_a_brand_name_above_a_scam_does_not_soften_it_and_a_sender_number_is_checked(chat, monkeypatch):
+    """SMS brand names are spoofed: the verdict reads the message alone; the sender's number gets
+    its own check."""
+    from handlers import picture
+
+    def read_as(sender: str):
+        reading = PictureReading(((sender,), (SCAM_SMS,)), (), 0.1)
+        monkeypatch.setattr(picture, "_read", lambda data: (reading, True))
+
+    await chat.send(SCAM_SMS, forwarded=True)
+    pasted = chat.values_of("message_verdict")["risk"]
+    read_as("Vietcombank")
+    await chat.send(photo=photo(b"picture"))
+    assert chat.templates == ["picture_read", "message_verdict"]
+    assert chat.values_of("message_verdict")["risk"] == pasted == "high"
+    read_as("+84 912 345 678")
+    await chat.send(photo=photo(b"picture"))
+    assert chat.templates == ["picture_read", "message_verdict", "check_result"]
+    [item] = chat.values_of("check_result")["items"]
+    assert "912 345 678" in str(item)

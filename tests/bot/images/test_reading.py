@@ -12,7 +12,7 @@ from PIL import Image
 from bot.identifiers import vietqr
 from bot.images import NotAPicture, OcrUnavailable, PictureTooLarge, ocr, read_picture
 from bot.images.picture import MAX_BYTES, open_picture
-from bot.images.reading import classify
+from bot.images.reading import PictureReading, classify
 from tests.images.pictures import jpeg, needs_ocr, qr_picture, sms_screenshot
 
 SCAM_SMS = "VCB: Tai khoan cua Quy khach bi tam khoa. Xac thuc ngay tai vcb-xacthuc.top de tranh mat tien."
@@ -100,3 +100,18 @@ def test_exif_orientation_is_applied():
     out = io.BytesIO()
     image.save(out, "JPEG", exif=exif)
     assert open_picture(out.getvalue()).size == (200, 400)
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "sender"),
+    [
+        ((("VCB",), ("Tai khoan cua Quy khach bi tam khoa, xac thuc ngay.",)), "VCB"),
+        ((("+84 912 345 678",), ("Con dang o benh vien, me chuyen tien gap.",)), "+84 912 345 678"),
+        ((("Công an phường thông báo: đến trụ sở làm căn cước.",),), ""),  # one paragraph: no sender
+        ((("Me oi con bi tai nan.",), ("Chuyen tien gap cho con nhe.",)), ""),  # a sentence, not a name
+    ],
+)
+def test_a_short_line_above_the_message_is_its_sender(paragraphs, sender):
+    reading = PictureReading(paragraphs, (), 0.1)
+    assert reading.sender == sender
+    assert reading.message == (reading.text.partition("\n")[2] if sender else reading.text)
