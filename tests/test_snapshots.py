@@ -570,6 +570,7 @@ async def _reported_in_cam_duong(services) -> None:
 
 # Templates no citizen flow above renders, and why.
 NOT_IN_A_FLOW: dict[str, str] = {
+    "zalo_oa_relink": "queued for admins when Zalo refuses the OA's refresh token (test_zalo_oa_e2e.py)",
     "police_digest": "the daily digest is queued by a scheduled job (tests/bot/reporting/test_digest.py)",
     "broadcast_summary": "queued when a broadcast finishes sending (tests/bot/broadcast/test_broadcasts.py)",
     "failure": "only after a handler raised (tests/bot/routing/test_router.py)",

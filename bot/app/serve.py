@@ -23,6 +23,7 @@ from bot.broadcast.sender import Backoff, Sender, describe, stopped_within
 from bot.channels import ChannelStartError
 from bot.channels.telegram import TelegramChannel
 from bot.channels.zalo import ZaloChannel
+from bot.channels.zalo_oa import ZaloOAChannel
 from bot.core.settings import Settings, SettingsError
 from bot.reporting import digest
 from bot.routing import grants, handled_updates, roles
@@ -43,7 +44,7 @@ def no_channel_message() -> str:
     )
 
 
-Channel = TelegramChannel | ZaloChannel
+Channel = TelegramChannel | ZaloChannel | ZaloOAChannel
 
 
 def build_channels(app: App, *, webhook_url: str | None, zalo_webhook_url: str | None = None) -> list[Channel]:
@@ -52,13 +53,18 @@ def build_channels(app: App, *, webhook_url: str | None, zalo_webhook_url: str |
         channels.append(TelegramChannel(app, webhook_url=webhook_url))
     if app.settings.zalo_bot_token is not None:
         channels.append(ZaloChannel(app, webhook_url=zalo_webhook_url))
+    if app.settings.zalo_oa_configured:
+        channels.append(ZaloOAChannel(app))
     if not channels:
         raise SettingsError(no_channel_message())
     return channels
 
 
 def broadcast_pace(settings: Settings, channel: str) -> float:
-    return settings.zalo_broadcast_per_second if channel == "zalo" else settings.telegram_broadcast_per_second
+    return {
+        "zalo": settings.zalo_broadcast_per_second,
+        "zalo_oa": settings.zalo_oa_broadcast_per_second,
+    }.get(channel, settings.telegram_broadcast_per_second)
 
 
 async def housekeeping(services: Services) -> None:

@@ -48,7 +48,7 @@ __all__ = ["app", "main"]
 
 # Each command group's module registers its commands on `app` when imported; this order is the order
 # of `canhgiac --help` (top-level commands: run, chat, ask, check, poster, then version).
-from bot.cli import chat, ask, knowledge, images, db, checking, reports, broadcast  # noqa: E402, F401, I001
+from bot.cli import chat, ask, knowledge, images, db, checking, reports, broadcast, zalo_oa  # noqa: E402, F401, I001
 
 
 @app.command()

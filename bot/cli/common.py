@@ -34,6 +34,7 @@ broadcast_app = _group("broadcast", "Broadcasts to subscribers.")
 campaigns_app = _group("campaigns", "Weekly campaigns (content/campaigns/, shipped with the package).")
 areas_app = _group("areas", "Areas of subscription.")
 subscribers_app = _group("subscribers", "Subscribers.")
+zalo_oa_app = _group("zalo-oa", "A Zalo Official Account as a channel: link it, see its tokens.")
 
 EXIT_CONFIG = 2
 

@@ -395,6 +395,19 @@ def _v15_evidence_text(db: sqlite_utils.Database) -> None:
     db["reports"].add_column("evidence_text", str)
 
 
+def _v16_zalo_oa(db: sqlite_utils.Database) -> None:
+    # A Zalo Official Account's tokens: the refresh token is single use, so the pair is replaced in
+    # one transaction, and only if it is still the pair the refresh started from. `links` holds a
+    # PKCE verifier between printing the consent URL and receiving its code (10 minutes).
+    db["zalo_oa_tokens"].create(
+        {"oa_id": str, "access_token": str, "refresh_token": str, "expires_at": str, "updated_at": str,
+         "relink_needed": int},
+        pk="oa_id",
+        defaults={"relink_needed": 0},
+    )  # fmt: skip
+    db["zalo_oa_links"].create({"state": str, "verifier": str, "created_at": str}, pk="state")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "chats, conversation state, handled updates", _v1_core),
     Migration(2, "FAQ gaps, quiz results", _v2_knowledge),
@@ -411,6 +424,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(13, "reports of before schema 8: a place name that fits one unit gets its code", _v13_report_place_codes),
     Migration(14, "messages the scam classifier was unsure of, masked", _v14_message_gaps),
     Migration(15, "reports keep the text read from their evidence photo", _v15_evidence_text),
+    Migration(16, "Zalo Official Account tokens and pending links", _v16_zalo_oa),
 )
 
 

@@ -15,9 +15,18 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_ZALO_API_BASE_URL = "https://bot-api.zaloplatforms.com"
+DEFAULT_ZALO_OA_API_BASE_URL = "https://openapi.zalo.me"
+DEFAULT_ZALO_OAUTH_BASE_URL = "https://oauth.zaloapp.com"
 DEFAULT_DB_PATH = Path("data/canhgiac.db")
 
-_SECRET_FIELDS = {"telegram_bot_token", "telegram_webhook_secret", "zalo_bot_token", "zalo_webhook_secret"}
+_SECRET_FIELDS = {
+    "telegram_bot_token",
+    "telegram_webhook_secret",
+    "zalo_bot_token",
+    "zalo_webhook_secret",
+    "zalo_oa_app_secret",
+    "zalo_oa_secret_key",
+}
 _TELEGRAM_TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 _HOTLINE_NUMBER = re.compile(r"^\+?[0-9][0-9 .\-]{1,18}[0-9]$")
 # What Telegram gives a bot: 5-32 characters of a-z, 0-9 and _, not starting with a digit, ending in
@@ -82,6 +91,22 @@ class Settings(BaseSettings):
     zalo_bot_link: str | None = Field(
         None, max_length=300, pattern=r"^https://[^\s/?#]+\.[^\s/?#]+(/\S*)?$", **_env("CANHGIAC_ZALO_BOT_LINK")
     )
+
+    # Zalo Official Account (a commune's or police unit's OA): the app linked to it on
+    # developers.zalo.me, its secret, and the OA's own secret key that signs webhook events.
+    zalo_oa_id: str | None = Field(None, **_env("ZALO_OA_ID"))
+    zalo_oa_app_id: str | None = Field(None, **_env("ZALO_OA_APP_ID"))
+    zalo_oa_app_secret: SecretStr | None = Field(None, **_env("ZALO_OA_APP_SECRET"))
+    zalo_oa_secret_key: SecretStr | None = Field(None, **_env("ZALO_OA_SECRET_KEY"))
+    zalo_oa_api_base_url: str = Field(DEFAULT_ZALO_OA_API_BASE_URL, **_env("ZALO_OA_API_BASE_URL"))
+    zalo_oauth_base_url: str = Field(DEFAULT_ZALO_OAUTH_BASE_URL, **_env("ZALO_OAUTH_BASE_URL"))
+    zalo_oa_webhook_port: int = Field(8445, ge=1, le=65535, **_env("CANHGIAC_ZALO_OA_WEBHOOK_PORT"))
+    zalo_oa_webhook_path: str = Field(
+        "/zalo-oa", pattern=r"^/[A-Za-z0-9_\-/]*$", **_env("CANHGIAC_ZALO_OA_WEBHOOK_PATH")
+    )
+    # Promotion messages left unsent at the end of the quota, for a warning that cannot wait.
+    zalo_oa_quota_reserve: int = Field(10, ge=0, **_env("ZALO_OA_QUOTA_RESERVE"))
+    zalo_oa_broadcast_per_second: float = Field(5.0, gt=0, **_env("ZALO_OA_BROADCAST_PER_SECOND"))
 
     # Webhook server (used by `canhgiac run --webhook URL`)
     webhook_listen: str = Field("0.0.0.0", **_env("CANHGIAC_WEBHOOK_LISTEN"))
@@ -160,13 +185,19 @@ class Settings(BaseSettings):
             )
         return self
 
-    @field_validator("police_chat_id", "zalo_bot_link", mode="before")
+    @field_validator("police_chat_id", "zalo_bot_link", "zalo_oa_id", "zalo_oa_app_id", mode="before")
     @classmethod
     def _blank_chat_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator(
-        "telegram_bot_token", "telegram_webhook_secret", "zalo_bot_token", "zalo_webhook_secret", mode="before"
+        "telegram_bot_token",
+        "telegram_webhook_secret",
+        "zalo_bot_token",
+        "zalo_webhook_secret",
+        "zalo_oa_app_secret",
+        "zalo_oa_secret_key",
+        mode="before",
     )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
@@ -201,7 +232,7 @@ class Settings(BaseSettings):
             raise ValueError("does not look like a Zalo bot token")
         return value
 
-    @field_validator("telegram_api_base_url", "zalo_api_base_url")
+    @field_validator("telegram_api_base_url", "zalo_api_base_url", "zalo_oa_api_base_url", "zalo_oauth_base_url")
     @classmethod
     def _url_shape(cls, value: str) -> str:
         if not re.match(r"^https?://[^\s/]+", value):
@@ -256,6 +287,11 @@ class Settings(BaseSettings):
         base = self.telegram_api_base_url
         return base[: -len("/bot")] + "/file/bot" if base.endswith("/bot") else base + "/file"
 
+    @property
+    def zalo_oa_configured(self) -> bool:
+        """Everything the OA channel needs (its tokens come from `canhgiac zalo-oa link`)."""
+        return all((self.zalo_oa_id, self.zalo_oa_app_id, self.zalo_oa_app_secret, self.zalo_oa_secret_key))
+
     def secrets(self) -> list[str]:
         """Values that must never reach a log line."""
         return [
@@ -265,6 +301,8 @@ class Settings(BaseSettings):
                 self.telegram_webhook_secret,
                 self.zalo_bot_token,
                 self.zalo_webhook_secret,
+                self.zalo_oa_app_secret,
+                self.zalo_oa_secret_key,
             )
             if secret is not None
         ]

@@ -16,6 +16,7 @@ from handlers import build_router
 WEEK = {"number": 48, "first": "23/11", "last": "29/11"}  # how staff read 2026-W48
 TEMPLATE_VALUES = {
     "welcome": {"name": "Lan"},
+    "zalo_oa_relink": {"oa_id": "1234567890"},
     "coming_soon": {"feature": "Hỏi đáp"},
     "media": {"kind": "photo"},
     "picture_read": {

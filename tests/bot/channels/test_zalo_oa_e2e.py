@@ -1,0 +1,214 @@
+"""End to end on a Zalo Official Account: `serve()` with our httpx client against the loopback fake
+OA API, events posted to the bot's webhook signed as Zalo signs them."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import socket
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.app.serve import serve
+from bot.app.wiring import wire
+from bot.broadcast import broadcasts, subscriptions
+from bot.channels.zalo_oa_api import ZaloOAuth
+from bot.channels.zalo_oa_tokens import begin_link, store, take_link
+from bot.core.clock import from_iso, utc_now
+from bot.core.messages import ChatKey
+from bot.core.settings import Settings
+from bot.services import build_services
+from handlers import build_router
+from tests.fakes.running_bot import SHARED
+from tests.fakes.zalo_oa_api import APP_ID, APP_SECRET, OA_ID, OA_SECRET, FakeZaloOA
+
+USER = "8845123009871234567"
+AREA = "t-08"  # Tuyên Quang: any current unit's code would do
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+async def oa():
+    async with FakeZaloOA() as fake:
+        yield fake
+
+
+@pytest.fixture
+def oa_settings(tmp_path, oa) -> Settings:
+    return Settings(
+        _env_file=None,
+        zalo_oa_id=OA_ID,
+        zalo_oa_app_id=APP_ID,
+        zalo_oa_app_secret=APP_SECRET,
+        zalo_oa_secret_key=OA_SECRET,
+        zalo_oa_api_base_url=oa.url,
+        zalo_oauth_base_url=oa.url,
+        zalo_oa_webhook_port=_free_port(),
+        webhook_listen="127.0.0.1",
+        zalo_oa_quota_reserve=0,
+        zalo_oa_broadcast_per_second=200.0,
+        admin_ids="321",
+        db_path=tmp_path / "bot.db",
+        weekly_day="off",
+    )
+
+
+async def _link(services, oa: FakeZaloOA, settings: Settings) -> None:
+    """`canhgiac zalo-oa link` as the OA's owner does it: consent, then the code comes back."""
+    from urllib.parse import parse_qs, urlsplit
+
+    import httpx
+
+    async with httpx.AsyncClient() as http:
+        oauth = ZaloOAuth(APP_ID, APP_SECRET, base_url=settings.zalo_oauth_base_url, http=http)
+        url = await services.storage.write(lambda db: begin_link(db, oauth, "https://xa.example.vn/zalo"))
+        query = parse_qs(urlsplit(url).query)
+        code = oa.authorize(query["code_challenge"][0])
+        verifier = await services.storage.write(lambda db: take_link(db, query["state"][0]))
+        tokens = await oauth.exchange(code, verifier)
+    await services.storage.write(lambda db: store(db, OA_ID, tokens))
+
+
+class RunningOA:
+    def __init__(self, settings: Settings, oa: FakeZaloOA, *, linked: bool = True):
+        self.settings, self.oa, self.linked = settings, oa, linked
+        self.url = f"http://127.0.0.1:{settings.zalo_oa_webhook_port}{settings.zalo_oa_webhook_path}"
+
+    async def __aenter__(self) -> RunningOA:
+        self.services = build_services(self.settings, library=SHARED["library"])
+        if self.linked:
+            await _link(self.services, self.oa, self.settings)
+        app = dataclasses.replace(wire(self.settings, services=self.services), router=build_router())
+        self.stop = asyncio.Event()
+        self.task = asyncio.create_task(serve(app, stop=self.stop))
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                _, writer = await asyncio.open_connection("127.0.0.1", self.settings.zalo_oa_webhook_port)
+                writer.close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline and not self.task.done(), "the OA webhook did not open"
+                await asyncio.sleep(0.02)
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        self.stop.set()
+        await asyncio.wait_for(self.task, 15)
+        self.services.close()
+
+    async def send(self, name: str, count: int = 1, **message) -> list[dict]:
+        response = await self.oa.post_event(self.url, self.oa.event(name, USER, **message))
+        assert response.status_code == 200 and response.json() == {"error": 0}
+        return await self.oa.wait_for_messages(USER, count=count)
+
+
+async def test_a_follower_is_asked_for_the_commune_and_a_typed_name_subscribes(oa, oa_settings, rendered):
+    async with RunningOA(oa_settings, oa) as bot:
+        await bot.oa.post_event(bot.url, oa.event("follow", USER))
+        await oa.wait_for_messages(USER)
+        assert rendered[-1] == "subscribe_choose"  # which commune? with the commune search
+        await bot.send("user_send_text", text="Minh Quang Tuyên Quang")
+        assert rendered[-1] in ("subscribe_found", "subscribe_done")
+        if rendered[-1] == "subscribe_found":
+            await bot.send("user_send_text", text="1")  # the first option, as numbered
+        assert rendered[-1] == "subscribe_done"
+        sub = await bot.services.storage.read(lambda db: subscriptions.get(db, ChatKey("zalo_oa", USER)))
+        assert sub is not None and sub.active
+        assert all(m["kind"] == "cs" for m in oa.sent)
+
+
+async def test_a_follower_tagged_with_an_area_is_subscribed_at_once_and_unfollow_stops_it(oa, oa_settings, rendered):
+    oa.follow(USER, "vip", f"dk-{AREA}")
+    async with RunningOA(oa_settings, oa) as bot:
+        await bot.oa.post_event(bot.url, oa.event("follow", USER))
+        await oa.wait_for_messages(USER)
+        assert rendered[-1] == "subscribe_done"
+        chat = ChatKey("zalo_oa", USER)
+        assert (await bot.services.storage.read(lambda db: subscriptions.get(db, chat))).area_code == AREA
+        await bot.oa.post_event(bot.url, oa.event("unfollow", USER))
+        for _ in range(100):
+            if not (await bot.services.storage.read(lambda db: subscriptions.get(db, chat))).active:
+                break
+            await asyncio.sleep(0.02)
+        assert not (await bot.services.storage.read(lambda db: subscriptions.get(db, chat))).active
+
+
+async def test_a_pasted_link_is_checked_and_a_forged_event_refused(oa, oa_settings, rendered):
+    async with RunningOA(oa_settings, oa) as bot:
+        link = {"type": "link", "payload": {"url": "https://vietcombank-xacthuc.top/dang-nhap"}}
+        await bot.send("user_send_link", text="", attachments=[link])
+        assert "vietcombank-xacthuc.top" in str(rendered.values[-1])
+        sent = len(oa.sent)
+        response = await oa.post_event(bot.url, oa.event("user_send_text", USER, text="/start"), forged=True)
+        assert response.status_code == 403
+        await asyncio.sleep(0.3)
+        assert len(oa.sent) == sent  # nothing handled, nothing sent
+
+
+async def test_an_expired_token_is_refreshed_once_and_the_reply_still_goes(oa, oa_settings, rendered):
+    async with RunningOA(oa_settings, oa) as bot:
+        oa.expire_access()
+        await bot.send("user_send_text", text="/hotline")
+        assert oa.refreshed == 1 and rendered[-1] == "hotlines"
+        await bot.send("user_send_text", text="/hotline")
+        assert oa.refreshed == 1  # the new pair was kept: no second refresh
+
+
+async def test_a_refused_refresh_tells_the_admins_once(oa, oa_settings):
+    async with RunningOA(oa_settings, oa) as bot:
+        oa.expire_access()
+        oa.refresh_tokens.clear()  # the chain is lost (e.g. a refresh whose answer never came)
+        for _ in range(2):
+            response = await oa.post_event(bot.url, oa.event("user_send_text", USER, text="/hotline"))
+            assert response.status_code == 200
+        rows = []
+        for _ in range(100):
+            rows = await bot.services.storage.read(
+                lambda db: list(db.query("SELECT channel, chat_id FROM outbox WHERE purpose = 'zalo_oa_relink'"))
+            )
+            if rows:
+                break
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(0.2)
+        rows = await bot.services.storage.read(
+            lambda db: list(db.query("SELECT channel, chat_id FROM outbox WHERE purpose = 'zalo_oa_relink'"))
+        )
+        assert rows == [{"channel": "telegram", "chat_id": "321"}]
+
+
+async def test_a_broadcast_goes_as_promotions_stops_at_the_quota_and_resumes_next_period(oa, oa_settings):
+    followers = [f"77{n:03d}" for n in range(5)]
+    for user in followers:
+        oa.follow(user)  # none wrote lately: outside the consulting window, so promotions
+    oa.new_period(quota=3)
+    async with RunningOA(oa_settings, oa) as bot:
+        now = utc_now()
+
+        def setup(db):
+            for user in followers:
+                subscriptions.subscribe(db, ChatKey("zalo_oa", user), AREA, now)
+            return broadcasts.create(db, created_by="telegram:321", now=now, areas=[AREA],
+                                     text="Cảnh báo: giả danh công an gọi điện.")  # fmt: skip
+
+        await bot.services.storage.write(setup)
+        for _ in range(300):
+            if len(oa.sent) >= 3:
+                break
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(0.3)
+        assert len(oa.sent) == 3 and all(m["kind"] == "promotion" for m in oa.sent)
+        waiting = await bot.services.storage.read(
+            lambda db: [r[0] for r in db.execute("SELECT next_attempt_at FROM deliveries WHERE status = 'pending'")]
+        )
+        assert len(waiting) == 2  # kept, not failed: they go when the quota is refilled
+        month = datetime(now.year + now.month // 12, now.month % 12 + 1, 1, tzinfo=UTC)
+        assert all(from_iso(at) >= month - timedelta(seconds=5) for at in waiting)
+        assert oa.quota_left == 0
