@@ -184,13 +184,14 @@ async def test_a_refused_refresh_tells_the_admins_once(oa, oa_settings):
         assert rows == [{"channel": "telegram", "chat_id": "321"}]
 
 
-async def test_a_broadcast_goes_as_promotions_stops_at_the_quota_and_resumes_next_period(oa, oa_settings):
+async def test_a_broadcast_goes_as_promotions_refreshes_its_token_and_stops_at_the_quota(oa, oa_settings):
     followers = [f"77{n:03d}" for n in range(5)]
     for user in followers:
         oa.follow(user)  # none wrote lately: outside the consulting window, so promotions
     oa.new_period(quota=3)
     async with RunningOA(oa_settings, oa) as bot:
         now = utc_now()
+        oa.expire_access()  # the token runs out as the broadcast starts: refreshed, and it goes on
 
         def setup(db):
             for user in followers:
@@ -211,4 +212,4 @@ async def test_a_broadcast_goes_as_promotions_stops_at_the_quota_and_resumes_nex
         assert len(waiting) == 2  # kept, not failed: they go when the quota is refilled
         month = datetime(now.year + now.month // 12, now.month % 12 + 1, 1, tzinfo=UTC)
         assert all(from_iso(at) >= month - timedelta(seconds=5) for at in waiting)
-        assert oa.quota_left == 0
+        assert oa.quota_left == 0 and oa.refreshed == 1
