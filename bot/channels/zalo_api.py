@@ -52,6 +52,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from bot.channels.download import DownloadFailed, DownloadTooLarge, download_limited
 from bot.core.logs import MASK, mask_bot_paths, mask_request_urls
 from bot.core.settings import DEFAULT_ZALO_API_BASE_URL as DEFAULT_BASE_URL
 
@@ -225,22 +226,12 @@ class ZaloClient:
         """The file at `url` (a picture a citizen sent: Zalo gives its public address), read in
         chunks and given up past `limit` bytes (FileTooLarge), so a huge file never fills memory.
         ZaloTransportError when it cannot be fetched."""
-        if not url.startswith(("https://", "http://")):
-            raise ZaloTransportError("download", "not an http(s) URL")
-        data = bytearray()
         try:
-            async with self._http.stream("GET", url, timeout=self._timeout, follow_redirects=True) as response:
-                if response.status_code != 200:
-                    raise ZaloTransportError("download", f"HTTP {response.status_code}")
-                if int(response.headers.get("content-length") or 0) > limit:
-                    raise FileTooLarge(limit)
-                async for chunk in response.aiter_bytes():
-                    data += chunk
-                    if len(data) > limit:
-                        raise FileTooLarge(limit)
-        except httpx.RequestError as exc:
-            raise ZaloTransportError("download", type(exc).__name__) from None
-        return bytes(data)
+            return await download_limited(self._http, url, limit, self._timeout)
+        except DownloadTooLarge:
+            raise FileTooLarge(limit) from None
+        except DownloadFailed as error:
+            raise ZaloTransportError("download", str(error)) from None
 
     # ----------------------------------------------------------------- internals
     async def _call(self, method: str, params: dict) -> Any:

@@ -39,8 +39,8 @@ from bot.channels.ordering import ChatOrder
 from bot.channels.webhook import WebhookServer
 from bot.channels.zalo import render
 from bot.channels.zalo_oa_api import (
-    OAApiError,
     OAError,
+    OAFileTooLarge,
     OANotFollower,
     OAOutsideWindow,
     OAQuotaExceeded,
@@ -224,7 +224,7 @@ class ZaloOAChannel:
         async def fetch() -> bytes:
             try:
                 return await self.client.download(url, MAX_PICTURE_BYTES)
-            except OAApiError:
+            except OAFileTooLarge:
                 raise PictureTooLarge(MAX_PICTURE_BYTES) from None
 
         return fetch

@@ -45,6 +45,8 @@ from urllib.parse import urlencode
 
 import httpx
 
+from bot.channels.download import DownloadFailed, DownloadTooLarge, download_limited
+
 DEFAULT_API_URL = "https://openapi.zalo.me"
 DEFAULT_OAUTH_URL = "https://oauth.zaloapp.com"
 MAX_TEXT = 2000  # a consulting text message
@@ -76,6 +78,10 @@ class OAServerError(OAError):
 
 class OAApiError(OAError):
     """The API refused the call; repeating it unchanged will not help."""
+
+
+class OAFileTooLarge(OAApiError):
+    """A picture past the byte limit."""
 
 
 class OATokenInvalid(OAApiError):
@@ -236,22 +242,12 @@ class ZaloOAClient:
 
     async def download(self, url: str, limit: int) -> bytes:
         """A picture a follower sent, read in chunks and given up past `limit` bytes."""
-        if not url.startswith(("https://", "http://")):
-            raise OATransportError("download", "not an http(s) URL")
-        data = bytearray()
         try:
-            async with self._http.stream("GET", url, timeout=self._timeout, follow_redirects=True) as response:
-                if response.status_code != 200:
-                    raise OATransportError("download", f"HTTP {response.status_code}")
-                if int(response.headers.get("content-length") or 0) > limit:
-                    raise OAApiError("download", f"more than {limit} bytes")
-                async for chunk in response.aiter_bytes():
-                    data += chunk
-                    if len(data) > limit:
-                        raise OAApiError("download", f"more than {limit} bytes")
-        except httpx.RequestError as error:
-            raise OATransportError("download", type(error).__name__) from None
-        return bytes(data)
+            return await download_limited(self._http, url, limit, self._timeout)
+        except DownloadTooLarge:
+            raise OAFileTooLarge("download", f"more than {limit} bytes") from None
+        except DownloadFailed as error:
+            raise OATransportError("download", str(error)) from None
 
     async def _call(
         self, method: str, token: str, verb: str, path: str, body: dict | None, query: dict | None = None
