@@ -26,6 +26,9 @@ from bot.core.content import Texts
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 OPEN = ("pending", "inflight")
+# Pending messages not due for this long are held by their platform (a Zalo OA's spent quota): a
+# broadcast with only those left is summed up now, saying when they go, not in weeks.
+HELD_AFTER = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -302,23 +305,31 @@ def finish(
     texts = renderer.texts
     finished = []
     for row in db.query(
-        "SELECT * FROM broadcasts WHERE status IN ('sending', 'done', 'cancelled') AND summary_sent = 0"
+        "SELECT * FROM broadcasts WHERE (status IN ('sending', 'done', 'cancelled') AND summary_sent = 0) "
+        "OR status = 'sending'"
     ):
         broadcast = _row(row)
         state = progress(db, broadcast.id)
-        if any(state.counts.get(status) for status in OPEN):
+        held, resumes = deliveries.held(db, broadcast.id, to_iso(now + HELD_AFTER))
+        still_open = sum(state.counts.get(status, 0) for status in OPEN)
+        if still_open > held or (row["summary_sent"] and still_open):
             continue
-        db.execute(
-            "UPDATE broadcasts SET status = CASE WHEN status = 'sending' THEN 'done' ELSE status END, "
-            "finished_at = coalesce(finished_at, ?), summary_sent = 1 WHERE id = ?",
-            [to_iso(now), broadcast.id],
-        )
+        if not held:  # done: only messages held for long would keep it sending (they go later)
+            db.execute(
+                "UPDATE broadcasts SET status = CASE WHEN status = 'sending' THEN 'done' ELSE status END, "
+                "finished_at = coalesce(finished_at, ?) WHERE id = ?",
+                [to_iso(now), broadcast.id],
+            )
+        if row["summary_sent"]:
+            continue  # summed up when its held messages were all that was left
+        db.execute("UPDATE broadcasts SET summary_sent = 1 WHERE id = ?", [broadcast.id])
         finished.append(broadcast.id)
         if state.total == 0 and broadcast.kind == "weekly":
             continue
         why = audience(db, broadcast, renderer).why_none() if state.total == 0 else None
         text = texts.render("broadcast_summary", id=broadcast.id, week=week_span(broadcast.iso_week),
-                            counts=state.counts, total=state.total, resent=state.resent, why=why)  # fmt: skip
+                            counts=state.counts, total=state.total, resent=state.resent, why=why,
+                            held=held, resumes=local_time(resumes) if resumes else None)  # fmt: skip
         for channel, chat_id in summary_to(broadcast):
             outbox.enqueue(db, channel, chat_id, text, "broadcast_summary", now)
     return finished

@@ -72,6 +72,17 @@ def counts(db: sqlite_utils.Database, broadcast_id: int) -> tuple[dict[str, int]
     return per_status, resent
 
 
+def held(db: sqlite_utils.Database, broadcast_id: int, after: str) -> tuple[int, str | None]:
+    """(pending rows not due before `after`, the earliest of them): messages a platform told us to
+    hold for long, such as a Zalo OA's spent monthly quota."""
+    count, first = db.execute(
+        "SELECT count(*), min(next_attempt_at) FROM deliveries WHERE broadcast_id = ? AND status = 'pending' "
+        "AND next_attempt_at > ?",
+        [broadcast_id, after],
+    ).fetchone()
+    return count, first
+
+
 def cancel_broadcast(db: sqlite_utils.Database, broadcast_id: int) -> None:
     """Nothing more of this broadcast is sent (a row already in flight still arrives)."""
     db.execute(

@@ -136,6 +136,30 @@ def summaries(services) -> list:
     return services.storage.read_sync(lambda db: outbox.pending(db, ["telegram"]))
 
 
+def test_messages_held_for_weeks_are_summed_up_now_and_still_go_later(services, clock, rendered):
+    """A Zalo OA's spent quota holds the rest until next month: staff hear now what went and what
+    waits; the broadcast keeps sending, and ends without a second summary."""
+    seed(services, clock, {str(n): "coc-leu" for n in range(4)})
+    broadcast_id = send(services, clock, text="x")
+    later = "2099-01-01T00:00:00.000000Z"
+
+    def quota_spent(db):
+        db.execute("UPDATE deliveries SET status = 'sent' WHERE chat_id IN ('0', '1')")
+        db.execute("UPDATE deliveries SET next_attempt_at = ? WHERE status = 'pending'", [later])
+
+    services.storage.write_sync(quota_spent)
+    assert finish(services, clock) == [broadcast_id]
+    [values] = [v for name, v in zip(rendered, rendered.values, strict=True) if name == "broadcast_summary"]
+    assert values["held"] == 2 and values["resumes"] and dict(values["counts"]) == {"sent": 2, "pending": 2}
+    status = lambda: services.storage.read_sync(  # noqa: E731
+        lambda db: db.execute("SELECT status FROM broadcasts WHERE id = ?", [broadcast_id]).fetchone()[0]
+    )
+    assert status() == "sending"
+    services.storage.write_sync(lambda db: db.execute("UPDATE deliveries SET status = 'sent'"))
+    assert finish(services, clock) == [] and status() == "done"
+    assert len(summaries(services)) == 1
+
+
 def test_a_summary_of_nobody_says_why(services, clock, rendered):
     nobody = send(services, clock, text="x", areas=["da-nang"])
     seed(services, clock, {"1": "coc-leu"}, topics={"1": ("loan-shark",)})

@@ -184,7 +184,7 @@ async def test_a_refused_refresh_tells_the_admins_once(oa, oa_settings):
         assert rows == [{"channel": "telegram", "chat_id": "321"}]
 
 
-async def test_a_broadcast_goes_as_promotions_refreshes_its_token_and_stops_at_the_quota(oa, oa_settings):
+async def test_a_broadcast_goes_as_promotions_refreshes_its_token_and_stops_at_the_quota(oa, oa_settings, rendered):
     followers = [f"77{n:03d}" for n in range(5)]
     for user in followers:
         oa.follow(user)  # none wrote lately: outside the consulting window, so promotions
@@ -213,3 +213,12 @@ async def test_a_broadcast_goes_as_promotions_refreshes_its_token_and_stops_at_t
         month = datetime(now.year + now.month // 12, now.month % 12 + 1, 1, tzinfo=UTC)
         assert all(from_iso(at) >= month - timedelta(seconds=5) for at in waiting)
         assert oa.quota_left == 0 and oa.refreshed == 1
+        # Staff hear now what went and what waits, not when the last message goes next month.
+        for _ in range(200):
+            if "broadcast_summary" in rendered:
+                break
+            await asyncio.sleep(0.05)
+        summary = rendered.values[list(rendered).index("broadcast_summary")]
+        assert summary["held"] == 2 and summary["counts"].get("sent") == 3 and summary["resumes"]
+        status = await bot.services.storage.read(lambda db: db.execute("SELECT status FROM broadcasts").fetchone()[0])
+        assert status == "sending"  # the held messages still go when the quota is refilled
