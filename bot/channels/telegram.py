@@ -8,8 +8,9 @@
   fake in the tests.
 - `AIORateLimiter` paces all sends below Telegram's limits and retries after a 429.
 - Every text is Telegram's HTML subset, link previews off: python-telegram-bot's `Defaults`.
-- The command menu (the router's `menu_commands`) and the descriptions are set by the
-  application's `post_init`, at each start.
+- The command menu (the router's `menu_commands`) and the descriptions are set in the background
+  at each start, only where they changed; police, staff and admins see their role's commands too,
+  in their private chats (`setMyCommands` with a chat scope).
 - Updates of one chat are handled in order, different chats concurrently (`PerChatUpdateProcessor`).
 - Choices become inline keyboards; a pressed button's message is edited to show what was chosen
   (and loses its keyboard, so a double press cannot answer twice); long texts are split under
@@ -31,6 +32,7 @@ from urllib.parse import urlparse
 
 from telegram import (
     BotCommand,
+    BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
@@ -58,8 +60,10 @@ from bot.core.messages import Contact, DeliveryError, Incoming, Photo, Reply
 from bot.core.richtext import split_html
 from bot.images.picture import MAX_BYTES as MAX_PICTURE_BYTES
 from bot.images.picture import PictureTooLarge
+from bot.routing import grants, roles
 
 CHANNEL = "telegram"
+PROFILE_STOP_SECONDS = 5.0  # how long a stop waits for the profile being set
 ALLOWED_UPDATES = ["message", "callback_query"]
 POLL_TIMEOUT_SECONDS = 30
 GROUP_CHAT_TYPES = {"group", "supergroup"}
@@ -279,10 +283,12 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _set_profile(application: Application) -> None:
-    """The application's `post_init`: set the command menu and descriptions, per language where
-    Telegram can express it."""
+    """Set the command menus and descriptions, per language where Telegram can express it, each only
+    when it differs from what Telegram has (Telegram limits these calls): everyone's menu, and in
+    the private chat of each police officer, commune staff member and admin, theirs with their
+    role's commands added."""
     app: Wiring = application.bot_data["app"]
-    services, commands = app.services, app.router.menu_commands
+    services, bot = app.services, application.bot
     for language in services.content.languages:
         t = services.content.texts(language)
         is_default = language == services.settings.default_language
@@ -290,15 +296,47 @@ async def _set_profile(application: Application) -> None:
             continue  # Telegram keys command menus by two-letter codes only
         code = None if is_default else language
         try:
-            bot = application.bot
-            await bot.set_my_commands(
-                [BotCommand(name, t.label(f"commands.{name}")) for name in commands], language_code=code
-            )
-            await bot.set_my_description(t.label("about.description"), language_code=code)
-            await bot.set_my_short_description(t.label("about.short_description"), language_code=code)
+            await _set_commands(bot, _menu(t, app.router.menu_commands), None, code)
+            if (await bot.get_my_description(language_code=code)).description != t.label("about.description"):
+                await bot.set_my_description(t.label("about.description"), language_code=code)
+            short = t.label("about.short_description")
+            if (await bot.get_my_short_description(language_code=code)).short_description != short:
+                await bot.set_my_short_description(short, language_code=code)
+            if is_default:
+                for chat_id, names in (await _role_menus(app)).items():
+                    await _set_commands(bot, _menu(t, names), BotCommandScopeChat(chat_id), None)
         except TelegramError as error:
             # The bot still works without them; the next start tries again.
             log.warning("could not set the bot profile language=%s error=%s", language, type(error).__name__)
+
+
+def _menu(t, names: list[str]) -> list[BotCommand]:
+    return [BotCommand(name, t.label(f"commands.{name}")) for name in names]
+
+
+async def _set_commands(bot, commands: list[BotCommand], scope, code: str | None) -> None:
+    current = await bot.get_my_commands(scope=scope, language_code=code)
+    if [(c.command, c.description) for c in current] != [(c.command, c.description) for c in commands]:
+        await bot.set_my_commands(commands, scope=scope, language_code=code)
+
+
+async def _role_menus(app: Wiring) -> dict[int, list[str]]:
+    """Telegram private chat -> its menu: everyone's commands, then those of each role it holds."""
+    services, router = app.services, app.router
+    now = services.clock()
+    live = await services.storage.read(lambda db: grants.live(db, now))
+    menus: dict[int, list[str]] = {}
+    held: dict[str, list[tuple[str, str]]] = {
+        role: list(roles.holders(services.settings, live, role)) for role in ("police", "staff")
+    }
+    held["admin"] = [(a.split(":", 1)[0], a.split(":", 1)[1]) if ":" in a else (CHANNEL, a)
+                     for a in services.settings.admin_ids]  # fmt: skip
+    for role, chats in held.items():
+        for channel, chat_id in chats:
+            if channel == CHANNEL and chat_id.lstrip("-").isdigit():
+                menu = menus.setdefault(int(chat_id), list(router.menu_commands))
+                menu += [name for name in router.role_commands(role) if name not in menu]  # type: ignore[arg-type]
+    return menus
 
 
 def build_application(app: Wiring) -> Application:
@@ -320,7 +358,6 @@ def build_application(app: Wiring) -> Application:
         .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
         .connection_pool_size(settings.max_concurrent_updates + 4)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .post_init(_set_profile)
         .build()
     )
     application.bot_data["app"] = app
@@ -339,6 +376,7 @@ class TelegramChannel:
         self.webhook_url = webhook_url
         self.application = build_application(app)
         self._webhook: WebhookServer | None = None
+        self._profile: asyncio.Task | None = None
 
     async def start(self) -> None:
         app = self.application
@@ -352,8 +390,6 @@ class TelegramChannel:
             raise ChannelStartError(
                 f"cannot reach the Telegram Bot API at TELEGRAM_API_BASE_URL ({type(error).__name__})"
             ) from None
-        if app.post_init is not None:  # as python-telegram-bot's own run_polling does after initialize()
-            await app.post_init(app)
         if self.webhook_url:
             await self._start_webhook()
         else:
@@ -364,6 +400,8 @@ class TelegramChannel:
                 bootstrap_retries=5,
             )
         await app.start()
+        # In the background: a slow or rate-limited Bot API must not delay the first answer.
+        self._profile = asyncio.create_task(_set_profile(app))
         log.info("channel started channel=%s mode=%s", CHANNEL, "webhook" if self.webhook_url else "polling")
 
     async def _start_webhook(self) -> None:
@@ -444,6 +482,9 @@ class TelegramChannel:
 
     async def stop(self) -> None:
         app = self.application
+        if self._profile is not None:  # a profile half set is set again at the next start
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError, TelegramError):
+                await asyncio.wait_for(self._profile, PROFILE_STOP_SECONDS)
         if self._webhook is not None:
             await self._webhook.stop()
             self._webhook = None

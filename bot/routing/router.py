@@ -245,6 +245,14 @@ class Router:
         """The commands of the platform's menu, in the order they were registered."""
         return [name for name in self._menu if self._commands[name] not in self._roles]
 
+    def role_commands(self, role: roles.Role) -> list[str]:
+        """The commands reserved for `role`, each by its first name, for that role's own menu."""
+        first: dict[Handler, str] = {}
+        for name, handler in self._commands.items():
+            if self._roles.get(handler) == role:
+                first.setdefault(handler, name)
+        return list(first.values())
+
     def answers_without_faq(self, text: str) -> bool:
         """True for a command or a phrase the router answers itself (greetings, thanks, menu words)."""
         cleaned = clean_input(text)

@@ -204,7 +204,10 @@ class FakeTelegram(FakeBotApi):
         # `sent`: a snapshot of each message the bot created (+ "parse_mode").
         self.edits: list[dict] = []  # params of each successful edit call
         self.callback_answers: list[dict] = []  # params of each successful answerCallbackQuery
-        self.commands: list[dict] | None = None  # last setMyCommands (None: never set)
+        self.commands: list[dict] | None = None  # last setMyCommands of the default scope (None: never set)
+        # Every scope's and language's commands: (scope as JSON, language code or "") -> commands
+        self.scoped_commands: dict[tuple[str, str], list[dict]] = {}
+        self.profile_sets = 0  # set* calls of the profile: Telegram limits them, the bot skips unchanged ones
         self.description = self.short_description = ""
         self._pending: list[dict] = []  # {"update", "repeat", "delivered"}
         self._next_update_id, self._seen_update_ids = 1, set()
@@ -229,7 +232,7 @@ class FakeTelegram(FakeBotApi):
             "deleteMessage": self._delete_message,
             "answerCallbackQuery": self._answer_callback,
             "setMyCommands": self._set_commands,
-            "getMyCommands": lambda p: copy.deepcopy(self.commands or []),
+            "getMyCommands": lambda p: copy.deepcopy(self.scoped_commands.get(_scope_key(p), [])),
             "deleteMyCommands": self._delete_commands,
             "setMyDescription": self._set_description,
             "getMyDescription": lambda p: {"description": self.description},
@@ -631,23 +634,31 @@ class FakeTelegram(FakeBotApi):
                 and 1 <= len(str(cmd.get("description", ""))) <= 256
             ):
                 raise bad("BOT_COMMAND_INVALID")
-        self.commands = [{"command": c["command"], "description": c["description"]} for c in commands]
+        listed = [{"command": c["command"], "description": c["description"]} for c in commands]
+        self.scoped_commands[_scope_key(p)] = listed
+        if _scope_key(p) == _DEFAULT_SCOPE:
+            self.commands = listed
+        self.profile_sets += 1
         return True
 
     def _delete_commands(self, p: dict) -> bool:
-        self.commands = []
+        self.scoped_commands.pop(_scope_key(p), None)
+        if _scope_key(p) == _DEFAULT_SCOPE:
+            self.commands = []
         return True
 
     def _set_description(self, p: dict) -> bool:
         if len(p.get("description") or "") > 512:
             raise bad("BOT_DESCRIPTION_INVALID")
         self.description = p.get("description") or ""
+        self.profile_sets += 1
         return True
 
     def _set_short_description(self, p: dict) -> bool:
         if len(p.get("short_description") or "") > 120:
             raise bad("BOT_SHORT_DESCRIPTION_INVALID")
         self.short_description = p.get("short_description") or ""
+        self.profile_sets += 1
         return True
 
     def _send_chat_action(self, p: dict) -> bool:
@@ -655,3 +666,14 @@ class FakeTelegram(FakeBotApi):
         if not p.get("action"):
             raise bad("wrong parameter action in request")
         return True
+
+
+_DEFAULT_SCOPE = ('{"type": "default"}', "")
+
+
+def _scope_key(p: dict) -> tuple[str, str]:
+    """A command list's key: its scope (default when absent) and language code ("" for all)."""
+    scope = p.get("scope") or {"type": "default"}
+    if isinstance(scope, str):
+        scope = json.loads(scope)
+    return json.dumps(scope, sort_keys=True), str(p.get("language_code") or "")

@@ -35,7 +35,7 @@ async def test_start_shows_the_menu_as_an_inline_keyboard_and_sets_commands(fake
     buttons = [row[0] for row in keyboard_of(welcome)]
     assert len(buttons) == 8 and buttons[6]["callback_data"] == "hotlines"
     assert buttons[6]["text"] == texts.label("menu.hotlines")
-    # The menu is the router's, set by the application's post_init: commands anyone may use, in order.
+    # The menu is the router's, set in the background at start: commands anyone may use, in order.
     menu = build_router().menu_commands
     assert [c["command"] for c in fake.commands] == menu and {"start", "kiemtra", "baocao"} <= set(menu)
     assert not {"hangdoi", "phatcanhbao"} & set(menu)
@@ -304,3 +304,22 @@ async def test_a_forwarded_message_is_judged_from_telegrams_forward_metadata(fak
         [typed] = await fake.wait_for_messages(CHAT)
     assert forwarded["parse_mode"] == "HTML" and another in [row[0]["text"] for row in keyboard_of(forwarded)]
     assert another not in [row[0]["text"] for row in keyboard_of(typed)]
+
+
+async def test_role_holders_see_their_commands_and_an_unchanged_profile_is_not_set_again(fake, tg_settings):
+    settings = tg_settings.model_copy(update={"police_ids": ["777"], "admin_ids": ["888"]})
+    async with RunningBot(settings, fake):
+        for _ in range(100):
+            if len(fake.scoped_commands) >= 3:
+                break
+            await asyncio.sleep(0.02)
+    menu = build_router().menu_commands
+    police = fake.scoped_commands[('{"chat_id": 777, "type": "chat"}', "")]
+    admin = fake.scoped_commands[('{"chat_id": 888, "type": "chat"}', "")]
+    assert [c["command"] for c in police] == [*menu, "hangdoi"]
+    assert [c["command"] for c in admin] == [*menu, "moi", "vaitro", "diaphuong"]
+    assert "hangdoi" not in [c["command"] for c in fake.commands]  # citizens never see it
+    sets = fake.profile_sets
+    async with RunningBot(settings, fake):  # the next start: nothing changed, nothing set
+        await asyncio.sleep(0.3)
+    assert fake.profile_sets == sets
