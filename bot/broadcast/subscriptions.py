@@ -70,6 +70,16 @@ def stop(db: sqlite_utils.Database, chat: ChatKey, reason: str, now: datetime) -
     return cursor.rowcount > 0
 
 
+def resume_unblocked(db: sqlite_utils.Database, chat: ChatKey, now: datetime) -> bool:
+    """The chat unblocked the bot: a subscription stopped only because it was blocked goes on."""
+    cursor = db.execute(
+        "UPDATE subscriptions SET active = 1, stopped_reason = NULL, updated_at = ? "
+        "WHERE channel = ? AND chat_id = ? AND active = 0 AND stopped_reason = 'blocked'",
+        [to_iso(now), chat.channel, chat.chat_id],
+    )
+    return cursor.rowcount > 0
+
+
 def forget(db: sqlite_utils.Database, chat: ChatKey) -> None:
     """Erasure: the subscription goes (its messages go with `deliveries.forget`, see `bot.privacy`)."""
     db.execute("DELETE FROM subscriptions WHERE channel = ? AND chat_id = ?", [chat.channel, chat.chat_id])

@@ -53,10 +53,11 @@ from telegram.ext import (
     TypeHandler,
 )
 
+from bot.broadcast import subscriptions
 from bot.channels import ChannelStartError, Wiring
 from bot.channels.retry import send_retrying
 from bot.channels.webhook import BadUpdate, WebhookServer
-from bot.core.messages import Contact, DeliveryError, Incoming, Photo, Reply
+from bot.core.messages import ChatKey, Contact, DeliveryError, Incoming, Photo, Reply
 from bot.core.richtext import split_html
 from bot.images.picture import MAX_BYTES as MAX_PICTURE_BYTES
 from bot.images.picture import PictureTooLarge
@@ -64,7 +65,9 @@ from bot.routing import grants, roles
 
 CHANNEL = "telegram"
 PROFILE_STOP_SECONDS = 5.0  # how long a stop waits for the profile being set
-ALLOWED_UPDATES = ["message", "callback_query"]
+# my_chat_member: a citizen blocking or unblocking the bot is known at once, not at the next send.
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+LEFT = {"kicked", "left"}  # statuses of the bot in a chat it can no longer write to
 POLL_TIMEOUT_SECONDS = 30
 GROUP_CHAT_TYPES = {"group", "supergroup"}
 TYPING_AFTER_SECONDS = 1.0
@@ -250,6 +253,9 @@ async def _answer_query(query: Any) -> None:
 async def _on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     app: Wiring = context.application.bot_data["app"]
     router, services = app.router, app.services
+    if update.my_chat_member is not None:
+        await _membership_changed(update, services)
+        return
     msg = to_incoming(update)
     if msg is None:
         return
@@ -274,6 +280,18 @@ async def _on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         if replies:
             # Off the chat's critical path: the next update of this chat need not wait for the edit.
             context.application.create_task(_mark_chosen(query, services.texts(msg).label("chosen")), update=update)
+
+
+async def _membership_changed(update: Update, services) -> None:
+    """The bot was blocked (or removed from a group): stop writing there now; unblocked: a
+    subscription stopped for the block goes on."""
+    change = update.my_chat_member
+    chat, now = ChatKey(CHANNEL, str(change.chat.id)), services.clock()
+    if change.new_chat_member.status in LEFT:
+        await services.storage.write(lambda db: subscriptions.stop(db, chat, "blocked", now))
+        log.info("chat unreachable channel=%s reason=%s", CHANNEL, change.new_chat_member.status)
+    else:
+        await services.storage.write(lambda db: subscriptions.resume_unblocked(db, chat, now))
 
 
 async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -20,8 +20,8 @@ Files: a photo or document pushed with `data` is served by getFile and ``/file/b
 "Bad Request: invalid file_id".
 
 What it deliberately does NOT fake: webhook delivery (setWebhook only stores the URL),
-groups/channels/chat membership, inline mode, payments, media other than photos and documents,
-MarkdownV2 validation (only HTML is parsed), allowed_updates filtering, message entities in
+groups/channels beyond `my_chat_member` and migration updates pushed raw, inline mode, payments,
+media other than photos and documents, MarkdownV2 validation (only HTML is parsed), message entities in
 returned messages (``text`` is stored verbatim as the bot sent it), and flood limits other than those
 scripted with `fail_next` or switched on with `rate_limit`.
 """
@@ -205,6 +205,7 @@ class FakeTelegram(FakeBotApi):
         self.edits: list[dict] = []  # params of each successful edit call
         self.callback_answers: list[dict] = []  # params of each successful answerCallbackQuery
         self.commands: list[dict] | None = None  # last setMyCommands of the default scope (None: never set)
+        self.allowed_updates: set[str] = set(DEFAULT_ALLOWED_UPDATES)
         # Every scope's and language's commands: (scope as JSON, language code or "") -> commands
         self.scoped_commands: dict[tuple[str, str], list[dict]] = {}
         self.profile_sets = 0  # set* calls of the profile: Telegram limits them, the bot skips unchanged ones
@@ -402,6 +403,13 @@ class FakeTelegram(FakeBotApi):
                 "Conflict: can't use getUpdates method while webhook is active; "
                 "use deleteWebhook to delete the webhook first",
             )
+        allowed = p.get("allowed_updates")
+        if isinstance(allowed, str):
+            allowed = json.loads(allowed)
+        if allowed:  # as Telegram: kept until changed; the default leaves out chat_member and reactions
+            self.allowed_updates = set(allowed)
+        # Updates of a kind the bot did not ask for are never delivered (Telegram drops them).
+        self._pending = [e for e in self._pending if _kind(e["update"]) in self.allowed_updates]
         offset, limit = int(p.get("offset") or 0), min(max(int(p.get("limit") or 100), 1), 100)
         if offset > 0:  # confirm: forget everything below offset (repeats only once delivered)
             self._pending = [
@@ -677,3 +685,16 @@ def _scope_key(p: dict) -> tuple[str, str]:
     if isinstance(scope, str):
         scope = json.loads(scope)
     return json.dumps(scope, sort_keys=True), str(p.get("language_code") or "")
+
+
+# What Telegram delivers when a bot never said: every kind but chat_member, message_reaction and
+# message_reaction_count.
+DEFAULT_ALLOWED_UPDATES = frozenset(
+    {"message", "edited_message", "channel_post", "edited_channel_post", "callback_query", "my_chat_member",
+     "inline_query", "chosen_inline_result", "shipping_query", "pre_checkout_query", "poll", "poll_answer",
+     "chat_join_request", "business_message"}
+)  # fmt: skip
+
+
+def _kind(update: dict) -> str:
+    return next((key for key in update if key != "update_id"), "")

@@ -323,3 +323,45 @@ async def test_role_holders_see_their_commands_and_an_unchanged_profile_is_not_s
     async with RunningBot(settings, fake):  # the next start: nothing changed, nothing set
         await asyncio.sleep(0.3)
     assert fake.profile_sets == sets
+
+
+def _membership(status: str, old: str) -> dict:
+    person = {"id": CHAT, "first_name": "Lan", "is_bot": False}
+    me = {"id": 7012345678, "is_bot": True, "first_name": "Canh Giác"}
+    return {"my_chat_member": {
+        "chat": {"id": CHAT, "type": "private", "first_name": "Lan"}, "from": person, "date": int(time.time()),
+        "old_chat_member": {"status": old, "user": me, "until_date": 0},
+        "new_chat_member": {"status": status, "user": me, "until_date": 0},
+    }}  # fmt: skip
+
+
+async def test_blocking_the_bot_stops_the_subscription_at_once_and_unblocking_resumes_it(fake, tg_settings):
+    from bot.broadcast import subscriptions
+    from bot.core.messages import ChatKey
+
+    async with RunningBot(tg_settings, fake) as bot:
+        chat = ChatKey("telegram", str(CHAT))
+        bot.services.storage.write_sync(lambda db: subscriptions.subscribe(db, chat, "t-08", bot.services.clock()))
+
+        async def active() -> bool:
+            return (await bot.services.storage.read(lambda db: subscriptions.get(db, chat))).active
+
+        async def until(wanted: bool) -> bool:
+            for _ in range(200):
+                if await active() == wanted:
+                    return True
+                await asyncio.sleep(0.02)
+            return False
+
+        fake.push_raw(_membership("kicked", "member"))
+        assert await until(False)
+        fake.push_raw(_membership("member", "kicked"))
+        assert await until(True)
+        # A kind the bot did not ask for is never delivered, as Telegram drops it.
+        reaction = {"chat": {"id": CHAT, "type": "private"}, "message_id": 1, "date": int(time.time()),
+                    "old_reaction": [], "new_reaction": []}  # fmt: skip
+        fake.push_raw({"message_reaction": reaction})
+        fake.push_text(CHAT, "/hotline")
+        await fake.wait_for_messages(CHAT)
+    assert fake.allowed_updates == {"message", "callback_query", "my_chat_member"}
+    assert not any("message_reaction" in e["update"] for e in fake._pending)
