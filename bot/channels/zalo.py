@@ -29,7 +29,7 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from bot.channels import ChannelStartError, Wiring
+from bot.channels import ChannelStartError, Wiring, usage
 from bot.channels.retry import send_retrying
 from bot.channels.webhook import WebhookServer
 from bot.channels.zalo_api import (
@@ -54,6 +54,7 @@ MAX_TEXT = 2000
 POLL_TIMEOUT_SECONDS = 30
 BACKOFF_MAX_SECONDS = 60.0
 TYPING_AFTER_SECONDS = 1.0
+BROADCAST_SHARE = 0.95  # of the monthly quota: messages the bot starts stop here, replies go on
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
 
 log = logging.getLogger("canhgiac.zalo")
@@ -92,6 +93,14 @@ def update_key(update: dict[str, Any]) -> str | None:
     return "h:" + digest.hexdigest()[:40]  # "h:" keeps hashes apart from Zalo's own ids
 
 
+def _text_of(message: dict[str, Any]) -> str:
+    """The words and addresses of a message: its text, and a link's URL wherever the event puts it."""
+    link = message.get("link")
+    urls = [message.get("url"), link.get("url") if isinstance(link, dict) else link]
+    parts = [str(message.get("text") or ""), *(str(u) for u in urls if isinstance(u, str) and u)]
+    return "\n".join(part for part in parts if part.strip())
+
+
 def to_incoming(update: dict[str, Any]) -> Incoming | None:
     """The neutral form of an update; the router reads a typed number as the option it names."""
     message = update.get("message") or {}
@@ -100,8 +109,11 @@ def to_incoming(update: dict[str, Any]) -> Incoming | None:
         return None
     event = str(update.get("event_name", ""))
     fields: dict[str, Any] = {}
-    if event == "message.text.received":
-        fields = {"text": str(message.get("text") or "")}
+    written = _text_of(message)
+    if event == "message.text.received" or (event != "message.image.received" and written):
+        # A pasted link may come as `message.link.received`, its address in a field of its own:
+        # any event that carries words or an address is read as text, so the link gets its check.
+        fields = {"text": written}
     elif event == "message.image.received":
         url = message.get("photo_url") or message.get("photo") or ""
         fields["photo"] = Photo(ref=str(url), caption=message.get("caption"))
@@ -125,10 +137,16 @@ def to_incoming(update: dict[str, Any]) -> Incoming | None:
 
 
 def _passing(error: Exception) -> float | None:
-    """How long to wait before sending again after `error`, or None if that cannot help."""
+    """How long to wait before sending again after `error`, or None if that cannot help. A 429 is
+    the month's quota, not a flood wait: waiting seconds cannot help."""
     if isinstance(error, ZaloRateLimited):
-        return error.retry_after or 0.0
+        return None
     return 0.0 if isinstance(error, ZaloError) and error.retryable else None
+
+
+def blocked(error: ZaloForbidden) -> bool:
+    """403 is documented as Zalo's internal error: only one that says so means the chat is gone."""
+    return "block" in error.description.lower()
 
 
 def render(replies: list[Reply], t: Texts) -> list[tuple[str, str | None]]:
@@ -189,7 +207,12 @@ class ZaloChannel:
                 self._serve_webhook()
                 await self.client.set_webhook(self.webhook_url, self._secret)
             else:
-                await self.client.delete_webhook()  # polling and a webhook cannot both be on
+                try:
+                    await self.client.delete_webhook()  # polling and a webhook cannot both be on
+                except ZaloError as error:  # polling says so itself if a webhook is still set
+                    if isinstance(error, ZaloUnauthorized):
+                        raise
+                    log.warning("zalo deleteWebhook failed, polling anyway error=%s", type(error).__name__)
         except ZaloUnauthorized:
             raise ChannelStartError("Zalo refused ZALO_BOT_TOKEN: check it in the Zalo Bot Creator") from None
         except ZaloError as error:
@@ -213,19 +236,30 @@ class ZaloChannel:
     # --- receiving ---
 
     async def _poll(self) -> None:
-        backoff = 1.0
+        """Poll until stopped, backing off on errors and when the API hands back the same update
+        again and again (it has no offsets to confirm with): never a tight loop."""
+        backoff, last = 1.0, None
         while not self._stopping.is_set():
             try:
-                update = await self.client.get_updates(timeout=POLL_TIMEOUT_SECONDS)
+                updates = await self.client.get_updates(timeout=POLL_TIMEOUT_SECONDS)
             except ZaloError as error:
                 log.warning("zalo polling failed error=%s retry_in=%.0fs", type(error).__name__, backoff)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stopping.wait(), backoff)
+                await self._pause(backoff)
                 backoff = min(BACKOFF_MAX_SECONDS, backoff * 2)
                 continue
-            backoff = 1.0
-            if update is not None:
+            keys = [update_key(update) for update in updates]
+            if keys and all(key is not None and key == last for key in keys):
+                await self._pause(backoff)  # the same update once more: handled once by the router
+                backoff = min(BACKOFF_MAX_SECONDS, backoff * 2)
+            else:
+                backoff = 1.0
+            for update in updates:
                 self.accept(update)
+            last = keys[-1] if keys else last
+
+    async def _pause(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._stopping.wait(), seconds)
 
     def accept(self, update: dict[str, Any]) -> None:
         """Handle an update in the background: in order within its chat, concurrently across chats."""
@@ -285,8 +319,18 @@ class ZaloChannel:
         """Send messages the bot starts (notices, broadcasts); raises `DeliveryError`.
 
         They leave the chat's numbered options alone: a warning arriving mid-conversation does
-        not change what "2" means."""
+        not change what "2" means. They stop at `BROADCAST_SHARE` of the month's quota: the rest
+        is for replies, and waits until the quota is refilled next month."""
+        now = self.services.clock()
+        sent = await self.services.storage.read(lambda db: usage.used(db, CHANNEL, now))
+        if sent >= BROADCAST_SHARE * self.settings.zalo_monthly_quota:
+            raise self._quota_spent()
         await self._send(chat_id, replies)
+
+    def _quota_spent(self) -> DeliveryError:
+        now = self.services.clock()
+        log.warning("zalo monthly quota reached: messages the bot starts wait until next month")
+        return DeliveryError("ZaloMonthlyQuota", retry_after=(usage.next_month(now) - now).total_seconds())
 
     async def _send(self, chat_id: str, replies: list[Reply], *, retry: bool = False) -> None:
         """`retry`: each message is sent again while the failure may pass (`bot/channels/retry.py`),
@@ -297,18 +341,24 @@ class ZaloChannel:
         async def call(send: Callable[[], Awaitable[Any]]) -> None:
             await (send_retrying(send, _passing, channel=CHANNEL) if retry else send())
 
+        sent = 0
         try:
             for text, photo in messages:
                 if photo:
                     await call(lambda photo=photo: self.client.send_photo(chat_id, photo))
                 else:
                     await call(lambda text=text: self.client.send_message(chat_id, text))
-        except ZaloForbidden:
-            raise DeliveryError("ZaloForbidden", blocked=True) from None
-        except ZaloRateLimited as error:
-            raise DeliveryError("ZaloRateLimited", retry_after=error.retry_after or 1.0) from None
+                sent += 1
+        except ZaloForbidden as error:
+            raise DeliveryError("ZaloForbidden", blocked=blocked(error)) from None
+        except ZaloRateLimited:
+            raise self._quota_spent() from None
         except ZaloError as error:
             raise DeliveryError(type(error).__name__, permanent=not error.retryable) from None
+        finally:
+            if sent:  # counted against the month's quota, whatever happened after
+                now = self.services.clock()
+                await self.services.storage.write(lambda db: usage.add(db, CHANNEL, now, sent))
 
     # --- webhook ---
 

@@ -167,17 +167,21 @@ class ZaloClient:
         """The bot's account: ``{"id", "account_name", "account_type", "can_join_groups"}``."""
         return _expect_dict("getMe", await self._call("getMe", {}))
 
-    async def get_updates(self, timeout: int = 30) -> dict | None:
-        """Wait up to `timeout` seconds for the next update; None when none came (error_code 408).
+    async def get_updates(self, timeout: int = 30) -> list[dict]:
+        """Wait up to `timeout` seconds for updates; [] when none came (error_code 408).
 
-        One update per call and no offsets: the same message may come twice, so deduplicate on
+        Documented as one update per call, but a list-shaped result is read too (each of its
+        updates). No offsets: the same message may come twice, so deduplicate on
         ``message["message_id"]``. The HTTP read timeout is `timeout` plus the client's timeout."""
         method = "getUpdates"
         read_timeout = httpx.Timeout(self._timeout, read=timeout + self._timeout)
         response, envelope = await self._post(method, {"timeout": str(timeout)}, read_timeout)
         if not envelope["ok"] and _error_code(envelope, response) == IDLE:
-            return None
-        return _expect_dict(method, self._result(method, response, envelope))
+            return []
+        result = self._result(method, response, envelope)
+        if isinstance(result, list):
+            return [_expect_dict(method, update) for update in result]
+        return [_expect_dict(method, result)]
 
     async def set_webhook(self, url: str, secret_token: str) -> bool:
         """Deliver updates to `url` (https) with header ``X-Bot-Api-Secret-Token: secret_token``."""
@@ -187,7 +191,8 @@ class ZaloClient:
         low, high = SECRET_LENGTH
         if not low <= len(secret_token) <= high:
             raise ValueError(f"secret_token must be {low}-{high} characters, got {len(secret_token)}")
-        await self._call("setWebhook", {"url": url, "secret_token": secret_token})
+        if await self._call("setWebhook", {"url": url, "secret_token": secret_token}) is False:
+            raise ZaloApiError("setWebhook", "Zalo answered ok but did not set the webhook")
         return True
 
     async def delete_webhook(self) -> bool:

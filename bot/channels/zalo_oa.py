@@ -28,13 +28,12 @@ import dataclasses
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 
 from bot.broadcast import subscriptions
-from bot.channels import ChannelStartError, Wiring
+from bot.channels import ChannelStartError, Wiring, usage
 from bot.channels.ordering import ChatOrder
 from bot.channels.webhook import WebhookServer
 from bot.channels.zalo import render
@@ -62,10 +61,6 @@ TEXT_EVENTS = {"user_send_text", "user_send_link"}
 QUOTA_CHECK_EVERY = 20  # promotions between two reads of the quota (each read costs a call)
 
 log = logging.getLogger("canhgiac.zalo_oa")
-
-
-def _first_of_next_month(now: datetime) -> datetime:
-    return datetime(now.year + now.month // 12, now.month % 12 + 1, 1, tzinfo=UTC)
 
 
 def to_incoming(event: dict[str, Any]) -> Incoming | None:
@@ -280,7 +275,7 @@ class ZaloOAChannel:
     def _quota_spent(self) -> DeliveryError:
         now = self.services.clock()
         self._quota_left = None  # read again when sending resumes
-        wait = (_first_of_next_month(now) - now).total_seconds()
+        wait = (usage.next_month(now) - now).total_seconds()
         log.warning("zalo oa promotion quota reached: the rest waits until next month")
         return DeliveryError("OAQuotaExceeded", retry_after=wait)
 

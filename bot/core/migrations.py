@@ -408,6 +408,12 @@ def _v16_zalo_oa(db: sqlite_utils.Database) -> None:
     db["zalo_oa_links"].create({"state": str, "verifier": str, "created_at": str}, pk="state")
 
 
+def _v17_channel_usage(db: sqlite_utils.Database) -> None:
+    # Messages sent per channel and month (Vietnam's calendar): the Zalo Bot Platform's plan counts
+    # them against a monthly quota, and broadcasts must stop before it runs out. Counts only.
+    db["channel_usage"].create({"channel": str, "month": str, "messages": int}, pk=("channel", "month"))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "chats, conversation state, handled updates", _v1_core),
     Migration(2, "FAQ gaps, quiz results", _v2_knowledge),
@@ -425,6 +431,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(14, "messages the scam classifier was unsure of, masked", _v14_message_gaps),
     Migration(15, "reports keep the text read from their evidence photo", _v15_evidence_text),
     Migration(16, "Zalo Official Account tokens and pending links", _v16_zalo_oa),
+    Migration(17, "messages sent per channel and month, for monthly quotas", _v17_channel_usage),
 )
 
 

@@ -87,6 +87,9 @@ class Settings(BaseSettings):
     # No per-second limit is documented and the free plan is small: broadcasts go slowly.
     zalo_broadcast_per_second: float = Field(2.0, gt=0, **_env("ZALO_BROADCAST_PER_SECOND"))
     zalo_webhook_port: int = Field(8444, ge=1, le=65535, **_env("CANHGIAC_ZALO_WEBHOOK_PORT"))
+    # The Zalo Bot Platform's plan counts messages per month (3,000 on Basic, reportedly both ways):
+    # broadcasts stop at 95% of it so that replies keep going.
+    zalo_monthly_quota: int = Field(3000, gt=0, **_env("ZALO_MONTHLY_QUOTA"))
     # The Zalo bot's link as Zalo shows it (https://zalo.me/…): the poster's second QR code.
     zalo_bot_link: str | None = Field(
         None, max_length=300, pattern=r"^https://[^\s/?#]+\.[^\s/?#]+(/\S*)?$", **_env("CANHGIAC_ZALO_BOT_LINK")

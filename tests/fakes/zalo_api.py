@@ -48,10 +48,11 @@ from tests.fakes import common
 MAX_TEXT = 2000
 SECRET_LENGTH = (8, 256)
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
+BLOCKED = "Forbidden: the user blocked the bot"  # the one 403 that means the chat is gone
 DEFAULT_ERRORS = {
     400: "Bad Request",
     401: "Unauthorized",
-    403: "Forbidden: the user blocked the bot",
+    403: "Forbidden: internal error",  # documented as an internal error, not as a block
     404: "Not Found",
     408: "Request timeout",
     409: "Conflict: getUpdates is not available while a webhook is set",
@@ -123,6 +124,7 @@ class FakeZalo(common.FakeBotApi):
         `max_poll_wait`: the longest an idle getUpdates waits, whatever its `timeout` says."""
         super().__init__(token)
         self.http_status_errors, self.max_poll_wait = http_status_errors, max_poll_wait
+        self.list_results = False  # True: getUpdates answers every pending update as a list
         self.bot_info = {
             "id": token.split(":")[0],
             "account_name": "bot.CanhGiacTest",
@@ -183,6 +185,13 @@ class FakeZalo(common.FakeBotApi):
         """Queue a sticker message."""
         fields = {"sticker": sticker}
         return self.push_raw(self._update("message.sticker.received", chat_id, fields, display_name, "PRIVATE", None))
+
+    def push_link(self, chat_id: str, url: str, *, text: str | None = None, display_name: str = "Lan") -> str:
+        """Queue a pasted link as its own event (`message.link.received`), the address in `url`."""
+        fields: dict[str, Any] = {"url": url}
+        if text is not None:
+            fields["text"] = text
+        return self.push_raw(self._update("message.link.received", chat_id, fields, display_name, "PRIVATE", None))
 
     def push_unsupported(self, chat_id: str, *, display_name: str = "Lan") -> str:
         """Queue an event the API does not describe further (voice, file, location, ...)."""
@@ -274,6 +283,10 @@ class FakeZalo(common.FakeBotApi):
             raise ApiError(408)
         if self._stopping or not self._pending:
             raise ApiError(408)
+        if self.list_results:  # reports differ: some see a list of updates
+            batch = list(self._pending)
+            self._pending.clear()
+            return batch
         return self._pending.popleft()
 
     def _set_webhook(self, p: dict) -> dict:
@@ -300,7 +313,7 @@ class FakeZalo(common.FakeBotApi):
         if not isinstance(chat_id, str) or not chat_id.strip():
             raise bad("chat_id must be a non-empty string")
         if chat_id in self._blocked:
-            raise ApiError(403)
+            raise ApiError(403, BLOCKED)
         return chat_id
 
     @staticmethod

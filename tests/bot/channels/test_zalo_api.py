@@ -86,12 +86,12 @@ async def test_get_me(client, zalo):
 async def test_get_updates_one_per_call_then_none_when_idle(client, zalo):
     first = zalo.push_text(CHAT, "xin chào")
     second = zalo.push_image(CHAT, "https://example.com/a.jpg", caption="ảnh")
-    update = await client.get_updates()
+    [update] = await client.get_updates()
     assert update["event_name"] == "message.text.received"
     assert update["message"]["message_id"] == first and update["message"]["text"] == "xin chào"
-    assert (await client.get_updates())["message"]["message_id"] == second
+    assert (await client.get_updates())[0]["message"]["message_id"] == second
     started = time.monotonic()
-    assert await client.get_updates() is None  # the fake caps the wait at 0.3 s, then says 408
+    assert await client.get_updates() == []  # the fake caps the wait at 0.3 s, then says 408
     assert 0.25 < time.monotonic() - started < 2
     assert zalo.requests[-1] == ("getUpdates", {"timeout": "30"})
 
@@ -102,13 +102,13 @@ async def test_get_updates_wakes_up_on_a_new_message(client, zalo):
     await asyncio.sleep(0.2)
     assert not poll.done()
     message_id = zalo.push_text(CHAT, "đây")
-    assert (await asyncio.wait_for(poll, 2))["message"]["message_id"] == message_id
+    assert (await asyncio.wait_for(poll, 2))[0]["message"]["message_id"] == message_id
 
 
 async def test_the_read_timeout_outlasts_the_long_poll(zalo):
     zalo.max_poll_wait = 0.8
     async with ZaloClient(TOKEN, base_url=zalo.url, timeout=0.3) as client:
-        assert await client.get_updates(timeout=1) is None  # waited 0.8 s > 0.3 s without a ReadTimeout
+        assert await client.get_updates(timeout=1) == []  # waited 0.8 s > 0.3 s without a ReadTimeout
 
 
 async def test_a_repeated_update_comes_back_unchanged(client, zalo):
@@ -116,6 +116,13 @@ async def test_a_repeated_update_comes_back_unchanged(client, zalo):
     first = await client.get_updates()
     zalo.push_raw(zalo.update_of(message_id))
     assert await client.get_updates() == first  # deduplicating on message_id is the caller's job
+
+
+async def test_a_list_shaped_result_gives_each_update(client, zalo):
+    zalo.list_results = True
+    zalo.push_text(CHAT, "một")
+    zalo.push_text(CHAT, "hai")
+    assert [u["message"]["text"] for u in await client.get_updates()] == ["một", "hai"]
 
 
 async def test_webhook_lifecycle(client, zalo):
@@ -306,7 +313,7 @@ async def test_the_token_is_in_no_exception_and_no_log_line(zalo, caplog):
     async with ZaloClient(TOKEN, base_url=zalo.url) as client:
         zalo.push_text(CHAT, "hi")
         await client.get_updates()
-        await client.get_updates()  # 408 → None
+        await client.get_updates()  # 408 → []
         await client.send_message(CHAT, "ok")
         zalo.fail_next("sendMessage", code=500, description=f"echoing the path /bot{TOKEN}/sendMessage")
         zalo.fail_next("sendPhoto", code=400, description=f"token {TOKEN} is echoed")

@@ -171,6 +171,18 @@ async def test_stickers_and_other_events_get_a_friendly_answer(zalo, zalo_settin
     assert set(rendered) == {"media"}
 
 
+async def test_a_link_sent_as_its_own_event_gets_the_link_check(zalo, zalo_settings, rendered):
+    async with RunningBot(zalo_settings, zalo):
+        zalo.push_link(CHAT, "https://vietcombank-xacthuc.top/dang-nhap")
+        await zalo.wait_for_messages(CHAT)
+        assert "media" not in rendered and "vietcombank-xacthuc.top" in str(rendered.values[-1])
+        zalo.push_raw({"event_name": "message.reaction.received", "message": {  # unknown, nothing to read
+            "from": {"id": CHAT, "is_bot": False}, "chat": {"id": CHAT, "chat_type": "PRIVATE"},
+            "message_id": "r1", "date": int(time.time() * 1000)}})  # fmt: skip
+        await zalo.wait_for_messages(CHAT)  # a kind answer, not silence
+        assert rendered[-1] == "media"
+
+
 async def test_the_token_never_reaches_the_log(zalo, zalo_settings):
     stream = io.StringIO()
     setup_logging("DEBUG", zalo_settings.secrets(), stream=stream)
@@ -298,3 +310,76 @@ async def test_a_number_at_the_amount_step_is_an_amount_and_cancel_asks_first(za
         asked = await say(zalo, "2")  # the story step's 2nd option: cancel, which a bare number never picks
         assert rendered[-1] == "choice_confirm" and t.label("choices.confirm_no") in asked
         assert (await bot.services.conversations.get(ChatKey("zalo", CHAT))).flow == "report"
+
+
+async def _broadcast_to(bot, chats: list[str], words: str = "Cảnh báo thử") -> None:
+    def queue(db):
+        for chat in chats:
+            subscriptions.subscribe(db, ChatKey("zalo", chat), "lao-cai", utc_now())
+        broadcasts.create(db, created_by="cli", now=utc_now(), text=words)
+
+    await bot.services.storage.write(queue)
+
+
+async def _deliveries(bot) -> dict[str, str]:
+    rows = await bot.services.storage.read(lambda db: list(db.query("SELECT chat_id, status FROM deliveries")))
+    return {r["chat_id"]: r["status"] for r in rows}
+
+
+async def test_a_403_is_zalo_s_internal_error_retried_not_a_block(zalo, zalo_settings):
+    settings = zalo_settings.model_copy(update={"zalo_broadcast_per_second": 50})
+    zalo.fail_next("sendMessage", code=403)  # documented as an internal error
+    async with RunningBot(settings, zalo) as bot:
+        await _broadcast_to(bot, ["c1"])
+        [warning] = await zalo.wait_for_messages("c1", timeout=15)  # sent on a later attempt
+        sub = await bot.services.storage.read(lambda db: subscriptions.get(db, ChatKey("zalo", "c1")))
+    assert sub.active and zalo.faulted["sendMessage"] == 1
+
+
+async def test_the_monthly_quota_stops_broadcasts_not_replies(zalo, zalo_settings):
+    from bot.channels import usage
+
+    settings = zalo_settings.model_copy(update={"zalo_broadcast_per_second": 50, "zalo_monthly_quota": 20})
+    async with RunningBot(settings, zalo) as bot:
+        # 19 of 20 messages used this month: broadcasts stop at 95%, the rest waits.
+        await bot.services.storage.write(lambda db: usage.add(db, "zalo", utc_now(), 19))
+        await _broadcast_to(bot, ["c1", "c2"])
+        for _ in range(100):  # the scheduler writes the deliveries within its 2 s round
+            if await _deliveries(bot):
+                break
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(1.0)  # the sender's turn: it must hold them
+        assert not zalo.messages_to("c1") and not zalo.messages_to("c2")
+        assert set((await _deliveries(bot)).values()) == {"pending"}  # kept for next month
+        assert await say(zalo, "/hotline")  # replies still go
+        # A 429 (the quota as Zalo counts it) is not retried in a loop: one call, then wait.
+        zalo.fail_next("sendMessage", code=429)
+        zalo.push_text(CHAT, "/hotline")
+        await asyncio.sleep(1.0)
+    assert zalo.faulted["sendMessage"] == 1
+    assert [m for m, _ in zalo.requests].count("sendMessage") <= 3
+
+
+async def test_polling_starts_when_delete_webhook_fails_and_reads_list_results(zalo, zalo_settings):
+    zalo.fail_next("deleteWebhook", code=500)
+    zalo.list_results = True
+    async with RunningBot(zalo_settings, zalo):
+        zalo.push_text(CHAT, "/hotline")
+        zalo.push_text("other", "/hotline")
+        await zalo.wait_for_messages(CHAT)
+        await zalo.wait_for_messages("other")
+
+
+async def test_the_same_update_again_and_again_does_not_spin_the_poller(zalo, zalo_settings):
+    zalo.max_poll_wait = 0.05
+    async with RunningBot(zalo_settings, zalo):
+        message_id = zalo.push_text(CHAT, "/hotline")
+        await zalo.wait_for_messages(CHAT)
+        before = len(zalo.requests)
+        for _ in range(6):
+            zalo.push_raw(zalo.update_of(message_id))
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(1.0)
+        polls = sum(1 for method, _ in zalo.requests[before:] if method == "getUpdates")
+    assert len(zalo.messages_to(CHAT)) == 1  # answered once
+    assert polls < 15  # backing off, not hundreds of calls a second
