@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from bot.channels import ChannelStartError, Wiring, usage
+from bot.channels.ordering import ChatOrder
 from bot.channels.retry import send_retrying
 from bot.channels.webhook import WebhookServer
 from bot.channels.zalo_api import (
@@ -180,9 +181,7 @@ class ZaloChannel:
         self._stopping = asyncio.Event()
         self._poller: asyncio.Task | None = None
         self._server: WebhookServer | None = None
-        self._chat_locks: dict[str, tuple[asyncio.Lock, int]] = {}  # lock and how many updates hold or await it
-        self._tasks: set[asyncio.Task] = set()
-        self._workers = asyncio.Semaphore(settings.max_concurrent_updates)
+        self._order = ChatOrder(CHANNEL, settings.max_concurrent_updates)
         secret = settings.zalo_webhook_secret
         self._secret = secret.get_secret_value() if secret else secrets.token_urlsafe(32)
 
@@ -228,8 +227,7 @@ class ZaloChannel:
                 await self._poller
         if self._server is not None:
             await self._server.stop()
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._order.drain()
         await self.client.aclose()
         log.info("channel stopped channel=%s", CHANNEL)
 
@@ -263,25 +261,8 @@ class ZaloChannel:
 
     def accept(self, update: dict[str, Any]) -> None:
         """Handle an update in the background: in order within its chat, concurrently across chats."""
-        task = asyncio.create_task(self._handle(update))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _handle(self, update: dict[str, Any]) -> None:
         chat_id = str(((update.get("message") or {}).get("chat") or {}).get("id") or "")
-        lock, waiting = self._chat_locks.get(chat_id, (asyncio.Lock(), 0))
-        self._chat_locks[chat_id] = (lock, waiting + 1)
-        try:
-            async with lock, self._workers:  # asyncio locks are fair: a chat's updates keep their order
-                await self._answer(update, chat_id)
-        except Exception:
-            log.exception("update failed channel=%s", CHANNEL)
-        finally:
-            lock, waiting = self._chat_locks[chat_id]
-            if waiting == 1:
-                del self._chat_locks[chat_id]  # nobody else waits on this chat: forget its lock
-            else:
-                self._chat_locks[chat_id] = (lock, waiting - 1)
+        self._order.run(chat_id, lambda: self._answer(update, chat_id))
 
     async def _answer(self, update: dict[str, Any], chat_id: str) -> None:
         msg = to_incoming(update)

@@ -95,7 +95,7 @@ TEMPLATE_VALUES = {
                        "ends": "31/12/2026"},
     "broadcast_message": {"title": "Tiêu đề", "body": "Nội dung"},
     "broadcast_summary": {"id": 3, "week": WEEK, "counts": {"sent": 2, "blocked": 1}, "total": 3, "resent": 1,
-                          "why": None},
+                          "why": None, "held": 2, "resumes": "00:00 01/01/2027"},
     "subscribe_choose": {"current": "phường Cốc Lếu", "level": None},
     "subscribe_done": {"area": "phường Cốc Lếu", "previous": None, "again": False, "from_poster": True,
                        "weekday": "thứ Hai", "time": "08:00"},
