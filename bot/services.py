@@ -155,6 +155,7 @@ def load_library(settings: Settings) -> Library:
             keywords=k.keywords,
             out_of_scope=k.out_of_scope,
             refusal=k.refusal,
+            examples=k.examples,
         )
         for language, k in knowledge.items()
     }

@@ -405,6 +405,7 @@ def check(lib: Library) -> Findings:
     for language, knowledge in lib.knowledge.items():
         _check_faq(lib, language, knowledge, slugs, problems)
         _check_cards_and_quiz(lib, language, knowledge, slugs, problems)
+        problems += [f"{language}/examples/{t}.yaml: unknown topic {t!r}" for t in knowledge.examples if t not in slugs]
     _check_campaigns(lib, problems)
     _check_retired_levels(lib, problems)
     _check_jargon(lib, problems)
@@ -415,6 +416,7 @@ def check(lib: Library) -> Findings:
         "faq entries": len(default.faq),
         "phrasings": sum(len(e.phrasings) for e in default.faq),
         "topics with FAQ": len({e.topic for e in default.faq}),
+        "topic examples": sum(len(texts) for texts in default.examples.values()),
         "cards": len(default.cards),
         "quiz questions": len(default.quiz),
         "campaigns": len(lib.campaigns.by_id),

@@ -39,9 +39,9 @@ def faq_eval(
 
 @faq_app.command("tune")
 def faq_tune(
-    tuning: Annotated[Path, typer.Option(help="The tuning file the cut is chosen on (never the held-out one).")] = Path(
-        "tests/eval/faq-eval.tsv"
-    ),
+    tuning: Annotated[
+        list[Path], typer.Option(help="Tuning files the cut is chosen on, together (never the held-out one).")
+    ] = [Path("tests/eval/faq-eval.tsv"), Path("tests/eval/faq-dev.tsv")],  # noqa: B006 - typer reads it
     max_in_scope_refused: Annotated[
         float, typer.Option(help="In-scope refusals allowed at the cut (issue 14's target: at most 3%).")
     ] = 0.03,
@@ -58,15 +58,16 @@ def faq_tune(
     library = _library(settings)
     language = library.default_language
     knowledge = library.knowledge_for(language)
-    cases = read_cases(tuning, set(library.content.taxonomy))
+    cases = [case for path in tuning for case in read_cases(path, set(library.content.taxonomy))]
 
-    def build(entries, out_of_scope) -> FaqMatcher:
+    def build(entries, out_of_scope, examples) -> FaqMatcher:
         return FaqMatcher(
             entries,
             answer_threshold=settings.faq_answer_threshold,
             suggest_threshold=settings.faq_suggest_threshold,
             keywords=knowledge.keywords,
             out_of_scope=out_of_scope,
+            examples=examples,
         )
 
     router = build_router(library.content.phrases)
@@ -74,7 +75,7 @@ def faq_tune(
     for cut, refused_out, refused_in in tuned.sweep[::5] + [r for r in tuned.sweep if r[0] == tuned.model.cut]:
         mark = "  <- chosen" if cut == tuned.model.cut else ""
         typer.echo(f"cut {cut:.2f}: out of scope refused {refused_out:.1%}, in scope refused {refused_in:.1%}{mark}")
-    text = tuned.model.as_yaml(header(tuned, str(tuning), knowledge))
+    text = tuned.model.as_yaml(header(tuned, " and ".join(map(str, tuning)), knowledge))
     typer.echo(text)
     if write:
         path = library.content.root / language / FILE

@@ -1,13 +1,13 @@
 """The knowledge content of one language: FAQ entries, scam-method cards and quiz questions.
 
-Parsed from `content/<lang>/{faq,topics,quiz}/<slug>.yaml` (formats in content/README.md). Parsing
+Parsed from `content/<lang>/{faq,topics,quiz,examples}/<slug>.yaml` (formats in content/README.md). Parsing
 is strict about shape, so a malformed file fails at start-up with its path, not mid-conversation;
 `canhgiac content check` adds the checks that need the matcher (self-retrieval, near-duplicates).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +60,9 @@ class Knowledge:
     # the topic classifier, so refusing does not rest on one broad bag of negatives.
     out_of_scope: dict[str, tuple[str, ...]]
     refusal: RefusalModel  # whether a question is ours to answer (`refusal.yaml`, learnt by `faq tune`)
+    # Messages citizens send about each topic, in their own words (`examples/<topic>.yaml`): the
+    # topic classifier learns from them as from the FAQ's phrasings, but no entry answers with them.
+    examples: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def entry(self, entry_id: str) -> FaqEntry | None:
         return next((e for e in self.faq if e.id == entry_id), None)
@@ -132,6 +135,9 @@ def load_knowledge(root: Path) -> Knowledge:
             if not isinstance(texts, list):
                 raise ContentError(f"{path}: {kind}: expected a list of messages")
             out_of_scope.setdefault(str(kind), []).extend(str(text) for text in texts)
+    examples = {}
+    for path, data in _files(root / "examples"):
+        examples[data["topic"]] = tuple(str(text).strip() for text in _field(path, data, "examples", list))
     return Knowledge(
         faq=tuple(faq),
         cards=cards,
@@ -139,6 +145,7 @@ def load_knowledge(root: Path) -> Knowledge:
         keywords={str(topic): tuple(str(w) for w in words or ()) for topic, words in keywords.items()},
         out_of_scope={kind: tuple(texts) for kind, texts in sorted(out_of_scope.items())},
         refusal=refusal.load(root),
+        examples=examples,
     )
 
 

@@ -98,6 +98,7 @@ class FaqMatcher:
         keywords: Mapping[str, Sequence[str]] | None = None,
         out_of_scope: Mapping[str, Sequence[str]] | None = None,
         refusal: RefusalModel = UNTUNED,
+        examples: Mapping[str, Sequence[str]] | None = None,
     ):
         self.entries = tuple(entries)
         self.answer_threshold = answer_threshold
@@ -136,8 +137,10 @@ class FaqMatcher:
         self._by_topic: dict[str, list[int]] = defaultdict(list)
         for index, entry in enumerate(self.entries):
             self._by_topic[entry.topic].append(index)
+        labelled = [(entry.topic, text) for entry in self.entries for text in entry.texts]
+        labelled += [(topic, text) for topic, texts in (examples or {}).items() for text in texts]
         self.classifier = TopicClassifier(
-            ((entry.topic, sorted(_terms(normalize(text).words))) for entry in self.entries for text in entry.texts),
+            ((topic, sorted(_terms(normalize(text).words))) for topic, text in labelled),
             keywords={t: [sorted(_terms(normalize(k).words)) for k in ks] for t, ks in (keywords or {}).items()},
             out_of_scope={
                 kind: [sorted(_terms(normalize(text).words)) for text in texts]
@@ -146,7 +149,7 @@ class FaqMatcher:
         )
 
     def _nearest_word(self, word: str) -> str:
-        if word in self._idf or len(word) < TYPO_MIN_LENGTH:
+        if word in self._idf or word in self.classifier.vocabulary or len(word) < TYPO_MIN_LENGTH:
             return word
         found = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
         return found[0] if found else word

@@ -1,12 +1,12 @@
 """`canhgiac faq tune`: learn the refusal model's weights and choose its cut.
 
-The weights are learnt from the content, never from an evaluation file: every FAQ phrasing
-(in scope) and every out-of-scope text is scored by a matcher built without it (k-fold cross-
-fitting), so its signals look like those of a question the FAQ has never seen. A phrasing's entry
-keeps its canonical question and its other phrasings, as a new question about a known subject
-would find them; an out-of-scope text's kind keeps its other texts.
+The weights are learnt from the content, never from an evaluation file: every FAQ phrasing and
+topic example (in scope) and every out-of-scope text is scored by a matcher built without it
+(k-fold cross-fitting), so its signals look like those of a question the FAQ has never seen. A
+phrasing's entry keeps its canonical question and its other phrasings, as a new question about a
+known subject would find them; a topic's or an out-of-scope kind's other texts stay too.
 
-The cut is then chosen on the tuning file (`tests/eval/faq-eval.tsv`): the highest share of
+The cut is then chosen on the tuning files (`tests/eval/faq-eval.tsv`, `faq-dev.tsv`): the highest share of
 out-of-scope questions refused while in-scope questions refused stay within `max_in_scope_refused`.
 A held-out file, never used here, is the fair test.
 """
@@ -43,7 +43,8 @@ def _fold(index: int) -> int:
 
 
 def cross_fitted(knowledge: Knowledge, build: Callable[..., FaqMatcher]) -> tuple[list[list[float]], list[int]]:
-    """Signals of every phrasing and out-of-scope text, each from a matcher that did not see it."""
+    """Signals of every phrasing, topic example and out-of-scope text, each from a matcher that did
+    not see it."""
     rows: list[list[float]] = []
     labels: list[int] = []
     for fold in range(FOLDS):
@@ -53,12 +54,10 @@ def cross_fitted(knowledge: Knowledge, build: Callable[..., FaqMatcher]) -> tupl
             kept = [p for i, p in enumerate(entry.phrasings) if _fold(i) != fold]
             held_in += [p for i, p in enumerate(entry.phrasings) if _fold(i) == fold]
             entries.append(replace(entry, phrasings=tuple(kept)))
-        kinds: dict[str, tuple[str, ...]] = {}
-        held_out: list[str] = []
-        for kind, texts in knowledge.out_of_scope.items():
-            kinds[kind] = tuple(t for i, t in enumerate(texts) if _fold(i) != fold)
-            held_out += [t for i, t in enumerate(texts) if _fold(i) == fold]
-        matcher = build(entries, kinds)
+        examples, more_held_in = _split(knowledge.examples, fold)
+        kinds, held_out = _split(knowledge.out_of_scope, fold)
+        matcher = build(entries, kinds, examples)
+        held_in += more_held_in
         for texts, label in ((held_in, 1), (held_out, 0)):
             for text in texts:
                 _, signals = matcher.rank(normalize(text))
@@ -66,6 +65,12 @@ def cross_fitted(knowledge: Knowledge, build: Callable[..., FaqMatcher]) -> tupl
                 rows.append([features[name] for name in FEATURES])
                 labels.append(label)
     return rows, labels
+
+
+def _split(groups: dict[str, tuple[str, ...]], fold: int) -> tuple[dict[str, tuple[str, ...]], list[str]]:
+    """Each group's texts outside `fold`, and the texts in it."""
+    kept = {name: tuple(t for i, t in enumerate(texts) if _fold(i) != fold) for name, texts in groups.items()}
+    return kept, [t for texts in groups.values() for i, t in enumerate(texts) if _fold(i) == fold]
 
 
 def fit(rows: list[list[float]], labels: list[int]) -> tuple[dict[str, float], float]:
@@ -116,11 +121,11 @@ def tune(
     routed: Callable[[str], bool],
     max_in_scope_refused: float,
 ) -> Tuned:
-    """`build(entries, out_of_scope)` makes a matcher like the shipped one from other content."""
+    """`build(entries, out_of_scope, examples)` makes a matcher like the shipped one from other content."""
     rows, labels = cross_fitted(knowledge, build)
     weights, bias = fit(rows, labels)
     model = RefusalModel(weights=weights, bias=bias, cut=0.5)
-    matcher = build(list(knowledge.faq), knowledge.out_of_scope)
+    matcher = build(list(knowledge.faq), knowledge.out_of_scope, knowledge.examples)
     cut, sweep = choose_cut(matcher, model, cases, routed, max_in_scope_refused)
     model = replace(model, cut=cut)
     names = list(FEATURES)
@@ -131,15 +136,15 @@ def tune(
     return Tuned(model, len(rows), sum(labels), correct / len(rows), sweep)
 
 
-def header(tuned: Tuned, tuning_file: str, knowledge: Knowledge) -> str:
+def header(tuned: Tuned, tuning_files: str, knowledge: Knowledge) -> str:
     cut = next(row for row in tuned.sweep if row[0] == tuned.model.cut)
     return "\n".join(
         [
             "Refusal model: logistic weights over the matcher's signals (bot/knowledge/refusal.py).",
             f"Written by `canhgiac faq tune` on {dt.date.today().isoformat()}; do not edit by hand.",
-            f"Weights: {tuned.examples} cross-fitted examples ({tuned.in_scope} FAQ phrasings, "
+            f"Weights: {tuned.examples} cross-fitted examples ({tuned.in_scope} FAQ phrasings and topic examples, "
             f"{tuned.examples - tuned.in_scope} out-of-scope texts in {len(knowledge.out_of_scope)} kinds), "
             f"{FOLDS} folds; {tuned.cross_fit_accuracy:.1%} right at the cut.",
-            f"Cut: chosen on {tuning_file}: {cut[1]:.1%} out of scope refused, {cut[2]:.1%} in scope refused.",
+            f"Cut: chosen on {tuning_files}: {cut[1]:.1%} out of scope refused, {cut[2]:.1%} in scope refused.",
         ]
     )

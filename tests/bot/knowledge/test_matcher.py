@@ -86,3 +86,18 @@ def test_topic_vocabulary_finds_the_subject_when_no_phrasing_shares_the_words():
     )
     result = matcher.match("cán bộ điều tra dọa có lệnh bắt")
     assert result.outcome != "fallback" and result.best.entry.topic == "fake-authority-call"
+
+
+def test_topic_examples_teach_the_classifier_without_becoming_answers():
+    examples = {"personal-data": ["nhân viên gọi xin mã xác thực gửi về máy", "ai hỏi mã sáu số thì đừng đưa"]}
+    plain = FaqMatcher(ENTRIES, answer_threshold=55, suggest_threshold=20, out_of_scope={"misc": OFF_TOPIC})
+    taught = FaqMatcher(
+        ENTRIES, answer_threshold=55, suggest_threshold=20, out_of_scope={"misc": OFF_TOPIC}, examples=examples
+    )
+    words = normalize("có người xin mã sáu số gửi về máy").words
+    before = plain.classifier.posterior(words).get("personal-data", 0.0)
+    after = taught.classifier.posterior(words)
+    assert max(after, key=after.get) == "personal-data" and after["personal-data"] > before
+    result = taught.match("có người xin mã sáu số gửi về máy")
+    assert result.best.entry.id == "otp"  # an entry of the topic answers: examples are never answers
+    assert len(taught.entries) == len(ENTRIES)

@@ -67,17 +67,22 @@ OFF_TOPIC = {
 }  # fmt: skip
 
 
+EXAMPLES = {"bank-account-trade": ["có đứa trả 2 triệu để mượn cái thẻ atm của tui",
+                                   "bạn rủ mở thẻ ATM rồi đưa cho họ giữ"]}  # fmt: skip
+
+
 def _knowledge():
-    return Knowledge(faq=tuple(FAQ), cards={}, quiz=(), keywords={}, out_of_scope=OFF_TOPIC, refusal=UNTUNED)
+    return Knowledge(faq=tuple(FAQ), cards={}, quiz=(), keywords={}, out_of_scope=OFF_TOPIC, refusal=UNTUNED,
+                     examples=EXAMPLES)  # fmt: skip
 
 
-def _build(entries, out_of_scope):
-    return FaqMatcher(entries, answer_threshold=50, suggest_threshold=20, out_of_scope=out_of_scope)
+def _build(entries, out_of_scope, examples=None):
+    return FaqMatcher(entries, answer_threshold=50, suggest_threshold=20, out_of_scope=out_of_scope, examples=examples)
 
 
 def test_every_example_is_scored_by_a_matcher_that_did_not_see_it():
     rows, labels = cross_fitted(_knowledge(), _build)
-    assert labels.count(1) == sum(len(e.phrasings) for e in FAQ)
+    assert labels.count(1) == sum(len(e.phrasings) for e in FAQ) + sum(len(t) for t in EXAMPLES.values())
     assert labels.count(0) == sum(len(texts) for texts in OFF_TOPIC.values())
     exact = [row for row in rows if row[FEATURES.index("overlap")] >= 0.98]
     assert not exact  # a matcher that had seen the text would match it exactly
