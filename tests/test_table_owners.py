@@ -44,6 +44,9 @@ OWNERS: dict[str, str] = {
     "invites": "bot/routing/grants.py",
     "invite_misses": "bot/routing/grants.py",
     "area_settings": "bot/broadcast/area_settings.py",
+    "channel_usage": "bot/channels/usage.py",
+    "zalo_oa_tokens": "bot/channels/zalo_oa_tokens.py",
+    "zalo_oa_links": "bot/channels/zalo_oa_tokens.py",
 }
 
 # The few reads that join another owner's table, each with why; never a write.

@@ -88,6 +88,12 @@ def _mark_broken(db: sqlite_utils.Database, oa_id: str, used: str) -> bool:
     return cursor.rowcount == 1
 
 
+def status(db: sqlite_utils.Database) -> list[dict]:
+    """Each linked OA: its id, until when its access token holds, when it was last refreshed and
+    whether it must be linked again (never the tokens)."""
+    return list(db.query("SELECT oa_id, expires_at, updated_at, relink_needed FROM zalo_oa_tokens"))
+
+
 def begin_link(db: sqlite_utils.Database, oauth: ZaloOAuth, redirect_uri: str) -> str:
     """The consent URL for the OA's owner; its PKCE verifier waits here for the code."""
     verifier, challenge = pkce_pair()

@@ -74,11 +74,11 @@ def link(
 @zalo_oa_app.command("status")
 def status() -> None:
     """Whether the OA is linked, until when its access token holds, and whether it must be linked again."""
+    from bot.channels.zalo_oa_tokens import status as linked
+
     settings = _settings(level="WARNING")
     with _database(settings) as storage:
-        rows = storage.read_sync(
-            lambda db: list(db.query("SELECT oa_id, expires_at, updated_at, relink_needed FROM zalo_oa_tokens"))
-        )
+        rows = storage.read_sync(linked)
     if not rows:
         typer.echo("not linked: canhgiac zalo-oa link --redirect-uri URL")
     for row in rows:

@@ -30,6 +30,7 @@ ROUTED_BEFORE = {
 # Phrases added since, by the issue that added them.
 ADDED = {
     (thanks.acknowledge, False): ["ok", "vâng", "uh", "dạ", "được rồi", "hiểu rồi"],  # issue 14: short replies
+    (menu.show_menu, True): ["xem menu", "cho tôi xem menu", "cho xem menu", "hiện menu", "mở menu chính"],  # issue 14
 }
 # Typed answers of flows, as the handlers listed them in code (already phrase keys).
 ERASE_BEFORE = ["co", "xoa", "dong y", "ok", "yes", "co xoa", "xoa het", "co xoa het"]
