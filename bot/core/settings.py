@@ -19,14 +19,14 @@ DEFAULT_ZALO_OA_API_BASE_URL = "https://openapi.zalo.me"
 DEFAULT_ZALO_OAUTH_BASE_URL = "https://oauth.zaloapp.com"
 DEFAULT_DB_PATH = Path("data/canhgiac.db")
 
-_SECRET_FIELDS = {
+_SECRET_FIELDS = (  # in this order: secrets() lists them so
     "telegram_bot_token",
     "telegram_webhook_secret",
     "zalo_bot_token",
     "zalo_webhook_secret",
     "zalo_oa_app_secret",
     "zalo_oa_secret_key",
-}
+)
 _TELEGRAM_TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 _HOTLINE_NUMBER = re.compile(r"^\+?[0-9][0-9 .\-]{1,18}[0-9]$")
 # What Telegram gives a bot: 5-32 characters of a-z, 0-9 and _, not starting with a digit, ending in
@@ -193,15 +193,7 @@ class Settings(BaseSettings):
     def _blank_chat_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator(
-        "telegram_bot_token",
-        "telegram_webhook_secret",
-        "zalo_bot_token",
-        "zalo_webhook_secret",
-        "zalo_oa_app_secret",
-        "zalo_oa_secret_key",
-        mode="before",
-    )
+    @field_validator(*_SECRET_FIELDS, mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -297,18 +289,8 @@ class Settings(BaseSettings):
 
     def secrets(self) -> list[str]:
         """Values that must never reach a log line."""
-        return [
-            secret.get_secret_value()
-            for secret in (
-                self.telegram_bot_token,
-                self.telegram_webhook_secret,
-                self.zalo_bot_token,
-                self.zalo_webhook_secret,
-                self.zalo_oa_app_secret,
-                self.zalo_oa_secret_key,
-            )
-            if secret is not None
-        ]
+        found = (getattr(self, name) for name in _SECRET_FIELDS)
+        return [secret.get_secret_value() for secret in found if secret is not None]
 
 
 def _field_and_variable(loc: str) -> tuple[str, str]:
