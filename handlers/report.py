@@ -50,7 +50,7 @@ from bot.identifiers import (
 )
 from bot.identifiers import banks as bank_registry
 from bot.images import ocr, read_picture
-from bot.reporting import reports
+from bot.reporting import evidence, reports
 from bot.routing import choices, conversations
 from bot.routing.choices import Button
 from bot.services import Services
@@ -524,23 +524,41 @@ async def _description(svc: Services, msg: Incoming, state: dict[str, Any]) -> l
     return await _goto(svc, msg, state, "evidence")
 
 
-async def _evidence_text(svc: Services, photo: Photo) -> str | None:
+async def _kept_photo(svc: Services, photo: Photo) -> tuple[str, str | None] | None:
+    """The photo kept as a file (`bot/reporting/evidence.py`) and the text read from it; the
+    platform's reference when only that can be had and it lasts (a Telegram file id); None when
+    the photo could not be kept (a Zalo image URL would expire before police open it)."""
+    fallback = (photo.ref, None) if photo.lasting else None
+    if photo.fetch is None:
+        return fallback
+    try:
+        data = await photo.fetch()
+        name = await svc.compute(evidence.keep, evidence.folder_for(svc.settings.db_path), data)
+    except Exception as error:  # a download, a non-picture, a full disk: the citizen is told
+        log.warning("evidence photo not kept error=%s", type(error).__name__)
+        return fallback
+    return name, await _evidence_text(svc, data)
+
+
+async def _evidence_text(svc: Services, data: bytes) -> str | None:
     """The text of an evidence photo, for police to read and search; None when there is none or
     it cannot be read (the photo is evidence all the same)."""
-    if photo.fetch is None or not ocr.available():
+    if not ocr.available():
         return None
     try:
-        reading = await svc.compute(read_picture, await photo.fetch())
-    except Exception:  # a download or OCR failure must not cost the citizen their report
-        log.warning("evidence text not read", exc_info=True)
+        reading = await svc.compute(read_picture, data)
+    except Exception as error:  # an OCR failure must not cost the citizen their report
+        log.warning("evidence text not read error=%s", type(error).__name__)
         return None
     return reading.text[:MAX_EVIDENCE_TEXT] or None
 
 
 async def _evidence(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[Reply] | str:
     if msg.photo:
-        state["evidence"] = msg.photo.ref
-        state["evidence_text"] = await _evidence_text(svc, msg.photo)
+        kept = await _kept_photo(svc, msg.photo)
+        if kept is None:
+            return "photo_not_kept"
+        state["evidence"], state["evidence_text"] = kept
     elif not _skipped(svc, msg):
         return "reask"
     return await _goto(svc, msg, state, "consent" if "area" in state else "area")

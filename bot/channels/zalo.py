@@ -117,7 +117,7 @@ def to_incoming(update: dict[str, Any]) -> Incoming | None:
         fields = {"text": written}
     elif event == "message.image.received":
         url = message.get("photo_url") or message.get("photo") or ""
-        fields["photo"] = Photo(ref=str(url), caption=message.get("caption"))
+        fields["photo"] = Photo(ref=str(url), caption=message.get("caption"), lasting=False)
     elif event == "message.sticker.received":
         fields["unsupported"] = "sticker"
     else:

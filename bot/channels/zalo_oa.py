@@ -79,7 +79,7 @@ def to_incoming(event: dict[str, Any]) -> Incoming | None:
         fields["text"] = "\n".join(part for part in (str(message.get("text") or ""), *urls) if part.strip())
     elif name == "user_send_image" and attachments:
         url = str((attachments[0].get("payload") or {}).get("url") or "")
-        fields["photo"] = Photo(ref=url, caption=str(message.get("text") or "") or None)
+        fields["photo"] = Photo(ref=url, caption=str(message.get("text") or "") or None, lasting=False)
     else:
         fields["unsupported"] = name.removeprefix("user_send_")
     return Incoming(

@@ -43,11 +43,14 @@ class Photo:
     """A picture a citizen sent; `ref` is the platform's file id (Telegram) or URL (Zalo).
 
     `fetch` downloads its bytes (the channel adapter sets it: only the adapter knows how), raising
-    `bot.images.PictureTooLarge` past the size limit; None where the channel cannot fetch."""
+    `bot.images.PictureTooLarge` past the size limit; None where the channel cannot fetch.
+    `lasting`: whether `ref` still reaches the picture later (a Telegram file id does; a Zalo image
+    URL expires, so a photo kept as evidence must be downloaded at once)."""
 
     ref: str
     caption: str | None = None
     fetch: Callable[[], Awaitable[bytes]] | None = field(default=None, compare=False, repr=False)
+    lasting: bool = True
 
 
 @dataclass(frozen=True)

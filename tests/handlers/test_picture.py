@@ -3,12 +3,15 @@ transfer spelled out and its account or link checked; problems get a kind answer
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from PIL import Image
 
 from bot.core.messages import Photo
 from bot.identifiers import vietqr
 from bot.images import PictureReading, PictureTooLarge, ocr
+from bot.reporting import evidence
 from tests.flows import walk_to_evidence
 from tests.images.pictures import jpeg, needs_ocr, qr_picture, sms_screenshot
 
@@ -104,24 +107,44 @@ async def test_a_photo_in_a_report_is_still_evidence_not_read(chat):
     assert "picture_read" not in chat.templates
 
 
-async def test_the_text_of_an_evidence_screenshot_is_kept_for_police(chat, services):
+async def test_an_evidence_screenshot_is_kept_as_a_file_with_its_text_for_police(chat, services):
     needs_ocr()
+    picture = sms_screenshot(SCAM_SMS)
     await walk_to_evidence(chat)
-    await chat.send(photo=photo(sms_screenshot(SCAM_SMS)))
+    await chat.send(photo=photo(picture))
     if chat.templates == ["report_area"]:
         await chat.press("report:skip")
     await chat.press("report:consent:none")
     await chat.press("report:confirm")
     [row] = await services.storage.read(lambda db: list(db.query("SELECT evidence, evidence_text FROM reports")))
-    assert row["evidence"] == "file-1" and "vu rua tien" in row["evidence_text"]
+    assert "vu rua tien" in row["evidence_text"]
+    kept = evidence.path_of(evidence.folder_for(services.settings.db_path), row["evidence"])
+    assert kept.read_bytes() == picture and kept.stat().st_mode & 0o077 == 0  # the bot's user only
 
 
-async def test_an_evidence_photo_that_cannot_be_read_is_kept_all_the_same(chat, services):
+async def test_an_evidence_photo_that_cannot_be_downloaded_keeps_a_lasting_reference(chat, services):
+    """A Telegram file id still reaches the photo later: the report keeps it."""
     await walk_to_evidence(chat)
     await chat.send(photo=photo(error=OSError("gone")))
     assert "picture_read" not in chat.templates  # the flow goes on to its next step
     conversation = await services.conversations.get(chat.key)
     assert conversation.data["evidence"] == "file-1" and conversation.data["evidence_text"] is None
+
+
+@pytest.mark.parametrize("fetched", [{"error": OSError("expired")}, {"data": b"<html>not a picture</html>"}])
+async def test_a_temporary_photo_that_cannot_be_kept_is_said_plainly_and_can_be_sent_again(chat, services, fetched):
+    """A Zalo image URL expires: a photo not downloaded now would be a dead link for police."""
+    await walk_to_evidence(chat)
+    await chat.send(photo=dataclasses.replace(photo(**fetched), lasting=False))
+    assert (chat.values_of("report_prompt")["step"], chat.values_of("report_prompt")["problem"]) == (
+        "evidence",
+        "photo_not_kept",
+    )
+    assert "evidence" not in (await services.conversations.get(chat.key)).data
+    again = sms_screenshot("Anh chuyen tien ngay")
+    await chat.send(photo=dataclasses.replace(photo(again), lasting=False))
+    kept = (await services.conversations.get(chat.key)).data["evidence"]
+    assert evidence.path_of(evidence.folder_for(services.settings.db_path), kept).read_bytes() == again
 
 
 async def test_a_brand_name_above_a_scam_does_not_soften_it_and_a_sender_number_is_checked(chat, monkeypatch):

@@ -22,7 +22,7 @@ from bot.core.logs import setup_logging
 from bot.core.settings import Settings
 from tests.bot.channels.conftest import ZALO_TOKEN
 from tests.bot.channels.test_zalo_e2e import CHAT as ZALO_CHAT
-from tests.bot.channels.test_zalo_e2e import say, text_of
+from tests.bot.channels.test_zalo_e2e import PROOF, say, text_of
 from tests.fakes.running_bot import CHAT, TOKEN, RunningBot, keyboard_of
 from tests.fakes.zalo_api import FakeZalo
 
@@ -132,7 +132,8 @@ async def test_a_zalo_conversation_at_debug_leaves_no_words_numbers_or_token(zal
             await say(zalo, "1")
             await say(zalo, "3 triệu")
             await say(zalo, DESCRIPTION)
-            zalo.push_image(ZALO_CHAT, "https://example.com/proof.jpg")
+            zalo.files["img/proof.jpg"] = PROOF
+            zalo.push_image(ZALO_CHAT, f"{zalo.url}/cdn/img/proof.jpg")
             await zalo.wait_for_messages(ZALO_CHAT)
             await say(zalo, "bỏ qua")  # the commune
             await say(zalo, "1")  # consent: the police may call back

@@ -11,6 +11,7 @@ import socket
 import time
 
 import pytest
+from PIL import Image
 from pydantic import SecretStr
 
 from bot.broadcast import broadcasts, subscriptions
@@ -19,13 +20,18 @@ from bot.core.clock import utc_now
 from bot.core.logs import setup_logging
 from bot.core.messages import ChatKey, Reply
 from bot.core.richtext import to_plain
+from bot.reporting import evidence
 from handlers import build_router
 from handlers.menu import main_menu
 from tests.bot.channels.conftest import ZALO_TOKEN
 from tests.fakes.running_bot import RunningBot
 from tests.fakes.zalo_api import FakeZalo
+from tests.images.pictures import jpeg
 
 CHAT = "6a1b2c3d4e5f"
+
+
+PROOF = jpeg(Image.new("RGB", (240, 120), "white"))  # a report's evidence photo
 
 
 def text_of(messages: list[dict]) -> str:
@@ -90,7 +96,9 @@ async def test_a_whole_report_by_numbers_and_words(zalo, zalo_settings, library,
         await say(zalo, "1")  # today
         await say(zalo, "3 triệu")
         await say(zalo, "Gọi xưng công an, đòi chuyển tiền")
-        zalo.push_image(CHAT, "https://example.com/proof.jpg")
+        # Zalo's image URL expires: the photo is downloaded at once and kept beside the database.
+        zalo.files["img/proof.jpg"] = PROOF
+        zalo.push_image(CHAT, f"{zalo.url}/cdn/img/proof.jpg")
         area = text_of(await zalo.wait_for_messages(CHAT))
         assert shown(rendered, area, "report_area", t)["matches"] == []  # the commune: typed
         offered = await say(zalo, "phuong hoan kiem")
@@ -107,7 +115,8 @@ async def test_a_whole_report_by_numbers_and_words(zalo, zalo_settings, library,
         done = await say(zalo, "1")  # ✅ Gửi báo cáo
         assert re.search(r"BC-\d{8}-\d{4}", done)
         [row] = await bot.services.storage.read(lambda db: list(db["reports"].rows))
-    assert row["channel"] == "zalo" and row["evidence"] == "https://example.com/proof.jpg"
+    assert row["channel"] == "zalo" and row["evidence"].startswith("evidence/")
+    assert evidence.path_of(evidence.folder_for(zalo_settings.db_path), row["evidence"]).read_bytes() == PROOF
     assert row["contact_phone"] == "+84987654321" and row["area_code"] == "x-00070"
 
 

@@ -211,7 +211,10 @@ async def test_a_broadcast_goes_as_promotions_refreshes_its_token_and_stops_at_t
         )
         assert len(waiting) == 2  # kept, not failed: they go when the quota is refilled
         refill = usage.next_month(now)  # the first of next month, Vietnam time
-        assert all(abs((from_iso(at) - refill).total_seconds()) < 60 for at in waiting)
+        # The send that met the quota waits for the refill; one not started by then was never tried
+        # (the channel waits as a whole), how many were in flight depends on timing.
+        met = [at for at in waiting if abs((from_iso(at) - refill).total_seconds()) < 60]
+        assert met and all(from_iso(at) <= utc_now() for at in waiting if at not in met)
         assert oa.quota_left == 0 and oa.refreshed == 1
         # Staff hear now what went and what waits, not when the last message goes next month.
         for _ in range(200):
