@@ -42,7 +42,15 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, MessageLimit, ParseMode
-from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -395,6 +403,10 @@ class TelegramChannel:
         self.application = build_application(app)
         self._webhook: WebhookServer | None = None
         self._profile: asyncio.Task | None = None
+        # Groups upgraded to supergroups (old id -> new): the police chat keeps its digest although
+        # CANHGIAC_POLICE_CHAT_ID still names the old group. Learnt from the first refused send
+        # after each start: one extra call, no state to go stale.
+        self._moved: dict[str, str] = {}
 
     async def start(self) -> None:
         app = self.application
@@ -484,8 +496,14 @@ class TelegramChannel:
 
     async def deliver(self, chat_id: str, replies: list[Reply]) -> None:
         """Send a message the bot starts itself (outbox); raises `DeliveryError` when it fails."""
+        chat_id = self._moved.get(chat_id, chat_id)
         try:
             await send_replies(self.application.bot, chat_id, replies)
+        except ChatMigrated as error:
+            moved = self._moved[chat_id] = str(error.new_chat_id)
+            # A group's id is the deployment's setting, not a citizen's: said so it can be updated.
+            log.warning("group became a supergroup channel=%s new_chat_id=%s: update the setting", CHANNEL, moved)
+            await self.deliver(moved, replies)
         except Forbidden:
             raise DeliveryError("Forbidden", blocked=True) from None  # the citizen blocked the bot
         except BadRequest as error:

@@ -76,14 +76,18 @@ class SentMessages:
 class ApiError(Exception):
     """An error reply of a fake Bot API: the ``{"ok": false, ...}`` envelope."""
 
-    def __init__(self, code: int, description: str, retry_after: int | None = None):
+    def __init__(
+        self, code: int, description: str, retry_after: int | None = None, migrate_to_chat_id: int | None = None
+    ):
         super().__init__(description)
         self.code, self.description, self.retry_after = code, description, retry_after
+        self.migrate_to_chat_id = migrate_to_chat_id
 
     def payload(self) -> dict | str:
         body: dict[str, Any] = {"ok": False, "error_code": self.code, "description": self.description}
-        if self.retry_after is not None:
-            body["parameters"] = {"retry_after": self.retry_after}
+        parameters = {"retry_after": self.retry_after, "migrate_to_chat_id": self.migrate_to_chat_id}
+        if any(value is not None for value in parameters.values()):
+            body["parameters"] = {name: value for name, value in parameters.items() if value is not None}
         return body
 
 

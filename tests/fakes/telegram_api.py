@@ -213,6 +213,7 @@ class FakeTelegram(FakeBotApi):
         self._pending: list[dict] = []  # {"update", "repeat", "delivered"}
         self._next_update_id, self._seen_update_ids = 1, set()
         self._messages: dict[tuple[int, int], dict] = {}  # current state of the bot's messages
+        self._migrated: dict[int, int] = {}  # groups upgraded to supergroups: old id -> new id
         self._last_message_id: dict[int, int] = {}
         self._names: dict[int, str] = {}
         self._callback_ids: set[str] = set()
@@ -349,6 +350,11 @@ class FakeTelegram(FakeBotApi):
         self._notify("_update_signal")
         return uid
 
+    def migrate_group(self, old: int, new: int) -> None:
+        """The group `old` was upgraded to the supergroup `new`: sends to `old` are refused with
+        `migrate_to_chat_id` from now on, as Telegram does."""
+        self._migrated[old] = new
+
     # ----------------------------------------------------------------- observing
     def message(self, chat_id: int, message_id: int) -> dict | None:
         """Current state (after edits) of a message the bot sent, or None."""
@@ -460,6 +466,12 @@ class FakeTelegram(FakeBotApi):
     def _check_blocked(self, chat_id: int) -> None:
         if chat_id in self._blocked:
             raise ApiError(403, BLOCKED)
+        if chat_id in self._migrated:  # what Telegram answers a send to a group that became a supergroup
+            raise ApiError(
+                400,
+                "Bad Request: group chat was upgraded to a supergroup chat",
+                migrate_to_chat_id=self._migrated[chat_id],
+            )
 
     @staticmethod
     def _check_text(text: Any, parse_mode: Any, *, limit: int, empty: str | None, too_long: str) -> None:

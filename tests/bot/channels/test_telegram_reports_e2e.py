@@ -7,6 +7,7 @@ import asyncio
 import re
 import time
 
+from bot.core import outbox
 from tests.fakes.running_bot import CHAT, RunningBot, keyboard_of
 
 OFFICER = 9001
@@ -76,3 +77,20 @@ async def test_report_review_and_notice_through_telegram(fake, tg_settings, libr
     assert digest["text"] == texts.render("police_digest", **given)
     assert [item["value"] for item in given["items"]] in (["0912 345 678"], [])  # listed, or sent before the report
     assert "0912 345 678" in digest["text"] or not given["items"]
+
+
+async def test_a_police_group_upgraded_to_a_supergroup_keeps_getting_its_messages(fake, tg_settings):
+    """CANHGIAC_POLICE_CHAT_ID still names the old group: Telegram refuses it with the new id, the
+    adapter sends there, and later messages go straight to the supergroup."""
+    supergroup = -1001234567890
+    fake.migrate_group(POLICE_GROUP, supergroup)
+    settings = tg_settings.model_copy(update={"police_chat_id": str(POLICE_GROUP), "digest_hour": 0})
+    async with RunningBot(settings, fake) as bot:
+        [digest] = await fake.wait_for_messages(supergroup, timeout=10)
+        now = bot.services.clock()
+        await bot.services.storage.write(
+            lambda db: outbox.enqueue(db, "telegram", str(POLICE_GROUP), "Thử", "notice", now)
+        )
+        [later] = await fake.wait_for_messages(supergroup, timeout=10)
+    refused = [p for m, p in fake.requests if m == "sendMessage" and int(p["chat_id"]) == POLICE_GROUP]
+    assert len(refused) == 1 and later["text"] == "Thử" and not fake.messages_to(POLICE_GROUP)
