@@ -375,11 +375,10 @@ def build_application(app: Wiring) -> Application:
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_file_base_url)
         .rate_limiter(
-            AIORateLimiter(
-                overall_max_rate=settings.telegram_max_messages_per_second,
-                overall_time_period=1,
-                max_retries=settings.telegram_send_retries,
-            )
+            # No retries in the limiter: while it retries one flood-waited send it holds every other
+            # send, so one 429 of a broadcast would stall all citizens' replies. Replies retry on
+            # their own (`send_replies(retry=True)`), the outbox's sender pauses broadcasts only.
+            AIORateLimiter(overall_max_rate=settings.telegram_max_messages_per_second, overall_time_period=1, max_retries=0)
         )
         .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
         .connection_pool_size(settings.max_concurrent_updates + 4)

@@ -38,6 +38,9 @@ _LIBRARY_FLOORS = {
     "httpcore": logging.WARNING,
     "apscheduler": logging.WARNING,
     "tornado.access": logging.WARNING,
+    # With no retries of its own, the limiter logs every flood wait as an error with a traceback;
+    # the sender and the reply retries log each one once, as a warning.
+    "telegram.ext.AIORateLimiter": logging.CRITICAL,
 }
 
 _GAP = r"[ .\-]{0,2}"  # how digits of a number are grouped: "0912 345 678", "0912.345.678"
