@@ -603,7 +603,7 @@ async def _consent(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[
 async def _contact(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[Reply] | str:
     if _skipped(svc, msg):
         state["consent"] = "updates"  # no number, so the police cannot call: updates only
-        return await _goto(svc, msg, state, "confirm")
+        return [*_contact_done(svc, msg, given=False), *await _goto(svc, msg, state, "confirm")]
     if msg.contact is not None and msg.contact.user_id != msg.user_id:
         # Someone else's card, or one that does not say whose it is (Telegram leaves the id out
         # of a phone-book contact): only the own-number button or typing proves it is theirs.
@@ -612,7 +612,15 @@ async def _contact(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[
     if phone is None:
         return "reask"
     state["contact_phone"] = phone
-    return await _goto(svc, msg, state, "confirm")
+    return [*_contact_done(svc, msg, given=True), *await _goto(svc, msg, state, "confirm")]
+
+
+def _contact_done(svc: Services, msg: Incoming, *, given: bool) -> list[Reply]:
+    """Where the contact step showed a share-my-number keyboard, a line saying what was done takes
+    it away (the summary's buttons are inline: one message cannot carry both)."""
+    if not msg.buttons:
+        return []
+    return [Reply(svc.texts(msg).render("report_contact_done", given=given), remove_keyboard=True)]
 
 
 async def _edit(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[Reply] | str:

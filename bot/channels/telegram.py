@@ -39,6 +39,7 @@ from telegram import (
     LinkPreviewOptions,
     Message,
     ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
     Update,
 )
 from telegram.constants import ChatAction, MessageLimit, ParseMode
@@ -148,7 +149,9 @@ def to_incoming(update: Update) -> Incoming | None:
 # --- Reply → Telegram ---
 
 
-def keyboard(reply: Reply) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None:
+    if reply.remove_keyboard and not reply.choices:
+        return ReplyKeyboardRemove()
     if reply.request_contact:
         # Telegram cannot mix a contact button with inline buttons: the other choices become
         # keyboard buttons that send their label, which flows accept as typed words.

@@ -116,6 +116,9 @@ class Reply:
     # A button that shares the citizen's own phone number (Telegram's contact button), with this
     # label; platforms without one ask the citizen to type the number, which the step accepts too.
     request_contact: str | None = None
+    # This reply takes away the keyboard a `request_contact` reply left under the typing field
+    # (it stays there when the citizen typed the number instead of pressing its button).
+    remove_keyboard: bool = False
     # The question this reply asks is answered by typing (an amount, a phone number, an account):
     # on a channel without buttons a bare number is that answer, never an option's number.
     free_text: bool = False

@@ -311,7 +311,9 @@ async def test_through_telegram_someone_elses_contact_card_is_refused(fake, tg_s
         own_only = texts.render("report_prompt", step="contact", what="call", problem="not_own", buttons=True)
         assert reask["text"] == own_only and reask["reply_markup"]["keyboard"][0][0]["request_contact"]
         fake.push_contact(CHAT, "+84 912 000 111")  # the own-number button: the sender's own card
-        [summary] = await fake.wait_for_messages(CHAT)
+        received, summary = await fake.wait_for_messages(CHAT, count=2)
+        assert received["text"] == texts.render("report_contact_done", given=True)
+        assert received["reply_markup"] == {"remove_keyboard": True}
         labels = {group: texts.labels(f"report.{group}") for group in ("what", "via", "claimed", "happened")}
         assert summary["text"] == texts.render(
             "report_summary", what=labels["what"]["call"], identifier="0912 345 678", identifier_kind="phone",

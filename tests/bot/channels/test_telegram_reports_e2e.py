@@ -50,7 +50,8 @@ async def test_report_review_and_notice_through_telegram(fake, tg_settings, libr
         contact_button = step["reply_markup"]["keyboard"][0][0]
         assert contact_button["request_contact"] is True
         fake.push_contact(CHAT, "+84987654321")
-        [summary] = await fake.wait_for_messages(CHAT)
+        received, summary = await fake.wait_for_messages(CHAT, count=2)
+        assert received["reply_markup"] == {"remove_keyboard": True}  # the share-my-number keyboard goes
         done = await press(fake, summary, "report:confirm")
         [ref] = re.findall(r"BC-\d{8}-\d{4}", done["text"])
 

@@ -52,6 +52,7 @@ TEMPLATE_VALUES = {
         "flags": [{"code": "asks_otp", "quote": "đọc mã OTP", "why": "Lý do."}],
     },
     "report_prompt": {"step": "identifier", "what": "call", "problem": "invalid", "buttons": True},
+    "report_contact_done": {"given": True},
     "report_summary": {
         "what": "Cuộc gọi", "identifier": "0912 345 678", "holder": None, "via": "Zalo", "claimed": "Công an",
         "happened": "Hôm nay", "amount": "5.000.000 đ", "description": "Kể.", "evidence": True,
