@@ -32,7 +32,9 @@ from handlers import (
 
 
 def build_router(words: Phrases | None = None) -> Router:
-    """Commands marked `menu=True` make Telegram's command menu, in the order registered here.
+    """Commands marked `menu=True` make Telegram's command menu, in the order registered here;
+    `group=True` those of groups' menu too: the ones a group can use with buttons alone (/baocao,
+    /kiemtra without a number and /hoidap ask for typed answers, which groups do not get).
 
     `words`: the typed phrases of the content in use (`content/<lang>/phrases.yaml`, every
     language's); by default those shipped with the code."""
@@ -40,9 +42,11 @@ def build_router(words: Phrases | None = None) -> Router:
     router = Router(owed=reports)  # a report's code is told until a delivered reply showed it
 
     # Start and menu: commands, greetings, and the menu button under every reply.
-    router.command(subscribe.welcome_or_subscribe, "start", menu=True)  # a poster's QR code: /start dk-<area>
+    router.command(
+        subscribe.welcome_or_subscribe, "start", menu=True, group=True
+    )  # a poster's QR code: /start dk-<area>
     router.command(menu.welcome, "batdau")
-    router.command(menu.show_menu, "menu", menu=True)
+    router.command(menu.show_menu, "menu", menu=True, group=True)
     router.choice("menu", menu.show_menu)
     router.words(menu.show_menu, *phrases("menu"), in_flows=True)
     router.words(menu.welcome, *phrases("welcome"))  # greetings
@@ -56,19 +60,19 @@ def build_router(words: Phrases | None = None) -> Router:
     router.flow(report.FLOW, report.answer)
 
     # Knowledge: scam-method cards, questions in one's own words, quizzes.
-    router.command(methods.show_list, "thudoan", menu=True)
+    router.command(methods.show_list, "thudoan", menu=True, group=True)
     router.choice("methods", methods.show_list)
     router.choice(methods.TOPIC, methods.show_card)
     router.command(faq.intro, "hoidap", menu=True)
     router.choice("ask", faq.intro)
     router.choice(faq.BUTTON, faq.show)
-    router.command(quiz.start, "quiz", "tracnghiem", menu=True)
+    router.command(quiz.start, "quiz", "tracnghiem", menu=True, group=True)
     router.choice(quiz.BUTTON, quiz.on_choice)
     router.flow(quiz.FLOW, quiz.answer)
 
     # Weekly warnings: subscribing by area; staff compose and send.
-    router.command(subscribe.start, "dangky", "subscribe", menu=True)
-    router.command(subscribe.stop, "huydangky", "unsubscribe", menu=True)
+    router.command(subscribe.start, "dangky", "subscribe", menu=True, group=True)
+    router.command(subscribe.stop, "huydangky", "unsubscribe", menu=True, group=True)
     router.choice(subscribe.BUTTON, subscribe.on_choice)
     router.flow(subscribe.FLOW, subscribe.answer)  # a commune typed at /dangky
     router.command(staff.start, "phatcanhbao", "broadcast", role="staff")
@@ -76,21 +80,21 @@ def build_router(words: Phrases | None = None) -> Router:
     router.flow(staff.FLOW, staff.answer)
 
     # Help, hotlines, thanks.
-    router.command(help.show_help, "help", "huongdan", "trogiup", menu=True)
+    router.command(help.show_help, "help", "huongdan", "trogiup", menu=True, group=True)
     router.choice("help", help.show_help)
     router.words(help.show_help, *phrases("help"))
-    router.command(hotlines.show_hotlines, "hotline", "duongdaynong", "sos", menu=True)
+    router.command(hotlines.show_hotlines, "hotline", "duongdaynong", "sos", menu=True, group=True)
     router.choice("hotlines", hotlines.show_hotlines)
     router.words(hotlines.show_hotlines, *phrases("hotlines"))
     router.words(thanks.thanks, *phrases("thanks"))
     router.words(thanks.acknowledge, *phrases("acknowledge"))
 
     # Leaving a flow works from every step, by command or by word.
-    router.command(cancel.cancel, "huy", "cancel", "thoat", "dung", menu=True)
+    router.command(cancel.cancel, "huy", "cancel", "thoat", "dung", menu=True, group=True)
     router.words(cancel.cancel, *phrases("cancel"), in_flows=True)
 
     # Privacy: what is kept, and erasing it (a confirm step, so a flow).
-    router.command(privacy.show_privacy, "baomat", "quyenriengtu", "privacy", menu=True)
+    router.command(privacy.show_privacy, "baomat", "quyenriengtu", "privacy", menu=True, group=True)
     router.command(privacy.ask, "xoadulieu", "xoa", "forget", menu=True)
     router.choice(privacy.BUTTON, privacy.answer)
     router.flow(privacy.FLOW, privacy.answer)

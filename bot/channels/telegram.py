@@ -32,6 +32,7 @@ from urllib.parse import urlparse
 
 from telegram import (
     BotCommand,
+    BotCommandScopeAllGroupChats,
     BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -313,7 +314,8 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def _set_profile(application: Application) -> None:
     """Set the command menus and descriptions, per language where Telegram can express it, each only
-    when it differs from what Telegram has (Telegram limits these calls): everyone's menu, and in
+    when it differs from what Telegram has (Telegram limits these calls): everyone's menu, groups'
+    (what works without typed answers), and in
     the private chat of each police officer, commune staff member and admin, theirs with their
     role's commands added."""
     app: Wiring = application.bot_data["app"]
@@ -326,6 +328,7 @@ async def _set_profile(application: Application) -> None:
         code = None if is_default else language
         try:
             await _set_commands(bot, _menu(t, app.router.menu_commands), None, code)
+            await _set_commands(bot, _menu(t, app.router.group_menu_commands), BotCommandScopeAllGroupChats(), code)
             if (await bot.get_my_description(language_code=code)).description != t.label("about.description"):
                 await bot.set_my_description(t.label("about.description"), language_code=code)
             short = t.label("about.short_description")
@@ -381,7 +384,9 @@ def build_application(app: Wiring) -> Application:
             # No retries in the limiter: while it retries one flood-waited send it holds every other
             # send, so one 429 of a broadcast would stall all citizens' replies. Replies retry on
             # their own (`send_replies(retry=True)`), the outbox's sender pauses broadcasts only.
-            AIORateLimiter(overall_max_rate=settings.telegram_max_messages_per_second, overall_time_period=1, max_retries=0)
+            AIORateLimiter(
+                overall_max_rate=settings.telegram_max_messages_per_second, overall_time_period=1, max_retries=0
+            )
         )
         .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
         .connection_pool_size(settings.max_concurrent_updates + 4)

@@ -164,19 +164,28 @@ class Router:
         self._not_saved: Handler | None = None
         self._roles: dict[Handler, roles.Role] = {}
         self._menu: list[str] = []
+        self._group_menu: list[str] = []
 
     # --- registration (see handlers/__init__.py for the whole table) ---
 
-    def command(self, handler: Handler, *names: str, role: roles.Role | None = None, menu: bool = False) -> None:
+    def command(
+        self, handler: Handler, *names: str, role: roles.Role | None = None, menu: bool = False, group: bool = False
+    ) -> None:
         """`menu`: the first name goes in the platform's command menu (Telegram), in the order of
-        registration; a role-reserved command is never advertised, so it cannot be in the menu."""
+        registration; a role-reserved command is never advertised, so it cannot be in the menu.
+        `group`: it is in the menu of groups too, where only commands and buttons are answered, so
+        only commands that need no typed answer are."""
         if menu and role is not None:
             raise ValueError(f"/{names[0]} is reserved for {role}: it cannot be in the menu")
+        if group and not menu:
+            raise ValueError(f"/{names[0]}: only a menu command can be in the groups' menu")
         for name in names:
             self._claim(self._commands, name.lower(), handler, "command")
         self._restrict(handler, role)
         if menu:
             self._menu.append(names[0].lower())
+        if group:
+            self._group_menu.append(names[0].lower())
 
     def choice(self, button: str | choices.Button, handler: Handler, *, role: roles.Role | None = None) -> None:
         """Presses whose data starts with this prefix go to `handler`. Given a `Button` spec, data
@@ -244,6 +253,11 @@ class Router:
     def menu_commands(self) -> list[str]:
         """The commands of the platform's menu, in the order they were registered."""
         return [name for name in self._menu if self._commands[name] not in self._roles]
+
+    @property
+    def group_menu_commands(self) -> list[str]:
+        """The menu of group chats: the menu commands that work there."""
+        return list(self._group_menu)
 
     def role_commands(self, role: roles.Role) -> list[str]:
         """The commands reserved for `role`, each by its first name, for that role's own menu."""

@@ -310,7 +310,7 @@ async def test_role_holders_see_their_commands_and_an_unchanged_profile_is_not_s
     settings = tg_settings.model_copy(update={"police_ids": ["777"], "admin_ids": ["888"]})
     async with RunningBot(settings, fake):
         for _ in range(100):
-            if len(fake.scoped_commands) >= 3:
+            if len(fake.scoped_commands) >= 4:
                 break
             await asyncio.sleep(0.02)
     menu = build_router().menu_commands
@@ -319,6 +319,9 @@ async def test_role_holders_see_their_commands_and_an_unchanged_profile_is_not_s
     assert [c["command"] for c in police] == [*menu, "hangdoi"]
     assert [c["command"] for c in admin] == [*menu, "moi", "vaitro", "diaphuong"]
     assert "hangdoi" not in [c["command"] for c in fake.commands]  # citizens never see it
+    groups = [c["command"] for c in fake.scoped_commands[('{"type": "all_group_chats"}', "")]]
+    assert groups == build_router().group_menu_commands and set(groups) < set(menu)
+    assert "baocao" not in groups and "hotline" in groups  # a report asks for typed answers: not in groups
     sets = fake.profile_sets
     async with RunningBot(settings, fake):  # the next start: nothing changed, nothing set
         await asyncio.sleep(0.3)

@@ -36,6 +36,15 @@ def test_a_role_reserved_command_cannot_be_in_the_menu():
     assert router.menu_commands == []
 
 
+def test_the_groups_menu_is_the_menu_commands_marked_for_groups():
+    router = Router()
+    router.command(other, "zeta", menu=True)
+    router.command(answer, "huy", menu=True, group=True)
+    assert router.group_menu_commands == ["huy"]
+    with pytest.raises(ValueError, match="menu"):
+        router.command(staff_only, "baocao", group=True)  # not in the menu: not in the groups' one either
+
+
 def test_the_bot_menu_holds_only_commands_anyone_may_use():
     router = build_router()
     menu = router.menu_commands
