@@ -68,6 +68,9 @@ class FakeZaloOA(common.SentMessages):
     def __init__(self) -> None:
         self.url = ""
         self.requests: list[tuple[str, dict]] = []
+        # Pictures citizens send, served at ``/cdn/<name>`` as Zalo's CDN serves their URLs.
+        self.files: dict[str, bytes] = {}
+        self.token = None  # the CDN asks for none (`common._FileHandler` compares it with itself)
         self.sent: list[dict] = []  # {"user_id", "kind": "cs"|"promotion"|"image", "text", "header"}
         self.followers: set[str] = set()
         self.tags: dict[str, list[str]] = {}
@@ -90,7 +93,8 @@ class FakeZaloOA(common.SentMessages):
 
     async def __aenter__(self) -> Self:
         sockets = tornado.netutil.bind_sockets(0, "127.0.0.1")
-        app = tornado.web.Application([(r"/(.+)", _Handler, {"fake": self})], log_function=lambda handler: None)
+        routes = [(r"/cdn/(.+)", common._FileHandler, {"fake": self}), (r"/(.+)", _Handler, {"fake": self})]
+        app = tornado.web.Application(routes, log_function=lambda handler: None)
         self._server = tornado.httpserver.HTTPServer(app)
         self._server.add_sockets(sockets)
         self.url = f"http://127.0.0.1:{sockets[0].getsockname()[1]}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import re
 import socket
 import time
 
@@ -19,8 +20,10 @@ from bot.channels.zalo_oa_tokens import begin_link, store, take_link
 from bot.core.clock import from_iso, utc_now
 from bot.core.messages import ChatKey
 from bot.core.settings import Settings
+from bot.reporting import evidence
 from bot.services import build_services
 from handlers import build_router
+from tests.bot.channels.test_zalo_e2e import PROOF
 from tests.fakes.running_bot import SHARED
 from tests.fakes.zalo_oa_api import APP_ID, APP_SECRET, OA_ID, OA_SECRET, FakeZaloOA
 
@@ -151,6 +154,26 @@ async def test_a_pasted_link_is_checked_and_a_forged_event_refused(oa, oa_settin
         assert response.status_code == 403
         await asyncio.sleep(0.3)
         assert len(oa.sent) == sent  # nothing handled, nothing sent
+
+
+async def test_a_whole_report_with_its_evidence_photo_through_the_oa(oa, oa_settings, rendered):
+    """Numbered choices as on the Zalo bot; the photo's temporary URL is fetched at once and kept."""
+    oa.files["img/proof.jpg"] = PROOF
+    async with RunningOA(oa_settings, oa) as bot:
+        await bot.send("user_send_text", count=2, text="/baocao")
+        for answer in ("1", "0912 345 678", "1", "1", "1", "3 triệu", "Gọi xưng công an, đòi chuyển tiền"):
+            await bot.send("user_send_text", text=answer)
+        image = {"type": "image", "payload": {"url": f"{oa.url}/cdn/img/proof.jpg"}}
+        await bot.send("user_send_image", text="", attachments=[image])
+        for answer in ("bỏ qua", "2"):  # no commune; consent: updates only, no number
+            await bot.send("user_send_text", text=answer)
+        assert rendered[-1] == "report_summary"
+        [done] = await bot.send("user_send_text", text="1")  # ✅ Gửi báo cáo
+        [row] = await bot.services.storage.read(lambda db: list(db["reports"].rows))
+    assert re.search(r"BC-\d{8}-\d{4}", done["text"]) and rendered[-1] == "report_done"
+    assert row["channel"] == "zalo_oa" and row["description"] == "Gọi xưng công an, đòi chuyển tiền"
+    kept = evidence.path_of(evidence.folder_for(oa_settings.db_path), row["evidence"])
+    assert kept.read_bytes() == PROOF and ("download", {"path": "img/proof.jpg"}) in oa.requests
 
 
 async def test_an_expired_token_is_refreshed_once_and_the_reply_still_goes(oa, oa_settings, rendered):
