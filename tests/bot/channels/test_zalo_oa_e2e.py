@@ -8,6 +8,7 @@ import dataclasses
 import re
 import socket
 import time
+from datetime import timedelta
 
 import pytest
 
@@ -80,12 +81,14 @@ async def _link(services, oa: FakeZaloOA, settings: Settings) -> None:
 
 
 class RunningOA:
-    def __init__(self, settings: Settings, oa: FakeZaloOA, *, linked: bool = True):
-        self.settings, self.oa, self.linked = settings, oa, linked
+    def __init__(self, settings: Settings, oa: FakeZaloOA, *, linked: bool = True, clock=None):
+        self.settings, self.oa, self.linked, self.clock = settings, oa, linked, clock
         self.url = f"http://127.0.0.1:{settings.zalo_oa_webhook_port}{settings.zalo_oa_webhook_path}"
 
     async def __aenter__(self) -> RunningOA:
-        self.services = build_services(self.settings, library=SHARED["library"])
+        self.services = build_services(
+            self.settings, library=SHARED["library"], **({"clock": self.clock} if self.clock else {})
+        )
         if self.linked:
             await _link(self.services, self.oa, self.settings)
         app = dataclasses.replace(wire(self.settings, services=self.services), router=build_router())
@@ -207,13 +210,16 @@ async def test_a_refused_refresh_tells_the_admins_once(oa, oa_settings):
         assert rows == [{"channel": "telegram", "chat_id": "321"}]
 
 
-async def test_a_broadcast_goes_as_promotions_refreshes_its_token_and_stops_at_the_quota(oa, oa_settings, rendered):
+async def test_a_broadcast_goes_as_promotions_refreshes_its_token_stops_at_the_quota_and_resumes(
+    oa, oa_settings, rendered, clock
+):
     followers = [f"77{n:03d}" for n in range(5)]
     for user in followers:
         oa.follow(user)  # none wrote lately: outside the consulting window, so promotions
     oa.new_period(quota=3)
-    async with RunningOA(oa_settings, oa) as bot:
-        now = utc_now()
+    clock.now = utc_now()  # the fake OA's token expiry runs on real time
+    async with RunningOA(oa_settings, oa, clock=clock) as bot:
+        now = clock()
         oa.expire_access()  # the token runs out as the broadcast starts: refreshed, and it goes on
 
         def setup(db):
@@ -252,3 +258,12 @@ async def test_a_broadcast_goes_as_promotions_refreshes_its_token_and_stops_at_t
         assert summary["held"] == 2 and summary["counts"].get("sent") == 3 and summary["resumes"]
         status = await bot.services.storage.read(lambda db: db.execute("SELECT status FROM broadcasts").fetchone()[0])
         assert status == "sending"  # the held messages still go when the quota is refilled
+        # Next month: the quota is refilled and the two held messages go, none twice.
+        oa.new_period(quota=100)
+        clock.now = refill + timedelta(seconds=1)
+        for _ in range(200):
+            if len(oa.sent) >= 5:
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.3)
+    assert sorted(m["user_id"] for m in oa.sent) == sorted(followers)
