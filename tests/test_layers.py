@@ -9,7 +9,7 @@ Layers, lowest first; a layer may import itself and what its row allows:
     core                                       (messages, settings, storage, content, clock, logs…)
     routing, identifiers, knowledge, broadcast  core only
     images                                     + identifiers (pictures: QR codes, OCR)
-    reporting                                  + identifiers
+    reporting                                  + identifiers, images (evidence photos are checked pictures)
     checking                                   + identifiers, reporting
     services, privacy (the hubs)               anything below, not each other
     handlers, channels                         anything below, not each other: the command line
@@ -50,7 +50,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "knowledge": frozenset({"core"}),
     "broadcast": frozenset({"core"}),
     "images": frozenset({"core", "identifiers"}),
-    "reporting": frozenset({"core", "identifiers"}),
+    "reporting": frozenset({"core", "identifiers", "images"}),
     "checking": frozenset({"core", "identifiers", "reporting"}),
     "services": frozenset(_BELOW_HUBS),
     "privacy": frozenset(_BELOW_HUBS),
