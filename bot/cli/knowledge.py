@@ -43,8 +43,13 @@ def faq_tune(
         list[Path], typer.Option(help="Tuning files the cut is chosen on, together (never the held-out one).")
     ] = [Path("tests/eval/faq-eval.tsv"), Path("tests/eval/faq-dev.tsv"), Path("tests/eval/faq-dev-2.tsv")],  # noqa: B006 - typer reads it
     max_in_scope_refused: Annotated[
-        float, typer.Option(help="In-scope refusals allowed at the cut (issue 14's target: at most 3%).")
-    ] = 0.03,
+        float,
+        typer.Option(
+            help="In-scope refusals allowed at the cut on the tuning files. Issue 14's target is at most 3% on "
+            "questions never seen; a blind file showed about twice the tuning files' share (4.0% against 2.2%), "
+            "so half the target."
+        ),
+    ] = 0.015,
     write: Annotated[bool, typer.Option("--write", help="Write content/<lang>/refusal.yaml.")] = False,
 ) -> None:
     """Learn the refusal model from the content (cross-fitted) and choose its cut on TUNING."""
