@@ -17,7 +17,15 @@ from bot.core import outbox
 from bot.core.messages import ChatKey
 from bot.knowledge import quiz_results
 from bot.reporting import reports
-from bot.routing import chats, choices, conversations, grants
+from bot.routing import chats, choices, conversations, grants, logins, web_sessions
+
+
+def _forget_roles(db: sqlite_utils.Database, chat: ChatKey) -> None:
+    """What holding a role left: grants and refused invite codes, and web console logins and sessions."""
+    grants.forget(db, chat)
+    logins.forget(db, chat)
+    web_sessions.forget(db, chat)
+
 
 # Each owner forgets its own rows (one owner per table, `tests/test_table_owners.py`), under the
 # name /baomat and /xoadulieu give what it holds (`privacy.held.<name>` in strings.yaml says it to
@@ -30,7 +38,7 @@ HELD = (
     ("quiz", quiz_results.forget),
     ("choices", choices.forget),  # offered_choices: the options last shown
     ("conversation", conversations.forget),  # a flow left half done
-    ("roles", grants.forget),  # grants, invite_misses
+    ("roles", _forget_roles),  # grants, invite_misses, web_logins, web_sessions
     ("chat", chats.forget),  # the chat's id, language, last message: last, after what hangs off it
 )
 FORGETS = tuple(forget for _, forget in HELD)

@@ -28,6 +28,7 @@ from handlers import (
     staff,
     subscribe,
     thanks,
+    web_login,
 )
 
 
@@ -114,6 +115,8 @@ def build_router(words: Phrases | None = None) -> Router:
     router.command(admin.locality_start, "diaphuong", "locality", role="admin")  # a commune's own numbers, name
     router.choice(admin.LOCAL, admin.on_locality_choice, role="admin")
     router.flow(admin.LOCAL_FLOW, admin.locality_answer)
+    # The web console: a one-time link and code for anyone who holds a role (private chats only).
+    router.command(web_login.start, "dangnhap", "login", role=("police", "staff", "admin"))
     router.command(admin.redeem_command, "nhanma", "code")
     router.shape(admin.redeem_text, grants.CODE_TEXT)
 

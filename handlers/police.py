@@ -143,8 +143,7 @@ async def show_detail(msg: Incoming, svc: Services, identifier_id: int) -> list[
             "evidence": bool(row["evidence"]),
             "evidence_text": row["evidence_text"],
             "holder": row["account_holder"],
-            # a reporter's number only with their consent
-            "contact": row["contact_phone"] if row["contact_consent"] else None,
+            "contact": reports.contact_shown(row),  # a reporter's number only with their consent
         }
         for row in rows
     ]

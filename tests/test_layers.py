@@ -15,6 +15,9 @@ Layers, lowest first; a layer may import itself and what its row allows:
     handlers, channels                         anything below, not each other: the command line
                                                builds the router from handlers and gives it to
                                                the channels, which never name a feature
+    web                                        services, privacy and below: the web console,
+                                               an adapter like a channel that reuses the logic
+                                               below the handlers, never a handler
     app                                        anything below (serve, library loading, jobs,
                                                content check)
     cli                                        everything
@@ -40,7 +43,7 @@ ROOTS = ("bot", "handlers")
 
 _BELOW_HUBS = {"core", "routing", "identifiers", "knowledge", "broadcast", "images", "reporting", "checking"}
 _BELOW_FEATURES = _BELOW_HUBS | {"services", "privacy"}
-_BELOW_APP = _BELOW_FEATURES | {"handlers", "channels"}
+_BELOW_APP = _BELOW_FEATURES | {"handlers", "channels", "web"}
 
 # layer -> the other layers it may import (itself always).
 ALLOWED: dict[str, frozenset[str]] = {
@@ -56,6 +59,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "privacy": frozenset(_BELOW_HUBS),
     "handlers": frozenset(_BELOW_FEATURES),
     "channels": frozenset(_BELOW_FEATURES),
+    "web": frozenset(_BELOW_FEATURES),
     "app": frozenset(_BELOW_APP),
     "cli": frozenset(_BELOW_APP | {"app"}),
 }

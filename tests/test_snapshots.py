@@ -580,6 +580,8 @@ NOT_IN_A_FLOW: dict[str, str] = {
     "staff_no_areas": "only for a staff member configured without areas (tests/handlers/test_staff.py)",
     "redeem_in_private": "only for /nhanma in a group; the walk is in private chats (tests/handlers/test_admin.py)",
     "check_items": "a part of check_result and message_verdict (included), never rendered alone",
+    "web_login": "its link and code are random each time, so no snapshot could hold them "
+    "(tests/handlers/test_web_login.py)",
 }
 
 

@@ -47,6 +47,9 @@ OWNERS: dict[str, str] = {
     "channel_usage": "bot/channels/usage.py",
     "zalo_oa_tokens": "bot/channels/zalo_oa_tokens.py",
     "zalo_oa_links": "bot/channels/zalo_oa_tokens.py",
+    "web_logins": "bot/routing/logins.py",
+    "web_login_misses": "bot/routing/logins.py",
+    "web_sessions": "bot/routing/web_sessions.py",
 }
 
 # The few reads that join another owner's table, each with why; never a write.

@@ -7,6 +7,9 @@ The background loops (scheduling the digest and broadcasts, housekeeping, one se
 draining the outbox and broadcast deliveries: `bot/broadcast/sender.py`) survive any error, a database
 locked by another process past the busy timeout included: they log it (never a text or a chat)
 and try again after a capped backoff. One process serves a database: `bot/app/instance.py`.
+
+With `CANHGIAC_WEB_PORT` set, the web console (`bot/web/`) is one more task on the same services,
+stopped with the others.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from bot.core.settings import Settings, SettingsError
 from bot.reporting import digest
 from bot.routing import grants, handled_updates, roles
 from bot.services import Services
+from bot.web.server import serve_web
 
 log = logging.getLogger("canhgiac.serve")
 
@@ -182,6 +186,7 @@ async def serve(
     channels = build_channels(app, webhook_url=webhook_url, zalo_webhook_url=zalo_webhook_url)
     started: list[Channel] = []
     scheduler = None
+    web: asyncio.Task | None = None
     senders: list[asyncio.Task] = []
     keeper = asyncio.create_task(_housekeeping_loop(services, stop))
     try:
@@ -211,6 +216,11 @@ async def serve(
             )
             for channel in started
         ]
+        if settings.web_port is not None:
+            # The console shares the services; a console that cannot start is logged, and the
+            # channels go on (as one channel down does not take the others with it).
+            web = asyncio.create_task(serve_web(services, stop))
+            web.add_done_callback(_log_web_failure)
         # Start-up objects live as long as the process: keep them out of full GC passes, which
         # otherwise pause every reply for tens of milliseconds now and then.
         gc.collect()
@@ -221,9 +231,16 @@ async def serve(
         if scheduler is not None:
             await scheduler
         await asyncio.gather(*senders, return_exceptions=True)  # the messages in hand, before the channels close
+        if web is not None:
+            await asyncio.gather(web, return_exceptions=True)
         for channel in reversed(started):
             await channel.stop()
         await keeper
+
+
+def _log_web_failure(task: asyncio.Task) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("web console failed error=%s", task.exception())
 
 
 def run_until_signal(app: App, *, webhook_url: str | None, zalo_webhook_url: str | None = None) -> None:

@@ -3,6 +3,7 @@
     canhgiac                 serve Telegram and/or Zalo if a token is set, else open the terminal chat
     canhgiac run             serve every configured channel (--webhook / --zalo-webhook URL for webhooks)
     canhgiac chat            talk to the bot in this terminal; needs no token
+    canhgiac web             the web console for staff and police alone (CANHGIAC_WEB_PORT or --port)
     canhgiac ask TEXT        what the bot answers to a question (--json; --jsonl reads stdin)
     canhgiac faq eval FILE   score the FAQ matcher on an evaluation file
     canhgiac faq gaps        questions the FAQ could not answer, grouped, most frequent first
@@ -26,7 +27,7 @@ Configuration problems end with one line on stderr and exit code 2.
 
 The Typer app is built in `common`, with the helpers every command shares (were it built here,
 each command group would import this package while this package imports the groups: a cycle).
-Each command group is one module: chat, ask, knowledge, images, checking, reports, broadcast, db.
+Each command group is one module: chat, ask, knowledge, images, checking, reports, broadcast, db, web.
 Writes through the owners' functions (it reads `faq_gaps` and counts rows itself).
 Imports: everything.
 """
@@ -48,7 +49,7 @@ __all__ = ["app", "main"]
 
 # Each command group's module registers its commands on `app` when imported; this order is the order
 # of `canhgiac --help` (top-level commands: run, chat, ask, check, poster, then version).
-from bot.cli import chat, ask, knowledge, images, db, checking, reports, broadcast, zalo_oa  # noqa: E402, F401, I001
+from bot.cli import chat, ask, knowledge, images, db, checking, reports, broadcast, zalo_oa, web  # noqa: E402, F401, I001
 
 
 @app.command()

@@ -414,6 +414,27 @@ def _v17_channel_usage(db: sqlite_utils.Database) -> None:
     db["channel_usage"].create({"channel": str, "month": str, "messages": int}, pk=("channel", "month"))
 
 
+def _v18_web_console(db: sqlite_utils.Database) -> None:
+    # The web console's passwordless logins (`/dangnhap`): a link's token and a 6-digit code, both
+    # stored as SHA-256 only, valid minutes and used once; the role holder they log in.
+    db["web_logins"].create(
+        {"id": int, "token_hash": str, "code_hash": str, "channel": str, "user_id": str, "roles": str,
+         "created_at": str, "expires_at": str, "used_at": str},
+        pk="id",
+    )  # fmt: skip
+    db["web_logins"].create_index(["token_hash"], unique=True)
+    db["web_logins"].create_index(["code_hash"])
+    # Wrong codes typed on the login page, per client address: few allowed per window.
+    db["web_login_misses"].create({"id": int, "address": str, "at": str}, pk="id")
+    db["web_login_misses"].create_index(["address", "at"])
+    # Sessions kept on the server: the cookie holds a random id, the table its SHA-256.
+    db["web_sessions"].create(
+        {"id_hash": str, "csrf": str, "channel": str, "user_id": str, "roles": str, "created_at": str,
+         "last_seen": str},
+        pk="id_hash",
+    )  # fmt: skip
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "chats, conversation state, handled updates", _v1_core),
     Migration(2, "FAQ gaps, quiz results", _v2_knowledge),
@@ -432,6 +453,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(15, "reports keep the text read from their evidence photo", _v15_evidence_text),
     Migration(16, "Zalo Official Account tokens and pending links", _v16_zalo_oa),
     Migration(17, "messages sent per channel and month, for monthly quotas", _v17_channel_usage),
+    Migration(18, "the web console: one-time logins, refused codes, sessions", _v18_web_console),
 )
 
 

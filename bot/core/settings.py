@@ -114,6 +114,17 @@ class Settings(BaseSettings):
     webhook_listen: str = Field("0.0.0.0", **_env("CANHGIAC_WEBHOOK_LISTEN"))
     webhook_port: int = Field(8443, ge=1, le=65535, **_env("CANHGIAC_WEBHOOK_PORT"))
 
+    # The web console for staff and police (bot/web/): off unless a port is set. The base URL is
+    # what login links start with (the console's address as the officer's browser reaches it,
+    # usually an HTTPS proxy in front of the host and port here).
+    web_port: int | None = Field(None, ge=1, le=65535, **_env("CANHGIAC_WEB_PORT"))
+    web_host: str = Field("127.0.0.1", min_length=1, **_env("CANHGIAC_WEB_HOST"))
+    web_base_url: str | None = Field(None, max_length=200, **_env("CANHGIAC_WEB_BASE_URL"))
+    web_idle_minutes: int = Field(30, gt=0, le=24 * 60, **_env("CANHGIAC_WEB_IDLE_MINUTES"))
+    # Off only for a console reached over plain HTTP on a trusted machine (a browser does not
+    # send a Secure cookie back over http:// except to localhost).
+    web_secure_cookies: bool = Field(True, **_env("CANHGIAC_WEB_SECURE_COOKIES"))
+
     # Core
     db_path: Path = Field(DEFAULT_DB_PATH, **_env("CANHGIAC_DB"))
     content_dir: Path | None = Field(None, **_env("CANHGIAC_CONTENT_DIR"))
@@ -186,6 +197,24 @@ class Settings(BaseSettings):
                 f" CANHGIAC_FAQ_SUGGEST_THRESHOLD ({self.faq_suggest_threshold:g})"
             )
         return self
+
+    @field_validator("web_port", "web_base_url", mode="before")
+    @classmethod
+    def _blank_web_is_off(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("web_base_url")
+    @classmethod
+    def _web_base_url_shape(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+            raise ValueError("must be the console's address, starting with https:// (or http://), without ? or #")
+        return value.rstrip("/") if value is not None else None
+
+    @property
+    def web_enabled(self) -> bool:
+        """Whether logging in to the web console makes sense: a console is served here, or
+        elsewhere on this database (`canhgiac web` on an office machine) at the base URL."""
+        return self.web_port is not None or self.web_base_url is not None
 
     @field_validator("police_chat_id", "zalo_bot_link", "zalo_oa_id", "zalo_oa_app_id", mode="before")
     @classmethod

@@ -292,6 +292,12 @@ def latest(db: sqlite_utils.Database, identifier_id: int, limit: int, *, scope: 
     )
 
 
+def contact_shown(row: dict) -> str | None:
+    """A reporter's phone number as an officer may see it (a row of `latest`): only with their
+    consent to be called back. The chat's detail view and the web console both show it so."""
+    return row["contact_phone"] if row["contact_consent"] else None
+
+
 def filed_between(db: sqlite_utils.Database, start: str, end: str, scope: Scope | None = None) -> list[dict]:
     """Per identifier: reports filed in [start, end) (within `scope`: a commune's, a province's),
     distinct reporters ever, first time seen?, and the areas of those reports (see `AREA`). Most

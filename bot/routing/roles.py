@@ -69,6 +69,16 @@ def areas_for(settings: Settings, msg: Incoming, role: Role, held: Sequence[Gran
     return list(dict.fromkeys(codes))
 
 
+ROLES: tuple[Role, ...] = ("police", "staff", "admin")
+
+
+def held_roles(settings: Settings, msg: Incoming, held: Sequence[Grant] = ()) -> dict[Role, list[str] | None]:
+    """Every role this person holds now, each with its area codes (None: everywhere), in the order
+    of `ROLES`: what the web console logs them in with (`bot/routing/logins.py`). Empty for a
+    citizen, and in a group."""
+    return {role: areas_for(settings, msg, role, held) for role in ROLES if has_role(settings, msg, role, held)}
+
+
 def actor(msg: Incoming) -> str:
     """How the audit log names a staff member: their platform and user id."""
     return f"{msg.channel}:{msg.user_id}"

@@ -162,19 +162,26 @@ class Router:
         self._stale_choice: Handler | None = None
         self._failure: Handler | None = None
         self._not_saved: Handler | None = None
-        self._roles: dict[Handler, roles.Role] = {}
+        # A handler reserved for one role, or for whoever holds any of several (`/dangnhap`).
+        self._roles: dict[Handler, roles.Role | tuple[roles.Role, ...]] = {}
         self._menu: list[str] = []
         self._group_menu: list[str] = []
 
     # --- registration (see handlers/__init__.py for the whole table) ---
 
     def command(
-        self, handler: Handler, *names: str, role: roles.Role | None = None, menu: bool = False, group: bool = False
+        self,
+        handler: Handler,
+        *names: str,
+        role: roles.Role | tuple[roles.Role, ...] | None = None,
+        menu: bool = False,
+        group: bool = False,
     ) -> None:
         """`menu`: the first name goes in the platform's command menu (Telegram), in the order of
         registration; a role-reserved command is never advertised, so it cannot be in the menu.
         `group`: it is in the menu of groups too, where only commands and buttons are answered, so
-        only commands that need no typed answer are."""
+        only commands that need no typed answer are. `role`: one role, or a tuple of roles of
+        which any will do."""
         if menu and role is not None:
             raise ValueError(f"/{names[0]} is reserved for {role}: it cannot be in the menu")
         if group and not menu:
@@ -196,7 +203,7 @@ class Router:
             self._buttons[prefix] = button
         self._restrict(handler, role)
 
-    def _restrict(self, handler: Handler, role: roles.Role | None) -> None:
+    def _restrict(self, handler: Handler, role: roles.Role | tuple[roles.Role, ...] | None) -> None:
         if role is not None:
             self._roles[handler] = role
         elif handler in self._roles:
@@ -206,7 +213,10 @@ class Router:
 
     def _allowed(self, handler: Handler, msg: Incoming, services: RouterServices) -> bool:
         role = self._roles.get(handler)
-        return role is None or roles.has_role(services.settings, msg, role, services.grants)
+        if role is None:
+            return True
+        wanted = role if isinstance(role, tuple) else (role,)
+        return any(roles.has_role(services.settings, msg, one, services.grants) for one in wanted)
 
     def words(self, handler: Handler, *phrases: str, in_flows: bool = False) -> None:
         """Short phrases that trigger `handler`; `in_flows` ones also interrupt a flow."""
@@ -263,7 +273,8 @@ class Router:
         """The commands reserved for `role`, each by its first name, for that role's own menu."""
         first: dict[Handler, str] = {}
         for name, handler in self._commands.items():
-            if self._roles.get(handler) == role:
+            reserved = self._roles.get(handler)
+            if reserved == role or (isinstance(reserved, tuple) and role in reserved):
                 first.setdefault(handler, name)
         return list(first.values())
 

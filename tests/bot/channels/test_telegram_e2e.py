@@ -317,8 +317,8 @@ async def test_role_holders_see_their_commands_and_an_unchanged_profile_is_not_s
     menu = build_router().menu_commands
     police = fake.scoped_commands[('{"chat_id": 777, "type": "chat"}', "")]
     admin = fake.scoped_commands[('{"chat_id": 888, "type": "chat"}', "")]
-    assert [c["command"] for c in police] == [*menu, "hangdoi"]
-    assert [c["command"] for c in admin] == [*menu, "moi", "vaitro", "diaphuong"]
+    assert [c["command"] for c in police] == [*menu, "hangdoi", "dangnhap"]
+    assert [c["command"] for c in admin] == [*menu, "moi", "vaitro", "diaphuong", "dangnhap"]
     assert "hangdoi" not in [c["command"] for c in fake.commands]  # citizens never see it
     groups = [c["command"] for c in fake.scoped_commands[('{"type": "all_group_chats"}', "")]]
     assert groups == build_router().group_menu_commands and set(groups) < set(menu)

@@ -76,6 +76,8 @@ TEMPLATE_VALUES = {
          "holder": None, "contact": None},
     ]},
     "police_note": {"status": "Đã xác nhận lừa đảo"},
+    "web_login": {"enabled": True, "link": "https://console.example.vn/login/abc", "code": "123456", "minutes": 10,
+                  "until": "08:10"},
     "admin_invite_scope": {"role": "Công an", "added": ["phường Cam Đường, tỉnh Lào Cai"], "offered": True,
                            "problem": "not_found", "full": False},
     "admin_invite_valid": {"role": "Công an", "areas": ["phường Cam Đường, tỉnh Lào Cai"]},

@@ -1,0 +1,36 @@
+"""The console as an ASGI app, built from the bot's `Services` (same database, content, clock)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from bot.services import Services
+from bot.web import auth, console
+from bot.web.pages import Pages
+from bot.web.security import SecurityHeaders
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def build_app(services: Services) -> Starlette:
+    app = Starlette(
+        routes=[
+            Route("/", console.home, methods=["GET"]),
+            Route("/login", auth.login_form, methods=["GET"]),
+            Route("/login", auth.login_with_code, methods=["POST"]),
+            Route("/login/{token:str}", auth.link_form, methods=["GET"]),
+            Route("/login/{token:str}", auth.login_with_link, methods=["POST"]),
+            Route("/logout", auth.logout, methods=["POST"]),
+            Route("/identifier/{identifier_id:int}", console.identifier, methods=["GET"]),
+            Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        ],
+        middleware=[Middleware(SecurityHeaders)],
+    )
+    app.state.services = services
+    app.state.pages = Pages(services.content, services.settings.default_language)
+    return app
