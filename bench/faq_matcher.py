@@ -4,9 +4,9 @@
     python bench/faq_matcher.py                       # the tuning files, then the held-out one
     python bench/faq_matcher.py --eval ../shared/eval/faq-sample.tsv
 
-`tests/eval/faq-eval.tsv` and `tests/eval/faq-dev.tsv` are the tuning files: thresholds, the
+`tests/eval/faq-eval.tsv`, `faq-dev.tsv` and `faq-dev-2.tsv` are the tuning files: thresholds, the
 refusal cut (`canhgiac faq tune`) and the classifier's regularisation were chosen on them, and
-their misses were read. `tests/eval/faq-holdout-2.tsv` was written by someone who saw neither the
+their misses were read. `tests/eval/faq-holdout-3.tsv` was written by someone who saw neither the
 FAQ, the topic examples nor the out-of-scope texts, and nothing was tuned on it.
 
 Prints, for the shipped FAQ:
@@ -33,8 +33,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TUNING = ROOT / "tests" / "eval" / "faq-eval.tsv"
-DEVELOPMENT = ROOT / "tests" / "eval" / "faq-dev.tsv"
-HELD_OUT = ROOT / "tests" / "eval" / "faq-holdout-2.tsv"
+DEVELOPMENT = (ROOT / "tests" / "eval" / "faq-dev.tsv", ROOT / "tests" / "eval" / "faq-dev-2.tsv")
+HELD_OUT = ROOT / "tests" / "eval" / "faq-holdout-3.tsv"
 sys.path.insert(0, str(ROOT))
 
 from rapidfuzz import fuzz, process, utils  # noqa: E402
@@ -117,7 +117,7 @@ def main() -> int:
     library = load_library(settings)
     load_seconds = time.perf_counter() - started
     entries = list(library.knowledge_for("vi").faq)
-    files = args.eval or [path for path in (TUNING, DEVELOPMENT, HELD_OUT) if path.exists()]
+    files = args.eval or [path for path in (TUNING, *DEVELOPMENT, HELD_OUT) if path.exists()]
     evaluations = [(path, read_cases(path, set(library.content.taxonomy))) for path in files]
 
     knowledge = library.knowledge_for("vi")
