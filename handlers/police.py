@@ -131,22 +131,7 @@ async def show_detail(msg: Incoming, svc: Services, identifier_id: int) -> list[
     item, rows = await svc.storage.read(load)
     if item is None:
         return with_menu(t, "stale_choice")
-    topics, via = t.labels("report.claimed"), t.labels("report.via")
-    details = [
-        {
-            "ref": row["ref"],
-            "day": local_date(from_iso(row["created_at"])),
-            "via": via.get(row["via"] or "", ""),
-            "claimed": topics.get(row["claimed_topic"] or "", ""),
-            "amount": format_vnd(row["amount_lost"]) if row["amount_lost"] else None,
-            "description": row["description"],
-            "evidence": bool(row["evidence"]),
-            "evidence_text": row["evidence_text"],
-            "holder": row["account_holder"],
-            "contact": reports.contact_shown(row),  # a reporter's number only with their consent
-        }
-        for row in rows
-    ]
+    details = [reports.as_shown(row, t) for row in rows]
     text = t.render(
         "police_detail", value=display_stored(item.kind, item.normalized), reports=details, total=item.new_reports
     )

@@ -503,11 +503,10 @@ class TelegramChannel:
 
     async def deliver(self, chat_id: str, replies: list[Reply]) -> None:
         """Send a message the bot starts itself (outbox); raises `DeliveryError` when it fails."""
-        chat_id = self._moved.get(chat_id, chat_id)
         try:
-            await send_replies(self.application.bot, chat_id, replies)
+            await send_replies(self.application.bot, self._moved.get(chat_id, chat_id), replies)
         except ChatMigrated as error:
-            moved = self._moved[chat_id] = str(error.new_chat_id)
+            moved = self._moved[chat_id] = str(error.new_chat_id)  # keyed by the id the outbox names
             # A group's id is the deployment's setting, not a citizen's: said so it can be updated.
             log.warning("group became a supergroup channel=%s new_chat_id=%s: update the setting", CHANNEL, moved)
             await self.deliver(moved, replies)

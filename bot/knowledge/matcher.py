@@ -57,11 +57,6 @@ def _terms(words: Sequence[str]) -> set[str]:
     return set(words) | {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)}
 
 
-def _features(words: Sequence[str]) -> list[str]:
-    """What the topic classifier reads of a text."""
-    return sorted(_terms(words))
-
-
 @dataclass(frozen=True)
 class Overlap:
     score: float  # 0-100: the geometric mean of recall and precision
@@ -145,10 +140,10 @@ class FaqMatcher:
         labelled = [(entry.topic, text) for entry in self.entries for text in entry.texts]
         labelled += [(topic, text) for topic, texts in (examples or {}).items() for text in texts]
         self.classifier = TopicClassifier(
-            ((topic, _features(normalize(text).words)) for topic, text in labelled),
-            keywords={t: [_features(normalize(k).words) for k in ks] for t, ks in (keywords or {}).items()},
+            ((topic, sorted(_terms(normalize(text).words))) for topic, text in labelled),
+            keywords={t: [sorted(_terms(normalize(k).words)) for k in ks] for t, ks in (keywords or {}).items()},
             out_of_scope={
-                kind: [_features(normalize(text).words) for text in texts]
+                kind: [sorted(_terms(normalize(text).words)) for text in texts]
                 for kind, texts in (out_of_scope or {}).items()
             },
         )
@@ -204,12 +199,11 @@ class FaqMatcher:
     def rank(self, norm: Normalized, limit: int = SUGGESTIONS) -> tuple[list[Match], Signals]:
         """Entries best first, scored 0-100 by word overlap blended with the topic's probability;
         and what the refusal model reads about the question and its best entry."""
-        corrected = [self._correct(w) for w in norm.words]
-        query = _terms(corrected)
+        query = _terms([self._correct(w) for w in norm.words])
         overlap = self._overlap(query)
         if norm.accented != norm.plain:
             self._reward_accents(norm, overlap)
-        posterior = self.classifier.posterior(_features(corrected))
+        posterior = self.classifier.posterior(sorted(query))
         if not overlap and not posterior:
             return [], Signals.nothing_known(len(norm.words))
         in_scope = (t for t in posterior if not is_out_of_scope(t))

@@ -26,8 +26,10 @@ from datetime import datetime, timedelta
 import sqlite_utils
 
 from bot.core import outbox
-from bot.core.clock import VIETNAM, to_iso
+from bot.core.clock import VIETNAM, from_iso, local_date, to_iso
+from bot.core.content import Texts
 from bot.core.messages import ChatKey
+from bot.core.money import format_vnd
 from bot.identifiers import Identifier
 
 STATUSES = ("new", "forwarded", "confirmed", "rejected")
@@ -292,10 +294,23 @@ def latest(db: sqlite_utils.Database, identifier_id: int, limit: int, *, scope: 
     )
 
 
-def contact_shown(row: dict) -> str | None:
-    """A reporter's phone number as an officer may see it (a row of `latest`): only with their
-    consent to be called back. The chat's detail view and the web console both show it so."""
-    return row["contact_phone"] if row["contact_consent"] else None
+def as_shown(row: dict, t: Texts) -> dict:
+    """A report (a row of `latest`) as an officer sees it, in the chat's detail view and in the web
+    console alike: labels in `t`'s language, and the reporter's phone number only with their
+    consent to be called back."""
+    topics, via = t.labels("report.claimed"), t.labels("report.via")
+    return {
+        "ref": row["ref"],
+        "day": local_date(from_iso(row["created_at"])),
+        "via": via.get(row["via"] or "", ""),
+        "claimed": topics.get(row["claimed_topic"] or "", ""),
+        "amount": format_vnd(row["amount_lost"]) if row["amount_lost"] else None,
+        "description": row["description"],
+        "evidence": bool(row["evidence"]),
+        "evidence_text": row["evidence_text"],
+        "holder": row["account_holder"],
+        "contact": row["contact_phone"] if row["contact_consent"] else None,
+    }
 
 
 def filed_between(db: sqlite_utils.Database, start: str, end: str, scope: Scope | None = None) -> list[dict]:

@@ -3,7 +3,7 @@ of their areas) and one identifier with its reports.
 
 The queue is the chat's own (`reports.queue`, the query behind `/hangdoi`), scoped as the chat
 scopes it; an identifier with no report in the officer's areas is refused with 403, as the chat
-refuses its buttons. A reporter's number shows only with their consent (`reports.contact_shown`).
+refuses its buttons. A reporter's number shows only with their consent (`reports.as_shown`).
 """
 
 from __future__ import annotations
@@ -82,21 +82,6 @@ async def identifier(request: Request) -> Response:
     if item is None:
         return forbidden(request, officer, "scope" if exists else "missing", status=403 if exists else 404)
     t = svc.content.texts(svc.settings.default_language)
-    topics, via = t.labels("report.claimed"), t.labels("report.via")
-    details = [
-        {
-            "ref": row["ref"],
-            "day": local_date(from_iso(row["created_at"])),
-            "via": via.get(row["via"] or "", ""),
-            "claimed": topics.get(row["claimed_topic"] or "", ""),
-            "amount": format_vnd(row["amount_lost"]) if row["amount_lost"] else None,
-            "description": row["description"],
-            "evidence": bool(row["evidence"]),
-            "evidence_text": row["evidence_text"],
-            "holder": row["account_holder"],
-            "contact": reports.contact_shown(row),
-        }
-        for row in rows
-    ]
+    details = [reports.as_shown(row, t) for row in rows]
     html = request.app.state.pages.page("identifier", officer=officer, item=_item(svc, item), reports=details)
     return HTMLResponse(html)
