@@ -120,7 +120,10 @@ def filed_recently(db: sqlite_utils.Database, chat: ChatKey, now: datetime) -> i
 def _next_ref(db: sqlite_utils.Database, now: datetime) -> str:
     # Numbered per Vietnamese day; runs inside the single writer, so two reports never share one.
     day = now.astimezone(VIETNAM).strftime("%Y%m%d")
-    count = db.execute("SELECT count(*) FROM reports WHERE ref LIKE ?", [f"BC-{day}-%"]).fetchone()[0]
+    # A range on the unique index (LIKE is case-insensitive here and would scan every report).
+    count = db.execute(
+        "SELECT count(*) FROM reports WHERE ref >= ? AND ref < ?", [f"BC-{day}-", f"BC-{day}."]
+    ).fetchone()[0]
     return f"BC-{day}-{count + 1:04d}"
 
 
