@@ -43,6 +43,7 @@ DETAIL_REPORTS = 50
 MAX_BULK = 100  # identifiers in one bulk decision (a page holds PAGE_SIZE)
 AWAITING, EVERY = "awaiting", "all"  # the queue's statuses besides the decisions
 QUEUE_STATUSES = (AWAITING, *reports.DECISIONS, EVERY)
+ACTIONS = ("confirmed", "forwarded", "rejected")  # the decision buttons, in the chat's order
 MAX_PAGE = 10_000
 FORMATS = {  # download name -> (writer, which file it writes is sent, content type)
     "xlsx": (exports.write_xlsx, 0, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
@@ -276,6 +277,7 @@ async def queue_page(request: Request) -> Response:
     return _html(
         request, "queue", status=_problem_status(problems) if problems else 200, officer=officer,
         filters=filters, choices=choices, problems=problems, items=items, banner=_banner(request.query_params),
+        actions=ACTIONS,
         previous=filters.link(**filters.params(page=filters.page - 1)) if filters.page > 1 else None,
         next=filters.link(**filters.params(page=filters.page + 1)) if more else None,
         exports={name: filters.link(f"/queue/export/{name}") for name in FORMATS},
@@ -311,7 +313,7 @@ async def identifier_page(request: Request) -> Response:
     shown = [reports.as_shown(row, t) for row in rows]
     return _html(
         request, "identifier", officer=officer, item=shown_item(svc, item), reports=shown, history=history,
-        banner=_banner(request.query_params), decisions=reports.DECISIONS, max_note=decisions.MAX_NOTE,
+        banner=_banner(request.query_params), actions=ACTIONS, max_note=decisions.MAX_NOTE,
     )  # fmt: skip
 
 
@@ -429,7 +431,7 @@ async def export(request: Request) -> Response:
     if problems:
         return _html(
             request, "queue", status=_problem_status(problems), officer=officer, filters=filters, choices=choices,
-            problems=problems, items=[], banner=None, previous=None, next=None, back="",
+            problems=problems, items=[], banner=None, previous=None, next=None, back="", actions=ACTIONS,
             exports={n: filters.link(f"/queue/export/{n}") for n in FORMATS},
         )  # fmt: skip
     texts = svc.content.texts(svc.settings.default_language)
