@@ -391,3 +391,14 @@ async def test_the_chat_and_the_console_decide_alike(router, services, settings,
         assert 'class="banner"' not in page.text
         history = page.text[page.text.index('class="stack history"') :]
         assert f"test:{WARD_OFFICER}" in history and "console:" not in history
+
+
+async def test_police_pages_have_no_inline_script_or_style(router, services, web_app):
+    kept = await _kept_photo(services)
+    await filed(services, "0987654321", CAM_DUONG, "81", evidence=kept, evidence_text="MA OTP")
+    identifier = (await identifier_ids(services))["+84987654321"]
+    async with signed_in_as(router, services, web_app, OFFICER) as client:
+        pages = [await client.get(path) for path in ("/queue", "/queue?kind=nothing", f"/identifier/{identifier}")]
+    for page in pages:
+        assert "<script" not in page.text and "<style" not in page.text and " style=" not in page.text
+        assert page.headers["cache-control"] == "no-store"
