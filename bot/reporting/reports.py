@@ -310,12 +310,27 @@ def queue(
     where, params = _in_scope(scope)
     matching, more = _matching(criteria)
     having = "HAVING sum(r.status = 'new') > 0 " if awaiting else ""
+    # Two steps: rank the identifiers on the few columns an index of reports covers (area, identifier,
+    # status, reporter, time, topic: migration 19), then aggregate everything shown for the page's identifiers only. One
+    # aggregate of every column over a province's reports was several times slower.
+    joined = "JOIN identifiers i ON i.id = r.identifier_id " if criteria.kind is not None else ""
+    ranked = [
+        row[0]
+        for row in db.execute(
+            f"SELECT r.identifier_id FROM reports r {joined}WHERE {where} AND {matching} GROUP BY r.identifier_id "
+            f"{having}ORDER BY count(DISTINCT r.reporter) DESC, max(r.created_at) DESC, r.identifier_id DESC "
+            "LIMIT ? OFFSET ?",
+            [*params, *more, limit, offset],
+        )
+    ]
+    if not ranked:
+        return []
     rows = db.execute(
-        _AGGREGATE + f"WHERE {where} AND {matching} GROUP BY i.id {having}"
-        "ORDER BY count(DISTINCT r.reporter) DESC, max(r.created_at) DESC, i.id DESC LIMIT ? OFFSET ?",
-        [*params, *more, limit, offset],
+        _AGGREGATE + f"WHERE i.id IN (SELECT value FROM json_each(?)) AND {where} AND {matching} GROUP BY i.id",
+        [json.dumps(ranked), *params, *more],
     ).fetchall()
-    return [_queue_item(row) for row in rows]
+    items = {row[0]: _queue_item(row) for row in rows}
+    return [items[identifier_id] for identifier_id in ranked]
 
 
 def queue_item(db: sqlite_utils.Database, identifier_id: int, *, scope: Scope | None = None) -> QueueItem | None:
