@@ -435,6 +435,14 @@ def _v18_web_console(db: sqlite_utils.Database) -> None:
     )  # fmt: skip
 
 
+def _v19_reports_by_area(db: sqlite_utils.Database) -> None:
+    # An officer's queue and exports keep the reports of their communes (`r.area_code IN (...)`):
+    # without an index every page read every report. The queue ranks identifiers on the other
+    # columns here (the topic filter's too) without reading the reports' rows (`reports.queue`;
+    # bench/console_police.py).
+    db["reports"].create_index(["area_code", "identifier_id", "status", "reporter", "created_at", "claimed_topic"])
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "chats, conversation state, handled updates", _v1_core),
     Migration(2, "FAQ gaps, quiz results", _v2_knowledge),
@@ -454,6 +462,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(16, "Zalo Official Account tokens and pending links", _v16_zalo_oa),
     Migration(17, "messages sent per channel and month, for monthly quotas", _v17_channel_usage),
     Migration(18, "the web console: one-time logins, refused codes, sessions", _v18_web_console),
+    Migration(19, "reports found by their area code (the police queue of a commune)", _v19_reports_by_area),
 )
 
 
