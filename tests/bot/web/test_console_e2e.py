@@ -8,8 +8,10 @@ then only the bot process writes to it, except where a test says why. Screenshot
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
+import openpyxl
 import pytest
 
 from bot.core.clock import utc_now
@@ -105,3 +107,70 @@ async def test_an_officer_opening_another_communes_identifier_gets_403(router, s
         assert other.status == 403
         assert "0987" not in await page.inner_text("main")
         await shoot(page, "e2e-403-other-commune")
+
+
+async def test_a_decision_on_the_identifier_page_reaches_the_reporters_telegram_chat(
+    router, services, settings, tmp_path
+):
+    await report_on_telegram(router, services, settings, CITIZEN, CAM_DUONG, "0987654321")
+    await report_on_telegram(router, services, settings, OTHER_CITIZEN, CAM_DUONG, "0987654321", consent="none")
+    ids = await identifier_ids(services)
+    async with live_console(settings.db_path, tmp_path) as live, chromium_pages() as new_page:
+        page = await new_page(PHONE)
+        await sign_in(page, live, OFFICER)
+        await page.goto(f"{live.url}/identifier/{ids['+84987654321']}")
+        await shoot(page, "e2e-identifier")
+        await page.fill("#note", "Đã xác minh với nhà mạng")
+        async with page.expect_navigation():
+            await page.click("form.decide button[value=confirmed]")
+        assert await page.inner_text(".banner .decided") == "1"
+        assert await page.inner_text(".banner .told") == "1"  # the one who asked for news
+        await shoot(page, "e2e-decided")
+        [notice] = await live.fake.wait_for_messages(int(CITIZEN), timeout=30)
+        assert "BC-" in notice["text"]  # the citizen's own reference code
+        await asyncio.sleep(1)  # time for a wrong second notice to arrive
+        assert live.fake.messages_to(int(OTHER_CITIZEN)) == []  # no consent, no message
+
+
+async def test_a_bulk_decision_from_the_queue_tells_each_consenting_reporter(router, services, settings, tmp_path):
+    await report_on_telegram(router, services, settings, CITIZEN, CAM_DUONG, "0987654321")
+    await report_on_telegram(router, services, settings, OTHER_CITIZEN, CAM_DUONG, "0912345678")
+    async with live_console(settings.db_path, tmp_path) as live, chromium_pages() as new_page:
+        page = await new_page(DESKTOP)
+        await sign_in(page, live, OFFICER)
+        await page.goto(f"{live.url}/queue")
+        boxes = page.locator("form.bulk input[type=checkbox][name=id]")
+        assert await boxes.count() == 2
+        for n in range(2):
+            await boxes.nth(n).check()
+        async with page.expect_navigation():
+            await page.click("form.bulk button[value=rejected]")
+        assert (await page.inner_text(".banner .decided"), await page.inner_text(".banner .told")) == ("2", "2")
+        await shoot(page, "e2e-bulk-decided")
+        for citizen in (CITIZEN, OTHER_CITIZEN):
+            [notice] = await live.fake.wait_for_messages(int(citizen), timeout=30)
+            assert "BC-" in notice["text"]
+        assert await page.locator("form.bulk input[type=checkbox][name=id]").count() == 0  # the queue is empty
+
+
+async def test_the_queue_downloads_as_an_excel_file_with_the_officers_reports_only(
+    router, services, settings, tmp_path
+):
+    await report_on_telegram(router, services, settings, CITIZEN, CAM_DUONG, "0987654321")
+    await report_on_telegram(router, services, settings, OTHER_CITIZEN, LAO_CAI_WARD, "0912345678")
+    async with live_console(settings.db_path, tmp_path) as live, chromium_pages() as new_page:
+        page = await new_page(PHONE, accept_downloads=True)
+        await sign_in(page, live, OFFICER)
+        await page.goto(f"{live.url}/queue")
+        await shoot(page, "e2e-queue")
+        async with page.expect_download() as waiting:
+            await page.click("a.download[data-format=xlsx]")
+        download = await waiting.value
+        target = tmp_path / download.suggested_filename
+        await download.save_as(target)
+    assert target.suffix == ".xlsx"
+    cells = [
+        str(c) for sheet in openpyxl.load_workbook(target) for row in sheet.iter_rows(values_only=True) for c in row
+    ]
+    assert "0987 654 321" in cells
+    assert "0912 345 678" not in cells  # another commune's report
