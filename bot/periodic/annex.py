@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 
 from bot.broadcast.areas import Areas
@@ -53,24 +54,30 @@ def _names(t: Texts) -> dict[str, dict[str, str]]:
 
 
 def _header(sheet, names: list[str]) -> None:
-    sheet.append(names)
-    for cell in sheet[sheet.max_row]:
+    cells = []
+    for name in names:
+        cell = WriteOnlyCell(sheet, value=name)
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.freeze_panes = f"D{sheet.max_row + 1}"  # a string: a cell object would create an empty row
+        cells.append(cell)
+    sheet.append(cells)
 
 
 def write(figures: Figures, areas: Areas, t: Texts, period_words: str, output: Path) -> Path:
     a = t.labels("periodic.annex")
     columns = t.labels("periodic.annex.columns")
     groups = t.labels("periodic.annex.groups")
-    book = Workbook()
+    # Write-only: rows stream to the file, several times faster for a province's 30,000 rows;
+    # widths and frozen panes are set before the first row.
+    book = Workbook(write_only=True)
     months = figures.period.months()
 
-    sheet = book.active
-    sheet.title = a["sheet_months"]
-    sheet.append([fill(a["title"], period=period_words)])
-    sheet["A1"].font = Font(bold=True, size=13)
+    sheet = book.create_sheet(a["sheet_months"])
+    sheet.column_dimensions["A"].width = 28
+    sheet.freeze_panes = "D3"
+    title = WriteOnlyCell(sheet, value=fill(a["title"], period=period_words))
+    title.font = Font(bold=True, size=13)
+    sheet.append([title])
     _header(sheet, [a["commune"], a["code"], a["month"], *(columns[key] for key in COLUMNS)])
     rows = [(code, areas.name_of(code)) for code in figures.communes]
     if len(figures.communes) > 1:
@@ -84,11 +91,11 @@ def write(figures: Figures, areas: Areas, t: Texts, period_words: str, output: P
                 for key in COLUMNS
             ]
             sheet.append([name, code or figures.area_code, month, *values])
-    sheet.column_dimensions["A"].width = 28
-    for letter in ("B", "C"):
-        sheet.column_dimensions[letter].width = 10
 
     details = book.create_sheet(a["sheet_details"])
+    details.freeze_panes = "D2"
+    for letter, width in (("A", 28), ("D", 34), ("E", 44)):
+        details.column_dimensions[letter].width = width
     _header(details, [a["commune"], a["code"], a["month"], a["group"], a["item"], a["value"]])
     names = _names(t)
     for (code, month), counts in sorted(figures.cells.items()):
@@ -99,17 +106,14 @@ def write(figures: Figures, areas: Areas, t: Texts, period_words: str, output: P
                     details.append(
                         [areas.name_of(code), code, month, groups[group], names[group].get(item, item), value]
                     )
-    details.column_dimensions["A"].width = 28
-    details.column_dimensions["D"].width = 34
-    details.column_dimensions["E"].width = 44
 
     activities = book.create_sheet(a["sheet_activities"])
+    activities.column_dimensions["A"].width = 28
+    activities.column_dimensions["C"].width = 34
     _header(activities, [a["commune"], a["code"], a["kind"], a["sessions"], a["people"]])
     kinds = t.labels("periodic.activity_kinds")
     for row in sorted(figures.activities, key=lambda r: (areas.name_of(r.area_code), ACTIVITY_KINDS.index(r.kind))):
         activities.append([areas.name_of(row.area_code), row.area_code, kinds[row.kind], row.sessions, row.people])
-    activities.column_dimensions["A"].width = 28
-    activities.column_dimensions["C"].width = 34
 
     output.parent.mkdir(parents=True, exist_ok=True)
     book.save(output)

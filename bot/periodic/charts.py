@@ -11,8 +11,10 @@ matplotlib.use("Agg")  # no display on a server: render straight to PNG
 
 from matplotlib import pyplot  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from bot.core.content import Texts  # noqa: E402
+from bot.periodic.document import fill  # noqa: E402
 from bot.periodic.figures import Figures  # noqa: E402
 
 FONT = "DejaVu Sans"
@@ -36,9 +38,11 @@ def _new(title: str) -> tuple[Figure, object]:
     return figure, axes
 
 
-def _month_label(month: str) -> str:
-    year, number = month.split("-")
-    return f"{int(number)}/{year}"
+def _months_axis(axes, shown: list[str]) -> None:
+    axes.tick_params(labelsize=8)
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}".replace(",", ".")))
+    if len(shown) > 6:  # a year's months side by side: turned, so they do not run into each other
+        axes.tick_params(axis="x", labelrotation=45)
 
 
 def render(figures: Figures, t: Texts) -> list[tuple[str, bytes]]:
@@ -46,7 +50,8 @@ def render(figures: Figures, t: Texts) -> list[tuple[str, bytes]]:
     matplotlib.rcParams["font.family"] = FONT
     labels = t.labels("periodic.charts")
     months = figures.period.months()
-    shown = [_month_label(m) for m in months]
+    short = t.label("periodic.charts.month")
+    shown = [fill(short, month=int(m[5:]), year=m[:4]) for m in months]
     charts = []
 
     by_topic = figures.breakdown("reports.topic")
@@ -56,17 +61,14 @@ def render(figures: Figures, t: Texts) -> list[tuple[str, bytes]]:
         figure, axes = _new(labels["by_topic"])
         axes.barh([names.get(k, k) for k, _ in items], [v for _, v in items], color="#2f5d8a")
         axes.tick_params(labelsize=8)
+        axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}".replace(",", ".")))
         charts.append((labels["by_topic"], _png(figure)))
 
     reports = [figures.total("reports", month=m) for m in months]
-    checks = [figures.total("check", month=m) + figures.total("message_check", month=m) for m in months]
-    if any(reports) or any(checks):
+    if any(reports):
         figure, axes = _new(labels["by_month"])
-        positions = range(len(months))
-        axes.bar([p - 0.2 for p in positions], reports, width=0.4, label=labels["reports"], color="#b03a2e")
-        axes.bar([p + 0.2 for p in positions], checks, width=0.4, label=labels["checks"], color="#2f5d8a")
-        axes.set_xticks(list(positions), shown, fontsize=8)
-        axes.legend(fontsize=8, frameon=False)
+        axes.bar(shown, reports, color="#b03a2e")
+        _months_axis(axes, shown)
         charts.append((labels["by_month"], _png(figure)))
 
     parts = [
@@ -79,14 +81,14 @@ def render(figures: Figures, t: Texts) -> list[tuple[str, bytes]]:
         for (key, values), color in zip(parts, ("#1e8449", "#b9770e", "#7b7d7d"), strict=True):
             axes.bar(shown, values, bottom=bottom, label=labels[key], color=color)
             bottom = [b + v for b, v in zip(bottom, values, strict=True)]
-        axes.tick_params(labelsize=8)
-        axes.legend(fontsize=8, frameon=False)
+        _months_axis(axes, shown)
+        axes.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))  # beside, not on, the bars
         charts.append((labels["deliveries"], _png(figure)))
 
     quizzes = [figures.total("quiz", month=m) for m in months]
     if any(quizzes):
         figure, axes = _new(labels["quiz"])
-        axes.bar(shown, quizzes, color="#6c3483", label=labels["quizzes"])
-        axes.tick_params(labelsize=8)
+        axes.bar(shown, quizzes, color="#6c3483")
+        _months_axis(axes, shown)
         charts.append((labels["quiz"], _png(figure)))
     return charts

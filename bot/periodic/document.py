@@ -15,6 +15,7 @@ import jinja2
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
@@ -47,6 +48,7 @@ def period_words(figures: Figures, t: Texts) -> str:
     return fill(
         labels[period.kind],
         number=period.number,
+        roman=("", "I", "II", "III", "IV")[period.number] if period.kind == "quarter" else "",
         year=period.first.year,
         first=period.first.strftime("%d/%m/%Y"),
         last=period.last.strftime("%d/%m/%Y"),
@@ -76,6 +78,9 @@ class _Writer:
                 paragraph.paragraph_format.first_line_indent = Cm(1)
         else:
             paragraph.alignment = align
+        if cell is not None:  # tables: tight rows
+            paragraph.paragraph_format.space_after = Pt(0)
+            paragraph.paragraph_format.line_spacing = 1.0
         for index, line in enumerate(text.split("\n")):
             run = paragraph.add_run(line)
             run.bold, run.italic, run.font.size = bold, italic, Pt(size)
@@ -93,6 +98,16 @@ def _first_paragraph(cell, writer: _Writer, text: str, **style):
     return paragraph
 
 
+def _widths(table, widths: list) -> None:
+    """Column widths that Word and LibreOffice both keep: on the grid (LibreOffice reads it) and on
+    every cell (Word does)."""
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = width
+
+
 def _no_borders(table) -> None:
     borders = table._tbl.tblPr.first_child_found_in("w:tblBorders")
     if borders is not None:
@@ -100,7 +115,7 @@ def _no_borders(table) -> None:
 
 
 def _items(counts: Mapping[str, int], names: Mapping[str, str], t: Texts, limit: int = MAX_TOPICS) -> str:
-    shown = [f"{names.get(key, key).lower()} {number(value)}" for key, value in list(counts.items())[:limit]]
+    shown = [f"{names.get(key, key)} {number(value)}" for key, value in list(counts.items())[:limit]]
     return "; ".join(shown) or t.label("periodic.none")
 
 
@@ -122,8 +137,9 @@ def write(
     heading = w.doc.add_table(rows=1, cols=2)
     heading.alignment = WD_TABLE_ALIGNMENT.CENTER
     _no_borders(heading)
+    heading.autofit = False
     left, right = heading.rows[0].cells
-    left.width, right.width = Cm(6.5), Cm(10)
+    _widths(heading, [Cm(6.0), Cm(10.5)])
     _first_paragraph(left, w, p["issuer_parent"] + "\n" + area.name.upper(), bold=True, size=13, align=center)
     w.paragraph("———", size=10, align=center, cell=left)
     w.paragraph(p["number"], size=13, align=center, cell=left)
@@ -155,10 +171,13 @@ def write(
     else:
         _results(w, figures, areas, t, p)
     for index, (title, png) in enumerate(charts, 1):
-        w.doc.add_picture(io.BytesIO(png), width=Cm(15))
+        w.doc.add_picture(io.BytesIO(png), width=Cm(14))
         w.doc.paragraphs[-1].alignment = center
+        w.doc.paragraphs[-1].paragraph_format.keep_with_next = True  # a chart and its caption on one page
         w.paragraph(f"{index}. {title}", italic=True, size=12, align=center)
-    w.paragraph(p["annex_note"], italic=True)
+    if len(figures.communes) > 1 and not figures.empty:
+        _commune_table(w, figures, areas, t, p)
+    w.paragraph(p["annex_note"], italic=True).paragraph_format.space_before = Pt(6)
 
     for key in ("difficulties", "recommendations"):
         w.paragraph(p[key], bold=True, indent=False)
@@ -168,12 +187,16 @@ def write(
 
     footer = w.doc.add_table(rows=1, cols=2)
     _no_borders(footer)
+    footer.autofit = False
+    _keep_on_one_page(footer.rows[0])
     left, right = footer.rows[0].cells
-    left.width, right.width = Cm(7.5), Cm(9)
+    _widths(footer, [Cm(7.5), Cm(9)])
     _first_paragraph(left, w, p["recipients"], bold=True, italic=True, size=12, align=WD_ALIGN_PARAGRAPH.LEFT)
     w.paragraph(fill(p["recipients_list"], province=province.name), size=11, align=WD_ALIGN_PARAGRAPH.LEFT, cell=left)
     _first_paragraph(right, w, p["sign_for"] + "\n" + p["sign_title"], bold=True, size=13, align=center)
     w.paragraph(p["sign_note"], italic=True, size=12, align=center, cell=right)
+    for _ in range(4):  # room for the signature and the seal
+        w.paragraph("", size=12, align=center, cell=right)
 
     output.parent.mkdir(parents=True, exist_ok=True)
     w.doc.save(output)
@@ -274,9 +297,6 @@ def _results(w: _Writer, f: Figures, areas: Areas, t: Texts, p: dict) -> None:
     else:
         w.paragraph(p["themes_none"])
 
-    if len(f.communes) > 1:
-        _commune_table(w, f, areas, t, p)
-
 
 def _commune_table(w: _Writer, f: Figures, areas: Areas, t: Texts, p: dict) -> None:
     """One row per commune that has any figure (the annex lists them all)."""
@@ -294,13 +314,30 @@ def _commune_table(w: _Writer, f: Figures, areas: Areas, t: Texts, p: dict) -> N
     rows = [(c, values) for c, values in rows if any(values)]
     if not rows:
         return
-    w.paragraph(p["heading_communes"], bold=True, indent=False)
+    w.paragraph(p["heading_communes"], bold=True, indent=False).paragraph_format.keep_with_next = True
     table = w.doc.add_table(rows=1, cols=len(columns) + 1)
     table.style = "Table Grid"
+    table.autofit = False
     for cell, key in zip(table.rows[0].cells, ["commune", *(k for k, _ in columns)], strict=True):
         _first_paragraph(cell, w, labels[key], bold=True, size=10, align=WD_ALIGN_PARAGRAPH.CENTER)
+    _repeat_header(table.rows[0])
     for code, values in rows:
         cells = table.add_row().cells
         _first_paragraph(cells[0], w, areas.name_of(code), size=10, align=WD_ALIGN_PARAGRAPH.LEFT)
         for cell, value in zip(cells[1:], values, strict=True):
             _first_paragraph(cell, w, number(value), size=10, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    _widths(table, [Cm(3.3)] + [Cm(1.75)] * (len(columns) - 1) + [Cm(2.7)])
+
+
+def _keep_on_one_page(row) -> None:
+    """Recipients and signature are never split across two pages."""
+    flag = OxmlElement("w:cantSplit")
+    flag.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(flag)
+
+
+def _repeat_header(row) -> None:
+    """The table's first row is printed again at the top of every page it runs onto."""
+    flag = OxmlElement("w:tblHeader")
+    flag.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(flag)

@@ -20,6 +20,7 @@ from bot.broadcast import broadcasts, deliveries, subscriptions
 from bot.broadcast.areas import Areas
 from bot.core import tally
 from bot.core.clock import VIETNAM, from_iso
+from bot.core.textnorm import strip_diacritics
 from bot.knowledge import gaps
 from bot.periodic.inputs import ActivityCount
 from bot.periodic.periods import Period
@@ -108,7 +109,9 @@ def area_rows(areas: Areas, code: str) -> tuple[list[str], list[str]]:
     if area is None:
         raise AreaUnknown(code)
     covered = areas.within(code)
-    communes = sorted((c for c in covered if c != code), key=lambda c: areas.name_of(c)) or [code]
+    # Wards first, then communes, each in alphabetical order ("Đ" after "D", not after "Y").
+    communes = sorted((c for c in covered if c != code), key=lambda c: strip_diacritics(areas.name_of(c)).casefold())
+    communes = communes or [code]
     return sorted(covered), communes
 
 
