@@ -38,7 +38,8 @@ async def test_a_question_counts_its_outcome_and_topic_and_nothing_of_its_words(
 
 async def test_a_message_judged_counts_its_risk(chat, services):
     await chat.send(
-        "Cong an quan thong bao ban lien quan duong day rua tien, chuyen ngay 50 trieu vao tai khoan 1027845566 de xac minh"
+        "Cong an quan thong bao ban lien quan duong day rua tien, "
+        "chuyen ngay 50 trieu vao tai khoan 1027845566 de xac minh"
     )
     assert chat.templates[0] == "message_verdict"
     verdict = chat.values_of("message_verdict")

@@ -4,7 +4,6 @@ owners' functions, and the Word document and XLSX annex, opened back, hold those
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import docx
 import openpyxl
