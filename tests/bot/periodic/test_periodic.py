@@ -231,3 +231,16 @@ def test_an_unknown_area_is_refused(services, library):
         services.storage.read_sync(
             lambda db: figures.compute(db, library.areas, "x-99999", periods.parse("2026-12", TODAY))
         )
+
+
+def test_charts_have_every_vietnamese_letter(filled, library, caplog, recwarn):
+    """matplotlib warns ("Glyph … missing from font") when a letter falls back to a box."""
+    from bot.periodic import charts
+
+    f = filled.storage.read_sync(
+        lambda db: figures.compute(db, library.areas, PROVINCE, periods.parse("2026-Q4", TODAY))
+    )
+    rendered = charts.render(f, library.content.texts("vi"))
+    assert len(rendered) == 4 and all(png.startswith(b"\x89PNG") for _, png in rendered)
+    missing = [str(w.message) for w in recwarn if "missing from" in str(w.message)]
+    assert not missing and not [r for r in caplog.records if "missing from" in r.getMessage()]
