@@ -90,7 +90,7 @@ def write(figures: Figures, areas: Areas, t: Texts, period_words: str, output: P
                 else figures.total(key, area=code, month=month)
                 for key in COLUMNS
             ]
-            sheet.append([name, code or figures.area_code, month, *values])
+            sheet.append([name, code, month, *values])  # the whole area: no code of its own
 
     details = book.create_sheet(a["sheet_details"])
     details.freeze_panes = "D2"

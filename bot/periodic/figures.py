@@ -188,6 +188,10 @@ def compute(
     themes = gaps.group(gaps.asked_between(db, start, end))[:MAX_THEMES]
     figures.themes = [(gap.example, gap.count) for gap in themes]
     figures.activities = [a for a in activities if a.area_code in covered]
+    if area_code not in communes and (
+        any(area == area_code for area, _ in cells) or area_code in figures.subscribers
+    ):  # rows placed in the province itself (a subscription to the whole province): a row of their own
+        communes.append(area_code)
     return figures
 
 

@@ -129,6 +129,13 @@ def test_every_figure_equals_its_count(filled, library):
     assert not f.empty
 
 
+def test_what_is_placed_in_the_province_itself_gets_a_row_of_its_own(filled, library):
+    filled.storage.write_sync(lambda db: subscriptions.subscribe(db, chat(9), PROVINCE, at("2026-10-20")))
+    period = periods.parse("2026-Q4", TODAY)
+    f = filled.storage.read_sync(lambda db: figures.compute(db, library.areas, PROVINCE, period))
+    assert f.communes[-1] == PROVINCE and f.subscribers[PROVINCE] == 1 and f.subscribers_total == 4
+
+
 def test_a_commune_alone_and_a_month(filled, library):
     f = filled.storage.read_sync(lambda db: figures.compute(db, library.areas, B, periods.parse("2026-11", TODAY)))
     assert f.communes == [B] and f.total("reports") == 1 and f.total("check") == 1 and f.total("message_check") == 2
@@ -179,8 +186,8 @@ def test_the_document_and_annex_hold_the_figures(filled, library, tmp_path):
     assert cells[A, "2026-10"][columns["reports"]] == 2 and cells[B, "2026-11"][columns["reports"]] == 1
     assert cells[A, "2026-10"][columns["check"]] == 5 and cells[A, "2026-12"][columns["quiz"]] == 2
     assert cells[A, "2026-10"][columns["deliveries.blocked"]] == 1
-    assert cells[PROVINCE, "2026-10"][columns["reports.lost"]] == 6_000_000
-    assert sum(row[columns["reports"]] for (code, _), row in cells.items() if code != PROVINCE) == 3
+    assert cells[None, "2026-10"][columns["reports.lost"]] == 6_000_000  # the whole area
+    assert sum(row[columns["reports"]] for (code, _), row in cells.items() if code is not None) == 3
     details = list(book[a["sheet_details"]].iter_rows(min_row=2, values_only=True))
     assert (library.areas.name_of(B), B, "2026-11", t.labels("periodic.annex.groups")["reports.via"],
             t.label("report.via.website"), 1) in details  # fmt: skip
