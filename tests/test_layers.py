@@ -42,7 +42,7 @@ REPO = Path(__file__).resolve().parents[1]
 ROOTS = ("bot", "handlers")
 
 _BELOW_HUBS = {"core", "routing", "identifiers", "knowledge", "broadcast", "images", "reporting", "checking"}
-_BELOW_FEATURES = _BELOW_HUBS | {"services", "privacy"}
+_BELOW_FEATURES = _BELOW_HUBS | {"services", "privacy", "periodic"}
 _BELOW_APP = _BELOW_FEATURES | {"handlers", "channels", "web"}
 
 # layer -> the other layers it may import (itself always).
@@ -57,6 +57,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "checking": frozenset({"core", "identifiers", "reporting"}),
     "services": frozenset(_BELOW_HUBS),
     "privacy": frozenset(_BELOW_HUBS),
+    "periodic": frozenset(_BELOW_HUBS),  # reports for the authorities: reads every owner, imported by none below
     "handlers": frozenset(_BELOW_FEATURES),
     "channels": frozenset(_BELOW_FEATURES),
     "web": frozenset(_BELOW_FEATURES),

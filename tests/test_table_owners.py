@@ -50,6 +50,7 @@ OWNERS: dict[str, str] = {
     "web_logins": "bot/routing/logins.py",
     "web_login_misses": "bot/routing/logins.py",
     "web_sessions": "bot/routing/web_sessions.py",
+    "usage_counts": "bot/core/tally.py",
 }
 
 # The few reads that join another owner's table, each with why; never a write.

@@ -14,6 +14,7 @@
     canhgiac check VALUE     what the bot knows about a number, link, account or message (--json; --jsonl)
     canhgiac blocklist import FILE   load a list of phishing hosts and URLs (--source NAME)
     canhgiac reports export  reports for the authorities as CSV or XLSX
+    canhgiac report periodic --period 2026-Q4 --area AREA -o FILE.docx   the periodic report and its annex
     canhgiac privacy purge   anonymise reports older than --older-than DAYS
     canhgiac broadcast send|list|status|cancel   weekly warnings and staff messages
     canhgiac campaigns list  the weekly campaigns' ids, next week and topic (--json)
@@ -49,7 +50,7 @@ __all__ = ["app", "main"]
 
 # Each command group's module registers its commands on `app` when imported; this order is the order
 # of `canhgiac --help` (top-level commands: run, chat, ask, check, poster, then version).
-from bot.cli import chat, ask, knowledge, images, db, checking, reports, broadcast, zalo_oa, web  # noqa: E402, F401, I001
+from bot.cli import chat, ask, knowledge, images, db, checking, reports, periodic, broadcast, zalo_oa, web  # noqa: E402, F401, I001
 
 
 @app.command()

@@ -67,3 +67,8 @@ def group(rows: list[dict]) -> list[Gap]:
         )
         for members in group_similar(recent_first, key=_key)
     ]
+
+
+def asked_between(db: sqlite_utils.Database, start: str, end: str) -> list[dict]:
+    """Every gap recorded in [start, end) (ISO times), for `group`: periodic reports' themes."""
+    return list(db.query("SELECT * FROM faq_gaps WHERE asked_at >= ? AND asked_at < ?", [start, end]))

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -537,3 +538,75 @@ def anonymise_older_than(db: sqlite_utils.Database, cutoff: datetime) -> int:
             [new_token, report_id],
         )
     return len(rows)
+
+
+# --- aggregates for periodic reports (bot/periodic/figures.py) ---
+
+# Vietnam's month of a stored UTC time, written as the index reports_by_month (migration 21) has it.
+_MONTH = "strftime('%Y-%m', created_at, '+7 hours')"
+_IN_PERIOD = "area_code IN (SELECT value FROM json_each(?)) AND created_at >= ? AND created_at < ?"
+
+
+def monthly_counts(db: sqlite_utils.Database, start: str, end: str, area_codes: list[str]) -> list[tuple]:
+    """(month, area code, what, claimed topic, via, reports, money reported lost) of the reports
+    filed in [start, end) in these areas."""
+    return db.execute(
+        f"SELECT {_MONTH}, area_code, what, claimed_topic, via, count(*), coalesce(sum(amount_lost), 0) "
+        f"FROM reports WHERE {_IN_PERIOD} GROUP BY area_code, {_MONTH}, what, claimed_topic, via",
+        [json.dumps(sorted(area_codes)), start, end],
+    ).fetchall()
+
+
+def distinct_identifiers(
+    db: sqlite_utils.Database, start: str, end: str, area_codes: list[str]
+) -> tuple[int, dict[tuple[str, str], int], dict[str, int]]:
+    """Distinct identifiers reported in [start, end) in these areas (the kind "none" of a report
+    with nothing to identify left out): in all, per (month, area), and per area."""
+    rows = db.execute(
+        f"SELECT {_MONTH}, area_code, identifier_id FROM reports WHERE {_IN_PERIOD} "
+        f"GROUP BY area_code, {_MONTH}, identifier_id",
+        [json.dumps(sorted(area_codes)), start, end],
+    ).fetchall()
+    unidentified = {row[0] for row in db.execute("SELECT id FROM identifiers WHERE kind = ?", [UNIDENTIFIED])}
+    every, per_cell, per_area = set(), Counter(), defaultdict(set)
+    for month, area, identifier_id in rows:
+        if identifier_id not in unidentified:
+            every.add(identifier_id)
+            per_cell[month, area] += 1
+            per_area[area].add(identifier_id)
+    return len(every), dict(per_cell), {area: len(ids) for area, ids in per_area.items()}
+
+
+def decisions_between(db: sqlite_utils.Database, start: str, end: str, area_codes: list[str]) -> list[tuple]:
+    """Staff decisions made in [start, end) on identifiers with reports in these areas (filed
+    before the decision): (decision id, area code, identifier id, decided at, decision, the first
+    such report in that area, first decision on the identifier?), one row per decision and area."""
+    first_decision: dict[int, str] = {}
+    made = []
+    for decision_id, identifier_id, at, status in db.execute(
+        f"SELECT id, identifier_id, at, new_status FROM audit_log WHERE new_status IN {DECISIONS} "
+        "AND identifier_id IS NOT NULL AND at < ? ORDER BY at, id",
+        [end],
+    ):
+        first_decision.setdefault(identifier_id, at)
+        if at >= start:
+            made.append((decision_id, identifier_id, at, status))
+    if not made:
+        return []
+    reported: dict[int, list[tuple[str, str]]] = defaultdict(list)  # identifier -> (created, area), oldest first
+    for identifier_id, area, created in db.execute(
+        "SELECT identifier_id, area_code, created_at FROM reports "
+        "WHERE identifier_id IN (SELECT value FROM json_each(?)) "
+        "AND area_code IN (SELECT value FROM json_each(?)) ORDER BY created_at",
+        [json.dumps(sorted({m[1] for m in made})), json.dumps(sorted(area_codes))],
+    ):
+        reported[identifier_id].append((created, area))
+    found = []
+    for decision_id, identifier_id, at, status in made:
+        first_here: dict[str, str] = {}
+        for created, area in reported.get(identifier_id, ()):
+            if created <= at:
+                first_here.setdefault(area, created)
+        found += [(decision_id, area, identifier_id, at, status, first, first_decision[identifier_id] == at)
+                  for area, first in first_here.items()]  # fmt: skip
+    return found

@@ -1,0 +1,46 @@
+"""A periodic report from end to end: the figures read in one snapshot of the database, then the
+charts, the Word document and its annex (`<name>-phu-luc.xlsx` beside it)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.broadcast.areas import Areas
+from bot.core.content import Texts
+from bot.core.storage import Storage
+from bot.periodic import annex, charts, document, figures
+from bot.periodic.inputs import ActivityCount
+from bot.periodic.periods import Period
+
+ANNEX_SUFFIX = "-phu-luc.xlsx"
+
+
+@dataclass(frozen=True)
+class Written:
+    document: Path
+    annex: Path
+    figures: figures.Figures
+
+
+def annex_path(output: Path) -> Path:
+    return output.with_name(output.stem + ANNEX_SUFFIX)
+
+
+def generate(
+    storage: Storage,
+    areas: Areas,
+    t: Texts,
+    area_code: str,
+    period: Period,
+    output: Path,
+    *,
+    activities: Sequence[ActivityCount] = (),
+    sections: Mapping[str, str] | None = None,
+) -> Written:
+    found = storage.read_sync(lambda db: figures.compute(db, areas, area_code, period, activities))
+    pictures = [] if found.empty else charts.render(found, t)
+    written = document.write(found, areas, t, sections or {}, pictures, output)
+    sheet = annex.write(found, areas, t, document.period_words(found, t), annex_path(output))
+    return Written(written, sheet, found)
