@@ -48,9 +48,11 @@ async def _save(svc: Services, msg: Incoming, step: str, state: dict[str, Any]) 
     await svc.conversations.start(msg.conversation_key, FLOW, step, state)
 
 
-def _reply(svc: Services, msg: Incoming, step: str, choices=(), *, typed: bool = False, **values) -> list[Reply]:
+def _reply(
+    svc: Services, msg: Incoming, step: str, choices=(), *, typed: bool = False, problem: str | None = None, **values
+) -> list[Reply]:
     t = svc.texts(msg)
-    text = t.render("period_notes", step=step, **values)
+    text = t.render("period_notes", step=step, problem=problem, typed=typed, **values)
     return [Reply(text, choices=(*choices, _cancel(t)), free_text=typed, fresh_numbers=step == "period")]
 
 
