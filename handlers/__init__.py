@@ -12,6 +12,7 @@ from bot.routing import grants
 from bot.routing.router import Router
 from handlers import (
     activity,
+    activity_target,
     admin,
     cancel,
     check,
@@ -83,7 +84,8 @@ def build_router(words: Phrases | None = None) -> Router:
     router.flow(staff.FLOW, staff.answer)
 
     # The periodic reports: staff record sessions held off-line (/ghinhan), write a report's
-    # difficulties and recommendations (/baocaoky) and see the deadlines coming (/hanbaocao).
+    # difficulties and recommendations (/baocaoky), see the deadlines coming (/hanbaocao) and set
+    # their commune's target (/muctieu).
     router.command(activity.start, "ghinhan", role="staff")
     router.choice(activity.BUTTON, activity.on_choice, role="staff")
     router.flow(activity.FLOW, activity.answer)
@@ -91,6 +93,9 @@ def build_router(words: Phrases | None = None) -> Router:
     router.choice(period_notes.BUTTON, period_notes.on_choice, role="staff")
     router.flow(period_notes.FLOW, period_notes.answer)
     router.command(period_notes.show_deadlines, "hanbaocao", role="staff")
+    router.command(activity_target.start, "muctieu", role="staff")  # a commune's villages and target share
+    router.choice(activity_target.BUTTON, activity_target.on_choice, role="staff")
+    router.flow(activity_target.FLOW, activity_target.answer)
 
     # Help, hotlines, thanks.
     router.command(help.show_help, "help", "huongdan", "trogiup", menu=True, group=True)

@@ -533,7 +533,8 @@ FLOWS: dict[str, tuple[str, list[Step]]] = {
         ],
     ),
     "activity": (
-        "/ghinhan: a citizen does not see it; staff record a meeting with bad input re-asked, then confirm",
+        "/ghinhan: a citizen does not see it; staff record a meeting with bad input re-asked, then confirm; "
+        "/muctieu: the commune's villages and target share",
         [
             send("/ghinhan"),
             send("/ghinhan", who=STAFF),
@@ -546,6 +547,12 @@ FLOWS: dict[str, tuple[str, list[Step]]] = {
             send("khoảng 50 người", who=STAFF),
             send("Nói về giả danh công an 📢", who=STAFF),
             press("act:confirm", who=STAFF),
+            send("/muctieu", who=STAFF),
+            press("target:area:x-02647", who=STAFF),
+            send("0", who=STAFF),
+            send("12", who=STAFF),
+            send("120%", who=STAFF),
+            send("80%", who=STAFF),
         ],
     ),
     "period_notes": (

@@ -47,6 +47,17 @@ def read_day(text: str, today: date) -> tuple[date | None, str | None]:
 def read_people(text: str) -> tuple[int | None, str | None]:
     """The number of people typed: "unclear" (none, or several numbers), "negative", "zero" or
     "too_many" (over `MAX_PEOPLE`) otherwise."""
+    return read_count(text, MAX_PEOPLE)
+
+
+def read_percent(text: str) -> tuple[int | None, str | None]:
+    """A share typed in percent ("80", "80%", "80 phần trăm"), 1 to 100; problems as `read_count`."""
+    return read_count(text, 100)
+
+
+def read_count(text: str, maximum: int) -> tuple[int | None, str | None]:
+    """One whole number from 1 to `maximum` among words: "unclear" (none, or several numbers),
+    "negative", "zero" or "too_many"."""
     numbers = _NUMBER.findall(clean_input(text)[:200])
     if len(numbers) != 1:
         return None, "unclear"
@@ -56,6 +67,6 @@ def read_people(text: str) -> tuple[int | None, str | None]:
         return None, "negative"
     if value == 0:
         return None, "zero"
-    if value > MAX_PEOPLE:
+    if value > maximum:
         return None, "too_many"
     return value, None

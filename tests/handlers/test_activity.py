@@ -163,3 +163,32 @@ async def test_an_admin_types_the_commune(router, services, settings, clock):
     await admin.press("act:confirm")
     [row] = rows(services)
     assert (row["area_code"], row["kind"], row["held_on"], row["people"]) == ("x-02647", "school", "2026-11-20", 120)
+
+
+async def test_muctieu_sets_the_commune_target(staff, services, chat):
+    from bot.activity import targets
+
+    await chat.send("/muctieu")
+    assert chat.templates == ["unknown_command"]
+    await staff.send("/muctieu")
+    assert staff.values_of("activity_target")["step"] == "area"
+    await staff.press("target:area:x-02746")  # not theirs
+    assert "stale_choice" in staff.templates
+    await staff.send("/muctieu")
+    await staff.press("target:area:x-02674")
+    for typed, why in (("0", "zero"), ("501", "too_many"), ("nhiều", "unclear")):
+        await staff.send(typed)
+        assert staff.values_of("activity_target")["problem"] == why, typed
+    await staff.send("12 thôn")
+    for typed, why in (("120%", "too_many"), ("-3", "negative")):
+        await staff.send(typed)
+        assert staff.values_of("activity_target")["problem"] == why, typed
+    await staff.send("80%")
+    assert staff.values_of("activity_target")["step"] == "done"
+    got = services.storage.read_sync(lambda db: targets.get(db, "x-02674"))
+    assert got == targets.Target("x-02674", 12, 0.8)
+    await staff.send("/muctieu")
+    await staff.press("target:area:x-02674")
+    assert staff.values_of("activity_target")["villages"] == 12  # what is set, shown before changing it
+    await staff.send("hủy")
+    assert staff.templates[0] == "cancelled"

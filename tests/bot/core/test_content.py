@@ -115,6 +115,8 @@ TEMPLATE_VALUES = {
     "activity_step": {"step": "people", "problem": "too_many", "typed": True, "max": 100000},
     "activity_summary": {"kind": "Họp thôn", "on": "23/11/2026", "area": "phường Lào Cai", "village": "thôn 1",
                          "people": 50, "note": "Giả danh công an"},
+    "activity_target": {"step": "villages", "problem": "too_many", "typed": True, "area": "phường Lào Cai",
+                        "max": 500, "villages": 12, "share": 80},
     "activity_done": {"id": 3, "area": "phường Lào Cai", "month": "11/2026", "sessions": 4},
     "period_notes": {"step": "menu", "problem": None, "typed": False, "period": "Quý 4/2026",
                      "area": "phường Lào Cai", "sections": {"difficulties": "x", "recommendations": ""},
