@@ -88,6 +88,8 @@ def check(kind: str, month: int, day: int, year: int | None) -> str | None:
 def read_presets(path: Path) -> list[Preset]:
     """The common deadlines of `content/deadlines.yaml`; ValueError naming what is wrong."""
     loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(loaded, dict) or not isinstance(loaded.get("deadlines", []), list):
+        raise ValueError(f"{path.name}: expected `deadlines:` and a list of entries")
     presets = []
     for entry in loaded.get("deadlines", []):
         try:

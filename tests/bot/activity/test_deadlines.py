@@ -117,3 +117,23 @@ async def test_a_deadline_turned_off_is_not_reminded(services, settings, clock):
     [q4] = [d for d in storage.read_sync(deadlines.all_deadlines) if d.key == "quarter-4"]
     storage.write_sync(lambda db: deadlines.edit(db, q4.id, actor="cli", now=clock.now, active=False))
     assert await remind_deadlines(services) == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "- a list",
+        "deadlines: {key: q}",
+        "deadlines: [just text]",
+        "deadlines: [{key: q, kind: quarter}]",
+        "deadlines: [{key: q, kind: quarter, date: 30/2}]",
+        "deadlines: [{key: q, kind: party, date: 21/3}]",
+        "deadlines: [{key: q, kind: quarter, date: mai}]",
+        "deadlines: [{key: q, kind: quarter, date: 21/3}, {key: q, kind: quarter, date: 21/6}]",
+    ],
+)
+def test_a_bad_presets_file_is_one_clear_error(tmp_path, text):
+    (tmp_path / "deadlines.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match="deadlines.yaml"):
+        deadlines.presets_in(tmp_path)
+    assert deadlines.presets_in(tmp_path / "none") == []
