@@ -137,3 +137,21 @@ def test_a_bad_presets_file_is_one_clear_error(tmp_path, text):
     with pytest.raises(ValueError, match="deadlines.yaml"):
         deadlines.presets_in(tmp_path)
     assert deadlines.presets_in(tmp_path / "none") == []
+
+
+async def test_the_loop_of_canhgiac_run_queues_them_and_stops(services, settings, clock):
+    import asyncio
+
+    from bot.app import serve
+
+    settings.staff_ids = ["7002=x-02647"]
+    clock.now = datetime(2026, 12, 18, 9, 0, tzinfo=VIETNAM)
+    stop = asyncio.Event()
+    loop = asyncio.create_task(serve._deadline_loop(services, stop))
+    for _ in range(500):
+        if _queued(services.storage):
+            break
+        await asyncio.sleep(0.01)
+    stop.set()
+    await asyncio.wait_for(loop, 5)
+    assert _queued(services.storage) == [("telegram", "7002")]
