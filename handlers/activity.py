@@ -54,6 +54,11 @@ async def start(msg: Incoming, svc: Services) -> list[Reply]:
     if staff_area.held(svc, msg) == []:
         return with_menu(t, "staff_no_areas")
     await _save(svc, msg, "kind", {})
+    return _ask_kind(svc, msg)
+
+
+def _ask_kind(svc: Services, msg: Incoming) -> list[Reply]:
+    t = svc.texts(msg)
     kinds = tuple(
         Choice(t.label(f"activity.kinds.{kind}"), BUTTON.data(action="kind", value=kind)) for kind in activity_log.KINDS
     )
@@ -178,7 +183,7 @@ async def answer(msg: Incoming, svc: Services) -> list[Reply]:
         return _summary(svc, msg, state)
     if step == "confirm":
         return _summary(svc, msg, state)
-    return await flow.stale(msg, svc)  # the kind step takes a button, not words that name none
+    return _ask_kind(svc, msg)  # words that name no kind: the kinds again
 
 
 async def _confirm(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[Reply]:

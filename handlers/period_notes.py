@@ -61,6 +61,11 @@ async def start(msg: Incoming, svc: Services) -> list[Reply]:
     if staff_area.held(svc, msg) == []:
         return with_menu(t, "staff_no_areas")
     await _save(svc, msg, "period", {})
+    return _ask_period(svc, msg)
+
+
+def _ask_period(svc: Services, msg: Incoming) -> list[Reply]:
+    t = svc.texts(msg)
     choices = tuple(
         Choice(period_label(t, p), BUTTON.data(action="period", value=p.key)) for p in _offered(_today(svc))
     )
@@ -154,7 +159,7 @@ async def answer(msg: Incoming, svc: Services) -> list[Reply]:
         return await _menu(svc, msg, state, saved=section)
     if step == "menu":
         return await _menu(svc, msg, state)
-    return await flow.stale(msg, svc)
+    return _ask_period(svc, msg)  # words that name no period: the periods again
 
 
 async def show_deadlines(msg: Incoming, svc: Services) -> list[Reply]:

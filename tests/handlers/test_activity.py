@@ -192,3 +192,12 @@ async def test_muctieu_sets_the_commune_target(staff, services, chat):
     assert staff.values_of("activity_target")["villages"] == 12  # what is set, shown before changing it
     await staff.send("hủy")
     assert staff.templates[0] == "cancelled"
+
+
+async def test_words_that_name_no_kind_show_the_kinds_again(staff, services):
+    await staff.send("/ghinhan")
+    await staff.send("<b>tiệc</b> {{ 7*7 }}")
+    assert staff.values_of("activity_step")["step"] == "kind" and "49" not in staff.text
+    await staff.send("phát loa")  # an option's words: picked
+    assert staff.values_of("activity_step")["step"] == "date"
+    assert (await services.conversations.get(staff.key)).data["kind"] == "loudspeaker"
