@@ -30,7 +30,7 @@ BUTTON = Button("staff", "action", "value")  # staff:camp:<id>, staff:area:<code
 FURTHEST = timedelta(days=90)  # a broadcast set further ahead is more likely a typo than a plan
 
 
-def _allowed(svc: Services, msg: Incoming) -> list[str] | None:
+def allowed_areas(svc: Services, msg: Incoming) -> list[str] | None:
     """Area codes this person may send to (None: every area)."""
     codes = roles.staff_areas(svc.settings, msg, svc.grants)  # the environment's and the chat's
     if codes is None:
@@ -45,7 +45,7 @@ def _cancel(svc: Services, msg: Incoming) -> Choice:
 
 async def start(msg: Incoming, svc: Services) -> list[Reply]:
     t = svc.texts(msg)
-    allowed = _allowed(svc, msg)
+    allowed = allowed_areas(svc, msg)
     if allowed == []:
         return with_menu(t, "staff_no_areas")
     now = svc.clock()
@@ -93,7 +93,7 @@ def _campaign_choices(svc: Services, prefix: str) -> tuple[Choice, ...]:
 def _area_choices(svc: Services, msg: Incoming, prefix: str) -> tuple[Choice, ...]:
     t = svc.texts(msg)
     areas = svc.library.areas
-    allowed = _allowed(svc, msg)
+    allowed = allowed_areas(svc, msg)
     if allowed is None:
         return (Choice(t.label("staff.all_areas"), BUTTON.data(action=prefix, value=ALL)),) + tuple(
             Choice(areas.get(code).name, BUTTON.data(action=prefix, value=code)) for code in areas.roots
@@ -106,7 +106,7 @@ def _area_choices(svc: Services, msg: Incoming, prefix: str) -> tuple[Choice, ..
 
 def _targets(svc: Services, msg: Incoming, value: str) -> list[str] | None:
     """The areas a target button stands for; [] means every area; None if not allowed."""
-    allowed = _allowed(svc, msg)
+    allowed = allowed_areas(svc, msg)
     if value == ALL:
         return [] if allowed is None else None
     if value == MINE:

@@ -8,6 +8,7 @@ Layers, lowest first; a layer may import itself and what its row allows:
 
     core                                       (messages, settings, storage, content, clock, logs…)
     routing, identifiers, knowledge, broadcast  core only
+    activity                                   core only (the activity log, report sections, deadlines)
     images                                     + identifiers (pictures: QR codes, OCR)
     reporting                                  + identifiers, images (evidence photos are checked pictures)
     checking                                   + identifiers, reporting
@@ -41,7 +42,9 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 ROOTS = ("bot", "handlers")
 
-_BELOW_HUBS = {"core", "routing", "identifiers", "knowledge", "broadcast", "images", "reporting", "checking"}
+_BELOW_HUBS = {
+    "core", "routing", "identifiers", "knowledge", "broadcast", "activity", "images", "reporting", "checking",
+}  # fmt: skip
 _BELOW_FEATURES = _BELOW_HUBS | {"services", "privacy", "periodic"}
 _BELOW_APP = _BELOW_FEATURES | {"handlers", "channels", "web"}
 
@@ -52,6 +55,7 @@ ALLOWED: dict[str, frozenset[str]] = {
     "identifiers": frozenset({"core"}),
     "knowledge": frozenset({"core"}),
     "broadcast": frozenset({"core"}),
+    "activity": frozenset({"core"}),
     "images": frozenset({"core", "identifiers"}),
     "reporting": frozenset({"core", "identifiers", "images"}),
     "checking": frozenset({"core", "identifiers", "reporting"}),

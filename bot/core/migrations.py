@@ -464,6 +464,38 @@ def _v21_usage_counts(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v22_activity(db: sqlite_utils.Database) -> None:
+    # Sessions held off-line (issue 18): counts only, never who attended. `village_key` is the
+    # typed village folded (no case, accents, "thôn"), so coverage counts a village once.
+    db["activity_log"].create(
+        {"id": int, "area_code": str, "kind": str, "held_on": str, "village": str, "village_key": str,
+         "people": int, "note": str, "recorded_by": str, "recorded_at": str},
+        pk="id",
+    )  # fmt: skip
+    db["activity_log"].create_index(["area_code", "held_on"])
+    db["activity_log"].create_index(["held_on"])
+    # A commune's number of villages and the share of them it aims to reach.
+    db["activity_targets"].create(
+        {"area_code": str, "villages": int, "share": float, "updated_by": str, "updated_at": str}, pk="area_code"
+    )
+    # The free-text sections of a periodic report, per period key ("2026-Q4") and area.
+    db["activity_notes"].create(
+        {"period": str, "area_code": str, "section": str, "text": str, "updated_by": str, "updated_at": str},
+        pk=("period", "area_code", "section"),
+    )
+    # The reporting calendar: a day every year (year NULL) or of one year; presets keep their key.
+    db["report_deadlines"].create(
+        {"id": int, "key": str, "kind": str, "month": int, "day": int, "year": int, "note": str, "active": int,
+         "updated_by": str, "updated_at": str},
+        pk="id",
+    )  # fmt: skip
+    db["report_deadlines"].create_index(["key"], unique=True)
+    # One row per deadline occurrence reminded: written with the queued messages, so never twice.
+    db["deadline_reminders"].create(
+        {"deadline_id": int, "due_on": str, "recipients": int, "sent_at": str}, pk=("deadline_id", "due_on")
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "chats, conversation state, handled updates", _v1_core),
     Migration(2, "FAQ gaps, quiz results", _v2_knowledge),
@@ -485,6 +517,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(18, "the web console: one-time logins, refused codes, sessions", _v18_web_console),
     Migration(19, "reports found by their area code (the police queue of a commune)", _v19_reports_by_area),
     Migration(21, "anonymous usage counts per day, kind, outcome, topic and area; reports by month", _v21_usage_counts),
+    Migration(22, "activity log, targets, report sections, reporting deadlines and reminders", _v22_activity),
 )
 
 
