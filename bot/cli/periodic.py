@@ -48,9 +48,8 @@ def report_periodic(
         raise SettingsError(f"unknown area {area[:40]!r}: give a code or name from canhgiac areas list")
     t = library.content.texts(settings.default_language)
     with _database(settings) as storage:
-        # The activity log and the staff's sections (bot/activity/) are wired in at merge; until then
-        # the report says no off-line activity was recorded and leaves both sections to fill in.
-        written = build.generate(storage, library.areas, t, codes[0], chosen, output, activities=(), sections={})
+        # With what staff recorded: the activity log (/ghinhan) and the sections (/baocaoky).
+        written = build.generate(storage, library.areas, t, codes[0], chosen, output)
     typer.echo(f"wrote {written.document}")
     typer.echo(f"wrote {written.annex}")
     found = written.figures

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.activity import log, notes
 from bot.broadcast.areas import Areas
 from bot.core.content import Texts
 from bot.core.storage import Storage
@@ -36,11 +37,22 @@ def generate(
     period: Period,
     output: Path,
     *,
-    activities: Sequence[ActivityCount] = (),
+    activities: Sequence[ActivityCount] | None = None,
     sections: Mapping[str, str] | None = None,
 ) -> Written:
-    found = storage.read_sync(lambda db: figures.compute(db, areas, area_code, period, activities))
+    """The report of `area_code` for `period`. Activities and sections are the ones staff recorded
+    (`/ghinhan`, `/baocaoky`), read in the same snapshot as the figures, unless given."""
+
+    def read(db) -> tuple[figures.Figures, Mapping[str, str]]:
+        covered, _ = figures.area_rows(areas, area_code)
+        done = log.summary(db, period.first, period.last, covered) if activities is None else activities
+        written = sections
+        if written is None:
+            written = notes.sections(db, period.key, area_code) if period.key else {}
+        return figures.compute(db, areas, area_code, period, done), written
+
+    found, texts = storage.read_sync(read)
     pictures = [] if found.empty else charts.render(found, t)
-    written = document.write(found, areas, t, sections or {}, pictures, output)
+    written = document.write(found, areas, t, texts, pictures, output)
     sheet = annex.write(found, areas, t, document.period_words(found, t), annex_path(output))
     return Written(written, sheet, found)

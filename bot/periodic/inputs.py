@@ -1,22 +1,14 @@
-"""What a periodic report takes from outside the database it reads: off-line activities counted by
-staff (the activity log, `/ghinhan`) and the free-text sections they write. Plain values, so the
-report does not depend on where they are kept."""
+"""What a periodic report takes from what staff feed in (bot/activity/): off-line activities
+counted with `/ghinhan` and the free-text sections written with `/baocaoky`."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
-ACTIVITY_KINDS = ("meeting", "loudspeaker", "poster", "school", "company", "contest", "other")
+from bot.activity.log import KINDS as ACTIVITY_KINDS
+from bot.activity.log import ActivityCount
+
+__all__ = ["ACTIVITY_KINDS", "SECTIONS", "ActivityCount", "Sections"]
+
 SECTIONS = ("difficulties", "recommendations")
-
-
-@dataclass(frozen=True)
-class ActivityCount:
-    area_code: str
-    kind: str  # one of ACTIVITY_KINDS
-    sessions: int
-    people: int
-
-
 Sections = Mapping[str, str]  # SECTIONS -> the staff's text; missing or empty: a line to fill in

@@ -32,6 +32,14 @@ class Period:
         """The moment after the last day, as stored (UTC ISO): periods are [start, end)."""
         return to_iso(datetime.combine(self.last + timedelta(days=1), time(), VIETNAM))
 
+    @property
+    def key(self) -> str | None:
+        """The name staff's sections are kept under (bot/activity/periods.py): "2026-12", "2026-Q4",
+        "2026-H2", "2026"; None for two dates."""
+        year = self.first.year
+        return {"month": f"{year}-{self.number:02d}", "quarter": f"{year}-Q{self.number}",
+                "half": f"{year}-H{self.number}", "year": str(year)}.get(self.kind)  # fmt: skip
+
     def months(self) -> list[str]:
         """Every month the period touches, "2026-10", in order."""
         found, current = [], self.first.replace(day=1)
