@@ -49,7 +49,10 @@ def generate(
         written = sections
         if written is None:
             written = notes.sections(db, period.key, area_code) if period.key else {}
-        return figures.compute(db, areas, area_code, period, done), written
+        found = figures.compute(db, areas, area_code, period, done)
+        reached = (log.coverage(db, period.first, period.last, commune) for commune in found.communes)
+        found.coverage = [c for c in reached if c.villages is not None]  # only where a target was set
+        return found, written
 
     found, texts = storage.read_sync(read)
     pictures = [] if found.empty else charts.render(found, t)

@@ -289,6 +289,18 @@ def _results(w: _Writer, f: Figures, areas: Areas, t: Texts, p: dict) -> None:
                 w.paragraph(fill(p["activity"], kind=kinds[kind], sessions=number(sessions), people=number(people)))
     else:
         w.paragraph(p["activities_none"])
+    for reached in f.coverage:
+        w.paragraph(
+            fill(
+                p["coverage"],
+                area=areas.name_of(reached.area_code),
+                reached=number(reached.villages_reached),
+                villages=number(reached.villages),
+                share=round(100 * (reached.share or 0)),
+                target=round(100 * (reached.target_share or 0)),
+                met=bool(reached.met),
+            )
+        )
 
     w.paragraph(p["heading_themes"], bold=True, indent=False)
     if f.themes:

@@ -22,7 +22,7 @@ from bot.core import tally
 from bot.core.clock import VIETNAM, from_iso
 from bot.core.textnorm import strip_diacritics
 from bot.knowledge import gaps
-from bot.periodic.inputs import ActivityCount
+from bot.periodic.inputs import ActivityCount, Coverage
 from bot.periodic.periods import Period
 from bot.reporting import reports
 
@@ -50,6 +50,7 @@ class Figures:
     decision_days: list[float] = field(default_factory=list)  # first decisions: days from first report
     themes: list[tuple[str, int]] = field(default_factory=list)  # unanswered questions: example, times
     activities: list[ActivityCount] = field(default_factory=list)
+    coverage: list[Coverage] = field(default_factory=list)  # communes with a target: villages reached
 
     def total(self, key: str, area: str | None = None, month: str | None = None) -> int:
         if area is not None and month is not None:  # one cell: the annex asks this for every cell

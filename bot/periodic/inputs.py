@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bot.activity.log import KINDS as ACTIVITY_KINDS
-from bot.activity.log import ActivityCount
+from bot.activity.log import ActivityCount, Coverage
 
-__all__ = ["ACTIVITY_KINDS", "SECTIONS", "ActivityCount", "Sections"]
+__all__ = ["ACTIVITY_KINDS", "SECTIONS", "ActivityCount", "Coverage", "Sections"]
 
 SECTIONS = ("difficulties", "recommendations")
 Sections = Mapping[str, str]  # SECTIONS -> the staff's text; missing or empty: a line to fill in

@@ -9,6 +9,7 @@ import docx
 import openpyxl
 import pytest
 
+from bot.activity import log, notes, targets
 from bot.broadcast import broadcasts, deliveries, subscriptions
 from bot.core import tally
 from bot.core.messages import ChatKey
@@ -251,3 +252,31 @@ def test_charts_have_every_vietnamese_letter(filled, library, caplog, recwarn):
     assert len(rendered) == 4 and all(png.startswith(b"\x89PNG") for _, png in rendered)
     missing = [str(w.message) for w in recwarn if "missing from" in str(w.message)]
     assert not missing and not [r for r in caplog.records if "missing from" in r.getMessage()]
+
+
+def test_the_report_reads_what_staff_recorded_in_the_chat(filled, library, tmp_path):
+    """Without explicit inputs, the activities (/ghinhan), the commune's target (/muctieu) and the
+    sections written for this period (/baocaoky) come from the database."""
+    t = library.content.texts("vi")
+    p = t.labels("periodic")
+
+    def record(db):
+        for village, people in (("thôn Nà Phạ", 40), ("Na Pha", 25), ("tổ 3", 30)):  # two villages, one twice
+            log.record(db, area_code=A, kind="meeting", held_on=date(2026, 11, 5), village=village, people=people,
+                       note=None, recorded_by="telegram:7003", now=at("2026-11-05"))  # fmt: skip
+        log.record(db, area_code=A, kind="meeting", held_on=date(2026, 7, 1), village="thôn 9", people=10,
+                   note=None, recorded_by="telegram:7003", now=at("2026-07-01"))  # another quarter  # fmt: skip
+        targets.set_target(db, A, villages=4, share=0.75, actor="telegram:7003", now=at("2026-10-01"))
+        notes.set_section(db, "2026-Q4", PROVINCE, "difficulties", "Thiếu loa.", "telegram:7003", at("2026-12-01"))
+        notes.set_section(db, "2026-Q3", PROVINCE, "recommendations", "Của quý trước.", "x", at("2026-09-01"))
+
+    filled.storage.write_sync(record)
+    written = build.generate(filled.storage, library.areas, t, PROVINCE, periods.parse("2026-Q4", TODAY),
+                             tmp_path / "bc.docx")  # fmt: skip
+    text = [paragraph.text for paragraph in docx.Document(written.document).paragraphs]
+    meeting = t.label("periodic.activity_kinds.meeting")
+    assert document.fill(p["activity"], kind=meeting, sessions="3", people="95") in text
+    coverage = document.fill(p["coverage"], area=library.areas.name_of(A), reached="2", villages="4", share=50,
+                             target=75, met=False)  # fmt: skip
+    assert coverage in text
+    assert "Thiếu loa." in text and "Của quý trước." not in text
