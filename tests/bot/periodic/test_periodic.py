@@ -259,6 +259,7 @@ def test_the_report_reads_what_staff_recorded_in_the_chat(filled, library, tmp_p
     sections written for this period (/baocaoky) come from the database."""
     t = library.content.texts("vi")
     p = t.labels("periodic")
+    this_quarter, last_quarter = "Thiếu loa.", "Của quý trước."  # what staff typed
 
     def record(db):
         for village, people in (("thôn Nà Phạ", 40), ("Na Pha", 25), ("tổ 3", 30)):  # two villages, one twice
@@ -267,8 +268,8 @@ def test_the_report_reads_what_staff_recorded_in_the_chat(filled, library, tmp_p
         log.record(db, area_code=A, kind="meeting", held_on=date(2026, 7, 1), village="thôn 9", people=10,
                    note=None, recorded_by="telegram:7003", now=at("2026-07-01"))  # another quarter  # fmt: skip
         targets.set_target(db, A, villages=4, share=0.75, actor="telegram:7003", now=at("2026-10-01"))
-        notes.set_section(db, "2026-Q4", PROVINCE, "difficulties", "Thiếu loa.", "telegram:7003", at("2026-12-01"))
-        notes.set_section(db, "2026-Q3", PROVINCE, "recommendations", "Của quý trước.", "x", at("2026-09-01"))
+        notes.set_section(db, "2026-Q4", PROVINCE, "difficulties", this_quarter, "telegram:7003", at("2026-12-01"))
+        notes.set_section(db, "2026-Q3", PROVINCE, "recommendations", last_quarter, "x", at("2026-09-01"))
 
     filled.storage.write_sync(record)
     written = build.generate(filled.storage, library.areas, t, PROVINCE, periods.parse("2026-Q4", TODAY),
@@ -279,4 +280,4 @@ def test_the_report_reads_what_staff_recorded_in_the_chat(filled, library, tmp_p
     coverage = document.fill(p["coverage"], area=library.areas.name_of(A), reached="2", villages="4", share=50,
                              target=75, met=False)  # fmt: skip
     assert coverage in text
-    assert "Thiếu loa." in text and "Của quý trước." not in text
+    assert this_quarter in text and last_quarter not in text
