@@ -435,6 +435,17 @@ def _v18_web_console(db: sqlite_utils.Database) -> None:
     )  # fmt: skip
 
 
+def _v20_staff_console(db: sqlite_utils.Database) -> None:
+    # Unanswered FAQ questions staff marked handled in the console: per normalised question, when
+    # and by whom (a role holder's id, never a citizen's); asked again later, it shows again.
+    db["faq_gap_reviews"].create(
+        {"normalized": str, "handled_at": str, "handled_by": str},
+        pk="normalized",
+    )
+    # The subscribers page's 12-week trend counts new subscriptions per area by date.
+    db["subscriptions"].create_index(["area_code", "subscribed_at"])
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "chats, conversation state, handled updates", _v1_core),
     Migration(2, "FAQ gaps, quiz results", _v2_knowledge),
@@ -454,6 +465,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(16, "Zalo Official Account tokens and pending links", _v16_zalo_oa),
     Migration(17, "messages sent per channel and month, for monthly quotas", _v17_channel_usage),
     Migration(18, "the web console: one-time logins, refused codes, sessions", _v18_web_console),
+    Migration(20, "the staff console: FAQ gaps marked handled; subscriptions by area and date", _v20_staff_console),
 )
 
 

@@ -47,6 +47,7 @@ class Gap:
     last_asked: str = ""
     outcomes: dict[str, int] = field(default_factory=dict)
     best_faq_ids: dict[str, int] = field(default_factory=dict)
+    asked: list[tuple[str, str]] = field(default_factory=list)  # (normalised question, when) of each member
 
 
 def _key(row: dict) -> str:
@@ -64,6 +65,38 @@ def group(rows: list[dict]) -> list[Gap]:
             last_asked=members[0]["asked_at"],
             outcomes=dict(Counter(r["outcome"] for r in members)),
             best_faq_ids=dict(Counter(r["best_faq_id"] for r in members if r["best_faq_id"])),
+            asked=[(_key(r), r["asked_at"]) for r in members],
         )
         for members in group_similar(recent_first, key=_key)
     ]
+
+
+# --- staff mark a group handled (the web console): the `faq_gap_reviews` table ---
+
+
+def mark_handled(db: sqlite_utils.Database, gap: Gap, handled_by: str, now: datetime) -> None:
+    """Every question of the group, as asked until now, is handled (an FAQ entry added, or nothing to add)."""
+    stamp = to_iso(now)
+    db["faq_gap_reviews"].upsert_all(
+        [
+            {"normalized": key, "handled_at": stamp, "handled_by": handled_by}
+            for key in dict.fromkeys(k for k, _ in gap.asked)
+        ],
+        pk="normalized",
+    )
+
+
+def reviews(db: sqlite_utils.Database) -> dict[str, str]:
+    """Normalised question -> when it was last marked handled."""
+    return dict(db.execute("SELECT normalized, handled_at FROM faq_gap_reviews").fetchall())
+
+
+def is_handled(gap: Gap, handled: dict[str, str]) -> bool:
+    """Handled when each of its questions was asked no later than it was marked handled: the same
+    question asked again afterwards (the new FAQ entry did not answer it) brings the group back."""
+    return all(key in handled and at <= handled[key] for key, at in gap.asked)
+
+
+def newest_first(gaps: list[Gap]) -> list[Gap]:
+    """The console's order: the group asked most recently first."""
+    return sorted(gaps, key=lambda gap: gap.last_asked, reverse=True)
