@@ -94,10 +94,11 @@ def active_in(db: sqlite_utils.Database, area_codes: set[str] | None) -> list[Su
     rows = db.execute(
         f"SELECT channel, chat_id, area_code, topics FROM subscriptions WHERE {where} ORDER BY channel, chat_id", params
     ).fetchall()
-    return [
-        Subscription(channel, chat_id, area, tuple(filter(None, (topics or "").split(","))), True, None)
-        for channel, chat_id, area, topics in rows
-    ]
+    chosen: dict[str | None, tuple[str, ...]] = {}  # few distinct lists: split each once (a province's preview)
+    for _, _, _, topics in rows:
+        if topics not in chosen:
+            chosen[topics] = tuple(filter(None, (topics or "").split(",")))
+    return [Subscription(channel, chat_id, area, chosen[topics], True, None) for channel, chat_id, area, topics in rows]
 
 
 def listing(db: sqlite_utils.Database, area_codes: set[str] | None) -> list[dict]:

@@ -6,11 +6,14 @@ database, served inside `canhgiac run` (when `CANHGIAC_WEB_PORT` is set) or alon
     auth.py       passwordless login (a link or a code from `/dangnhap`), sessions, logout
     identity.py   who is signed in: their roles and areas, checked again on every request
     console.py    the pages: home (who, role, scope; the police queue), one identifier
+    staff.py      the staff's pages: subscribers, compose and follow broadcasts, calendar, posters, FAQ gaps
+    charts.py     charts drawn on the server as SVG
     pages.py      the page templates (`content/<lang>/web/*.html.j2`)
     server.py     uvicorn, started and stopped with the bot's other tasks
 
 Whole HTML pages are not chat replies: their templates live in `content/<lang>/web/`, beside (not
 in) `templates/`, so the checks of chat replies (Telegram's HTML subset, snapshots of flows) do
 not apply to them, and a language is still one folder. Business logic stays below: the queue is
-`bot.reporting.reports.queue`, scopes are `bot.reporting.digest.scope_of`, roles `bot.routing.roles`.
+`bot.reporting.reports.queue`, scopes are `bot.reporting.digest.scope_of`, roles `bot.routing.roles`;
+broadcasts are composed by `bot.broadcast.compose`, as in the chat.
 """

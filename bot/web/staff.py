@@ -115,7 +115,7 @@ async def subscribers(request: Request) -> Response:
     )
     weeks = [(first + timedelta(weeks=n)).strftime("%d/%m") for n in range(TREND_WEEKS)]
     series = [(t.label("web.trend.new"), trend["new"]), (t.label("web.trend.stopped"), trend["stopped"])]
-    chart = charts.grouped_bars(t.label("web.trend.title"), weeks, series, "trend")
+    chart = charts.grouped_bars(t.label("web.trend.title"), weeks, series, "trend", label_every=2)
     table = [{"week": w, "new": n, "stopped": s} for w, n, s in zip(weeks, trend["new"], trend["stopped"], strict=True)]
     return _page(request, "staff_subscribers", officer, areas=rows, total=sum(per_area.values()), topics=topics,
                  every_topic=every_topic, chart=chart, trend=table)  # fmt: skip
@@ -154,7 +154,10 @@ async def compose_form(request: Request) -> Response:
     officer, allowed, refused = await _staff(request)
     if refused:
         return refused
-    return _compose_page(request, officer, allowed, _form_values(_svc(request), None))
+    values = _form_values(_svc(request), None)
+    if allowed is not None and len(allowed) == 1:
+        values["areas"] = list(allowed)  # their one commune, ticked already
+    return _compose_page(request, officer, allowed, values)
 
 
 def _read_draft(svc: Services, allowed, values: dict) -> tuple[dict | None, str | None, int]:
