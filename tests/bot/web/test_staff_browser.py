@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.broadcast import broadcasts, subscriptions
-from bot.core.clock import VIETNAM
+from bot.core.clock import VIETNAM, to_iso
 from bot.core.messages import ChatKey
 from bot.web.server import serve_web
 from tests.bot.web import test_browser
@@ -178,6 +178,15 @@ async def test_download_a_poster(router, services, chromium_binary, shots):
 @pytest.mark.parametrize("width", WIDTHS)
 async def test_every_staff_page_fits_the_screen(router, services, chromium_binary, shots, width):
     seed(services, 4)
+    now = services.clock()
+
+    def fill(db):  # a page with something on it: a broadcast sent, a long question asked twice
+        broadcasts.create(db, created_by=f"test:{STAFF}", now=now, text="Họp tổ dân phố " * 8, areas=[CAM_DUONG])
+        for _ in range(2):
+            db["faq_gaps"].insert({"asked_at": to_iso(now), "text": "câu hỏi dài " * 12, "normalized": "cau hoi dai",
+                                   "outcome": "none", "best_faq_id": None, "score": 0.0})  # fmt: skip
+
+    services.storage.write_sync(fill)
     async with staff_browser(router, services, chromium_binary, width) as (page, base, errors):
         for name in ("subscribers", "compose", "broadcasts", "calendar", "posters", "gaps"):
             await page.goto(f"{base}/staff/{name}")
