@@ -15,16 +15,18 @@ import sqlite_utils
 from bot.broadcast import deliveries, subscriptions
 from bot.core import outbox
 from bot.core.messages import ChatKey
-from bot.knowledge import quiz_results
+from bot.knowledge import gaps, quiz_results
 from bot.reporting import reports
 from bot.routing import chats, choices, conversations, grants, logins, web_sessions
 
 
 def _forget_roles(db: sqlite_utils.Database, chat: ChatKey) -> None:
-    """What holding a role left: grants and refused invite codes, and web console logins and sessions."""
+    """What holding a role left: grants and refused invite codes, web console logins and sessions, and
+    their name on the FAQ questions they marked handled."""
     grants.forget(db, chat)
     logins.forget(db, chat)
     web_sessions.forget(db, chat)
+    gaps.forget_reviewer(db, chat)
 
 
 # Each owner forgets its own rows (one owner per table, `tests/test_table_owners.py`), under the
@@ -38,7 +40,7 @@ HELD = (
     ("quiz", quiz_results.forget),
     ("choices", choices.forget),  # offered_choices: the options last shown
     ("conversation", conversations.forget),  # a flow left half done
-    ("roles", _forget_roles),  # grants, invite_misses, web_logins, web_sessions
+    ("roles", _forget_roles),  # grants, invite_misses, web_logins, web_sessions, faq_gap_reviews
     ("chat", chats.forget),  # the chat's id, language, last message: last, after what hangs off it
 )
 FORGETS = tuple(forget for _, forget in HELD)

@@ -15,6 +15,7 @@ import sqlite_utils
 
 from bot.core.clock import to_iso
 from bot.core.gaplog import group_similar, redact_identifiers
+from bot.core.messages import ChatKey
 from bot.knowledge.matcher import Result
 
 MAX_TEXT = 500
@@ -100,3 +101,8 @@ def is_handled(gap: Gap, handled: dict[str, str]) -> bool:
 def newest_first(gaps: list[Gap]) -> list[Gap]:
     """The console's order: the group asked most recently first."""
     return sorted(gaps, key=lambda gap: gap.last_asked, reverse=True)
+
+
+def forget_reviewer(db: sqlite_utils.Database, chat: ChatKey) -> None:
+    """Erasure of a role holder: the marks stay (the questions were handled), no longer saying by whom."""
+    db.execute("UPDATE faq_gap_reviews SET handled_by = '' WHERE handled_by = ?", [f"{chat.channel}:{chat.chat_id}"])

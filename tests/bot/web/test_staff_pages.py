@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from bot import privacy
 from bot.broadcast import broadcasts, campaigns, subscriptions
 from bot.broadcast.sender import Sender
 from bot.core.clock import VIETNAM, to_iso
@@ -271,6 +272,13 @@ async def test_a_gap_group_is_marked_handled_and_hidden(router, services, web, c
     assert (await web.post("/staff/gaps", data={"csrf": csrf, "key": "con meo bay"})).status_code == 303
     handled = await services.storage.read(gaps.reviews)
     assert set(handled) == {"con meo bay"}
+    by = await services.storage.read(lambda db: db.execute("SELECT handled_by FROM faq_gap_reviews").fetchall())
+    assert by == [(f"test:{STAFF}",)]
+    services.storage.write_sync(lambda db: privacy.erase_chat(db, ChatKey("test", STAFF)))  # their /xoadulieu
+    assert await services.storage.read(gaps.reviews) == handled  # still handled, by nobody named
+    by = await services.storage.read(lambda db: db.execute("SELECT handled_by FROM faq_gap_reviews").fetchall())
+    assert by == [("",)]
+    csrf = await signed_in(router, services, web)  # erasure ended the session too
     page = await web.get("/staff/gaps")
     assert page.text.count('action="/staff/gaps"') == 1 and 'id="show-all"' in page.text
     assert "con meo bay" in (await web.get("/staff/gaps?all=1")).text
