@@ -55,12 +55,19 @@ def in_scope(areas: Areas, broadcast: broadcasts.Broadcast, allowed: list[str] |
 
 
 def draft(
-    *, campaign_id: str | None, text: str | None, areas: list[str], at: str | None, now: datetime
+    *,
+    campaign_id: str | None,
+    text: str | None,
+    areas: list[str],
+    at: str | None,
+    now: datetime,
+    topic: str | None = None,
 ) -> broadcasts.Broadcast:
     """A broadcast not yet saved, as `broadcasts.create` would save it."""
     return broadcasts.Broadcast(
         id=0, kind="manual", campaign_id=campaign_id, text=text, areas=areas, iso_week=None,
         scheduled_for=at or to_iso(now), status="scheduled", created_by="", recipients=0,
+        topic=topic if text is not None else None,
     )  # fmt: skip
 
 

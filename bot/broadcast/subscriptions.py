@@ -15,6 +15,13 @@ from bot.broadcast import deliveries
 from bot.core.clock import to_iso
 from bot.core.messages import ChatKey
 
+NOT_SUBSCRIBABLE = ("bot-help", "reporting-help")  # topics about the bot itself, never a warning's
+
+
+def choosable(taxonomy) -> list[str]:
+    """The topics a subscriber may choose (and a staff broadcast may name), in the taxonomy's order."""
+    return [slug for slug in taxonomy if slug not in NOT_SUBSCRIBABLE]
+
 
 @dataclass(frozen=True)
 class Subscription:

@@ -446,6 +446,8 @@ def _v20_staff_console(db: sqlite_utils.Database) -> None:
     db["subscriptions"].create_index(["area_code", "subscribed_at"])
     # Its counts per topic read the topics of every active subscription in order, without the table.
     db["subscriptions"].create_index(["active", "topics", "area_code"])
+    # Staff's own words may name a topic: subscribers who chose only other topics do not get them.
+    db["broadcasts"].add_column("topic", str)
 
 
 MIGRATIONS: tuple[Migration, ...] = (

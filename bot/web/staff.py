@@ -135,6 +135,7 @@ def _form_values(svc: Services, form: dict | None) -> dict:
         "when": "later" if form.get("when") == "later" else "now",
         "date": str(form.get("date") or ""),
         "time": str(form.get("time") or ""),
+        "topic": str(form.get("topic") or ""),
     }
 
 
@@ -144,7 +145,9 @@ def _compose_page(request: Request, officer: Officer, allowed, values: dict, sta
     week = iso_week(now.astimezone(VIETNAM))
     this_week = svc.library.campaigns.for_week(week)
     campaign_list = [{"id": c.id, "title": c.title} for c in svc.library.campaigns.by_id.values()]
-    return _page(request, "staff_compose", officer, status=status, form=values, this_week=this_week,
+    names = svc.content.texts(svc.settings.default_language).labels("topics")
+    topics = [{"slug": slug, "name": names.get(slug, slug)} for slug in _topics(svc)]
+    return _page(request, "staff_compose", officer, topics=topics, status=status, form=values, this_week=this_week,
                  campaigns=campaign_list, areas=_area_choices(svc, allowed), everywhere=allowed is None,
                  max_text=compose.MAX_TEXT, today=now.astimezone(VIETNAM).date().isoformat(),
                  days=compose.FURTHEST.days, **{"preview": None, "problem": None, **extra})  # fmt: skip
@@ -160,10 +163,15 @@ async def compose_form(request: Request) -> Response:
     return _compose_page(request, officer, allowed, values)
 
 
+def _topics(svc: Services) -> list[str]:
+    """The topics a subscriber may choose (as /dangky offers them), so a broadcast may name one."""
+    return subscriptions.choosable(svc.content.taxonomy)
+
+
 def _read_draft(svc: Services, allowed, values: dict) -> tuple[dict | None, str | None, int]:
     """(what to broadcast, None, 200), or (None, the problem, its status)."""
     now = svc.clock()
-    campaign_id = text = None
+    campaign_id = text = topic = None
     if values["source"] == "week":
         this_week = svc.library.campaigns.for_week(iso_week(now.astimezone(VIETNAM)))
         if this_week is None:
@@ -177,6 +185,10 @@ def _read_draft(svc: Services, allowed, values: dict) -> tuple[dict | None, str 
         text = values["text"].strip()
         if not text:
             return None, "no_text", 400
+        if values["topic"]:
+            if values["topic"] not in _topics(svc):
+                return None, "topic", 400
+            topic = values["topic"]
     if not values["areas"]:
         return None, "no_area", 400
     targets: list[str] = []
@@ -194,7 +206,8 @@ def _read_draft(svc: Services, allowed, values: dict) -> tuple[dict | None, str 
         if moment is None:
             return None, "when_" + problem, 400
         at = moment
-    return {"campaign_id": campaign_id, "text": text, "areas": sorted(set(targets)), "at": at}, None, 200
+    wanted = {"campaign_id": campaign_id, "text": text, "topic": topic, "areas": sorted(set(targets)), "at": at}
+    return wanted, None, 200
 
 
 async def compose_post(request: Request) -> Response:
@@ -214,13 +227,14 @@ async def compose_post(request: Request) -> Response:
         return _compose_page(request, officer, allowed, values, status=status, problem=problem)
     now = svc.clock()
     if form.get("action") == "send":
-        fields = {k: wanted[k] for k in ("campaign_id", "text", "areas")}
+        fields = {k: wanted[k] for k in ("campaign_id", "text", "topic", "areas")}
         broadcast_id = await svc.storage.write(
             lambda db: broadcasts.create(db, created_by=officer.who, now=now, at=wanted["at"], **fields)
         )
         return RedirectResponse(f"/staff/broadcasts/{broadcast_id}", status_code=303)
+    at = to_iso(wanted["at"]) if wanted["at"] else None
     draft = compose.draft(campaign_id=wanted["campaign_id"], text=wanted["text"], areas=wanted["areas"],
-                          at=to_iso(wanted["at"]) if wanted["at"] else None, now=now)  # fmt: skip
+                          topic=wanted["topic"], at=at, now=now)  # fmt: skip
     renderer = svc.broadcast_renderer()
     shown = await svc.storage.read(lambda db: compose.preview(db, renderer, draft))
     if shown is None:

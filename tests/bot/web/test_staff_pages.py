@@ -292,3 +292,21 @@ async def test_every_staff_form_refuses_a_missing_csrf(router, services, web):
     form = {"source": "text", "text": "x", "areas": [CAM_DUONG], "when": "now", "action": "send"}
     assert (await web.post("/staff/compose", data=form)).status_code == 403
     assert await created(services) == []
+
+
+async def test_own_words_about_one_topic_skip_those_who_chose_others(router, services, web):
+    seed(services, {"1": CAM_DUONG, "2": CAM_DUONG, "3": CAM_DUONG},
+         topics={"2": ("job-scam",), "3": ("loan-shark",)})  # fmt: skip
+    csrf = await signed_in(router, services, web)
+    form = {"csrf": csrf, "source": "text", "text": "Việc nhẹ lương cao", "topic": "job-scam", "areas": [CAM_DUONG],
+            "when": "now"}  # fmt: skip
+    page = await web.post("/staff/compose", data={**form, "action": "preview"})
+    assert int(re.search(r'id="count">[^<]*<b>(\d+)</b>', page.text).group(1)) == 2  # 1 (every topic) and 2
+    await web.post("/staff/compose", data={**form, "action": "send"})
+    [broadcast] = await created(services)
+    assert broadcast.topic == "job-scam"
+    enqueue_due(services)
+    state = await services.storage.read(lambda db: broadcasts.progress(db, broadcast.id))
+    assert state.total == 2
+    unknown = await web.post("/staff/compose", data={**form, "topic": "no-such", "action": "preview"})
+    assert unknown.status_code == 400 and 'data-problem="topic"' in unknown.text
