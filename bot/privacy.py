@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from bot.activity import deadlines, notes, targets
+from bot.activity import log as activity_log
 from bot.broadcast import deliveries, subscriptions
 from bot.core import outbox
 from bot.core.messages import ChatKey
@@ -21,12 +23,16 @@ from bot.routing import chats, choices, conversations, grants, logins, web_sessi
 
 
 def _forget_roles(db: sqlite_utils.Database, chat: ChatKey) -> None:
-    """What holding a role left: grants and refused invite codes, web console logins and sessions, and
-    their name on the FAQ questions they marked handled."""
+    """What holding a role left: grants and refused invite codes, web console logins and sessions,
+    the staff member's name on the commune's activity records (the records stay, unsigned), and on
+    the FAQ questions they marked handled."""
     grants.forget(db, chat)
     logins.forget(db, chat)
     web_sessions.forget(db, chat)
     gaps.forget_reviewer(db, chat)
+    actor = f"{chat.channel}:{chat.chat_id}"  # `roles.actor` of the person of this private chat
+    for owner in (activity_log, targets, notes, deadlines):
+        owner.forget(db, actor)
 
 
 # Each owner forgets its own rows (one owner per table, `tests/test_table_owners.py`), under the

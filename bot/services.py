@@ -15,8 +15,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
+import sqlite_utils
 import yaml
 
+from bot.broadcast import subscriptions
 from bot.broadcast.areas import Areas
 from bot.broadcast.broadcasts import Renderer
 from bot.broadcast.campaigns import Campaigns
@@ -25,7 +27,7 @@ from bot.checking.flags import RedFlagPhrases
 from bot.checking.lookalike import detector_for
 from bot.checking.message_model import load_or_train
 from bot.checking.message_verdict import MessageJudge
-from bot.core import paths
+from bot.core import paths, tally
 from bot.core.clock import Clock, utc_now
 from bot.core.content import Content, Texts
 from bot.core.messages import Incoming
@@ -107,6 +109,13 @@ class Services:
 
     def matcher(self, msg: Incoming) -> FaqMatcher:
         return self.library.matcher_for(msg.language)
+
+    def count_use(
+        self, db: sqlite_utils.Database, msg: Incoming, kind: str, outcome: str, topic: str | None = ""
+    ) -> None:
+        """One anonymous usage count (`bot/core/tally.py`), inside the handler's write: the area is
+        the one the chat subscribed in (a primary-key read), never the chat itself."""
+        tally.count(db, kind, outcome, self.clock(), topic=topic, area_code=subscriptions.area_of(db, msg.chat))
 
     def broadcast_renderer(self) -> Renderer:
         """Broadcasts go out in the default language: one text per area, not per chat."""

@@ -11,6 +11,8 @@ from bot.reporting import reports
 from bot.routing import grants
 from bot.routing.router import Router
 from handlers import (
+    activity,
+    activity_target,
     admin,
     cancel,
     check,
@@ -20,6 +22,7 @@ from handlers import (
     hotlines,
     menu,
     methods,
+    period_notes,
     picture,
     police,
     privacy,
@@ -79,6 +82,20 @@ def build_router(words: Phrases | None = None) -> Router:
     router.command(staff.start, "phatcanhbao", "broadcast", role="staff")
     router.choice(staff.BUTTON, staff.on_choice, role="staff")
     router.flow(staff.FLOW, staff.answer)
+
+    # The periodic reports: staff record sessions held off-line (/ghinhan), write a report's
+    # difficulties and recommendations (/baocaoky), see the deadlines coming (/hanbaocao) and set
+    # their commune's target (/muctieu).
+    router.command(activity.start, "ghinhan", role="staff")
+    router.choice(activity.BUTTON, activity.on_choice, role="staff")
+    router.flow(activity.FLOW, activity.answer)
+    router.command(period_notes.start, "baocaoky", role="staff")
+    router.choice(period_notes.BUTTON, period_notes.on_choice, role="staff")
+    router.flow(period_notes.FLOW, period_notes.answer)
+    router.command(period_notes.show_deadlines, "hanbaocao", role="staff")
+    router.command(activity_target.start, "muctieu", role="staff")  # a commune's villages and target share
+    router.choice(activity_target.BUTTON, activity_target.on_choice, role="staff")
+    router.flow(activity_target.FLOW, activity_target.answer)
 
     # Help, hotlines, thanks.
     router.command(help.show_help, "help", "huongdan", "trogiup", menu=True, group=True)

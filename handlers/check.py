@@ -18,7 +18,6 @@ import re
 from bot.core.messages import Incoming, Reply
 from bot.core.textnorm import clean_input, phrase_key
 from bot.identifiers import Identifier, citizen_ids_in, extract_identifiers, parse_identifier
-from bot.knowledge import gaps
 from bot.knowledge.normalize import normalize
 from bot.routing.router import command_of
 from bot.services import Services
@@ -154,13 +153,12 @@ async def inbox(msg: Incoming, svc: Services) -> list[Reply]:
         return await check_replies(msg, svc, identifiers)
     if result.outcome == "answer":
         checked = await check_replies(msg, svc, identifiers) if identifiers else []
-        return checked + faq.render_answer(t, result.best.entry)
+        return checked + await faq.answered(msg, svc, text, result)
     if identifiers or (told and not _asks(msg, svc, text)):  # a question is the FAQ's, answered or not
         judged = await message.judge(msg, svc, text)
         if identifiers or judged.risk != "low":
-            return message.render(msg, svc, judged)
-    await svc.storage.write(lambda db: gaps.record(db, text, result, svc.clock()))
-    return faq.replies_for(t, result)
+            return await message.counted(msg, svc, judged)
+    return await faq.answered(msg, svc, text, result)
 
 
 async def on_choice(msg: Incoming, svc: Services) -> list[Reply]:

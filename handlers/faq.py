@@ -46,11 +46,28 @@ def not_these(t: Texts) -> list[Reply]:
     return [Reply(t.render("faq_not_these"), choices=offered + menu_button(t))]
 
 
+# A match's outcome as the usage counters name it (`bot/core/tally.py`, kind "question").
+COUNTED_AS = {"answer": "answered", "suggest": "suggested", "fallback": "unanswered"}
+
+
+async def answered(msg: Incoming, svc: Services, text: str, result: Result) -> list[Reply]:
+    """The replies for a question, after one write that counts it (anonymously: the outcome and
+    the answer's topic) and keeps it in the gaps log when the FAQ had no sure answer. A tapped
+    suggestion is not counted again: a question counts once, with its first outcome."""
+    topic = result.best.entry.topic if result.outcome == "answer" else ""
+
+    def keep(db) -> None:
+        if result.outcome != "answer":
+            gaps.record(db, text, result, svc.clock())
+        svc.count_use(db, msg, "question", COUNTED_AS.get(result.outcome, result.outcome), topic)
+
+    await svc.storage.write(keep)
+    return replies_for(svc.texts(msg), result)
+
+
 async def ask(msg: Incoming, svc: Services) -> list[Reply]:
     result = await svc.compute(svc.matcher(msg).match, msg.text or "")
-    if result.outcome != "answer":
-        await svc.storage.write(lambda db: gaps.record(db, msg.text or "", result, svc.clock()))
-    return replies_for(svc.texts(msg), result)
+    return await answered(msg, svc, msg.text or "", result)
 
 
 async def show(msg: Incoming, svc: Services) -> list[Reply]:

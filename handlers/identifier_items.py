@@ -78,11 +78,13 @@ async def check_replies(msg: Incoming, svc: Services, identifiers: list[Identifi
     shown = identifiers[:MAX_CHECKED]
     allow = verdict.allow_list(svc.settings)
     results = await svc.storage.read(lambda db: [verdict.check(db, i, svc.library.brands, allow=allow) for i in shown])
+    worst = verdict.risk_of([s for r in results for s in r.signals])
+    await svc.storage.write(lambda db: svc.count_use(db, msg, "check", worst))
     text = t.render(
         "check_result",
         items=[item(svc, msg, r) for r in results],
         more=len(identifiers) - len(shown),
-        worst=verdict.risk_of([s for r in results for s in r.signals]),
+        worst=worst,
     )
     many = len(results) > 1
     choices = [report_choice(svc, msg, r.identifier, many) for r in results if r.risk != "low" or not many][:3]

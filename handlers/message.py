@@ -79,8 +79,15 @@ async def judge(msg: Incoming, svc: Services, text: str) -> MessageVerdict:
     return judged
 
 
+async def counted(msg: Incoming, svc: Services, judged: MessageVerdict) -> list[Reply]:
+    """The verdict's replies, counted (anonymously) as a message checked: only a verdict the
+    citizen is shown counts, not a story judged and then answered from the FAQ."""
+    await svc.storage.write(lambda db: svc.count_use(db, msg, "message_check", judged.risk, judged.topic))
+    return render(msg, svc, judged)
+
+
 async def verdict_replies(msg: Incoming, svc: Services, text: str) -> list[Reply]:
-    return render(msg, svc, await judge(msg, svc, text))
+    return await counted(msg, svc, await judge(msg, svc, text))
 
 
 def render(msg: Incoming, svc: Services, judged: MessageVerdict) -> list[Reply]:

@@ -19,7 +19,7 @@ from bot.core.messages import Choice, Incoming, Reply
 from bot.core.money import format_vnd
 from bot.core.textnorm import ascii_int
 from bot.identifiers import display_stored
-from bot.reporting import reports
+from bot.reporting import decisions, digest, reports
 from bot.routing import conversations, roles
 from bot.routing.choices import Button
 from bot.routing.router import command_of
@@ -30,22 +30,13 @@ from handlers.menu import menu_button, with_menu
 FLOW = "police_note"
 QUEUE_SIZE = 5
 DETAIL_REPORTS = 10
-MAX_NOTE = 300
 BUTTON = Button("police", "action", "item")  # police:confirmed:12, police:note:skip, police:queue
 SKIP_NOTE = BUTTON.data(action="note", item="skip")
 
 
 def _scope(svc: Services, msg: Incoming) -> reports.Scope | None:
     """The reports this officer answers for; None: every report (an admin, a police id without areas)."""
-    codes = roles.areas_for(svc.settings, msg, "police", svc.grants)
-    if codes is None:
-        return None
-    areas, units, unplaced = svc.library.areas, set(), False
-    for code in codes:
-        for current in areas.resolve(code):  # a code of before 2025 stands for the unit(s) it went into
-            units |= areas.within(current)
-            unplaced = unplaced or areas.get(current).parent is None  # a province's officer
-    return reports.Scope(frozenset(units), unplaced)
+    return digest.scope_of(svc.library.areas, roles.areas_for(svc.settings, msg, "police", svc.grants))
 
 
 async def _refused(svc: Services, msg: Incoming, identifier_id: int) -> list[Reply] | None:
@@ -173,24 +164,20 @@ async def note(msg: Incoming, svc: Services) -> list[Reply]:
         skip = Choice(t.label("police.no_note"), SKIP_NOTE)
         status = t.labels("police.statuses")[conversation.data["status"]]
         return [Reply(t.render("police_note", status=status), choices=(skip,))]
-    note_text = None if msg.choice == SKIP_NOTE else msg.text.strip()[:MAX_NOTE]
+    note_text = None if msg.choice == SKIP_NOTE else decisions.clean_note(msg.text)
     identifier_id, status = conversation.data["identifier_id"], conversation.data["status"]
     reporter_texts = svc.content.texts(svc.settings.default_language)
-
-    def notice(ref: str, new_status: str) -> str:
-        return reporter_texts.render("report_status_notice", ref=ref, status=new_status)
-
     scope = _scope(svc, msg)
 
     def apply(db):
-        if scope is not None and reports.queue_item(db, identifier_id, scope=scope) is None:
-            conversations.end_in(db, msg.conversation_key)
-            return "out of scope"
-        outcome = reports.decide(
-            db, identifier_id, status, note=note_text, actor=roles.actor(msg), now=svc.clock(), notice=notice
-        )
+        done = decisions.decide(
+            db, [identifier_id], status, note=note_text, actor=roles.actor(msg), now=svc.clock(),
+            texts=reporter_texts, scope=scope,
+        )  # fmt: skip
         conversations.end_in(db, msg.conversation_key)
-        return outcome
+        if done.refused:
+            return "out of scope"
+        return (done.old[identifier_id], done.notified) if done.decided else None
 
     outcome = await svc.storage.write(apply)
     if outcome == "out of scope":

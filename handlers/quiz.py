@@ -131,6 +131,7 @@ async def answer(msg: Incoming, svc: Services) -> list[Reply]:
 
     def finish(db) -> None:
         quiz_results.record(db, msg.chat, state["score"], ids, svc.clock())
+        svc.count_use(db, msg, "quiz", f"{state['score']}/{len(ids)}")
         conversations.end_in(db, msg.conversation_key)
 
     await svc.storage.write(finish)

@@ -30,7 +30,7 @@ BUTTON = Button("staff", "action", "value")  # staff:camp:<id>, staff:area:<code
 FURTHEST = compose.FURTHEST
 
 
-def _allowed(svc: Services, msg: Incoming) -> list[str] | None:
+def allowed_areas(svc: Services, msg: Incoming) -> list[str] | None:
     """Area codes this person may send to (None: every area)."""
     # the environment's and the chat's; a code of before 2025 means its current unit(s)
     return compose.allowed_areas(svc.library.areas, roles.staff_areas(svc.settings, msg, svc.grants))
@@ -42,7 +42,7 @@ def _cancel(svc: Services, msg: Incoming) -> Choice:
 
 async def start(msg: Incoming, svc: Services) -> list[Reply]:
     t = svc.texts(msg)
-    allowed = _allowed(svc, msg)
+    allowed = allowed_areas(svc, msg)
     if allowed == []:
         return with_menu(t, "staff_no_areas")
     now = svc.clock()
@@ -90,7 +90,7 @@ def _campaign_choices(svc: Services, prefix: str) -> tuple[Choice, ...]:
 def _area_choices(svc: Services, msg: Incoming, prefix: str) -> tuple[Choice, ...]:
     t = svc.texts(msg)
     areas = svc.library.areas
-    allowed = _allowed(svc, msg)
+    allowed = allowed_areas(svc, msg)
     if allowed is None:
         return (Choice(t.label("staff.all_areas"), BUTTON.data(action=prefix, value=ALL)),) + tuple(
             Choice(areas.get(code).name, BUTTON.data(action=prefix, value=code)) for code in areas.roots
@@ -103,7 +103,7 @@ def _area_choices(svc: Services, msg: Incoming, prefix: str) -> tuple[Choice, ..
 
 def _targets(svc: Services, msg: Incoming, value: str) -> list[str] | None:
     """The areas a target button stands for; [] means every area; None if not allowed."""
-    return compose.target(svc.library.areas, _allowed(svc, msg), value)
+    return compose.target(svc.library.areas, allowed_areas(svc, msg), value)
 
 
 def _draft(state: dict[str, Any], now: datetime) -> broadcasts.Broadcast:

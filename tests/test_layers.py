@@ -8,6 +8,7 @@ Layers, lowest first; a layer may import itself and what its row allows:
 
     core                                       (messages, settings, storage, content, clock, logs…)
     routing, identifiers, knowledge, broadcast  core only
+    activity                                   core only (the activity log, report sections, deadlines)
     images                                     + identifiers (pictures: QR codes, OCR)
     reporting                                  + identifiers, images (evidence photos are checked pictures)
     checking                                   + identifiers, reporting
@@ -41,8 +42,10 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 ROOTS = ("bot", "handlers")
 
-_BELOW_HUBS = {"core", "routing", "identifiers", "knowledge", "broadcast", "images", "reporting", "checking"}
-_BELOW_FEATURES = _BELOW_HUBS | {"services", "privacy"}
+_BELOW_HUBS = {
+    "core", "routing", "identifiers", "knowledge", "broadcast", "activity", "images", "reporting", "checking",
+}  # fmt: skip
+_BELOW_FEATURES = _BELOW_HUBS | {"services", "privacy", "periodic"}
 _BELOW_APP = _BELOW_FEATURES | {"handlers", "channels", "web"}
 
 # layer -> the other layers it may import (itself always).
@@ -52,11 +55,13 @@ ALLOWED: dict[str, frozenset[str]] = {
     "identifiers": frozenset({"core"}),
     "knowledge": frozenset({"core"}),
     "broadcast": frozenset({"core"}),
+    "activity": frozenset({"core"}),
     "images": frozenset({"core", "identifiers"}),
     "reporting": frozenset({"core", "identifiers", "images"}),
     "checking": frozenset({"core", "identifiers", "reporting"}),
     "services": frozenset(_BELOW_HUBS),
     "privacy": frozenset(_BELOW_HUBS),
+    "periodic": frozenset(_BELOW_HUBS),  # reports for the authorities: reads every owner, imported by none below
     "handlers": frozenset(_BELOW_FEATURES),
     "channels": frozenset(_BELOW_FEATURES),
     "web": frozenset(_BELOW_FEATURES),

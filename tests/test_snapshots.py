@@ -532,6 +532,43 @@ FLOWS: dict[str, tuple[str, list[Step]]] = {
             press("staff:cancel", who=STAFF),
         ],
     ),
+    "activity": (
+        "/ghinhan: a citizen does not see it; staff record a meeting with bad input re-asked, then confirm; "
+        "/muctieu: the commune's villages and target share",
+        [
+            send("/ghinhan"),
+            send("/ghinhan", who=STAFF),
+            press("act:kind:meeting", who=STAFF),
+            send("25/11", who=STAFF),
+            send("20/11", who=STAFF),
+            press("act:area:x-02647", who=STAFF),
+            send("<b>Thôn</b> Nà Phạ {{ 7*7 }}", who=STAFF),
+            send("-5", who=STAFF),
+            send("khoảng 50 người", who=STAFF),
+            send("Nói về giả danh công an 📢", who=STAFF),
+            press("act:confirm", who=STAFF),
+            send("/muctieu", who=STAFF),
+            press("target:area:x-02647", who=STAFF),
+            send("0", who=STAFF),
+            send("12", who=STAFF),
+            send("120%", who=STAFF),
+            send("80%", who=STAFF),
+        ],
+    ),
+    "period_notes": (
+        "/baocaoky and /hanbaocao: a quarter's difficulties and recommendations; the deadlines coming up",
+        [
+            send("/hanbaocao", who=STAFF),
+            send("/baocaoky", who=STAFF),
+            press("notes:period:2026-Q4", who=STAFF),
+            press("notes:area:x-02647", who=STAFF),
+            press("notes:write:difficulties", who=STAFF),
+            send("Một số bản xa, loa <i>hỏng</i>", who=STAFF),
+            press("notes:write:recommendations", who=STAFF),
+            send("Đề nghị cấp thêm tờ rơi", who=STAFF),
+            press("notes:done", who=STAFF),
+        ],
+    ),
 }
 
 
@@ -578,6 +615,7 @@ NOT_IN_A_FLOW: dict[str, str] = {
     "coming_soon": "only when the content has no quiz questions (the shipped content has them)",
     "subscribe_no_areas": "only when the area registry is empty (the shipped one is not)",
     "staff_no_areas": "only for a staff member configured without areas (tests/handlers/test_staff.py)",
+    "deadline_reminder": "queued by a scheduled job N days before a deadline (tests/bot/activity/test_deadlines.py)",
     "redeem_in_private": "only for /nhanma in a group; the walk is in private chats (tests/handlers/test_admin.py)",
     "check_items": "a part of check_result and message_verdict (included), never rendered alone",
     "web_login": "its link and code are random each time, so no snapshot could hold them "

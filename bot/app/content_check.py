@@ -23,6 +23,7 @@ import jinja2
 import yaml
 from rapidfuzz import fuzz
 
+from bot.activity import deadlines
 from bot.app.content_refs import code_references
 from bot.core.content import LABEL_FILES, PHRASES_FILE, SHOWN_FIRST_FILE, TEMPLATE_SUFFIX, ContentError
 from bot.core.messages import CALLBACK_DATA_MAX_BYTES
@@ -154,6 +155,15 @@ def _check_campaigns(lib: Library, problems: list[str]) -> None:
                     f"{where}: {len(to_plain(rendered))} characters for {area.code}, at most {CAMPAIGN_MAX_CHARS}"
                 )
                 break
+
+
+def _check_deadlines(lib: Library, problems: list[str]) -> int:
+    """`deadlines.yaml` reads: every preset has a key of its own, a kind and a day of the year."""
+    try:
+        return len(deadlines.presets_in(lib.content.root))
+    except (ValueError, yaml.YAMLError) as error:
+        problems.append(f"deadlines.yaml: {str(error)[:200]}")
+        return 0
 
 
 _SENTENCE_END = re.compile(r"[\n.!?;]+")
@@ -407,6 +417,7 @@ def check(lib: Library) -> Findings:
         _check_cards_and_quiz(lib, language, knowledge, slugs, problems)
         problems += [f"{language}/examples/{t}.yaml: unknown topic {t!r}" for t in knowledge.examples if t not in slugs]
     _check_campaigns(lib, problems)
+    presets = _check_deadlines(lib, problems)
     _check_retired_levels(lib, problems)
     _check_jargon(lib, problems)
     _check_terms(lib, problems)
@@ -421,6 +432,7 @@ def check(lib: Library) -> Findings:
         "quiz questions": len(default.quiz),
         "campaigns": len(lib.campaigns.by_id),
         "areas": len(lib.areas),
+        "reporting deadlines": presets,
         "templates, labels and phrases used by the code": used,
     }
     return Findings(problems=problems, counts=counts)

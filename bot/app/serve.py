@@ -3,10 +3,11 @@
 SIGINT and SIGTERM stop it gracefully: pollers stop fetching, updates in hand are finished and
 their replies sent, then the database is closed.
 
-The background loops (scheduling the digest and broadcasts, housekeeping, one sender per channel
-draining the outbox and broadcast deliveries: `bot/broadcast/sender.py`) survive any error, a database
-locked by another process past the busy timeout included: they log it (never a text or a chat)
-and try again after a capped backoff. One process serves a database: `bot/app/instance.py`.
+The background loops (scheduling the digest and broadcasts, reminders of reporting deadlines,
+housekeeping, one sender per channel draining the outbox and broadcast deliveries:
+`bot/broadcast/sender.py`) survive any error, a database locked by another process past the busy
+timeout included: they log it (never a text or a chat) and try again after a capped backoff. One
+process serves a database: `bot/app/instance.py`.
 
 With `CANHGIAC_WEB_PORT` set, the web console (`bot/web/`) is one more task on the same services,
 stopped with the others.
@@ -20,6 +21,7 @@ import logging
 import signal
 from collections.abc import Awaitable, Callable
 
+from bot.activity import deadlines
 from bot.app.wiring import App
 from bot.broadcast import broadcasts
 from bot.broadcast.sender import Backoff, Sender, describe, stopped_within
@@ -27,6 +29,8 @@ from bot.channels import ChannelStartError
 from bot.channels.telegram import TelegramChannel
 from bot.channels.zalo import ZaloChannel
 from bot.channels.zalo_oa import ZaloOAChannel
+from bot.core import outbox
+from bot.core.clock import VIETNAM
 from bot.core.settings import Settings, SettingsError
 from bot.reporting import digest
 from bot.routing import grants, handled_updates, roles
@@ -39,6 +43,8 @@ HOUSEKEEPING_INTERVAL_SECONDS = 6 * 3600
 HOUSEKEEPING_RETRY_SECONDS = (1.0, 600.0)  # after a failed housekeeping: first wait, longest
 SCHEDULE_INTERVAL_SECONDS = 2.0
 SCHEDULE_RETRY_MAX_SECONDS = 60.0
+# Reminders are per day: a look every few minutes sends one soon after REMIND_HOUR.
+DEADLINE_INTERVAL_SECONDS = 600.0
 
 
 def no_channel_message() -> str:
@@ -142,6 +148,41 @@ def _summary_chats(
     )
 
 
+async def remind_deadlines(services: Services) -> int:
+    """Queue the reminders due before reporting deadlines (`bot/activity/deadlines.py`) to every
+    staff member who holds the role for an area, from the environment or a grant; each deadline's
+    occurrence is marked in the same transaction, so it is reminded once, across restarts too.
+    Returns the messages queued. With no staff yet, nothing is marked: one named later still hears."""
+    settings, now = services.settings, services.clock()
+    presets = deadlines.presets_in(services.content.root)
+    t = services.content.texts(settings.default_language)
+    today = now.astimezone(VIETNAM).date()
+
+    def tick(db) -> int:
+        deadlines.load_presets(db, presets, now)
+        due = deadlines.due_reminders(db, now, settings.deadline_reminder_days)
+        if not due:
+            return 0
+        holders = roles.holders(settings, grants.live(db, now), "staff")
+        chats = [chat for chat, codes in holders.items() if codes is None or codes]  # a bare id holds no area yet
+        if not chats:
+            return 0
+        for item in due:
+            text = t.render(
+                "deadline_reminder", note=item.deadline.note, kind=item.deadline.kind,
+                on=item.on.strftime("%d/%m/%Y"), days=item.left(today),
+            )  # fmt: skip
+            for channel, chat_id in chats:
+                outbox.enqueue(db, channel, chat_id, text, "deadline_reminder", now)
+            deadlines.mark_reminded(db, item, len(chats), now)
+        return len(due) * len(chats)
+
+    queued = await services.storage.write(tick)
+    if queued:
+        log.info("deadline reminders queued=%d", queued)
+    return queued
+
+
 async def _repeat(
     name: str, one_round: Callable[[], Awaitable[object]], *, every: float, backoff: Backoff, stop: asyncio.Event
 ) -> None:
@@ -170,6 +211,13 @@ async def _schedule_loop(services: Services, stop: asyncio.Event) -> None:
     await _repeat("schedule", one_round, every=SCHEDULE_INTERVAL_SECONDS, backoff=backoff, stop=stop)
 
 
+async def _deadline_loop(services: Services, stop: asyncio.Event) -> None:
+    backoff = Backoff(SCHEDULE_INTERVAL_SECONDS, SCHEDULE_RETRY_MAX_SECONDS)
+    await _repeat(
+        "deadlines", lambda: remind_deadlines(services), every=DEADLINE_INTERVAL_SECONDS, backoff=backoff, stop=stop
+    )
+
+
 async def _housekeeping_loop(services: Services, stop: asyncio.Event) -> None:
     # A failed round is tried again soon: waiting the whole interval would leave expired data
     # (conversations past their idle time) for hours.
@@ -185,7 +233,7 @@ async def serve(
     settings, services = app.settings, app.services
     channels = build_channels(app, webhook_url=webhook_url, zalo_webhook_url=zalo_webhook_url)
     started: list[Channel] = []
-    scheduler = None
+    scheduler = reminder = None
     web: asyncio.Task | None = None
     senders: list[asyncio.Task] = []
     keeper = asyncio.create_task(_housekeeping_loop(services, stop))
@@ -203,6 +251,7 @@ async def serve(
         if not started:
             raise ChannelStartError("no channel could start: see the errors above")
         scheduler = asyncio.create_task(_schedule_loop(services, stop))
+        reminder = asyncio.create_task(_deadline_loop(services, stop))
         senders = [
             asyncio.create_task(
                 Sender(
@@ -230,6 +279,8 @@ async def serve(
         stop.set()
         if scheduler is not None:
             await scheduler
+        if reminder is not None:
+            await reminder
         await asyncio.gather(*senders, return_exceptions=True)  # the messages in hand, before the channels close
         if web is not None:
             await asyncio.gather(web, return_exceptions=True)

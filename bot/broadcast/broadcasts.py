@@ -341,3 +341,13 @@ def finish(
 
 def local_time(stamp: str) -> str:
     return from_iso(stamp).astimezone(VIETNAM).strftime("%H:%M %d/%m/%Y")
+
+
+def sent_between(db: sqlite_utils.Database, start: str, end: str) -> dict[int, str]:
+    """Broadcasts due in [start, end) that were not cancelled before sending: id -> when due."""
+    rows = db.execute(
+        "SELECT id, coalesce(scheduled_for, created_at) FROM broadcasts WHERE coalesce(scheduled_for, created_at) >= ? "
+        "AND coalesce(scheduled_for, created_at) < ? AND status IN ('sending', 'done')",
+        [start, end],
+    ).fetchall()
+    return dict(rows)

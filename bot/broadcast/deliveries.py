@@ -8,6 +8,7 @@ outbox: the sender holds the policy, this module the SQL.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection
 from datetime import datetime
 
@@ -101,3 +102,14 @@ def cancel_chat(db: sqlite_utils.Database, chat: ChatKey) -> None:
 def forget(db: sqlite_utils.Database, chat: ChatKey) -> None:
     """Erasure: every broadcast message to the chat goes."""
     db.execute("DELETE FROM deliveries WHERE channel = ? AND chat_id = ?", [chat.channel, chat.chat_id])
+
+
+def per_area(db: sqlite_utils.Database, broadcast_ids: list[int], area_codes: list[str]) -> list[tuple]:
+    """(broadcast id, area, status, rows) of these broadcasts' deliveries in these areas."""
+    if not broadcast_ids or not area_codes:
+        return []
+    return db.execute(
+        "SELECT broadcast_id, area_code, status, count(*) FROM deliveries WHERE broadcast_id IN "
+        "(SELECT value FROM json_each(?)) AND area_code IN (SELECT value FROM json_each(?)) GROUP BY 1, 2, 3",
+        [json.dumps(broadcast_ids), json.dumps(area_codes)],
+    ).fetchall()

@@ -44,6 +44,14 @@ def get(db: sqlite_utils.Database, chat: ChatKey) -> Subscription | None:
     return Subscription(chat.channel, chat.chat_id, row[0], topics, bool(row[2]), row[3])
 
 
+def area_of(db: sqlite_utils.Database, chat: ChatKey) -> str:
+    """The area the chat told us it lives in ('' if it never subscribed): usage counts per area."""
+    row = db.execute(
+        "SELECT area_code FROM subscriptions WHERE channel = ? AND chat_id = ?", [chat.channel, chat.chat_id]
+    ).fetchone()
+    return (row[0] or "") if row else ""
+
+
 def subscribe(
     db: sqlite_utils.Database, chat: ChatKey, area_code: str, now: datetime, topics: tuple[str, ...] = ()
 ) -> Subscription | None:
@@ -183,3 +191,41 @@ def weekly_changes(
                 per_week[week] = count
         found[name] = per_week
     return found
+
+
+# --- aggregates for periodic reports (bot/periodic/figures.py) ---
+
+# Vietnam's month of a stored UTC time: reports count by the month people there live in.
+_MONTH = "strftime('%Y-%m', {}, '+7 hours')"
+
+
+def _areas_clause(area_codes: list[str]) -> tuple[str, list[str]]:
+    return (f"area_code IN ({', '.join('?' for _ in area_codes)})" if area_codes else "0"), list(area_codes)
+
+
+def monthly_changes(db: sqlite_utils.Database, start: str, end: str, area_codes: list[str]) -> list[tuple]:
+    """(month, area, new, stopped) for [start, end): subscriptions first made in the month, and
+    subscriptions whose last change was a stop in the month (a chat that stopped twice counts once)."""
+    where, params = _areas_clause(area_codes)
+    new = db.execute(
+        f"SELECT {_MONTH.format('subscribed_at')}, area_code, count(*) FROM subscriptions "
+        f"WHERE subscribed_at >= ? AND subscribed_at < ? AND {where} GROUP BY 1, 2",
+        [start, end, *params],
+    ).fetchall()
+    stopped = db.execute(
+        f"SELECT {_MONTH.format('updated_at')}, area_code, count(*) FROM subscriptions "
+        f"WHERE active = 0 AND updated_at >= ? AND updated_at < ? AND {where} GROUP BY 1, 2",
+        [start, end, *params],
+    ).fetchall()
+    return [(m, a, n, 0) for m, a, n in new] + [(m, a, 0, n) for m, a, n in stopped]
+
+
+def active_at(db: sqlite_utils.Database, end: str, area_codes: list[str]) -> dict[str, int]:
+    """Per area, subscriptions active at `end`: made before it and active now, or stopped since."""
+    where, params = _areas_clause(area_codes)
+    rows = db.execute(
+        f"SELECT area_code, count(*) FROM subscriptions WHERE subscribed_at < ? AND (active = 1 OR updated_at >= ?) "
+        f"AND {where} GROUP BY 1",
+        [end, end, *params],
+    ).fetchall()
+    return dict(rows)

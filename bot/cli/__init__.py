@@ -14,6 +14,9 @@
     canhgiac check VALUE     what the bot knows about a number, link, account or message (--json; --jsonl)
     canhgiac blocklist import FILE   load a list of phishing hosts and URLs (--source NAME)
     canhgiac reports export  reports for the authorities as CSV or XLSX
+    canhgiac report periodic --period 2026-Q4 --area AREA -o FILE.docx   the periodic report and its annex
+    canhgiac report deadlines list|add|edit|off|on   the calendar of reporting deadlines
+    canhgiac report target AREA --villages N --share P   a commune's villages and coverage target
     canhgiac privacy purge   anonymise reports older than --older-than DAYS
     canhgiac broadcast send|list|status|cancel   weekly warnings and staff messages
     canhgiac campaigns list  the weekly campaigns' ids, next week and topic (--json)
@@ -27,7 +30,8 @@ Configuration problems end with one line on stderr and exit code 2.
 
 The Typer app is built in `common`, with the helpers every command shares (were it built here,
 each command group would import this package while this package imports the groups: a cycle).
-Each command group is one module: chat, ask, knowledge, images, checking, reports, broadcast, db, web.
+Each command group is one module: chat, ask, knowledge, images, checking, reports, activity, broadcast,
+db, web.
 Writes through the owners' functions (it reads `faq_gaps` and counts rows itself).
 Imports: everything.
 """
@@ -49,7 +53,7 @@ __all__ = ["app", "main"]
 
 # Each command group's module registers its commands on `app` when imported; this order is the order
 # of `canhgiac --help` (top-level commands: run, chat, ask, check, poster, then version).
-from bot.cli import chat, ask, knowledge, images, db, checking, reports, broadcast, zalo_oa, web  # noqa: E402, F401, I001
+from bot.cli import chat, ask, knowledge, images, db, checking, reports, periodic, activity, broadcast, zalo_oa, web  # noqa: E402, F401, I001
 
 
 @app.command()

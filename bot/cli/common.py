@@ -29,6 +29,9 @@ messages_app = _group("messages", "The model of scam messages (content/messages/
 images_app = _group("images", "Reading pictures: screenshots and QR codes.")
 blocklist_app = _group("blocklist", "Lists of phishing links.")
 reports_app = _group("reports", "Citizens' reports.")
+report_app = _group(
+    "report", "Periodic reports for the authorities (month, quarter, half year, year), their deadlines, targets."
+)
 privacy_app = _group("privacy", "Personal data retention.")
 broadcast_app = _group("broadcast", "Broadcasts to subscribers.")
 campaigns_app = _group("campaigns", "Weekly campaigns (content/campaigns/, shipped with the package).")

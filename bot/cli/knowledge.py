@@ -41,7 +41,12 @@ def faq_eval(
 def faq_tune(
     tuning: Annotated[
         list[Path], typer.Option(help="Tuning files the cut is chosen on, together (never the held-out one).")
-    ] = [Path("tests/eval/faq-eval.tsv"), Path("tests/eval/faq-dev.tsv"), Path("tests/eval/faq-dev-2.tsv")],  # noqa: B006 - typer reads it
+    ] = [  # noqa: B006 - typer reads it
+        Path("tests/eval/faq-eval.tsv"),
+        Path("tests/eval/faq-dev.tsv"),
+        Path("tests/eval/faq-dev-2.tsv"),
+        Path("tests/eval/faq-dev-3.tsv"),
+    ],
     max_in_scope_refused: Annotated[
         float,
         typer.Option(

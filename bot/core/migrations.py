@@ -435,6 +435,14 @@ def _v18_web_console(db: sqlite_utils.Database) -> None:
     )  # fmt: skip
 
 
+def _v19_reports_by_area(db: sqlite_utils.Database) -> None:
+    # An officer's queue and exports keep the reports of their communes (`r.area_code IN (...)`):
+    # without an index every page read every report. The queue ranks identifiers on the other
+    # columns here (the topic filter's too) without reading the reports' rows (`reports.queue`;
+    # bench/console_police.py).
+    db["reports"].create_index(["area_code", "identifier_id", "status", "reporter", "created_at", "claimed_topic"])
+
+
 def _v20_staff_console(db: sqlite_utils.Database) -> None:
     # Unanswered FAQ questions staff marked handled in the console: per normalised question, when
     # and by whom (a role holder's id, never a citizen's); asked again later, it shows again.
@@ -448,6 +456,59 @@ def _v20_staff_console(db: sqlite_utils.Database) -> None:
     db["subscriptions"].create_index(["active", "topics", "area_code"])
     # Staff's own words may name a topic: subscribers who chose only other topics do not get them.
     db["broadcasts"].add_column("topic", str)
+
+
+def _v21_usage_counts(db: sqlite_utils.Database) -> None:
+    # Anonymous usage counted at write time (bot/core/tally.py): per Vietnamese day, kind (a check,
+    # a question, a message checked, a finished quiz), outcome (risk level, answered, score), topic
+    # and area code ('' when unknown). Only counts: no chat, nothing of what was checked or asked.
+    db["usage_counts"].create(
+        {"day": str, "kind": str, "outcome": str, "topic": str, "area_code": str, "count": int},
+        pk=("day", "kind", "outcome", "topic", "area_code"),
+        not_null={"count"},
+    )
+    # Periodic reports sum them per area and month: an index in that order answers the GROUP BY
+    # without sorting 500,000 rows (bench/periodic_report.py), and one alike for reports.
+    db.execute(
+        "CREATE INDEX usage_counts_by_month ON usage_counts "
+        "(area_code, substr(day, 1, 7), kind, outcome, topic, day, count)"
+    )
+    db.execute(
+        "CREATE INDEX reports_by_month ON reports (area_code, strftime('%Y-%m', created_at, '+7 hours'), what, "
+        "claimed_topic, via, created_at, amount_lost, identifier_id)"
+    )
+
+
+def _v22_activity(db: sqlite_utils.Database) -> None:
+    # Sessions held off-line (issue 18): counts only, never who attended. `village_key` is the
+    # typed village folded (no case, accents, "thôn"), so coverage counts a village once.
+    db["activity_log"].create(
+        {"id": int, "area_code": str, "kind": str, "held_on": str, "village": str, "village_key": str,
+         "people": int, "note": str, "recorded_by": str, "recorded_at": str},
+        pk="id",
+    )  # fmt: skip
+    db["activity_log"].create_index(["area_code", "held_on"])
+    db["activity_log"].create_index(["held_on"])
+    # A commune's number of villages and the share of them it aims to reach.
+    db["activity_targets"].create(
+        {"area_code": str, "villages": int, "share": float, "updated_by": str, "updated_at": str}, pk="area_code"
+    )
+    # The free-text sections of a periodic report, per period key ("2026-Q4") and area.
+    db["activity_notes"].create(
+        {"period": str, "area_code": str, "section": str, "text": str, "updated_by": str, "updated_at": str},
+        pk=("period", "area_code", "section"),
+    )
+    # The reporting calendar: a day every year (year NULL) or of one year; presets keep their key.
+    db["report_deadlines"].create(
+        {"id": int, "key": str, "kind": str, "month": int, "day": int, "year": int, "note": str, "active": int,
+         "updated_by": str, "updated_at": str},
+        pk="id",
+    )  # fmt: skip
+    db["report_deadlines"].create_index(["key"], unique=True)
+    # One row per deadline occurrence reminded: written with the queued messages, so never twice.
+    db["deadline_reminders"].create(
+        {"deadline_id": int, "due_on": str, "recipients": int, "sent_at": str}, pk=("deadline_id", "due_on")
+    )
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -469,9 +530,12 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(16, "Zalo Official Account tokens and pending links", _v16_zalo_oa),
     Migration(17, "messages sent per channel and month, for monthly quotas", _v17_channel_usage),
     Migration(18, "the web console: one-time logins, refused codes, sessions", _v18_web_console),
+    Migration(19, "reports found by their area code (the police queue of a commune)", _v19_reports_by_area),
     Migration(
         20, "the staff console: FAQ gaps marked handled; subscriptions by area, date and topics", _v20_staff_console
     ),
+    Migration(21, "anonymous usage counts per day, kind, outcome, topic and area; reports by month", _v21_usage_counts),
+    Migration(22, "activity log, targets, report sections, reporting deadlines and reminders", _v22_activity),
 )
 
 

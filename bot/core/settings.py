@@ -157,6 +157,8 @@ class Settings(BaseSettings):
     # Where the daily digest of new reports goes: a chat id, "telegram:" implied unless a channel is named.
     police_chat_id: str | None = Field(None, pattern=r"^([a-z]+:)?-?[\w-]{1,64}$", **_env("CANHGIAC_POLICE_CHAT_ID"))
     digest_hour: int = Field(7, ge=0, le=23, **_env("CANHGIAC_DIGEST_HOUR"))  # Vietnam time
+    # Staff are reminded this many days before each reporting deadline (`bot/activity/deadlines.py`).
+    deadline_reminder_days: int = Field(3, ge=0, le=30, **_env("CANHGIAC_DEADLINE_REMINDER_DAYS"))
     reports_per_day: int = Field(10, ge=1, le=1000, **_env("CANHGIAC_REPORTS_PER_DAY"))
     # Numbers, links and accounts that citizens' reports alone never make look dangerous (like 113 or a
     # bank's site, see bot/checking/official.py): only a police decision does. Comma-separated.

@@ -106,3 +106,8 @@ def newest_first(gaps: list[Gap]) -> list[Gap]:
 def forget_reviewer(db: sqlite_utils.Database, chat: ChatKey) -> None:
     """Erasure of a role holder: the marks stay (the questions were handled), no longer saying by whom."""
     db.execute("UPDATE faq_gap_reviews SET handled_by = '' WHERE handled_by = ?", [f"{chat.channel}:{chat.chat_id}"])
+
+
+def asked_between(db: sqlite_utils.Database, start: str, end: str) -> list[dict]:
+    """Every gap recorded in [start, end) (ISO times), for `group`: periodic reports' themes."""
+    return list(db.query("SELECT * FROM faq_gaps WHERE asked_at >= ? AND asked_at < ?", [start, end]))

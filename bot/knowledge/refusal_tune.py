@@ -6,7 +6,8 @@ topic example (in scope) and every out-of-scope text is scored by a matcher buil
 phrasing's entry keeps its canonical question and its other phrasings, as a new question about a
 known subject would find them; a topic's or an out-of-scope kind's other texts stay too.
 
-The cut is then chosen on the tuning files (`tests/eval/faq-eval.tsv`, `faq-dev.tsv`, `faq-dev-2.tsv`):
+The cut is then chosen on the tuning files (`tests/eval/faq-eval.tsv`, `faq-dev.tsv`, `faq-dev-2.tsv`,
+`faq-dev-3.tsv`):
 the highest share of out-of-scope questions refused while in-scope questions refused stay within
 `max_in_scope_refused`.
 A held-out file, never used here, is the fair test.

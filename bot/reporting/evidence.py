@@ -25,6 +25,7 @@ from bot.images.picture import FORMATS, open_picture
 FOLDER = "evidence"
 PREFIX = f"{FOLDER}/"  # how a kept photo's name starts in `reports.evidence` (a file id never does)
 _EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif", "BMP": "bmp"}
+_MEDIA_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp", "gif": "image/gif", "bmp": "image/bmp"}
 
 
 def folder_for(db_path: Path) -> Path:
@@ -63,6 +64,11 @@ def path_of(folder: Path, evidence: str) -> Path:
     if not is_kept(evidence) or "/" in name or name.startswith("."):
         raise ValueError(f"not a kept photo: {evidence!r}")
     return folder / name
+
+
+def media_type(evidence: str) -> str:
+    """The content type of a kept photo, from the extension `keep` gave it (by its real format)."""
+    return _MEDIA_TYPES.get(evidence.rsplit(".", 1)[-1], "application/octet-stream")
 
 
 def _format(data: bytes) -> str:

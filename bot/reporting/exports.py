@@ -68,12 +68,23 @@ def area_codes(areas: AreaNames, place: str) -> list[str]:
     return found
 
 
+def day_bounds(since: date | None, until: date | None) -> tuple[str | None, str | None]:
+    """Vietnamese calendar days, both inclusive, as the stored times' [since, until) (ISO, UTC)."""
+    return (
+        to_iso(datetime.combine(since, time(), VIETNAM)) if since else None,
+        to_iso(datetime.combine(until + timedelta(days=1), time(), VIETNAM)) if until else None,
+    )
+
+
 @dataclass(frozen=True)
 class Filters:
     since: date | None = None  # Vietnamese calendar days, both inclusive
     until: date | None = None
     status: str | None = None
     area: str | None = None  # an area code (or name): that area and the areas inside it
+    kind: str | None = None  # identifiers of this kind
+    topic: str | None = None  # whom the caller claimed to be (a topic's slug)
+    scope: reports_table.Scope | None = None  # an officer's areas (the console's exports); None: all
 
     def query(self, areas: AreaNames) -> dict:
         """The arguments of `reports.for_export` these filters stand for."""
@@ -84,12 +95,11 @@ class Filters:
                 codes |= areas.within(code) | {code}
             # Reports filed before codes stored the locality's name: the names of these areas find them.
             wanted = codes | {areas.name_of(code) for code in codes}
-        return {
-            "since": to_iso(datetime.combine(self.since, time(), VIETNAM)) if self.since else None,
-            "until": to_iso(datetime.combine(self.until + timedelta(days=1), time(), VIETNAM)) if self.until else None,
-            "status": self.status or None,
-            "areas": wanted,
-        }
+        since, until = day_bounds(self.since, self.until)
+        criteria = reports_table.Criteria(
+            status=self.status or None, kind=self.kind, topic=self.topic, since=since, until=until
+        )
+        return {"criteria": criteria, "areas": wanted, "scope": self.scope}
 
 
 @dataclass(frozen=True)

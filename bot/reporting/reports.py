@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -31,6 +32,7 @@ from bot.core.content import Texts
 from bot.core.messages import ChatKey
 from bot.core.money import format_vnd
 from bot.identifiers import Identifier
+from bot.reporting import evidence
 
 STATUSES = ("new", "forwarded", "confirmed", "rejected")
 DECISIONS = ("forwarded", "confirmed", "rejected")
@@ -120,7 +122,10 @@ def filed_recently(db: sqlite_utils.Database, chat: ChatKey, now: datetime) -> i
 def _next_ref(db: sqlite_utils.Database, now: datetime) -> str:
     # Numbered per Vietnamese day; runs inside the single writer, so two reports never share one.
     day = now.astimezone(VIETNAM).strftime("%Y%m%d")
-    count = db.execute("SELECT count(*) FROM reports WHERE ref LIKE ?", [f"BC-{day}-%"]).fetchone()[0]
+    # A range on the unique index (LIKE is case-insensitive here and would scan every report).
+    count = db.execute(
+        "SELECT count(*) FROM reports WHERE ref >= ? AND ref < ?", [f"BC-{day}-", f"BC-{day}."]
+    ).fetchone()[0]
     return f"BC-{day}-{count + 1:04d}"
 
 
@@ -244,6 +249,37 @@ def _in_scope(scope: Scope | None) -> tuple[str, list]:
     return clause, [json.dumps(sorted(scope.areas))]
 
 
+@dataclass(frozen=True)
+class Criteria:
+    """What an officer narrows reports to, beyond their scope: the queue's filters in the console,
+    and the same in its exports (`for_export`). None: no condition."""
+
+    status: str | None = None  # reports in this status
+    kind: str | None = None  # of identifiers of this kind (`police.kinds`)
+    topic: str | None = None  # whom the caller claimed to be (`report.claimed`: a topic's slug)
+    since: str | None = None  # filed at or after (ISO, UTC)
+    until: str | None = None  # filed before
+
+
+NO_CRITERIA = Criteria()
+
+
+def _matching(criteria: Criteria) -> tuple[str, list]:
+    """A condition on reports `r` and identifiers `i` (and its parameters) for `criteria`."""
+    clauses, params = ["1"], []
+    for clause, value in (
+        ("r.status = ?", criteria.status),
+        ("i.kind = ?", criteria.kind),
+        ("r.claimed_topic = ?", criteria.topic),
+        ("r.created_at >= ?", criteria.since),
+        ("r.created_at < ?", criteria.until),
+    ):
+        if value is not None:
+            clauses.append(clause)
+            params.append(value)
+    return " AND ".join(clauses), params
+
+
 def _queue_item(row: tuple) -> QueueItem:
     return QueueItem(
         identifier_id=row[0],
@@ -261,16 +297,44 @@ def _queue_item(row: tuple) -> QueueItem:
     )
 
 
-def queue(db: sqlite_utils.Database, *, limit: int = 5, scope: Scope | None = None) -> list[QueueItem]:
-    """Identifiers with reports awaiting a decision, most distinct reporters first. With a scope,
-    only its reports count: an identifier shows with what was reported in the officer's areas."""
+def queue(
+    db: sqlite_utils.Database,
+    *,
+    limit: int = 5,
+    offset: int = 0,
+    scope: Scope | None = None,
+    criteria: Criteria = NO_CRITERIA,
+    awaiting: bool = True,
+) -> list[QueueItem]:
+    """Identifiers with reports awaiting a decision (with `awaiting`; else every identifier that has
+    a matching report), most distinct reporters first, then the most recently reported. With a
+    scope and criteria, only the reports they keep count: an identifier shows with what was
+    reported in the officer's areas, of that topic, in those days. The chat's /hangdoi and the
+    console's queue page are this one query."""
     where, params = _in_scope(scope)
+    matching, more = _matching(criteria)
+    having = "HAVING sum(r.status = 'new') > 0 " if awaiting else ""
+    # Two steps: rank the identifiers on the few columns an index of reports covers (area, identifier,
+    # status, reporter, time, topic: migration 19), then aggregate everything shown for the page's identifiers only. One
+    # aggregate of every column over a province's reports was several times slower.
+    joined = "JOIN identifiers i ON i.id = r.identifier_id " if criteria.kind is not None else ""
+    ranked = [
+        row[0]
+        for row in db.execute(
+            f"SELECT r.identifier_id FROM reports r {joined}WHERE {where} AND {matching} GROUP BY r.identifier_id "
+            f"{having}ORDER BY count(DISTINCT r.reporter) DESC, max(r.created_at) DESC, r.identifier_id DESC "
+            "LIMIT ? OFFSET ?",
+            [*params, *more, limit, offset],
+        )
+    ]
+    if not ranked:
+        return []
     rows = db.execute(
-        _AGGREGATE + f"WHERE {where} GROUP BY i.id HAVING sum(r.status = 'new') > 0 "
-        "ORDER BY count(DISTINCT r.reporter) DESC, max(r.created_at) DESC LIMIT ?",
-        [*params, limit],
+        _AGGREGATE + f"WHERE i.id IN (SELECT value FROM json_each(?)) AND {where} AND {matching} GROUP BY i.id",
+        [json.dumps(ranked), *params, *more],
     ).fetchall()
-    return [_queue_item(row) for row in rows]
+    items = {row[0]: _queue_item(row) for row in rows}
+    return [items[identifier_id] for identifier_id in ranked]
 
 
 def queue_item(db: sqlite_utils.Database, identifier_id: int, *, scope: Scope | None = None) -> QueueItem | None:
@@ -294,6 +358,33 @@ def latest(db: sqlite_utils.Database, identifier_id: int, limit: int, *, scope: 
     )
 
 
+def history(db: sqlite_utils.Database, identifier_id: int) -> list[dict]:
+    """The decisions on one identifier, newest first: when, who (`actor`), old and new status, note."""
+    return list(
+        db.query(
+            "SELECT at, actor, old_status, new_status, note FROM audit_log WHERE identifier_id = ? "
+            "ORDER BY at DESC, id DESC",
+            [identifier_id],
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Photo:
+    """A report's evidence as stored (a kept file's name, or a platform's file id) and whether the
+    report is in the asking officer's scope."""
+
+    evidence: str | None
+    in_scope: bool
+
+
+def photo_of(db: sqlite_utils.Database, ref: str, *, scope: Scope | None = None) -> Photo | None:
+    """The evidence of the report `ref`; None if there is no such report."""
+    where, params = _in_scope(scope)
+    row = db.execute(f"SELECT r.evidence, {where} FROM reports r WHERE r.ref = ?", [*params, ref]).fetchone()
+    return Photo(evidence=row[0], in_scope=bool(row[1])) if row else None
+
+
 def as_shown(row: dict, t: Texts) -> dict:
     """A report (a row of `latest`) as an officer sees it, in the chat's detail view and in the web
     console alike: labels in `t`'s language, and the reporter's phone number only with their
@@ -307,6 +398,7 @@ def as_shown(row: dict, t: Texts) -> dict:
         "amount": format_vnd(row["amount_lost"]) if row["amount_lost"] else None,
         "description": row["description"],
         "evidence": bool(row["evidence"]),
+        "photo": evidence.is_kept(row["evidence"]),  # a file kept beside the database, shown by the console
         "evidence_text": row["evidence_text"],
         "holder": row["account_holder"],
         "contact": row["contact_phone"] if row["contact_consent"] else None,
@@ -337,23 +429,22 @@ def filed_between(db: sqlite_utils.Database, start: str, end: str, scope: Scope 
 def for_export(
     db: sqlite_utils.Database,
     *,
-    since: str | None = None,
-    until: str | None = None,
-    status: str | None = None,
+    criteria: Criteria = NO_CRITERIA,
     areas: Iterable[str] | None = None,
+    scope: Scope | None = None,
 ) -> list[dict]:
-    """Every report with its identifier, oldest first: filed in [since, until), in a status, in one of
-    `areas` (codes, or names stored before codes; see `AREA`), which `shown_area` holds."""
-    clauses, params = [], []
-    for clause, value in (("r.created_at >= ?", since), ("r.created_at < ?", until), ("r.status = ?", status)):
-        if value is not None:
-            clauses.append(clause)
-            params.append(value)
+    """Every report with its identifier, oldest first, that matches `criteria` (the queue's filters),
+    is in `scope` (an officer's areas) and in one of `areas` (codes, or names stored before codes;
+    see `AREA`), which `shown_area` holds."""
+    matching, params = _matching(criteria)
+    in_scope, more = _in_scope(scope)
+    clauses = [matching, in_scope]
+    params += more
     if areas is not None:
         wanted = sorted(set(areas))
         clauses.append(f"{AREA} IN ({', '.join('?' for _ in wanted)})" if wanted else "0")
         params += wanted
-    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+    where = " WHERE " + " AND ".join(clauses)
     return list(
         db.query(
             f"SELECT r.*, {AREA} AS shown_area, i.kind AS id_kind, i.normalized AS id_value, i.status AS id_status, "
@@ -447,3 +538,75 @@ def anonymise_older_than(db: sqlite_utils.Database, cutoff: datetime) -> int:
             [new_token, report_id],
         )
     return len(rows)
+
+
+# --- aggregates for periodic reports (bot/periodic/figures.py) ---
+
+# Vietnam's month of a stored UTC time, written as the index reports_by_month (migration 21) has it.
+_MONTH = "strftime('%Y-%m', created_at, '+7 hours')"
+_IN_PERIOD = "area_code IN (SELECT value FROM json_each(?)) AND created_at >= ? AND created_at < ?"
+
+
+def monthly_counts(db: sqlite_utils.Database, start: str, end: str, area_codes: list[str]) -> list[tuple]:
+    """(month, area code, what, claimed topic, via, reports, money reported lost) of the reports
+    filed in [start, end) in these areas."""
+    return db.execute(
+        f"SELECT {_MONTH}, area_code, what, claimed_topic, via, count(*), coalesce(sum(amount_lost), 0) "
+        f"FROM reports WHERE {_IN_PERIOD} GROUP BY area_code, {_MONTH}, what, claimed_topic, via",
+        [json.dumps(sorted(area_codes)), start, end],
+    ).fetchall()
+
+
+def distinct_identifiers(
+    db: sqlite_utils.Database, start: str, end: str, area_codes: list[str]
+) -> tuple[int, dict[tuple[str, str], int], dict[str, int]]:
+    """Distinct identifiers reported in [start, end) in these areas (the kind "none" of a report
+    with nothing to identify left out): in all, per (month, area), and per area."""
+    rows = db.execute(
+        f"SELECT {_MONTH}, area_code, identifier_id FROM reports WHERE {_IN_PERIOD} "
+        f"GROUP BY area_code, {_MONTH}, identifier_id",
+        [json.dumps(sorted(area_codes)), start, end],
+    ).fetchall()
+    unidentified = {row[0] for row in db.execute("SELECT id FROM identifiers WHERE kind = ?", [UNIDENTIFIED])}
+    every, per_cell, per_area = set(), Counter(), defaultdict(set)
+    for month, area, identifier_id in rows:
+        if identifier_id not in unidentified:
+            every.add(identifier_id)
+            per_cell[month, area] += 1
+            per_area[area].add(identifier_id)
+    return len(every), dict(per_cell), {area: len(ids) for area, ids in per_area.items()}
+
+
+def decisions_between(db: sqlite_utils.Database, start: str, end: str, area_codes: list[str]) -> list[tuple]:
+    """Staff decisions made in [start, end) on identifiers with reports in these areas (filed
+    before the decision): (decision id, area code, identifier id, decided at, decision, the first
+    such report in that area, first decision on the identifier?), one row per decision and area."""
+    first_decision: dict[int, str] = {}
+    made = []
+    for decision_id, identifier_id, at, status in db.execute(
+        f"SELECT id, identifier_id, at, new_status FROM audit_log WHERE new_status IN {DECISIONS} "
+        "AND identifier_id IS NOT NULL AND at < ? ORDER BY at, id",
+        [end],
+    ):
+        first_decision.setdefault(identifier_id, at)
+        if at >= start:
+            made.append((decision_id, identifier_id, at, status))
+    if not made:
+        return []
+    reported: dict[int, list[tuple[str, str]]] = defaultdict(list)  # identifier -> (created, area), oldest first
+    for identifier_id, area, created in db.execute(
+        "SELECT identifier_id, area_code, created_at FROM reports "
+        "WHERE identifier_id IN (SELECT value FROM json_each(?)) "
+        "AND area_code IN (SELECT value FROM json_each(?)) ORDER BY created_at",
+        [json.dumps(sorted({m[1] for m in made})), json.dumps(sorted(area_codes))],
+    ):
+        reported[identifier_id].append((created, area))
+    found = []
+    for decision_id, identifier_id, at, status in made:
+        first_here: dict[str, str] = {}
+        for created, area in reported.get(identifier_id, ()):
+            if created <= at:
+                first_here.setdefault(area, created)
+        found += [(decision_id, area, identifier_id, at, status, first, first_decision[identifier_id] == at)
+                  for area, first in first_here.items()]  # fmt: skip
+    return found

@@ -84,6 +84,15 @@ def actor(msg: Incoming) -> str:
     return f"{msg.channel}:{msg.user_id}"
 
 
+CONSOLE = "console"
+
+
+def console_actor(channel: str, user_id: str) -> str:
+    """How the audit log names a staff member acting in the web console: "console:" before the
+    chat's name for them (`actor`), the account their login came from."""
+    return f"{CONSOLE}:{channel}:{user_id}"
+
+
 def staff_areas(settings: Settings, msg: Incoming, held: Sequence[Grant] = ()) -> list[str] | None:
     """Areas this staff member may broadcast to; None means every area (admins)."""
     return areas_for(settings, msg, "staff", held)

@@ -10,7 +10,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.services import Services
-from bot.web import auth, console, staff
+from bot.web import auth, console, police, staff
 from bot.web.pages import Pages
 from bot.web.security import SecurityHeaders
 
@@ -26,7 +26,13 @@ def build_app(services: Services) -> Starlette:
             Route("/login/{token:str}", auth.link_form, methods=["GET"]),
             Route("/login/{token:str}", auth.login_with_link, methods=["POST"]),
             Route("/logout", auth.logout, methods=["POST"]),
-            Route("/identifier/{identifier_id:int}", console.identifier, methods=["GET"]),
+            # The police pages (bot/web/police.py)
+            Route("/queue", police.queue_page, methods=["GET"]),
+            Route("/queue/decide", police.decide_many, methods=["POST"]),
+            Route("/queue/export/{name:str}", police.export, methods=["GET"]),
+            Route("/identifier/{identifier_id:int}", police.identifier_page, methods=["GET"]),
+            Route("/identifier/{identifier_id:int}/decide", police.decide_one, methods=["POST"]),
+            Route("/report/{ref:str}/photo", police.evidence_photo, methods=["GET"]),
             # --- staff (bot/web/staff.py) ---
             Route("/staff/subscribers", staff.subscribers, methods=["GET"]),
             Route("/staff/compose", staff.compose_form, methods=["GET"]),

@@ -9,8 +9,11 @@ server-side session (`bot/routing/web_sessions.py`) whose random id is the cooki
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from typing import TypeVar
 
+import sqlite_utils
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
@@ -23,6 +26,7 @@ from bot.web.pages import Pages
 
 SESSION_COOKIE = "cg_session"
 FORM_COOKIE_SECONDS = 3600
+T = TypeVar("T")
 
 
 def _services(request: Request) -> Services:
@@ -37,24 +41,35 @@ def _secure(request: Request) -> bool:
     return _services(request).settings.web_secure_cookies
 
 
+def _officer_in(db, svc: Services, session_id: str | None) -> Officer | None:
+    """The officer of `session_id`, with the roles they hold now; an ended role ends the session."""
+    if not session_id:
+        return None
+    now, idle = svc.clock(), timedelta(minutes=svc.settings.web_idle_minutes)
+    session = web_sessions.current(db, session_id, now, idle)
+    if session is None:
+        return None
+    officer = identity.live(db, svc.settings, session, now)
+    if officer is None:
+        web_sessions.close(db, session_id)  # no role any more: the session ends with it
+    return officer
+
+
 async def signed_in(request: Request) -> Officer | None:
     """The officer of this request's session cookie, or None (no cookie, expired, no role now)."""
     session_id = request.cookies.get(SESSION_COOKIE)
     if not session_id:
         return None
     svc = _services(request)
-    now, idle = svc.clock(), timedelta(minutes=svc.settings.web_idle_minutes)
+    return await svc.storage.write(lambda db: _officer_in(db, svc, session_id))
 
-    def load(db):
-        session = web_sessions.current(db, session_id, now, idle)
-        if session is None:
-            return None
-        officer = identity.live(db, svc.settings, session, now)
-        if officer is None:
-            web_sessions.close(db, session_id)  # no role any more: the session ends with it
-        return officer
 
-    return await svc.storage.write(load)
+async def acting(request: Request, act: Callable[[sqlite_utils.Database, Officer | None], T]) -> T:
+    """`act(db, officer)` in one write with the officer loaded again in it: a change made in the
+    console checks the role and scope its writer holds at that moment, not at the page's."""
+    svc = _services(request)
+    session_id = request.cookies.get(SESSION_COOKIE)
+    return await svc.storage.write(lambda db: act(db, _officer_in(db, svc, session_id)))
 
 
 def _login_page(request: Request, *, problem: str | None = None, token: str | None = None, status: int = 200,

@@ -31,8 +31,13 @@ class Officer:
 
     @property
     def who(self) -> str:
-        """How the audit log names them, as in the chat (`roles.actor`)."""
+        """Their account, as the chat names them (`roles.actor`)."""
         return f"{self.channel}:{self.user_id}"
+
+    @property
+    def actor(self) -> str:
+        """How the audit log names what they do in the console (`roles.console_actor`)."""
+        return roles.console_actor(self.channel, self.user_id)
 
     @property
     def police(self) -> bool:

@@ -2,7 +2,8 @@
 
 The pages load nothing from elsewhere and run no inline script or style: the CSP allows this
 origin only. Framing is refused (clickjacking), no page sends a Referer (a login link's token must
-not leave in one), types are not sniffed, and no page is cached (they show citizens' reports).
+not leave in one), types are not sniffed, and nothing is cached (pages show citizens' reports)
+unless a response says so itself (an evidence photo: `private, no-store`, as strict).
 
 Every POST form carries a token the server compares with its own: the session's (`web_sessions`)
 once signed in, and before that (the login forms) a random value also set in a cookie of its own,
@@ -28,8 +29,8 @@ HEADERS = (
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"no-referrer"),
     (b"x-content-type-options", b"nosniff"),
-    (b"cache-control", b"no-store"),
 )
+DEFAULTS = ((b"cache-control", b"no-store"),)  # unless the response sets its own
 FORM_COOKIE = "cg_form"  # the login forms' token, before a session exists
 FORM_FIELD = "csrf"
 
@@ -49,7 +50,8 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 names = {name for name, _ in HEADERS}
                 kept = [(k, v) for k, v in message.get("headers", []) if k.lower() not in names]
-                message["headers"] = [*kept, *HEADERS]
+                present = {k.lower() for k, _ in kept}
+                message["headers"] = [*kept, *HEADERS, *(h for h in DEFAULTS if h[0] not in present)]
             await send(message)
 
         await self.app(scope, receive, with_headers)

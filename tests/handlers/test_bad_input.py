@@ -179,6 +179,33 @@ async def _staff(chat, step: str) -> None:
         await chat.press("staff:later")
 
 
+async def _activity(chat, step: str) -> None:
+    """/ghinhan walked up to `step` (date, village, people, note)."""
+    chat.chat_id = STAFF
+    await chat.send("/ghinhan")
+    await chat.press("act:kind:meeting")
+    path = [("press", "act:day:today"), ("press", "act:area:x-02647"), ("send", "thôn 1"), ("send", "5")]
+    upto = {"date": 0, "village": 2, "people": 3, "note": 4}[step]
+    for how, value in path[:upto]:
+        await (chat.press(value) if how == "press" else chat.send(value))
+
+
+async def _notes(chat, step: str) -> None:
+    chat.chat_id = STAFF
+    await chat.send("/baocaoky")
+    await chat.press("notes:period:2026-Q4")
+    await chat.press("notes:area:x-02647")
+    await chat.press("notes:write:difficulties")
+
+
+async def _target(chat, step: str) -> None:
+    chat.chat_id = STAFF
+    await chat.send("/muctieu")
+    await chat.press("target:area:x-02647")
+    if step == "share":
+        await chat.send("12")
+
+
 # step name -> (how to get there, the flow step a re-ask stays at; None when any text is an answer)
 STEPS = {
     "no_flow": (lambda chat, step: chat.send("/start"), None),
@@ -202,6 +229,13 @@ STEPS = {
     "staff:text": (_staff, None),
     "staff:when": (_staff, "when"),
     "police:note": (_police_note, None),
+    "activity:date": (_activity, "date"),
+    "activity:village": (_activity, None),
+    "activity:people": (_activity, None),  # "\ud83d số 0912" is 912 people
+    "activity:note": (_activity, None),
+    "notes:write": (_notes, None),
+    "target:villages": (_target, "villages"),
+    "target:share": (_target, "share"),
 }
 
 

@@ -1,0 +1,72 @@
+"""What staff type into the activity log, read the same way wherever they type it (the chat, the
+console): a day ("25/11", "25/11/2026", "25-11-26") and a number of people ("50", "khoảng 50",
+"50 người", "1.200"). Each returns (the value, None) or (None, why not), the reason a re-ask names."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from bot.activity.log import MAX_PEOPLE
+from bot.core.textnorm import clean_input
+
+HALF_YEAR = 183
+OLDEST_DAYS = 366  # a session older than a year belongs to a report already sent
+_DAY = re.compile(r"^\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{2}|\d{4}))?\s*$")
+# ASCII digits only: `\d` would take "٣" or "𝟗", which nobody types here. "1.200" and "1,200" are
+# thousands (Vietnamese writes them with a dot).
+_NUMBER = re.compile(r"(-\s*)?([0-9]{1,3}(?:[.,][0-9]{3})+|[0-9]+)")
+
+
+def read_day(text: str, today: date) -> tuple[date | None, str | None]:
+    """The day typed: "unclear", "future" (after today) or "old" (more than a year ago) otherwise.
+    Without a year, this year's, unless that is months ahead: on 3 January, "30/12" is last year's,
+    while on 24 November "25/11" is tomorrow, re-asked."""
+    found = _DAY.match(clean_input(text)[:40])
+    if not found:
+        return None, "unclear"
+    day, month = int(found[1]), int(found[2])
+    year_text = found[3]
+    try:
+        if year_text:
+            year = int(year_text) + (2000 if len(year_text) == 2 else 0)
+            moment = date(year, month, day)
+        else:
+            moment = date(today.year, month, day)
+            if (moment - today).days > HALF_YEAR:  # "30/12" typed on 3 January: the one just gone
+                moment = date(today.year - 1, month, day)
+    except ValueError:
+        return None, "unclear"  # 31/2, 0/5
+    if moment > today:
+        return None, "future"
+    if today - moment > timedelta(days=OLDEST_DAYS):
+        return None, "old"
+    return moment, None
+
+
+def read_people(text: str) -> tuple[int | None, str | None]:
+    """The number of people typed: "unclear" (none, or several numbers), "negative", "zero" or
+    "too_many" (over `MAX_PEOPLE`) otherwise."""
+    return read_count(text, MAX_PEOPLE)
+
+
+def read_percent(text: str) -> tuple[int | None, str | None]:
+    """A share typed in percent ("80", "80%", "80 phần trăm"), 1 to 100; problems as `read_count`."""
+    return read_count(text, 100)
+
+
+def read_count(text: str, maximum: int) -> tuple[int | None, str | None]:
+    """One whole number from 1 to `maximum` among words: "unclear" (none, or several numbers),
+    "negative", "zero" or "too_many"."""
+    numbers = _NUMBER.findall(clean_input(text)[:200])
+    if len(numbers) != 1:
+        return None, "unclear"
+    minus, digits = numbers[0]
+    value = int(re.sub(r"[.,]", "", digits)[:9])
+    if minus:
+        return None, "negative"
+    if value == 0:
+        return None, "zero"
+    if value > maximum:
+        return None, "too_many"
+    return value, None

@@ -1,0 +1,182 @@
+"""/baocaoky: staff write the free-text sections of a periodic report (difficulties,
+recommendations) for a period (this month, this quarter, …) and one of their communes; each section
+is saved when sent, and the document keeps it. /hanbaocao: the reporting deadlines coming up.
+
+The router lets only the staff role in (`handlers/__init__.py`)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from bot.activity import deadlines, notes, periods
+from bot.core.clock import VIETNAM
+from bot.core.content import Texts
+from bot.core.messages import Choice, Incoming, Reply
+from bot.core.textnorm import clean_input
+from bot.routing import roles
+from bot.routing.choices import Button
+from bot.services import Services
+from handlers import flow, staff_area
+from handlers.menu import menu_button, with_menu
+
+FLOW = "notes"
+BUTTON = Button("notes", "action", "value")  # notes:period:2026-Q4, notes:area:x-02647, notes:write:…
+UPCOMING_DAYS = 120  # /hanbaocao: the deadlines of about the next four months
+
+
+def _today(svc: Services) -> date:
+    return svc.clock().astimezone(VIETNAM).date()
+
+
+def _cancel(t: Texts) -> Choice:
+    return Choice(t.label("notes.cancel"), BUTTON.data(action="cancel"))
+
+
+def period_label(t: Texts, period: periods.Period) -> str:
+    key = f"half_{period.number}" if period.kind == "half" else period.kind
+    return t.label(f"notes.periods.{key}").format(number=period.number, year=period.year)
+
+
+def _offered(today: date) -> list[periods.Period]:
+    """This month, quarter, half and year, and the quarter before (reported in its first weeks)."""
+    current = [periods.containing(kind, today) for kind in periods.KINDS]
+    return [*current, periods.before(current[1])]
+
+
+async def _save(svc: Services, msg: Incoming, step: str, state: dict[str, Any]) -> None:
+    await svc.conversations.start(msg.conversation_key, FLOW, step, state)
+
+
+def _reply(
+    svc: Services, msg: Incoming, step: str, choices=(), *, typed: bool = False, problem: str | None = None, **values
+) -> list[Reply]:
+    t = svc.texts(msg)
+    text = t.render("period_notes", step=step, problem=problem, typed=typed, **values)
+    return [Reply(text, choices=(*choices, _cancel(t)), free_text=typed, fresh_numbers=step == "period")]
+
+
+async def start(msg: Incoming, svc: Services) -> list[Reply]:
+    t = svc.texts(msg)
+    if staff_area.held(svc, msg) == []:
+        return with_menu(t, "staff_no_areas")
+    await _save(svc, msg, "period", {})
+    return _ask_period(svc, msg)
+
+
+def _ask_period(svc: Services, msg: Incoming) -> list[Reply]:
+    t = svc.texts(msg)
+    choices = tuple(
+        Choice(period_label(t, p), BUTTON.data(action="period", value=p.key)) for p in _offered(_today(svc))
+    )
+    return _reply(svc, msg, "period", choices)
+
+
+async def _menu(svc: Services, msg: Incoming, state: dict[str, Any], saved: str | None = None) -> list[Reply]:
+    t = svc.texts(msg)
+    await _save(svc, msg, "menu", state)
+    written = await svc.storage.read(lambda db: notes.sections(db, state["period"], state["area"]))
+    choices = tuple(
+        Choice(t.label("notes.write").format(section=t.label(f"notes.sections.{key}")),
+               BUTTON.data(action="write", value=key))
+        for key in notes.SECTIONS
+    ) + (Choice(t.label("notes.done"), BUTTON.data(action="done")),)  # fmt: skip
+    period = periods.parse(state["period"])
+    return _reply(svc, msg, "menu", choices, period=period_label(t, period), area=staff_area.name(svc, state["area"]),
+                  sections=written, saved=saved)  # fmt: skip
+
+
+async def _after_period(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[Reply]:
+    allowed = staff_area.held(svc, msg)
+    only = staff_area.only(svc, allowed)
+    if only is not None:
+        state["area"] = only
+        return await _menu(svc, msg, state)
+    await _save(svc, msg, "area", state)
+    buttons = staff_area.buttons(svc, allowed, lambda code: BUTTON.data(action="area", value=code))
+    return _reply(svc, msg, "area", buttons or (), typed=buttons is None)
+
+
+async def on_choice(msg: Incoming, svc: Services) -> list[Reply]:
+    t = svc.texts(msg)
+    pressed, conversation, instead = await flow.pressed(msg, svc, BUTTON, FLOW)
+    if conversation is None:
+        return instead
+    action, value = pressed["action"], pressed["value"]
+    state = dict(conversation.data)
+    if action == "period" and periods.parse(value) is not None:
+        state["period"] = periods.parse(value).key
+        return await _after_period(svc, msg, state)
+    if action == "area" and "period" in state and staff_area.may(svc, staff_area.held(svc, msg), value):
+        state["area"] = value
+        return await _menu(svc, msg, state)
+    if action == "write" and value in notes.SECTIONS and "area" in state:
+        state["section"] = value
+        await _save(svc, msg, "write", state)
+        return _reply(svc, msg, "write", typed=True, section=t.label(f"notes.sections.{value}"), limit=notes.MAX_TEXT)
+    if action == "done" and "area" in state:
+        await svc.conversations.end(msg.conversation_key)
+        # TODO(issue 18, the periodic document): send the document of (state["period"], state["area"])
+        # back here once `canhgiac report periodic` exists: render it off the event loop
+        # (`svc.compute`) and reply with the DOCX and XLSX, keeping these sections as written.
+        period = periods.parse(state["period"])
+        text = t.render("period_notes", step="done", period=period_label(t, period),
+                        area=staff_area.name(svc, state["area"]))  # fmt: skip
+        return [Reply(text, choices=menu_button(t))]
+    return await flow.stale(msg, svc)
+
+
+async def answer(msg: Incoming, svc: Services) -> list[Reply]:
+    """Typed steps: a commune's name, a section's text."""
+    t = svc.texts(msg)
+    conversation, instead = await flow.current(msg, svc, FLOW)
+    if conversation is None:
+        return instead
+    state, step = dict(conversation.data), conversation.step
+    if step == "area":
+        allowed = staff_area.held(svc, msg)
+        found = staff_area.find(svc, allowed, msg.text or "")
+        if not found:
+            return _reply(svc, msg, "area", typed=True, problem="not_found")
+        choices = tuple(Choice(staff_area.name(svc, c)[:60], BUTTON.data(action="area", value=c)) for c in found)
+        return _reply(svc, msg, "area", choices, problem="pick")
+    if step == "write":
+        text = clean_input(msg.text)
+        section = state["section"]
+        label = t.label(f"notes.sections.{section}")
+        raw = (msg.text or "").strip()
+        if len(raw) > notes.MAX_TEXT:
+            return _reply(svc, msg, "write", typed=True, section=label, limit=notes.MAX_TEXT, problem="long")
+        if not text:
+            return _reply(svc, msg, "write", typed=True, section=label, limit=notes.MAX_TEXT, problem="empty")
+        now = svc.clock()
+
+        def write(db) -> None:
+            notes.set_section(db, state["period"], state["area"], section, text, roles.actor(msg), now)
+
+        await svc.storage.write(write)  # committed before the bot says it was saved
+        state.pop("section")
+        return await _menu(svc, msg, state, saved=section)
+    if step == "menu":
+        return await _menu(svc, msg, state)
+    return _ask_period(svc, msg)  # words that name no period: the periods again
+
+
+async def show_deadlines(msg: Incoming, svc: Services) -> list[Reply]:
+    """/hanbaocao: the reporting deadlines of the coming months, soonest first."""
+    t = svc.texts(msg)
+    today, now = _today(svc), svc.clock()
+    presets = deadlines.presets_in(svc.content.root)
+
+    def load(db) -> list[deadlines.Due]:
+        deadlines.load_presets(db, presets, now)  # a chat before the first `canhgiac run` sees them too
+        return deadlines.upcoming(db, today, UPCOMING_DAYS)
+
+    due = await svc.storage.write(load)
+    items = [
+        {"on": d.on.strftime("%d/%m/%Y"), "days": d.left(today), "note": d.deadline.note, "kind": d.deadline.kind}
+        for d in due
+    ]
+    text = t.render("deadlines_upcoming", items=items, within=UPCOMING_DAYS,
+                    remind=svc.settings.deadline_reminder_days)  # fmt: skip
+    return [Reply(text, choices=menu_button(t))]
