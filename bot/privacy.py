@@ -17,17 +17,19 @@ from bot.activity import log as activity_log
 from bot.broadcast import deliveries, subscriptions
 from bot.core import outbox
 from bot.core.messages import ChatKey
-from bot.knowledge import quiz_results
+from bot.knowledge import gaps, quiz_results
 from bot.reporting import reports
 from bot.routing import chats, choices, conversations, grants, logins, web_sessions
 
 
 def _forget_roles(db: sqlite_utils.Database, chat: ChatKey) -> None:
     """What holding a role left: grants and refused invite codes, web console logins and sessions,
-    and the staff member's name on the commune's activity records (the records stay, unsigned)."""
+    the staff member's name on the commune's activity records (the records stay, unsigned), and on
+    the FAQ questions they marked handled."""
     grants.forget(db, chat)
     logins.forget(db, chat)
     web_sessions.forget(db, chat)
+    gaps.forget_reviewer(db, chat)
     actor = f"{chat.channel}:{chat.chat_id}"  # `roles.actor` of the person of this private chat
     for owner in (activity_log, targets, notes, deadlines):
         owner.forget(db, actor)
@@ -44,7 +46,7 @@ HELD = (
     ("quiz", quiz_results.forget),
     ("choices", choices.forget),  # offered_choices: the options last shown
     ("conversation", conversations.forget),  # a flow left half done
-    ("roles", _forget_roles),  # grants, invite_misses, web_logins, web_sessions
+    ("roles", _forget_roles),  # grants, invite_misses, web_logins, web_sessions, faq_gap_reviews
     ("chat", chats.forget),  # the chat's id, language, last message: last, after what hangs off it
 )
 FORGETS = tuple(forget for _, forget in HELD)

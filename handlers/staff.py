@@ -9,10 +9,10 @@ The draft is a flow in SQLite; the router lets only the staff role in (`handlers
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from bot.broadcast import broadcasts, campaigns, when
+from bot.broadcast import broadcasts, campaigns, compose, when
 from bot.broadcast.campaigns import iso_week, week_span
 from bot.core.clock import VIETNAM, from_iso, to_iso
 from bot.core.messages import Choice, Incoming, Reply
@@ -23,20 +23,17 @@ from handlers import flow
 from handlers.menu import menu_button, with_menu
 
 FLOW = "staff"
-MAX_TEXT = 1500
-ALL = "*"
-MINE = "mine"
+MAX_TEXT = compose.MAX_TEXT
+ALL = compose.EVERYWHERE
+MINE = compose.MINE
 BUTTON = Button("staff", "action", "value")  # staff:camp:<id>, staff:area:<code>, staff:confirm…
-FURTHEST = timedelta(days=90)  # a broadcast set further ahead is more likely a typo than a plan
+FURTHEST = compose.FURTHEST
 
 
 def allowed_areas(svc: Services, msg: Incoming) -> list[str] | None:
     """Area codes this person may send to (None: every area)."""
-    codes = roles.staff_areas(svc.settings, msg, svc.grants)  # the environment's and the chat's
-    if codes is None:
-        return None
-    # A code written before 2025 ("coc-leu") stands for the current unit(s) its place went into.
-    return list(dict.fromkeys(found for code in codes for found in svc.library.areas.resolve(code)))
+    # the environment's and the chat's; a code of before 2025 means its current unit(s)
+    return compose.allowed_areas(svc.library.areas, roles.staff_areas(svc.settings, msg, svc.grants))
 
 
 def _cancel(svc: Services, msg: Incoming) -> Choice:
@@ -106,23 +103,12 @@ def _area_choices(svc: Services, msg: Incoming, prefix: str) -> tuple[Choice, ..
 
 def _targets(svc: Services, msg: Incoming, value: str) -> list[str] | None:
     """The areas a target button stands for; [] means every area; None if not allowed."""
-    allowed = allowed_areas(svc, msg)
-    if value == ALL:
-        return [] if allowed is None else None
-    if value == MINE:
-        return allowed
-    if svc.library.areas.get(value) is None:
-        return None
-    if allowed is None or any(value in svc.library.areas.within(code) for code in allowed):
-        return [value]
-    return None
+    return compose.target(svc.library.areas, allowed_areas(svc, msg), value)
 
 
 def _draft(state: dict[str, Any], now: datetime) -> broadcasts.Broadcast:
-    return broadcasts.Broadcast(
-        id=0, kind="manual", campaign_id=state.get("campaign_id"), text=state.get("text"), areas=state["areas"],
-        iso_week=None, scheduled_for=state.get("at") or to_iso(now), status="scheduled", created_by="", recipients=0,
-    )  # fmt: skip
+    return compose.draft(campaign_id=state.get("campaign_id"), text=state.get("text"), areas=state["areas"],
+                         at=state.get("at"), now=now)  # fmt: skip
 
 
 async def _preview(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[Reply]:
@@ -131,24 +117,19 @@ async def _preview(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[
     renderer = svc.broadcast_renderer()
     draft = _draft(state, svc.clock())
     areas = svc.library.areas
-    codes = state["areas"] or list(areas.roots)
-    sample_area = next((code for code in codes if areas.get(code)), None)
-
-    def read(db):
-        # The same function the real send uses: areas, the areas inside them, and topics.
-        return renderer.body(db, draft, sample_area or ""), broadcasts.audience(db, draft, renderer)
-
-    body, audience = await svc.storage.read(read)
-    if body is None:
+    # The same functions the real send uses: areas, the areas inside them, and topics.
+    shown = await svc.storage.read(lambda db: compose.preview(db, renderer, draft))
+    if shown is None:
         await svc.conversations.end(msg.conversation_key)
         return with_menu(t, "stale_choice")
     at = broadcasts.local_time(state["at"]) if state.get("at") else None
     target = t.label("staff.all_areas") if not state["areas"] else ", ".join(areas.get(c).name for c in state["areas"])
+    audience = shown.audience
     why = audience.why_none() if not audience.count else None
     head = Reply(t.render("staff_preview", target=target, count=audience.count, when=at, why=why))
     confirm = Choice(t.label("staff.confirm_later" if at else "staff.confirm_now"), BUTTON.data(action="confirm"))
     later = () if at else (Choice(t.label("staff.later"), BUTTON.data(action="later")),)
-    return [head, Reply(body[0]), Reply(t.render("staff_confirm"), choices=(confirm, *later, _cancel(svc, msg)))]
+    return [head, Reply(shown.body), Reply(t.render("staff_confirm"), choices=(confirm, *later, _cancel(svc, msg)))]
 
 
 async def _save_step(svc: Services, msg: Incoming, state: dict[str, Any], step: str) -> None:
@@ -227,14 +208,7 @@ def _ask_when(svc: Services, msg: Incoming, problem: str | None) -> Reply:
 
 def _read_when(text: str, now: datetime) -> tuple[datetime | None, str | None]:
     """(the moment, None), or (None, why not): unclear, already past, or too far ahead."""
-    moment = when.parse(text, now)
-    if moment is None:
-        return None, "unclear"
-    if moment <= now:
-        return None, "past"
-    if moment - now > FURTHEST:
-        return None, "far"
-    return moment, None
+    return compose.read_when(text, now)
 
 
 async def answer(msg: Incoming, svc: Services) -> list[Reply]:

@@ -129,7 +129,7 @@ async def from_deep_link(msg: Incoming, svc: Services, payload: str) -> list[Rep
 
 def _topic_choices(svc: Services, msg: Incoming, chosen: tuple[str, ...]) -> tuple[Choice, ...]:
     t = svc.texts(msg)
-    topics = [slug for slug in svc.content.taxonomy if slug not in ("bot-help", "reporting-help")]
+    topics = subscriptions.choosable(svc.content.taxonomy)
     names = t.labels("topics")  # plain words for citizens, one per taxonomy slug (content check)
     choices = [
         Choice(("✅ " if slug in chosen else "▫️ ") + shorten(names[slug], 48), BUTTON.data(action="topic", value=slug))

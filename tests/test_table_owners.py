@@ -27,6 +27,7 @@ OWNERS: dict[str, str] = {
     "handled_updates": "bot/routing/handled_updates.py",
     "offered_choices": "bot/routing/choices.py",
     "faq_gaps": "bot/knowledge/gaps.py",
+    "faq_gap_reviews": "bot/knowledge/gaps.py",
     "quiz_results": "bot/knowledge/quiz_results.py",
     "reports": "bot/reporting/reports.py",
     "reporters": "bot/reporting/reports.py",

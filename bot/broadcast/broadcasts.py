@@ -44,6 +44,7 @@ class Broadcast:
     created_by: str
     recipients: int
     finished_at: str | None = None
+    topic: str | None = None  # staff's own words about one topic (a campaign has its own)
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,7 @@ def _row(row: dict) -> Broadcast:
         created_by=row["created_by"],
         recipients=row["recipients"] or 0,
         finished_at=row.get("finished_at"),
+        topic=row.get("topic"),
     )
 
 
@@ -82,6 +84,7 @@ def create(
     campaign_id: str | None = None,
     text: str | None = None,
     areas: list[str] | None = None,
+    topic: str | None = None,
 ) -> int:
     if (campaign_id is None) == (text is None):
         raise ValueError("a broadcast has either a campaign or a text")
@@ -99,6 +102,7 @@ def create(
                 "status": "scheduled",
                 "recipients": 0,
                 "summary_sent": 0,
+                "topic": topic if text is not None else None,
             }
         )
         .last_pk
@@ -167,7 +171,7 @@ class Renderer:
         t = self.texts
         if broadcast.text is not None:
             message = t.render("broadcast_message", title=None, body=html.escape(broadcast.text))
-            topic = None
+            topic = broadcast.topic
         else:
             campaign = self.campaign_for(db, broadcast, area_code)
             if campaign is None:

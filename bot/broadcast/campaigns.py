@@ -144,3 +144,32 @@ def override_for(db: sqlite_utils.Database, area_codes: Iterable[str], week: str
         if row:
             return row[0]
     return None
+
+
+def clear_override(db: sqlite_utils.Database, area_code: str, week: str) -> bool:
+    """The area follows the calendar again that week; True if it had an override."""
+    return db.execute("DELETE FROM week_overrides WHERE area_code = ? AND iso_week = ?", [area_code, week]).rowcount > 0
+
+
+def overrides_of(db: sqlite_utils.Database, weeks: Iterable[str], area_codes: set[str] | None) -> list[dict]:
+    """The overrides of these weeks for these areas (None: every area), by week then area."""
+    weeks = sorted(weeks)
+    if not weeks or area_codes == set():
+        return []
+    where = f"iso_week IN ({', '.join('?' for _ in weeks)})"
+    params = list(weeks)
+    if area_codes is not None:
+        where += f" AND area_code IN ({', '.join('?' for _ in area_codes)})"
+        params += sorted(area_codes)
+    return list(
+        db.query(
+            f"SELECT area_code, iso_week, campaign_id, set_by, set_at FROM week_overrides WHERE {where} "
+            "ORDER BY iso_week, area_code",
+            params,
+        )
+    )
+
+
+def next_weeks(today: dt.date, count: int) -> list[str]:
+    """This ISO week and the `count - 1` after it."""
+    return [iso_week(today + dt.timedelta(weeks=n)) for n in range(count)]

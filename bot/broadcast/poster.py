@@ -16,6 +16,7 @@ in black and white.
 
 from __future__ import annotations
 
+import io
 import math
 import unicodedata
 from collections.abc import Sequence
@@ -26,6 +27,8 @@ from typing import Literal
 import segno
 from PIL import Image, ImageDraw, ImageFont
 
+from bot.broadcast.areas import Areas
+from bot.core.content import Texts
 from bot.core.paths import fonts_dir
 
 DPI = 300
@@ -288,3 +291,34 @@ def _warnings(draw: ImageDraw.ImageDraw, rules: list[str], top: int, height: int
             draw.text((left + indent, y), line, font=font, fill=INK, anchor="la")
             y += line_px
         y += _paragraph_gap(font)
+
+
+def subscribe_link(bot_username: str, area_code: str) -> str:
+    """The Telegram deep link a poster's QR code holds: it opens the bot subscribed to the area."""
+    return f"https://t.me/{bot_username}?start=dk-{area_code}"
+
+
+def for_area(
+    texts: Texts, areas: Areas, area_code: str, bot_username: str, zalo_link: str | None
+) -> tuple[PosterText, list[PosterCode]]:
+    """An area's poster, as the CLI and the console make it: its full name (names repeat across
+    provinces), the rules, and the subscribe code (and the Zalo bot's beside it when there is one;
+    Zalo links carry no start payload: that code opens the bot, /dangky picks the commune)."""
+    text = PosterText(
+        heading=texts.label("poster.heading"),
+        area_name=areas.full_name(area_code),
+        warning=list(texts.labels("poster.rules").values()),
+        call_to_action=texts.label("poster.call_to_action_zalo" if zalo_link else "poster.call_to_action"),
+        footer=texts.label("poster.footer"),
+    )
+    codes = [PosterCode(subscribe_link(bot_username, area_code), texts.label("poster.apps.telegram"))]
+    if zalo_link:
+        codes.append(PosterCode(zalo_link, texts.label("poster.apps.zalo")))
+    return text, codes
+
+
+def qr_image(url: str, fmt: Literal["png", "svg"]) -> bytes:
+    """A QR code alone, to print or paste in a document: the code posters carry, with its quiet zone."""
+    buffer = io.BytesIO()
+    _qr(url).save(buffer, kind=fmt, scale=10, border=QR_QUIET)
+    return buffer.getvalue()

@@ -15,6 +15,13 @@ from bot.broadcast import deliveries
 from bot.core.clock import to_iso
 from bot.core.messages import ChatKey
 
+NOT_SUBSCRIBABLE = ("bot-help", "reporting-help")  # topics about the bot itself, never a warning's
+
+
+def choosable(taxonomy) -> list[str]:
+    """The topics a subscriber may choose (and a staff broadcast may name), in the taxonomy's order."""
+    return [slug for slug in taxonomy if slug not in NOT_SUBSCRIBABLE]
+
 
 @dataclass(frozen=True)
 class Subscription:
@@ -102,10 +109,11 @@ def active_in(db: sqlite_utils.Database, area_codes: set[str] | None) -> list[Su
     rows = db.execute(
         f"SELECT channel, chat_id, area_code, topics FROM subscriptions WHERE {where} ORDER BY channel, chat_id", params
     ).fetchall()
-    return [
-        Subscription(channel, chat_id, area, tuple(filter(None, (topics or "").split(","))), True, None)
-        for channel, chat_id, area, topics in rows
-    ]
+    chosen: dict[str | None, tuple[str, ...]] = {}  # few distinct lists: split each once (a province's preview)
+    for _, _, _, topics in rows:
+        if topics not in chosen:
+            chosen[topics] = tuple(filter(None, (topics or "").split(",")))
+    return [Subscription(channel, chat_id, area, chosen[topics], True, None) for channel, chat_id, area, topics in rows]
 
 
 def listing(db: sqlite_utils.Database, area_codes: set[str] | None) -> list[dict]:
@@ -123,6 +131,66 @@ def listing(db: sqlite_utils.Database, area_codes: set[str] | None) -> list[dict
         for row in rows
         if area_codes is None or row[2] in area_codes
     ]
+
+
+# --- what staff see of their subscribers (counts only, never who) ---
+
+
+def _in(column: str, area_codes: set[str] | None) -> tuple[str, list[str]]:
+    """A condition on an area column for these areas (None: every area), and its parameters."""
+    if area_codes is None:
+        return "1", []
+    if not area_codes:
+        return "0", []
+    return f"{column} IN ({', '.join('?' for _ in area_codes)})", sorted(area_codes)
+
+
+def active_per_area(db: sqlite_utils.Database, area_codes: set[str] | None) -> dict[str, int]:
+    """Active subscriptions per area code (index `active, area_code`)."""
+    where, params = _in("area_code", area_codes)
+    rows = db.execute(
+        f"SELECT area_code, count(*) FROM subscriptions WHERE active = 1 AND {where} GROUP BY area_code", params
+    ).fetchall()
+    return dict(rows)
+
+
+def active_per_topic(db: sqlite_utils.Database, area_codes: set[str] | None) -> tuple[dict[str, int], int]:
+    """(active subscriptions following each topic by choice, those following every topic)."""
+    where, params = _in("area_code", area_codes)
+    per_topic: dict[str, int] = {}
+    every = 0
+    for topics, count in db.execute(
+        f"SELECT topics, count(*) FROM subscriptions WHERE active = 1 AND {where} GROUP BY topics", params
+    ):
+        chosen = [t for t in (topics or "").split(",") if t]
+        if not chosen:
+            every += count
+        for topic in chosen:
+            per_topic[topic] = per_topic.get(topic, 0) + count
+    return per_topic, every
+
+
+def weekly_changes(
+    db: sqlite_utils.Database, area_codes: set[str] | None, start: str, weeks: int
+) -> dict[str, list[int]]:
+    """Subscriptions started ("new") and stopped ("stopped") in each of `weeks` weeks from `start`
+    (an ISO time: the first week's Monday 00:00). A chat that comes back keeps its first
+    `subscribed_at`, so "new" counts first subscriptions; "stopped" counts those inactive now, by
+    when they stopped. Uses the indexes `area_code, subscribed_at` and `active, area_code`."""
+    where, params = _in("area_code", area_codes)
+    found = {}
+    for name, column, extra in (("new", "subscribed_at", ""), ("stopped", "updated_at", "active = 0 AND ")):
+        per_week = [0] * weeks
+        rows = db.execute(
+            f"SELECT CAST((julianday({column}) - julianday(?)) / 7 AS INTEGER) AS week, count(*) "
+            f"FROM subscriptions WHERE {extra}{where} AND {column} >= ? GROUP BY week",
+            [start, *params, start],
+        )
+        for week, count in rows:
+            if 0 <= week < weeks:
+                per_week[week] = count
+        found[name] = per_week
+    return found
 
 
 # --- aggregates for periodic reports (bot/periodic/figures.py) ---

@@ -248,7 +248,7 @@ def poster(
 ) -> None:
     """A printable A4 poster for an area, with a QR code that subscribes the phone to its warnings (and
     one for the Zalo bot beside it when CANHGIAC_ZALO_BOT_LINK is set)."""
-    from bot.broadcast.poster import PosterCode, PosterText, render_poster
+    from bot.broadcast.poster import for_area, render_poster
 
     settings = _settings(level="WARNING")
     if bot_username is not None:
@@ -264,18 +264,8 @@ def poster(
     library = _library(settings)
     area = _current_areas(library, [area])[0]
     t = library.content.texts(settings.default_language)
-    zalo = settings.zalo_bot_link
-    full_name = library.areas.full_name(area)  # "xã …, tỉnh …": names repeat across provinces
-    text = PosterText(
-        heading=t.label("poster.heading"),
-        area_name=full_name,
-        warning=list(t.labels("poster.rules").values()),
-        call_to_action=t.label("poster.call_to_action_zalo" if zalo else "poster.call_to_action"),
-        footer=t.label("poster.footer"),
-    )
-    codes = [PosterCode(f"https://t.me/{username}?start=dk-{area}", t.label("poster.apps.telegram"))]
-    if zalo:  # Zalo links carry no start payload: the code opens the bot, /dangky picks the commune
-        codes.append(PosterCode(zalo, t.label("poster.apps.zalo")))
+    full_name = library.areas.full_name(area)
+    text, codes = for_area(t, library.areas, area, username, settings.zalo_bot_link)
     output.parent.mkdir(parents=True, exist_ok=True)
     try:
         render_poster(text, codes, output)

@@ -443,6 +443,21 @@ def _v19_reports_by_area(db: sqlite_utils.Database) -> None:
     db["reports"].create_index(["area_code", "identifier_id", "status", "reporter", "created_at", "claimed_topic"])
 
 
+def _v20_staff_console(db: sqlite_utils.Database) -> None:
+    # Unanswered FAQ questions staff marked handled in the console: per normalised question, when
+    # and by whom (a role holder's id, never a citizen's); asked again later, it shows again.
+    db["faq_gap_reviews"].create(
+        {"normalized": str, "handled_at": str, "handled_by": str},
+        pk="normalized",
+    )
+    # The subscribers page's 12-week trend counts new subscriptions per area by date.
+    db["subscriptions"].create_index(["area_code", "subscribed_at"])
+    # Its counts per topic read the topics of every active subscription in order, without the table.
+    db["subscriptions"].create_index(["active", "topics", "area_code"])
+    # Staff's own words may name a topic: subscribers who chose only other topics do not get them.
+    db["broadcasts"].add_column("topic", str)
+
+
 def _v21_usage_counts(db: sqlite_utils.Database) -> None:
     # Anonymous usage counted at write time (bot/core/tally.py): per Vietnamese day, kind (a check,
     # a question, a message checked, a finished quiz), outcome (risk level, answered, score), topic
@@ -516,6 +531,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(17, "messages sent per channel and month, for monthly quotas", _v17_channel_usage),
     Migration(18, "the web console: one-time logins, refused codes, sessions", _v18_web_console),
     Migration(19, "reports found by their area code (the police queue of a commune)", _v19_reports_by_area),
+    Migration(
+        20, "the staff console: FAQ gaps marked handled; subscriptions by area, date and topics", _v20_staff_console
+    ),
     Migration(21, "anonymous usage counts per day, kind, outcome, topic and area; reports by month", _v21_usage_counts),
     Migration(22, "activity log, targets, report sections, reporting deadlines and reminders", _v22_activity),
 )

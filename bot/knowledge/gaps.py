@@ -15,6 +15,7 @@ import sqlite_utils
 
 from bot.core.clock import to_iso
 from bot.core.gaplog import group_similar, redact_identifiers
+from bot.core.messages import ChatKey
 from bot.knowledge.matcher import Result
 
 MAX_TEXT = 500
@@ -47,6 +48,7 @@ class Gap:
     last_asked: str = ""
     outcomes: dict[str, int] = field(default_factory=dict)
     best_faq_ids: dict[str, int] = field(default_factory=dict)
+    asked: list[tuple[str, str]] = field(default_factory=list)  # (normalised question, when) of each member
 
 
 def _key(row: dict) -> str:
@@ -64,9 +66,46 @@ def group(rows: list[dict]) -> list[Gap]:
             last_asked=members[0]["asked_at"],
             outcomes=dict(Counter(r["outcome"] for r in members)),
             best_faq_ids=dict(Counter(r["best_faq_id"] for r in members if r["best_faq_id"])),
+            asked=[(_key(r), r["asked_at"]) for r in members],
         )
         for members in group_similar(recent_first, key=_key)
     ]
+
+
+# --- staff mark a group handled (the web console): the `faq_gap_reviews` table ---
+
+
+def mark_handled(db: sqlite_utils.Database, gap: Gap, handled_by: str, now: datetime) -> None:
+    """Every question of the group, as asked until now, is handled (an FAQ entry added, or nothing to add)."""
+    stamp = to_iso(now)
+    db["faq_gap_reviews"].upsert_all(
+        [
+            {"normalized": key, "handled_at": stamp, "handled_by": handled_by}
+            for key in dict.fromkeys(k for k, _ in gap.asked)
+        ],
+        pk="normalized",
+    )
+
+
+def reviews(db: sqlite_utils.Database) -> dict[str, str]:
+    """Normalised question -> when it was last marked handled."""
+    return dict(db.execute("SELECT normalized, handled_at FROM faq_gap_reviews").fetchall())
+
+
+def is_handled(gap: Gap, handled: dict[str, str]) -> bool:
+    """Handled when each of its questions was asked no later than it was marked handled: the same
+    question asked again afterwards (the new FAQ entry did not answer it) brings the group back."""
+    return all(key in handled and at <= handled[key] for key, at in gap.asked)
+
+
+def newest_first(gaps: list[Gap]) -> list[Gap]:
+    """The console's order: the group asked most recently first."""
+    return sorted(gaps, key=lambda gap: gap.last_asked, reverse=True)
+
+
+def forget_reviewer(db: sqlite_utils.Database, chat: ChatKey) -> None:
+    """Erasure of a role holder: the marks stay (the questions were handled), no longer saying by whom."""
+    db.execute("UPDATE faq_gap_reviews SET handled_by = '' WHERE handled_by = ?", [f"{chat.channel}:{chat.chat_id}"])
 
 
 def asked_between(db: sqlite_utils.Database, start: str, end: str) -> list[dict]:

@@ -8,6 +8,8 @@ database, served inside `canhgiac run` (when `CANHGIAC_WEB_PORT` is set) or alon
     console.py    home: who is signed in, their roles and areas, the start of the police queue
     police.py     the police pages: queue with filters, identifier (reports, photos, history),
                   decisions one by one or in bulk, CSV/XLSX exports
+    staff.py      the staff's pages: subscribers, compose and follow broadcasts, calendar, posters, FAQ gaps
+    charts.py     charts drawn on the server as SVG
     pages.py      the page templates (`content/<lang>/web/*.html.j2`)
     server.py     uvicorn, started and stopped with the bot's other tasks
 
@@ -15,5 +17,6 @@ Whole HTML pages are not chat replies: their templates live in `content/<lang>/w
 in) `templates/`, so the checks of chat replies (Telegram's HTML subset, snapshots of flows) do
 not apply to them, and a language is still one folder. Business logic stays below: the queue is
 `bot.reporting.reports.queue`, decisions `bot.reporting.decisions`, exports `bot.reporting.exports`,
-scopes are `bot.reporting.digest.scope_of`, roles `bot.routing.roles`.
+scopes are `bot.reporting.digest.scope_of`, roles `bot.routing.roles`;
+broadcasts are composed by `bot.broadcast.compose`, as in the chat.
 """

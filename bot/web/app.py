@@ -10,7 +10,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.services import Services
-from bot.web import auth, console, police
+from bot.web import auth, console, police, staff
 from bot.web.pages import Pages
 from bot.web.security import SecurityHeaders
 
@@ -33,6 +33,22 @@ def build_app(services: Services) -> Starlette:
             Route("/identifier/{identifier_id:int}", police.identifier_page, methods=["GET"]),
             Route("/identifier/{identifier_id:int}/decide", police.decide_one, methods=["POST"]),
             Route("/report/{ref:str}/photo", police.evidence_photo, methods=["GET"]),
+            # --- staff (bot/web/staff.py) ---
+            Route("/staff/subscribers", staff.subscribers, methods=["GET"]),
+            Route("/staff/compose", staff.compose_form, methods=["GET"]),
+            Route("/staff/compose", staff.compose_post, methods=["POST"]),
+            Route("/staff/broadcasts", staff.broadcast_list, methods=["GET"]),
+            Route("/staff/broadcasts/{broadcast_id:int}", staff.broadcast_page, methods=["GET"]),
+            Route("/staff/broadcasts/{broadcast_id:int}/progress", staff.broadcast_progress, methods=["GET"]),
+            Route("/staff/broadcasts/{broadcast_id:int}/cancel", staff.broadcast_cancel, methods=["POST"]),
+            Route("/staff/calendar", staff.calendar, methods=["GET"]),
+            Route("/staff/calendar", staff.calendar_post, methods=["POST"]),
+            Route("/staff/posters", staff.posters, methods=["GET"]),
+            Route("/staff/posters/{area:str}.{fmt:str}", staff.poster_file, methods=["GET"]),
+            Route("/staff/qr/{area:str}.{fmt:str}", staff.qr_file, methods=["GET"]),
+            Route("/staff/gaps", staff.gap_list, methods=["GET"]),
+            Route("/staff/gaps", staff.gap_handled, methods=["POST"]),
+            # --- end of staff ---
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
         middleware=[Middleware(SecurityHeaders)],

@@ -21,7 +21,7 @@ from tests.flows import file_report
 BASE_URL = "https://console.example.vn"
 LAO_CAI_WARD, CAM_DUONG, LAO_CAI = "x-02647", "x-02674", "t-15"
 PLACES = {LAO_CAI_WARD: "phường Cốc Lếu", CAM_DUONG: "phường Cam Đường"}  # how the locality names them
-OFFICER, WARD_OFFICER, STAFF = "7001", "7002", "7003"
+OFFICER, WARD_OFFICER, STAFF, WARD_STAFF = "7001", "7002", "7003", "7004"
 CLIENT = ("203.0.113.7", 50000)
 
 
@@ -32,7 +32,8 @@ def console_settings(settings):
     settings.web_base_url = BASE_URL
     settings.web_secure_cookies = False
     settings.police_ids = [f"test:{OFFICER}={CAM_DUONG}", f"test:{WARD_OFFICER}={LAO_CAI_WARD}"]
-    settings.staff_ids = [f"test:{STAFF}={CAM_DUONG}"]
+    settings.staff_ids = [f"test:{STAFF}={CAM_DUONG}", f"test:{WARD_STAFF}={LAO_CAI_WARD}"]
+    settings.telegram_bot_username = "canhgiac_test_bot"
     return settings
 
 
