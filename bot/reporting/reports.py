@@ -557,6 +557,20 @@ def monthly_counts(db: sqlite_utils.Database, start: str, end: str, area_codes: 
     ).fetchall()
 
 
+def weekly_counts(db: sqlite_utils.Database, end: str, weeks: int, area_codes: list[str]) -> list[tuple]:
+    """(week, claimed topic, reports, money reported lost) for the `weeks` seven-day windows before
+    `end` in these areas: week 0 is the last seven days, week 1 the seven before, and so on."""
+    return db.execute(
+        "SELECT CAST((julianday(?) - julianday(created_at)) / 7 AS INTEGER) AS week, claimed_topic, count(*), "
+        f"coalesce(sum(amount_lost), 0) FROM reports WHERE {_IN_PERIOD} GROUP BY week, claimed_topic",
+        [end, json.dumps(sorted(area_codes)), _weeks_before(end, weeks), end],
+    ).fetchall()
+
+
+def _weeks_before(end: str, weeks: int) -> str:
+    return to_iso(from_iso(end) - timedelta(days=7 * weeks))
+
+
 def distinct_identifiers(
     db: sqlite_utils.Database, start: str, end: str, area_codes: list[str]
 ) -> tuple[int, dict[tuple[str, str], int], dict[str, int]]:

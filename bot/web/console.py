@@ -1,5 +1,6 @@
-"""The console's home page: who is signed in, their roles and areas, and for police the start of
-their review queue (the police pages themselves are `bot/web/police.py`)."""
+"""The console's home page: who is signed in, their roles and areas, the last seven days of each
+of their areas (`bot/web/overview.py`), and for police the start of their review queue (the police
+pages themselves are `bot/web/police.py`)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from bot.services import Services
-from bot.web import police
+from bot.web import overview, police
 from bot.web.auth import signed_in
 from bot.web.identity import Officer
 
@@ -26,5 +27,7 @@ async def home(request: Request) -> Response:
         return RedirectResponse("/login", status_code=303)
     svc: Services = request.app.state.services
     queue = await police.home_queue(request, officer)
-    html = request.app.state.pages.page("home", officer=officer, roles=_roles(svc, officer), queue=queue)
+    t, now = svc.content.texts(svc.settings.default_language), svc.clock()
+    week = await svc.storage.read(lambda db: overview.week(db, svc.library.areas, t, officer, now))
+    html = request.app.state.pages.page("home", officer=officer, roles=_roles(svc, officer), queue=queue, week=week)
     return HTMLResponse(html)
