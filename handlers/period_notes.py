@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from bot.activity import deadlines, notes, periods
 from bot.core.clock import VIETNAM
@@ -33,17 +34,6 @@ def _cancel(t: Texts) -> Choice:
     return Choice(t.label("notes.cancel"), BUTTON.data(action="cancel"))
 
 
-def period_label(t: Texts, period: periods.Period) -> str:
-    key = f"half_{period.number}" if period.kind == "half" else period.kind
-    return t.label(f"notes.periods.{key}").format(number=period.number, year=period.year)
-
-
-def _offered(today: date) -> list[periods.Period]:
-    """This month, quarter, half and year, and the quarter before (reported in its first weeks)."""
-    current = [periods.containing(kind, today) for kind in periods.KINDS]
-    return [*current, periods.before(current[1])]
-
-
 async def _save(svc: Services, msg: Incoming, step: str, state: dict[str, Any]) -> None:
     await svc.conversations.start(msg.conversation_key, FLOW, step, state)
 
@@ -67,7 +57,7 @@ async def start(msg: Incoming, svc: Services) -> list[Reply]:
 def _ask_period(svc: Services, msg: Incoming) -> list[Reply]:
     t = svc.texts(msg)
     choices = tuple(
-        Choice(period_label(t, p), BUTTON.data(action="period", value=p.key)) for p in _offered(_today(svc))
+        Choice(periods.label(t, p), BUTTON.data(action="period", value=p.key)) for p in periods.offered(_today(svc))
     )
     return _reply(svc, msg, "period", choices)
 
@@ -82,7 +72,7 @@ async def _menu(svc: Services, msg: Incoming, state: dict[str, Any], saved: str 
         for key in notes.SECTIONS
     ) + (Choice(t.label("notes.done"), BUTTON.data(action="done")),)  # fmt: skip
     period = periods.parse(state["period"])
-    return _reply(svc, msg, "menu", choices, period=period_label(t, period), area=staff_area.name(svc, state["area"]),
+    return _reply(svc, msg, "menu", choices, period=periods.label(t, period), area=staff_area.name(svc, state["area"]),
                   sections=written, saved=saved)  # fmt: skip
 
 
@@ -116,12 +106,13 @@ async def on_choice(msg: Incoming, svc: Services) -> list[Reply]:
         return _reply(svc, msg, "write", typed=True, section=t.label(f"notes.sections.{value}"), limit=notes.MAX_TEXT)
     if action == "done" and "area" in state:
         await svc.conversations.end(msg.conversation_key)
-        # TODO(issue 18, the periodic document): send the document of (state["period"], state["area"])
-        # back here once `canhgiac report periodic` exists: render it off the event loop
-        # (`svc.compute`) and reply with the DOCX and XLSX, keeping these sections as written.
+        # The document is a download from the console (bot/web/periodic.py), which reads these
+        # sections: chat channels have no common way to send a Word file.
         period = periods.parse(state["period"])
-        text = t.render("period_notes", step="done", period=period_label(t, period),
-                        area=staff_area.name(svc, state["area"]))  # fmt: skip
+        base = svc.settings.web_base_url
+        link = f"{base}/reports/periodic?{urlencode({'period': period.key, 'area': state['area']})}" if base else None
+        text = t.render("period_notes", step="done", period=periods.label(t, period),
+                        area=staff_area.name(svc, state["area"]), link=link)  # fmt: skip
         return [Reply(text, choices=menu_button(t))]
     return await flow.stale(msg, svc)
 

@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from bot.core.content import Texts
+
 _KEY = re.compile(r"^(\d{4})(?:-(?:(\d{2})|Q([1-4])|H([12])))?$")
 KINDS = ("month", "quarter", "half", "year")
 
@@ -79,3 +81,15 @@ def before(period: Period) -> Period:
     elif period.kind == "half":
         previous = date(period.year - 1, 7, 1) if period.number == 1 else date(period.year, 1, 1)
     return containing(period.kind, previous)
+
+
+def label(t: Texts, period: Period) -> str:
+    """The period as staff read it ("quý 4 năm 2026"), from `notes.periods` in the strings."""
+    key = f"half_{period.number}" if period.kind == "half" else period.kind
+    return t.label(f"notes.periods.{key}").format(number=period.number, year=period.year)
+
+
+def offered(today: date) -> list[Period]:
+    """This month, quarter, half and year, and the quarter before (reported in its first weeks)."""
+    current = [containing(kind, today) for kind in KINDS]
+    return [*current, before(current[1])]

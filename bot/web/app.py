@@ -10,7 +10,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.services import Services
-from bot.web import auth, console, police, staff
+from bot.web import auth, console, periodic, police, staff
 from bot.web.pages import Pages
 from bot.web.security import SecurityHeaders
 
@@ -49,6 +49,7 @@ def build_app(services: Services) -> Starlette:
             Route("/staff/gaps", staff.gap_list, methods=["GET"]),
             Route("/staff/gaps", staff.gap_handled, methods=["POST"]),
             # --- end of staff ---
+            Route("/reports/periodic", periodic.page, methods=["GET"]),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],
         middleware=[Middleware(SecurityHeaders)],

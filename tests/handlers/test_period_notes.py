@@ -108,3 +108,16 @@ async def test_deadlines_coming_up(staff, services, settings):
     )
     await staff.send("/hanbaocao")
     assert "27/11/2026" not in [i["on"] for i in staff.values_of("deadlines_upcoming")["items"]]
+
+
+async def test_done_links_to_the_consoles_download_when_the_console_is_on(router, services, settings):
+    settings.staff_ids = ["test:7003=x-02647"]
+    settings.web_base_url = "https://console.example.vn"
+    staff = Chat(router, services, chat_id="7003")
+    await staff.send("/baocaoky")
+    await staff.press("notes:period:2026-Q4")
+    if staff.values_of("period_notes")["step"] == "area":
+        await staff.press("notes:area:x-02647")
+    await staff.press("notes:done")
+    done = staff.values_of("period_notes")
+    assert done["link"] == "https://console.example.vn/reports/periodic?period=2026-Q4&area=x-02647"
