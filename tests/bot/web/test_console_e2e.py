@@ -9,14 +9,19 @@ then only the bot process writes to it, except where a test says why. Screenshot
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+import re
+from datetime import datetime, timedelta
 
 import openpyxl
 import pytest
+from playwright.async_api import expect
 
-from bot.core.clock import utc_now
+from bot.broadcast import subscriptions
+from bot.core.clock import VIETNAM, utc_now
+from bot.core.messages import ChatKey
+from bot.core.settings import Settings
 from bot.routing import logins
-from tests.bot.web.conftest import CAM_DUONG, LAO_CAI_WARD, OFFICER, PLACES, WARD_OFFICER, identifier_ids
+from tests.bot.web.conftest import CAM_DUONG, LAO_CAI_WARD, OFFICER, PLACES, STAFF, WARD_OFFICER, identifier_ids
 from tests.bot.web.live import DESKTOP, PHONE, chromium_or_skip, chromium_pages, live_console, shoot
 from tests.conftest import Chat
 from tests.flows import file_report
@@ -174,3 +179,69 @@ async def test_the_queue_downloads_as_an_excel_file_with_the_officers_reports_on
     ]
     assert "0987 654 321" in cells
     assert "0912 345 678" not in cells  # another commune's report
+
+
+def subscribe_on_telegram(services, first: int, count: int) -> list[int]:
+    now = services.clock()
+    chats = list(range(first, first + count))
+    services.storage.write_sync(
+        lambda db: [subscriptions.subscribe(db, ChatKey("telegram", str(n)), CAM_DUONG, now) for n in chats]
+    )
+    return chats
+
+
+async def compose_own_words(page, live, text: str) -> None:
+    await page.goto(f"{live.url}/staff/compose")
+    await page.check("input[name=source][value=text]")
+    await page.fill("textarea[name=text]", text)
+
+
+async def test_a_scheduled_broadcast_is_delivered_when_its_time_comes(router, services, settings, tmp_path):
+    chats = subscribe_on_telegram(services, 600_000, 3)
+    async with live_console(settings.db_path, tmp_path) as live, chromium_pages() as new_page:
+        page = await new_page(PHONE)
+        await sign_in(page, live, STAFF)
+        await compose_own_words(page, live, "Cảnh báo thử: không chuyển tiền cho người lạ.")
+        # The next minute (the form's precision), in Vietnam's time: due within about a minute.
+        due = (datetime.now(VIETNAM) + timedelta(minutes=1)).replace(second=0, microsecond=0)
+        await page.check("input[name=when][value=later]")
+        await page.fill("input[name=date]", due.date().isoformat())
+        await page.fill("input[name=time]", due.strftime("%H:%M"))
+        await page.click("button[value=preview]")
+        assert await page.inner_text("#count b") == "3"
+        await shoot(page, "e2e-compose-scheduled")
+        await page.click("button.send")
+        await page.wait_for_url(re.compile(r".*/staff/broadcasts/\d+$"))
+        assert await page.get_attribute("#status", "data-status") == "scheduled"
+        assert all(live.fake.messages_to(chat) == [] for chat in chats)  # not before its time
+        for chat in chats:
+            [warning] = await live.fake.wait_for_messages(chat, timeout=150)
+            assert datetime.now(VIETNAM) >= due
+        await expect(page.locator("#sent")).to_have_text("3", timeout=10_000)  # the page follows it
+        await shoot(page, "e2e-broadcast-delivered")
+
+
+async def test_cancel_mid_broadcast_stops_the_rest(router, services, settings, tmp_path):
+    chats = subscribe_on_telegram(services, 700_000, 400)
+    # 10 a second: the whole broadcast would take 40 s, so there is time to press cancel.
+    async with (
+        live_console(settings.db_path, tmp_path, TELEGRAM_BROADCAST_PER_SECOND="10") as live,
+        chromium_pages() as new_page,
+    ):
+        page = await new_page(DESKTOP)
+        await sign_in(page, live, STAFF)
+        await compose_own_words(page, live, "Cảnh báo thử: tin này sẽ bị dừng giữa chừng.")
+        await page.check("input[name=when][value=now]")
+        await page.click("button[value=preview]")
+        await page.click("button.send")
+        await page.wait_for_url(re.compile(r".*/staff/broadcasts/\d+$"))
+        await expect(page.locator("#sent")).not_to_have_text("0", timeout=30_000)  # under way
+        await page.click("form.cancel button")
+        await page.wait_for_selector("#cancel-done")
+        assert await page.get_attribute("#status", "data-status") == "cancelled"
+        await shoot(page, "e2e-broadcast-cancelled")
+        arrived = sum(1 for chat in chats if live.fake.messages_to(chat))
+        await asyncio.sleep(3)  # what was in flight lands; nothing else goes
+        after = sum(1 for chat in chats if live.fake.messages_to(chat))
+    assert 0 < arrived <= after < len(chats) // 2
+    assert after - arrived <= Settings().broadcast_concurrency
