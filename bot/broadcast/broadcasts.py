@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlite_utils
@@ -190,6 +190,7 @@ class Audience:
     count: int = 0  # recipients
     subscribers: int = 0  # active subscribers of the target areas
     other_topics: int = 0  # of them, those who chose only other topics
+    per_channel: dict[str, int] = field(default_factory=dict)  # recipients per platform
 
     def why_none(self) -> dict[str, int]:
         """What a zero preview or a zero summary says: how many subscribers the areas have, and how
@@ -222,6 +223,7 @@ def reached(
             tally.other_topics += 1  # the citizen chose other topics
             continue
         tally.count += 1
+        tally.per_channel[sub.channel] = tally.per_channel.get(sub.channel, 0) + 1
         yield sub, text
 
 
