@@ -148,7 +148,7 @@ async def _preview(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[
     why = audience.why_none() if not audience.count else None
     # How long it takes at each platform's pace, and what Telegram's paid broadcasts would cost.
     estimate = pace.estimate(svc.settings, audience.per_channel)
-    hours, minutes = divmod(math.ceil(estimate.seconds / 60), 60)
+    hours, minutes = divmod(math.ceil(estimate.seconds / 60) if estimate.seconds >= 60 else 0, 60)
     head = Reply(t.render("staff_preview", target=target, count=audience.count, when=at, why=why,
                           hours=hours, minutes=minutes, stars=estimate.stars))  # fmt: skip
     confirm = Choice(t.label("staff.confirm_later" if at else "staff.confirm_now"), BUTTON.data(action="confirm"))
