@@ -86,8 +86,11 @@ def env_for(fake: FakeTelegramProcess, db_path: Path, *, paid: bool) -> dict[str
     )  # fmt: skip
 
 
-async def wait_sent(fake: FakeTelegramProcess, target: int, timeout: float, bot: BotProcess | None = None):
-    """Poll the fake until `target` sends; (first send time, last, peak RSS of the bot)."""
+async def wait_sent(
+    fake: FakeTelegramProcess, target: int, timeout: float, bot: BotProcess | None = None, key: str = "sent"
+):
+    """Poll the fake until its `key` count (sends, or chats reached) is `target`; (first send
+    time, last, peak RSS of the bot, the fake's counts)."""
     first = last = None
     peak = 0.0
     cpu_at_first = 0.0
@@ -103,7 +106,7 @@ async def wait_sent(fake: FakeTelegramProcess, target: int, timeout: float, bot:
             cpu_at_first = cpu_seconds(bot.pid) if bot is not None else 0.0
         if stats["sent"] > seen:
             seen, last = stats["sent"], now
-        if stats["sent"] >= target:
+        if stats[key] >= target:
             break
         await asyncio.sleep(0.25)
     cpu = cpu_seconds(bot.pid) - cpu_at_first if bot is not None and bot.running() else 0.0
@@ -149,7 +152,9 @@ async def killed(folder: Path, count: int) -> None:
         bot.kill()
         at_kill = fake.stats()["sent"]
         bot = BotProcess(env, folder, "restarted")
-        _, _, _, stats = await wait_sent(fake, count + duplicate_bound(CONCURRENCY) + 1, timeout=600)
+        _, _, _, stats = await wait_sent(fake, count, timeout=600, key="chats")
+        await asyncio.sleep(2)  # the last results recorded
+        stats = fake.stats()
     finally:
         await bot.stop()
         fake.stop()
