@@ -73,10 +73,14 @@ def record_sent_many(db: sqlite_utils.Database, item_ids: Collection[int], now: 
     )
 
 
-def release(db: sqlite_utils.Database, item_ids: Collection[int]) -> None:
-    """Rows claimed but never sent (the sender stopped first): pending again, not counted as resent."""
-    db.conn.executemany("UPDATE deliveries SET status = 'pending' WHERE id = ? AND status = 'inflight'",
-                   [(i,) for i in item_ids])  # fmt: skip
+def release(db: sqlite_utils.Database, item_ids: Collection[int], not_before: str | None = None) -> None:
+    """Rows claimed but never sent (the sender stopped, or paused, first): pending again, due no
+    sooner than `not_before`, not counted as resent."""
+    db.conn.executemany(
+        "UPDATE deliveries SET status = 'pending', next_attempt_at = max(next_attempt_at, coalesce(?, '')) "
+        "WHERE id = ? AND status = 'inflight'",
+        [(not_before, i) for i in item_ids],
+    )
 
 
 def record_failure(db: sqlite_utils.Database, item_id: int, failure: Failure) -> None:

@@ -12,7 +12,9 @@ deliveries (`bot/broadcast/deliveries.py`). The queues hold the SQL; this module
   `inflight` may or may not have arrived: they are sent again and counted as `resent`. What was
   really sent twice is at most the sends in progress plus the results not yet recorded:
   `RECORD_BATCH + 2 × concurrency` (`duplicate_bound`); nothing is skipped. A stop that is not a crash
-  records every result and puts the claimed rows it did not send back, uncounted.
+  records every result and puts the claimed rows it did not send back, uncounted; so does a
+  pause (a 429, a platform's quota, an outage's hold): the rows claimed but not sent go back to
+  pending, due when the pause ends, instead of waiting in flight.
 - **Priority.** Each claim takes the outbox's due rows first; a notice waits at most for the batch
   already claimed (a quarter second of sends).
 - **Paid broadcasts.** A platform may send broadcast deliveries another way (`bulk_deliver`:
@@ -149,7 +151,7 @@ class Queue(Protocol):
 
     def record_failure(self, db: sqlite_utils.Database, item_id: int, failure: Failure) -> None: ...
 
-    def release(self, db: sqlite_utils.Database, item_ids: Collection[int]) -> None: ...
+    def release(self, db: sqlite_utils.Database, item_ids: Collection[int], not_before: str | None = None) -> None: ...
 
 
 # Replies to people who acted (a decision on their report) go before a broadcast's bulk.
@@ -238,6 +240,7 @@ def duplicate_bound(concurrency: int) -> int:
     return RECORD_BATCH + 2 * concurrency
 
 
+Unclaimed = tuple[Queue, Outgoing, "str | None"]  # a row put back, due no sooner than this
 Done = tuple[Queue, Outgoing, "DeliveryError | None", datetime]  # a result, and when it came
 
 
@@ -270,6 +273,8 @@ class Sender:
         self._ready: collections.deque[tuple[Queue, Outgoing]] = collections.deque()  # claimed, not yet sent
         self._claiming = asyncio.Lock()
         self._done: list[Done] = []  # sent or failed, not yet recorded
+        # Claimed, then put back by a pause (with its end, when it has one): to release.
+        self._unclaimed: list[Unclaimed] = []
         self._recording = asyncio.Lock()
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -293,12 +298,12 @@ class Sender:
 
     async def _wind_down(self, stop: asyncio.Event) -> None:
         """At a stop: record every result in hand, and put back what was claimed but not sent."""
-        unsent = list(self._ready)
+        unsent = [*self._unclaimed, *((queue, item, None) for queue, item in self._ready)]
         self._ready.clear()
+        self._unclaimed.clear()
 
         def release(db: sqlite_utils.Database) -> None:
-            for queue in self.queues:
-                queue.release(db, [item.id for q, item in unsent if q is queue])
+            self._results(db, [], unsent)
 
         with contextlib.suppress(Stopped):
             await self._record(stop, force=True)
@@ -309,6 +314,9 @@ class Sender:
         """Results are recorded at the latest every `RECORD_SECONDS`, even while every worker
         waits (a pause after a 429, an outage's hold): a failed row is pending again only then."""
         while not await stopped_within(stop, RECORD_SECONDS):
+            if self._ready and (left := self.pacer.paused_for()) > RECORD_SECONDS:
+                # A batch claimed while the pause began: not left in flight.
+                self._put_back(to_iso(self.clock() + timedelta(seconds=left)))
             try:
                 await self._record(stop, force=True)
             except Stopped:
@@ -387,16 +395,22 @@ class Sender:
         return claimed
 
     async def _record(self, stop: asyncio.Event, *, force: bool = False) -> None:
-        """Record the results in hand in one transaction, when a batch of them waits (or `force`).
-        While one batch is being written each worker adds at most one result before it waits here."""
-        if not self._done or not (force or len(self._done) >= RECORD_BATCH):
+        """Record the results in hand in one transaction, when a batch of them waits (or `force`),
+        with the rows put back by a pause. While one batch is being written each worker adds at
+        most one result before it waits here."""
+        if not (self._done or self._unclaimed) or not (force or len(self._done) >= RECORD_BATCH):
             return
         async with self._recording:
             batch, self._done = self._done, []
-            if batch:
-                await self._write(lambda db: self._results(db, batch), stop, "record results")
+            unclaimed, self._unclaimed = self._unclaimed, []
+            if batch or unclaimed:
+                await self._write(lambda db: self._results(db, batch, unclaimed), stop, "record results")
 
-    def _results(self, db: sqlite_utils.Database, batch: list[Done]) -> None:
+    def _results(self, db: sqlite_utils.Database, batch: list[Done], unclaimed: list[Unclaimed]) -> None:
+        for queue in self.queues:
+            for not_before in {n for q, _, n in unclaimed if q is queue}:
+                released = [item.id for q, item, n in unclaimed if q is queue and n == not_before]
+                queue.release(db, released, not_before)
         # A failure at its own time (a result recorded late must not delay its retry); sends of a
         # batch dated by its last, within RECORD_SECONDS of each.
         for queue in self.queues:
@@ -432,12 +446,26 @@ class Sender:
         return None
 
     def _note_failure(self, error: DeliveryError) -> None:
-        """What a failure tells the pacer (kept out of the write, which may be retried)."""
+        """What a failure tells the pacer (kept out of the write, which may be retried). A pause
+        may last long (a Zalo OA's quota: until next month): the rows claimed but not sent go back
+        to pending now, instead of waiting in flight, to be counted as resent after a restart."""
         if error.retry_after is not None:
             self.pacer.pause(error.retry_after)
             log.warning("sending throttled channel=%s retry_after=%.1f", self.channel, error.retry_after)
+            self._put_back(to_iso(self.clock() + timedelta(seconds=error.retry_after)))
         elif not error.blocked and not error.permanent:
             self.pacer.hold_back()
+            self._put_back(None)
+
+    def _put_back(self, not_before: str | None) -> None:
+        """Claimed rows not yet sent are released at the next record (every `RECORD_SECONDS`), due
+        when the pause ends (`not_before`), as the row that met it: a platform's long hold (a
+        quota until next month) shows in the broadcast's summary as held, not as sending."""
+        with self._chats_lock:
+            for _, item in self._ready:
+                self._last_start.pop(item.chat_id, None)
+        self._unclaimed.extend((queue, item, not_before) for queue, item in self._ready)
+        self._ready.clear()
 
     def _failed(
         self, db: sqlite_utils.Database, queue: Queue, item: Outgoing, error: DeliveryError, now: datetime
