@@ -9,10 +9,11 @@ The draft is a flow in SQLite; the router lets only the staff role in (`handlers
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Any
 
-from bot.broadcast import broadcasts, campaigns, compose, when
+from bot.broadcast import broadcasts, campaigns, compose, pace, when
 from bot.broadcast.campaigns import iso_week, week_span
 from bot.core.clock import VIETNAM, from_iso, to_iso
 from bot.core.messages import Choice, Incoming, Reply
@@ -126,7 +127,11 @@ async def _preview(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[
     target = t.label("staff.all_areas") if not state["areas"] else ", ".join(areas.get(c).name for c in state["areas"])
     audience = shown.audience
     why = audience.why_none() if not audience.count else None
-    head = Reply(t.render("staff_preview", target=target, count=audience.count, when=at, why=why))
+    # How long it takes at each platform's pace, and what Telegram's paid broadcasts would cost.
+    estimate = pace.estimate(svc.settings, audience.per_channel)
+    hours, minutes = divmod(math.ceil(estimate.seconds / 60) if estimate.seconds >= 60 else 0, 60)
+    head = Reply(t.render("staff_preview", target=target, count=audience.count, when=at, why=why,
+                          hours=hours, minutes=minutes, stars=estimate.stars))  # fmt: skip
     confirm = Choice(t.label("staff.confirm_later" if at else "staff.confirm_now"), BUTTON.data(action="confirm"))
     later = () if at else (Choice(t.label("staff.later"), BUTTON.data(action="later")),)
     return [head, Reply(shown.body), Reply(t.render("staff_confirm"), choices=(confirm, *later, _cancel(svc, msg)))]

@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Callable
 from bot.activity import deadlines
 from bot.app.wiring import App
 from bot.broadcast import broadcasts
+from bot.broadcast.pace import broadcast_pace
 from bot.broadcast.sender import Backoff, Sender, describe, stopped_within
 from bot.channels import ChannelStartError
 from bot.channels.telegram import TelegramChannel
@@ -31,7 +32,7 @@ from bot.channels.zalo import ZaloChannel
 from bot.channels.zalo_oa import ZaloOAChannel
 from bot.core import outbox
 from bot.core.clock import VIETNAM
-from bot.core.settings import Settings, SettingsError
+from bot.core.settings import SettingsError
 from bot.reporting import digest
 from bot.routing import grants, handled_updates, roles
 from bot.services import Services
@@ -68,13 +69,6 @@ def build_channels(app: App, *, webhook_url: str | None, zalo_webhook_url: str |
     if not channels:
         raise SettingsError(no_channel_message())
     return channels
-
-
-def broadcast_pace(settings: Settings, channel: str) -> float:
-    return {
-        "zalo": settings.zalo_broadcast_per_second,
-        "zalo_oa": settings.zalo_oa_broadcast_per_second,
-    }.get(channel, settings.telegram_broadcast_per_second)
 
 
 async def housekeeping(services: Services) -> None:
@@ -258,6 +252,8 @@ async def serve(
                     services.storage,
                     channel.name,
                     channel.deliver,
+                    # Telegram's paid broadcasts go another way than its notices (on the free budget).
+                    bulk_deliver=getattr(channel, "deliver_broadcast", None),
                     rate=broadcast_pace(settings, channel.name),
                     concurrency=settings.broadcast_concurrency,
                     clock=services.clock,

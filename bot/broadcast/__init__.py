@@ -1,5 +1,6 @@
 """Broadcasts: areas, weekly campaigns, subscriptions, broadcasts and their deliveries, the sender that
-drains them per platform, and the printable poster.
+drains them per platform (at each platform's pace, `pace.py`, Telegram's paid broadcasts
+included), and the printable poster.
 
 Writes: `subscriptions`, `broadcasts`, `deliveries`, `week_overrides` (campaigns.py).
 `compose.py` holds what the chat's `/phatcanhbao` and the web console share: scope, draft, exact

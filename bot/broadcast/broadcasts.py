@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlite_utils
@@ -187,17 +187,14 @@ class Renderer:
         return message + "\n\n" + t.render("broadcast_footer"), topic
 
 
-@dataclass(frozen=True)
+@dataclass
 class Audience:
-    """Who a broadcast reaches, and why the others in its areas are not reached."""
+    """How many a broadcast reaches, and why the others in its areas are not reached."""
 
-    recipients: list[tuple[subscriptions.Subscription, str]]  # each with the text for their area
-    subscribers: int  # active subscribers of the target areas
-    other_topics: int  # of them, those who chose only other topics
-
-    @property
-    def count(self) -> int:
-        return len(self.recipients)
+    count: int = 0  # recipients
+    subscribers: int = 0  # active subscribers of the target areas
+    other_topics: int = 0  # of them, those who chose only other topics
+    per_channel: dict[str, int] = field(default_factory=dict)  # recipients per platform
 
     def why_none(self) -> dict[str, int]:
         """What a zero preview or a zero summary says: how many subscribers the areas have, and how
@@ -205,18 +202,21 @@ class Audience:
         return {"subscribers": self.subscribers, "other_topics": self.other_topics}
 
 
-def audience(db: sqlite_utils.Database, broadcast: Broadcast, renderer: Renderer) -> Audience:
-    """Who receives this broadcast: active subscribers of its areas (and the areas inside them),
-    where their area has a message, unless they chose other topics. The one answer for the staff
-    preview's count and for the real send (`enqueue`), so the two cannot differ."""
+def reached(
+    db: sqlite_utils.Database, broadcast: Broadcast, renderer: Renderer, tally: Audience | None = None
+) -> Iterator[tuple[subscriptions.Subscription, str]]:
+    """Who receives this broadcast, one at a time, each with the text for their area: active
+    subscribers of its areas (and the areas inside them), where their area has a message, unless
+    they chose other topics. `tally` is counted as they go. The one answer for the staff preview's
+    count and for the real send (`enqueue`), so the two cannot differ; a generator, so a province's
+    300,000 subscribers are never a list in memory."""
+    tally = tally if tally is not None else Audience()
     targets = None
     if broadcast.areas:
         targets = set().union(*(renderer.areas.within(code) for code in broadcast.areas))
     rendered: dict[str, tuple[str, str | None] | None] = {}
-    found = []
-    subscribers = other_topics = 0
     for sub in subscriptions.active_in(db, targets):
-        subscribers += 1
+        tally.subscribers += 1
         if sub.area_code not in rendered:
             rendered[sub.area_code] = renderer.body(db, broadcast, sub.area_code)
         message = rendered[sub.area_code]
@@ -224,23 +224,25 @@ def audience(db: sqlite_utils.Database, broadcast: Broadcast, renderer: Renderer
             continue
         text, topic = message
         if topic and sub.topics and topic not in sub.topics:
-            other_topics += 1  # the citizen chose other topics
+            tally.other_topics += 1  # the citizen chose other topics
             continue
-        found.append((sub, text))
-    return Audience(found, subscribers, other_topics)
+        tally.count += 1
+        tally.per_channel[sub.channel] = tally.per_channel.get(sub.channel, 0) + 1
+        yield sub, text
 
 
-def recipients(
-    db: sqlite_utils.Database, broadcast: Broadcast, renderer: Renderer
-) -> list[tuple[subscriptions.Subscription, str]]:
-    """`audience(...).recipients`."""
-    return audience(db, broadcast, renderer).recipients
+def audience(db: sqlite_utils.Database, broadcast: Broadcast, renderer: Renderer) -> Audience:
+    """How many `reached` gives, and why the others were not."""
+    tally = Audience()
+    for _ in reached(db, broadcast, renderer, tally):
+        pass
+    return tally
 
 
 def enqueue(db: sqlite_utils.Database, broadcast: Broadcast, renderer: Renderer, now: datetime) -> int:
-    """Write every recipient's message in this transaction; return how many."""
+    """Write every recipient's message in this transaction, streamed; return how many."""
     stamp = to_iso(now)
-    rows = [
+    rows = (
         {
             "broadcast_id": broadcast.id,
             "channel": sub.channel,
@@ -252,15 +254,15 @@ def enqueue(db: sqlite_utils.Database, broadcast: Broadcast, renderer: Renderer,
             "next_attempt_at": stamp,
             "resent": 0,
         }
-        for sub, text in recipients(db, broadcast, renderer)
-    ]
-    deliveries.add(db, rows)
-    status = "sending" if rows else "done"
+        for sub, text in reached(db, broadcast, renderer)
+    )
+    count = deliveries.add(db, rows)
+    status = "sending" if count else "done"
     db.execute(
         "UPDATE broadcasts SET status = ?, recipients = ?, finished_at = ? WHERE id = ?",
-        [status, len(rows), stamp if not rows else None, broadcast.id],
+        [status, count, stamp if not count else None, broadcast.id],
     )
-    return len(rows)
+    return count
 
 
 # --- the clock: weekly campaigns, due broadcasts, finished ones ---

@@ -5,10 +5,21 @@ deliveries (`bot/broadcast/deliveries.py`). The queues hold the SQL; this module
 
 - **Pace.** Sends start at most `rate` per second (default 25 on Telegram, under its ~30/s, so
   interactive replies keep headroom), and at most one per second to the same chat.
-- **In flight.** `concurrency` workers each claim one row, mark it `inflight` (committed), send,
-  then mark the result. After a `kill -9`, rows still `inflight` may or may not have arrived: they
-  are sent again and counted as `resent`, so duplicates are bounded by `concurrency` and visible in
-  `canhgiac broadcast status`; nothing is skipped.
+- **In flight, in batches.** Rows are claimed many at a time, about a quarter second of sends
+  (at most `MAX_BATCH`), marked `inflight` in one committed transaction; `concurrency` workers send
+  them; results are recorded in batches too (one transaction per `RECORD_BATCH` results, and whatever
+  waits every `RECORD_SECONDS`). After a `kill -9`, rows still
+  `inflight` may or may not have arrived: they are sent again and counted as `resent`. What was
+  really sent twice is at most the sends in progress plus the results not yet recorded:
+  `RECORD_BATCH + 2 × concurrency` (`duplicate_bound`); nothing is skipped. A stop that is not a crash
+  records every result and puts the claimed rows it did not send back, uncounted; so does a
+  pause (a 429, a platform's quota, an outage's hold): the rows claimed but not sent go back to
+  pending, due when the pause ends, instead of waiting in flight.
+- **Priority.** Each claim takes the outbox's due rows first; a notice waits at most for the batch
+  already claimed (a quarter second of sends).
+- **Paid broadcasts.** A platform may send broadcast deliveries another way (`bulk_deliver`:
+  Telegram's paid broadcasts, `bot/channels/telegram.py`); the outbox's rows always go by
+  `deliver`, on the free budget.
 - **Errors.** 429: the whole sender pauses for `retry_after`, the row waits as long without losing
   an attempt, and the pace drops by a fifth (it recovers slowly). Blocked bot / chat not found: the
   row is `blocked` and the chat's subscription stopped, never retried. Other permanent errors: the
@@ -28,6 +39,7 @@ deliveries (`bot/broadcast/deliveries.py`). The queues hold the SQL; this module
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import logging
 import sqlite3
@@ -57,6 +69,10 @@ PAUSE_CHECK_SECONDS = 0.5  # a pause is waited in slices: a stop, or a test's cl
 RECOVERY_SECONDS = 30.0  # after this long without a 429 the pace climbs back by a tenth
 OUTAGE_HOLD_SECONDS = (0.25, 30.0)  # the sender's hold after a failed round of sends: first, most
 DB_RETRY_SECONDS = (1.0, 60.0)  # the wait after a failed database write: first, most
+BATCH_SECONDS = 0.25  # a claim takes about this long of sends at the pace
+MAX_BATCH = 256
+RECORD_BATCH = 64  # results recorded per transaction (also part of the duplicate bound)
+RECORD_SECONDS = 0.1  # results wait at most about this long to be recorded
 
 T = TypeVar("T")
 
@@ -127,13 +143,15 @@ class Queue(Protocol):
 
     def recover(self, db: sqlite_utils.Database, channel: str) -> int: ...
 
-    def claim(
-        self, db: sqlite_utils.Database, channel: str, now: datetime, busy: Collection[str]
-    ) -> Outgoing | None: ...
+    def claim_many(
+        self, db: sqlite_utils.Database, channel: str, now: datetime, busy: Collection[str], limit: int
+    ) -> list[Outgoing]: ...
 
-    def record_sent(self, db: sqlite_utils.Database, item_id: int, now: datetime) -> None: ...
+    def record_sent_many(self, db: sqlite_utils.Database, item_ids: Collection[int], now: datetime) -> None: ...
 
     def record_failure(self, db: sqlite_utils.Database, item_id: int, failure: Failure) -> None: ...
+
+    def release(self, db: sqlite_utils.Database, item_ids: Collection[int], not_before: str | None = None) -> None: ...
 
 
 # Replies to people who acted (a decision on their report) go before a broadcast's bulk.
@@ -215,6 +233,17 @@ class Pacer:
         self._outage.succeeded()
 
 
+def duplicate_bound(concurrency: int) -> int:
+    """The most messages a `kill -9` can make arrive twice: the sends in progress (`concurrency`)
+    and the results not yet recorded (a batch, plus one per worker that finished while it was
+    being written)."""
+    return RECORD_BATCH + 2 * concurrency
+
+
+Unclaimed = tuple[Queue, Outgoing, "str | None"]  # a row put back, due no sooner than this
+Done = tuple[Queue, Outgoing, "DeliveryError | None", datetime]  # a result, and when it came
+
+
 class Sender:
     """Drains `queues`, in that order of priority, for one channel."""
 
@@ -228,15 +257,25 @@ class Sender:
         concurrency: int,
         clock: Clock,
         queues: tuple[Queue, ...] = QUEUES,
+        bulk_deliver: Deliver | None = None,
     ):
         self.storage, self.channel, self.deliver, self.clock = storage, channel, deliver, clock
+        self.bulk_deliver = bulk_deliver or deliver
         self.concurrency, self.queues = concurrency, queues
         self.pacer = Pacer(rate, clock)
+        self.batch = max(1, min(MAX_BATCH, int(rate * BATCH_SECONDS)))
         self.database_errors = 0  # failed writes survived, for tests and the curious
-        # Chat → when its last send started (monotonic; infinity while in flight), for the spacing
-        # per chat across both queues. Read and written inside the claim, on the writer thread.
+        # Chat → when its last send started (monotonic; infinity while claimed or in flight), for
+        # the spacing per chat across both queues. Read and written inside the claim, on the writer
+        # thread, and by the workers.
         self._last_start: dict[str, float] = {}
         self._chats_lock = threading.Lock()
+        self._ready: collections.deque[tuple[Queue, Outgoing]] = collections.deque()  # claimed, not yet sent
+        self._claiming = asyncio.Lock()
+        self._done: list[Done] = []  # sent or failed, not yet recorded
+        # Claimed, then put back by a pause (with its end, when it has one): to release.
+        self._unclaimed: list[Unclaimed] = []
+        self._recording = asyncio.Lock()
 
     async def run(self, stop: asyncio.Event) -> None:
         def recover(db: sqlite_utils.Database) -> int:
@@ -249,11 +288,39 @@ class Sender:
         if recovered:
             log.warning("sending resumed channel=%s resent=%d", self.channel, recovered)
         workers = [asyncio.create_task(self._worker(stop)) for _ in range(self.concurrency)]
+        workers.append(asyncio.create_task(self._recorder(stop)))
         try:
             await asyncio.gather(*workers)
         finally:
             for worker in workers:
                 worker.cancel()
+            await self._wind_down(stop)
+
+    async def _wind_down(self, stop: asyncio.Event) -> None:
+        """At a stop: record every result in hand, and put back what was claimed but not sent."""
+        unsent = [*self._unclaimed, *((queue, item, None) for queue, item in self._ready)]
+        self._ready.clear()
+        self._unclaimed.clear()
+
+        def release(db: sqlite_utils.Database) -> None:
+            self._results(db, [], unsent)
+
+        with contextlib.suppress(Stopped):
+            await self._record(stop, force=True)
+            if unsent:
+                await self._write(release, stop, "release")
+
+    async def _recorder(self, stop: asyncio.Event) -> None:
+        """Results are recorded at the latest every `RECORD_SECONDS`, even while every worker
+        waits (a pause after a 429, an outage's hold): a failed row is pending again only then."""
+        while not await stopped_within(stop, RECORD_SECONDS):
+            if self._ready and (left := self.pacer.paused_for()) > RECORD_SECONDS:
+                # A batch claimed while the pause began: not left in flight.
+                self._put_back(to_iso(self.clock() + timedelta(seconds=left)))
+            try:
+                await self._record(stop, force=True)
+            except Stopped:
+                return
 
     async def _worker(self, stop: asyncio.Event) -> None:
         # Any error ends this round, never the worker: a worker that died would stop sending for
@@ -278,37 +345,81 @@ class Sender:
         await self.pacer.wait(stop)
         if stop.is_set():
             return
-        started = time.monotonic()
-        claimed = await self.storage.write(self._claim)
+        claimed = await self._next()
         if claimed is None:
+            await self._record(stop, force=True)  # idle: nothing waits to be recorded
             await stopped_within(stop, IDLE_POLL_SECONDS)
             return
         queue, item = claimed
-        sent = False
+        started = time.monotonic()
         try:
-            sent = await self._send(queue, item, stop)
-        finally:
-            with self._chats_lock:  # only a message that arrived counts towards the chat's spacing
-                if sent:
-                    self._last_start[item.chat_id] = started
-                else:
-                    self._last_start.pop(item.chat_id, None)
+            failure = await self._send(queue, item)
+        except BaseException:  # cancelled mid-send: it may have arrived, the row stays in flight
+            with self._chats_lock:
+                self._last_start.pop(item.chat_id, None)
+            raise
+        # From here on the send happened (or not): its result is recorded, retried until it
+        # commits, since a result given up would leave the row in flight, to be sent again.
+        self._done.append((queue, item, failure, self.clock()))
+        with self._chats_lock:  # only a message that arrived counts towards the chat's spacing
+            if failure is None:
+                self._last_start[item.chat_id] = started
+            else:
+                self._last_start.pop(item.chat_id, None)
+        await self._record(stop)
 
-    def _claim(self, db: sqlite_utils.Database) -> tuple[Queue, Outgoing] | None:
-        """The first due row of the first queue that has one, to a chat not sent to within a
-        second; runs on the writer thread, so claims are one at a time."""
+    async def _next(self) -> tuple[Queue, Outgoing] | None:
+        """The next claimed row; claims a batch when none is left (one worker claims, the others wait)."""
+        if not self._ready:
+            async with self._claiming:
+                if not self._ready:
+                    self._ready.extend(await self.storage.write(self._claim))
+        return self._ready.popleft() if self._ready else None
+
+    def _claim(self, db: sqlite_utils.Database) -> list[tuple[Queue, Outgoing]]:
+        """Up to a batch of due rows, the first queue's first, to chats not sent to within a second
+        and one per chat; runs on the writer thread, so claims are one at a time."""
         now = time.monotonic()
+        claimed: list[tuple[Queue, Outgoing]] = []
         with self._chats_lock:
             for chat, started in list(self._last_start.items()):
                 if now - started >= PER_CHAT_SECONDS:
                     del self._last_start[chat]
-            busy = list(self._last_start)
             for queue in self.queues:
-                item = queue.claim(db, self.channel, self.clock(), busy)
-                if item is not None:
-                    self._last_start[item.chat_id] = float("inf")  # in flight
-                    return queue, item
-        return None
+                if len(claimed) >= self.batch:
+                    break
+                for item in queue.claim_many(db, self.channel, self.clock(), list(self._last_start),
+                                             self.batch - len(claimed)):  # fmt: skip
+                    self._last_start[item.chat_id] = float("inf")  # claimed: in flight
+                    claimed.append((queue, item))
+        return claimed
+
+    async def _record(self, stop: asyncio.Event, *, force: bool = False) -> None:
+        """Record the results in hand in one transaction, when a batch of them waits (or `force`),
+        with the rows put back by a pause. While one batch is being written each worker adds at
+        most one result before it waits here."""
+        if not (self._done or self._unclaimed) or not (force or len(self._done) >= RECORD_BATCH):
+            return
+        async with self._recording:
+            batch, self._done = self._done, []
+            unclaimed, self._unclaimed = self._unclaimed, []
+            if batch or unclaimed:
+                await self._write(lambda db: self._results(db, batch, unclaimed), stop, "record results")
+
+    def _results(self, db: sqlite_utils.Database, batch: list[Done], unclaimed: list[Unclaimed]) -> None:
+        for queue in self.queues:
+            for not_before in {n for q, _, n in unclaimed if q is queue}:
+                released = [item.id for q, item, n in unclaimed if q is queue and n == not_before]
+                queue.release(db, released, not_before)
+        # A failure at its own time (a result recorded late must not delay its retry); sends of a
+        # batch dated by its last, within RECORD_SECONDS of each.
+        for queue in self.queues:
+            sent = [(item.id, at) for q, item, failure, at in batch if q is queue and failure is None]
+            if sent:
+                queue.record_sent_many(db, [item_id for item_id, _ in sent], sent[-1][1])
+        for queue, item, failure, at in batch:
+            if failure is not None:
+                self._failed(db, queue, item, failure, at)
 
     async def _write(self, fn: Callable[[sqlite_utils.Database], T], stop: asyncio.Event, what: str) -> T:
         return await write_until_done(
@@ -318,36 +429,47 @@ class Sender:
     def _count_error(self) -> None:
         self.database_errors += 1
 
-    async def _send(self, queue: Queue, item: Outgoing, stop: asyncio.Event) -> bool:
-        """Send one row and record the outcome; True if it went out."""
-        failure: DeliveryError | None = None
+    async def _send(self, queue: Queue, item: Outgoing) -> DeliveryError | None:
+        """Send one row; None if it went out, else why not."""
+        deliver = self.deliver if queue is not deliveries else self.bulk_deliver
         try:
-            await self.deliver(item.chat_id, [Reply(item.text)])
+            await deliver(item.chat_id, [Reply(item.text)])
         except DeliveryError as error:
-            failure = error
+            self._note_failure(error)
+            return error
         except Exception as error:  # an unexpected failure must not leave the row in flight
             log.warning("send crashed channel=%s row=%d error=%s", self.channel, item.id, describe(error))
             failure = DeliveryError(type(error).__name__)
-        # From here on the send happened (or not): its record is retried until it commits, since
-        # a record given up would leave the row in flight, to be sent again.
-        if failure is not None:
             self._note_failure(failure)
-            await self._write(lambda db: self._failed(db, queue, item, failure), stop, "record a failure")
-            return False
+            return failure
         self.pacer.went_through()
-        await self._write(lambda db: queue.record_sent(db, item.id, self.clock()), stop, "record a send")
-        return True
+        return None
 
     def _note_failure(self, error: DeliveryError) -> None:
-        """What a failure tells the pacer (kept out of the write, which may be retried)."""
+        """What a failure tells the pacer (kept out of the write, which may be retried). A pause
+        may last long (a Zalo OA's quota: until next month): the rows claimed but not sent go back
+        to pending now, instead of waiting in flight, to be counted as resent after a restart."""
         if error.retry_after is not None:
             self.pacer.pause(error.retry_after)
             log.warning("sending throttled channel=%s retry_after=%.1f", self.channel, error.retry_after)
+            self._put_back(to_iso(self.clock() + timedelta(seconds=error.retry_after)))
         elif not error.blocked and not error.permanent:
             self.pacer.hold_back()
+            self._put_back(None)
 
-    def _failed(self, db: sqlite_utils.Database, queue: Queue, item: Outgoing, error: DeliveryError) -> None:
-        now = self.clock()
+    def _put_back(self, not_before: str | None) -> None:
+        """Claimed rows not yet sent are released at the next record (every `RECORD_SECONDS`), due
+        when the pause ends (`not_before`), as the row that met it: a platform's long hold (a
+        quota until next month) shows in the broadcast's summary as held, not as sending."""
+        with self._chats_lock:
+            for _, item in self._ready:
+                self._last_start.pop(item.chat_id, None)
+        self._unclaimed.extend((queue, item, not_before) for queue, item in self._ready)
+        self._ready.clear()
+
+    def _failed(
+        self, db: sqlite_utils.Database, queue: Queue, item: Outgoing, error: DeliveryError, now: datetime
+    ) -> None:
         queue.record_failure(db, item.id, failure_for(item, error, now))
         if error.blocked:  # whichever message found it out: the chat blocked the bot
             subscriptions.stop(db, ChatKey(self.channel, item.chat_id), "blocked", now)

@@ -6,6 +6,7 @@ and a chat that blocked the bot is never written to again until it subscribes an
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -100,20 +101,21 @@ def forget(db: sqlite_utils.Database, chat: ChatKey) -> None:
     db.execute("DELETE FROM subscriptions WHERE channel = ? AND chat_id = ?", [chat.channel, chat.chat_id])
 
 
-def active_in(db: sqlite_utils.Database, area_codes: set[str] | None) -> list[Subscription]:
-    """Active subscriptions in these areas (None: in every area)."""
+def active_in(db: sqlite_utils.Database, area_codes: set[str] | None) -> Iterator[Subscription]:
+    """Active subscriptions in these areas (None: in every area), read as they are used (a
+    province's subscribers are never a list in memory)."""
     where, params = "active = 1", []
     if area_codes is not None:
         where += f" AND area_code IN ({', '.join('?' for _ in area_codes)})" if area_codes else " AND 0"
         params = sorted(area_codes)
     rows = db.execute(
         f"SELECT channel, chat_id, area_code, topics FROM subscriptions WHERE {where} ORDER BY channel, chat_id", params
-    ).fetchall()
+    )
     chosen: dict[str | None, tuple[str, ...]] = {}  # few distinct lists: split each once (a province's preview)
-    for _, _, _, topics in rows:
+    for channel, chat_id, area, topics in rows:
         if topics not in chosen:
             chosen[topics] = tuple(filter(None, (topics or "").split(",")))
-    return [Subscription(channel, chat_id, area, chosen[topics], True, None) for channel, chat_id, area, topics in rows]
+        yield Subscription(channel, chat_id, area, chosen[topics], True, None)
 
 
 def listing(db: sqlite_utils.Database, area_codes: set[str] | None) -> list[dict]:

@@ -6,7 +6,9 @@
   each update on the application's `update_queue`, as python-telegram-bot's server would.
 - The Bot API base URL comes from settings, for self-hosted Bot API servers and for the loopback
   fake in the tests.
-- `AIORateLimiter` paces all sends below Telegram's limits and retries after a 429.
+- `AIORateLimiter` paces all sends below Telegram's limits and retries after a 429; broadcast
+  messages sent as paid broadcasts (`allow_paid_broadcast`, up to 1,000/s) are paced apart, so
+  replies keep the free budget whole.
 - Every text is Telegram's HTML subset, link previews off: python-telegram-bot's `Defaults`.
 - The command menu (the router's `menu_commands`) and the descriptions are set in the background
   at each start, only where they changed; police, staff and admins see their role's commands too,
@@ -176,20 +178,25 @@ def _passing(error: Exception) -> float | None:
     return None
 
 
-async def send_replies(bot: Any, chat_id: int | str, replies: list[Reply], *, retry: bool = False) -> None:
+async def send_replies(
+    bot: Any, chat_id: int | str, replies: list[Reply], *, retry: bool = False, paid: bool = False
+) -> None:
     """Send each reply in order; the keyboard goes with the last part of a split text. `retry`:
-    each call is sent again while the failure may pass (`bot/channels/retry.py`), for replies."""
+    each call is sent again while the failure may pass (`bot/channels/retry.py`), for replies.
+    `paid`: a broadcast message sent with `allow_paid_broadcast` (up to 1,000/s, charged in Stars;
+    `AIORateLimiter` paces those apart from the free budget the replies use)."""
+    extra = {"allow_paid_broadcast": True} if paid else {}
 
     async def call(send: Callable[[], Awaitable[Any]]) -> None:
         await (send_retrying(send, _passing, channel=CHANNEL) if retry else send())
 
     for reply in replies:
         if reply.photo:
-            await call(lambda reply=reply: bot.send_photo(chat_id, reply.photo))
+            await call(lambda reply=reply: bot.send_photo(chat_id, reply.photo, **extra))
         parts = split_html(reply.text, MessageLimit.MAX_TEXT_LENGTH)
         for index, part in enumerate(parts):
             markup = keyboard(reply) if index == len(parts) - 1 else None
-            await call(lambda part=part, markup=markup: bot.send_message(chat_id, part, reply_markup=markup))
+            await call(lambda part=part, markup=markup: bot.send_message(chat_id, part, reply_markup=markup, **extra))
 
 
 async def _mark_chosen(query: Any, chosen_sign: str) -> None:
@@ -501,15 +508,19 @@ class TelegramChannel:
         self.application.bot.insert_callback_data(update)
         await self.application.update_queue.put(update)
 
-    async def deliver(self, chat_id: str, replies: list[Reply]) -> None:
+    async def deliver_broadcast(self, chat_id: str, replies: list[Reply]) -> None:
+        """A broadcast message: as `deliver`, paid when the owner turned paid broadcasts on."""
+        await self.deliver(chat_id, replies, paid=self.settings.telegram_paid_broadcast)
+
+    async def deliver(self, chat_id: str, replies: list[Reply], *, paid: bool = False) -> None:
         """Send a message the bot starts itself (outbox); raises `DeliveryError` when it fails."""
         try:
-            await send_replies(self.application.bot, self._moved.get(chat_id, chat_id), replies)
+            await send_replies(self.application.bot, self._moved.get(chat_id, chat_id), replies, paid=paid)
         except ChatMigrated as error:
             moved = self._moved[chat_id] = str(error.new_chat_id)  # keyed by the id the outbox names
             # A group's id is the deployment's setting, not a citizen's: said so it can be updated.
             log.warning("group became a supergroup channel=%s new_chat_id=%s: update the setting", CHANNEL, moved)
-            await self.deliver(moved, replies)
+            await self.deliver(moved, replies, paid=paid)
         except Forbidden:
             raise DeliveryError("Forbidden", blocked=True) from None  # the citizen blocked the bot
         except BadRequest as error:

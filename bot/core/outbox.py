@@ -13,6 +13,7 @@ drains uses (the broadcast deliveries too).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
@@ -89,20 +90,43 @@ def recover(db: sqlite_utils.Database, channel: str) -> int:
 
 def claim(db: sqlite_utils.Database, channel: str, now: datetime, busy: Collection[str]) -> Outgoing | None:
     """Take the oldest due row of a chat not in `busy`, and mark it in flight."""
-    marks = ", ".join("?" for _ in busy)
-    row = db.execute(
+    items = claim_many(db, channel, now, busy, 1)
+    return items[0] if items else None
+
+
+def claim_many(
+    db: sqlite_utils.Database, channel: str, now: datetime, busy: Collection[str], limit: int
+) -> list[Outgoing]:
+    """Up to `limit` oldest due rows, one per chat, none to a chat in `busy`; marked in flight."""
+    rows = db.execute(
         "SELECT id, chat_id, text, attempts FROM outbox WHERE status = 'pending' AND channel = ? "
-        f"AND next_attempt_at <= ? AND chat_id NOT IN ({marks}) ORDER BY next_attempt_at, id LIMIT 1",
-        [channel, to_iso(now), *busy],
-    ).fetchone()
-    if row is None:
-        return None
-    db.execute("UPDATE outbox SET status = 'inflight' WHERE id = ?", [row[0]])
-    return Outgoing(*row)
+        "AND next_attempt_at <= ? AND chat_id NOT IN (SELECT value FROM json_each(?)) "
+        "ORDER BY next_attempt_at, id LIMIT ?",
+        [channel, to_iso(now), json.dumps(list(busy)), limit],
+    ).fetchall()
+    seen: set[str] = set()
+    items = [Outgoing(*row) for row in rows if not (row[1] in seen or seen.add(row[1]))]
+    db.conn.executemany("UPDATE outbox SET status = 'inflight' WHERE id = ?", [(item.id,) for item in items])
+    return items
 
 
 def record_sent(db: sqlite_utils.Database, item_id: int, now: datetime) -> None:
-    db.execute("UPDATE outbox SET status = 'sent', sent_at = ? WHERE id = ?", [to_iso(now), item_id])
+    record_sent_many(db, [item_id], now)
+
+
+def record_sent_many(db: sqlite_utils.Database, item_ids: Collection[int], now: datetime) -> None:
+    stamp = to_iso(now)
+    db.conn.executemany("UPDATE outbox SET status = 'sent', sent_at = ? WHERE id = ?", [(stamp, i) for i in item_ids])
+
+
+def release(db: sqlite_utils.Database, item_ids: Collection[int], not_before: str | None = None) -> None:
+    """Rows claimed but never sent (the sender stopped, or paused, first): pending again, due no
+    sooner than `not_before`, not counted as resent."""
+    db.conn.executemany(
+        "UPDATE outbox SET status = 'pending', next_attempt_at = max(next_attempt_at, coalesce(?, '')) "
+        "WHERE id = ? AND status = 'inflight'",
+        [(not_before, i) for i in item_ids],
+    )
 
 
 def record_failure(db: sqlite_utils.Database, item_id: int, failure: Failure) -> None:

@@ -76,6 +76,14 @@ class Settings(BaseSettings):
     # at most 20 of those, so citizens' replies always have room while a broadcast goes out.
     telegram_max_messages_per_second: float = Field(25.0, gt=0, **_env("TELEGRAM_MAX_MESSAGES_PER_SECOND"))
     telegram_broadcast_per_second: float = Field(20.0, gt=0, **_env("TELEGRAM_BROADCAST_PER_SECOND"))
+    # Paid broadcasts (Bot API `allow_paid_broadcast`): broadcast messages only go up to 1,000/s,
+    # Telegram charging the bot's Stars balance for each message beyond its free limit; replies
+    # and notices stay on the free budget above. Off unless the owner turns it on (README).
+    telegram_paid_broadcast: bool = Field(False, **_env("CANHGIAC_TELEGRAM_PAID_BROADCAST"))
+    telegram_paid_broadcast_per_second: float = Field(1000.0, gt=0, le=1000, **_env("CANHGIAC_TELEGRAM_BROADCAST_RATE"))
+    # What Telegram charges per paid message, in Stars (Bot API, sendMessage: 0.1); a setting in
+    # case Telegram changes it. Only the preview's estimate uses it.
+    telegram_stars_per_paid_message: float = Field(0.1, ge=0, **_env("CANHGIAC_TELEGRAM_STARS_PER_PAID_MESSAGE"))
     # Used in the poster's QR code: t.me/<username>?start=dk-<area>.
     telegram_bot_username: str | None = Field(None, **_env("TELEGRAM_BOT_USERNAME"))
 
@@ -168,7 +176,8 @@ class Settings(BaseSettings):
     # "off": no automatic weekly campaign (staff still send by hand).
     weekly_day: str = Field("mon", pattern=r"^(mon|tue|wed|thu|fri|sat|sun|off)$", **_env("CANHGIAC_WEEKLY_DAY"))
     weekly_time: str = Field("08:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$", **_env("CANHGIAC_WEEKLY_TIME"))
-    # Messages in flight at once; also the most a subscriber may receive twice after a crash.
+    # Messages in flight at once (with the sender's record batch, the bound on messages a crash
+    # may send twice: `bot/broadcast/sender.py`).
     broadcast_concurrency: int = Field(8, ge=1, le=64, **_env("CANHGIAC_BROADCAST_CONCURRENCY"))
 
     @field_validator("police_ids", "staff_ids", "admin_ids", mode="before")

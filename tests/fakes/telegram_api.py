@@ -24,6 +24,15 @@ groups/channels beyond `my_chat_member` and migration updates pushed raw, inline
 media other than photos and documents, MarkdownV2 validation (only HTML is parsed), message entities in
 returned messages (``text`` is stored verbatim as the bot sent it), and flood limits other than those
 scripted with `fail_next` or switched on with `rate_limit`.
+
+Paid broadcasts: a sendMessage/sendPhoto with ``allow_paid_broadcast`` is counted in `paid_sent`
+(its `sent` snapshot says ``"paid": True``) and, under `rate_limit`, is held to the paid limit
+(1,000/s) instead of the free one (30/s), as Telegram bills instead of refusing it.
+
+`count_only=True` (benchmarks of hundreds of thousands of sends, in a process of their own:
+`tests/fakes/telegram_process.py`): sendMessage is counted per chat in `received` and nothing of
+it is kept (no `requests`, `sent`, stored message or HTML check); the `fakeStats` method answers
+the counts.
 """
 
 from __future__ import annotations
@@ -189,8 +198,14 @@ class FakeTelegram(FakeBotApi):
     def chat_of(message: dict):
         return message["chat"]["id"]
 
-    def __init__(self, token: str = "123456:TEST-token", bot_username: str = "canhgiac_test_bot"):
+    def __init__(
+        self, token: str = "123456:TEST-token", bot_username: str = "canhgiac_test_bot", *, count_only: bool = False
+    ):
         super().__init__(token)
+        self.count_only = count_only
+        self.keep_requests = not count_only
+        self.received: collections.Counter[int] = collections.Counter()  # sendMessage per chat (count_only)
+        self.paid_sent = 0  # messages sent with allow_paid_broadcast
         self.bot_username = bot_username
         self.bot_user = {
             "id": int(token.split(":")[0]),
@@ -218,8 +233,10 @@ class FakeTelegram(FakeBotApi):
         self._names: dict[int, str] = {}
         self._callback_ids: set[str] = set()
         self._file_data: dict[str, bytes] = {}  # file_id -> bytes of files users sent
-        self._limits: tuple[float, float] | None = None  # (messages/s overall, per chat), see rate_limit
-        self._sends: collections.deque[tuple[float, int]] = collections.deque()
+        self._limits: tuple[float, float, float] | None = None  # (free/s, paid/s, per chat/s), see rate_limit
+        # Sends of the last second, free and paid, and per chat (both), for the rate limit.
+        self._sends = {False: collections.deque(), True: collections.deque()}
+        self._in_window: collections.Counter[int] = collections.Counter()
         self.throttled = 0  # 429s answered by the rate limit
         handlers = {
             "getMe": lambda p: self.bot_user,
@@ -242,6 +259,7 @@ class FakeTelegram(FakeBotApi):
             "getMyShortDescription": lambda p: {"short_description": self.short_description},
             "sendChatAction": self._send_chat_action,
             "getFile": self._get_file,
+            "fakeStats": self._stats,
             "close": lambda p: True,
             "logOut": lambda p: True,
         }
@@ -381,22 +399,36 @@ class FakeTelegram(FakeBotApi):
         `retry_after`, as a flood wait does). Counted in `faulted`, as `fail_next`'s faults are."""
         self._script(method, injected_error(status, retry_after, description), seconds=seconds)
 
-    def rate_limit(self, per_second: float = 30, per_chat_per_second: float = 1) -> None:
+    def rate_limit(
+        self, per_second: float = 30, per_chat_per_second: float = 1, *, paid_per_second: float = 1000
+    ) -> None:
         """Answer 429 (retry_after 1) to sendMessage beyond these rates over the last second, as
-        Telegram does to bots that flood."""
-        self._limits = (per_second, per_chat_per_second)
+        Telegram does to bots that flood: `per_second` free messages, `paid_per_second` sent with
+        allow_paid_broadcast (counted apart), `per_chat_per_second` to one chat either way."""
+        self._limits = (per_second, paid_per_second, per_chat_per_second)
 
-    def _check_rate(self, chat_id: int) -> None:
+    def _check_rate(self, chat_id: int, paid: bool = False) -> None:
         if self._limits is None:
             return
         now = time.monotonic()
-        while self._sends and now - self._sends[0][0] > 1.0:
-            self._sends.popleft()
-        overall, per_chat = self._limits
-        if len(self._sends) >= overall or sum(1 for _, c in self._sends if c == chat_id) >= per_chat:
+        for window in self._sends.values():
+            while window and now - window[0][0] > 1.0:
+                _, old = window.popleft()
+                self._in_window[old] -= 1
+                if not self._in_window[old]:
+                    del self._in_window[old]
+        free, paid_limit, per_chat = self._limits
+        if len(self._sends[paid]) >= (paid_limit if paid else free) or self._in_window[chat_id] >= per_chat:
             self.throttled += 1
             raise ApiError(429, "Too Many Requests: retry after 1", 1)
-        self._sends.append((now, chat_id))
+        self._sends[paid].append((now, chat_id))
+        self._in_window[chat_id] += 1
+
+    def _stats(self, p: dict) -> dict:
+        """What a benchmark in another process reads: sends, chats reached, duplicates, paid, 429s."""
+        return {"sent": sum(self.received.values()) if self.count_only else len(self.sent),
+                "chats": len(self.received), "doubled": sum(n - 1 for n in self.received.values()),
+                "paid": self.paid_sent, "throttled": self.throttled}  # fmt: skip
 
     # ----------------------------------------------------------------- internals
     def _lookup(self, method: str):
@@ -551,6 +583,7 @@ class FakeTelegram(FakeBotApi):
         if markup is not None:
             snapshot["reply_markup"] = copy.deepcopy(markup)
         snapshot["parse_mode"] = p.get("parse_mode")
+        snapshot["paid"] = bool(p.get("allow_paid_broadcast"))
         self.sent.append(snapshot)
         self._notify("_sent_signal")
         return copy.deepcopy(msg)
@@ -567,7 +600,14 @@ class FakeTelegram(FakeBotApi):
     def _send_message(self, p: dict) -> dict:
         chat_id = self._chat_id(p)
         self._check_blocked(chat_id)
-        self._check_rate(chat_id)
+        paid = bool(p.get("allow_paid_broadcast"))
+        self._check_rate(chat_id, paid)
+        self.paid_sent += paid
+        if self.count_only:
+            self.received[chat_id] += 1
+            self._last_message_id[chat_id] = message_id = self._last_message_id.get(chat_id, 0) + 1
+            return {"message_id": message_id, "chat": {"id": chat_id, "type": "private"}, "date": int(time.time()),
+                    "text": str(p["text"])}  # fmt: skip
         self._check_message_text(p)
         markup = self._check_markup(p.get("reply_markup"))
         msg = self._new_message(chat_id, self.bot_user)
@@ -577,6 +617,7 @@ class FakeTelegram(FakeBotApi):
     def _send_photo(self, p: dict) -> dict:
         chat_id = self._chat_id(p)
         self._check_blocked(chat_id)
+        self.paid_sent += bool(p.get("allow_paid_broadcast"))
         photo = p.get("photo")
         if not photo:
             raise bad("there is no photo in the request")

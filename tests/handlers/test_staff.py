@@ -227,3 +227,26 @@ def test_the_terminal_sees_whether_a_bot_serves_the_database(tmp_path):
     with serving(db_path):
         assert served(db_path) is True
     assert served(db_path) is False  # the lock went with the server
+
+
+async def test_the_preview_states_how_long_and_at_a_paid_pace_how_many_stars(staff, router, services, settings):
+    for n in range(3):
+        await Chat(router, services, chat_id=f"5{n}", channel="telegram").press("sub:pick:x-02647")
+    await subscribe(router, services, "60", "x-02674")  # another platform: its own pace, never paid
+    settings.telegram_broadcast_per_second = 0.01  # free: 3 Telegram messages take 300 s
+    await staff.send("/phatcanhbao")
+    await staff.press(staff.choice_values[0])
+    await staff.press("staff:area:mine")
+    free = staff.values_of("staff_preview")
+    assert (free["count"], free["hours"], free["minutes"], free["stars"]) == (4, 0, 5, None)
+
+    settings.telegram_paid_broadcast, settings.telegram_paid_broadcast_per_second = True, 60
+    settings.telegram_stars_per_paid_message = 10
+    await staff.send("/phatcanhbao")
+    await staff.press(staff.choice_values[0])
+    await staff.press("staff:area:mine")
+    paid = staff.values_of("staff_preview")
+    # Half of 60/s is beyond Telegram's free 30/s: 3 messages × 1/2 × 10 Stars = 15. The other
+    # platform's one message, at the free pace still (100 s), now sets the duration.
+    assert paid["stars"] == 15 and "15" in staff.last[0].text
+    assert (paid["hours"], paid["minutes"]) == (0, 2)

@@ -125,7 +125,7 @@ TEMPLATE_VALUES = {
                            "within": 120, "remind": 3},
     "deadline_reminder": {"note": "Báo cáo quý IV", "kind": "quarter", "on": "21/12/2026", "days": 3},
     "staff_preview": {"target": "phường Cốc Lếu", "count": 0, "when": "08:30 25/11/2026",
-                      "why": {"subscribers": 3, "other_topics": 3}},
+                      "why": {"subscribers": 3, "other_topics": 3}, "hours": 2, "minutes": 47, "stars": 29100},
     "staff_overridden": {"week": WEEK, "areas": "phường Cốc Lếu", "title": "Tiêu đề"},
     "staff_sent": {"id": 3, "when": None, "sending": False},
     "police_decided": {"old": "Mới", "new": "Đã xác nhận lừa đảo", "notified": 1, "note": "Ghi chú"},

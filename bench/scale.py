@@ -1,0 +1,205 @@
+#!/usr/bin/env python
+"""Scale benchmark, one command: a province's broadcast through `canhgiac run` as a real process.
+
+    python bench/scale.py                       # 300,000 subscribers (about 15 minutes on 2 cores)
+    python bench/scale.py --subscribers 20000   # a quick look
+
+Prints, with the machine's load average next to each figure (the cores may be shared):
+- messages/s at the free pace (the production default, 20/s: measured over `--free-seconds`) and
+  at the paid pace (Telegram's paid broadcasts, up to 1,000/s: the whole broadcast);
+- the bot process's peak RSS (VmHWM of its pid, read from /proc) during the paid broadcast;
+- duplicates after a `kill -9` mid-broadcast (a second broadcast of `--kill-subscribers`), against
+  the sender's bound, and recipients lost;
+- updates/s of the core with the rate limiter lifted (bench/telegram_roundtrip.py, configuration b).
+
+The fake Bot API runs in a process of its own (`tests/fakes/telegram_process.py`) that counts
+sends instead of keeping them and applies Telegram's flood limits (30/s free, 1,000/s paid, 1/s
+per chat), so the RSS is the bot's alone and a paid send it did not mark as paid would be refused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.broadcast import broadcasts, subscriptions  # noqa: E402
+from bot.broadcast.sender import duplicate_bound  # noqa: E402
+from bot.core.clock import utc_now  # noqa: E402
+from bot.core.messages import ChatKey  # noqa: E402
+from bot.core.storage import Storage  # noqa: E402
+from tests.fakes.bot_process import BotProcess, bot_env  # noqa: E402
+from tests.fakes.running_bot import TOKEN  # noqa: E402
+from tests.fakes.telegram_process import FakeTelegramProcess  # noqa: E402
+
+CONCURRENCY = 16
+AREAS = ("coc-leu", "bac-cuong", "duyen-hai", "lao-cai")
+
+
+def load() -> str:
+    return "load {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time the process has used (user + system), from /proc/PID/stat."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def seed(db_path: Path, count: int, first_chat: int) -> None:
+    """`count` subscribers and one broadcast to all of them, due now."""
+    storage = Storage(db_path)
+    try:
+
+        def write(db):
+            now = utc_now()
+            for n in range(count):
+                subscriptions.subscribe(db, ChatKey("telegram", str(first_chat + n)), AREAS[n % 4], now)
+            broadcasts.create(db, created_by="bench", now=now - timedelta(seconds=1), text="Cảnh báo thử nghiệm")
+
+        storage.write_sync(write)
+    finally:
+        storage.close()
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The process's peak resident memory so far (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def env_for(fake: FakeTelegramProcess, db_path: Path, *, paid: bool) -> dict[str, str]:
+    return bot_env(
+        fake.url, db_path, CANHGIAC_BROADCAST_CONCURRENCY=str(CONCURRENCY),
+        CANHGIAC_TELEGRAM_PAID_BROADCAST="true" if paid else "false", CANHGIAC_LOG_LEVEL="WARNING",
+    )  # fmt: skip
+
+
+async def wait_sent(
+    fake: FakeTelegramProcess, target: int, timeout: float, bot: BotProcess | None = None, key: str = "sent"
+):
+    """Poll the fake until its `key` count (sends, or chats reached) is `target`; (first send
+    time, last, peak RSS of the bot, the fake's counts)."""
+    first = last = None
+    peak = 0.0
+    cpu_at_first = 0.0
+    deadline = time.monotonic() + timeout
+    seen = 0
+    while time.monotonic() < deadline:
+        stats = fake.stats()
+        now = time.perf_counter()
+        if bot is not None and bot.running():
+            peak = max(peak, peak_rss_mb(bot.pid))
+        if stats["sent"] and first is None:
+            first = now
+            cpu_at_first = cpu_seconds(bot.pid) if bot is not None else 0.0
+        if stats["sent"] > seen:
+            seen, last = stats["sent"], now
+        if stats[key] >= target:
+            break
+        await asyncio.sleep(0.25)
+    cpu = cpu_seconds(bot.pid) - cpu_at_first if bot is not None and bot.running() else 0.0
+    return first, last, peak, fake.stats() | {"cpu": cpu}
+
+
+async def paced(folder: Path, count: int, *, paid: bool, seconds: float | None) -> None:
+    db_path = folder / f"{'paid' if paid else 'free'}.db"
+    started = time.perf_counter()
+    seed(db_path, count, 10_000_000)
+    print(f"  seeded {count} subscribers in {time.perf_counter() - started:.0f} s", flush=True)
+    fake = FakeTelegramProcess(TOKEN)
+    bot = BotProcess(env_for(fake, db_path, paid=paid), folder, "paid" if paid else "free")
+    try:
+        if seconds is None:
+            first, last, peak, stats = await wait_sent(fake, count, timeout=3600, bot=bot)
+            sent = stats["sent"]
+        else:  # the free pace: a window of the broadcast is enough to know its rate
+            first, _, _, _ = await wait_sent(fake, 1, timeout=120)
+            await asyncio.sleep(seconds)
+            last, stats = time.perf_counter(), fake.stats()
+            peak, sent = peak_rss_mb(bot.pid), stats["sent"]
+        rate = (sent - 1) / (last - first) if last and first and last > first else 0.0
+        kind = "paid pace (1,000/s asked)" if paid else "free pace (20/s asked)"
+        cpu = stats.get("cpu", 0.0)
+        per_core = f", bot CPU {cpu * 1000 / sent:.2f} s per 1,000 = {sent / cpu:,.0f}/s per core" if cpu else ""
+        print(f"{kind}: {sent} messages at {rate:,.0f} messages/s{per_core}; paid sends {stats['paid']}, "
+              f"refused 429 {stats['throttled']}, duplicates {stats['doubled']}; bot peak RSS {peak:.0f} MB "
+              f" [{load()}]", flush=True)  # fmt: skip
+    finally:
+        await bot.stop()
+        fake.stop()
+
+
+async def killed(folder: Path, count: int) -> None:
+    db_path = folder / "killed.db"
+    seed(db_path, count, 20_000_000)
+    fake = FakeTelegramProcess(TOKEN)
+    env = env_for(fake, db_path, paid=True)
+    bot = BotProcess(env, folder, "killed")
+    try:
+        await wait_sent(fake, count // 2, timeout=600)
+        bot.kill()
+        at_kill = fake.stats()["sent"]
+        bot = BotProcess(env, folder, "restarted")
+        _, _, _, stats = await wait_sent(fake, count, timeout=600, key="chats")
+        await asyncio.sleep(2)  # the last results recorded
+        stats = fake.stats()
+    finally:
+        await bot.stop()
+        fake.stop()
+    storage = Storage(db_path)
+    try:
+        state = storage.read_sync(lambda db: broadcasts.progress(db, 1))
+    finally:
+        storage.close()
+    print(f"kill -9 at {at_kill}/{count} sent: recipients reached {stats['chats']}/{count} "
+          f"(lost {count - stats['chats']}), duplicates {stats['doubled']} (bound {duplicate_bound(CONCURRENCY)}, "
+          f"counted as resent {state.resent})  [{load()}]", flush=True)  # fmt: skip
+
+
+def updates_per_second(updates: int) -> None:
+    sys.path.insert(0, str(ROOT / "bench"))
+    import telegram_roundtrip
+
+    run = asyncio.run(
+        telegram_roundtrip.run_configuration(
+            "(b) limiter lifted", rate=telegram_roundtrip.UNLIMITED_RATE, chats=100, updates=updates, reply_timeout=30.0
+        )  # fmt: skip
+    )
+    print(f"core, limiter lifted: {run.throughput:,.0f} updates/s over {updates} updates  [{load()}]", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--subscribers", type=int, default=300_000)
+    parser.add_argument("--free-seconds", type=float, default=30.0)
+    parser.add_argument("--kill-subscribers", type=int, default=20_000)
+    parser.add_argument("--updates", type=int, default=2000)
+    parser.add_argument("--skip", nargs="*", default=[], choices=["free", "paid", "kill", "updates"])
+    args = parser.parse_args()
+    print(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores; "
+          f"bot and fake Bot API in separate processes; sender concurrency {CONCURRENCY}  [{load()}]")  # fmt: skip
+    with tempfile.TemporaryDirectory() as folder:
+        if "free" not in args.skip:
+            asyncio.run(paced(Path(folder), 2000, paid=False, seconds=args.free_seconds))
+        if "paid" not in args.skip:
+            asyncio.run(paced(Path(folder), args.subscribers, paid=True, seconds=None))
+        if "kill" not in args.skip:
+            asyncio.run(killed(Path(folder), args.kill_subscribers))
+    if "updates" not in args.skip:
+        updates_per_second(args.updates)
+
+
+if __name__ == "__main__":
+    main()
