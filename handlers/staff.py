@@ -9,7 +9,6 @@ The draft is a flow in SQLite; the router lets only the staff role in (`handlers
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from typing import Any
 
@@ -129,7 +128,7 @@ async def _preview(svc: Services, msg: Incoming, state: dict[str, Any]) -> list[
     why = audience.why_none() if not audience.count else None
     # How long it takes at each platform's pace, and what Telegram's paid broadcasts would cost.
     estimate = pace.estimate(svc.settings, audience.per_channel)
-    hours, minutes = divmod(math.ceil(estimate.seconds / 60) if estimate.seconds >= 60 else 0, 60)
+    hours, minutes = estimate.hours_minutes
     head = Reply(t.render("staff_preview", target=target, count=audience.count, when=at, why=why,
                           hours=hours, minutes=minutes, stars=estimate.stars))  # fmt: skip
     confirm = Choice(t.label("staff.confirm_later" if at else "staff.confirm_now"), BUTTON.data(action="confirm"))

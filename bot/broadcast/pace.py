@@ -41,6 +41,11 @@ class Estimate:
     seconds: int  # until the last message, the platforms sending side by side
     stars: int | None  # Telegram Stars a paid broadcast costs (None: nothing paid)
 
+    @property
+    def hours_minutes(self) -> tuple[int, int]:
+        """The duration as staff read it: whole minutes rounded up; (0, 0) under a minute."""
+        return divmod(math.ceil(self.seconds / 60) if self.seconds >= 60 else 0, 60)
+
 
 def estimate(settings: Settings, per_channel: Mapping[str, int]) -> Estimate:
     """Duration and cost of a broadcast to `per_channel` recipients: recipients ÷ pace on each

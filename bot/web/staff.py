@@ -17,7 +17,7 @@ from pathlib import Path
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from bot.broadcast import broadcasts, campaigns, compose, poster, subscriptions
+from bot.broadcast import broadcasts, campaigns, compose, pace, poster, subscriptions
 from bot.broadcast.campaigns import iso_week, week_span
 from bot.core.clock import VIETNAM, from_iso, to_iso
 from bot.knowledge import gaps
@@ -240,7 +240,12 @@ async def compose_post(request: Request) -> Response:
     if shown is None:
         return _compose_page(request, officer, allowed, values, status=400, problem="no_campaign")
     areas = svc.library.areas
+    estimate = pace.estimate(svc.settings, shown.audience.per_channel)  # as the chat's preview says it
+    hours, minutes = estimate.hours_minutes
     preview = {
+        "hours": hours,
+        "minutes": minutes,
+        "stars": estimate.stars,
         "body": shown.body,  # Telegram's HTML subset, as the chat sends it (staff words escaped)
         "count": shown.audience.count,
         "why": shown.audience.why_none() if not shown.audience.count else None,
@@ -444,20 +449,32 @@ async def posters(request: Request) -> Response:
                  bot=bool(svc.settings.telegram_bot_username))  # fmt: skip
 
 
+async def _printable(request: Request, formats: dict[str, str]) -> tuple[str, str, str, Response | None]:
+    """(area, format, the bot's username, None) of a poster or QR request, or a refusal: not staff,
+    an unknown format (404), an area outside the staff's (403), no bot name to link to (409)."""
+    officer, allowed, refused = await _staff(request)
+    area, fmt = request.path_params["area"], request.path_params["fmt"]
+    svc, username = _svc(request), _svc(request).settings.telegram_bot_username
+    if refused is None and fmt not in formats:
+        refused = forbidden(request, officer, "missing", status=404)
+    if refused is None and not _in_scope(svc, allowed, area):
+        refused = forbidden(request, officer, "scope")
+    if refused is None and not username:
+        refused = forbidden(request, officer, "no_bot", status=409)
+    return area, fmt, username or "", refused
+
+
+def _download(data: bytes, media: str, name: str) -> Response:
+    return Response(data, media_type=media, headers={"content-disposition": f'attachment; filename="{name}"'})
+
+
 async def poster_file(request: Request) -> Response:
     """GET /staff/posters/<area>.<png|pdf>: the CLI's poster for the area, drawn off the event loop."""
-    officer, allowed, refused = await _staff(request)
+    formats = {"png": "image/png", "pdf": "application/pdf"}
+    area, fmt, username, refused = await _printable(request, formats)
     if refused:
         return refused
     svc = _svc(request)
-    area, fmt = request.path_params["area"], request.path_params["fmt"]
-    if fmt not in ("png", "pdf"):
-        return forbidden(request, officer, "missing", status=404)
-    if not _in_scope(svc, allowed, area):
-        return forbidden(request, officer, "scope")
-    username = svc.settings.telegram_bot_username
-    if not username:
-        return forbidden(request, officer, "no_bot", status=409)
     t = svc.content.texts(svc.settings.default_language)
     text, codes = poster.for_area(t, svc.library.areas, area, username, svc.settings.zalo_bot_link)
 
@@ -466,30 +483,17 @@ async def poster_file(request: Request) -> Response:
             path = poster.render_poster(text, codes, Path(folder) / f"poster.{fmt}")
             return path.read_bytes()
 
-    data = await svc.compute(draw)
-    media = "application/pdf" if fmt == "pdf" else "image/png"
-    return Response(
-        data, media_type=media, headers={"content-disposition": f'attachment; filename="poster-{area}.{fmt}"'}
-    )
+    return _download(await svc.compute(draw), formats[fmt], f"poster-{area}.{fmt}")
 
 
 async def qr_file(request: Request) -> Response:
     """GET /staff/qr/<area>.<png|svg>: the poster's subscribe code alone."""
-    officer, allowed, refused = await _staff(request)
+    formats = {"png": "image/png", "svg": "image/svg+xml"}
+    area, fmt, username, refused = await _printable(request, formats)
     if refused:
         return refused
-    svc = _svc(request)
-    area, fmt = request.path_params["area"], request.path_params["fmt"]
-    if fmt not in ("png", "svg"):
-        return forbidden(request, officer, "missing", status=404)
-    if not _in_scope(svc, allowed, area):
-        return forbidden(request, officer, "scope")
-    username = svc.settings.telegram_bot_username
-    if not username:
-        return forbidden(request, officer, "no_bot", status=409)
     data = poster.qr_image(poster.subscribe_link(username, area), fmt)
-    media = "image/svg+xml" if fmt == "svg" else "image/png"
-    return Response(data, media_type=media, headers={"content-disposition": f'attachment; filename="qr-{area}.{fmt}"'})
+    return _download(data, formats[fmt], f"qr-{area}.{fmt}")
 
 
 # --- unanswered questions ---

@@ -5,6 +5,7 @@ overrides, posters, the FAQ's gaps; scope and CSRF refused."""
 from __future__ import annotations
 
 import asyncio
+import math
 import re
 from datetime import datetime, timedelta
 
@@ -310,3 +311,18 @@ async def test_own_words_about_one_topic_skip_those_who_chose_others(router, ser
     assert state.total == 2
     unknown = await web.post("/staff/compose", data={**form, "topic": "no-such", "action": "preview"})
     assert unknown.status_code == 400 and 'data-problem="topic"' in unknown.text
+
+
+async def test_the_preview_says_how_long_it_takes_and_what_a_paid_pace_costs(router, services, web, settings):
+    seed(services, {str(n): CAM_DUONG for n in range(1, 1201)})  # 1,200 people on Telegram
+    csrf = await signed_in(router, services, web)
+    form = {"csrf": csrf, "source": "text", "text": "Cảnh báo", "areas": [CAM_DUONG], "when": "now",
+            "action": "preview"}  # fmt: skip
+    free = (await web.post("/staff/compose", data=form)).text
+    assert re.search(r'id="duration" data-seconds="60"', free)  # 1,200 at 20 a second: one minute
+    assert 'id="stars"' not in free
+    settings.telegram_paid_broadcast = True  # 1,000 a second, paid beyond the free 30
+    paid = (await web.post("/staff/compose", data=form)).text
+    assert re.search(r'id="duration" data-seconds="0"', paid)  # under a minute
+    stars = int(re.search(r'id="stars" data-stars="(\d+)"', paid).group(1))
+    assert stars == math.ceil(1200 * (1 - 30 / 1000) * 0.1)
