@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import socket
 from collections.abc import AsyncIterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
@@ -92,3 +93,20 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@pytest.fixture
+def chromium_binary() -> str:
+    """Debian's Chromium, or a skip saying why (a failure in CI): tests/bot/web/browser.py."""
+    from tests.bot.web.browser import chromium_or_skip
+
+    return chromium_or_skip()
+
+
+@pytest.fixture
+def shots() -> Path:
+    """Where browser tests keep their screenshots (artefacts: tests/bot/web/browser.py)."""
+    from tests.bot.web.browser import ARTIFACTS
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS

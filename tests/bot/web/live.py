@@ -2,16 +2,14 @@
 
 The bot is a separate process (tests/fakes/bot_process.py) on a SQLite file the test has filled
 first through the real router; officers and citizens talk to it through the fake Bot API, and the
-browser (Debian's Chromium, driven by Playwright) talks to its console over HTTP. Screenshots are
-test artefacts: `build/artifacts/console/` in the repository, or `$CANHGIAC_ARTIFACTS`.
+browser (Debian's Chromium, driven by Playwright: tests/bot/web/browser.py) talks to its console
+over HTTP.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import re
-import shutil
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,26 +17,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import pytest
 
+from tests.bot.web.browser import PHONE, chromium
 from tests.bot.web.conftest import CAM_DUONG, LAO_CAI_WARD, OFFICER, STAFF, WARD_OFFICER, free_port
-from tests.fakes.bot_process import REPO, BotProcess, bot_env
+from tests.fakes.bot_process import BotProcess, bot_env
 from tests.fakes.running_bot import TOKEN
 from tests.fakes.telegram_api import FakeTelegram
 
-CHROMIUM = next((p for p in ("/usr/bin/chromium", shutil.which("chromium") or "") if p and Path(p).exists()), None)
-ARTIFACTS = Path(os.environ.get("CANHGIAC_ARTIFACTS") or REPO / "build" / "artifacts" / "console")
-PHONE, DESKTOP = {"width": 360, "height": 740}, {"width": 1280, "height": 800}
 LINK = re.compile(r"https?://\S+/login/[A-Za-z0-9_-]+")
 CODE = re.compile(r"<b>(\d{6})</b>")
-
-
-def chromium_or_skip() -> str:
-    if CHROMIUM is None:
-        if os.environ.get("CI"):
-            pytest.fail("Debian's chromium is missing in CI (see .ci/run)")
-        pytest.skip("no chromium binary: the browser tests need Debian's (apt-get install -y chromium)")
-    return CHROMIUM
 
 
 @dataclass
@@ -93,30 +80,11 @@ async def live_console(db_path: Path, cwd: Path, **settings: str) -> AsyncIterat
 
 @asynccontextmanager
 async def chromium_pages() -> AsyncIterator:
-    """A headless Chromium; yields a function that opens a page at a viewport."""
-    from playwright.async_api import async_playwright
+    """A headless Chromium; yields a function that opens a page (its own cookies) at a viewport."""
+    async with chromium() as browser:
 
-    binary = chromium_or_skip()
-    async with async_playwright() as playwright:
-        # --no-sandbox: CI runs as root, where Chromium's sandbox cannot start.
-        chromium = await playwright.chromium.launch(executable_path=binary, headless=True, args=["--no-sandbox"])
-        try:
+        async def new_page(viewport: dict = PHONE, **options):
+            context = await browser.new_context(viewport=viewport, **options)
+            return await context.new_page()
 
-            async def new_page(viewport: dict = PHONE, **options):
-                context = await chromium.new_context(viewport=viewport, **options)
-                return await context.new_page()
-
-            yield new_page
-        finally:
-            await chromium.close()
-
-
-async def shoot(page, name: str) -> Path:
-    """A full-page screenshot kept as an artefact; the page must fit its viewport's width."""
-    width = page.viewport_size["width"]
-    assert await page.evaluate("document.documentElement.scrollWidth") <= width, f"{name} is wider than {width}px"
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / f"{name}-{width}.png"
-    await page.screenshot(path=path, full_page=True)
-    assert path.stat().st_size > 1000
-    return path
+        yield new_page

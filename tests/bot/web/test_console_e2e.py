@@ -21,8 +21,9 @@ from bot.core.clock import VIETNAM, utc_now
 from bot.core.messages import ChatKey
 from bot.core.settings import Settings
 from bot.routing import logins
+from tests.bot.web.browser import DESKTOP, PHONE, chromium_or_skip, shoot
 from tests.bot.web.conftest import CAM_DUONG, LAO_CAI_WARD, OFFICER, PLACES, STAFF, WARD_OFFICER, identifier_ids
-from tests.bot.web.live import DESKTOP, PHONE, chromium_or_skip, chromium_pages, live_console, shoot
+from tests.bot.web.live import chromium_pages, live_console
 from tests.conftest import Chat
 from tests.flows import file_report
 

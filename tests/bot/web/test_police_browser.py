@@ -2,18 +2,14 @@
 the console served by uvicorn on the test's services: filtering on a phone, a bulk decision and
 its banner, an export download, the identifier page with its photo.
 
-Screenshots at 360 px and 1280 px are written to `TEST_SCREENSHOTS` when it is set (CI keeps
-them as artefacts), else to the test's temporary folder.
+Screenshots at 360 px and 1280 px are kept as artefacts (tests/bot/web/browser.py).
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import io
-import os
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -22,30 +18,12 @@ from PIL import Image
 from bot.core.messages import ChatKey
 from bot.identifiers import parse_link, parse_phone
 from bot.reporting import evidence, reports
-from bot.web.server import serve_web
-from tests.bot.web.conftest import CAM_DUONG, LAO_CAI, free_port, login_for
-from tests.bot.web.test_browser import CHROMIUM
+from tests.bot.web.browser import chromium, served
+from tests.bot.web.conftest import CAM_DUONG, LAO_CAI, login_for
 
 PROVINCE_OFFICER = "7010"
 PHONE, WIDE = {"width": 360, "height": 740}, {"width": 1280, "height": 900}
 WARD = "x-02647"
-
-
-@pytest.fixture
-def chromium_binary() -> str:
-    """Debian's Chromium, as tests/bot/web/test_browser.py finds it (missing: a skip, in CI a failure)."""
-    if CHROMIUM is None:
-        if os.environ.get("CI"):
-            pytest.fail("Debian's chromium is missing in CI (see .ci/run)")
-        pytest.skip("no chromium binary: the browser tests need Debian's (apt-get install -y chromium)")
-    return CHROMIUM
-
-
-@pytest.fixture
-def shots(tmp_path) -> Path:
-    folder = Path(os.environ.get("TEST_SCREENSHOTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 @pytest.fixture
@@ -80,24 +58,10 @@ async def some_reports(services) -> None:
 
 
 @contextlib.asynccontextmanager
-async def console_in_chromium(services, binary: str) -> AsyncIterator[tuple[object, str]]:
+async def console_in_chromium(services) -> AsyncIterator[tuple[object, str]]:
     """(the browser, the console's address) while the console is served."""
-    from playwright.async_api import async_playwright
-
-    port = free_port()
-    stop = asyncio.Event()
-    server = asyncio.create_task(serve_web(services, stop, port=port))
-    try:
-        async with async_playwright() as playwright:
-            # --no-sandbox: CI runs as root, where Chromium's sandbox cannot start.
-            chromium = await playwright.chromium.launch(executable_path=binary, headless=True, args=["--no-sandbox"])
-            try:
-                yield chromium, f"http://127.0.0.1:{port}"
-            finally:
-                await chromium.close()
-    finally:
-        stop.set()
-        await server
+    async with served(services) as base, chromium() as browser:
+        yield browser, base
 
 
 async def signed_in_page(router, services, chromium, base: str, viewport: dict, user_id: str = PROVINCE_OFFICER):
@@ -105,12 +69,7 @@ async def signed_in_page(router, services, chromium, base: str, viewport: dict, 
     login = await login_for(router, services, user_id)
     context = await chromium.new_context(viewport=viewport, accept_downloads=True, locale="vi-VN")
     page = await context.new_page()
-    for _ in range(50):  # the server task starts listening within a few event-loop turns
-        try:
-            await page.goto(f"{base}/login")
-            break
-        except Exception:
-            await asyncio.sleep(0.1)
+    await page.goto(f"{base}/login")
     await page.fill("#code", login["code"])
     await page.click("button[type=submit]")
     await page.wait_for_url(f"{base}/")
@@ -130,7 +89,7 @@ async def test_an_officer_filters_the_queue_on_a_phone(
     shots,
 ):
     await some_reports(services)
-    async with console_in_chromium(services, chromium_binary) as (chromium, base):
+    async with console_in_chromium(services) as (chromium, base):
         page = await signed_in_page(router, services, chromium, base, PHONE)
         await page.click("a.to-queue")
         await page.wait_for_url(f"{base}/queue")
@@ -157,7 +116,7 @@ async def test_an_officer_filters_the_queue_on_a_phone(
 
 async def test_a_bulk_decision_shows_its_banner(router, services, police_settings, chromium_binary, shots):
     await some_reports(services)
-    async with console_in_chromium(services, chromium_binary) as (chromium, base):
+    async with console_in_chromium(services) as (chromium, base):
         page = await signed_in_page(router, services, chromium, base, WIDE)
         await page.goto(f"{base}/queue?commune={WARD}")
         await fits(page, 1280)
@@ -183,7 +142,7 @@ async def test_a_bulk_decision_shows_its_banner(router, services, police_setting
 
 async def test_an_export_downloads_and_opens(router, services, police_settings, chromium_binary, tmp_path):
     await some_reports(services)
-    async with console_in_chromium(services, chromium_binary) as (chromium, base):
+    async with console_in_chromium(services) as (chromium, base):
         page = await signed_in_page(router, services, chromium, base, WIDE)
         await page.goto(f"{base}/queue?kind=phone&status=all")
         async with page.expect_download() as waiting:
@@ -202,7 +161,7 @@ async def test_the_identifier_page_with_its_photo(router, services, police_setti
     identifier = await services.storage.read(
         lambda db: db.execute("SELECT id FROM identifiers WHERE normalized = '+84987654321'").fetchone()[0]
     )
-    async with console_in_chromium(services, chromium_binary) as (chromium, base):
+    async with console_in_chromium(services) as (chromium, base):
         for name, viewport in (("360", PHONE), ("1280", WIDE)):
             page = await signed_in_page(router, services, chromium, base, viewport)
             await page.goto(f"{base}/identifier/{identifier}")

@@ -1,41 +1,27 @@
 """The staff's pages in Debian's Chromium (headless) through Playwright, as test_browser.py runs it:
 compose with a preview and send on a phone, watch delivery update live then cancel, download a
-poster. Screenshots at 360 and 1280 px go to CANHGIAC_SHOTS (when set) or the test's tmp folder."""
+poster. Screenshots at 360 and 1280 px are kept as artefacts (tests/bot/web/browser.py)."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import os
 import re
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
 from bot.broadcast import broadcasts, subscriptions
 from bot.core.clock import VIETNAM, to_iso
 from bot.core.messages import ChatKey
-from bot.web.server import serve_web
-from tests.bot.web import test_browser
-from tests.bot.web.conftest import CAM_DUONG, STAFF, free_port, login_for
-
-chromium_binary = test_browser.chromium_binary  # the fixture: Debian's Chromium, or a skip saying why
+from tests.bot.web.browser import chromium, served
+from tests.bot.web.conftest import CAM_DUONG, STAFF, login_for
 
 WIDTHS = (360, 1280)
-SHOTS = os.environ.get("CANHGIAC_SHOTS")  # read at import: the tests' clean environment drops CANHGIAC_*
 
 
 @pytest.fixture(autouse=True)
 def campaign_week(clock, console_settings):
     clock.now = datetime(2026, 11, 24, 9, 0, tzinfo=VIETNAM)  # 2026-W48 has a campaign
-
-
-@pytest.fixture
-def shots(tmp_path) -> Path:
-    folder = Path(SHOTS or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def seed(services, count: int) -> None:
@@ -45,57 +31,30 @@ def seed(services, count: int) -> None:
     )
 
 
+def _console_error(message) -> bool:
+    return message.type == "error" and not message.text.startswith("Failed to load resource")
+
+
+def _missing(response) -> bool:
+    return response.status >= 400 and not response.url.endswith("/favicon.ico")
+
+
 @contextlib.asynccontextmanager
 async def staff_browser(router, services, chromium_binary, width: int):
     """A running console and a Chromium page signed in as the commune's staff member."""
-    from playwright.async_api import async_playwright
-
     login = await login_for(router, services, STAFF)
-    port = free_port()
-    stop = asyncio.Event()
-    server = asyncio.create_task(serve_web(services, stop, port=port))
-    base = f"http://127.0.0.1:{port}"
-    try:
-        async with async_playwright() as playwright:
-            chromium = await playwright.chromium.launch(
-                executable_path=chromium_binary, headless=True, args=["--no-sandbox"]
-            )
-            try:
-                page = await chromium.new_page(viewport={"width": width, "height": 800}, accept_downloads=True)
-                errors: list[str] = []
-                # A CSP violation or a script error shows as a console error; a missing file as a
-                # response (the browser's own favicon.ico request aside: the console has none).
-                page.on(
-                    "console",
-                    lambda m: (
-                        errors.append(m.text)
-                        if m.type == "error" and not m.text.startswith("Failed to load resource")
-                        else None
-                    ),
-                )
-                page.on(
-                    "response",
-                    lambda r: (
-                        errors.append(f"{r.status} {r.url}")
-                        if r.status >= 400 and not r.url.endswith("/favicon.ico")
-                        else None
-                    ),
-                )
-                for _ in range(50):
-                    try:
-                        await page.goto(f"{base}/login")
-                        break
-                    except Exception:
-                        await asyncio.sleep(0.1)
-                await page.fill("#code", login["code"])
-                await page.click("button[type=submit]")
-                await page.wait_for_url(f"{base}/")
-                yield page, base, errors
-            finally:
-                await chromium.close()
-    finally:
-        stop.set()
-        await server
+    async with served(services) as base, chromium() as browser:
+        page = await browser.new_page(viewport={"width": width, "height": 800}, accept_downloads=True)
+        errors: list[str] = []
+        # A CSP violation or a script error shows as a console error; a missing file as a
+        # response (the browser's own favicon.ico request aside: the console has none).
+        page.on("console", lambda m: errors.append(m.text) if _console_error(m) else None)
+        page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if _missing(r) else None)
+        await page.goto(f"{base}/login")
+        await page.fill("#code", login["code"])
+        await page.click("button[type=submit]")
+        await page.wait_for_url(f"{base}/")
+        yield page, base, errors
 
 
 async def fits(page, width: int) -> bool:
