@@ -32,6 +32,8 @@ from bot.core.textnorm import phrase_key, strip_diacritics
 from bot.knowledge.catalog import Knowledge
 from bot.knowledge.normalize import normalize
 from bot.services import Library
+from bot.web.pages import SUFFIX as PAGE_SUFFIX
+from bot.web.pages import Pages
 
 # Not words a citizen reads as prose: template code, addresses, commands and copyable examples.
 _NOT_PROSE = re.compile(
@@ -412,6 +414,15 @@ def check(lib: Library) -> Findings:
                 t.compile(name)
             except jinja2.TemplateError as error:
                 problems.append(f"{language}/templates/{name}.html.j2: {error}")
+    pages = 0
+    for language in lib.content.languages:  # the web console's pages (staff and police read them)
+        web = Pages(lib.content, language)
+        for name in web.names():
+            pages += 1
+            try:
+                web.compile(name)
+            except jinja2.TemplateError as error:
+                problems.append(f"{language}/web/{name}{PAGE_SUFFIX}: {error}")
     for language, knowledge in lib.knowledge.items():
         _check_faq(lib, language, knowledge, slugs, problems)
         _check_cards_and_quiz(lib, language, knowledge, slugs, problems)
@@ -433,6 +444,7 @@ def check(lib: Library) -> Findings:
         "campaigns": len(lib.campaigns.by_id),
         "areas": len(lib.areas),
         "reporting deadlines": presets,
+        "web console pages": pages,
         "templates, labels and phrases used by the code": used,
     }
     return Findings(problems=problems, counts=counts)

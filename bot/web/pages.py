@@ -34,5 +34,9 @@ class Pages:
     def page(self, name: str, /, **values: Any) -> str:
         return self._env.get_template(name + SUFFIX).render(language=self.language, **values)
 
+    def compile(self, name: str) -> None:
+        """Parse a page (a syntax error raises jinja2.TemplateError), for `canhgiac content check`."""
+        self._env.get_template(name + SUFFIX)
+
     def names(self) -> list[str]:
         return sorted(n.removesuffix(SUFFIX) for n in self._env.list_templates() if n.endswith(SUFFIX))

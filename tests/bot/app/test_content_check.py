@@ -294,3 +294,11 @@ def test_brands_commands_and_examples_are_not_jargon_or_variants(tmp_path):
     _check_jargon(_jargon_lib(root), problems)
     _check_terms(_jargon_lib(root), problems)
     assert not [p for p in problems if "welcome" in p], problems
+
+
+def test_a_web_page_that_does_not_compile_fails_the_check(tmp_path):
+    copy = content_copy(tmp_path)
+    (copy / "vi" / "web" / "queue.html.j2").write_text("{% if %}", encoding="utf-8")
+    result = canhgiac("content", "check", cwd=tmp_path, env={"CANHGIAC_CONTENT_DIR": str(copy)})
+    assert result.returncode == 1
+    assert [line for line in result.stderr.splitlines() if line.startswith("vi/web/queue.html.j2: ")]
