@@ -54,6 +54,17 @@ async def _staff(request: Request) -> tuple[Officer | None, list[str] | None, Re
     return officer, compose.allowed_areas(_svc(request).library.areas, officer.roles["staff"]), None
 
 
+async def _staff_form(request: Request) -> tuple[Officer | None, list[str] | None, dict, Response | None]:
+    """`_staff` for a POST: also the posted form, refused (403) without the session's CSRF token."""
+    officer, allowed, refused = await _staff(request)
+    if refused:
+        return officer, allowed, {}, refused
+    form = await _posted(request, officer)
+    if form is None:
+        return officer, allowed, {}, forbidden(request, officer, "csrf")
+    return officer, allowed, form, None
+
+
 def _scope_codes(svc: Services, allowed: list[str] | None) -> set[str] | None:
     """Every area code inside the staff's areas (None: every area)."""
     if allowed is None:
@@ -212,12 +223,9 @@ def _read_draft(svc: Services, allowed, values: dict) -> tuple[dict | None, str 
 
 async def compose_post(request: Request) -> Response:
     """POST /staff/compose: action "preview" shows the exact message and count; "send" creates it."""
-    officer, allowed, refused = await _staff(request)
+    officer, allowed, form, refused = await _staff_form(request)
     if refused:
         return refused
-    form = await _posted(request, officer)
-    if form is None:
-        return forbidden(request, officer, "csrf")
     svc = _svc(request)
     values = _form_values(svc, form)
     wanted, problem, status = _read_draft(svc, allowed, values)
@@ -400,12 +408,9 @@ async def calendar(request: Request) -> Response:
 
 async def calendar_post(request: Request) -> Response:
     """POST /staff/calendar: an area's campaign for a week (a campaign, "skip", or "" to follow the calendar)."""
-    officer, allowed, refused = await _staff(request)
+    officer, allowed, form, refused = await _staff_form(request)
     if refused:
         return refused
-    form = await _posted(request, officer)
-    if form is None:
-        return forbidden(request, officer, "csrf")
     svc = _svc(request)
     area, week, choice = str(form.get("area") or ""), str(form.get("week") or ""), str(form.get("campaign") or "")
     if not _in_scope(svc, allowed, area):
@@ -527,12 +532,9 @@ async def gap_list(request: Request) -> Response:
 
 async def gap_handled(request: Request) -> Response:
     """POST /staff/gaps: the group whose newest question is `key` is handled."""
-    officer, _, refused = await _staff(request)
+    officer, _, form, refused = await _staff_form(request)
     if refused:
         return refused
-    form = await _posted(request, officer)
-    if form is None:
-        return forbidden(request, officer, "csrf")
     svc = _svc(request)
     key = str(form.get("key") or "")
     group = next((gap for gap in await _gap_groups(svc) if gap.normalized == key), None)
