@@ -12,6 +12,7 @@ import asyncio
 import re
 from datetime import datetime, timedelta
 
+import docx
 import openpyxl
 import pytest
 from playwright.async_api import expect
@@ -246,3 +247,24 @@ async def test_cancel_mid_broadcast_stops_the_rest(router, services, settings, t
         after = sum(1 for chat in chats if live.fake.messages_to(chat))
     assert 0 < arrived <= after < len(chats) // 2
     assert after - arrived <= Settings().broadcast_concurrency
+
+
+async def test_staff_download_this_months_report_as_a_word_document(router, services, settings, tmp_path):
+    await report_on_telegram(router, services, settings, CITIZEN, CAM_DUONG, "0987654321")
+    async with live_console(settings.db_path, tmp_path) as live, chromium_pages() as new_page:
+        page = await new_page(PHONE, accept_downloads=True)
+        await sign_in(page, live, STAFF)
+        await page.click("a[href='/reports/periodic']")
+        this_month = datetime.now(VIETNAM).strftime("%Y-%m")
+        await page.select_option("#period", this_month)
+        await page.select_option("#area", CAM_DUONG)
+        await shoot(page, "e2e-periodic")
+        async with page.expect_download() as waiting:
+            await page.click("button[value=docx]")
+        download = await waiting.value
+        target = tmp_path / download.suggested_filename
+        await download.save_as(target)
+    document = docx.Document(target)
+    lines = [p.text for p in document.paragraphs] + [c.text for t in document.tables for c in t._cells]
+    heading = services.content.texts("vi").label("periodic.nation")
+    assert target.suffix == ".docx" and any(heading in line for line in lines)
