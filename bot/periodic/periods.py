@@ -3,10 +3,10 @@ or two dates, as days of Vietnam's calendar; stored times are UTC, so bounds con
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from bot.activity import periods as period_keys
 from bot.core.clock import VIETNAM, to_iso
 
 
@@ -49,40 +49,14 @@ class Period:
         return found
 
 
-def _month_end(year: int, month: int) -> date:
-    return (date(year, month, 28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-
-
-_FORMS = (
-    (re.compile(r"^(\d{4})-(\d{1,2})$"), "month"),
-    (re.compile(r"^(\d{4})-[Qq]([1-4])$"), "quarter"),
-    (re.compile(r"^(\d{4})-[Hh]([12])$"), "half"),
-    (re.compile(r"^(\d{4})$"), "year"),
-)
-
-
 def parse(text: str, today: date) -> Period:
-    """The period `text` names; PeriodError if malformed or begins after `today`. A period still
-    running is cut at `today` (nothing after it has happened)."""
-    text = text.strip()
-    for pattern, kind in _FORMS:
-        found = pattern.match(text)
-        if not found:
-            continue
-        year = int(found.group(1))
-        number = int(found.group(2)) if kind != "year" else 0
-        if kind == "month":
-            if not 1 <= number <= 12:
-                raise PeriodError(f"no month {number} in {text!r}: months are 01 to 12")
-            first, last = date(year, number, 1), _month_end(year, number)
-        elif kind == "quarter":
-            first, last = date(year, 3 * number - 2, 1), _month_end(year, 3 * number)
-        elif kind == "half":
-            first, last = date(year, 6 * number - 5, 1), _month_end(year, 6 * number)
-        else:
-            first, last = date(year, 1, 1), date(year, 12, 31)
-        return _checked(Period(first, last, kind, number), today)
-    raise PeriodError(f"cannot read the period {text[:30]!r}: write 2026-12, 2026-Q4, 2026-H2 or 2026")
+    """The period `text` names ("2026-12", "2026-Q4", "2026-H2", "2026": the keys staff's sections
+    are kept under, read by `bot.activity.periods`); PeriodError if unreadable or begins after
+    `today`. A period still running is cut at `today` (nothing after it has happened)."""
+    named = period_keys.parse(text)
+    if named is None:
+        raise PeriodError(f"cannot read the period {text[:30]!r}: write 2026-12, 2026-Q4, 2026-H2 or 2026")
+    return _checked(Period(named.start, named.end, named.kind, named.number), today)
 
 
 def between(first_text: str, last_text: str, today: date) -> Period:
