@@ -10,14 +10,14 @@ for the chat's `/baocaoky`).
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, Response
 
 from bot.activity import periods as period_keys
 from bot.core.clock import VIETNAM
 from bot.periodic import build, periods
 from bot.services import Services
 from bot.web import overview
-from bot.web.auth import forbidden, signed_in
+from bot.web.auth import forbidden, signed_in, to_login
 
 ROLES = ("staff", "police")
 PARTS = {"docx": build.DOCX, "xlsx": build.XLSX}
@@ -42,8 +42,8 @@ def _choices(svc: Services, officer, today) -> tuple[list[dict], list[dict]]:
 async def page(request: Request) -> Response:
     """GET /reports/periodic: the form; with `period` and `area`, the file (`part`: docx or xlsx)."""
     officer = await signed_in(request)
-    if officer is None:
-        return RedirectResponse("/login", status_code=303)
+    if officer is None:  # back here after the login: a link from the chat downloads at once
+        return to_login(request)
     if not any(role in officer.roles for role in ROLES):
         return forbidden(request, officer, "report_role")
     svc: Services = request.app.state.services
