@@ -174,15 +174,9 @@ def _passing(error: Exception) -> float | None:
     if isinstance(error, RetryAfter):  # a flood wait beyond what AIORateLimiter retries
         wait = error.retry_after
         return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
-    if isinstance(error, NetworkError) and not isinstance(error, BadRequest) and not _too_large(error):
+    if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
         return 0.0  # 5xx, a broken connection, a timeout
     return None
-
-
-def _too_large(error: TelegramError) -> bool:
-    """An upload Telegram refused for its size (HTTP 413, which python-telegram-bot raises as a
-    NetworkError): sending it again cannot help."""
-    return "too large" in error.message.lower()
 
 
 async def send_replies(
@@ -201,7 +195,7 @@ async def send_replies(
         if reply.photo:
             await call(lambda reply=reply: bot.send_photo(chat_id, reply.photo, **extra))
         if reply.document is not None:
-            await _send_document(bot, chat_id, reply.document, call)
+            await _send_document(bot, chat_id, reply.document, retry=retry)
             if not reply.text:
                 continue
         parts = split_html(reply.text, MessageLimit.MAX_TEXT_LENGTH)
@@ -210,19 +204,32 @@ async def send_replies(
             await call(lambda part=part, markup=markup: bot.send_message(chat_id, part, reply_markup=markup, **extra))
 
 
-async def _send_document(
-    bot: Any, chat_id: int | str, document: Document, call: Callable[[Callable[[], Awaitable[Any]]], Awaitable[None]]
-) -> None:
+def _too_large(error: Exception) -> bool:
+    """An upload Telegram refused for its size (HTTP 413 "Request Entity Too Large", which
+    python-telegram-bot raises as a NetworkError, or "file is too big"): sending it again cannot help."""
+    text = error.message.lower() if isinstance(error, TelegramError) else ""
+    return "too large" in text or "too big" in text
+
+
+def _upload_passing(error: Exception) -> float | None:
+    return None if _too_large(error) else _passing(error)
+
+
+async def _send_document(bot: Any, chat_id: int | str, document: Document, *, retry: bool) -> None:
     """The file as an upload with its name; its `instead` words when Telegram would refuse it (over
-    the 50 MB a bot may upload, or refused as too large all the same)."""
+    the 50 MB a bot may upload, or refused as too large all the same). `retry` as for texts."""
+
+    async def call(send: Callable[[], Awaitable[Any]]) -> None:
+        await (send_retrying(send, _upload_passing, channel=CHANNEL) if retry else send())
+
     if document.size <= FileSizeLimit.FILESIZE_UPLOAD:
         # A caption is HTML: cut, it could end inside a tag; too long, the file goes without it.
         caption = document.caption if 0 < len(document.caption) <= MessageLimit.CAPTION_LENGTH else None
+        upload = InputFile(document.content, filename=document.name)
         try:
-            await call(lambda: bot.send_document(chat_id, InputFile(document.content, filename=document.name),
-                                                 caption=caption))  # fmt: skip
+            await call(lambda: bot.send_document(chat_id, upload, caption=caption))
             return
-        except (BadRequest, NetworkError) as error:
+        except TelegramError as error:
             if not _too_large(error):
                 raise
     log.info("document not sent channel=%s reason=too_large size=%d", CHANNEL, document.size)
