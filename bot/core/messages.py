@@ -5,7 +5,10 @@ handlers never see Telegram, Zalo or the terminal.
 
 `Reply.text` is a small HTML subset, the one Telegram understands: `<b>`, `<i>`, `<u>`, `<s>`,
 `<code>`, `<pre>`, `<blockquote>` and `<a href>`. Content templates produce it with every variable
-escaped; adapters of platforms without formatting strip it.
+escaped; adapters of platforms without formatting strip it. `Reply.document` is a file sent before
+the text (Telegram uploads it, the Zalo OA takes a DOCX, the terminal writes it to a folder); an
+adapter that cannot send it sends its `Document.instead` words. `Reply` is the public contract
+between handlers and adapters: a field added here must be rendered by every adapter.
 """
 
 from __future__ import annotations
