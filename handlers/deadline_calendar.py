@@ -20,7 +20,6 @@ from bot.activity.scope import Reach, Refused
 from bot.core.clock import VIETNAM
 from bot.core.content import Texts
 from bot.core.messages import Choice, Incoming, Reply
-from bot.core.textnorm import clean_input, phrase_key
 from bot.routing import conversations, roles
 from bot.routing.choices import Button
 from bot.services import Services
@@ -220,14 +219,6 @@ def _ask_date(svc: Services, msg: Incoming, problem: str | None = None) -> list[
     return _render(svc, msg, "date", (_cancel(t),), typed=True, problem=problem, year=_today(svc).year + 1)
 
 
-def _read_title(text: str | None) -> tuple[str | None, str | None]:
-    raw = (text or "").strip()
-    if len(raw) > deadlines.MAX_NOTE:
-        return None, "long"
-    title = clean_input(raw)
-    return (title, None) if phrase_key(title) else (None, "title")
-
-
 async def answer(msg: Incoming, svc: Services) -> list[Reply]:
     """Typed steps: a new deadline's title and day; another title or day for one of theirs."""
     t = svc.texts(msg)
@@ -237,7 +228,7 @@ async def answer(msg: Incoming, svc: Services) -> list[Reply]:
     state, step = dict(conversation.data), conversation.step
     now, actor = svc.clock(), roles.actor(msg)
     if step in ("title", "retitle"):
-        title, problem = _read_title(msg.text)
+        title, problem = inputs.read_title(msg.text)
         if title is None:
             return _ask_title(svc, msg, problem)
         if step == "retitle":

@@ -8,8 +8,9 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from bot.activity.deadlines import MAX_NOTE as MAX_TITLE
 from bot.activity.log import MAX_PEOPLE
-from bot.core.textnorm import clean_input
+from bot.core.textnorm import clean_input, phrase_key
 
 HALF_YEAR = 183
 OLDEST_DAYS = 366  # a session older than a year belongs to a report already sent
@@ -72,6 +73,16 @@ def read_due_day(text: str, today: date) -> tuple[tuple[int, int, int | None] | 
     if year is not None and moment < today:
         return None, "past"
     return (month, day, year), None
+
+
+def read_title(text: str | None) -> tuple[str | None, str | None]:
+    """A deadline's title: "long" (over `MAX_TITLE` characters) or "title" (no letter or digit:
+    empty, emoji, punctuation) otherwise. HTML and the like are kept as typed: pages escape them."""
+    raw = (text or "").strip()
+    if len(raw) > MAX_TITLE:
+        return None, "long"
+    title = clean_input(raw)
+    return (title, None) if phrase_key(title) else (None, "title")
 
 
 def read_people(text: str) -> tuple[int | None, str | None]:
