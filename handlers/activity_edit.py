@@ -176,8 +176,8 @@ async def _decided(msg: Incoming, svc: Services, action: str, activity_id: int) 
             found = activity_log.remove(db, reach, activity_id, actor=actor, now=now)
         else:
             field, value = state["field"], state["value"]
-            changed = {"people": {"people": value}, "note": {"note": value},
-                       "date": {"held_on": date.fromisoformat(value) if field == "date" else None}}[field]  # fmt: skip
+            # people or note (None: cleared) as given; a day as stored in the state
+            changed = {"held_on": date.fromisoformat(value)} if field == "date" else {field: value}
             found = activity_log.change(db, reach, activity_id, actor=actor, now=now, **changed)[1]
         conversations.end_in(db, msg.conversation_key)
         return found

@@ -176,6 +176,8 @@ async def deadlines_post(request: Request) -> Response:
         found = await svc.storage.read(lambda db: deadlines.get(db, deadline_id))
         if found is None:
             return await _deadlines_page(request, officer, 404, problem="gone")
+        if not _reach(svc, officer).owns(found.area_code) or found.preset:
+            return await _deadlines_page(request, officer, 403, problem="preset" if found.preset else "scope")
         shown = {"id": found.id, "title": found.note, "day": found.day_text}
         return await _deadlines_page(request, officer, confirm=shown)
 
