@@ -276,6 +276,8 @@ def applies_within(deadline: Deadline, reach: Reach, hidden: set[str]) -> bool:
     """Whether it applies to one of the areas of `reach` (everywhere: when active)."""
     if reach.held is None:
         return deadline.active
+    if deadline.area_code is not None and deadline.area_code not in reach.places:
+        return False  # another area's: the reminder job asks this for every staff member
     return any(applies(deadline, lineage, hidden) for lineage in reach.lineages)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Protocol
 
 
@@ -41,6 +42,11 @@ class Reach:
     held: tuple[str, ...] | None
     lineages: tuple[tuple[str, ...], ...]
     inside: frozenset[str] | None
+
+    @cached_property
+    def places(self) -> frozenset[str]:
+        """Every code of every lineage: an area's deadline elsewhere is ruled out at once."""
+        return frozenset(code for lineage in self.lineages for code in lineage)
 
     def owns(self, area_code: str | None) -> bool:
         """Whether a row of this area is theirs to change (a national one: admins only)."""
