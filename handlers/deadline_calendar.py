@@ -123,12 +123,14 @@ async def _item(svc: Services, msg: Incoming, deadline_id: int, step: str = "ite
         ]
         if not d.preset:
             choices.append(_button(t, "delete", "delete", d.id))
+    everywhere = reach.held is None  # an admin: hiding turns a national deadline off for every area
     if d.area_code is None and found.hidden_here:
         choices.append(_button(t, "show", "show", d.id))
     elif d.area_code is None:
-        choices.append(_button(t, "hide", "hide", d.id))
+        choices.append(_button(t, "hide_all" if everywhere else "hide", "hide", d.id))
     choices += [_button(t, "back", "manage"), *menu_button(t)]
-    return _render(svc, msg, step, choices, item=_shown(svc, t, d, found.hidden_here), **extra)
+    return _render(svc, msg, step, choices, item=_shown(svc, t, d, found.hidden_here), everywhere=everywhere,
+                   **extra)  # fmt: skip
 
 
 def _kind_choices(t: Texts, action: str, item: object = "") -> list[Choice]:

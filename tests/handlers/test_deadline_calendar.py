@@ -170,6 +170,17 @@ async def test_two_communes_pick_the_area_and_an_admin_adds_for_everyone(router,
     assert services.storage.read_sync(lambda db: deadlines.get(db, national)).area_code is None
     await staff[OTHER].send("/hanbaocao")
     assert "16/12/2026" in [i["on"] for i in staff[OTHER].values_of("deadlines_upcoming")["items"]]
+    # An admin's "hide" turns a national one off for every area, and "show" back on.
+    [q4] = [d for d in all_rows(services) if d.key == "quarter-4"]
+    await admin.press(f"dl:item:{q4.id}")
+    assert f"dl:hide:{q4.id}" in admin.choice_values and f"dl:delete:{q4.id}" not in admin.choice_values
+    await admin.press(f"dl:hide:{q4.id}")
+    assert admin.values_of("deadline_edit")["everywhere"] is True
+    assert services.storage.read_sync(lambda db: deadlines.get(db, q4.id)).active is False
+    await staff[OTHER].send("/hanbaocao")
+    assert "21/12/2026" not in [i["on"] for i in staff[OTHER].values_of("deadlines_upcoming")["items"]]
+    await admin.press(f"dl:show:{q4.id}")
+    assert services.storage.read_sync(lambda db: deadlines.get(db, q4.id)).active is True
 
 
 async def test_numbered_choices_without_buttons(staff, services):

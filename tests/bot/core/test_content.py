@@ -124,7 +124,7 @@ TEMPLATE_VALUES = {
     "deadlines_upcoming": {"items": [{"on": "21/12/2026", "days": 3, "note": "Báo cáo quý IV", "kind": "quarter"}],
                            "within": 120, "remind": 3},
     "deadline_reminder": {"note": "Báo cáo quý IV", "kind": "quarter", "on": "21/12/2026", "days": 3},
-    "deadline_edit": {"step": "item", "problem": None, "done": None,
+    "deadline_edit": {"step": "item", "problem": None, "done": None, "everywhere": False,
                       "item": {"id": 3, "title": "Báo cáo 6 tháng", "on": "15/06", "every_year": True,
                                "kind": "Báo cáo 6 tháng", "hidden": False, "area": "tỉnh Lào Cai", "province": True}},
     "activity_edit": {"step": "confirm", "problem": None, "field": "people", "before": 50, "after": 65,
