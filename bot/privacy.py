@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from bot.activity import deadlines, notes, targets
+from bot.activity import changes, deadlines, notes, targets
 from bot.activity import log as activity_log
 from bot.broadcast import deliveries, subscriptions
 from bot.core import outbox
@@ -31,7 +31,7 @@ def _forget_roles(db: sqlite_utils.Database, chat: ChatKey) -> None:
     web_sessions.forget(db, chat)
     gaps.forget_reviewer(db, chat)
     actor = f"{chat.channel}:{chat.chat_id}"  # `roles.actor` of the person of this private chat
-    for owner in (activity_log, targets, notes, deadlines):
+    for owner in (activity_log, changes, targets, notes, deadlines):
         owner.forget(db, actor)
 
 

@@ -12,10 +12,12 @@ from bot.routing import grants
 from bot.routing.router import Router
 from handlers import (
     activity,
+    activity_edit,
     activity_target,
     admin,
     cancel,
     check,
+    deadline_calendar,
     fallback,
     faq,
     help,
@@ -84,15 +86,20 @@ def build_router(words: Phrases | None = None) -> Router:
     router.flow(staff.FLOW, staff.answer)
 
     # The periodic reports: staff record sessions held off-line (/ghinhan), write a report's
-    # difficulties and recommendations (/baocaoky), see the deadlines coming (/hanbaocao) and set
-    # their commune's target (/muctieu).
+    # difficulties and recommendations (/baocaoky), see, add and change the deadlines of their areas
+    # (/hanbaocao) and set their commune's target (/muctieu); /ghinhan also opens the sessions
+    # recorded, to change or delete one.
     router.command(activity.start, "ghinhan", role="staff")
     router.choice(activity.BUTTON, activity.on_choice, role="staff")
     router.flow(activity.FLOW, activity.answer)
     router.command(period_notes.start, "baocaoky", role="staff")
     router.choice(period_notes.BUTTON, period_notes.on_choice, role="staff")
     router.flow(period_notes.FLOW, period_notes.answer)
-    router.command(period_notes.show_deadlines, "hanbaocao", role="staff")
+    router.choice(activity_edit.BUTTON, activity_edit.on_choice, role="staff")  # /ghinhan's "Xem, sửa"
+    router.flow(activity_edit.FLOW, activity_edit.answer)
+    router.command(deadline_calendar.show_deadlines, "hanbaocao", role="staff")
+    router.choice(deadline_calendar.BUTTON, deadline_calendar.on_choice, role="staff")
+    router.flow(deadline_calendar.FLOW, deadline_calendar.answer)
     router.command(activity_target.start, "muctieu", role="staff")  # a commune's villages and target share
     router.choice(activity_target.BUTTON, activity_target.on_choice, role="staff")
     router.flow(activity_target.FLOW, activity_target.answer)

@@ -1,7 +1,8 @@
 """/ghinhan: staff record one session held off-line (a village meeting, a loudspeaker broadcast,
 posters handed out, a school or company session, a contest), in at most six steps: kind → day →
 commune (skipped for a staff member of one commune) → village → people reached → a note or none;
-then a summary to confirm. Counts only: the prompts say never to write attendees' names.
+then a summary to confirm. Counts only: the prompts say never to write attendees' names. The
+first step also opens the sessions already recorded, to change or delete one (`activity_edit`).
 
 Every step re-asks on what it cannot take (a day to come, "-5" people, 4,000 characters) and the
 flow's cancel works at each; the row is committed, with the flow's end, before the bot says it was
@@ -20,7 +21,7 @@ from bot.core.textnorm import clean_input
 from bot.routing import conversations, roles
 from bot.routing.choices import Button
 from bot.services import Services
-from handlers import flow, staff_area
+from handlers import activity_edit, flow, staff_area
 from handlers.menu import menu_button, with_menu
 
 FLOW = "activity"
@@ -62,7 +63,7 @@ def _ask_kind(svc: Services, msg: Incoming) -> list[Reply]:
     kinds = tuple(
         Choice(t.label(f"activity.kinds.{kind}"), BUTTON.data(action="kind", value=kind)) for kind in activity_log.KINDS
     )
-    return _ask(svc, msg, "kind", choices=kinds)
+    return _ask(svc, msg, "kind", choices=(*kinds, activity_edit.review_button(t)))
 
 
 def _ask_day(svc: Services, msg: Incoming, problem: str | None = None) -> list[Reply]:

@@ -4,7 +4,7 @@ is saved when sent, and the document keeps it. "Xong" ends the flow with the rep
 Word document and its XLSX annex as files (`bot.periodic.build.in_memory`, the same files the
 console and `canhgiac report periodic` make), on a worker thread; a channel that cannot send a file
 sends its `instead` words (a link to the console's download, or who can make it).
-/hanbaocao: the reporting deadlines coming up.
+(/hanbaocao: `handlers/deadline_calendar.py`.)
 
 The router lets only the staff role in (`handlers/__init__.py`)."""
 
@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-from bot.activity import deadlines, notes, periods
+from bot.activity import notes, periods
 from bot.core.clock import VIETNAM
 from bot.core.content import Texts
 from bot.core.messages import Choice, Document, Incoming, Reply
@@ -28,7 +28,6 @@ from handlers.menu import menu_button, with_menu
 
 FLOW = "notes"
 BUTTON = Button("notes", "action", "value")  # notes:period:2026-Q4, notes:area:x-02647, notes:write:…
-UPCOMING_DAYS = 120  # /hanbaocao: the deadlines of about the next four months
 
 
 def _today(svc: Services) -> date:
@@ -185,23 +184,3 @@ async def answer(msg: Incoming, svc: Services) -> list[Reply]:
     if step == "menu":
         return await _menu(svc, msg, state)
     return _ask_period(svc, msg)  # words that name no period: the periods again
-
-
-async def show_deadlines(msg: Incoming, svc: Services) -> list[Reply]:
-    """/hanbaocao: the reporting deadlines of the coming months, soonest first."""
-    t = svc.texts(msg)
-    today, now = _today(svc), svc.clock()
-    presets = deadlines.presets_in(svc.content.root)
-
-    def load(db) -> list[deadlines.Due]:
-        deadlines.load_presets(db, presets, now)  # a chat before the first `canhgiac run` sees them too
-        return deadlines.upcoming(db, today, UPCOMING_DAYS)
-
-    due = await svc.storage.write(load)
-    items = [
-        {"on": d.on.strftime("%d/%m/%Y"), "days": d.left(today), "note": d.deadline.note, "kind": d.deadline.kind}
-        for d in due
-    ]
-    text = t.render("deadlines_upcoming", items=items, within=UPCOMING_DAYS,
-                    remind=svc.settings.deadline_reminder_days)  # fmt: skip
-    return [Reply(text, choices=menu_button(t))]

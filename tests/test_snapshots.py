@@ -538,7 +538,8 @@ FLOWS: dict[str, tuple[str, list[Step]]] = {
         ],
     ),
     "activity": (
-        "/ghinhan: a citizen does not see it; staff record a meeting with bad input re-asked, then confirm; "
+        "/ghinhan: a citizen does not see it; staff record a meeting with bad input re-asked, then confirm, "
+        "change its count and delete it; "
         "/muctieu: the commune's villages and target share",
         [
             send("/ghinhan"),
@@ -552,6 +553,15 @@ FLOWS: dict[str, tuple[str, list[Step]]] = {
             send("khoảng 50 người", who=STAFF),
             send("Nói về giả danh công an 📢", who=STAFF),
             press("act:confirm", who=STAFF),
+            send("/ghinhan", who=STAFF),
+            press("acted:list:0", who=STAFF),
+            pick("acted:item:", who=STAFF),
+            pick("acted:people:", who=STAFF),
+            send("-3", who=STAFF),
+            send("65", who=STAFF),
+            pick("acted:save:", who=STAFF),
+            pick("acted:delete:", who=STAFF),
+            pick("acted:delete_yes:", who=STAFF),
             send("/muctieu", who=STAFF),
             press("target:area:x-02647", who=STAFF),
             send("0", who=STAFF),
@@ -561,9 +571,19 @@ FLOWS: dict[str, tuple[str, list[Step]]] = {
         ],
     ),
     "period_notes": (
-        "/baocaoky and /hanbaocao: a quarter's difficulties and recommendations; the deadlines coming up",
+        "/baocaoky and /hanbaocao: a quarter's difficulties and recommendations; the deadlines coming up, one "
+        "added for a commune, a national one hidden",
         [
             send("/hanbaocao", who=STAFF),
+            press("dl:add", who=STAFF),
+            send("Báo cáo 6 tháng gửi công an tỉnh", who=STAFF),
+            send("31/2", who=STAFF),
+            send("15/12", who=STAFF),
+            press("dl:kind_new::half", who=STAFF),
+            press("dl:area_new::x-02647", who=STAFF),
+            press("dl:manage", who=STAFF),
+            pick("dl:item:", who=STAFF),
+            pick("dl:hide:", who=STAFF),
             send("/baocaoky", who=STAFF),
             press("notes:period:2026-Q4", who=STAFF),
             press("notes:area:x-02647", who=STAFF),

@@ -53,10 +53,12 @@ OWNERS: dict[str, str] = {
     "web_sessions": "bot/routing/web_sessions.py",
     "usage_counts": "bot/core/tally.py",
     "activity_log": "bot/activity/log.py",
+    "activity_changes": "bot/activity/changes.py",
     "activity_targets": "bot/activity/targets.py",
     "activity_notes": "bot/activity/notes.py",
     "report_deadlines": "bot/activity/deadlines.py",
     "deadline_reminders": "bot/activity/deadlines.py",
+    "deadline_hidden": "bot/activity/deadlines.py",
 }
 
 # The few reads that join another owner's table, each with why; never a write.

@@ -5,16 +5,24 @@ are data in `content/deadlines.yaml` (`read_presets`), copied into `report_deadl
 (`load_presets`, which adds new ones and never overwrites an edit or brings back one turned off);
 admins add, move and turn off deadlines (`canhgiac report deadlines`).
 
+A deadline belongs to an area or to every area (`area_code` None: the preloaded ones, the CLI's).
+A province's applies to the communes inside it. Staff add, change and delete the deadlines of
+their areas (`add_for`, `change`, `remove`), and hide a national one for their areas (`hide`,
+`show`: a row of `deadline_hidden`, which hides it for the areas inside too); every one of these
+checks the staff member's `scope.Reach` in the write itself and raises `scope.Refused`.
+`listing` is what /hanbaocao and the console show someone; `applies` says whom a reminder is for.
+
 `due_reminders(db, now, days_before)` lists the deadlines whose reminder is due: from `days_before`
 days before the day until the day itself, from `REMIND_HOUR` in Vietnam, and not yet sent for that
 year's occurrence. The scheduled job (`bot/app/serve.py`) queues the messages and calls
 `mark_reminded` in the same transaction: a reminder is sent once, even across restarts.
 
-Owns `report_deadlines` and `deadline_reminders`."""
+Owns `report_deadlines`, `deadline_hidden` and `deadline_reminders`."""
 
 from __future__ import annotations
 
 import calendar
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -22,12 +30,15 @@ from pathlib import Path
 import sqlite_utils
 import yaml
 
+from bot.activity.scope import Reach, Refused
 from bot.core.clock import VIETNAM, to_iso
+from bot.core.textnorm import clean_input, phrase_key
 
 KINDS = ("quarter", "campaign", "half", "year", "month", "other")
 REMIND_HOUR = 8  # Vietnam time: a reminder arrives at the start of a working day, not at midnight
 MAX_NOTE = 200
-_COLUMNS = "id, key, kind, month, day, year, note, active"
+_COLUMNS = "id, key, kind, month, day, year, note, active, area_code"
+CUSTOM = "custom-"  # the key of a deadline added by staff or the CLI: "custom-<id>"
 
 
 @dataclass(frozen=True)
@@ -40,6 +51,17 @@ class Deadline:
     year: int | None  # None: every year
     note: str
     active: bool
+    area_code: str | None = None  # None: every area
+
+    @property
+    def day_text(self) -> str:
+        """ "21/03" every year, "15/06/2027" for one year only: how staff type and read it."""
+        return f"{self.day:02d}/{self.month:02d}" + (f"/{self.year}" if self.year else "")
+
+    @property
+    def preset(self) -> bool:
+        """Preloaded from content: hidden per area, never deleted (the next start would add it back)."""
+        return not self.key.startswith(CUSTOM)
 
     def on(self, year: int) -> date | None:
         """This deadline's day in `year` (the 29th of February is the 28th in other years), or None
@@ -126,8 +148,8 @@ def load_presets(db: sqlite_utils.Database, presets: list[Preset], now: datetime
 
 
 def _deadline(row) -> Deadline:
-    id_, key, kind, month, day, year, note, active = row
-    return Deadline(id_, key, kind, month, day, year, note or "", bool(active))
+    id_, key, kind, month, day, year, note, active, area_code = row
+    return Deadline(id_, key, kind, month, day, year, note or "", bool(active), area_code)
 
 
 def all_deadlines(db: sqlite_utils.Database) -> list[Deadline]:
@@ -142,18 +164,18 @@ def get(db: sqlite_utils.Database, deadline_id: int) -> Deadline | None:
 
 def add(
     db: sqlite_utils.Database, *, kind: str, month: int, day: int, year: int | None, note: str, actor: str,
-    now: datetime,
+    now: datetime, area_code: str | None = None,
 ) -> int:  # fmt: skip
     problem = check(kind, month, day, year)
     if problem is not None:
         raise ValueError(f"bad deadline: {problem}")
     cursor = db.execute(
-        "INSERT INTO report_deadlines (key, kind, month, day, year, note, active, updated_by, updated_at) "
-        "VALUES (NULL, ?, ?, ?, ?, ?, 1, ?, ?)",
-        [kind, month, day, year, note.strip()[:MAX_NOTE], actor, to_iso(now)],
+        "INSERT INTO report_deadlines (key, kind, month, day, year, note, active, updated_by, updated_at, area_code) "
+        "VALUES (NULL, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
+        [kind, month, day, year, note.strip()[:MAX_NOTE], actor, to_iso(now), area_code],
     )
     deadline_id = cursor.lastrowid
-    db.execute("UPDATE report_deadlines SET key = ? WHERE id = ?", [f"custom-{deadline_id}", deadline_id])
+    db.execute("UPDATE report_deadlines SET key = ? WHERE id = ?", [f"{CUSTOM}{deadline_id}", deadline_id])
     return deadline_id
 
 
@@ -218,6 +240,170 @@ def mark_reminded(db: sqlite_utils.Database, due: Due, recipients: int, now: dat
     )
 
 
+# --- per area: what applies where, and what staff change -------------------------------------
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A deadline as one staff member sees it (`listing`)."""
+
+    deadline: Deadline
+    next_on: date | None  # its next day from today (None: a one-year deadline gone by)
+    applies: bool  # to at least one of their areas: they are reminded of it
+    owned: bool  # theirs to change (and, unless preloaded, to delete)
+    hidden_here: bool  # a national one they hid for their areas (or turned off, for an admin)
+
+
+def hidden_for(db: sqlite_utils.Database) -> dict[int, set[str]]:
+    """deadline id -> the areas it is hidden for."""
+    found: dict[int, set[str]] = {}
+    for deadline_id, area_code in db.execute("SELECT deadline_id, area_code FROM deadline_hidden").fetchall():
+        found.setdefault(deadline_id, set()).add(area_code)
+    return found
+
+
+def applies(deadline: Deadline, lineage: Sequence[str], hidden: set[str]) -> bool:
+    """Whether it applies to the area whose codes, from its province down, are `lineage`: an active
+    deadline of every area or of one of these, not hidden for any of them."""
+    return (
+        deadline.active
+        and (deadline.area_code is None or deadline.area_code in lineage)
+        and not (hidden & set(lineage))
+    )
+
+
+def applies_within(deadline: Deadline, reach: Reach, hidden: set[str]) -> bool:
+    """Whether it applies to one of the areas of `reach` (everywhere: when active)."""
+    if reach.held is None:
+        return deadline.active
+    if deadline.area_code is not None and deadline.area_code not in reach.places:
+        return False  # another area's: the reminder job asks this for every staff member
+    return any(applies(deadline, lineage, hidden) for lineage in reach.lineages)
+
+
+def listing(db: sqlite_utils.Database, reach: Reach, today: date) -> list[Listed]:
+    """What applies to their areas, what they own (a commune's inside their province too) and the
+    national ones they hid; soonest first, those with no day to come last."""
+    hidden = hidden_for(db)
+    found = []
+    for deadline in all_deadlines(db):
+        here = hidden.get(deadline.id, set())
+        applies_here = applies_within(deadline, reach, here)
+        owned = reach.owns(deadline.area_code)
+        # hidden for their areas (an admin: turned off); an area's own is never hidden, only deleted
+        hid = (
+            (not deadline.active)
+            if reach.held is None
+            else (deadline.area_code is None and bool(here & set(reach.held)))
+        )
+        if applies_here or owned or hid:
+            found.append(Listed(deadline, deadline.next_on_or_after(today), applies_here, owned, hid))
+    return sorted(found, key=lambda item: (item.next_on is None, item.next_on or today, item.deadline.id))
+
+
+def upcoming_for(db: sqlite_utils.Database, reach: Reach, today: date, within_days: int) -> list[Due]:
+    """What applies to their areas from `today` to `within_days` later, soonest first."""
+    return [
+        Due(item.deadline, item.next_on)
+        for item in listing(db, reach, today)
+        if item.applies and item.next_on is not None and (item.next_on - today).days <= within_days
+    ]
+
+
+def _owned(db: sqlite_utils.Database, reach: Reach, deadline_id: int) -> Deadline:
+    deadline = get(db, deadline_id)
+    if deadline is None:
+        raise Refused("gone")
+    if not reach.owns(deadline.area_code):
+        raise Refused("scope")
+    return deadline
+
+
+def _title(note: str) -> str:
+    title = clean_input(note)
+    if not phrase_key(title):
+        raise Refused("title")
+    return title[:MAX_NOTE]
+
+
+def add_for(
+    db: sqlite_utils.Database, reach: Reach, *, area_code: str | None, kind: str, month: int, day: int,
+    year: int | None, note: str, actor: str, now: datetime,
+) -> int:  # fmt: skip
+    """A deadline of `area_code` (None: every area, admins only), checked against `reach` here."""
+    if (area_code is None and reach.held is not None) or (area_code is not None and not reach.owns(area_code)):
+        raise Refused("scope")
+    problem = check(kind, month, day, year)
+    if problem is not None:
+        raise Refused(problem)
+    title = _title(note)
+    return add(db, kind=kind, month=month, day=day, year=year, note=title, actor=actor, now=now, area_code=area_code)
+
+
+def change(
+    db: sqlite_utils.Database, reach: Reach, deadline_id: int, *, actor: str, now: datetime,
+    note: str | None = None, when: tuple[int, int, int | None] | None = None, kind: str | None = None,
+) -> Deadline:  # fmt: skip
+    """Change the title, the day ((month, day, year or None: every year)) or the kind of one of theirs."""
+    _owned(db, reach, deadline_id)
+    month, day, year = when if when is not None else (None, None, None)
+    problem = check(kind or "other", month or 1, day or 1, year)
+    if problem is not None:
+        raise Refused(problem)
+    try:
+        return edit(db, deadline_id, actor=actor, now=now, kind=kind, month=month, day=day, year=year,
+                    every_year=when is not None and year is None,
+                    note=None if note is None else _title(note))  # fmt: skip
+    except ValueError as error:
+        raise Refused(str(error).rpartition(": ")[2] or "day") from None
+
+
+def remove(db: sqlite_utils.Database, reach: Reach, deadline_id: int) -> Deadline:
+    """Delete one of theirs, with its reminders and hidings; a preloaded one is hidden instead."""
+    deadline = _owned(db, reach, deadline_id)
+    if deadline.preset:
+        raise Refused("preset")
+    db.execute("DELETE FROM deadline_reminders WHERE deadline_id = ?", [deadline_id])
+    db.execute("DELETE FROM deadline_hidden WHERE deadline_id = ?", [deadline_id])
+    db.execute("DELETE FROM report_deadlines WHERE id = ?", [deadline_id])
+    return deadline
+
+
+def _national(db: sqlite_utils.Database, deadline_id: int) -> Deadline:
+    deadline = get(db, deadline_id)
+    if deadline is None:
+        raise Refused("gone")
+    if deadline.area_code is not None:
+        raise Refused("scope")  # an area's own deadline is changed or deleted by its staff, not hidden
+    return deadline
+
+
+def hide(db: sqlite_utils.Database, reach: Reach, deadline_id: int, *, actor: str, now: datetime) -> Deadline:
+    """A national deadline no longer applies to their areas (for an admin: to any area)."""
+    deadline = _national(db, deadline_id)
+    if reach.held is None:
+        return edit(db, deadline_id, actor=actor, now=now, active=False)
+    for code in reach.held:
+        db.execute(
+            "INSERT OR IGNORE INTO deadline_hidden (deadline_id, area_code, hidden_by, hidden_at) VALUES (?, ?, ?, ?)",
+            [deadline_id, code, actor, to_iso(now)],
+        )
+    return deadline
+
+
+def show(db: sqlite_utils.Database, reach: Reach, deadline_id: int, *, actor: str, now: datetime) -> Deadline:
+    """Undo `hide` for their areas."""
+    deadline = _national(db, deadline_id)
+    if reach.held is None:
+        return edit(db, deadline_id, actor=actor, now=now, active=True)
+    marks = ", ".join("?" for _ in reach.held)
+    db.execute(
+        f"DELETE FROM deadline_hidden WHERE deadline_id = ? AND area_code IN ({marks})", [deadline_id, *reach.held]
+    )
+    return deadline
+
+
 def forget(db: sqlite_utils.Database, actor: str) -> None:
-    """A deadline stays; who changed it is no longer said."""
+    """A deadline stays; who changed or hid it is no longer said."""
     db.execute("UPDATE report_deadlines SET updated_by = '' WHERE updated_by = ?", [actor])
+    db.execute("UPDATE deadline_hidden SET hidden_by = '' WHERE hidden_by = ?", [actor])

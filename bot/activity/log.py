@@ -3,18 +3,23 @@ leaflets handed out, school and company sessions, contests) with the number of p
 Counts only: no row names an attendee. The village is typed by staff; a normalized key of it
 (`village_key`) lets "Thôn Nà Phạ" and "na pha" count as one village for coverage.
 
+After it is confirmed, staff of its area may change a session's day, number of people or note
+(`change`) or delete it (`remove`); both check the area inside the write and audit the change in
+the same transaction (`changes`). The periodic report reads these rows, so it shows the edit.
+
 Owns `activity_log`."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlite_utils
 
-from bot.activity import targets
+from bot.activity import changes, targets
+from bot.activity.scope import Reach, Refused
 from bot.core.clock import to_iso
 from bot.core.textnorm import phrase_key
 
@@ -55,6 +60,25 @@ class Coverage:
         if self.share is None or self.target_share is None:
             return None
         return self.share >= self.target_share
+
+
+@dataclass(frozen=True)
+class Activity:
+    id: int
+    area_code: str
+    kind: str
+    held_on: date
+    village: str
+    people: int
+    note: str | None
+
+
+_ACTIVITY = "id, area_code, kind, held_on, village, people, note"
+
+
+def _activity(row) -> Activity:
+    id_, area_code, kind, held_on, village, people, note = row
+    return Activity(id_, area_code, kind, date.fromisoformat(held_on), village, people, note)
 
 
 def village_key(name: str) -> str:
@@ -127,6 +151,77 @@ def villages(db: sqlite_utils.Database, area_code: str, limit: int = 8) -> list[
         [area_code, limit],
     ).fetchall()
     return [row[0] for row in rows]
+
+
+def get(db: sqlite_utils.Database, activity_id: int) -> Activity | None:
+    row = db.execute(f"SELECT {_ACTIVITY} FROM activity_log WHERE id = ?", [activity_id]).fetchone()
+    return _activity(row) if row else None
+
+
+def recent(
+    db: sqlite_utils.Database, area_codes: Collection[str] | None, *, start: date | None = None,
+    end: date | None = None, limit: int = 10, offset: int = 0,
+) -> list[Activity]:  # fmt: skip
+    """Sessions of these areas (None: every area), held from `start` to `end` if given, the latest
+    held first (then the latest recorded)."""
+    where, codes = _area_filter(sorted(area_codes) if area_codes is not None else None)
+    if start is not None:
+        where += " AND held_on >= ?"
+        codes.append(start.isoformat())
+    if end is not None:
+        where += " AND held_on <= ?"
+        codes.append(end.isoformat())
+    rows = db.execute(
+        f"SELECT {_ACTIVITY} FROM activity_log WHERE 1 = 1{where} ORDER BY held_on DESC, id DESC LIMIT ? OFFSET ?",
+        [*codes, limit, offset],
+    ).fetchall()
+    return [_activity(row) for row in rows]
+
+
+def _theirs(db: sqlite_utils.Database, reach: Reach, activity_id: int) -> Activity:
+    found = get(db, activity_id)
+    if found is None:
+        raise Refused("gone")
+    if not reach.owns(found.area_code):
+        raise Refused("scope")
+    return found
+
+
+KEEP = object()  # `change(note=KEEP)`: the note stays; None clears it
+
+
+def change(
+    db: sqlite_utils.Database, reach: Reach, activity_id: int, *, actor: str, now: datetime,
+    people: int | None = None, held_on: date | None = None, note: str | None | object = KEEP,
+) -> tuple[Activity, Activity]:  # fmt: skip
+    """Change what is given of a session of their areas; (before, after), audited. The caller read
+    the values (`inputs`); one out of range here is refused all the same."""
+    before = _theirs(db, reach, activity_id)
+    if people is not None and not 0 < people <= MAX_PEOPLE:
+        raise Refused("people")
+    new_note = before.note if note is KEEP else ((note or "")[:MAX_NOTE] or None)
+    after = Activity(before.id, before.area_code, before.kind, held_on or before.held_on, before.village,
+                     people or before.people, new_note)  # fmt: skip
+    if after == before:
+        return before, after
+    db.execute(
+        "UPDATE activity_log SET held_on = ?, people = ?, note = ? WHERE id = ?",
+        [after.held_on.isoformat(), after.people, after.note, activity_id],
+    )
+    changes.record(db, activity_id=activity_id, area_code=before.area_code, action="edit", kind=before.kind,
+                   held_on_before=before.held_on, held_on_after=after.held_on, people_before=before.people,
+                   people_after=after.people, note_changed=after.note != before.note, actor=actor, now=now)  # fmt: skip
+    return before, after
+
+
+def remove(db: sqlite_utils.Database, reach: Reach, activity_id: int, *, actor: str, now: datetime) -> Activity:
+    """Delete a session of their areas, audited."""
+    before = _theirs(db, reach, activity_id)
+    db.execute("DELETE FROM activity_log WHERE id = ?", [activity_id])
+    changes.record(db, activity_id=activity_id, area_code=before.area_code, action="delete", kind=before.kind,
+                   held_on_before=before.held_on, held_on_after=None, people_before=before.people,
+                   people_after=None, note_changed=before.note is not None, actor=actor, now=now)  # fmt: skip
+    return before
 
 
 def forget(db: sqlite_utils.Database, actor: str) -> None:

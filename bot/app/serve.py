@@ -21,9 +21,9 @@ import logging
 import signal
 from collections.abc import Awaitable, Callable
 
-from bot.activity import deadlines
+from bot.activity import deadlines, scope
 from bot.app.wiring import App
-from bot.broadcast import broadcasts
+from bot.broadcast import broadcasts, compose
 from bot.broadcast.pace import broadcast_pace
 from bot.broadcast.sender import Backoff, Sender, describe, stopped_within
 from bot.channels import ChannelStartError
@@ -143,14 +143,16 @@ def _summary_chats(
 
 
 async def remind_deadlines(services: Services) -> int:
-    """Queue the reminders due before reporting deadlines (`bot/activity/deadlines.py`) to every
-    staff member who holds the role for an area, from the environment or a grant; each deadline's
+    """Queue the reminders due before reporting deadlines (`bot/activity/deadlines.py`) to the
+    staff members, from the environment or a grant, of the areas each deadline applies to (a
+    province's reaches its communes' staff; one hidden for an area does not); each deadline's
     occurrence is marked in the same transaction, so it is reminded once, across restarts too.
-    Returns the messages queued. With no staff yet, nothing is marked: one named later still hears."""
+    Returns the messages queued. With no staff for it yet, nothing is marked: one named later still hears."""
     settings, now = services.settings, services.clock()
     presets = deadlines.presets_in(services.content.root)
     t = services.content.texts(settings.default_language)
     today = now.astimezone(VIETNAM).date()
+    areas = services.library.areas
 
     def tick(db) -> int:
         deadlines.load_presets(db, presets, now)
@@ -158,10 +160,18 @@ async def remind_deadlines(services: Services) -> int:
         if not due:
             return 0
         holders = roles.holders(settings, grants.live(db, now), "staff")
-        chats = [chat for chat, codes in holders.items() if codes is None or codes]  # a bare id holds no area yet
-        if not chats:
-            return 0
+        reaches = {
+            chat: scope.reach(areas, compose.allowed_areas(areas, codes))
+            for chat, codes in holders.items()
+            if codes is None or codes  # a bare id holds no area yet
+        }
+        hidden = deadlines.hidden_for(db)
+        queued = 0
         for item in due:
+            here = hidden.get(item.deadline.id, set())
+            chats = [chat for chat, reach in reaches.items() if deadlines.applies_within(item.deadline, reach, here)]
+            if not chats:
+                continue
             text = t.render(
                 "deadline_reminder", note=item.deadline.note, kind=item.deadline.kind,
                 on=item.on.strftime("%d/%m/%Y"), days=item.left(today),
@@ -169,7 +179,8 @@ async def remind_deadlines(services: Services) -> int:
             for channel, chat_id in chats:
                 outbox.enqueue(db, channel, chat_id, text, "deadline_reminder", now)
             deadlines.mark_reminded(db, item, len(chats), now)
-        return len(due) * len(chats)
+            queued += len(chats)
+        return queued
 
     queued = await services.storage.write(tick)
     if queued:

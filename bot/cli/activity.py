@@ -33,9 +33,13 @@ def report_deadlines(
     year: Annotated[int | None, typer.Option(help="Only in this year (default: every year).")] = None,
     every_year: Annotated[bool, typer.Option("--every-year", help="edit: make it every year again.")] = False,
     note: Annotated[str | None, typer.Option(help="What is due, as staff read it in the reminder.")] = None,
+    area: Annotated[
+        str | None, typer.Option(help="add: only for this province or commune (a code or name; default: every area).")
+    ] = None,
 ) -> None:
     """The calendar of reporting deadlines: list it, add one, move or rename one, turn one off or on.
-    Staff are reminded CANHGIAC_DEADLINE_REMINDER_DAYS days before each."""
+    Staff are reminded CANHGIAC_DEADLINE_REMINDER_DAYS days before each, the staff of the areas it
+    applies to (a province's: its communes' too). Staff change their areas' own in /hanbaocao."""
     from bot.activity import deadlines
     from bot.core.clock import utc_now
 
@@ -47,7 +51,9 @@ def report_deadlines(
         raise SettingsError("give the day it is due before: --date 21/3")
     note = _utf8_argument(note)
     settings = _settings(level="WARNING")
-    presets = deadlines.presets_in(_library(settings).content.root)
+    library = _library(settings)
+    presets = deadlines.presets_in(library.content.root)
+    area_code = _one_area(library.areas, _utf8_argument(area) or "") if area else None
     now = utc_now()
     day, month = _day_month(date) if date else (None, None)
 
@@ -55,7 +61,7 @@ def report_deadlines(
         deadlines.load_presets(db, presets, now)
         if action == "add":
             deadlines.add(db, kind=kind or "other", month=month, day=day, year=year, note=note or "", actor=ACTOR,
-                          now=now)  # fmt: skip
+                          now=now, area_code=area_code)  # fmt: skip
         elif action != "list":
             active = {"off": False, "on": True}.get(action)
             deadlines.edit(db, deadline_id, actor=ACTOR, now=now, kind=kind, month=month, day=day, year=year,
@@ -70,7 +76,18 @@ def report_deadlines(
     for d in listed:
         when = f"{d.day:02d}/{d.month:02d}" + (f"/{d.year}" if d.year else "")
         state = "" if d.active else "  (off)"
-        typer.echo(f"{d.id:>3}  before {when:<10}  {d.kind:<8}  {d.note}{state}")
+        where = f"  [{d.area_code}]" if d.area_code else ""
+        typer.echo(f"{d.id:>3}  before {when:<10}  {d.kind:<8}  {d.note}{where}{state}")
+
+
+def _one_area(areas, text: str) -> str:
+    """The one province or commune a code or name means, or a SettingsError."""
+    from bot.reporting import exports
+
+    codes = [code for code in exports.area_codes(areas, text) if areas.get(code)]
+    if len(codes) != 1:
+        raise SettingsError(f"{text[:40]!r} is not one area: give a code from canhgiac areas list")
+    return codes[0]
 
 
 @report_app.command("target")

@@ -511,6 +511,27 @@ def _v22_activity(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v23_area_deadlines_and_activity_changes(db: sqlite_utils.Database) -> None:
+    # A deadline belongs to an area (a province's applies to its communes) or, NULL, to every area:
+    # the preloaded ones and those added from the command line.
+    db["report_deadlines"].add_column("area_code", str)
+    db["report_deadlines"].create_index(["area_code"])
+    # A preloaded deadline hidden by an area's staff for that area (and the areas inside it).
+    db["deadline_hidden"].create(
+        {"deadline_id": int, "area_code": str, "hidden_by": str, "hidden_at": str}, pk=("deadline_id", "area_code")
+    )
+    # Every edit or deletion of a recorded activity: who, when, the counts and day before and after
+    # (the note is staff's words: whether it changed, not what it said).
+    db["activity_changes"].create(
+        {"id": int, "activity_id": int, "area_code": str, "action": str, "kind": str, "held_on_before": str,
+         "held_on_after": str, "people_before": int, "people_after": int, "note_changed": int, "changed_by": str,
+         "changed_at": str},
+        pk="id",
+    )  # fmt: skip
+    db["activity_changes"].create_index(["activity_id"])
+    db["activity_changes"].create_index(["area_code", "changed_at"])
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "chats, conversation state, handled updates", _v1_core),
     Migration(2, "FAQ gaps, quiz results", _v2_knowledge),
@@ -536,6 +557,11 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(21, "anonymous usage counts per day, kind, outcome, topic and area; reports by month", _v21_usage_counts),
     Migration(22, "activity log, targets, report sections, reporting deadlines and reminders", _v22_activity),
+    Migration(
+        23,
+        "reporting deadlines per area, hidden per area; edits of recorded activities audited",
+        _v23_area_deadlines_and_activity_changes,
+    ),
 )
 
 

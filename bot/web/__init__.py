@@ -9,6 +9,8 @@ database, served inside `canhgiac run` (when `CANHGIAC_WEB_PORT` is set) or alon
     police.py     the police pages: queue with filters, identifier (reports, photos, history),
                   decisions one by one or in bulk, CSV/XLSX exports
     staff.py      the staff's pages: subscribers, compose and follow broadcasts, calendar, posters, FAQ gaps
+    staff_records.py  the reporting deadlines of the staff's areas, and the sessions recorded with
+                  /ghinhan, edited and deleted (`bot.activity`, as in the chat)
     charts.py     charts drawn on the server as SVG
     pages.py      the page templates (`content/<lang>/web/*.html.j2`)
     server.py     uvicorn, started and stopped with the bot's other tasks

@@ -10,7 +10,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from bot.services import Services
-from bot.web import auth, console, periodic, police, staff
+from bot.web import auth, console, periodic, police, staff, staff_records
 from bot.web.pages import Pages
 from bot.web.security import SecurityHeaders
 
@@ -49,6 +49,11 @@ def build_app(services: Services) -> Starlette:
             Route("/staff/gaps", staff.gap_list, methods=["GET"]),
             Route("/staff/gaps", staff.gap_handled, methods=["POST"]),
             # --- end of staff ---
+            # What feeds the periodic reports: deadlines per area, recorded sessions (bot/web/staff_records.py)
+            Route("/staff/deadlines", staff_records.deadlines_list, methods=["GET"]),
+            Route("/staff/deadlines", staff_records.deadlines_post, methods=["POST"]),
+            Route("/staff/activities", staff_records.activities_list, methods=["GET"]),
+            Route("/staff/activities", staff_records.activities_post, methods=["POST"]),
             Route("/reports/periodic", periodic.page, methods=["GET"]),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],

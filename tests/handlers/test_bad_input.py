@@ -206,6 +206,29 @@ async def _target(chat, step: str) -> None:
         await chat.send("12")
 
 
+async def _activity_edit(chat, step: str) -> None:
+    """A recorded session opened from /ghinhan's list, its `step` (people, date, note) asked."""
+    from datetime import date
+
+    from bot.activity import log as activity_log
+
+    chat.chat_id = STAFF
+    services = chat.services
+    activity_id = services.storage.write_sync(
+        lambda db: activity_log.record(db, area_code="x-02647", kind="meeting", held_on=date(2026, 1, 1),
+                                       village="thôn 1", people=5, note=None, recorded_by="t", now=services.clock())
+    )  # fmt: skip
+    await chat.press(f"acted:{step}:{activity_id}")
+
+
+async def _deadline(chat, step: str) -> None:
+    chat.chat_id = STAFF
+    await chat.send("/hanbaocao")
+    await chat.press("dl:add")
+    if step == "date":
+        await chat.send("Báo cáo 6 tháng")
+
+
 # step name -> (how to get there, the flow step a re-ask stays at; None when any text is an answer)
 STEPS = {
     "no_flow": (lambda chat, step: chat.send("/start"), None),
@@ -236,6 +259,11 @@ STEPS = {
     "notes:write": (_notes, None),
     "target:villages": (_target, "villages"),
     "target:share": (_target, "share"),
+    "activity_edit:people": (_activity_edit, None),  # as /ghinhan's: "\ud83d số 0912" is 912 people
+    "activity_edit:date": (_activity_edit, None),  # a typed day may be an answer (then confirmed)
+    "activity_edit:note": (_activity_edit, None),
+    "deadline:title": (_deadline, None),
+    "deadline:date": (_deadline, "date"),
 }
 
 

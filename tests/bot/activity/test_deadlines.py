@@ -155,3 +155,77 @@ async def test_the_loop_of_canhgiac_run_queues_them_and_stops(services, settings
     stop.set()
     await asyncio.wait_for(loop, 5)
     assert _queued(services.storage) == [("telegram", "7002")]
+
+
+async def test_reminders_go_to_the_staff_of_the_areas_a_deadline_applies_to(services, settings, clock):
+    """A province's deadline reaches its own and its communes' staff; a commune's only that
+    commune's; a national one hidden by a province reaches nobody inside it."""
+    from bot.activity import scope
+
+    settings.staff_ids = ["7002=x-02647", "7003=t-15", "7004=x-02746", "7005=t-11"]  # Lào Cai ×2, Điện Biên ×2
+    clock.now = datetime(2026, 12, 18, 9, 0, tzinfo=VIETNAM)
+    storage, areas = services.storage, services.library.areas
+    province, commune = scope.reach(areas, ["t-15"]), scope.reach(areas, ["x-02647"])
+
+    def setup(db):
+        deadlines.load_presets(db, presets(), clock.now)
+        [q4] = [d for d in deadlines.all_deadlines(db) if d.key == "quarter-4"]  # due 21/12
+        deadlines.hide(db, province, q4.id, actor="test:7003", now=clock.now)
+        deadlines.add_for(db, province, area_code="t-15", kind="half", month=12, day=20, year=None,
+                          note="6 tháng tỉnh", actor="test:7003", now=clock.now)  # fmt: skip
+        deadlines.add_for(db, commune, area_code="x-02647", kind="month", month=12, day=19, year=2026,
+                          note="tháng xã", actor="test:7002", now=clock.now)  # fmt: skip
+
+    storage.write_sync(setup)
+    assert await remind_deadlines(services) == 3 + 2  # the commune's (1), the province's (2), Q4 in Điện Biên (2)
+    sent = storage.read_sync(lambda db: [(p.chat_id, p.text) for p in outbox.pending(db, ["telegram"])])
+    by_chat: dict[str, list[str]] = {}
+    for chat_id, text in sent:
+        by_chat.setdefault(chat_id, []).append(text)
+    assert sorted(by_chat) == ["7002", "7003", "7004", "7005"]
+    assert len(by_chat["7002"]) == 2 and len(by_chat["7003"]) == 1  # 7002: commune's + province's; Q4 hidden
+    assert len(by_chat["7004"]) == 1 and len(by_chat["7005"]) == 1  # Điện Biên: only the national Q4
+
+
+def test_scoped_writes_refuse_what_is_not_theirs_and_what_is_gone(services, clock):
+    from bot.activity import scope
+    from bot.activity.scope import Refused
+
+    areas, now = services.library.areas, NOW
+    commune, other = scope.reach(areas, ["x-02647"]), scope.reach(areas, ["t-11"])
+
+    def run(db):
+        deadlines.load_presets(db, presets(), now)
+        mine = deadlines.add_for(db, commune, area_code="x-02647", kind="other", month=5, day=1, year=None,
+                                 note="hạn xã", actor="a", now=now)  # fmt: skip
+        preset = next(d for d in deadlines.all_deadlines(db) if d.preset)
+        refusals = []
+        for attempt in (
+            lambda: deadlines.add_for(db, commune, area_code="t-15", kind="other", month=5, day=1, year=None,
+                                      note="x", actor="a", now=now),  # the province above: not theirs
+            lambda: deadlines.add_for(db, commune, area_code=None, kind="other", month=5, day=1, year=None,
+                                      note="x", actor="a", now=now),  # national: admins only
+            lambda: deadlines.add_for(db, commune, area_code="x-02647", kind="other", month=2, day=30, year=None,
+                                      note="x", actor="a", now=now),
+            lambda: deadlines.add_for(db, commune, area_code="x-02647", kind="other", month=5, day=1, year=None,
+                                      note="😀 <>", actor="a", now=now),
+            lambda: deadlines.change(db, other, mine, actor="a", now=now, note="y"),
+            lambda: deadlines.remove(db, other, mine),
+            lambda: deadlines.remove(db, scope.EVERYWHERE, preset.id),
+            lambda: deadlines.hide(db, commune, mine, actor="a", now=now),
+            lambda: deadlines.remove(db, commune, 999999),
+            lambda: deadlines.show(db, commune, 999999, actor="a", now=now),
+        ):  # fmt: skip
+            try:
+                attempt()
+            except Refused as refused:
+                refusals.append(refused.reason)
+        return refusals
+
+    assert storage_run(services, run) == [
+        "scope", "scope", "day", "title", "scope", "scope", "preset", "scope", "gone", "gone",
+    ]  # fmt: skip
+
+
+def storage_run(services, act):
+    return services.storage.write_sync(act)

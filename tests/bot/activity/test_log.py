@@ -124,3 +124,25 @@ def test_forgetting_a_staff_member_keeps_the_counts_unsigned(db):
     )
     assert signed == 0 and db.read_sync(lambda d: d["activity_log"].count) == len(ROWS)
     assert db.read_sync(lambda d: next(d["activity_notes"].rows)["updated_by"]) == ""
+
+
+def test_forgetting_a_staff_member_keeps_the_audit_and_hidings_unsigned(db):
+    from bot import privacy
+    from bot.activity import changes, deadlines, scope
+    from bot.core.messages import ChatKey
+
+    reach = scope.Reach(("t-15",), (("t-15",),), frozenset({"t-15", LAO_CAI, CAM_DUONG}))
+
+    def act(d):
+        first = log.recent(d, [LAO_CAI], limit=1)[0]
+        log.change(d, reach, first.id, actor="test:7002", now=NOW, people=41)
+        national = deadlines.add(d, kind="other", month=1, day=2, year=None, note="x", actor="cli", now=NOW)
+        deadlines.hide(d, reach, national, actor="test:7002", now=NOW)
+        privacy.erase_chat(d, ChatKey("test", "7002"))
+        return first.id, national
+
+    first, national = db.write_sync(act)
+    [change] = db.read_sync(lambda d: changes.of_activity(d, first))
+    assert (change.changed_by, change.people_before, change.people_after) == ("", 20, 41)  # the latest held: 31/12
+    assert db.read_sync(deadlines.hidden_for) == {national: {"t-15"}}  # still hidden, by no one named
+    assert db.read_sync(lambda d: next(d["deadline_hidden"].rows)["hidden_by"]) == ""

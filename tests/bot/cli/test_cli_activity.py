@@ -43,11 +43,21 @@ def test_bad_deadlines_are_one_line(tmp_path):
         ("add", "--date", "1/1", "--kind", "party"),
         ("edit",),
         ("edit", "999", "--date", "1/1"),
+        ("add", "--date", "1/1", "--area", "nowhere-at-all"),
     ):
         result = canhgiac("report", "deadlines", *args, cwd=tmp_path)
         assert result.returncode == 2, args
         assert result.stderr.strip().count("\n") == 0 and "Traceback" not in result.stderr, args
     assert len(_calendar(tmp_path)) == 7  # nothing added by a refused command
+
+
+def test_a_deadline_for_one_province(tmp_path):
+    added = canhgiac("report", "deadlines", "add", "--date", "20/6", "--kind", "half", "--area", "t-15",
+                     "--note", "6 tháng tỉnh", cwd=tmp_path)  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    [mine] = [d for d in _calendar(tmp_path) if not d.preset]
+    assert (mine.area_code, mine.day, mine.month) == ("t-15", 20, 6)
+    assert "[t-15]" in added.stdout
 
 
 def test_target_of_a_commune(tmp_path):

@@ -281,3 +281,54 @@ def test_the_report_reads_what_staff_recorded_in_the_chat(filled, library, tmp_p
                              target=75, met=False)  # fmt: skip
     assert coverage in text
     assert this_quarter in text and last_quarter not in text
+
+
+def test_an_edited_or_deleted_activity_is_what_the_report_counts(filled, library, tmp_path):
+    """The report reads the activity rows: a count changed after it was confirmed, a session moved
+    out of the period and one deleted show in the figures and in the document as they are now."""
+    from bot.activity import scope
+
+    t = library.content.texts("vi")
+    p = t.labels("periodic")
+    reach = scope.reach(library.areas, [PROVINCE])  # the province's staff: its communes' sessions
+
+    def record(db) -> list[int]:
+        return [
+            log.record(
+                db,
+                area_code=A,
+                kind="meeting",
+                held_on=date(2026, 11, 5),
+                village=f"thôn {n}",
+                people=people,
+                note=None,
+                recorded_by="telegram:7003",
+                now=at("2026-11-05"),
+            )  # fmt: skip
+            for n, people in ((1, 40), (2, 25), (3, 30))
+        ]
+
+    first, second, third = filled.storage.write_sync(record)
+    period = periods.parse("2026-Q4", TODAY)
+
+    def counted() -> tuple[int, int]:
+        rows = filled.storage.read_sync(lambda db: log.summary(db, period.first, period.last, [A]))
+        return sum(r.sessions for r in rows), sum(r.people for r in rows)
+
+    assert counted() == (3, 95)
+
+    def edit(db):
+        log.change(db, reach, first, actor="telegram:7003", now=at("2026-12-01"), people=140)
+        log.change(db, reach, second, actor="telegram:7003", now=at("2026-12-01"), held_on=date(2026, 9, 30))
+        log.remove(db, reach, third, actor="telegram:7003", now=at("2026-12-01"))
+
+    filled.storage.write_sync(edit)
+    assert counted() == (1, 140)
+    written = build.generate(filled.storage, library.areas, t, PROVINCE, period, tmp_path / "bc.docx")
+    text = [paragraph.text for paragraph in docx.Document(written.document).paragraphs]
+    meeting = t.label("periodic.activity_kinds.meeting")
+    assert document.fill(p["activity"], kind=meeting, sessions="1", people="140") in text
+    book = openpyxl.load_workbook(written.annex)
+    a = t.labels("periodic.annex")
+    activity_rows = list(book[a["sheet_activities"]].iter_rows(min_row=2, values_only=True))
+    assert [row[1:] for row in activity_rows] == [(A, meeting, 1, 140)]
