@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import ssl
+import subprocess
 
 import httpx
 
@@ -66,3 +68,35 @@ def test_readable_means_data_or_a_close_waiting():
         assert http_pool._readable(left) is True  # the other side closed: not reusable
     assert http_pool._readable(left) is True  # closed here: not reusable
     assert http_pool._readable(None) is True
+
+
+async def test_over_tls_the_check_reads_the_same_socket(tmp_path):
+    """api.telegram.org is HTTPS: after `start_tls` the stream still checks its TCP socket."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+         "-addext", "subjectAltName=DNS:localhost", "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_side.load_cert_chain(cert, key)
+    server_side.num_tickets = 0  # no TLS 1.3 session ticket left unread: an open idle socket reads nothing
+    closed = asyncio.Event()
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await closed.wait()
+        writer.close()
+
+    server = await asyncio.start_server(serve, "127.0.0.1", 0, ssl=server_side)
+    port = server.sockets[0].getsockname()[1]
+    async with server:
+        pool = http_pool.transport(4)._pool
+        stream = await pool._network_backend.connect_tcp("127.0.0.1", port)
+        stream = await stream.start_tls(ssl.create_default_context(cafile=str(cert)), "localhost")
+        assert isinstance(stream, http_pool._Stream)
+        assert stream.get_extra_info("ssl_object") is not None  # the TLS stream answers the rest
+        assert stream.get_extra_info("is_readable") is False
+        closed.set()
+        await asyncio.sleep(0.2)
+        assert stream.get_extra_info("is_readable") is True
+        await stream.aclose()
