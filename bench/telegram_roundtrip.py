@@ -583,7 +583,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if not set(args.configs) <= set("abc") or not args.configs:
         parser.error("--configs takes letters among a, b, c")
     # Rough duration: (a) paces 25 calls/s (button presses cost 2), (b) ~100+ updates/s, (c) ~80 updates/s.
-    estimate = 10 * len(args.configs)
+    estimate = 20 * len(args.configs)  # each starts a bot: content, models, first poll
     estimate += args.updates * 1.35 / PRODUCTION_RATE if "a" in args.configs else 0
     estimate += args.updates / 100 if "b" in args.configs else 0
     estimate += args.single / 80 if "c" in args.configs else 0
