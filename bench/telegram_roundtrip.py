@@ -1,17 +1,21 @@
 #!/usr/bin/env python
 """Telegram round-trip benchmark: the real `canhgiac run` stack against a loopback fake Bot API.
 
-One process, one event loop: `tests.fakes.telegram_api.FakeTelegram` (tornado on 127.0.0.1) plus
-`bot.app.serve.serve` (python-telegram-bot long polling, AIORateLimiter, PerChatUpdateProcessor,
-router, handlers, content, SQLite in WAL mode on a temporary file), exactly as `canhgiac run`
-builds it. Logging is set up as `canhgiac run` does (INFO, redacting formatter) but written to a
-file in the temporary folder instead of the terminal.
+The bot is `python -m bot run` in a process of its own (python-telegram-bot long polling,
+AIORateLimiter, PerChatUpdateProcessor, router, handlers, content, SQLite in WAL mode on a
+temporary file, INFO logging to a file); this process runs the loopback fake Bot API
+(`tests.fakes.telegram_api.FakeTelegram`, tornado on 127.0.0.1) and drives the chats, so the CPU
+time per update is the bot's alone (from /proc/PID/stat). `--in-process` runs
+`bot.app.serve.serve` on this process's loop instead, as the figures before 2026-12-05 were taken
+(bot and fake on one CPU); `--cprofile FILE` profiles the measured window of that mode, and
+`--py-spy FILE.svg` records the bot process's measured window with py-spy.
 
 Each chat is a closed loop: push an update on the fake, wait for the bot's sendMessage for that
 chat, push the chat's next update. Latency is push -> sendMessage arriving at the fake (both
 `time.perf_counter()`); throughput is measured updates / (first push -> last reply). The mix per
-chat repeats: /start, a press of the "hotlines" button of the chat's last menu message, free text,
-/help.
+chat repeats (`--mix basic`, the default): /start, a press of the "hotlines" button of the chat's
+last menu message, free text, /help; `--mix realistic`: /start, the button, an FAQ question typed
+without diacritics, a phone number, a link, a forwarded scam message.
 
 Configurations (each on a fresh fake, database and bot):
   (a) production defaults: telegram_max_messages_per_second=25 (the deliberate send pace)
@@ -29,12 +33,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
 import faulthandler
 import logging
 import math
 import os
 import platform
 import re
+import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -48,7 +55,18 @@ if str(ROOT) not in sys.path:
 # A token of the shape Settings accepts (digits, colon, >= 20 letters); only the fake ever sees it.
 TOKEN = "123456789:AAbenchmarkFakeTokenForLoopbackOnly"
 FREE_TEXT = "có người gọi bảo tôi chuyển tiền"
-KINDS = ("start", "button", "text", "help")  # the mix each chat repeats, in this order
+FAQ_PLAIN = "lam sao biet cuoc goi la lua dao"  # typed without diacritics, as many people do
+PHONE = "0912345678"
+LINK = "https://vietcombank-xacthuc.com/dang-nhap"
+FORWARDED = (
+    "Tài khoản ngân hàng của bạn sẽ bị khoá trong 24 giờ. Bấm vào http://bit.ly/xac-minh-tk và nhập "
+    "mã OTP để xác minh ngay, nếu không sẽ bị phạt."
+)
+MIXES = {  # the kinds each chat repeats, in this order
+    "basic": ("start", "button", "text", "help"),
+    "realistic": ("start", "button", "faq", "phone", "link", "forward"),
+}
+KINDS = MIXES["basic"]
 MAIN_MENU_MARK = "hotlines"  # a callback value only the main menu carries
 PRODUCTION_RATE = 25.0
 UNLIMITED_RATE = 100_000.0
@@ -69,10 +87,8 @@ def clean_environment() -> None:
 
 clean_environment()
 
-from bot.app.serve import serve  # noqa: E402
-from bot.app.wiring import wire  # noqa: E402
-from bot.core.logs import setup_logging  # noqa: E402
-from bot.core.settings import load_settings  # noqa: E402
+from tests.fakes.bot_process import BotProcess, bot_env  # noqa: E402
+from tests.fakes.running_bot import TOKEN as PROCESS_TOKEN  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegram  # noqa: E402
 
 
@@ -113,6 +129,7 @@ class TimedTelegram(FakeTelegram):
 class Sample:
     kind: str
     ms: float
+    cpu_ms: float = math.nan  # the bot's CPU time from push to reply (one chat at a time only)
 
 
 @dataclass
@@ -129,6 +146,12 @@ class Run:
     cpu_seconds: float = 0.0
     problems: list[str] = field(default_factory=list)  # WARNING/ERROR lines of the bot's log
     log_lines: int = 0
+    unexpected_samples: list[str] = field(default_factory=list)  # kind and buttons of a few unexpected replies
+    separate: bool = True  # the bot in a process of its own: cpu_seconds is the bot's alone
+    load_average: tuple[float, float, float] = (0.0, 0.0, 0.0)  # at the end of the measured window
+    pid: int = 0  # the bot's process (separate mode)
+    driver_cpu_seconds: float = 0.0  # this process: the fake Bot API and the chats' driver
+    cpu_now: object = None  # the bot's CPU clock, seconds; read around each update when chats == 1
 
     @property
     def wall(self) -> float:
@@ -140,6 +163,12 @@ class Run:
 
     def latencies(self, kind: str | None = None) -> list[float]:
         return sorted(s.ms for s in self.samples if kind is None or s.kind == kind)
+
+    def cpu_ms(self, kind: str) -> float:
+        """Mean CPU ms of the bot per update of this kind (one chat at a time: nothing else ran).
+        In the separate mode the clock ticks every 10 ms: a mean over many updates is still right."""
+        values = [s.cpu_ms for s in self.samples if s.kind == kind and s.cpu_ms == s.cpu_ms]
+        return sum(values) / len(values) if values else math.nan
 
     @property
     def failures(self) -> int:
@@ -158,23 +187,29 @@ def percentile(ordered: list[float], p: float) -> float:
 
 def expected(kind: str, values: list[str]) -> bool:
     """/start ends with the main menu; free text (an FAQ answer or suggestions) with the main menu
-    or a menu button; the hotlines answer and /help with a menu button."""
+    or a menu button; the hotlines answer and /help with a menu button; the check of a number or a
+    link with a button to report it, the verdict on a forwarded message with one to read about
+    its trick, both then the menu button."""
     if kind == "start":
         return MAIN_MENU_MARK in values
-    if kind == "text":
+    if kind in ("text", "faq"):
         return MAIN_MENU_MARK in values or values[-1:] == ["menu"]
+    if kind in ("phone", "link", "forward"):
+        wanted = "topic:" if kind == "forward" else "report:id:"
+        return any(v.startswith(wanted) for v in values) and values[-1:] == ["menu"]
     return values == ["menu"]
 
 
 async def drive_chat(
-    tg: TimedTelegram, run: Run | None, chat_id: int, count: int, reply_timeout: float
+    tg: TimedTelegram, run: Run | None, chat_id: int, count: int, reply_timeout: float, kinds=KINDS
 ) -> tuple[int, int]:
     """Send `count` updates to one chat, each after the previous one's reply; (missing, unsent)."""
     loop = asyncio.get_running_loop()
     for i in range(count):
-        kind = KINDS[i % len(KINDS)]
+        kind = kinds[i % len(kinds)]
         waiter = loop.create_future()
         tg.waiters[chat_id] = waiter
+        cpu_before = run.cpu_now() if run is not None and run.chats == 1 and run.cpu_now else math.nan
         pushed = time.perf_counter()
         if kind == "start":
             tg.push_text(chat_id, "/start", first_name="Lan")
@@ -185,6 +220,14 @@ async def drive_chat(
             tg.push_text(chat_id, "menu")
         elif kind == "text":
             tg.push_text(chat_id, FREE_TEXT)
+        elif kind == "faq":
+            tg.push_text(chat_id, FAQ_PLAIN)
+        elif kind == "phone":
+            tg.push_text(chat_id, PHONE)
+        elif kind == "link":
+            tg.push_text(chat_id, LINK)
+        elif kind == "forward":
+            tg.push_text(chat_id, FORWARDED, forwarded_from="Ngân hàng")
         else:
             tg.push_text(chat_id, "/help")
         try:
@@ -193,22 +236,25 @@ async def drive_chat(
             tg.waiters.pop(chat_id, None)
             return 1, count - i - 1
         if run is not None:
-            run.samples.append(Sample(kind, (arrived - pushed) * 1000))
+            cpu_ms = (run.cpu_now() - cpu_before) * 1000 if cpu_before == cpu_before else math.nan
+            run.samples.append(Sample(kind, (arrived - pushed) * 1000, cpu_ms))
             run.first_push = min(run.first_push, pushed)
             run.last_reply = max(run.last_reply, arrived)
             if not expected("start" if kind == "menu-text" else kind, values):
                 run.unexpected += 1
+                if len(run.unexpected_samples) < 5:
+                    run.unexpected_samples.append(f"{kind}: {values}")
     return 0, 0
 
 
 async def load(
-    tg: TimedTelegram, run: Run | None, chat_ids: list[int], updates: int, reply_timeout: float
+    tg: TimedTelegram, run: Run | None, chat_ids: list[int], updates: int, reply_timeout: float, kinds=KINDS
 ) -> tuple[int, int]:
     """All chats concurrently, `updates` in total, spread as evenly as possible."""
     share, extra = divmod(updates, len(chat_ids))
     counts = [share + (1 if i < extra else 0) for i in range(len(chat_ids))]
     results = await asyncio.gather(
-        *(drive_chat(tg, run, chat, n, reply_timeout) for chat, n in zip(chat_ids, counts, strict=True) if n)
+        *(drive_chat(tg, run, chat, n, reply_timeout, kinds) for chat, n in zip(chat_ids, counts, strict=True) if n)
     )
     return sum(r[0] for r in results), sum(r[1] for r in results)
 
@@ -224,54 +270,137 @@ async def wait_until_polling(tg: TimedTelegram, server: asyncio.Task, timeout: f
         await asyncio.sleep(0.01)
 
 
-async def run_configuration(label: str, *, rate: float, chats: int, updates: int, reply_timeout: float) -> Run:
-    run = Run(label=label, chats=chats)
-    with tempfile.TemporaryDirectory(prefix="canhgiac-bench-") as tmp:
-        log_path = Path(tmp) / "bot.log"
-        tg = TimedTelegram(token=TOKEN)
-        await tg.start()
-        assert tg.url.startswith("http://127.0.0.1:"), tg.url
-        settings = load_settings(
-            _env_file=None,  # a .env in the current folder must not apply
-            telegram_bot_token=TOKEN,
-            telegram_api_base_url=f"{tg.url}/bot",
-            db_path=Path(tmp) / "canhgiac.db",
-            telegram_max_messages_per_second=rate,
+def bot_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system, all threads) the process has used, from /proc/PID/stat."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def measure(
+    tg: TimedTelegram, run: Run, updates: int, reply_timeout: float, kinds, cpu_now, profile: str | None
+) -> None:
+    """Warm up on other chats, then the measured load; `cpu_now()` is the CPU clock to read."""
+    warm_chats = [900_000 + i for i in range(min(WARMUP_CHATS, run.chats))]
+    missing, unsent = await load(tg, None, warm_chats, len(warm_chats) * len(kinds) * WARMUP_CYCLES, 60, kinds)
+    if missing:
+        raise RuntimeError(f"warm-up: {missing} update(s) got no reply")
+    await asyncio.sleep(0.2)  # let the edits of the last button presses finish
+    profiler = None
+    if profile and run.separate:
+        # --gil: only the thread holding the GIL, i.e. where the process's Python time goes.
+        py_spy = [str(Path(sys.executable).parent / "py-spy"), "record", "--gil", "--pid", str(run.pid), "-o", profile]
+        raw = ["--format", "raw"] if profile.endswith(".txt") else []  # collapsed stacks, for grep
+        profiler = subprocess.Popen(
+            [*py_spy, *raw, "--nonblocking"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        with log_path.open("w", encoding="utf-8") as log_file:
-            setup_logging(settings.log_level, settings.secrets(), stream=log_file)
-            bot = wire(settings)
-            services = bot.services
-            stop = asyncio.Event()
-            server = asyncio.create_task(serve(bot, stop=stop), name="serve")
-            try:
-                await wait_until_polling(tg, server)
-                warm_chats = [900_000 + i for i in range(min(WARMUP_CHATS, chats))]
-                missing, unsent = await load(tg, None, warm_chats, len(warm_chats) * len(KINDS) * WARMUP_CYCLES, 30)
-                if missing:
-                    raise RuntimeError(f"warm-up: {missing} update(s) got no reply")
-                await asyncio.sleep(0.2)  # let the edits of the last button presses finish
-                cpu = time.process_time()
-                run.missing, run.unsent = await load(
-                    tg, run, [100_000 + i for i in range(chats)], updates, reply_timeout
-                )
-                run.cpu_seconds = time.process_time() - cpu
-                await asyncio.sleep(0.2)  # a reply sent twice would arrive now
-                run.unpaired = tg.unpaired
-            finally:
-                stop.set()
-                try:
-                    await asyncio.wait_for(server, 30)
-                finally:
-                    await tg.stop()
-                    services.close()
-                    root = logging.getLogger()
-                    for handler in list(root.handlers):
-                        root.removeHandler(handler)
-        lines = log_path.read_text(encoding="utf-8").splitlines()
-        run.log_lines = len(lines)
-        run.problems = [line for line in lines if LOG_PROBLEM.match(line)]
+        await asyncio.sleep(1.0)  # py-spy attaches
+    elif profile:
+        profiler = cProfile.Profile()
+        profiler.enable()
+    run.cpu_now = cpu_now
+    cpu, own = cpu_now(), time.process_time()
+    chat_ids = [100_000 + i for i in range(run.chats)]
+    run.missing, run.unsent = await load(tg, run, chat_ids, updates, reply_timeout, kinds)
+    run.cpu_seconds = cpu_now() - cpu
+    run.driver_cpu_seconds = time.process_time() - own
+    run.load_average = os.getloadavg()
+    if isinstance(profiler, cProfile.Profile):
+        profiler.disable()
+        profiler.dump_stats(profile)
+    elif profiler is not None:
+        profiler.send_signal(signal.SIGINT)  # py-spy writes its flame graph on SIGINT
+        await asyncio.get_running_loop().run_in_executor(None, profiler.wait)
+    await asyncio.sleep(0.2)  # a reply sent twice would arrive now
+    run.unpaired = tg.unpaired
+
+
+async def run_configuration(
+    label: str,
+    *,
+    rate: float,
+    chats: int,
+    updates: int,
+    reply_timeout: float,
+    in_process: bool = False,
+    kinds: tuple[str, ...] = KINDS,
+    profile: str | None = None,
+) -> Run:
+    run = Run(label=label, chats=chats, separate=not in_process)
+    with tempfile.TemporaryDirectory(prefix="canhgiac-bench-") as tmp:
+        if in_process:
+            lines = await _in_process(run, Path(tmp), rate, updates, reply_timeout, kinds, profile)
+        else:
+            lines = await _bot_process(run, Path(tmp), rate, updates, reply_timeout, kinds, profile)
+    run.log_lines = len(lines)
+    run.problems = [line for line in lines if LOG_PROBLEM.match(line)]
     return run
+
+
+async def _bot_process(
+    run: Run, tmp: Path, rate: float, updates: int, reply_timeout: float, kinds, profile: str | None
+) -> list[str]:
+    """`python -m bot run` as a process of its own; its log is its stderr."""
+    tg = TimedTelegram(token=PROCESS_TOKEN)
+    await tg.start()
+    assert tg.url.startswith("http://127.0.0.1:"), tg.url
+    env = bot_env(tg.url, tmp / "canhgiac.db", TELEGRAM_MAX_MESSAGES_PER_SECOND=repr(rate), CANHGIAC_LOG_LEVEL="INFO")
+    bot = BotProcess(env, tmp, "bench-bot")
+    run.pid = bot.pid
+    try:
+        deadline = time.monotonic() + 120  # start-up loads content and fits the models
+        while not any(name == "getUpdates" for name, _ in tg.requests):
+            if not bot.running():
+                raise RuntimeError(f"the bot exited before polling: {bot.stderr[-2000:]}")
+            if time.monotonic() > deadline:
+                raise RuntimeError("the bot did not start polling within 120 s")
+            await asyncio.sleep(0.05)
+        await measure(tg, run, updates, reply_timeout, kinds, lambda: bot_cpu_seconds(bot.pid), profile)
+    finally:
+        await bot.stop()
+        await tg.stop()
+    return bot.stderr.splitlines()
+
+
+async def _in_process(
+    run: Run, tmp: Path, rate: float, updates: int, reply_timeout: float, kinds, profile: str | None
+) -> list[str]:
+    """`serve()` on this loop, beside the fake: one process, one CPU clock for both."""
+    from bot.app.serve import serve
+    from bot.app.wiring import wire
+    from bot.core.logs import setup_logging
+    from bot.core.settings import load_settings
+
+    log_path = tmp / "bot.log"
+    tg = TimedTelegram(token=TOKEN)
+    await tg.start()
+    assert tg.url.startswith("http://127.0.0.1:"), tg.url
+    settings = load_settings(
+        _env_file=None,  # a .env in the current folder must not apply
+        telegram_bot_token=TOKEN,
+        telegram_api_base_url=f"{tg.url}/bot",
+        db_path=tmp / "canhgiac.db",
+        telegram_max_messages_per_second=rate,
+    )
+    with log_path.open("w", encoding="utf-8") as log_file:
+        setup_logging(settings.log_level, settings.secrets(), stream=log_file)
+        bot = wire(settings)
+        services = bot.services
+        stop = asyncio.Event()
+        server = asyncio.create_task(serve(bot, stop=stop), name="serve")
+        try:
+            await wait_until_polling(tg, server)
+            await measure(tg, run, updates, reply_timeout, kinds, time.process_time, profile)
+        finally:
+            stop.set()
+            try:
+                await asyncio.wait_for(server, 30)
+            finally:
+                await tg.stop()
+                services.close()
+                root = logging.getLogger()
+                for handler in list(root.handlers):
+                    root.removeHandler(handler)
+    return log_path.read_text(encoding="utf-8").splitlines()
 
 
 def fmt_ms(value: float) -> str:
@@ -281,22 +410,27 @@ def fmt_ms(value: float) -> str:
 def report(runs: list[Run], args: argparse.Namespace, started: float) -> None:
     import telegram
 
+    where = (
+        "bot.app.serve.serve on the same loop, one process"
+        if args.in_process
+        else "`python -m bot run` in its own process"
+    )
     print(
-        "Canh Giác Telegram round trip: FakeTelegram on 127.0.0.1 + bot.app.serve.serve "
-        "(long polling, AIORateLimiter, SQLite WAL), one process"
+        f"Canh Giác Telegram round trip: FakeTelegram on 127.0.0.1 + {where} (long polling, AIORateLimiter, SQLite WAL)"
     )
     print(
         f"machine: {os.cpu_count()} CPUs, Python {platform.python_version()} "
         f"({platform.python_implementation()}), {platform.platform()}, python-telegram-bot {telegram.__version__}"
     )
+    kinds = MIXES[args.mix]
     print(
-        f'mix per chat, repeated: /start, button "hotlines", free text, /help; latency = push -> '
-        f"sendMessage at the fake; warm-up {len(KINDS) * WARMUP_CYCLES} updates on each of up to "
-        f"{WARMUP_CHATS} other chats per configuration, not counted"
+        f"mix per chat ({args.mix}), repeated: {', '.join(kinds)}; latency = push -> "
+        f"sendMessage at the fake; warm-up {len(kinds) * WARMUP_CYCLES} updates on each of up to "
+        f"{WARMUP_CHATS} other chats per configuration, not counted; load average at the end of each run"
     )
     header = (
         f"{'configuration':<36}{'chats':>6}{'updates':>8}{'upd/s':>8}{'p50 ms':>9}{'p90 ms':>9}"
-        f"{'p99 ms':>9}{'max ms':>9}{'CPU ms/upd':>11}{'missing':>8}"
+        f"{'p99 ms':>9}{'max ms':>9}{'CPU ms/upd':>11}{'missing':>8}{'load':>16}"
     )
     print()
     print(header)
@@ -308,13 +442,24 @@ def report(runs: list[Run], args: argparse.Namespace, started: float) -> None:
             f"{run.label:<36}{run.chats:>6}{len(run.samples):>8}{run.throughput:>8.1f}"
             f"{fmt_ms(percentile(ordered, 50)):>9}{fmt_ms(percentile(ordered, 90)):>9}"
             f"{fmt_ms(percentile(ordered, 99)):>9}{fmt_ms(ordered[-1] if ordered else math.nan):>9}"
-            f"{cpu_per:>11.2f}{run.missing:>8}"
+            f"{cpu_per:>11.2f}{run.missing:>8}{' '.join(f'{x:.2f}' for x in run.load_average):>16}"
         )
     print()
     for run in runs:
-        kinds = [k for k in ("start", "button", "text", "help", "menu-text") if run.latencies(k)]
-        per_kind = ", ".join(f"{k} {percentile(run.latencies(k), 50):.1f}" for k in kinds)
+        if run.separate and run.samples:
+            n = len(run.samples)
+            print(
+                f"{run.label.split(' ')[0]}: bot process {run.cpu_seconds / run.wall:.0%} of a core, "
+                f"fake + driver process {run.driver_cpu_seconds * 1000 / n:.2f} CPU ms/upd "
+                f"({run.driver_cpu_seconds / run.wall:.0%} of a core)"
+            )
+    for run in runs:
+        present = [k for k in (*kinds, "menu-text") if run.latencies(k)]
+        per_kind = ", ".join(f"{k} {percentile(run.latencies(k), 50):.1f}" for k in present)
         print(f"p50 ms by kind, {run.label.split(' ')[0]}: {per_kind}")
+        if run.chats == 1:
+            cpu = ", ".join(f"{k} {run.cpu_ms(k):.1f}" for k in present)
+            print(f"CPU ms by kind, {run.label.split(' ')[0]}: {cpu}")
     print()
     production = next((r for r in runs if r.label.startswith("(a)")), None)
     if production is not None and production.samples:
@@ -341,8 +486,13 @@ def report(runs: list[Run], args: argparse.Namespace, started: float) -> None:
             "With every chat always waiting for a reply, latency in (a)/(b) is mostly queueing: "
             f"mean ~ chats / throughput (Little's law): {little}. (c) is the cost of one update alone."
         )
+    cpu_of = (
+        "process CPU time (bot + fake server + SQLite threads, one process)"
+        if args.in_process
+        else "CPU time of the bot's process (all its threads; /proc/PID/stat)"
+    )
     print(
-        "CPU ms/upd: process CPU time (bot + fake server + SQLite threads, one process) per measured update. "
+        f"CPU ms/upd: {cpu_of} per measured update. "
         "A button's reply is followed by the edit of the pressed message, in the background: "
         "it takes a paced slot but does not hold up the chat's next update."
     )
@@ -353,6 +503,8 @@ def report(runs: list[Run], args: argparse.Namespace, started: float) -> None:
             f"{run.unsent}, unexpected replies {run.unexpected}, replies without an update {run.unpaired}, "
             f"warning/error log lines {len(run.problems)}"
         )
+        for line in run.unexpected_samples:
+            print(f"    unexpected reply to {line}")
         for line in run.problems[:5]:
             print(f"    {line[:300]}")
     print(f"total time {time.perf_counter() - started:.1f} s; exit {'1' if failed else '0'}")
@@ -369,7 +521,14 @@ async def main_async(args: argparse.Namespace) -> list[Run]:
         plan.append(("(c) one chat at a time, limiter off", UNLIMITED_RATE, 1, args.single))
     for label, rate, chats, updates in plan:
         print(f"running {label}: {updates} updates over {chats} chat(s) ...", file=sys.stderr, flush=True)
-        run = await run_configuration(label, rate=rate, chats=chats, updates=updates, reply_timeout=args.reply_timeout)
+        profile = None
+        if args.profile:  # one file per configuration: name.b.svg, name.c.prof
+            stem, dot, ext = args.profile.rpartition(".")
+            profile = f"{stem}.{label[1]}.{ext}" if dot else f"{args.profile}.{label[1]}"
+        run = await run_configuration(
+            label, rate=rate, chats=chats, updates=updates, reply_timeout=args.reply_timeout,
+            in_process=args.in_process, kinds=MIXES[args.mix], profile=profile,
+        )  # fmt: skip
         print(
             f"  done in {run.wall:.1f} s, {run.throughput:.1f} updates/s, {run.log_lines} bot log lines",
             file=sys.stderr,
@@ -390,6 +549,19 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--single", type=int, default=None, help="measured updates in (c) (default 1000; --quick 40)")
     parser.add_argument("--quick", action="store_true", help="short smoke run (about 240 updates, a few seconds)")
     parser.add_argument("--configs", default="abc", help="which configurations to run, e.g. 'bc' (default abc)")
+    parser.add_argument("--mix", choices=sorted(MIXES), default="basic", help="the kinds of update each chat repeats")
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="run serve() on this process's loop beside the fake (CPU figures then include the fake)",
+    )
+    parser.add_argument(
+        "--profile",
+        default=None,
+        metavar="FILE",
+        help="profile each measured window: py-spy flame graph of the bot process (FILE.svg), or with "
+        "--in-process a cProfile dump (FILE.prof); the configuration's letter is added to the name",
+    )
     parser.add_argument(
         "--reply-timeout",
         type=float,
@@ -411,7 +583,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if not set(args.configs) <= set("abc") or not args.configs:
         parser.error("--configs takes letters among a, b, c")
     # Rough duration: (a) paces 25 calls/s (button presses cost 2), (b) ~100+ updates/s, (c) ~80 updates/s.
-    estimate = 10 * len(args.configs)
+    estimate = 20 * len(args.configs)  # each starts a bot: content, models, first poll
     estimate += args.updates * 1.35 / PRODUCTION_RATE if "a" in args.configs else 0
     estimate += args.updates / 100 if "b" in args.configs else 0
     estimate += args.single / 80 if "c" in args.configs else 0

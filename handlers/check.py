@@ -13,11 +13,13 @@ flow and is answered as outside it. Reading, matching and judging run off the ev
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from bot.core.messages import Incoming, Reply
 from bot.core.textnorm import clean_input, phrase_key
 from bot.identifiers import Identifier, citizen_ids_in, extract_identifiers, parse_identifier
+from bot.knowledge.matcher import Result
 from bot.knowledge.normalize import normalize
 from bot.routing.router import command_of
 from bot.services import Services
@@ -134,6 +136,29 @@ async def answer(msg: Incoming, svc: Services) -> list[Reply]:
     return [Reply(t.render("check_prompt", problem=problem), choices=menu_button(t))]
 
 
+@dataclasses.dataclass(frozen=True)
+class _Inbox:
+    """What free text is, read in one go off the event loop (one hand-over to a worker thread per
+    text instead of three: each costs the event loop more than reading a short text does)."""
+
+    pasted: str | None = None  # a message to judge
+    citizen_ids: bool = False  # no identifier to check, but a citizen ID number: nothing is kept
+    identifiers: list[Identifier] = dataclasses.field(default_factory=list)
+    result: Result | None = None  # the FAQ's match
+
+
+def _read_inbox(msg: Incoming, svc: Services, text: str) -> _Inbox:
+    """In the order `inbox` decides: a message to judge, else identifiers or a citizen ID, else the
+    FAQ's match (computed only when it is needed, as before)."""
+    pasted = _message_in(msg, svc, text) if text.strip() else None
+    if pasted:
+        return _Inbox(pasted=pasted)
+    identifiers = extract_identifiers(text)
+    if not identifiers and citizen_ids_in(text):
+        return _Inbox(citizen_ids=True)
+    return _Inbox(identifiers=identifiers, result=svc.matcher(msg).match(text))
+
+
 async def inbox(msg: Incoming, svc: Services) -> list[Reply]:
     """Free text nothing else claimed: judge a message, check a value, answer a question; a story
     the FAQ has no answer for gets the verdict when it finds something."""
@@ -141,13 +166,12 @@ async def inbox(msg: Incoming, svc: Services) -> list[Reply]:
     t = svc.texts(msg)
     if not phrase_key(text):  # only emoji or punctuation ("👍", "?"); nothing typed at all is `empty`
         return await (thanks.acknowledge if clean_input(text).strip() else fallback.empty)(msg, svc)
-    pasted = await svc.compute(_message_in, msg, svc, text) if text.strip() else None
-    if pasted:
-        return await message.verdict_replies(msg, svc, pasted)
-    identifiers = await svc.compute(extract_identifiers, text)
-    if not identifiers and citizen_ids_in(text):
+    read = await svc.compute(_read_inbox, msg, svc, text)
+    if read.pasted:
+        return await message.verdict_replies(msg, svc, read.pasted)
+    if read.citizen_ids:
         return with_menu(t, "citizen_id_notice")
-    result = await svc.compute(svc.matcher(msg).match, text)
+    identifiers, result = read.identifiers, read.result
     told = len(result.normalized.words) >= STORY_WORDS
     if identifiers and not told:
         return await check_replies(msg, svc, identifiers)

@@ -65,9 +65,10 @@ from telegram.ext import (
     Defaults,
     TypeHandler,
 )
+from telegram.request import HTTPXRequest
 
 from bot.broadcast import subscriptions
-from bot.channels import ChannelStartError, Wiring
+from bot.channels import ChannelStartError, Wiring, http_pool
 from bot.channels.retry import send_retrying
 from bot.channels.webhook import BadUpdate, WebhookServer
 from bot.core.messages import ChatKey, Contact, DeliveryError, Document, Incoming, Photo, Reply
@@ -420,6 +421,7 @@ def build_application(app: Wiring) -> Application:
     settings = app.settings
     if settings.telegram_bot_token is None:
         raise ChannelStartError("TELEGRAM_BOT_TOKEN is not set")
+    pool = settings.max_concurrent_updates + 4
     application = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value().strip())
@@ -434,7 +436,8 @@ def build_application(app: Wiring) -> Application:
             )
         )
         .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
-        .connection_pool_size(settings.max_concurrent_updates + 4)
+        # The pool python-telegram-bot would build, on streams that check idle connections cheaply.
+        .request(HTTPXRequest(connection_pool_size=pool, httpx_kwargs={"transport": http_pool.transport(pool)}))
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .build()
     )
