@@ -53,7 +53,7 @@ def test_build_writes_the_artefact_in_the_cache_that_read_model_trusts_for_its_c
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     out = run("messages", "build")
     digest = corpus_digest(corpus)
-    artefact = tmp_path / "cache" / "canhgiac" / f"message-model-{digest[:16]}.pkl"
+    artefact = tmp_path / "cache" / "canhgiac" / f"message-model-{digest[:16]}.npz"
     assert digest in out and str(artefact) in out and re.search(r"\d+\.\d MB", out)
     assert isinstance(read_model(artefact, digest), MessageModel)
     tiny_corpus(corpus, extra="genuine\tfamily\tchat\tBố ơi, mai con về quê\n")  # the corpus changed
@@ -63,9 +63,9 @@ def test_build_writes_the_artefact_in_the_cache_that_read_model_trusts_for_its_c
 def test_build_out_writes_where_it_is_told(tmp_path, monkeypatch):
     corpus = tiny_corpus(tmp_path / "content" / "messages" / "train")
     monkeypatch.setenv("CANHGIAC_CONTENT_DIR", str(tmp_path / "content"))
-    run("messages", "build", "--out", str(tmp_path / "elsewhere" / "model.pkl"))
-    assert isinstance(read_model(tmp_path / "elsewhere" / "model.pkl", corpus_digest(corpus)), MessageModel)
-    assert not (tmp_path / "message-model.pkl").exists()
+    run("messages", "build", "--out", str(tmp_path / "elsewhere" / "model.npz"))
+    assert isinstance(read_model(tmp_path / "elsewhere" / "model.npz", corpus_digest(corpus)), MessageModel)
+    assert not (tmp_path / "message-model.npz").exists()
 
 
 def test_tune_prints_the_chosen_lines_with_their_figures_and_runner_ups(tmp_path):
