@@ -35,7 +35,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-
 def status_mb(pid: int | str = "self") -> dict[str, float]:
     """VmHWM and VmRSS of a process, in MB."""
     found = {}
@@ -93,9 +92,16 @@ STEPS = [
         "settings",
         "from bot.core.settings import Settings; settings = Settings(_env_file=None)",
     ),
-    ("loading the library (FAQ, areas, campaigns)", "from bot.services import load_library; library = load_library(settings)"),
+    (
+        "loading the library (FAQ, areas, campaigns)",
+        "from bot.services import load_library; library = load_library(settings)",
+    ),
     ("the message model and red flags", "library.message_judge()"),
 ]
+
+
+# Imported at start before this work, or worth knowing about when they are.
+HEAVY = ("sklearn", "scipy", "matplotlib", "docx", "openpyxl", "PIL", "playwright", "phonenumbers.geocoder")
 
 
 def run_steps() -> None:
@@ -104,7 +110,7 @@ def run_steps() -> None:
     for name, code in STEPS:
         exec(code, scope)  # noqa: S102 - the bench's own fixed steps
         figures = status_mb()
-        heavy = sorted(m for m in ("sklearn", "scipy", "matplotlib", "docx", "openpyxl", "PIL", "playwright") if m in sys.modules)
+        heavy = sorted(m for m in HEAVY if m in sys.modules)
         print(json.dumps({"step": name, **figures, "heavy": heavy}), flush=True)
 
 

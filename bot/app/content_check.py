@@ -27,10 +27,10 @@ from rapidfuzz import fuzz
 
 from bot.activity import deadlines
 from bot.app.content_refs import code_references
-from bot.core.content import LABEL_FILES, PHRASES_FILE, SHOWN_FIRST_FILE, TEMPLATE_SUFFIX, ContentError
 from bot.checking import message_model
 from bot.core import paths
 from bot.core import weights as stored
+from bot.core.content import LABEL_FILES, PHRASES_FILE, SHOWN_FIRST_FILE, TEMPLATE_SUFFIX, ContentError
 from bot.core.messages import CALLBACK_DATA_MAX_BYTES
 from bot.core.richtext import to_plain
 from bot.core.textnorm import phrase_key, strip_diacritics
