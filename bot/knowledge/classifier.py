@@ -44,6 +44,8 @@ ALPHA = 3e-6  # L2 regularisation of the gradient descent (compared on the tunin
 EPOCHS = 30
 MODEL = "faq-topics-tfidf-sgd-v1"  # bump when the features or the fitting change
 ARTEFACT = "faq-topics-{}.npz"  # in data/models/, one per language; in the cache, one per digest
+# Memory-mapped, not read: 18 MB of which a question touches a few rows (bot/core/weights.py).
+MAPPED = ("weights",)
 
 log = logging.getLogger("canhgiac.knowledge")
 
@@ -100,7 +102,8 @@ def training_digest(docs: list[tuple[str, list[str], float]]) -> str:
 
 def write_weights(classifier: TopicClassifier, path: Path) -> int:
     """The classifier's weights at `path`, headed by its digest; the file's size."""
-    return stored.write(path, _header(classifier.digest, classifier._index, classifier.classes), classifier.arrays())
+    header = _header(classifier.digest, classifier._index, classifier.classes)
+    return stored.write(path, header, classifier.arrays(), mapped=MAPPED)
 
 
 def _header(digest: str, index: Mapping[str, int], classes: list[str]) -> dict:
@@ -127,7 +130,7 @@ def _load_or_fit(docs: list[tuple[str, list[str], float]], digest: str) -> tuple
         )
         path = stored.cache_dir() / ARTEFACT.format(digest[:16])
         try:
-            stored.write(path, _header(digest, fitted[0], fitted[4]), _arrays(fitted))
+            stored.write(path, _header(digest, fitted[0], fitted[4]), _arrays(fitted), mapped=MAPPED)
         except (OSError, ValueError) as error:
             log.warning("could not keep the FAQ topic model in %s: %s", path, getattr(error, "strerror", None) or error)
     return fitted, "fitted"
