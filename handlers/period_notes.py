@@ -1,6 +1,10 @@
 """/baocaoky: staff write the free-text sections of a periodic report (difficulties,
 recommendations) for a period (this month, this quarter, …) and one of their communes; each section
-is saved when sent, and the document keeps it. /hanbaocao: the reporting deadlines coming up.
+is saved when sent, and the document keeps it. "Xong" ends the flow with the report itself: the
+Word document and its XLSX annex as files (`bot.periodic.build.in_memory`, the same files the
+console and `canhgiac report periodic` make), on a worker thread; a channel that cannot send a file
+sends its `instead` words (a link to the console's download, or who can make it).
+/hanbaocao: the reporting deadlines coming up.
 
 The router lets only the staff role in (`handlers/__init__.py`)."""
 
@@ -13,8 +17,9 @@ from urllib.parse import urlencode
 from bot.activity import deadlines, notes, periods
 from bot.core.clock import VIETNAM
 from bot.core.content import Texts
-from bot.core.messages import Choice, Incoming, Reply
+from bot.core.messages import Choice, Document, Incoming, Reply
 from bot.core.textnorm import clean_input
+from bot.periodic import periods as report_periods
 from bot.routing import roles
 from bot.routing.choices import Button
 from bot.services import Services
@@ -106,15 +111,44 @@ async def on_choice(msg: Incoming, svc: Services) -> list[Reply]:
         return _reply(svc, msg, "write", typed=True, section=t.label(f"notes.sections.{value}"), limit=notes.MAX_TEXT)
     if action == "done" and "area" in state:
         await svc.conversations.end(msg.conversation_key)
-        # The document is a download from the console (bot/web/periodic.py), which reads these
-        # sections: chat channels have no common way to send a Word file.
-        period = periods.parse(state["period"])
-        base = svc.settings.web_base_url
-        link = f"{base}/reports/periodic?{urlencode({'period': period.key, 'area': state['area']})}" if base else None
-        text = t.render("period_notes", step="done", period=periods.label(t, period),
-                        area=staff_area.name(svc, state["area"]), link=link)  # fmt: skip
-        return [Reply(text, choices=menu_button(t))]
+        return await _report(svc, msg, state["period"], state["area"])
     return await flow.stale(msg, svc)
+
+
+async def _report(svc: Services, msg: Incoming, key: str, area: str) -> list[Reply]:
+    """The report's two files, then a line on what they hold; one line instead of them for an area
+    the staff member no longer holds or a period not begun (a button kept from an older message)."""
+    # Here, not at the top: the document's libraries (python-docx, matplotlib, openpyxl) take about
+    # 0.4 s to import, which every start of the bot would pay for a step few staff reach.
+    from bot.periodic import build
+
+    t = svc.texts(msg)
+    label, place = periods.label(t, periods.parse(key)), staff_area.name(svc, area)
+    if not staff_area.may(svc, staff_area.held(svc, msg), area):  # roles may have changed since the menu
+        text = t.render("period_report", part="refused", problem="scope", period=label, area=place)
+        return [Reply(text, choices=menu_button(t))]
+    try:
+        period = report_periods.parse(key, _today(svc))
+    except report_periods.PeriodError:
+        text = t.render("period_report", part="refused", problem="not_begun", period=label, area=place)
+        return [Reply(text, choices=menu_button(t))]
+    files = await svc.compute(build.in_memory, svc.storage, svc.library.areas, t, area, period)
+    base = svc.settings.web_base_url
+
+    def document(kind: str, content: bytes, name: str, mime: str) -> Document:
+        query = urlencode({"period": key, "area": area, "part": kind})
+        link = f"{base}/reports/periodic?{query}" if base else None
+        caption = t.render("period_report", part="caption", kind=kind, period=label, area=place)
+        instead = t.render("period_report", part="instead", kind=kind, name=name, link=link)
+        return Document(content, name, mime, caption=caption, instead=instead)
+
+    written = await svc.storage.read(lambda db: notes.sections(db, key, area))
+    text = t.render("period_notes", step="done", period=label, area=place, written=any(written.values()),
+                    empty=files.figures.empty)  # fmt: skip
+    return [
+        Reply("", document=document("docx", files.document, files.document_name, build.DOCX)),
+        Reply(text, document=document("xlsx", files.annex, files.annex_name, build.XLSX), choices=menu_button(t)),
+    ]
 
 
 async def answer(msg: Incoming, svc: Services) -> list[Reply]:

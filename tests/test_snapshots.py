@@ -85,7 +85,12 @@ def _reply(n: int, total: int, reply: Reply) -> list[str]:
         head += f" photo={reply.photo}"
     if reply.request_contact:
         head += f" contact-button={reply.request_contact!r}"
-    lines = [head, reply.text]
+    lines = [head]
+    if reply.document is not None:  # its name and words; not its bytes (a .docx zips a timestamp)
+        document = reply.document
+        lines += [f"[file {document.name} {document.mime}]", f"caption: {document.caption}",
+                  f"instead: {document.instead}"]  # fmt: skip
+    lines.append(reply.text)
     # Without buttons, options carry the number they are shown with (numbers continue across turns).
     numbers = [f"{reply.first_number + i}. " if reply.first_number else "" for i in range(len(reply.choices))]
     lines += [f"{n}[{choice.label}] → {choice.value}" for n, choice in zip(numbers, reply.choices, strict=True)]
@@ -566,6 +571,10 @@ FLOWS: dict[str, tuple[str, list[Step]]] = {
             send("Một số bản xa, loa <i>hỏng</i>", who=STAFF),
             press("notes:write:recommendations", who=STAFF),
             send("Đề nghị cấp thêm tờ rơi", who=STAFF),
+            press("notes:done", who=STAFF),
+            send("/baocaoky", who=STAFF),
+            press("notes:period:2027-Q1", who=STAFF, offered=False),  # a crafted button: not begun
+            press("notes:area:x-02674", who=STAFF),
             press("notes:done", who=STAFF),
         ],
     ),

@@ -38,6 +38,7 @@ from telegram import (
     BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputFile,
     KeyboardButton,
     LinkPreviewOptions,
     Message,
@@ -45,7 +46,7 @@ from telegram import (
     ReplyKeyboardRemove,
     Update,
 )
-from telegram.constants import ChatAction, MessageLimit, ParseMode
+from telegram.constants import ChatAction, FileSizeLimit, MessageLimit, ParseMode
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -69,7 +70,7 @@ from bot.broadcast import subscriptions
 from bot.channels import ChannelStartError, Wiring
 from bot.channels.retry import send_retrying
 from bot.channels.webhook import BadUpdate, WebhookServer
-from bot.core.messages import ChatKey, Contact, DeliveryError, Incoming, Photo, Reply
+from bot.core.messages import ChatKey, Contact, DeliveryError, Document, Incoming, Photo, Reply
 from bot.core.richtext import split_html
 from bot.images.picture import MAX_BYTES as MAX_PICTURE_BYTES
 from bot.images.picture import PictureTooLarge
@@ -193,10 +194,47 @@ async def send_replies(
     for reply in replies:
         if reply.photo:
             await call(lambda reply=reply: bot.send_photo(chat_id, reply.photo, **extra))
+        if reply.document is not None:
+            await _send_document(bot, chat_id, reply.document, retry=retry)
+            if not reply.text:
+                continue
         parts = split_html(reply.text, MessageLimit.MAX_TEXT_LENGTH)
         for index, part in enumerate(parts):
             markup = keyboard(reply) if index == len(parts) - 1 else None
             await call(lambda part=part, markup=markup: bot.send_message(chat_id, part, reply_markup=markup, **extra))
+
+
+def _too_large(error: Exception) -> bool:
+    """An upload Telegram refused for its size (HTTP 413 "Request Entity Too Large", which
+    python-telegram-bot raises as a NetworkError, or "file is too big"): sending it again cannot help."""
+    text = error.message.lower() if isinstance(error, TelegramError) else ""
+    return "too large" in text or "too big" in text
+
+
+def _upload_passing(error: Exception) -> float | None:
+    return None if _too_large(error) else _passing(error)
+
+
+async def _send_document(bot: Any, chat_id: int | str, document: Document, *, retry: bool) -> None:
+    """The file as an upload with its name; its `instead` words when Telegram would refuse it (over
+    the 50 MB a bot may upload, or refused as too large all the same). `retry` as for texts."""
+
+    async def call(send: Callable[[], Awaitable[Any]]) -> None:
+        await (send_retrying(send, _upload_passing, channel=CHANNEL) if retry else send())
+
+    if document.size <= FileSizeLimit.FILESIZE_UPLOAD:
+        # A caption is HTML: cut, it could end inside a tag; too long, the file goes without it.
+        caption = document.caption if 0 < len(document.caption) <= MessageLimit.CAPTION_LENGTH else None
+        upload = InputFile(document.content, filename=document.name)
+        try:
+            await call(lambda: bot.send_document(chat_id, upload, caption=caption))
+            return
+        except TelegramError as error:
+            if not _too_large(error):
+                raise
+    log.info("document not sent channel=%s reason=too_large size=%d", CHANNEL, document.size)
+    for part in split_html(document.instead, MessageLimit.MAX_TEXT_LENGTH):
+        await call(lambda part=part: bot.send_message(chat_id, part))
 
 
 async def _mark_chosen(query: Any, chosen_sign: str) -> None:

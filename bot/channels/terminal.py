@@ -4,6 +4,8 @@ Choices are shown as numbered options, numbers continuing across messages and tu
 number picks one, as on Zalo: messages say they come from a channel without buttons, and the router reads the number
 (`bot/routing/choices.py`). A new session starts with no numbers: nothing is on its screen yet.
 It reads any text stream, so it also works with piped input (`printf '/start\n7\n' | canhgiac chat`).
+A file the bot sends (a periodic report) is written into `./canhgiac-reports/` (created when
+needed; the same name again is overwritten) and its path printed.
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ from __future__ import annotations
 import asyncio
 import io
 import sys
+from pathlib import Path
 from typing import TextIO
 
-from bot.core.messages import ChatKey, Incoming, Reply
+from bot.core.messages import ChatKey, Document, Incoming, Reply
 from bot.core.richtext import to_plain
 from bot.core.textnorm import ascii_int
 from bot.routing import choices
@@ -22,6 +25,7 @@ from bot.services import Services
 
 CHANNEL = "terminal"
 EXIT_COMMANDS = {"/thoat", "/exit", "/quit"}
+FILES_DIR = Path("canhgiac-reports")  # relative to the working directory
 
 
 def render(reply: Reply, options: str, bot_name: str) -> str:
@@ -33,6 +37,14 @@ def render(reply: Reply, options: str, bot_name: str) -> str:
     return "\n".join(lines)
 
 
+def save(document: Document, folder: Path) -> Path:
+    """The file written into `folder` under its own name (only its last part: never elsewhere)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / Path(document.name).name
+    path.write_bytes(document.content)
+    return path.resolve()
+
+
 async def chat(
     router: Router,
     services: Services,
@@ -41,6 +53,7 @@ async def chat(
     display_name: str = "",
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
+    files: Path = FILES_DIR,
 ) -> None:
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     if isinstance(stdin, io.TextIOWrapper):
@@ -68,7 +81,12 @@ async def chat(
         )
         replies = await router.handle(msg, services)
         for reply, options in choices.present(replies, t):
-            say(render(reply, options, t.label("terminal.bot")) + "\n")
+            if reply.document is not None:
+                path = await asyncio.to_thread(save, reply.document, files)
+                caption = to_plain(reply.document.caption)
+                say(t.label("terminal.file_saved").format(path=path, caption=caption) + "\n")
+            if reply.text or options:
+                say(render(reply, options, t.label("terminal.bot")) + "\n")
         await router.delivered(msg, replies, services)
         # Numbers continue across turns: any number still on record answers, not only this turn's.
         return await services.storage.read(lambda db: choices.highest(db, chat_key))

@@ -7,6 +7,8 @@ How Zalo differs from Telegram, and what this adapter does about it:
   (`bot/routing/choices.py`).
 - **No formatting, 2,000 characters.** Replies are turned into plain text and split under 2,000.
 - **Images by URL only.** A reply's photo is sent only when it is a public URL.
+- **No files.** The Bot API has no way to send a document: a reply's file is sent as its
+  `instead` words (where to download it); the OA adapter, whose API takes a DOCX, uploads it.
 - **Polling gives one update per call, no offsets**, and says 408 when idle. Updates are
   deduplicated on `message_id` (or, without one, a hash of the event: `update_key`) by the
   router's repeated-update guard; errors back off.
@@ -41,7 +43,7 @@ from bot.channels.zalo_api import (
     ZaloRateLimited,
     ZaloUnauthorized,
 )
-from bot.core.messages import DeliveryError, Incoming, Photo, Reply
+from bot.core.messages import DeliveryError, Document, Incoming, Photo, Reply
 from bot.core.richtext import split_html, to_plain
 from bot.images.picture import MAX_BYTES as MAX_PICTURE_BYTES
 from bot.images.picture import PictureTooLarge
@@ -150,15 +152,23 @@ def blocked(error: ZaloForbidden) -> bool:
     return "block" in error.description.lower()
 
 
-def render(replies: list[Reply], t: Texts) -> list[tuple[str, str | None]]:
-    """Messages to send as (text, photo URL), choices numbered under their reply's text."""
-    messages: list[tuple[str, str | None]] = []
+def render(replies: list[Reply], t: Texts, *, files: bool = False) -> list[tuple[str, str | Document | None]]:
+    """Messages to send as (text, photo URL), choices numbered under their reply's text. A reply's
+    file: with `files` (a channel that may send it), (its `instead` words, the Document), the words
+    for when it cannot go after all; without, its `instead` words as a message of their own."""
+    messages: list[tuple[str, str | Document | None]] = []
     for reply, block in choices.present(replies, t):
         photo = reply.photo if reply.photo and reply.photo.startswith(("http://", "https://")) else None
-        parts = [to_plain(part) for part in split_html(reply.text, MAX_TEXT)]
+        if reply.document is not None:
+            instead = [to_plain(part) for part in split_html(reply.document.instead, MAX_TEXT)]
+            if files:
+                messages.append(("\n\n".join(instead)[:MAX_TEXT], reply.document))
+            else:
+                messages += [(part, None) for part in instead if part.strip()]
+        parts = [to_plain(part) for part in split_html(reply.text, MAX_TEXT)] if reply.text else [""]
         if block:
             if len(parts[-1]) + 2 + len(block) <= MAX_TEXT:
-                parts[-1] = f"{parts[-1]}\n\n{block}"
+                parts[-1] = f"{parts[-1]}\n\n{block}".lstrip("\n")
             else:
                 parts.append(block[:MAX_TEXT])
         if photo:

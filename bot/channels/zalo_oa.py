@@ -7,7 +7,10 @@ core as Telegram and the Zalo bot, and carries the weekly warnings to them.
   a good one is acknowledged at once and handled after (Zalo wants an answer within about 2 s and
   retries otherwise), in order within a follower's chat.
 - **Replies** are consulting messages (`/v3.0/oa/message/cs`), rendered by the Zalo bot adapter's
-  own renderer (`bot.channels.zalo.render`): no buttons, numbered choices, 2,000 characters.
+  own renderer (`bot.channels.zalo.render`): no buttons, numbered choices, 2,000 characters. A
+  reply's file (a periodic report) is uploaded (`upload/file`: PDF, DOC or DOCX up to 5 MB) and
+  sent as a file message; one the API does not take (an XLSX annex, a bigger file) or whose upload
+  failed is sent as its `instead` words (where to download it).
 - **Follow** asks the new follower for their commune once (the subscription flow and its commune
   search), unless the OA's staff tagged them with an area (``dk-<area code>``, the code a poster's
   QR carries): then they are subscribed to it at once, with a way to undo. **Unfollow** stops their
@@ -46,11 +49,12 @@ from bot.channels.zalo_oa_api import (
     OATokenInvalid,
     ZaloOAClient,
     ZaloOAuth,
+    can_upload,
     signature_ok,
 )
 from bot.channels.zalo_oa_tokens import NotLinked, TokenKeeper
 from bot.core import outbox
-from bot.core.messages import ChatKey, DeliveryError, Incoming, Photo, Reply
+from bot.core.messages import ChatKey, DeliveryError, Document, Incoming, Photo, Reply
 from bot.images.picture import MAX_BYTES as MAX_PICTURE_BYTES
 from bot.images.picture import PictureTooLarge
 
@@ -242,8 +246,12 @@ class ZaloOAChannel:
     async def _send(self, chat_id: str, replies: list[Reply], *, promote: bool = False) -> None:
         t = self.services.content.texts(self.settings.default_language)
         try:
-            for text, photo in render(replies, t):
-                if photo:
+            for text, attachment in render(replies, t, files=True):
+                if isinstance(attachment, Document):
+                    if await self._sent_file(chat_id, attachment):
+                        continue  # else its words, below, as any text
+                elif attachment:
+                    photo = attachment
                     await self._with_token(lambda token, photo=photo: self.client.send_image(token, chat_id, photo))
                     continue
                 try:
@@ -260,6 +268,22 @@ class ZaloOAChannel:
             raise DeliveryError("OANotFollower", blocked=True) from None
         except OAError as error:
             raise DeliveryError(type(error).__name__, permanent=not error.retryable) from None
+
+    async def _sent_file(self, chat_id: str, document: Document) -> bool:
+        """Upload the file and send it; False when the API does not take it (its type, its size) or
+        the upload failed: the officer gets the words on where to download it rather than nothing.
+        A refused message (outside the 7-day window, …) raises as any other."""
+        if not can_upload(document.name, document.size):
+            return False
+        try:
+            file_token = await self._with_token(
+                lambda token: self.client.upload_file(token, document.name, document.content, document.mime)
+            )
+        except OAError as error:
+            log.warning("zalo oa upload failed, sending words instead error=%s", type(error).__name__)
+            return False
+        await self._with_token(lambda token: self.client.send_file(token, chat_id, file_token))
+        return True
 
     async def _promote(self, chat_id: str, text: str) -> None:
         if self._quota_left is None or self._promotions_since_read >= QUOTA_CHECK_EVERY:

@@ -10,6 +10,9 @@ What the API is, as far as public sources say (`../shared/docs/platforms.md`, de
 - Consulting messages (``/v3.0/oa/message/cs``) reach a user who wrote to the OA in the last 7 days;
   promotion messages (``/v3.0/oa/message/promotion``) reach followers only, counted against the OA's
   promotion quota; ``/v3.0/oa/quota/message`` tells what is left.
+- Files: ``/v2.0/oa/upload/file`` takes one PDF, DOC or DOCX of up to 5 MB (multipart, field
+  ``file``) and answers a ``token``; a consulting message with an attachment of type ``file`` and
+  that token sends it. Other types (an XLSX) the upload refuses: the adapter sends words instead.
 - OAuth v4 with PKCE (``https://oauth.zaloapp.com/v4/oa/permission`` and ``…/v4/oa/access_token``,
   the app's secret in a ``secret_key`` header): an access token lasts about 25 hours, the refresh
   token about 3 months and is single use (each refresh returns a new one).
@@ -56,6 +59,8 @@ TOKEN_INVALID = frozenset({-216, -124})
 OUTSIDE_WINDOW = frozenset({-213, -230})
 NOT_FOLLOWER = frozenset({-201})
 QUOTA_EXCEEDED = frozenset({-32, -240})  # "request limit" and "quota exceeded" as clients report them
+MAX_FILE_BYTES = 5 * 1024 * 1024  # upload/file's limit
+FILE_TYPES = frozenset({".pdf", ".doc", ".docx"})  # what upload/file accepts
 
 
 class OAError(Exception):
@@ -211,6 +216,24 @@ class ZaloOAClient:
         data = await self._call("message/cs", token, "POST", "/v3.0/oa/message/cs", body)
         return str(data.get("message_id", ""))
 
+    async def upload_file(self, token: str, name: str, content: bytes, mime: str) -> str:
+        """A PDF, DOC or DOCX uploaded for a file message; returns its token. ValueError for another
+        type or past 5 MB: the API would refuse it (callers check `can_upload` first)."""
+        if not can_upload(name, len(content)):
+            raise ValueError(f"upload/file takes PDF, DOC or DOCX up to {MAX_FILE_BYTES} bytes")
+        files = {"file": (name, content, mime)}
+        data = await self._call("upload/file", token, "POST", "/v2.0/oa/upload/file", None, files=files)
+        if not data.get("token"):
+            raise OAServerError("upload/file", "no token in the answer")
+        return str(data["token"])
+
+    async def send_file(self, token: str, user_id: str, file_token: str) -> str:
+        """An uploaded file, as a consulting message."""
+        attachment = {"type": "file", "payload": {"token": file_token}}
+        body = {"recipient": {"user_id": user_id}, "message": {"attachment": attachment}}
+        data = await self._call("message/cs", token, "POST", "/v3.0/oa/message/cs", body)
+        return str(data.get("message_id", ""))
+
     async def send_promotion(self, token: str, user_id: str, header: str, text: str) -> str:
         """A promotion message (followers only, counted against the quota): a header and a text."""
         _check(user_id, text, MAX_PROMOTION_TEXT)
@@ -250,12 +273,13 @@ class ZaloOAClient:
             raise OATransportError("download", str(error)) from None
 
     async def _call(
-        self, method: str, token: str, verb: str, path: str, body: dict | None, query: dict | None = None
-    ) -> dict[str, Any]:
+        self, method: str, token: str, verb: str, path: str, body: dict | None, query: dict | None = None,
+        files: dict | None = None,
+    ) -> dict[str, Any]:  # fmt: skip
         try:
             response = await self._http.request(
-                verb, f"{self._base_url}{path}", json=body, params=query, headers={"access_token": token},
-                timeout=self._timeout,
+                verb, f"{self._base_url}{path}", json=body, params=query, files=files,
+                headers={"access_token": token}, timeout=self._timeout,
             )  # fmt: skip
         except httpx.RequestError as error:
             raise OATransportError(method, type(error).__name__) from None
@@ -281,6 +305,12 @@ class ZaloOAClient:
         if response.status_code >= 500:
             raise OAServerError(method, description, code=code)
         raise OAApiError(method, description, code=code)
+
+
+def can_upload(name: str, size: int) -> bool:
+    """Whether upload/file takes this file: its type (by the name's ending) and its size."""
+    dot = name.rfind(".")
+    return dot >= 0 and name[dot:].lower() in FILE_TYPES and 0 < size <= MAX_FILE_BYTES
 
 
 def _check(user_id: str, text: str, limit: int) -> None:

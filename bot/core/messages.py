@@ -5,7 +5,10 @@ handlers never see Telegram, Zalo or the terminal.
 
 `Reply.text` is a small HTML subset, the one Telegram understands: `<b>`, `<i>`, `<u>`, `<s>`,
 `<code>`, `<pre>`, `<blockquote>` and `<a href>`. Content templates produce it with every variable
-escaped; adapters of platforms without formatting strip it.
+escaped; adapters of platforms without formatting strip it. `Reply.document` is a file sent before
+the text (Telegram uploads it, the Zalo OA takes a DOCX, the terminal writes it to a folder); an
+adapter that cannot send it sends its `Document.instead` words. `Reply` is the public contract
+between handlers and adapters: a field added here must be rendered by every adapter.
 """
 
 from __future__ import annotations
@@ -108,11 +111,34 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class Document:
+    """A file the bot sends (a report for the authorities): its bytes, the name the recipient sees,
+    its MIME type and a short plain-text `caption` shown with it (Telegram keeps 1,024 characters).
+
+    `instead`: the reply's own words (the HTML subset of `Reply.text`) for a channel that cannot
+    send this file (no way to send files, a type it refuses, a file over its size limit): where
+    else to get it. Every adapter sends either the file or these words, never nothing."""
+
+    content: bytes = field(repr=False)
+    name: str
+    mime: str
+    caption: str = ""
+    instead: str = ""
+
+    @property
+    def size(self) -> int:
+        return len(self.content)
+
+
+@dataclass(frozen=True)
 class Reply:
     text: str
     choices: tuple[Choice, ...] = field(default_factory=tuple)
     columns: int = 1  # how many choices per row where the platform shows buttons
     photo: str | None = None  # a file id or public URL shown before the text
+    # A file sent before the text (the text may then be empty: the file alone). Part of the public
+    # contract of replies: every channel adapter sends it, or its `instead` words where it cannot.
+    document: Document | None = None
     # A button that shares the citizen's own phone number (Telegram's contact button), with this
     # label; platforms without one ask the citizen to type the number, which the step accepts too.
     request_contact: str | None = None

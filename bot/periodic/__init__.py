@@ -6,7 +6,9 @@ XLSX annex by commune and month).
 - `inputs`: what others hand in (off-line activities, the staff's free-text sections);
 - `figures`: every figure, read through the owners' aggregate functions (reports, subscriptions,
   broadcasts and deliveries, FAQ gaps, the usage counters of `bot/core/tally.py`);
-- `charts`, `document`, `annex`: the PNG charts, the .docx and the .xlsx.
+- `charts`, `document`, `annex`: the PNG charts, the .docx and the .xlsx;
+- `build`: all of it for an area and a period, as files (`generate`, the CLI) or as bytes
+  (`in_memory`: the console's download and the chat's `/baocaoky` send the same files).
 
 Writes nothing. Imports: core, and the owners below the hubs (reporting, broadcast, knowledge).
 """

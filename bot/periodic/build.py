@@ -1,8 +1,15 @@
 """A periodic report from end to end: the figures read in one snapshot of the database, then the
-charts, the Word document and its annex (`<name>-phu-luc.xlsx` beside it)."""
+charts, the Word document and its annex (`<name>-phu-luc.xlsx` beside it).
+
+`generate` writes the two files where it is told (`canhgiac report periodic`); `in_memory` returns
+their bytes and names, for the console's download and the chat's `/baocaoky` alike. Both take
+seconds for a province's year: callers off the event loop run them on a worker thread
+(`Services.compute`)."""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +23,8 @@ from bot.periodic.inputs import ActivityCount
 from bot.periodic.periods import Period
 
 ANNEX_SUFFIX = "-phu-luc.xlsx"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass(frozen=True)
@@ -25,8 +34,24 @@ class Written:
     figures: figures.Figures
 
 
+@dataclass(frozen=True)
+class Files:
+    """A report's two files as bytes, with the names they are downloaded under."""
+
+    document: bytes
+    annex: bytes
+    document_name: str
+    annex_name: str
+    figures: figures.Figures
+
+
 def annex_path(output: Path) -> Path:
     return output.with_name(output.stem + ANNEX_SUFFIX)
+
+
+def file_name(period_key: str, area_code: str) -> str:
+    """The Word file's name, the same from the console and the chat: `bao-cao-2026-Q4-x-02647.docx`."""
+    return f"bao-cao-{period_key}-{area_code}.docx"
 
 
 def generate(
@@ -63,3 +88,15 @@ def generate(
     written = document.write(found, areas, t, texts, pictures, output)
     sheet = annex.write(found, areas, t, document.period_words(found, t), annex_path(output))
     return Written(written, sheet, found)
+
+
+def in_memory(storage: Storage, areas: Areas, t: Texts, area_code: str, period: Period) -> Files:
+    """`generate` into a temporary folder, read back: the files' bytes, the folder gone."""
+    folder = Path(tempfile.mkdtemp(prefix="canhgiac-periodic-"))
+    name = file_name(period.key or f"{period.first}-{period.last}", area_code)
+    try:
+        written = generate(storage, areas, t, area_code, period, folder / name)
+        return Files(written.document.read_bytes(), written.annex.read_bytes(), written.document.name,
+                     written.annex.name, written.figures)  # fmt: skip
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -5,6 +5,10 @@ The link's page asks for one press before it logs in (a POST): a link-preview ro
 the URL must not use it up. The code is typed on the login page; wrong codes are limited per
 client address (as uvicorn sees it: behind a reverse proxy, that is the proxy's). A login opens a
 server-side session (`bot/routing/web_sessions.py`) whose random id is the cookie.
+
+A page that sends a visitor to log in may say where to come back (`to_login`: `/login?next=…`):
+the report download a chat gave as a link (`/baocaoky` on a channel that cannot send files) opens
+after the code is typed, not the home page. Only a path of this console is followed (`back_to`).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from typing import TypeVar
+from urllib.parse import urlencode
 
 import sqlite_utils
 from starlette.requests import Request
@@ -26,6 +31,8 @@ from bot.web.pages import Pages
 
 SESSION_COOKIE = "cg_session"
 FORM_COOKIE_SECONDS = 3600
+NEXT_FIELD = "next"
+MAX_NEXT = 400
 T = TypeVar("T")
 
 
@@ -72,11 +79,28 @@ async def acting(request: Request, act: Callable[[sqlite_utils.Database, Officer
     return await svc.storage.write(lambda db: act(db, _officer_in(db, svc, session_id)))
 
 
+def back_to(path: object) -> str:
+    """Where a login returns: a path of this console (never another site: no "//host", no "\\"),
+    else the home page."""
+    if not isinstance(path, str) or len(path) > MAX_NEXT or not path.startswith("/") or path.startswith("//"):
+        return "/"
+    if any(c in path for c in "\\\r\n") or any(ord(c) < 32 for c in path):
+        return "/"
+    return path
+
+
+def to_login(request: Request) -> Response:
+    """The login page, coming back to this page (its query too) once logged in."""
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?{urlencode({NEXT_FIELD: here})}", status_code=303)
+
+
 def _login_page(request: Request, *, problem: str | None = None, token: str | None = None, status: int = 200,
-                retry_at: str | None = None) -> Response:  # fmt: skip
+                retry_at: str | None = None, after: str = "/") -> Response:  # fmt: skip
     form = security.form_token(request)
     name = "login_link" if token is not None and problem is None else "login"
-    html = _pages(request).page(name, problem=problem, token=token, csrf=form, retry_at=retry_at, officer=None)
+    html = _pages(request).page(name, problem=problem, token=token, csrf=form, retry_at=retry_at, officer=None,
+                                after=after)  # fmt: skip
     response = HTMLResponse(html, status_code=status)
     security.set_cookie(response, security.FORM_COOKIE, form, secure=_secure(request), max_age=FORM_COOKIE_SECONDS)
     return response
@@ -88,9 +112,10 @@ def forbidden(request: Request, officer: Officer | None, reason: str, status: in
 
 
 async def login_form(request: Request) -> Response:
+    after = back_to(request.query_params.get(NEXT_FIELD))
     if await signed_in(request) is not None:
-        return RedirectResponse("/", status_code=303)
-    return _login_page(request)
+        return RedirectResponse(after, status_code=303)
+    return _login_page(request, after=after)
 
 
 async def link_form(request: Request) -> Response:
@@ -106,7 +131,7 @@ async def _form(request: Request) -> dict | None:
     return dict(form)
 
 
-async def _signed_in_with(request: Request, used: logins.Used) -> Response:
+async def _signed_in_with(request: Request, used: logins.Used, after: str = "/") -> Response:
     svc = _services(request)
     now = svc.clock()
     session_id, _ = await svc.storage.write(
@@ -114,17 +139,17 @@ async def _signed_in_with(request: Request, used: logins.Used) -> Response:
             db, channel=used.channel, user_id=used.user_id, roles=used.roles or {}, now=now
         )
     )
-    response = RedirectResponse("/", status_code=303)
+    response = RedirectResponse(after, status_code=303)
     security.set_cookie(response, SESSION_COOKIE, session_id, secure=_secure(request))
     security.clear_cookie(response, security.FORM_COOKIE, secure=_secure(request))
     return response
 
 
-def _refused(request: Request, used: logins.Used) -> Response:
+def _refused(request: Request, used: logins.Used, after: str = "/") -> Response:
     if used.outcome == "limited":
         retry = used.retry_at.astimezone(VIETNAM).strftime("%H:%M") if used.retry_at else None
-        return _login_page(request, problem="limited", status=429, retry_at=retry)
-    return _login_page(request, problem=used.outcome, status=400)
+        return _login_page(request, problem="limited", status=429, retry_at=retry, after=after)
+    return _login_page(request, problem=used.outcome, status=400, after=after)
 
 
 async def login_with_code(request: Request) -> Response:
@@ -137,7 +162,8 @@ async def login_with_code(request: Request) -> Response:
     address = request.client.host if request.client else "unknown"
     code = str(form.get("code", ""))[:32]
     used = await svc.storage.write(lambda db: logins.use_code(db, code, address, now))
-    return await _signed_in_with(request, used) if used.outcome == "ok" else _refused(request, used)
+    after = back_to(form.get(NEXT_FIELD))
+    return await _signed_in_with(request, used, after) if used.outcome == "ok" else _refused(request, used, after)
 
 
 async def login_with_link(request: Request) -> Response:

@@ -3,31 +3,24 @@ for staff and police, the same files `canhgiac report periodic` writes (`bot.per
 with the activities and sections staff recorded in the chat (`/ghinhan`, `/baocaoky`).
 
 An area outside the officer's roles answers 403; a period not begun, or not readable, answers the
-form with a message. Generating a province's year takes seconds: it runs on a worker thread.
+form with a message. Generating a province's year takes seconds: it runs on a worker thread (`build.in_memory`, as
+for the chat's `/baocaoky`).
 """
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from pathlib import Path
-
-from starlette.background import BackgroundTask
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, Response
 
 from bot.activity import periods as period_keys
 from bot.core.clock import VIETNAM
 from bot.periodic import build, periods
 from bot.services import Services
 from bot.web import overview
-from bot.web.auth import forbidden, signed_in
+from bot.web.auth import forbidden, signed_in, to_login
 
 ROLES = ("staff", "police")
-PARTS = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+PARTS = {"docx": build.DOCX, "xlsx": build.XLSX}
 
 
 def _allowed(svc: Services, officer) -> set[str] | None:
@@ -49,8 +42,8 @@ def _choices(svc: Services, officer, today) -> tuple[list[dict], list[dict]]:
 async def page(request: Request) -> Response:
     """GET /reports/periodic: the form; with `period` and `area`, the file (`part`: docx or xlsx)."""
     officer = await signed_in(request)
-    if officer is None:
-        return RedirectResponse("/login", status_code=303)
+    if officer is None:  # back here after the login: a link from the chat downloads at once
+        return to_login(request)
     if not any(role in officer.roles for role in ROLES):
         return forbidden(request, officer, "report_role")
     svc: Services = request.app.state.services
@@ -72,15 +65,7 @@ async def page(request: Request) -> Response:
     except periods.PeriodError:
         values["problem"] = "period"
         return HTMLResponse(request.app.state.pages.page("periodic", **values), status_code=400)
-    folder = Path(tempfile.mkdtemp(prefix="canhgiac-periodic-"))
     t = svc.content.texts(svc.settings.default_language)
-    try:
-        target = folder / f"bao-cao-{query['period'][:20]}-{area}.docx"
-        written = await svc.compute(build.generate, svc.storage, svc.library.areas, t, area, period, target)
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-    path = written.document if part == "docx" else written.annex
-    return FileResponse(
-        path, media_type=PARTS[part], filename=path.name, background=BackgroundTask(shutil.rmtree, folder, True)
-    )
+    files = await svc.compute(build.in_memory, svc.storage, svc.library.areas, t, area, period)
+    content, name = (files.document, files.document_name) if part == "docx" else (files.annex, files.annex_name)
+    return Response(content, media_type=PARTS[part], headers={"Content-Disposition": f'attachment; filename="{name}"'})

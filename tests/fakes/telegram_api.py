@@ -8,14 +8,16 @@ asyncio loop that called :meth:`FakeTelegram.start`. Point the real python-teleg
                .base_file_url(f"{tg.url}/file/bot").build())
 
 What it fakes: getMe, getUpdates (offset confirmation + long polling), set/delete/getWebhookInfo
-(bookkeeping only), sendMessage/sendPhoto with Telegram-like validation (HTML entity parsing,
+(bookkeeping only), sendMessage/sendPhoto/sendDocument with Telegram-like validation (HTML entity parsing,
 length limits, callback_data size), editMessageText/editMessageReplyMarkup, deleteMessage,
 answerCallbackQuery, bot commands/descriptions, sendChatAction, close/logOut; error replies with
 the same JSON shape and HTTP status as the real API, scripted faults (`fail_next`, and outages
 of a few seconds with `fail_for`) and blocked chats (`block_chat`). Tests inject updates with
 ``push_*`` and assert on ``requests``/``sent``/...
 
-Files: a photo or document pushed with `data` is served by getFile and ``/file/bot<token>/<path>``
+Files: a document the bot uploads (sendDocument, multipart) is kept in `documents` with its name,
+size and bytes, so a test can open it; over `max_upload` (50 MB, as for real bots) it is refused
+with HTTP 413. A photo or document pushed with `data` is served by getFile and ``/file/bot<token>/<path>``
 (getFile refuses files over 20 MB, as the real one does); other file ids answer getFile with
 "Bad Request: invalid file_id".
 
@@ -50,6 +52,7 @@ from tests.fakes.common import ApiError, ApiHandler, FakeBotApi
 
 MAX_TEXT, MAX_CAPTION = 4096, 1024
 MAX_DOWNLOAD = 20 * 1024 * 1024  # getFile's limit for bots
+MAX_UPLOAD = 50 * 1000 * 1000  # sendDocument's limit for bots (multipart upload)
 BLOCKED = "Forbidden: bot was blocked by the user"
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply "
@@ -180,7 +183,7 @@ class _ApiHandler(ApiHandler):
         for key, values in itertools.chain(req.query_arguments.items(), req.body_arguments.items()):
             params[key] = decode_field(key, values[-1].decode("utf-8", "replace"))
         for key, files in req.files.items():
-            params[key] = {"upload": files[0].filename, "size": len(files[0].body)}
+            params[key] = {"upload": files[0].filename, "size": len(files[0].body), "data": files[0].body}
         if req.headers.get("Content-Type", "").startswith("application/json") and req.body:
             body = json.loads(req.body)
             params.update({k: decode_field(k, v) for k, v in body.items()})
@@ -238,6 +241,9 @@ class FakeTelegram(FakeBotApi):
         self._sends = {False: collections.deque(), True: collections.deque()}
         self._in_window: collections.Counter[int] = collections.Counter()
         self.throttled = 0  # 429s answered by the rate limit
+        # Files the bot uploaded with sendDocument: chat_id, file_name, size, data (bytes), caption.
+        self.documents: list[dict] = []
+        self.max_upload = MAX_UPLOAD  # lower it to see an upload refused as too large (HTTP 413)
         handlers = {
             "getMe": lambda p: self.bot_user,
             "getUpdates": self._get_updates,
@@ -246,6 +252,7 @@ class FakeTelegram(FakeBotApi):
             "getWebhookInfo": self._get_webhook_info,
             "sendMessage": self._send_message,
             "sendPhoto": self._send_photo,
+            "sendDocument": self._send_document,
             "editMessageText": self._edit_text,
             "editMessageReplyMarkup": self._edit_markup,
             "deleteMessage": self._delete_message,
@@ -630,6 +637,36 @@ class FakeTelegram(FakeBotApi):
         msg["photo"] = self._photo_sizes(photo if is_file_id else f"AgACAgFake-{next(self._counter)}")
         if p.get("caption"):
             msg["caption"] = str(p["caption"])
+        return self._store(msg, markup, p)
+
+    def _send_document(self, p: dict) -> dict:
+        """A file uploaded (multipart) or resent by its file id; the uploaded bytes are kept."""
+        chat_id = self._chat_id(p)
+        self._check_blocked(chat_id)
+        self.paid_sent += bool(p.get("allow_paid_broadcast"))
+        document = p.get("document")
+        if not document:
+            raise bad("there is no document in the request")
+        self._check_text(
+            p.get("caption"), p.get("parse_mode"), limit=MAX_CAPTION, empty=None, too_long="message caption is too long"
+        )
+        markup = self._check_markup(p.get("reply_markup"))
+        if isinstance(document, dict) and "upload" in document:
+            if document["size"] > self.max_upload:
+                raise ApiError(413, "Request Entity Too Large")
+            file_id = f"BQACAgFake-doc-{next(self._counter)}"
+            self._file_data[file_id] = document["data"]
+            name, size = document["upload"], document["size"]
+        elif isinstance(document, str) and document in self._file_data:
+            file_id, name, size = document, "file", len(self._file_data[document])
+        else:
+            raise bad("wrong file identifier/HTTP URL specified")
+        msg = self._new_message(chat_id, self.bot_user)
+        msg["document"] = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": name, "file_size": size}
+        if p.get("caption"):
+            msg["caption"] = str(p["caption"])
+        self.documents.append({"chat_id": chat_id, "file_name": name, "size": size,
+                               "data": self._file_data[file_id], "caption": p.get("caption")})  # fmt: skip
         return self._store(msg, markup, p)
 
     def _editable(self, p: dict) -> dict:

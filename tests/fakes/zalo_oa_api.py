@@ -13,10 +13,13 @@ on what the real service does (as public sources describe it):
 - promotion messages to followers only (else -201) and within the promotion quota (else -240),
   the quota readable at ``/v3.0/oa/quota/message`` and refilled by `new_period`;
 - follower details with the tags the OA's staff gave (`tag`);
+- file upload (``/v2.0/oa/upload/file``, multipart): PDF, DOC or DOCX up to 5 MB, else an error;
+  the answer's token sends it in a consulting message with a ``file`` attachment, recorded in
+  `sent` with its name, size and bytes (kind "file");
 - webhook events delivered by `post_event` to the bot's URL, signed ``X-ZEvent-Signature: mac=
   sha256(app id + body + timestamp + OA secret)``; ``forged=True`` signs with another secret.
 
-Not faked: rate limits per second, media upload, ZNS template messages, articles.
+Not faked: rate limits per second, image and GIF upload, ZNS template messages, articles.
 """
 
 from __future__ import annotations
@@ -56,7 +59,11 @@ class _Handler(tornado.web.RequestHandler):
             form = {k: self.get_body_argument(k) for k in self.request.body_arguments}
             self._answer(self.fake.token_call(form, self.request.headers.get("secret_key", "")))
             return
-        body = json.loads(self.request.body or b"{}")
+        if self.request.files:  # multipart: an upload
+            [upload] = self.request.files["file"]
+            body = {"name": upload.filename, "data": upload.body}
+        else:
+            body = json.loads(self.request.body or b"{}")
         self._answer(self.fake.api_call(path, self.request.headers.get("access_token", ""), body))
 
     async def get(self, path: str) -> None:
@@ -81,6 +88,7 @@ class FakeZaloOA(common.SentMessages):
         self.refresh_tokens: set[str] = set()  # unused ones
         self.codes: dict[str, str] = {}  # authorisation code -> code_challenge
         self.refreshed = 0
+        self.uploads: dict[str, dict] = {}  # file token -> {"name", "data"}
         self._counter = itertools.count(1)
         self._blocked: set = set()
         self._read_cursor: dict[Any, int] = {}
@@ -177,7 +185,7 @@ class FakeZaloOA(common.SentMessages):
 
     # ----------------------------------------------------------------- the API
     def api_call(self, path: str, token: str, body: dict) -> dict:
-        self.requests.append((path, body))
+        self.requests.append((path, {**body, "data": len(body["data"])} if "data" in body else body))
         if self.access.get(token, 0.0) < time.time():
             return {"error": -216, "message": "Access token is invalid"}
         handler = {
@@ -186,6 +194,7 @@ class FakeZaloOA(common.SentMessages):
             "v3.0/oa/quota/message": lambda b: {"error": 0, "data": {"total": self.quota_total,
                                                                       "remaining": self.quota_left}},
             "v3.0/oa/user/detail": self._detail,
+            "v2.0/oa/upload/file": self._upload,
         }.get(path)  # fmt: skip
         if handler is None:
             return {"error": -404, "message": "unknown endpoint"}
@@ -206,7 +215,14 @@ class FakeZaloOA(common.SentMessages):
             if not 1 <= len(message["text"]) <= 2000:
                 return {"error": -211, "message": "Invalid text length"}
             return self._record({"user_id": user, "kind": "cs", "text": message["text"]})
-        url = message["attachment"]["payload"]["elements"][0]["url"]
+        attachment = message["attachment"]
+        if attachment["type"] == "file":
+            upload = self.uploads.get(attachment["payload"].get("token", ""))
+            if upload is None:
+                return {"error": -210, "message": "Invalid file token"}
+            return self._record({"user_id": user, "kind": "file", "text": "", "file_name": upload["name"],
+                                 "size": len(upload["data"]), "data": upload["data"]})  # fmt: skip
+        url = attachment["payload"]["elements"][0]["url"]
         return self._record({"user_id": user, "kind": "image", "text": "", "url": url})
 
     def _promotion(self, body: dict) -> dict:
@@ -220,6 +236,16 @@ class FakeZaloOA(common.SentMessages):
         header = next(e["content"] for e in elements if e["type"] == "header")
         text = next(e["content"] for e in elements if e["type"] == "text")
         return self._record({"user_id": user, "kind": "promotion", "header": header, "text": f"{header}\n{text}"})
+
+    def _upload(self, body: dict) -> dict:
+        name, data = str(body.get("name", "")), body.get("data", b"")
+        if not name.lower().endswith((".pdf", ".doc", ".docx")):
+            return {"error": -210, "message": "File type is not supported"}
+        if not 0 < len(data) <= 5 * 1024 * 1024:
+            return {"error": -210, "message": "File size exceeds the limit"}
+        file_token = f"file{next(self._counter)}"
+        self.uploads[file_token] = {"name": name, "data": data}
+        return {"error": 0, "message": "Success", "data": {"token": file_token}}
 
     def _detail(self, data: dict) -> dict:
         user = data.get("user_id", "")

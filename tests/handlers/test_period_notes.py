@@ -4,12 +4,16 @@ sent (committed first), bad input re-asked; the deadlines listed from the calend
 from __future__ import annotations
 
 import html
+import io
 from datetime import datetime
 
+import docx
+import openpyxl
 import pytest
 
 from bot.activity import deadlines, notes
 from bot.core.clock import VIETNAM
+from bot.periodic import build
 from tests.conftest import Chat
 
 STAFF = "7002"
@@ -110,7 +114,35 @@ async def test_deadlines_coming_up(staff, services, settings):
     assert "27/11/2026" not in [i["on"] for i in staff.values_of("deadlines_upcoming")["items"]]
 
 
-async def test_done_links_to_the_consoles_download_when_the_console_is_on(router, services, settings):
+def _documents(replies) -> list:
+    return [r.document for r in replies if r.document is not None]
+
+
+def _instead(chat: Chat) -> list[dict]:
+    return [values for name, values in chat.renders if name == "period_report" and values["part"] == "instead"]
+
+
+async def test_done_sends_the_word_report_and_its_annex(staff, services):
+    await staff.send("/baocaoky")
+    await staff.press("notes:period:2026-Q4")
+    await staff.press("notes:area:x-02647")
+    await staff.press("notes:write:difficulties")
+    await staff.send(HOSTILE)
+    replies = await staff.press("notes:done")
+    word, annex = _documents(replies)
+    assert (word.name, word.mime) == ("bao-cao-2026-Q4-x-02647.docx", build.DOCX)
+    assert (annex.name, annex.mime) == ("bao-cao-2026-Q4-x-02647-phu-luc.xlsx", build.XLSX)
+    paragraphs = [p.text for p in docx.Document(io.BytesIO(word.content)).paragraphs]
+    assert any(HOSTILE.splitlines()[-1] in p for p in paragraphs)  # the section written in the chat
+    assert openpyxl.load_workbook(io.BytesIO(annex.content)).sheetnames
+    assert word.caption and annex.caption and len(word.caption) < 200  # short, under Telegram's 1,024
+    done = staff.values_of("period_notes")
+    assert done["step"] == "done" and done["written"] is True and done["empty"] is True
+    assert [v["link"] for v in _instead(staff)] == [None, None]  # no console: who can make it instead
+    assert replies[-1].choices and not replies[0].choices  # the menu button under the last message
+
+
+async def test_without_a_file_the_words_link_to_the_consoles_download(router, services, settings):
     settings.staff_ids = ["test:7003=x-02647"]
     settings.web_base_url = "https://console.example.vn"
     staff = Chat(router, services, chat_id="7003")
@@ -119,5 +151,23 @@ async def test_done_links_to_the_consoles_download_when_the_console_is_on(router
     if staff.values_of("period_notes")["step"] == "area":
         await staff.press("notes:area:x-02647")
     await staff.press("notes:done")
-    done = staff.values_of("period_notes")
-    assert done["link"] == "https://console.example.vn/reports/periodic?period=2026-Q4&area=x-02647"
+    assert staff.values_of("period_notes")["written"] is False
+    assert [v["link"] for v in _instead(staff)] == [
+        "https://console.example.vn/reports/periodic?period=2026-Q4&area=x-02647&part=docx",
+        "https://console.example.vn/reports/periodic?period=2026-Q4&area=x-02647&part=xlsx",
+    ]
+
+
+async def test_an_area_no_longer_held_or_a_period_not_begun_gets_one_line(staff, services, settings):
+    await staff.send("/baocaoky")
+    await staff.press("notes:period:2026-Q4")
+    await staff.press("notes:area:x-02674")
+    settings.staff_ids = [f"{STAFF}=x-02647"]  # x-02674 was taken from them meanwhile
+    replies = await staff.press("notes:done")
+    assert not _documents(replies) and len(replies) == 1
+    assert (staff.values_of("period_report")["part"], staff.values_of("period_report")["problem"]) == (
+        "refused", "scope")  # fmt: skip
+    await staff.send("/baocaoky")
+    await staff.press("notes:period:2027-Q1")  # a crafted button: next year's first quarter
+    replies = await staff.press("notes:done")  # one commune left: no area asked
+    assert not _documents(replies) and staff.values_of("period_report")["problem"] == "not_begun"
