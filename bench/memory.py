@@ -10,11 +10,11 @@
    for `--settle` seconds; the bench prints VmHWM (the peak so far) and VmRSS (now) of its pid.
 2. The breakdown: a fresh interpreter does what `canhgiac run` does, one step at a time (the big
    third-party imports, the rest of the bot's imports, loading the library, loading the message
-   model, then answering every FAQ evaluation question), and prints VmRSS and VmHWM after each step. The figures of later steps include what
-   earlier steps imported, so each step's cost is the difference with the previous one; a step
-   that imports nothing new (everything already imported) costs nothing. It also says whether
-   scikit-learn or scipy were imported (they must not be at run time: `data/models/` holds the
-   fitted weights).
+   model, then answering every FAQ evaluation question), and prints VmRSS and VmHWM after each
+   step. The figures of later steps include what earlier steps imported, so each step's cost is
+   the difference with the previous one; a step that imports nothing new costs nothing. It also
+   says which heavy modules are imported by then (scikit-learn and scipy must not be at run time:
+   `data/models/` holds the fitted weights).
 
 Memory in MB is in units of 1,048,576 bytes (`/proc` reports kB).
 """
