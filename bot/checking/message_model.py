@@ -289,14 +289,15 @@ def shipped_model_path() -> Path:
 
 
 def load_or_train(folder: Path, path: Path | None = None) -> MessageModel:
-    """The model for the corpus in `folder`: from this process, from `path` when given, else the
-    shipped weights or the cache (`default_model_path`), or trained (and then written to `path` or
-    the cache when it can be; a read-only disk only costs the next start a training)."""
+    """The model for the corpus in `folder`: from this process, from the shipped weights or `path`
+    (default: the cache, `default_model_path`), whichever was fitted from this corpus, or trained
+    (and then written to `path` when it can be; a read-only disk only costs the next start a
+    training)."""
     digest = corpus_digest(folder)
     with _TRAINING:
         model = _TRAINED.get(digest)
         if model is None:
-            candidates = [path] if path else [shipped_model_path(), default_model_path(digest)]
+            candidates = [shipped_model_path(), path or default_model_path(digest)]
             model = next(filter(None, (read_model(p, digest) for p in candidates)), None)
         if model is None:
             target = path or default_model_path(digest)

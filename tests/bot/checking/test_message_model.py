@@ -170,3 +170,17 @@ def test_the_shipped_weights_are_the_shipped_corpus_s_and_score_as_a_fresh_fit(f
     for ours, fresh in zip(shipped.score_all(texts), MessageModel.from_fitted(*objects).score_all(texts), strict=True):
         assert ours.topic == fresh.topic
         assert abs(ours.scam - fresh.scam) <= 1e-9 and abs(ours.topic_probability - fresh.topic_probability) <= 1e-9
+
+
+def test_the_bot_loads_the_shipped_weights_without_training_even_with_its_own_path_set(tmp_path, monkeypatch, caplog):
+    import logging
+
+    from bot.checking import message_model
+
+    monkeypatch.setattr(message_model, "_TRAINED", {})
+    monkeypatch.setattr(message_model.MessageModel, "train", None)  # training would fail the test
+    own = tmp_path / "own" / "message-model.npz"  # CANHGIAC_MESSAGE_MODEL, not written yet
+    with caplog.at_level(logging.INFO, logger="canhgiac.messages"):
+        model = message_model.load_or_train(paths.content_dir() / "messages" / "train", own)
+    assert model.score("Mẹ ơi con về muộn").topic in model.topics and not own.exists()
+    assert not [r for r in caplog.records if "trained" in r.getMessage()]
