@@ -6,7 +6,7 @@
 
 1. `canhgiac run` as a real process on an empty database, talking to the loopback fake Bot API in
    a process of its own (`tests/fakes/telegram_process.py`), so the figures are the bot's alone.
-   Start-up is over when the bot has polled the fake for updates and its peak (VmHWM) has not moved
+   Start-up is over when the bot has logged its channel started and its peak (VmHWM) has not moved
    for `--settle` seconds; the bench prints VmHWM (the peak so far) and VmRSS (now) of its pid.
 2. The breakdown: a fresh interpreter does what `canhgiac run` does, one step at a time (the big
    third-party imports, the rest of the bot's imports, loading the library, loading the message
@@ -68,7 +68,7 @@ async def started_bot(settle: float) -> dict[str, float]:
                 figures = status_mb(bot.pid)
                 if figures["VmHWM"] > peak:
                     peak, still_since = figures["VmHWM"], time.monotonic()
-                polling = "getUpdates" in bot.stderr or time.monotonic() - started > 60
+                polling = "channel started" in bot.stderr or time.monotonic() - started > 60
                 if polling and time.monotonic() - still_since >= settle:
                     break
                 await asyncio.sleep(0.2)
