@@ -80,7 +80,7 @@ def main() -> None:
     model = MessageModel.train(corpus)
     trained = time.perf_counter() - started
     with tempfile.TemporaryDirectory() as tmp:
-        artefact, digest = Path(tmp) / "message-model.pkl", corpus_digest(folder)
+        artefact, digest = Path(tmp) / "message-model.npz", corpus_digest(folder)
         size = write_model(model, digest, artefact)
         loads = [timed_ms(lambda: read_model(artefact, digest)) for _ in range(5)]
         db = sqlite_utils.Database(Path(tmp) / "empty.db")

@@ -172,7 +172,7 @@ def load_library(settings: Settings) -> Library:
     detector_for(brands)  # compiled now, not on a citizen's first check
     message_judge = functools.cache(
         lambda: MessageJudge(
-            load_or_train(_message_corpus(content.root), settings.message_model_path),
+            load_or_train(message_corpus(content.root), settings.message_model_path),
             RedFlagPhrases.load(_red_flags(content.root)),
             brands,
         )
@@ -189,7 +189,7 @@ def load_library(settings: Settings) -> Library:
     )
 
 
-def _message_corpus(content_root: Path) -> Path:
+def message_corpus(content_root: Path) -> Path:
     """The content's message corpus; a content folder without one uses the shipped corpus."""
     own = content_root / "messages" / "train"
     return own if any(own.glob("*.tsv")) else paths.content_dir() / "messages" / "train"

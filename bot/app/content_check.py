@@ -9,7 +9,9 @@ fit a phone screen; quiz answers point at an option; campaigns render for every 
 phone screen (the areas and the calendar are checked when they load); no text a citizen reads
 names a district-level office as if it still existed, nor uses jargon such as "VoIP" or "KOL",
 nor a variant where one term is the rule ("xác thực 2 lớp" for "xác thực hai yếu tố"), nor the
-number of a law or decree that the facts sheet of `content/STYLE.md` does not list.
+number of a law or decree that the facts sheet of `content/STYLE.md` does not list; the shipped
+content's fitted weights (`data/models/`) were fitted on this very content (the bot would otherwise
+fit them at each start, with scikit-learn in its memory: `canhgiac models build` rebuilds them).
 """
 
 from __future__ import annotations
@@ -25,13 +27,17 @@ from rapidfuzz import fuzz
 
 from bot.activity import deadlines
 from bot.app.content_refs import code_references
+from bot.checking import message_model
+from bot.core import paths
+from bot.core import weights as stored
 from bot.core.content import LABEL_FILES, PHRASES_FILE, SHOWN_FIRST_FILE, TEMPLATE_SUFFIX, ContentError
 from bot.core.messages import CALLBACK_DATA_MAX_BYTES
 from bot.core.richtext import to_plain
 from bot.core.textnorm import phrase_key, strip_diacritics
+from bot.knowledge import classifier
 from bot.knowledge.catalog import Knowledge
 from bot.knowledge.normalize import normalize
-from bot.services import Library
+from bot.services import Library, message_corpus
 from bot.web.pages import SUFFIX as PAGE_SUFFIX
 from bot.web.pages import Pages
 
@@ -402,6 +408,21 @@ def _check_lists(lib: Library, problems: list[str]) -> None:
             problems += [f"{language}/{SHOWN_FIRST_FILE}: {what}: no {kind} {i!r}" for i in ids if i not in known]
 
 
+def _check_weights(lib: Library, problems: list[str]) -> None:
+    """The weights shipped in data/models/ match the shipped content (an operator's own content
+    folder has its weights fitted at start and kept in the cache: nothing to ship)."""
+    if lib.content.root.resolve() != paths.content_dir().resolve():
+        return
+    rebuild = "the content changed since they were fitted: run `canhgiac models build` and commit data/models/"
+    for language, matcher in lib.matchers.items():
+        if matcher.classifier.source != "shipped":
+            problems.append(f"data/models/{classifier.ARTEFACT.format(language)}: stale or missing, {rebuild}")
+    shipped = message_model.shipped_model_path()
+    found = stored.header(shipped)
+    if not found or found.get("digest") != message_model.corpus_digest(message_corpus(lib.content.root)):
+        problems.append(f"data/models/{shipped.name}: stale or missing, {rebuild}")
+
+
 def check(lib: Library) -> Findings:
     problems: list[str] = []
     slugs = set(lib.content.taxonomy)
@@ -433,6 +454,7 @@ def check(lib: Library) -> Findings:
     _check_jargon(lib, problems)
     _check_terms(lib, problems)
     _check_law_numbers(lib, problems)
+    _check_weights(lib, problems)
     default = lib.knowledge[lib.default_language]
     counts = {
         "faq entries": len(default.faq),

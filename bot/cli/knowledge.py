@@ -1,5 +1,6 @@
-"""`canhgiac faq eval|gaps`, `canhgiac messages eval|tune|build` and `canhgiac content check`: the
-FAQ, its matcher, the verdict on scam messages and its model, and the content files."""
+"""`canhgiac faq eval|gaps`, `canhgiac messages eval|tune|build`, `canhgiac models build` and
+`canhgiac content check`: the FAQ, its matcher, the verdict on scam messages and its model, the
+models' shipped weights, and the content files."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli.common import _database, _library, _settings, content_app, faq_app, messages_app
+from bot.cli.common import _database, _library, _settings, content_app, faq_app, messages_app, models_app
 from bot.core.settings import SettingsError
 
 
@@ -216,10 +217,10 @@ def messages_build(
 
     from bot.checking.message_model import MessageModel, corpus_digest, default_model_path, read_corpus, write_model
     from bot.core import paths
-    from bot.services import _message_corpus
+    from bot.services import message_corpus
 
     settings = _settings(level="WARNING")
-    folder = _message_corpus(settings.content_dir or paths.content_dir())  # the corpus the bot will load
+    folder = message_corpus(settings.content_dir or paths.content_dir())  # the corpus the bot will load
     started = time.perf_counter()
     messages = _reading_corpus(lambda: read_corpus(folder), folder)
     digest = corpus_digest(folder)
@@ -232,6 +233,42 @@ def messages_build(
     typer.echo(f"trained from {folder} ({len(messages)} messages)")
     typer.echo(f"wrote {path}: {size / 1e6:.1f} MB in {time.perf_counter() - started:.1f} s")
     typer.echo(f"digest {digest}")
+
+
+@models_app.command("build")
+def models_build(
+    out: Annotated[
+        Path | None, typer.Option("--out", help="The folder to write to (default: data/models/, what the bot loads).")
+    ] = None,
+) -> None:
+    """Fit the FAQ topic model of each language and the message model on the content in use, and
+    write their weights (the bot loads them instead of fitting; `content check` says when stale)."""
+    import time
+
+    from bot.checking.message_model import ARTEFACT, MessageModel, corpus_digest, read_corpus, write_model
+    from bot.core import paths
+    from bot.knowledge import classifier
+    from bot.services import message_corpus
+
+    settings = _settings(level="WARNING")
+    folder = out or paths.models_dir()
+    started = time.perf_counter()
+    try:
+        with classifier.fitting_afresh():
+            library = _library(settings)
+            for language, matcher in library.matchers.items():
+                path = folder / classifier.ARTEFACT.format(language)
+                size = classifier.write_weights(matcher.classifier, path)
+                typer.echo(f"wrote {path}: {size / 1e6:.1f} MB, digest {matcher.classifier.digest[:16]}")
+        corpus = message_corpus(library.content.root)
+        messages = _reading_corpus(lambda: read_corpus(corpus), corpus)
+        digest = corpus_digest(corpus)
+        path = folder / ARTEFACT
+        size = write_model(MessageModel.train(messages), digest, path)
+    except OSError as error:
+        raise SettingsError(f"cannot write to {folder}: {error.strerror or error}") from None
+    typer.echo(f"wrote {path}: {size / 1e6:.1f} MB, digest {digest[:16]} ({len(messages)} messages)")
+    typer.echo(f"fitted in {time.perf_counter() - started:.1f} s")
 
 
 def _shipped_corpus() -> Path:

@@ -2,7 +2,8 @@
 
 In a wheel they are copied under ``bot/_content``, ``bot/_data`` and ``bot/_fonts`` (see
 pyproject.toml); in a source checkout or an editable install they are the top-level ``content/``,
-``data/reference/`` and ``data/fonts/`` folders. Looking in both places keeps one code path for
+``data/reference/`` and ``data/fonts/`` folders (and ``bot/_models`` or ``data/models/``, the fitted
+weights of the statistical models). Looking in both places keeps one code path for
 both layouts.
 """
 
@@ -29,3 +30,11 @@ def reference_dir() -> Path:
 
 def fonts_dir() -> Path:
     return _first_dir(PACKAGE_DIR / "_fonts", _SOURCE_ROOT / "data" / "fonts")
+
+
+def models_dir() -> Path:
+    """The shipped fitted weights (`bot/core/weights.py`); a checkout without them yet has none."""
+    for candidate in (PACKAGE_DIR / "_models", _SOURCE_ROOT / "data" / "models"):
+        if candidate.is_dir():
+            return candidate
+    return _SOURCE_ROOT / "data" / "models"

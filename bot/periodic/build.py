@@ -18,7 +18,7 @@ from bot.activity import log, notes
 from bot.broadcast.areas import Areas
 from bot.core.content import Texts
 from bot.core.storage import Storage
-from bot.periodic import annex, charts, document, figures
+from bot.periodic import figures
 from bot.periodic.inputs import ActivityCount
 from bot.periodic.periods import Period
 
@@ -80,6 +80,10 @@ def generate(
         return found, written
 
     found, texts = storage.read_sync(read)
+    # Imported here, not at the top: matplotlib, python-docx (lxml) and openpyxl cost `canhgiac run`
+    # some 60 MB of memory from start-up on, for a download staff make a few times a quarter.
+    from bot.periodic import annex, charts, document
+
     pictures = [] if found.empty else charts.render(found, t)
     written = document.write(found, areas, t, texts, pictures, output)
     sheet = annex.write(found, areas, t, document.period_words(found, t), annex_path(output))

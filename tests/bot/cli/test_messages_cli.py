@@ -19,6 +19,7 @@ from bot.checking.message_model import MessageModel, corpus_digest, read_corpus,
 from bot.checking.message_tune import empty_database
 from bot.checking.message_verdict import MessageJudge
 from bot.cli import app
+from bot.core.settings import Settings
 
 HEADER = "label\ttopic\tstyle\ttext\n"
 ASKS = ["nạp 200k kích hoạt nhiệm vụ", "chuyển cọc 500k nhận đơn", "đóng phí 300k giữ chỗ", "nạp tiền làm nhiệm vụ"]
@@ -53,7 +54,7 @@ def test_build_writes_the_artefact_in_the_cache_that_read_model_trusts_for_its_c
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     out = run("messages", "build")
     digest = corpus_digest(corpus)
-    artefact = tmp_path / "cache" / "canhgiac" / f"message-model-{digest[:16]}.pkl"
+    artefact = tmp_path / "cache" / "canhgiac" / f"message-model-{digest[:16]}.npz"
     assert digest in out and str(artefact) in out and re.search(r"\d+\.\d MB", out)
     assert isinstance(read_model(artefact, digest), MessageModel)
     tiny_corpus(corpus, extra="genuine\tfamily\tchat\tBố ơi, mai con về quê\n")  # the corpus changed
@@ -63,9 +64,9 @@ def test_build_writes_the_artefact_in_the_cache_that_read_model_trusts_for_its_c
 def test_build_out_writes_where_it_is_told(tmp_path, monkeypatch):
     corpus = tiny_corpus(tmp_path / "content" / "messages" / "train")
     monkeypatch.setenv("CANHGIAC_CONTENT_DIR", str(tmp_path / "content"))
-    run("messages", "build", "--out", str(tmp_path / "elsewhere" / "model.pkl"))
-    assert isinstance(read_model(tmp_path / "elsewhere" / "model.pkl", corpus_digest(corpus)), MessageModel)
-    assert not (tmp_path / "message-model.pkl").exists()
+    run("messages", "build", "--out", str(tmp_path / "elsewhere" / "model.npz"))
+    assert isinstance(read_model(tmp_path / "elsewhere" / "model.npz", corpus_digest(corpus)), MessageModel)
+    assert not (tmp_path / "message-model.npz").exists()
 
 
 def test_tune_prints_the_chosen_lines_with_their_figures_and_runner_ups(tmp_path):
@@ -130,3 +131,25 @@ def test_messages_eval_prints_the_figures_of_the_issue(tmp_path):
         assert figure in out
     bad = CliRunner().invoke(app, ["messages", "eval", str(tmp_path / "missing.tsv")])
     assert bad.exit_code != 0 and "missing.tsv" in str(bad.exception)
+
+
+def test_models_build_writes_both_models_weights_headed_by_their_digests(tmp_path, monkeypatch):
+    import shutil
+
+    from bot.core import weights as stored
+    from bot.knowledge import classifier
+    from bot.services import load_library
+    from tests.content_copy import content_copy
+
+    copy = content_copy(tmp_path)
+    shutil.rmtree(copy / "messages" / "train")
+    corpus = tiny_corpus(copy / "messages" / "train")
+    monkeypatch.setenv("CANHGIAC_CONTENT_DIR", str(copy))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    out = run("models", "build", "--out", str(tmp_path / "models"))
+    faq, messages = tmp_path / "models" / "faq-topics-vi.npz", tmp_path / "models" / "message-model.npz"
+    assert str(faq) in out and str(messages) in out
+    expected = load_library(Settings(_env_file=None, content_dir=copy)).matchers["vi"].classifier.digest
+    assert stored.header(faq)["digest"] == expected and stored.header(faq)["model"] == classifier.MODEL
+    assert isinstance(read_model(messages, corpus_digest(corpus)), MessageModel)
+    assert not (tmp_path / "cache" / "canhgiac").exists()  # a build fits afresh and keeps nothing in the cache
