@@ -161,26 +161,28 @@ class FaqMatcher:
 
     def _overlap(self, query: set[str]) -> dict[int, Overlap]:
         """Entry index -> word overlap for entries sharing a distinctive word."""
-        total = sum(self._weight(t) for t in query)
+        total = sum(self._weight(t) for t in sorted(query))
         if not total:
             return {}
         # Candidates come from the rarest shared words first, until there are enough: common words
         # then only add to the overlap of those candidates, which keeps a large FAQ fast.
+        # Every order below is total (ties broken by the term or the index): a set of strings
+        # iterates in the process's hash order, which would give another answer in another process.
         candidates: set[int] = set()
-        for term in sorted((t for t in query if t in self._postings), key=lambda t: len(self._postings[t])):
+        for term in sorted((t for t in query if t in self._postings), key=lambda t: (len(self._postings[t]), t)):
             common = self._frequency[term] > self._common
             if len(candidates) >= MAX_CANDIDATE_DOCS or (common and candidates):
                 break  # a word most entries use finds candidates only when no rarer word did
             candidates.update(self._postings[term][:MAX_CANDIDATE_DOCS] if common else self._postings[term])
-        known_query = {t: self._idf[t] for t in query if t in self._idf}
-        shared = {d: sum(known_query[t] for t in known_query.keys() & self._docs[d][1]) for d in candidates}
+        known_query = {t: self._idf[t] for t in sorted(query) if t in self._idf}
+        shared = {d: sum(w for t, w in known_query.items() if t in self._docs[d][1]) for d in sorted(candidates)}
         precision: dict[int, float] = {}
         for doc_index, overlap in shared.items():
             entry_index = self._docs[doc_index][0]
             precision[entry_index] = max(precision.get(entry_index, 0.0), overlap / self._doc_weight[doc_index])
         best: dict[int, Overlap] = {}
         # The score is at most sqrt(precision): only the most precise entries can win.
-        likely = sorted(precision, key=precision.get, reverse=True)[:MAX_SCORED_ENTRIES]
+        likely = sorted(precision, key=lambda e: (-precision[e], e))[:MAX_SCORED_ENTRIES]
         for entry_index in likely:
             entry_precision = precision[entry_index]
             # Recall over everything the entry's phrasings say: a long message may combine words that
@@ -215,7 +217,7 @@ class FaqMatcher:
             i: self._blend(overlap.get(i, NO_OVERLAP).score, posterior.get(self.entries[i].topic, 0.0))
             for i in candidates
         }
-        ranked = sorted(scored.items(), key=lambda item: item[1], reverse=True)[:limit]
+        ranked = sorted(scored.items(), key=lambda item: (-item[1], item[0]))[:limit]
         matches = [Match(self.entries[i], round(score, 1)) for i, score in ranked]
         best = overlap.get(ranked[0][0], NO_OVERLAP) if ranked else NO_OVERLAP
         signals = Signals(
@@ -233,7 +235,7 @@ class FaqMatcher:
 
     def _unknown_share(self, query: set[str]) -> float:
         """How much of the question's word weight no FAQ phrasing uses ("lúa", "tổng thống")."""
-        words = [t for t in query if " " not in t]
+        words = [t for t in sorted(query) if " " not in t]
         total = sum(self._weight(t) for t in words)
         return sum(self._unknown_weight for t in words if t not in self._idf) / total if total else 1.0
 
@@ -241,7 +243,7 @@ class FaqMatcher:
         typed = {w for w in norm.accented.split() if w != strip_diacritics(w)}
         if not typed:
             return
-        top = sorted(best, key=lambda i: best[i].score, reverse=True)[: SUGGESTIONS * 2]
+        top = sorted(best, key=lambda i: (-best[i].score, i))[: SUGGESTIONS * 2]
         for entry_index in top:
             bonus = ACCENT_BONUS * len(typed & self._accented[entry_index]) / len(typed)
             best[entry_index] = replace(best[entry_index], score=best[entry_index].score + bonus)
