@@ -511,6 +511,16 @@ def _v22_activity(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v25_delivery_tallies(db: sqlite_utils.Database) -> None:
+    # A broadcast's deliveries once its rows are pruned (`CANHGIAC_DELIVERY_RETENTION_DAYS` after it
+    # was summed up): counts per area and status, and how many of them were resent. No chat: what
+    # the periodic report and the console read, and no more.
+    db["delivery_tallies"].create(
+        {"broadcast_id": int, "area_code": str, "status": str, "rows": int, "resent": int},
+        pk=("broadcast_id", "area_code", "status"),
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "chats, conversation state, handled updates", _v1_core),
     Migration(2, "FAQ gaps, quiz results", _v2_knowledge),
@@ -536,6 +546,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(21, "anonymous usage counts per day, kind, outcome, topic and area; reports by month", _v21_usage_counts),
     Migration(22, "activity log, targets, report sections, reporting deadlines and reminders", _v22_activity),
+    Migration(25, "a summed-up broadcast's delivery counts, kept when its rows are pruned", _v25_delivery_tallies),
 )
 
 
