@@ -47,6 +47,7 @@ from tests.fakes.running_bot import TOKEN  # noqa: E402
 from tests.fakes.telegram_process import FakeTelegramProcess  # noqa: E402
 
 CONCURRENCY = 16
+PAID_RATE: list[float] = []  # --paid-rate: the paid pace asked (default: the setting's, 1,000/s)
 AREAS = ("coc-leu", "bac-cuong", "duyen-hai", "lao-cai")
 
 
@@ -88,6 +89,7 @@ def env_for(fake: FakeTelegramProcess, db_path: Path, *, paid: bool) -> dict[str
     return bot_env(
         fake.url, db_path, CANHGIAC_BROADCAST_CONCURRENCY=str(CONCURRENCY),
         CANHGIAC_TELEGRAM_PAID_BROADCAST="true" if paid else "false", CANHGIAC_LOG_LEVEL="WARNING",
+        **({"CANHGIAC_TELEGRAM_BROADCAST_RATE": str(PAID_RATE[0])} if PAID_RATE else {}),
     )  # fmt: skip
 
 
@@ -137,7 +139,7 @@ async def paced(folder: Path, count: int, *, paid: bool, seconds: float | None) 
             last, stats = time.perf_counter(), fake.stats()
             peak, sent = peak_rss_mb(bot.pid), stats["sent"]
         rate = (sent - 1) / (last - first) if last and first and last > first else 0.0
-        kind = "paid pace (1,000/s asked)" if paid else "free pace (20/s asked)"
+        kind = f"paid pace ({PAID_RATE[0] if PAID_RATE else 1000:,.0f}/s asked)" if paid else "free pace (20/s asked)"
         cpu, fake_cpu = stats.get("cpu", 0.0), stats.get("fake_cpu", 0.0)
         per_core = ""
         if cpu and fake_cpu:
@@ -237,8 +239,10 @@ def main() -> None:
     parser.add_argument("--free-seconds", type=float, default=30.0)
     parser.add_argument("--kill-subscribers", type=int, default=20_000)
     parser.add_argument("--updates", type=int, default=2000)
+    parser.add_argument("--paid-rate", type=float, help="CANHGIAC_TELEGRAM_BROADCAST_RATE (default 1,000)")
     parser.add_argument("--skip", nargs="*", default=[], choices=["free", "paid", "kill", "updates"])
     args = parser.parse_args()
+    PAID_RATE.extend([args.paid_rate] if args.paid_rate else [])
     print(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores; "
           f"bot and fake Bot API in separate processes; sender concurrency {CONCURRENCY}  [{load()}]")  # fmt: skip
     with tempfile.TemporaryDirectory() as folder:
