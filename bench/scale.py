@@ -6,7 +6,11 @@
 
 Prints, with the machine's load average next to each figure (the cores may be shared):
 - messages/s at the free pace (the production default, 20/s: measured over `--free-seconds`) and
-  at the paid pace (Telegram's paid broadcasts, up to 1,000/s: the whole broadcast);
+  at the paid pace (Telegram's paid broadcasts, up to 1,000/s: the whole broadcast), with the CPU
+  milliseconds per message of the bot process and of the fake Bot API's, each from /proc/PID/stat
+  (what a rate would be on a core of its own, whatever the load);
+- the database: bytes per recipient of a broadcast's rows, and their pruning once summed up
+  (`CANHGIAC_DELIVERY_RETENTION_DAYS`): how long it takes, what is left;
 - the bot process's peak RSS (VmHWM of its pid, read from /proc) during the paid broadcast;
 - duplicates after a `kill -9` mid-broadcast (a second broadcast of `--kill-subscribers`), against
   the sender's bound, and recipients lost;
@@ -32,6 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.app.serve import PRUNE_CHUNK  # noqa: E402
 from bot.broadcast import broadcasts, subscriptions  # noqa: E402
 from bot.broadcast.sender import duplicate_bound  # noqa: E402
 from bot.core.clock import utc_now  # noqa: E402
@@ -42,6 +47,7 @@ from tests.fakes.running_bot import TOKEN  # noqa: E402
 from tests.fakes.telegram_process import FakeTelegramProcess  # noqa: E402
 
 CONCURRENCY = 16
+PAID_RATE: list[float] = []  # --paid-rate: the paid pace asked (default: the setting's, 1,000/s)
 AREAS = ("coc-leu", "bac-cuong", "duyen-hai", "lao-cai")
 
 
@@ -83,6 +89,7 @@ def env_for(fake: FakeTelegramProcess, db_path: Path, *, paid: bool) -> dict[str
     return bot_env(
         fake.url, db_path, CANHGIAC_BROADCAST_CONCURRENCY=str(CONCURRENCY),
         CANHGIAC_TELEGRAM_PAID_BROADCAST="true" if paid else "false", CANHGIAC_LOG_LEVEL="WARNING",
+        **({"CANHGIAC_TELEGRAM_BROADCAST_RATE": str(PAID_RATE[0])} if PAID_RATE else {}),
     )  # fmt: skip
 
 
@@ -93,7 +100,7 @@ async def wait_sent(
     time, last, peak RSS of the bot, the fake's counts)."""
     first = last = None
     peak = 0.0
-    cpu_at_first = 0.0
+    cpu_at_first = fake_cpu_at_first = 0.0
     deadline = time.monotonic() + timeout
     seen = 0
     while time.monotonic() < deadline:
@@ -104,13 +111,15 @@ async def wait_sent(
         if stats["sent"] and first is None:
             first = now
             cpu_at_first = cpu_seconds(bot.pid) if bot is not None else 0.0
+            fake_cpu_at_first = cpu_seconds(fake.process.pid)
         if stats["sent"] > seen:
             seen, last = stats["sent"], now
         if stats[key] >= target:
             break
         await asyncio.sleep(0.25)
     cpu = cpu_seconds(bot.pid) - cpu_at_first if bot is not None and bot.running() else 0.0
-    return first, last, peak, fake.stats() | {"cpu": cpu}
+    fake_cpu = cpu_seconds(fake.process.pid) - fake_cpu_at_first
+    return first, last, peak, fake.stats() | {"cpu": cpu, "fake_cpu": fake_cpu}
 
 
 async def paced(folder: Path, count: int, *, paid: bool, seconds: float | None) -> None:
@@ -130,15 +139,59 @@ async def paced(folder: Path, count: int, *, paid: bool, seconds: float | None) 
             last, stats = time.perf_counter(), fake.stats()
             peak, sent = peak_rss_mb(bot.pid), stats["sent"]
         rate = (sent - 1) / (last - first) if last and first and last > first else 0.0
-        kind = "paid pace (1,000/s asked)" if paid else "free pace (20/s asked)"
-        cpu = stats.get("cpu", 0.0)
-        per_core = f", bot CPU {cpu * 1000 / sent:.2f} s per 1,000 = {sent / cpu:,.0f}/s per core" if cpu else ""
+        kind = f"paid pace ({PAID_RATE[0] if PAID_RATE else 1000:,.0f}/s asked)" if paid else "free pace (20/s asked)"
+        cpu, fake_cpu = stats.get("cpu", 0.0), stats.get("fake_cpu", 0.0)
+        per_core = ""
+        if cpu and fake_cpu:
+            per_core = (f"; bot CPU {cpu * 1000 / sent:.2f} ms per message ({sent / cpu:,.0f}/s on a core of its "
+                        f"own), fake Bot API CPU {fake_cpu * 1000 / sent:.2f} ms per message")  # fmt: skip
         print(f"{kind}: {sent} messages at {rate:,.0f} messages/s{per_core}; paid sends {stats['paid']}, "
               f"refused 429 {stats['throttled']}, duplicates {stats['doubled']}; bot peak RSS {peak:.0f} MB "
               f" [{load()}]", flush=True)  # fmt: skip
+        if paid:  # summed up by the bot (its schedule loop), so that its rows may be pruned
+            await summed_up(db_path)
     finally:
         await bot.stop()
         fake.stop()
+    if paid:
+        database(db_path, count)
+
+
+async def summed_up(db_path: Path, timeout: float = 30) -> None:
+    storage = Storage(db_path)
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and storage.read_sync(lambda db: broadcasts.get(db, 1).status) != "done":
+            await asyncio.sleep(0.5)
+    finally:
+        storage.close()
+
+
+def database(db_path: Path, count: int) -> None:
+    """A broadcast's rows in the database, then pruned as housekeeping does once it is summed up."""
+    storage = Storage(db_path)
+    try:
+
+        def size(db) -> tuple[float, float, int]:
+            rows = dict(db.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name").fetchall())
+            indexes = [n for (n,) in db.execute("SELECT name FROM sqlite_master WHERE tbl_name = 'deliveries' "
+                                                "AND type = 'index'").fetchall()]  # fmt: skip
+            tallies = db.execute("SELECT count(*) FROM delivery_tallies").fetchone()[0]
+            return rows.get("deliveries", 0) / 2**20, sum(rows.get(n, 0) for n in indexes) / 2**20, tallies
+
+        table, indexes, _ = storage.read_sync(size)
+        started = time.perf_counter()
+        pruned = 0
+        while moved := storage.write_sync(lambda db: broadcasts.prune_deliveries(db, "9999", PRUNE_CHUNK)):
+            pruned += moved
+        took = time.perf_counter() - started
+        after, after_indexes, tallies = storage.read_sync(size)
+    finally:
+        storage.close()
+    print(f"database: a broadcast's rows {table:.1f} MB + {indexes:.1f} MB of indexes for {count} recipients "
+          f"({(table + indexes) * 2**20 / count:.0f} bytes each); once summed up, {pruned} rows pruned in "
+          f"{took:.1f} s ({PRUNE_CHUNK} a transaction), {after + after_indexes:.1f} MB left, counts kept in "
+          f"{tallies} rows  [{load()}]", flush=True)  # fmt: skip
 
 
 async def killed(folder: Path, count: int) -> None:
@@ -186,8 +239,10 @@ def main() -> None:
     parser.add_argument("--free-seconds", type=float, default=30.0)
     parser.add_argument("--kill-subscribers", type=int, default=20_000)
     parser.add_argument("--updates", type=int, default=2000)
+    parser.add_argument("--paid-rate", type=float, help="CANHGIAC_TELEGRAM_BROADCAST_RATE (default 1,000)")
     parser.add_argument("--skip", nargs="*", default=[], choices=["free", "paid", "kill", "updates"])
     args = parser.parse_args()
+    PAID_RATE.extend([args.paid_rate] if args.paid_rate else [])
     print(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores; "
           f"bot and fake Bot API in separate processes; sender concurrency {CONCURRENCY}  [{load()}]")  # fmt: skip
     with tempfile.TemporaryDirectory() as folder:

@@ -40,6 +40,7 @@ OWNERS: dict[str, str] = {
     "subscriptions": "bot/broadcast/subscriptions.py",
     "broadcasts": "bot/broadcast/broadcasts.py",
     "deliveries": "bot/broadcast/deliveries.py",
+    "delivery_tallies": "bot/broadcast/deliveries.py",
     "week_overrides": "bot/broadcast/campaigns.py",
     "grants": "bot/routing/grants.py",
     "invites": "bot/routing/grants.py",

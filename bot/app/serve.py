@@ -20,6 +20,7 @@ import gc
 import logging
 import signal
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 
 from bot.activity import deadlines, scope
 from bot.app.wiring import App
@@ -31,7 +32,7 @@ from bot.channels.telegram import TelegramChannel
 from bot.channels.zalo import ZaloChannel
 from bot.channels.zalo_oa import ZaloOAChannel
 from bot.core import outbox
-from bot.core.clock import VIETNAM
+from bot.core.clock import VIETNAM, to_iso
 from bot.core.settings import SettingsError
 from bot.reporting import digest
 from bot.routing import grants, handled_updates, roles
@@ -42,6 +43,8 @@ log = logging.getLogger("canhgiac.serve")
 
 HOUSEKEEPING_INTERVAL_SECONDS = 6 * 3600
 HOUSEKEEPING_RETRY_SECONDS = (1.0, 600.0)  # after a failed housekeeping: first wait, longest
+# Delivery rows pruned per transaction: the writer (replies, the sender) waits at most one chunk.
+PRUNE_CHUNK = 5000
 SCHEDULE_INTERVAL_SECONDS = 2.0
 SCHEDULE_RETRY_MAX_SECONDS = 60.0
 # Reminders are per day: a look every few minutes sends one soon after REMIND_HOUR.
@@ -72,12 +75,22 @@ def build_channels(app: App, *, webhook_url: str | None, zalo_webhook_url: str |
 
 
 async def housekeeping(services: Services) -> None:
-    """Forget handled update ids past their retention and expired conversations."""
+    """Forget handled update ids past their retention and expired conversations; prune the
+    delivery rows of broadcasts summed up more than `CANHGIAC_DELIVERY_RETENTION_DAYS` ago (their
+    counts stay), a chunk per transaction."""
     now = services.clock()
     pruned = await services.storage.write(
         lambda db: (handled_updates.prune(db, now), services.conversations.purge_expired(db))
     )
-    log.info("housekeeping handled_updates_pruned=%d conversations_expired=%d", *pruned)
+    before = to_iso(now - timedelta(days=services.settings.delivery_retention_days))
+    deliveries = 0
+    while (moved := await services.storage.write(lambda db: broadcasts.prune_deliveries(db, before, PRUNE_CHUNK))) > 0:
+        deliveries += moved
+        if moved < PRUNE_CHUNK:
+            break
+    log.info(
+        "housekeeping handled_updates_pruned=%d conversations_expired=%d deliveries_pruned=%d", *pruned, deliveries
+    )
 
 
 async def queue_digest(services: Services) -> bool:

@@ -341,6 +341,21 @@ def finish(
     return finished
 
 
+def prune_deliveries(db: sqlite_utils.Database, before: str, limit: int) -> int:
+    """Up to `limit` delivery rows of broadcasts summed up and finished before `before` go, their
+    counts kept (`deliveries.sum_up`); how many went. Called until it returns less than `limit`."""
+    moved = 0
+    for (broadcast_id,) in db.execute(
+        "SELECT id FROM broadcasts WHERE summary_sent = 1 AND status IN ('done', 'cancelled') AND finished_at < ? "
+        "ORDER BY id",
+        [before],
+    ).fetchall():
+        moved += deliveries.sum_up(db, broadcast_id, limit - moved)
+        if moved >= limit:
+            break
+    return moved
+
+
 def local_time(stamp: str) -> str:
     return from_iso(stamp).astimezone(VIETNAM).strftime("%H:%M %d/%m/%Y")
 

@@ -6,6 +6,13 @@ second, a transaction per row and per record was where the time went.
 
 The same functions, on the same row shape (`bot.core.outbox.Outgoing`, `Failure`), as the
 outbox: the sender holds the policy, this module the SQL.
+
+**Retention.** A row holds its recipient and text: a broadcast to 300,000 is about 110 MB, 52 a
+year some 6 GB. Once a broadcast is summed up and `CANHGIAC_DELIVERY_RETENTION_DAYS` have passed,
+its rows go (`sum_up`) and their counts per area and status, with how many were resent, stay in
+`delivery_tallies`; `counts` and `per_area` (the console, the periodic report) read both, so their
+figures do not change. Rows are moved in chunks, each chunk's counts and deletion in one
+transaction: no moment counts a row twice or not at all, and the writer is never held for long.
 """
 
 from __future__ import annotations
@@ -110,16 +117,42 @@ def add(db: sqlite_utils.Database, rows: Iterable[dict]) -> int:
 
 
 def counts(db: sqlite_utils.Database, broadcast_id: int) -> tuple[dict[str, int], int]:
-    """(rows per status, rows sent again after a crash) of one broadcast."""
+    """(rows per status, rows sent again after a crash) of one broadcast, pruned rows included."""
     per_status = dict(
         db.execute(
-            "SELECT status, count(*) FROM deliveries WHERE broadcast_id = ? GROUP BY status", [broadcast_id]
+            "SELECT status, sum(n) FROM (SELECT status, count(*) AS n FROM deliveries WHERE broadcast_id = ? "
+            "GROUP BY status UNION ALL SELECT status, rows FROM delivery_tallies WHERE broadcast_id = ?) "
+            "GROUP BY status",
+            [broadcast_id, broadcast_id],
         ).fetchall()
     )
     resent = db.execute(
-        "SELECT count(*) FROM deliveries WHERE broadcast_id = ? AND resent = 1", [broadcast_id]
+        "SELECT (SELECT count(*) FROM deliveries WHERE broadcast_id = ? AND resent = 1) + "
+        "(SELECT coalesce(sum(resent), 0) FROM delivery_tallies WHERE broadcast_id = ?)",
+        [broadcast_id, broadcast_id],
     ).fetchone()[0]
     return per_status, resent
+
+
+def sum_up(db: sqlite_utils.Database, broadcast_id: int, limit: int) -> int:
+    """Move up to `limit` rows of a finished broadcast into its counts (`delivery_tallies`) and
+    delete them; how many were moved. Nothing is moved while a row of it is still to be sent."""
+    still_open = db.execute(
+        "SELECT 1 FROM deliveries WHERE broadcast_id = ? AND status IN ('pending', 'inflight') LIMIT 1", [broadcast_id]
+    ).fetchone()
+    if limit <= 0 or still_open:
+        return 0
+    rows = db.execute("SELECT id FROM deliveries WHERE broadcast_id = ? LIMIT ?", [broadcast_id, limit])
+    ids = json.dumps([row[0] for row in rows])
+    db.execute(
+        "INSERT INTO delivery_tallies (broadcast_id, area_code, status, rows, resent) "
+        "SELECT broadcast_id, coalesce(area_code, ''), status, count(*), sum(resent = 1) FROM deliveries "
+        "WHERE id IN (SELECT value FROM json_each(?)) GROUP BY 1, 2, 3 "
+        "ON CONFLICT (broadcast_id, area_code, status) "
+        "DO UPDATE SET rows = rows + excluded.rows, resent = resent + excluded.resent",
+        [ids],
+    )
+    return db.execute("DELETE FROM deliveries WHERE id IN (SELECT value FROM json_each(?))", [ids]).rowcount
 
 
 def held(db: sqlite_utils.Database, broadcast_id: int, after: str) -> tuple[int, str | None]:
@@ -154,11 +187,14 @@ def forget(db: sqlite_utils.Database, chat: ChatKey) -> None:
 
 
 def per_area(db: sqlite_utils.Database, broadcast_ids: list[int], area_codes: list[str]) -> list[tuple]:
-    """(broadcast id, area, status, rows) of these broadcasts' deliveries in these areas."""
+    """(broadcast id, area, status, rows) of these broadcasts' deliveries in these areas, pruned rows included."""
     if not broadcast_ids or not area_codes:
         return []
+    where = "broadcast_id IN (SELECT value FROM json_each(?)) AND area_code IN (SELECT value FROM json_each(?))"
+    ids, areas = json.dumps(broadcast_ids), json.dumps(area_codes)
     return db.execute(
-        "SELECT broadcast_id, area_code, status, count(*) FROM deliveries WHERE broadcast_id IN "
-        "(SELECT value FROM json_each(?)) AND area_code IN (SELECT value FROM json_each(?)) GROUP BY 1, 2, 3",
-        [json.dumps(broadcast_ids), json.dumps(area_codes)],
+        f"SELECT broadcast_id, area_code, status, sum(n) FROM (SELECT broadcast_id, area_code, status, count(*) AS n "
+        f"FROM deliveries WHERE {where} GROUP BY 1, 2, 3 UNION ALL SELECT broadcast_id, area_code, status, rows "
+        f"FROM delivery_tallies WHERE {where}) GROUP BY 1, 2, 3",
+        [ids, areas, ids, areas],
     ).fetchall()

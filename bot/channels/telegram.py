@@ -70,6 +70,7 @@ from telegram.request import HTTPXRequest
 from bot.broadcast import subscriptions
 from bot.channels import ChannelStartError, Wiring, http_pool
 from bot.channels.retry import send_retrying
+from bot.channels.telegram_broadcast import PaidBroadcasts
 from bot.channels.webhook import BadUpdate, WebhookServer
 from bot.core.messages import ChatKey, Contact, DeliveryError, Document, Incoming, Photo, Reply
 from bot.core.richtext import split_html
@@ -462,6 +463,14 @@ class TelegramChannel:
         # CANHGIAC_POLICE_CHAT_ID still names the old group. Learnt from the first refused send
         # after each start: one extra call, no state to go stale.
         self._moved: dict[str, str] = {}
+        # Paid broadcast messages go their own, leaner way (`telegram_broadcast.py`).
+        self._paid = (
+            PaidBroadcasts(
+                self.settings.telegram_bot_token.get_secret_value().strip(), self.settings.telegram_api_base_url
+            )  # fmt: skip
+            if self.settings.telegram_paid_broadcast and self.settings.telegram_bot_token is not None
+            else None
+        )
 
     async def start(self) -> None:
         app = self.application
@@ -550,18 +559,32 @@ class TelegramChannel:
         await self.application.update_queue.put(update)
 
     async def deliver_broadcast(self, chat_id: str, replies: list[Reply]) -> None:
-        """A broadcast message: as `deliver`, paid when the owner turned paid broadcasts on."""
-        await self.deliver(chat_id, replies, paid=self.settings.telegram_paid_broadcast)
+        """A broadcast message: as `deliver`, or as a paid broadcast when the owner turned those on
+        (the lean path of `telegram_broadcast.py`: the sender paces it, not the application's limiter)."""
+        paid = self._paid
+        if paid is None:
+            await self.deliver(chat_id, replies)
+            return
+
+        async def send(to: str) -> None:
+            for reply in replies:
+                await paid.send(to, reply.text)
+
+        await self._delivering(chat_id, send)
 
     async def deliver(self, chat_id: str, replies: list[Reply], *, paid: bool = False) -> None:
         """Send a message the bot starts itself (outbox); raises `DeliveryError` when it fails."""
+        await self._delivering(chat_id, lambda to: send_replies(self.application.bot, to, replies, paid=paid))
+
+    async def _delivering(self, chat_id: str, send: Callable[[str], Awaitable[None]]) -> None:
+        """`send` to the chat (or where its group moved); Telegram's refusals as `DeliveryError`."""
         try:
-            await send_replies(self.application.bot, self._moved.get(chat_id, chat_id), replies, paid=paid)
+            await send(self._moved.get(chat_id, chat_id))
         except ChatMigrated as error:
             moved = self._moved[chat_id] = str(error.new_chat_id)  # keyed by the id the outbox names
             # A group's id is the deployment's setting, not a citizen's: said so it can be updated.
             log.warning("group became a supergroup channel=%s new_chat_id=%s: update the setting", CHANNEL, moved)
-            await self.deliver(moved, replies, paid=paid)
+            await self._delivering(moved, send)
         except Forbidden:
             raise DeliveryError("Forbidden", blocked=True) from None  # the citizen blocked the bot
         except BadRequest as error:
@@ -587,4 +610,6 @@ class TelegramChannel:
         if app.running:
             await app.stop()
         await app.shutdown()
+        if self._paid is not None:
+            await self._paid.close()
         log.info("channel stopped channel=%s", CHANNEL)

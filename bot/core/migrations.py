@@ -532,6 +532,16 @@ def _v23_area_deadlines_and_activity_changes(db: sqlite_utils.Database) -> None:
     db["activity_changes"].create_index(["area_code", "changed_at"])
 
 
+def _v25_delivery_tallies(db: sqlite_utils.Database) -> None:
+    # A broadcast's deliveries once its rows are pruned (`CANHGIAC_DELIVERY_RETENTION_DAYS` after it
+    # was summed up): counts per area and status, and how many of them were resent. No chat: what
+    # the periodic report and the console read, and no more.
+    db["delivery_tallies"].create(
+        {"broadcast_id": int, "area_code": str, "status": str, "rows": int, "resent": int},
+        pk=("broadcast_id", "area_code", "status"),
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "chats, conversation state, handled updates", _v1_core),
     Migration(2, "FAQ gaps, quiz results", _v2_knowledge),
@@ -562,6 +572,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "reporting deadlines per area, hidden per area; edits of recorded activities audited",
         _v23_area_deadlines_and_activity_changes,
     ),
+    Migration(25, "a summed-up broadcast's delivery counts, kept when its rows are pruned", _v25_delivery_tallies),
 )
 
 

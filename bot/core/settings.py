@@ -179,6 +179,9 @@ class Settings(BaseSettings):
     # Messages in flight at once (with the sender's record batch, the bound on messages a crash
     # may send twice: `bot/broadcast/sender.py`).
     broadcast_concurrency: int = Field(8, ge=1, le=64, **_env("CANHGIAC_BROADCAST_CONCURRENCY"))
+    # A summed-up broadcast's rows (one per recipient, with its text) are pruned after this many
+    # days; its counts per area and status stay (`bot/broadcast/deliveries.py`).
+    delivery_retention_days: int = Field(30, ge=1, le=3650, **_env("CANHGIAC_DELIVERY_RETENTION_DAYS"))
 
     @field_validator("police_ids", "staff_ids", "admin_ids", mode="before")
     @classmethod

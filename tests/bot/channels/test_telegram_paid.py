@@ -4,10 +4,17 @@ python-telegram-bot client, `serve()`'s sender, the fake Bot API with Telegram's
 
 from __future__ import annotations
 
+import asyncio
 import time
 
+import pytest
+from telegram.error import Forbidden, RetryAfter
+
+from bot.broadcast import broadcasts, subscriptions
+from bot.channels.telegram_broadcast import PaidBroadcasts, parameters
+from bot.core.messages import ChatKey
 from tests.bot.channels.test_broadcast_e2e import received, seed, wait_until
-from tests.fakes.running_bot import RunningBot
+from tests.fakes.running_bot import TOKEN, RunningBot
 
 CITIZEN = 77
 
@@ -46,3 +53,52 @@ async def test_without_the_setting_broadcasts_are_free_and_the_fake_refuses_a_fl
         await wait_until(lambda: len(received(fake)) == 60, timeout=60)
     assert fake.paid_sent == 0 and not any(m["paid"] for m in fake.sent)
     assert fake.throttled > 0  # past 30/s unpaid: refused with 429, then sent after the wait
+
+
+async def test_the_lean_path_sends_as_any_message_and_keeps_a_connection_per_send_in_flight(fake):
+    fake.rate_limit(per_second=10, paid_per_second=1000, per_chat_per_second=3)
+    fake.block_chat(999)
+    paid = PaidBroadcasts(TOKEN, f"{fake.url}/bot")
+    gate = asyncio.Semaphore(8)  # the sender's workers
+
+    async def send(chat: int, text: str) -> None:
+        async with gate:
+            await paid.send(chat, text)
+
+    long_text = "\n\n".join(["<b>Cảnh báo</b> " + "x" * 990] * 6)  # over 4,096: two parts
+    try:
+        await asyncio.gather(*(send(300_000 + n, "<b>Cảnh báo</b> thử nghiệm") for n in range(60)))
+        await send(1, long_text)
+        with pytest.raises(Forbidden):
+            await paid.send(999, "x")
+        fake.fail_next("sendMessage", status=429, retry_after=7)
+        with pytest.raises(RetryAfter):
+            await paid.send(2, "x")
+        connections = paid.connections
+    finally:
+        await paid.close()
+    assert 1 < connections <= 8  # one per send in flight, never more, reused after
+    assert len(fake.sent) == 62 and all(m["paid"] and m["parse_mode"] == "HTML" for m in fake.sent)
+    assert fake.throttled == 0  # sixty past the free limit of 10 a second: counted as paid
+    parts = fake.messages_to(1)
+    assert len(parts) == 2 and "".join(m["text"] for m in parts).count("x") == 990 * 6
+    assert parameters("a")[0]["link_preview_options"] == '{"is_disabled": true}'
+
+
+async def test_a_paid_broadcast_marks_a_blocked_chat_and_waits_out_a_flood(fake, tg_settings):
+    inside, outside = seed(tg_settings.db_path, 40, targeted=False)
+    blocked = min(inside)
+    fake.block_chat(blocked)
+    fake.fail_next("sendMessage", status=429, retry_after=1)
+    settings = tg_settings.model_copy(update={"telegram_paid_broadcast": True})
+    async with RunningBot(settings, fake) as bot:
+        everyone = (inside | outside) - {blocked}
+        await wait_until(lambda: set(received(fake)) == everyone, timeout=60)
+        await asyncio.sleep(0.5)  # the last results recorded
+        state = await bot.services.storage.read(lambda db: broadcasts.progress(db, 1))
+        subscription = await bot.services.storage.read(
+            lambda db: subscriptions.get(db, ChatKey("telegram", str(blocked)))
+        )
+    assert set(received(fake).values()) == {1} and all(m["paid"] for m in fake.sent)
+    assert state.counts == {"sent": len(everyone), "blocked": 1}
+    assert not subscription.active and subscription.stopped_reason == "blocked"

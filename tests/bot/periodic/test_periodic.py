@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 
 from bot.activity import log, notes, targets
+from bot.app.serve import housekeeping
 from bot.broadcast import broadcasts, deliveries, subscriptions
 from bot.core import tally
 from bot.core.messages import ChatKey
@@ -332,3 +333,51 @@ def test_an_edited_or_deleted_activity_is_what_the_report_counts(filled, library
     a = t.labels("periodic.annex")
     activity_rows = list(book[a["sheet_activities"]].iter_rows(min_row=2, values_only=True))
     assert [row[1:] for row in activity_rows] == [(A, meeting, 1, 140)]
+
+
+def test_pruning_a_summed_up_broadcasts_rows_keeps_every_figure(filled, library):
+    renderer = broadcasts.Renderer(library.content.texts("vi"), library.areas, library.campaigns)
+    period = periods.parse("2026-Q4", TODAY)
+
+    def send_the_rest(db):
+        deliveries.claim(db, "test", at("2026-10-15", 12), busy=())
+        deliveries.recover(db, "test")  # a crash: the row in flight is sent again, counted as resent
+        while (item := deliveries.claim(db, "test", at("2026-10-15", 12), busy=())) is not None:
+            deliveries.record_sent(db, item.id, at("2026-10-15", 12))
+        broadcasts.finish(db, at("2026-10-15", 13), lambda broadcast: [], renderer)
+
+    def read(db):
+        return figures.compute(db, library.areas, PROVINCE, period), broadcasts.progress(db, 1)
+
+    def prune(before: str):
+        return filled.storage.write_sync(lambda db: broadcasts.prune_deliveries(db, before, 2))
+
+    filled.storage.write_sync(send_the_rest)
+    before = filled.storage.read_sync(read)
+    assert before[1].counts == {"sent": 3, "blocked": 1} and before[1].resent == 1
+    assert prune("2026-10-15T12:00:00Z") == 0  # summed up at 13:00: kept until then
+    moved = []
+    while moved[-1:] != [0]:  # two rows a transaction: every figure holds after each
+        moved.append(prune("2026-11-20T00:00:00Z"))
+        assert filled.storage.read_sync(read) == before
+    assert moved == [2, 2, 0]
+    assert _sql(filled, "SELECT count(*) FROM deliveries") == 0
+    assert _sql(filled, "SELECT sum(rows) FROM delivery_tallies") == 4
+
+
+async def test_housekeeping_prunes_delivery_rows_after_the_retention_setting(filled, library, clock):
+    renderer = broadcasts.Renderer(library.content.texts("vi"), library.areas, library.campaigns)
+
+    def cancel_the_rest(db):
+        broadcasts.cancel(db, 1)
+        broadcasts.finish(db, at("2026-10-15", 13), lambda broadcast: [], renderer)
+
+    filled.storage.write_sync(cancel_the_rest)
+    progress = filled.storage.read_sync(lambda db: broadcasts.progress(db, 1))
+    clock.now = at("2026-11-13")  # 29 days after: kept (CANHGIAC_DELIVERY_RETENTION_DAYS, 30 by default)
+    await housekeeping(filled)
+    assert _sql(filled, "SELECT count(*) FROM deliveries") == 4
+    clock.now = at("2026-11-15")
+    await housekeeping(filled)
+    assert _sql(filled, "SELECT count(*) FROM deliveries") == 0
+    assert filled.storage.read_sync(lambda db: broadcasts.progress(db, 1)) == progress
