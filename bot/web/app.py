@@ -54,6 +54,8 @@ def build_app(services: Services) -> Starlette:
             Route("/staff/deadlines", staff_records.deadlines_post, methods=["POST"]),
             Route("/staff/activities", staff_records.activities_list, methods=["GET"]),
             Route("/staff/activities", staff_records.activities_post, methods=["POST"]),
+            Route("/staff/sections", staff_records.sections_list, methods=["GET"]),
+            Route("/staff/sections", staff_records.sections_post, methods=["POST"]),
             Route("/reports/periodic", periodic.page, methods=["GET"]),
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ],

@@ -1,9 +1,10 @@
 """The staff's pages for what feeds the periodic reports: the reporting deadlines of their areas
 (add, edit, delete their areas' own; hide a national one for their areas or show it again) and the
 sessions recorded with /ghinhan, by area and period (change the people, day or note; delete after
-a confirmation).
+a confirmation); and the report's own words, the sections /baocaoky writes ("Khó khăn, vướng mắc",
+"Kiến nghị, đề xuất"), per period and area.
 
-The logic is the chat's (`bot.activity.deadlines`, `bot.activity.log`, `bot.activity.inputs`):
+The logic is the chat's (`bot.activity.deadlines`, `bot.activity.log`, `bot.activity.notes`, `bot.activity.inputs`):
 these handlers read forms and render pages. Every POST carries the session's CSRF token, and the
 write runs through `auth.acting`: the role and the areas are those the officer holds at that
 moment, checked again inside the write (`scope.Reach`). A refusal (a deleted item posted again,
@@ -21,7 +22,7 @@ import sqlite_utils
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from bot.activity import deadlines, inputs, periods, scope
+from bot.activity import deadlines, inputs, notes, periods, scope
 from bot.activity import log as activity_log
 from bot.activity.scope import Reach, Refused
 from bot.broadcast import compose
@@ -317,3 +318,66 @@ async def activities_post(request: Request) -> Response:
     back = {key: value for key, value in filters.items() if value}
     done = "deleted" if action == "delete" else "changed"
     return RedirectResponse(f"/staff/activities?{urlencode({**back, 'done': done})}", status_code=303)
+
+
+# --- the report's own words ---
+
+
+async def _sections_page(
+    request: Request, officer: Officer, status: int = 200, query: dict[str, str] | None = None, **extra
+) -> Response:
+    """The two free-text sections of one period and area, as `/baocaoky` writes them in the chat:
+    a PC's keyboard is easier for a page of text than a phone's."""
+    svc = _svc(request)
+    t = svc.content.texts(svc.settings.default_language)
+    reach = _reach(svc, officer)
+    query = request.query_params if query is None else query
+    choices, areas = _period_choices(svc, t), _area_choices(svc, reach)
+    period = periods.parse(query.get("period", "")[:20]) or periods.parse(choices[1]["key"])
+    area = query.get("area", "")[:20] or (areas[0]["code"] if areas else "")
+    if area and (svc.library.areas.get(area) is None or not reach.owns(area)):
+        return forbidden(request, officer, "scope")
+    written = await svc.storage.read(lambda db: notes.sections(db, period.key, area)) if area else {}
+    chosen = {"period": period.key, "area": area}
+    html = request.app.state.pages.page(
+        "staff_sections", officer=officer, periods=choices, areas=areas, chosen=chosen, written=written,
+        sections=notes.SECTIONS, limit=notes.MAX_TEXT, period_name=periods.label(t, period),
+        area_name=svc.library.areas.full_name(area) if area else "", download=urlencode(chosen),
+        **{"problem": None, "saved": query.get("done") == "saved", **extra},
+    )  # fmt: skip
+    return HTMLResponse(html, status_code=status)
+
+
+async def sections_list(request: Request) -> Response:
+    """GET /staff/sections?period=&area=."""
+    officer, refused = await _staff(request)
+    return refused or await _sections_page(request, officer)
+
+
+async def sections_post(request: Request) -> Response:
+    """POST /staff/sections: both sections of a period and area (an empty box clears its section)."""
+    officer, form, refused = await _form(request)
+    if refused:
+        return refused
+    svc = _svc(request)
+    period, area = periods.parse(form.get("period", "")[:20]), form.get("area", "")[:20]
+    back = {"period": form.get("period", "")[:20], "area": area}
+    if period is None or svc.library.areas.get(area) is None:
+        return await _sections_page(request, officer, 400, back, problem="form")
+    # Measured on what was typed, before cleaning: a text cut silently would lose the officer's words.
+    if any(len(form.get(key, "").strip()) > notes.MAX_TEXT for key in notes.SECTIONS):
+        return await _sections_page(request, officer, 400, back, problem="long")
+    texts = {key: clean_input(form.get(key)) for key in notes.SECTIONS}
+    now = svc.clock()
+
+    def act(db, reach: Reach, who: Officer):
+        if not reach.owns(area):
+            raise Refused("scope")
+        for key, text in texts.items():
+            notes.set_section(db, period.key, area, key, text, who.who, now)
+
+    officer, _, problem = await _write(request, act)
+    if problem:
+        page = _refusal(request, officer, problem)
+        return page or forbidden(request, officer, "scope")
+    return RedirectResponse(f"/staff/sections?{urlencode({**back, 'done': 'saved'})}", status_code=303)
