@@ -46,6 +46,8 @@ def _reply(
     svc: Services, msg: Incoming, step: str, choices=(), *, typed: bool = False, problem: str | None = None, **values
 ) -> list[Reply]:
     t = svc.texts(msg)
+    if step == "area":
+        values.setdefault("whole", False)  # True: the areas held are offered themselves (a province)
     text = t.render("period_notes", step=step, problem=problem, typed=typed, **values)
     return [Reply(text, choices=(*choices, _cancel(t)), free_text=typed, fresh_numbers=step == "period")]
 
@@ -88,7 +90,16 @@ async def _after_period(svc: Services, msg: Incoming, state: dict[str, Any]) -> 
         return await _menu(svc, msg, state)
     await _save(svc, msg, "area", state)
     buttons = staff_area.buttons(svc, allowed, lambda code: BUTTON.data(action="area", value=code))
+    if buttons is None and allowed and len(allowed) <= staff_area.MAX_BUTTONS:
+        # A province's staff report on the province itself (a button) or on a commune inside (typed).
+        whole = staff_area.held_buttons(svc, allowed, lambda code: BUTTON.data(action="area", value=code))
+        return _reply(svc, msg, "area", whole, typed=True, whole=True)
     return _reply(svc, msg, "area", buttons or (), typed=buttons is None)
+
+
+def _may(svc: Services, allowed: list[str] | None, code: str) -> bool:
+    """A commune inside their areas, or one of the areas they hold itself (a province's own report)."""
+    return code in (allowed or ()) or staff_area.may(svc, allowed, code)
 
 
 async def on_choice(msg: Incoming, svc: Services) -> list[Reply]:
@@ -101,7 +112,7 @@ async def on_choice(msg: Incoming, svc: Services) -> list[Reply]:
     if action == "period" and periods.parse(value) is not None:
         state["period"] = periods.parse(value).key
         return await _after_period(svc, msg, state)
-    if action == "area" and "period" in state and staff_area.may(svc, staff_area.held(svc, msg), value):
+    if action == "area" and "period" in state and _may(svc, staff_area.held(svc, msg), value):
         state["area"] = value
         return await _menu(svc, msg, state)
     if action == "write" and value in notes.SECTIONS and "area" in state:
@@ -123,7 +134,7 @@ async def _report(svc: Services, msg: Incoming, key: str, area: str) -> list[Rep
 
     t = svc.texts(msg)
     label, place = periods.label(t, periods.parse(key)), staff_area.name(svc, area)
-    if not staff_area.may(svc, staff_area.held(svc, msg), area):  # roles may have changed since the menu
+    if not _may(svc, staff_area.held(svc, msg), area):  # roles may have changed since the menu
         text = t.render("period_report", part="refused", problem="scope", period=label, area=place)
         return [Reply(text, choices=menu_button(t))]
     try:

@@ -40,6 +40,11 @@ def buttons(svc: Services, allowed: list[str] | None, data: Callable[[str], str]
     return tuple(Choice(shorten(areas.full_name(code), area_step.LABEL), data(code)) for code in allowed)
 
 
+def held_buttons(svc: Services, allowed: list[str], data: Callable[[str], str]) -> tuple[Choice, ...]:
+    """One button per area held, whatever its level (a province's staff: the province itself)."""
+    return tuple(Choice(shorten(svc.library.areas.full_name(code), area_step.LABEL), data(code)) for code in allowed)
+
+
 def may(svc: Services, allowed: list[str] | None, code: str) -> bool:
     """Whether this staff member may record for this commune."""
     if not _is_commune(svc, code):

@@ -171,3 +171,26 @@ async def test_an_area_no_longer_held_or_a_period_not_begun_gets_one_line(staff,
     await staff.press("notes:period:2027-Q1")  # a crafted button: next year's first quarter
     replies = await staff.press("notes:done")  # one commune left: no area asked
     assert not _documents(replies) and staff.values_of("period_report")["problem"] == "not_begun"
+
+
+async def test_a_provinces_staff_get_the_provinces_own_report_or_a_communes(router, services, settings, clock):
+    settings.staff_ids = ["test:7004=t-15"]
+    clock.now = datetime(2026, 11, 24, 9, 0, tzinfo=VIETNAM)
+    staff = Chat(router, services, chat_id="7004")
+    await staff.send("/baocaoky")
+    replies = await staff.press("notes:period:2026-Q4")
+    asked = staff.values_of("period_notes")
+    assert asked["step"] == "area" and asked["whole"] is True and asked["typed"] is True
+    assert "notes:area:t-15" in [c.value for c in replies[-1].choices]
+    await staff.press("notes:area:t-15")
+    word, _ = _documents(await staff.press("notes:done"))
+    assert word.name == "bao-cao-2026-Q4-t-15.docx"
+    await staff.send("/baocaoky")
+    await staff.press("notes:period:2026-Q4")
+    await staff.press("notes:area:x-02647")  # a commune inside the province
+    word, _ = _documents(await staff.press("notes:done"))
+    assert word.name == "bao-cao-2026-Q4-x-02647.docx"
+    await staff.send("/baocaoky")
+    await staff.press("notes:period:2026-Q4")
+    await staff.press("notes:area:t-01")  # a crafted button: another province
+    assert staff.templates == ["stale_choice"]
