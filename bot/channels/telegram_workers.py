@@ -133,6 +133,7 @@ class SendingProcesses:
         self._starting = asyncio.Lock()
         self._next_id = 0
         self._flush_planned = False
+        self._closed = False
         self.restarts = 0  # children started again after one died, for tests and the curious
 
     @property
@@ -158,6 +159,8 @@ class SendingProcesses:
                 child.flush()
 
     async def _least_busy(self) -> _Child:
+        if self._closed:  # the channel stopped: no child is started again; the row is retried later
+            raise DeliveryError("SendingProcessesClosed")
         async with self._starting:
             for index, child in enumerate(self._children):
                 if child is None or not child.alive:
@@ -177,6 +180,7 @@ class SendingProcesses:
         return _Child(process)
 
     async def close(self) -> None:
+        self._closed = True
         children, self._children = self._children, [None] * len(self._children)
         for child in children:
             if child is not None:
@@ -201,7 +205,9 @@ async def _serve() -> None:
         flush_planned = False
         batch = json.dumps(answered, ensure_ascii=False).encode() + b"\n"
         answered.clear()
-        os.write(sys.stdout.fileno(), batch)  # small lines; the parent reads them continuously
+        view = memoryview(batch)  # small lines (the parent reads them continuously), written whole
+        while view:
+            view = view[os.write(sys.stdout.fileno(), view) :]
 
     async def send(item_id: int, chat_id: int | str, text: str) -> None:
         nonlocal flush_planned
