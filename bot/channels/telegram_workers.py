@@ -26,6 +26,7 @@ import contextlib
 import json
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -238,5 +239,8 @@ async def _serve() -> None:
 
 
 if __name__ == "__main__":
-    with contextlib.suppress(KeyboardInterrupt, BrokenPipeError):
+    # A Ctrl-C at a terminal reaches the whole process group: the bot decides when its children
+    # stop (by closing their pipe), so that it can record what they sent first.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(BrokenPipeError):
         asyncio.run(_serve())
