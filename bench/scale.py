@@ -12,6 +12,8 @@ Prints, with the machine's load average next to each figure (the cores may be sh
 - the database: bytes per recipient of a broadcast's rows, and their pruning once summed up
   (`CANHGIAC_DELIVERY_RETENTION_DAYS`): how long it takes, what is left;
 - the bot process's peak RSS (VmHWM of its pid, read from /proc) during the paid broadcast;
+- with `--processes N` (`CANHGIAC_BROADCAST_PROCESSES`): the same for the bot's sending processes
+  (its children), their CPU summed and their peak RSS each, apart from the bot's;
 - duplicates after a `kill -9` mid-broadcast (a second broadcast of `--kill-subscribers`), against
   the sender's bound, and recipients lost;
 - updates/s of the core with the rate limiter lifted (bench/telegram_roundtrip.py, configuration b).
@@ -42,12 +44,13 @@ from bot.broadcast.sender import duplicate_bound  # noqa: E402
 from bot.core.clock import utc_now  # noqa: E402
 from bot.core.messages import ChatKey  # noqa: E402
 from bot.core.storage import Storage  # noqa: E402
-from tests.fakes.bot_process import BotProcess, bot_env  # noqa: E402
+from tests.fakes.bot_process import BotProcess, bot_env, children_of  # noqa: E402
 from tests.fakes.running_bot import TOKEN  # noqa: E402
 from tests.fakes.telegram_process import FakeTelegramProcess  # noqa: E402
 
 CONCURRENCY = 16
 PAID_RATE: list[float] = []  # --paid-rate: the paid pace asked (default: the setting's, 1,000/s)
+PROCESSES: list[int] = [1]  # --processes: CANHGIAC_BROADCAST_PROCESSES
 AREAS = ("coc-leu", "bac-cuong", "duyen-hai", "lao-cai")
 
 
@@ -89,6 +92,7 @@ def env_for(fake: FakeTelegramProcess, db_path: Path, *, paid: bool) -> dict[str
     return bot_env(
         fake.url, db_path, CANHGIAC_BROADCAST_CONCURRENCY=str(CONCURRENCY),
         CANHGIAC_TELEGRAM_PAID_BROADCAST="true" if paid else "false", CANHGIAC_LOG_LEVEL="WARNING",
+        CANHGIAC_BROADCAST_PROCESSES=str(PROCESSES[0]),
         **({"CANHGIAC_TELEGRAM_BROADCAST_RATE": str(PAID_RATE[0])} if PAID_RATE else {}),
     )  # fmt: skip
 
@@ -101,6 +105,8 @@ async def wait_sent(
     first = last = None
     peak = 0.0
     cpu_at_first = fake_cpu_at_first = 0.0
+    children_at_first: dict[int, float] = {}  # the bot's sending processes: CPU when the count began
+    children_peak: dict[int, float] = {}
     deadline = time.monotonic() + timeout
     seen = 0
     while time.monotonic() < deadline:
@@ -108,9 +114,12 @@ async def wait_sent(
         now = time.perf_counter()
         if bot is not None and bot.running():
             peak = max(peak, peak_rss_mb(bot.pid))
+            for child in children_of(bot.pid):
+                children_peak[child] = max(children_peak.get(child, 0.0), peak_rss_mb(child))
         if stats["sent"] and first is None:
             first = now
             cpu_at_first = cpu_seconds(bot.pid) if bot is not None else 0.0
+            children_at_first = {child: cpu_seconds(child) for child in children_of(bot.pid)} if bot else {}
             fake_cpu_at_first = cpu_seconds(fake.process.pid)
         if stats["sent"] > seen:
             seen, last = stats["sent"], now
@@ -118,8 +127,12 @@ async def wait_sent(
             break
         await asyncio.sleep(0.25)
     cpu = cpu_seconds(bot.pid) - cpu_at_first if bot is not None and bot.running() else 0.0
+    children = children_of(bot.pid) if bot is not None and bot.running() else set()
+    children_cpu = sum(cpu_seconds(child) - children_at_first.get(child, 0.0) for child in children)
     fake_cpu = cpu_seconds(fake.process.pid) - fake_cpu_at_first
-    return first, last, peak, fake.stats() | {"cpu": cpu, "fake_cpu": fake_cpu}
+    return first, last, peak, fake.stats() | {
+        "cpu": cpu, "fake_cpu": fake_cpu, "children_cpu": children_cpu, "children_peak": children_peak,
+    }  # fmt: skip
 
 
 async def paced(folder: Path, count: int, *, paid: bool, seconds: float | None) -> None:
@@ -145,6 +158,11 @@ async def paced(folder: Path, count: int, *, paid: bool, seconds: float | None) 
         if cpu and fake_cpu:
             per_core = (f"; bot CPU {cpu * 1000 / sent:.2f} ms per message ({sent / cpu:,.0f}/s on a core of its "
                         f"own), fake Bot API CPU {fake_cpu * 1000 / sent:.2f} ms per message")  # fmt: skip
+        if stats.get("children_peak"):
+            rss = ", ".join(f"{mb:.0f}" for mb in stats["children_peak"].values())
+            children_ms = stats["children_cpu"] * 1000 / sent
+            per_core += (f"; {len(stats['children_peak'])} sending processes: CPU {children_ms:.2f} ms per "
+                         f"message in all, peak RSS {rss} MB")  # fmt: skip
         print(f"{kind}: {sent} messages at {rate:,.0f} messages/s{per_core}; paid sends {stats['paid']}, "
               f"refused 429 {stats['throttled']}, duplicates {stats['doubled']}; bot peak RSS {peak:.0f} MB "
               f" [{load()}]", flush=True)  # fmt: skip
@@ -240,11 +258,14 @@ def main() -> None:
     parser.add_argument("--kill-subscribers", type=int, default=20_000)
     parser.add_argument("--updates", type=int, default=2000)
     parser.add_argument("--paid-rate", type=float, help="CANHGIAC_TELEGRAM_BROADCAST_RATE (default 1,000)")
+    parser.add_argument("--processes", type=int, default=1, help="CANHGIAC_BROADCAST_PROCESSES (default 1)")
     parser.add_argument("--skip", nargs="*", default=[], choices=["free", "paid", "kill", "updates"])
     args = parser.parse_args()
     PAID_RATE.extend([args.paid_rate] if args.paid_rate else [])
+    PROCESSES[0] = args.processes
     print(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores; "
-          f"bot and fake Bot API in separate processes; sender concurrency {CONCURRENCY}  [{load()}]")  # fmt: skip
+          f"bot and fake Bot API in separate processes; sender concurrency {CONCURRENCY}; broadcast processes "
+          f"{PROCESSES[0]}  [{load()}]")  # fmt: skip
     with tempfile.TemporaryDirectory() as folder:
         if "free" not in args.skip:
             asyncio.run(paced(Path(folder), 2000, paid=False, seconds=args.free_seconds))

@@ -237,7 +237,9 @@ class Pacer:
 def duplicate_bound(concurrency: int) -> int:
     """The most messages a `kill -9` can make arrive twice: the sends in progress (`concurrency`)
     and the results not yet recorded (a batch, plus one per worker that finished while it was
-    being written)."""
+    being written). Sending processes (`CANHGIAC_BROADCAST_PROCESSES`, `telegram_workers.py`) add
+    none: a send handed to a child is one of the `concurrency` in progress (its worker awaits the
+    outcome), and a child exits when the bot dies without sending what was still in its pipe."""
     return RECORD_BATCH + 2 * concurrency
 
 

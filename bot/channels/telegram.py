@@ -71,6 +71,7 @@ from bot.broadcast import subscriptions
 from bot.channels import ChannelStartError, Wiring, http_pool
 from bot.channels.retry import send_retrying
 from bot.channels.telegram_broadcast import PaidBroadcasts
+from bot.channels.telegram_workers import SendingProcesses
 from bot.channels.webhook import BadUpdate, WebhookServer
 from bot.core.messages import ChatKey, Contact, DeliveryError, Document, Incoming, Photo, Reply
 from bot.core.richtext import split_html
@@ -464,13 +465,15 @@ class TelegramChannel:
         # after each start: one extra call, no state to go stale.
         self._moved: dict[str, str] = {}
         # Paid broadcast messages go their own, leaner way (`telegram_broadcast.py`).
-        self._paid = (
-            PaidBroadcasts(
-                self.settings.telegram_bot_token.get_secret_value().strip(), self.settings.telegram_api_base_url
-            )  # fmt: skip
-            if self.settings.telegram_paid_broadcast and self.settings.telegram_bot_token is not None
-            else None
-        )
+        # With CANHGIAC_BROADCAST_PROCESSES ≥ 2, by child processes (`telegram_workers.py`).
+        self._paid: PaidBroadcasts | SendingProcesses | None = None
+        if self.settings.telegram_paid_broadcast and self.settings.telegram_bot_token is not None:
+            token = self.settings.telegram_bot_token.get_secret_value().strip()
+            base_url = self.settings.telegram_api_base_url
+            processes = self.settings.broadcast_processes
+            self._paid = (
+                SendingProcesses(token, base_url, processes - 1) if processes > 1 else PaidBroadcasts(token, base_url)
+            )
 
     async def start(self) -> None:
         app = self.application

@@ -28,6 +28,7 @@ from telegram import Bot
 from telegram.constants import MessageLimit, ParseMode
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
+from bot.channels import http_pool
 from bot.core.richtext import split_html
 
 # Link previews off, as the application's `Defaults` do for every other message.
@@ -84,7 +85,10 @@ class ConnectionPerSend(BaseRequest):
                 self._idle.append(request)
 
     def _make(self) -> HTTPXRequest:
-        request = HTTPXRequest(connection_pool_size=1, **self._timeouts)
+        # The cheaper idle-connection check of the main client's transport (`http_pool.py`).
+        request = HTTPXRequest(
+            connection_pool_size=1, httpx_kwargs={"transport": http_pool.transport(1)}, **self._timeouts
+        )
         self._made.append(request)
         return request
 

@@ -179,6 +179,11 @@ class Settings(BaseSettings):
     # Messages in flight at once (with the sender's record batch, the bound on messages a crash
     # may send twice: `bot/broadcast/sender.py`).
     broadcast_concurrency: int = Field(8, ge=1, le=64, **_env("CANHGIAC_BROADCAST_CONCURRENCY"))
+    # Processes that send Telegram's paid broadcast messages: 1, the bot's own; N ≥ 2, N − 1 child
+    # processes make the HTTP calls (about 1 ms of CPU each) while the bot keeps the database, the
+    # pace and every reply. Worth it only with paid broadcasts and a spare core
+    # (`bot/channels/telegram_workers.py`).
+    broadcast_processes: int = Field(1, ge=1, le=8, **_env("CANHGIAC_BROADCAST_PROCESSES"))
     # A summed-up broadcast's rows (one per recipient, with its text) are pruned after this many
     # days; its counts per area and status stay (`bot/broadcast/deliveries.py`).
     delivery_retention_days: int = Field(30, ge=1, le=3650, **_env("CANHGIAC_DELIVERY_RETENTION_DAYS"))

@@ -26,6 +26,28 @@ def bot_env(api_url: str, db_path: Path, **settings: str) -> dict[str, str]:
     return env
 
 
+def children_of(pid: int) -> set[int]:
+    """The processes whose parent is `pid` (the bot's broadcast sending processes)."""
+    found = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.add(int(entry))
+    return found
+
+
+def running(pid: int) -> bool:
+    """Whether `pid` runs (neither gone nor a zombie waiting to be reaped)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
 class BotProcess:
     """One `python -m bot run`; `stop()` ends it with SIGTERM (SIGKILL if it does not stop)."""
 

@@ -19,7 +19,7 @@ from bot.core.storage import Storage
 from bot.routing.conversations import Conversations
 from bot.services import Services
 from tests.bot.channels.test_broadcast_e2e import received, seed, wait_until
-from tests.fakes.bot_process import BotProcess, bot_env
+from tests.fakes.bot_process import BotProcess, bot_env, children_of, running
 from tests.fakes.running_bot import TOKEN, RunningBot
 from tests.fakes.telegram_api import FakeTelegram
 
@@ -85,7 +85,10 @@ async def test_a_write_lock_past_the_busy_timeout_mid_broadcast(tmp_path, librar
     assert "database is locked" in caplog.text  # it did hit the bot, and was logged
 
 
-async def test_killed_mid_broadcast_it_resumes_without_gaps_and_few_duplicates(tmp_path):
+# 2: the paid messages go through a child process (`bot/channels/telegram_workers.py`), which
+# must exit with the bot; the bound on duplicates is the same.
+@pytest.mark.parametrize("processes", [1, 2])
+async def test_killed_mid_broadcast_it_resumes_without_gaps_and_few_duplicates(tmp_path, processes):
     async with FakeTelegram(token=TOKEN) as fake:
         db_path = tmp_path / "bot.db"
         inside, outside = seed(db_path, 2000, targeted=False)
@@ -93,12 +96,15 @@ async def test_killed_mid_broadcast_it_resumes_without_gaps_and_few_duplicates(t
         fake.rate_limit()  # Telegram's flood limits: a paid send not marked as paid would be refused
         env = bot_env(
             fake.url, db_path, CANHGIAC_TELEGRAM_PAID_BROADCAST="true", CANHGIAC_TELEGRAM_BROADCAST_RATE="300",
-            CANHGIAC_BROADCAST_CONCURRENCY="8",
+            CANHGIAC_BROADCAST_CONCURRENCY="8", CANHGIAC_BROADCAST_PROCESSES=str(processes),
         )  # fmt: skip
         bot = BotProcess(env, tmp_path, "first")
         try:
             await wait_until(lambda: len(received(fake)) >= 600, timeout=60)
+            children = children_of(bot.pid)
             bot.kill()
+            assert len(children) == processes - 1
+            await wait_until(lambda: not any(running(pid) for pid in children), timeout=10)  # no orphan sends
             before = len(received(fake))
             bot = BotProcess(env, tmp_path, "restarted")
             await wait_until(lambda: set(received(fake)) == everyone, timeout=90)

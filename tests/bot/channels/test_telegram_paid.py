@@ -19,12 +19,18 @@ from tests.fakes.running_bot import TOKEN, RunningBot
 CITIZEN = 77
 
 
-async def test_broadcasts_go_paid_past_the_free_limit_and_replies_stay_free(fake, tg_settings):
+# 1: sent by the bot; 2: by a child process (`telegram_workers.py`), the reply still by the bot.
+@pytest.mark.parametrize("processes", [1, 2])
+async def test_broadcasts_go_paid_past_the_free_limit_and_replies_stay_free(fake, tg_settings, processes):
     inside, outside = seed(tg_settings.db_path, 1500, targeted=False)
     # A free limit well under what this machine sends (even loaded): paid sends must pass it.
     fake.rate_limit(per_second=10, paid_per_second=1000)
     settings = tg_settings.model_copy(
-        update={"telegram_paid_broadcast": True, "telegram_paid_broadcast_per_second": 300}
+        update={
+            "telegram_paid_broadcast": True,
+            "telegram_paid_broadcast_per_second": 300,
+            "broadcast_processes": processes,
+        }
     )
     async with RunningBot(settings, fake):
         await wait_until(lambda: len(received(fake)) >= 100, timeout=60)
@@ -85,12 +91,13 @@ async def test_the_lean_path_sends_as_any_message_and_keeps_a_connection_per_sen
     assert parameters("a")[0]["link_preview_options"] == '{"is_disabled": true}'
 
 
-async def test_a_paid_broadcast_marks_a_blocked_chat_and_waits_out_a_flood(fake, tg_settings):
+@pytest.mark.parametrize("processes", [1, 2])
+async def test_a_paid_broadcast_marks_a_blocked_chat_and_waits_out_a_flood(fake, tg_settings, processes):
     inside, outside = seed(tg_settings.db_path, 40, targeted=False)
     blocked = min(inside)
     fake.block_chat(blocked)
     fake.fail_next("sendMessage", status=429, retry_after=1)
-    settings = tg_settings.model_copy(update={"telegram_paid_broadcast": True})
+    settings = tg_settings.model_copy(update={"telegram_paid_broadcast": True, "broadcast_processes": processes})
     async with RunningBot(settings, fake) as bot:
         everyone = (inside | outside) - {blocked}
         await wait_until(lambda: set(received(fake)) == everyone, timeout=60)
