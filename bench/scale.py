@@ -49,7 +49,7 @@ from tests.fakes.running_bot import TOKEN  # noqa: E402
 from tests.fakes.telegram_process import FakeTelegramProcess  # noqa: E402
 
 CONCURRENCY = 16
-PAID_RATE: list[float] = []  # --paid-rate: the paid pace asked (default: the setting's, 1,000/s)
+PAID_RATE: list[float] = []  # --paid-rate: the paid pace asked (default: the setting's, 980/s)
 PROCESSES: list[int] = [1]  # --processes: CANHGIAC_BROADCAST_PROCESSES
 AREAS = ("coc-leu", "bac-cuong", "duyen-hai", "lao-cai")
 
@@ -257,7 +257,7 @@ def main() -> None:
     parser.add_argument("--free-seconds", type=float, default=30.0)
     parser.add_argument("--kill-subscribers", type=int, default=20_000)
     parser.add_argument("--updates", type=int, default=2000)
-    parser.add_argument("--paid-rate", type=float, help="CANHGIAC_TELEGRAM_BROADCAST_RATE (default 1,000)")
+    parser.add_argument("--paid-rate", type=float, help="CANHGIAC_TELEGRAM_BROADCAST_RATE (default 980)")
     parser.add_argument("--processes", type=int, default=1, help="CANHGIAC_BROADCAST_PROCESSES (default 1)")
     parser.add_argument("--skip", nargs="*", default=[], choices=["free", "paid", "kill", "updates"])
     args = parser.parse_args()
