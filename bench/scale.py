@@ -43,6 +43,7 @@ from bot.broadcast import broadcasts, subscriptions  # noqa: E402
 from bot.broadcast.sender import duplicate_bound  # noqa: E402
 from bot.core.clock import utc_now  # noqa: E402
 from bot.core.messages import ChatKey  # noqa: E402
+from bot.core.settings import Settings  # noqa: E402
 from bot.core.storage import Storage  # noqa: E402
 from tests.fakes.bot_process import BotProcess, bot_env, children_of  # noqa: E402
 from tests.fakes.running_bot import TOKEN  # noqa: E402
@@ -152,7 +153,8 @@ async def paced(folder: Path, count: int, *, paid: bool, seconds: float | None) 
             last, stats = time.perf_counter(), fake.stats()
             peak, sent = peak_rss_mb(bot.pid), stats["sent"]
         rate = (sent - 1) / (last - first) if last and first and last > first else 0.0
-        kind = f"paid pace ({PAID_RATE[0] if PAID_RATE else 1000:,.0f}/s asked)" if paid else "free pace (20/s asked)"
+        asked = PAID_RATE[0] if PAID_RATE else Settings.model_fields["telegram_paid_broadcast_per_second"].default
+        kind = f"paid pace ({asked:,.0f}/s asked)" if paid else "free pace (20/s asked)"
         cpu, fake_cpu = stats.get("cpu", 0.0), stats.get("fake_cpu", 0.0)
         per_core = ""
         if cpu and fake_cpu:
