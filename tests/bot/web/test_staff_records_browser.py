@@ -1,4 +1,4 @@
-"""The deadlines and sessions pages in Debian's Chromium (headless) on a 360 px phone: a deadline
+"""The deadlines, sessions and report sections pages in Debian's Chromium (headless) on a 360 px phone: a deadline
 added, a session's count edited and a session deleted after its confirmation, with no page wider
 than the screen and no script or CSP error. Screenshots kept as artefacts (tests/bot/web/browser.py)."""
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.activity import deadlines
+from bot.activity import deadlines, notes
 from bot.activity import log as activity_log
 from tests.bot.web.conftest import CAM_DUONG
 from tests.bot.web.test_staff_browser import campaign_week, fits, staff_browser
@@ -64,4 +64,20 @@ async def test_deadlines_and_sessions_edited_on_a_phone(router, services, chromi
         assert services.storage.read_sync(lambda db: activity_log.get(db, second)) is None
         assert await fits(page, 360)
         await page.screenshot(path=shots / "staff-activities-360.png", full_page=True)
+        assert errors == []
+
+
+async def test_the_reports_sections_written_on_a_phone(router, services, chromium_binary, shots):
+    async with staff_browser(router, services, chromium_binary, 360) as (page, base, errors):
+        await page.click("a[href='/staff/sections']")
+        assert await fits(page, 360)
+        await page.fill("#difficulties", "Thôn xa, sóng yếu.")
+        await page.click("#sections button[type=submit]")
+        await page.wait_for_selector("#done")
+        assert await fits(page, 360)
+        await page.screenshot(path=shots / "staff-sections-360.png", full_page=True)
+        area = await page.input_value("#sections input[name=area]")
+        period = await page.input_value("#sections input[name=period]")
+        written = services.storage.read_sync(lambda db: notes.sections(db, period, area))
+        assert written["difficulties"] == await page.input_value("#difficulties") != ""
         assert errors == []
