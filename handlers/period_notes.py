@@ -97,11 +97,6 @@ async def _after_period(svc: Services, msg: Incoming, state: dict[str, Any]) -> 
     return _reply(svc, msg, "area", buttons or (), typed=buttons is None)
 
 
-def _may(svc: Services, allowed: list[str] | None, code: str) -> bool:
-    """A commune inside their areas, or one of the areas they hold itself (a province's own report)."""
-    return code in (allowed or ()) or staff_area.may(svc, allowed, code)
-
-
 async def on_choice(msg: Incoming, svc: Services) -> list[Reply]:
     t = svc.texts(msg)
     pressed, conversation, instead = await flow.pressed(msg, svc, BUTTON, FLOW)
@@ -112,7 +107,7 @@ async def on_choice(msg: Incoming, svc: Services) -> list[Reply]:
     if action == "period" and periods.parse(value) is not None:
         state["period"] = periods.parse(value).key
         return await _after_period(svc, msg, state)
-    if action == "area" and "period" in state and _may(svc, staff_area.held(svc, msg), value):
+    if action == "area" and "period" in state and staff_area.may_report(svc, staff_area.held(svc, msg), value):
         state["area"] = value
         return await _menu(svc, msg, state)
     if action == "write" and value in notes.SECTIONS and "area" in state:
@@ -134,7 +129,7 @@ async def _report(svc: Services, msg: Incoming, key: str, area: str) -> list[Rep
 
     t = svc.texts(msg)
     label, place = periods.label(t, periods.parse(key)), staff_area.name(svc, area)
-    if not _may(svc, staff_area.held(svc, msg), area):  # roles may have changed since the menu
+    if not staff_area.may_report(svc, staff_area.held(svc, msg), area):  # roles may have changed since the menu
         text = t.render("period_report", part="refused", problem="scope", period=label, area=place)
         return [Reply(text, choices=menu_button(t))]
     try:

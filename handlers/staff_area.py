@@ -52,6 +52,12 @@ def may(svc: Services, allowed: list[str] | None, code: str) -> bool:
     return allowed is None or any(code in svc.library.areas.within(held_code) for held_code in allowed)
 
 
+def may_report(svc: Services, allowed: list[str] | None, code: str) -> bool:
+    """Whether this staff member may report on this area: a commune inside what they hold, or an
+    area they hold itself (a province's own report)."""
+    return code in (allowed or ()) or may(svc, allowed, code)
+
+
 def find(svc: Services, allowed: list[str] | None, text: str) -> tuple[str, ...]:
     """The communes inside what they hold that a typed name most likely means, closest first."""
     found = area_step.find(svc, text)

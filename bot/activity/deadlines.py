@@ -30,7 +30,7 @@ from pathlib import Path
 import sqlite_utils
 import yaml
 
-from bot.activity.scope import Reach, Refused
+from bot.activity.scope import Reach, Refused, theirs
 from bot.core.clock import VIETNAM, to_iso
 from bot.core.textnorm import clean_input, phrase_key
 
@@ -310,15 +310,6 @@ def upcoming_for(db: sqlite_utils.Database, reach: Reach, today: date, within_da
     ]
 
 
-def _owned(db: sqlite_utils.Database, reach: Reach, deadline_id: int) -> Deadline:
-    deadline = get(db, deadline_id)
-    if deadline is None:
-        raise Refused("gone")
-    if not reach.owns(deadline.area_code):
-        raise Refused("scope")
-    return deadline
-
-
 def _title(note: str) -> str:
     title = clean_input(note)
     if not phrase_key(title):
@@ -345,7 +336,7 @@ def change(
     note: str | None = None, when: tuple[int, int, int | None] | None = None, kind: str | None = None,
 ) -> Deadline:  # fmt: skip
     """Change the title, the day ((month, day, year or None: every year)) or the kind of one of theirs."""
-    _owned(db, reach, deadline_id)
+    theirs(reach, get(db, deadline_id))
     month, day, year = when if when is not None else (None, None, None)
     problem = check(kind or "other", month or 1, day or 1, year)
     if problem is not None:
@@ -360,7 +351,7 @@ def change(
 
 def remove(db: sqlite_utils.Database, reach: Reach, deadline_id: int) -> Deadline:
     """Delete one of theirs, with its reminders and hidings; a preloaded one is hidden instead."""
-    deadline = _owned(db, reach, deadline_id)
+    deadline = theirs(reach, get(db, deadline_id))
     if deadline.preset:
         raise Refused("preset")
     db.execute("DELETE FROM deadline_reminders WHERE deadline_id = ?", [deadline_id])

@@ -19,7 +19,7 @@ from datetime import date, datetime
 import sqlite_utils
 
 from bot.activity import changes, targets
-from bot.activity.scope import Reach, Refused
+from bot.activity.scope import Reach, Refused, theirs
 from bot.core.clock import to_iso
 from bot.core.textnorm import phrase_key
 
@@ -178,15 +178,6 @@ def recent(
     return [_activity(row) for row in rows]
 
 
-def _theirs(db: sqlite_utils.Database, reach: Reach, activity_id: int) -> Activity:
-    found = get(db, activity_id)
-    if found is None:
-        raise Refused("gone")
-    if not reach.owns(found.area_code):
-        raise Refused("scope")
-    return found
-
-
 KEEP = object()  # `change(note=KEEP)`: the note stays; None clears it
 
 
@@ -196,7 +187,7 @@ def change(
 ) -> tuple[Activity, Activity]:  # fmt: skip
     """Change what is given of a session of their areas; (before, after), audited. The caller read
     the values (`inputs`); one out of range here is refused all the same."""
-    before = _theirs(db, reach, activity_id)
+    before = theirs(reach, get(db, activity_id))
     if people is not None and not 0 < people <= MAX_PEOPLE:
         raise Refused("people")
     new_note = before.note if note is KEEP else ((note or "")[:MAX_NOTE] or None)
@@ -216,7 +207,7 @@ def change(
 
 def remove(db: sqlite_utils.Database, reach: Reach, activity_id: int, *, actor: str, now: datetime) -> Activity:
     """Delete a session of their areas, audited."""
-    before = _theirs(db, reach, activity_id)
+    before = theirs(reach, get(db, activity_id))
     db.execute("DELETE FROM activity_log WHERE id = ?", [activity_id])
     changes.record(db, activity_id=activity_id, area_code=before.area_code, action="delete", kind=before.kind,
                    held_on_before=before.held_on, held_on_after=None, people_before=before.people,

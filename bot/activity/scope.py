@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 
 class Refused(ValueError):
@@ -65,3 +65,20 @@ def reach(tree: AreaTree, held: Sequence[str] | None) -> Reach:
     lineages = tuple(tuple(area.code for area in tree.lineage(code)) for code in codes)
     inside = frozenset().union(*(tree.within(code) for code in codes)) if codes else frozenset()
     return Reach(codes, tuple(lineage for lineage in lineages if lineage), inside)
+
+
+class _InArea(Protocol):
+    area_code: str | None
+
+
+Row = TypeVar("Row", bound=_InArea)
+
+
+def theirs(reach: Reach, row: Row | None) -> Row:
+    """`row` (a deadline, a session) read inside the write, if it still exists and is theirs to
+    change; otherwise `Refused`: "gone" (a button of a deleted item pressed again) or "scope"."""
+    if row is None:
+        raise Refused("gone")
+    if not reach.owns(row.area_code):
+        raise Refused("scope")
+    return row
