@@ -403,13 +403,11 @@ def remember(
             "free_text": any(r.free_text for r in replies) if free_text is None else free_text,
             "options": [[o.number, o.label, o.value, o.message, o.turn, o.destructive] for o in options],
         }
-        db["offered_choices"].insert(
-            {
-                "channel": chat.channel,
-                "chat_id": chat.chat_id,
-                "choices": json.dumps(payload, ensure_ascii=False),
-                "offered_at": to_iso(now),
-            }
+        # A plain INSERT: sqlite-utils' `insert` builds its SQL and checks the table's columns on
+        # each call, which costs more than the write itself, and this runs on nearly every update.
+        db.execute(
+            "INSERT INTO offered_choices (channel, chat_id, choices, offered_at) VALUES (?, ?, ?, ?)",
+            [chat.channel, chat.chat_id, json.dumps(payload, ensure_ascii=False), to_iso(now)],
         )
     return numbered
 
