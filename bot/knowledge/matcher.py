@@ -184,10 +184,13 @@ class FaqMatcher:
         for term, weight in known_query.items():
             for doc_index in candidates.intersection(postings[term]):
                 shared[doc_index].append(weight)
-        precision: dict[int, float] = {}
+        precision: dict[int, float] = {}  # an entry's: its most precise phrasing's
+        docs, doc_weight = self._docs, self._doc_weight
         for doc_index, weights in shared.items():
-            entry_index = self._docs[doc_index][0]
-            precision[entry_index] = max(precision.get(entry_index, 0.0), sum(weights) / self._doc_weight[doc_index])
+            entry_index = docs[doc_index][0]
+            doc_precision = sum(weights) / doc_weight[doc_index]
+            if doc_precision > precision.get(entry_index, -1.0):
+                precision[entry_index] = doc_precision
         best: dict[int, Overlap] = {}
         # The score is at most sqrt(precision): only the most precise entries can win.
         likely = sorted(precision, key=lambda e: (-precision[e], e))[:MAX_SCORED_ENTRIES]
