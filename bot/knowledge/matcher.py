@@ -51,6 +51,10 @@ EXACT = 98.0  # an overlap this high means the question is one of the entry's ph
 MAX_CANDIDATE_DOCS = 200  # phrasings scored per question, found through the rarest shared words first
 VAGUE_WORDS = 2  # "tài khoản" alone: show the closest questions rather than guess one
 MAX_SCORED_ENTRIES = 40  # entries whose recall is computed: the score is at most sqrt(precision)
+# Words in more phrasings than this also get their phrasings as a set: intersecting the candidates
+# with it then costs the candidates, not the thousands of phrasings of a very common word (14
+# words and 0.7 MB for the shipped FAQ; without them a 5,000-entry FAQ would match more slowly).
+LONG_POSTINGS = 512
 
 
 def _terms(words: Sequence[str]) -> set[str]:
@@ -133,6 +137,7 @@ class FaqMatcher:
             self._doc_weight.append(sum(self._idf[t] for t in terms))
             for term in terms:
                 self._postings[term].append(doc_index)
+        self._long_postings = {t: frozenset(docs) for t, docs in self._postings.items() if len(docs) > LONG_POSTINGS}
         self._correct = lru_cache(maxsize=4096)(self._nearest_word)
         self._by_topic: dict[str, list[int]] = defaultdict(list)
         for index, entry in enumerate(self.entries):
@@ -182,7 +187,7 @@ class FaqMatcher:
         # on its order, and the scores must not move by a rounding.
         shared: dict[int, list[float]] = {d: [] for d in sorted(candidates)}
         for term, weight in known_query.items():
-            for doc_index in candidates.intersection(postings[term]):
+            for doc_index in candidates.intersection(self._long_postings.get(term) or postings[term]):
                 shared[doc_index].append(weight)
         precision: dict[int, float] = {}  # an entry's: its most precise phrasing's
         docs, doc_weight = self._docs, self._doc_weight
