@@ -191,20 +191,24 @@ class _Folded:
     clause_at: list[int]  # clause number at each folded index
 
 
+# Separators between words in the folded text, weakest first: a run of them keeps the strongest.
+_SEPARATOR_RANK = {" ": 0, _CLAUSE: 1, _SENTENCE: 2}
+
+
 def _fold(text: str) -> _Folded:
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
+    rank = _SEPARATOR_RANK
 
     def put(ch: str, start: int, end: int) -> None:
-        if ch in " " + _CLAUSE + _SENTENCE and out and out[-1] in " " + _CLAUSE + _SENTENCE:
-            # one separator between words: the strongest of the run
-            rank = {" ": 0, _CLAUSE: 1, _SENTENCE: 2}
-            if rank[ch] > rank[out[-1]]:
-                out[-1] = ch
-            return
-        if ch in " " + _CLAUSE + _SENTENCE and not out:
-            return
+        if ch in rank:
+            if not out:
+                return
+            if out[-1] in rank:  # one separator between words: the strongest of the run
+                if rank[ch] > rank[out[-1]]:
+                    out[-1] = ch
+                return
         out.append(ch)
         starts.append(start)
         ends.append(end)
@@ -265,6 +269,13 @@ class _Scan:
         for match in phrases.pattern.finditer(folded.text):
             found = match.group(1)
             self.by_phrase.setdefault(found, []).append(_Hit(match.start(1), match.end(1)))
+        # Each phrase found with its shorter word prefixes, longest first: built once per message
+        # rather than on each of the ~50 look-ups the rules make.
+        self._prefixes = {
+            key: [" ".join(words[:n]) for n in range(len(words) - 1, 0, -1)]
+            for key, words in ((key, key.split(" ")) for key in self.by_phrase)
+        }
+        self._hits: dict[frozenset[str], list[_Hit]] = {}  # rules share groups (negations, blockers)
         not_neg = self.hits(phrases.not_negations)
         self.negations = [
             h for h in self.hits(phrases.negations) if not any(o.start <= h.start and h.end <= o.end for o in not_neg)
@@ -275,15 +286,20 @@ class _Scan:
 
     def hits(self, group: frozenset[str]) -> list[_Hit]:
         """Where the phrases of `group` occur. At one position the pass keeps only the longest phrase,
-        so a phrase is also found as the first words of a longer one ("đọc" in "đọc mã")."""
+        so a phrase is also found as the first words of a longer one ("đọc" in "đọc mã").
+        The list is shared by every caller asking for the same group: read it, never change it."""
+        found = self._hits.get(group)
+        if found is None:
+            found = self._hits[group] = self._find(group) if group else []
+        return found
+
+    def _find(self, group: frozenset[str]) -> list[_Hit]:
         found: list[_Hit] = []
         for key, hits in self.by_phrase.items():
             if key in group:
                 found += hits
                 continue
-            words = key.split(" ")
-            for n in range(len(words) - 1, 0, -1):
-                prefix = " ".join(words[:n])
+            for prefix in self._prefixes[key]:
                 if prefix in group:
                     found += [_Hit(h.start, h.start + len(prefix)) for h in hits]
                     break

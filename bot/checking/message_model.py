@@ -228,11 +228,19 @@ def word_ngrams(text: str) -> list[str]:
     return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
 
 
+# 1 + log n for the counts most terms have, computed once: the same floats, without a log per term.
+_SUBLINEAR = [math.nan] + [1 + math.log(n) for n in range(1, 64)]
+
+
 def _tfidf(terms: list[str], vocabulary: Mapping[str, int], idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Sublinear term frequency (1 + log n) times idf, unit length: one vectorizer's row."""
-    counts = Counter(t for t in terms if t in vocabulary)
-    columns = np.fromiter((vocabulary[t] for t in counts), dtype=np.intp, count=len(counts))
-    values = np.fromiter((1 + math.log(n) for n in counts.values()), dtype=np.float64, count=len(counts))
+    counts = Counter(terms)  # counted in C; the known terms keep their first-seen order
+    known = [t for t in counts if t in vocabulary]
+    columns = np.array([vocabulary[t] for t in known], dtype=np.intp)
+    values = np.array(
+        [_SUBLINEAR[n] if n < len(_SUBLINEAR) else 1 + math.log(n) for n in map(counts.__getitem__, known)],
+        dtype=np.float64,
+    )
     values *= idf[columns]
     norm = math.sqrt(float(values @ values))
     if norm:

@@ -19,8 +19,13 @@ def utc_now() -> datetime:
 
 
 def to_iso(moment: datetime) -> str:
-    # Fixed width and always UTC, so text comparison in SQL orders like time.
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # Fixed width and always UTC, so text comparison in SQL orders like time. `isoformat` writes the
+    # same text as strftime("%Y-%m-%dT%H:%M:%S.%fZ") at half the cost (several writes per update),
+    # except for years before 1000, which strftime does not pad: those keep strftime's text.
+    utc = moment.astimezone(UTC)
+    if utc.year < 1000:
+        return utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return utc.isoformat(timespec="microseconds")[:-6] + "Z"
 
 
 def from_iso(text: str) -> datetime:

@@ -101,6 +101,10 @@ class Phrases:
     def __init__(self, by_language: Mapping[str, Mapping[str, tuple[str, ...]]], default_language: str):
         self.by_language = {language: dict(groups) for language, groups in by_language.items()}
         self.default_language = default_language
+        # (group, language) -> keys: handlers ask for the same groups on every update, and keying
+        # a group costs a Unicode normalisation per phrase. A few hundred small sets at most; a
+        # reload builds new Phrases, so the cache never outlives the words it was made from.
+        self._keys: dict[tuple[str, str | None], frozenset[str]] = {}
 
     @classmethod
     def load(cls, root: Path, default_language: str) -> Phrases:
@@ -131,6 +135,12 @@ class Phrases:
 
     def keys(self, group: str, language: str | None) -> frozenset[str]:
         """The phrase keys (`phrase_key`) a chat in `language` may type for `group`."""
+        keys = self._keys.get((group, language))
+        if keys is None:
+            keys = self._keys[(group, language)] = self._keyed(group, language)
+        return keys
+
+    def _keyed(self, group: str, language: str | None) -> frozenset[str]:
         found = self._of(language or "", group) + self._of(self.default_language, group)
         if not found:
             raise ContentError(f"no phrase group {group!r} in language {language!r}")

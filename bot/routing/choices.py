@@ -50,6 +50,7 @@ Writes: `offered_choices`.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -146,6 +147,9 @@ _EXTRA_WORDS = 2  # "tỉnh Lào Cai", "chọn Lào Cai": at most this many word
 _MIN_PREFIX = 2  # characters a typed prefix needs ("lao" for "Lào Cai"; "l" names nothing)
 _FUZZY_MIN_CHARS = 4
 _FUZZY_SCORE = 85  # rapidfuzz ratio: "lao cia" for "lao cai", not "ha noi" for "ha tinh"
+# The keys of option labels: the same few hundred labels (menus, buttons, area names) are read
+# back from the record and keyed on nearly every update in a private chat.
+_label_key = functools.lru_cache(maxsize=1024)(phrase_key)
 
 
 @dataclass(frozen=True)
@@ -161,7 +165,7 @@ class Option:
 
     @property
     def key(self) -> str:
-        return phrase_key(self.label)
+        return _label_key(self.label)
 
     def choice(self) -> Choice:
         return Choice(self.label, self.value, destructive=self.destructive)
@@ -403,13 +407,11 @@ def remember(
             "free_text": any(r.free_text for r in replies) if free_text is None else free_text,
             "options": [[o.number, o.label, o.value, o.message, o.turn, o.destructive] for o in options],
         }
-        db["offered_choices"].insert(
-            {
-                "channel": chat.channel,
-                "chat_id": chat.chat_id,
-                "choices": json.dumps(payload, ensure_ascii=False),
-                "offered_at": to_iso(now),
-            }
+        # A plain INSERT: sqlite-utils' `insert` builds its SQL and checks the table's columns on
+        # each call, which costs more than the write itself, and this runs on nearly every update.
+        db.execute(
+            "INSERT INTO offered_choices (channel, chat_id, choices, offered_at) VALUES (?, ?, ?, ?)",
+            [chat.channel, chat.chat_id, json.dumps(payload, ensure_ascii=False), to_iso(now)],
         )
     return numbered
 
