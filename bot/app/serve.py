@@ -23,6 +23,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from bot.activity import deadlines, scope
+from bot.app.update_processes import UpdateProcesses
 from bot.app.wiring import App
 from bot.broadcast import broadcasts, compose
 from bot.broadcast.pace import broadcast_pace
@@ -64,7 +65,9 @@ Channel = TelegramChannel | ZaloChannel | ZaloOAChannel
 def build_channels(app: App, *, webhook_url: str | None, zalo_webhook_url: str | None = None) -> list[Channel]:
     channels: list[Channel] = []
     if app.settings.telegram_bot_token is not None:
-        channels.append(TelegramChannel(app, webhook_url=webhook_url))
+        # CANHGIAC_UPDATE_PROCESSES ≥ 2: updates handled by this process and children (`update_processes.py`).
+        updates = UpdateProcesses(app.settings) if app.settings.update_processes > 1 else None
+        channels.append(TelegramChannel(app, webhook_url=webhook_url, updates=updates))
     if app.settings.zalo_bot_token is not None:
         channels.append(ZaloChannel(app, webhook_url=zalo_webhook_url))
     if app.settings.zalo_oa_configured:
