@@ -7,7 +7,9 @@ The background loops (scheduling the digest and broadcasts, reminders of reporti
 housekeeping, one sender per channel draining the outbox and broadcast deliveries:
 `bot/broadcast/sender.py`) survive any error, a database locked by another process past the busy
 timeout included: they log it (never a text or a chat) and try again after a capped backoff. One
-process serves a database: `bot/app/instance.py`.
+process serves a database: `bot/app/instance.py`; with `CANHGIAC_UPDATE_PROCESSES` ≥ 2 it hands the
+Telegram updates of some chats to child processes of its own (`bot/app/update_processes.py`), which
+only answer them.
 
 With `CANHGIAC_WEB_PORT` set, the web console (`bot/web/`) is one more task on the same services,
 stopped with the others.
