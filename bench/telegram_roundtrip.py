@@ -8,7 +8,9 @@ temporary file, INFO logging to a file); this process runs the loopback fake Bot
 time per update is the bot's alone (from /proc/PID/stat). `--in-process` runs
 `bot.app.serve.serve` on this process's loop instead, as the figures before 2026-12-05 were taken
 (bot and fake on one CPU); `--cprofile FILE` profiles the measured window of that mode, and
-`--py-spy FILE.svg` records the bot process's measured window with py-spy.
+`--py-spy FILE.svg` records the bot process's measured window with py-spy. `--update-processes N`
+sets `CANHGIAC_UPDATE_PROCESSES` for the bot: CPU ms/upd is then the bot process's and its
+children's together, also printed per process with each one's peak RSS (VmHWM).
 
 Each chat is a closed loop: push an update on the fake, wait for the bot's sendMessage for that
 chat, push the chat's next update. Latency is push -> sendMessage arriving at the fake (both
@@ -87,7 +89,7 @@ def clean_environment() -> None:
 
 clean_environment()
 
-from tests.fakes.bot_process import BotProcess, bot_env  # noqa: E402
+from tests.fakes.bot_process import BotProcess, bot_env, children_of  # noqa: E402
 from tests.fakes.running_bot import TOKEN as PROCESS_TOKEN  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegram  # noqa: E402
 
@@ -152,6 +154,7 @@ class Run:
     pid: int = 0  # the bot's process (separate mode)
     driver_cpu_seconds: float = 0.0  # this process: the fake Bot API and the chats' driver
     cpu_now: object = None  # the bot's CPU clock, seconds; read around each update when chats == 1
+    processes: list[tuple[int, float, float]] = field(default_factory=list)  # pid, CPU s in the window, VmHWM MB
 
     @property
     def wall(self) -> float:
@@ -270,6 +273,14 @@ async def wait_until_polling(tg: TimedTelegram, server: asyncio.Task, timeout: f
         await asyncio.sleep(0.01)
 
 
+def peak_rss_mb(pid: int) -> float:
+    """VmHWM of a process: its peak resident memory, MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return math.nan
+
+
 def bot_cpu_seconds(pid: int) -> float:
     """CPU time (user + system, all threads) the process has used, from /proc/PID/stat."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -299,9 +310,14 @@ async def measure(
         profiler.enable()
     run.cpu_now = cpu_now
     cpu, own = cpu_now(), time.process_time()
+    pids = [run.pid, *sorted(children_of(run.pid))] if run.separate else []  # the update processes
+    each = [bot_cpu_seconds(pid) for pid in pids]
     chat_ids = [100_000 + i for i in range(run.chats)]
     run.missing, run.unsent = await load(tg, run, chat_ids, updates, reply_timeout, kinds)
     run.cpu_seconds = cpu_now() - cpu
+    run.processes = [
+        (pid, bot_cpu_seconds(pid) - before, peak_rss_mb(pid)) for pid, before in zip(pids, each, strict=True)
+    ]
     run.driver_cpu_seconds = time.process_time() - own
     run.load_average = os.getloadavg()
     if isinstance(profiler, cProfile.Profile):
@@ -324,26 +340,35 @@ async def run_configuration(
     in_process: bool = False,
     kinds: tuple[str, ...] = KINDS,
     profile: str | None = None,
+    update_processes: int = 1,
 ) -> Run:
     run = Run(label=label, chats=chats, separate=not in_process)
     with tempfile.TemporaryDirectory(prefix="canhgiac-bench-") as tmp:
         if in_process:
             lines = await _in_process(run, Path(tmp), rate, updates, reply_timeout, kinds, profile)
         else:
-            lines = await _bot_process(run, Path(tmp), rate, updates, reply_timeout, kinds, profile)
+            lines = await _bot_process(run, Path(tmp), rate, updates, reply_timeout, kinds, profile, update_processes)
     run.log_lines = len(lines)
     run.problems = [line for line in lines if LOG_PROBLEM.match(line)]
     return run
 
 
 async def _bot_process(
-    run: Run, tmp: Path, rate: float, updates: int, reply_timeout: float, kinds, profile: str | None
+    run: Run,
+    tmp: Path,
+    rate: float,
+    updates: int,
+    reply_timeout: float,
+    kinds,
+    profile: str | None,
+    update_processes: int = 1,
 ) -> list[str]:
     """`python -m bot run` as a process of its own; its log is its stderr."""
     tg = TimedTelegram(token=PROCESS_TOKEN)
     await tg.start()
     assert tg.url.startswith("http://127.0.0.1:"), tg.url
-    env = bot_env(tg.url, tmp / "canhgiac.db", TELEGRAM_MAX_MESSAGES_PER_SECOND=repr(rate), CANHGIAC_LOG_LEVEL="INFO")
+    env = bot_env(tg.url, tmp / "canhgiac.db", TELEGRAM_MAX_MESSAGES_PER_SECOND=repr(rate), CANHGIAC_LOG_LEVEL="INFO",
+                  CANHGIAC_UPDATE_PROCESSES=str(update_processes))  # fmt: skip
     bot = BotProcess(env, tmp, "bench-bot")
     run.pid = bot.pid
     try:
@@ -354,7 +379,13 @@ async def _bot_process(
             if time.monotonic() > deadline:
                 raise RuntimeError("the bot did not start polling within 120 s")
             await asyncio.sleep(0.05)
-        await measure(tg, run, updates, reply_timeout, kinds, lambda: bot_cpu_seconds(bot.pid), profile)
+        while len(children_of(bot.pid)) < update_processes - 1:  # the update processes are up
+            await asyncio.sleep(0.05)
+
+        def cpu_now() -> float:  # the bot's and its update processes'
+            return sum(bot_cpu_seconds(pid) for pid in (bot.pid, *children_of(bot.pid)))
+
+        await measure(tg, run, updates, reply_timeout, kinds, cpu_now, profile)
     finally:
         await bot.stop()
         await tg.stop()
@@ -449,10 +480,17 @@ def report(runs: list[Run], args: argparse.Namespace, started: float) -> None:
         if run.separate and run.samples:
             n = len(run.samples)
             print(
-                f"{run.label.split(' ')[0]}: bot process {run.cpu_seconds / run.wall:.0%} of a core, "
+                f"{run.label.split(' ')[0]}: bot process{'es' if len(run.processes) > 1 else ''} "
+                f"{run.cpu_seconds / run.wall:.0%} of a core, "
                 f"fake + driver process {run.driver_cpu_seconds * 1000 / n:.2f} CPU ms/upd "
                 f"({run.driver_cpu_seconds / run.wall:.0%} of a core)"
             )
+            for index, (pid, cpu, rss) in enumerate(run.processes):
+                print(
+                    f"    {'serving process' if index == 0 else f'update process {index}'} pid {pid}: "
+                    f"{cpu * 1000 / n:.2f} CPU ms per update of the whole run ({cpu / run.wall:.0%} of a core), "
+                    f"peak RSS {rss:.0f} MB"
+                )
     for run in runs:
         present = [k for k in (*kinds, "menu-text") if run.latencies(k)]
         per_kind = ", ".join(f"{k} {percentile(run.latencies(k), 50):.1f}" for k in present)
@@ -528,6 +566,7 @@ async def main_async(args: argparse.Namespace) -> list[Run]:
         run = await run_configuration(
             label, rate=rate, chats=chats, updates=updates, reply_timeout=args.reply_timeout,
             in_process=args.in_process, kinds=MIXES[args.mix], profile=profile,
+            update_processes=args.update_processes,
         )  # fmt: skip
         print(
             f"  done in {run.wall:.1f} s, {run.throughput:.1f} updates/s, {run.log_lines} bot log lines",
@@ -550,6 +589,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="short smoke run (about 240 updates, a few seconds)")
     parser.add_argument("--configs", default="abc", help="which configurations to run, e.g. 'bc' (default abc)")
     parser.add_argument("--mix", choices=sorted(MIXES), default="basic", help="the kinds of update each chat repeats")
+    parser.add_argument(
+        "--update-processes",
+        type=int,
+        default=1,
+        metavar="N",
+        help="CANHGIAC_UPDATE_PROCESSES of the bot: N processes handle updates (default 1)",
+    )
     parser.add_argument(
         "--in-process",
         action="store_true",

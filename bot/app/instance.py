@@ -7,6 +7,10 @@ one line. The OS drops the lock when its process ends, however it ends: after a 
 power cut, the next start takes it at once, whatever the file still says. The file is never
 deleted: deleting it would let a third process lock a new file while the second holds the old.
 
+The update processes of `CANHGIAC_UPDATE_PROCESSES` (`bot/app/update_processes.py`) are the serving
+process's children, not second servers: they never take the lock (nor inherit it: the descriptor
+is close-on-exec), and send no outbox or broadcast.
+
 The file holds the holder's pid, for the message only. Locks on network file systems (NFS) may
 not be honoured: keep the database on a local disk.
 """

@@ -7,7 +7,9 @@ The background loops (scheduling the digest and broadcasts, reminders of reporti
 housekeeping, one sender per channel draining the outbox and broadcast deliveries:
 `bot/broadcast/sender.py`) survive any error, a database locked by another process past the busy
 timeout included: they log it (never a text or a chat) and try again after a capped backoff. One
-process serves a database: `bot/app/instance.py`.
+process serves a database: `bot/app/instance.py`; with `CANHGIAC_UPDATE_PROCESSES` ≥ 2 it hands the
+Telegram updates of some chats to child processes of its own (`bot/app/update_processes.py`), which
+only answer them.
 
 With `CANHGIAC_WEB_PORT` set, the web console (`bot/web/`) is one more task on the same services,
 stopped with the others.
@@ -23,6 +25,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from bot.activity import deadlines, scope
+from bot.app.update_processes import UpdateProcesses
 from bot.app.wiring import App
 from bot.broadcast import broadcasts, compose
 from bot.broadcast.pace import broadcast_pace
@@ -64,7 +67,9 @@ Channel = TelegramChannel | ZaloChannel | ZaloOAChannel
 def build_channels(app: App, *, webhook_url: str | None, zalo_webhook_url: str | None = None) -> list[Channel]:
     channels: list[Channel] = []
     if app.settings.telegram_bot_token is not None:
-        channels.append(TelegramChannel(app, webhook_url=webhook_url))
+        # CANHGIAC_UPDATE_PROCESSES ≥ 2: updates handled by this process and children (`update_processes.py`).
+        updates = UpdateProcesses(app.settings) if app.settings.update_processes > 1 else None
+        channels.append(TelegramChannel(app, webhook_url=webhook_url, updates=updates))
     if app.settings.zalo_bot_token is not None:
         channels.append(ZaloChannel(app, webhook_url=zalo_webhook_url))
     if app.settings.zalo_oa_configured:

@@ -1,5 +1,6 @@
 """Channel adapters: each turns a platform's updates into `Incoming` and renders `Reply` for it
-(Telegram, with its paid broadcasts' lean path and the processes that may send them; Zalo and
+(Telegram, with its paid broadcasts' lean path and the processes that may send them, and its raw
+updates for the processes that may handle them; Zalo and
 its API client; the terminal; webhooks and retries; the HTTP pool under the Telegram client).
 
 Writes: no table of its own (the router remembers the numbered options Zalo and the terminal show).

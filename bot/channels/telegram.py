@@ -71,6 +71,7 @@ from bot.broadcast import subscriptions
 from bot.channels import ChannelStartError, Wiring, http_pool
 from bot.channels.retry import send_retrying
 from bot.channels.telegram_broadcast import PaidBroadcasts
+from bot.channels.telegram_updates import RawPolling
 from bot.channels.telegram_workers import SendingProcesses
 from bot.channels.webhook import BadUpdate, WebhookServer
 from bot.core.messages import ChatKey, Contact, DeliveryError, Document, Incoming, Photo, Reply
@@ -433,8 +434,11 @@ def build_application(app: Wiring) -> Application:
             # No retries in the limiter: while it retries one flood-waited send it holds every other
             # send, so one 429 of a broadcast would stall all citizens' replies. Replies retry on
             # their own (`send_replies(retry=True)`), the outbox's sender pauses broadcasts only.
+            # With CANHGIAC_UPDATE_PROCESSES = N, each of the N processes sends 1/N of the pace.
             AIORateLimiter(
-                overall_max_rate=settings.telegram_max_messages_per_second, overall_time_period=1, max_retries=0
+                overall_max_rate=settings.telegram_max_messages_per_second / settings.update_processes,
+                overall_time_period=1,
+                max_retries=0,
             )
         )
         .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
@@ -454,9 +458,13 @@ class TelegramChannel:
 
     name = CHANNEL
 
-    def __init__(self, app: Wiring, *, webhook_url: str | None = None):
+    def __init__(self, app: Wiring, *, webhook_url: str | None = None, updates: Any = None):
         self.settings = app.settings
         self.webhook_url = webhook_url
+        # With CANHGIAC_UPDATE_PROCESSES ≥ 2: what hands each raw update to the process of its chat
+        # (`bot/app/update_processes.py`: `start(here)`, `route(dict)`, `close()`); None: this process.
+        self._updates = updates
+        self._polling: RawPolling | None = None
         self.application = build_application(app)
         self._webhook: WebhookServer | None = None
         self._profile: asyncio.Task | None = None
@@ -487,8 +495,14 @@ class TelegramChannel:
             raise ChannelStartError(
                 f"cannot reach the Telegram Bot API at TELEGRAM_API_BASE_URL ({type(error).__name__})"
             ) from None
+        if self._updates is not None:
+            await self._updates.start(self._enqueue)  # this process's own share of the chats
         if self.webhook_url:
             await self._start_webhook()
+        elif self._updates is not None:
+            self._polling = RawPolling(app.bot, self._updates.route, timeout=POLL_TIMEOUT_SECONDS,
+                                       allowed_updates=ALLOWED_UPDATES)  # fmt: skip
+            await self._polling.start()
         else:
             await app.updater.start_polling(
                 timeout=POLL_TIMEOUT_SECONDS,
@@ -510,7 +524,7 @@ class TelegramChannel:
             path=urlparse(self.webhook_url).path,
             secret_header=SECRET_HEADER,
             secret=secret,
-            on_update=self._enqueue,
+            on_update=self._enqueue if self._updates is None else self._updates.route,
         )
         try:
             server.listen(self.settings.webhook_port, self.settings.webhook_listen)
@@ -608,8 +622,13 @@ class TelegramChannel:
         if self._webhook is not None:
             await self._webhook.stop()
             self._webhook = None
+        if self._polling is not None:
+            await self._polling.stop()
+            self._polling = None
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
+        if self._updates is not None:  # the updates in hand of other processes, answered first
+            await self._updates.close()
         if app.running:
             await app.stop()
         await app.shutdown()

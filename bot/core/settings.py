@@ -147,6 +147,10 @@ class Settings(BaseSettings):
     # Workers wait on the network and the rate limiter, not the CPU: 16 keeps the send pace full
     # at Telegram's real round-trip times (bench/README.md).
     max_concurrent_updates: int = Field(16, ge=1, le=256, **_env("CANHGIAC_MAX_CONCURRENT_UPDATES"))
+    # Processes that handle Telegram updates: 1, the bot's own; N ≥ 2, the bot and N − 1 child
+    # processes, each chat always in the same one, each with its share of the send pace (about
+    # 6 ms of CPU per update: a second core doubles what the bot answers; `bot/app/update_processes.py`).
+    update_processes: int = Field(1, ge=1, le=8, **_env("CANHGIAC_UPDATE_PROCESSES"))
     log_level: str = Field("INFO", pattern=r"(?i)^(DEBUG|INFO|WARNING|ERROR)$", **_env("CANHGIAC_LOG_LEVEL"))
 
     # FAQ matcher: scores are 0-100; chosen from the evaluation set (bench/README.md, tests/eval/).

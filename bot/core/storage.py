@@ -24,6 +24,10 @@ from bot.core.migrations import migrate
 T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 5000
+# `BEGIN IMMEDIATE` tries again this many times when another process (a `canhgiac` command, an
+# update process of `CANHGIAC_UPDATE_PROCESSES`) held the write lock past the busy timeout: nothing
+# was done yet, so waiting longer is safe; a write fails only after all of them.
+BEGIN_ATTEMPTS = 6
 READ_THREADS = 2
 
 
@@ -70,7 +74,7 @@ class Storage:
 
     def _in_transaction(self, fn: Callable[[sqlite_utils.Database], T]) -> T:
         db = self._write_db
-        db.conn.execute("BEGIN IMMEDIATE")
+        self._begin(db.conn)
         try:
             result = fn(db)
             # Inside the try: a failed COMMIT (a full disk, a deferred constraint) leaves the
@@ -81,6 +85,16 @@ class Storage:
             db.conn.rollback()
             raise
         return result
+
+    @staticmethod
+    def _begin(conn: sqlite3.Connection) -> None:
+        for attempt in range(1, BEGIN_ATTEMPTS + 1):
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if attempt == BEGIN_ATTEMPTS or "locked" not in str(error):
+                    raise
 
     async def write(self, fn: Callable[[sqlite_utils.Database], T]) -> T:
         """Run `fn(db)` in one committed transaction on the writer thread."""

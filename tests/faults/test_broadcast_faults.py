@@ -26,7 +26,7 @@ from tests.fakes.telegram_api import FakeTelegram
 pytestmark = pytest.mark.faults
 
 BUSY_MS = 300
-HOLD_SECONDS = 1.5  # five busy timeouts
+HOLD_SECONDS = 3.0  # ten busy timeouts: past the retries of `BEGIN IMMEDIATE` too (storage.BEGIN_ATTEMPTS)
 
 
 def figures(scenario: str, got: Counter, everyone: set[int]) -> tuple[int, int]:
