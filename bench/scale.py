@@ -53,7 +53,7 @@ from tests.fakes.bot_process import BotProcess, bot_env, children_of  # noqa: E4
 from tests.fakes.running_bot import TOKEN  # noqa: E402
 from tests.fakes.telegram_process import FakeTelegramProcess  # noqa: E402
 
-CONCURRENCY = 16
+CONCURRENCY = [16]  # --concurrency: CANHGIAC_BROADCAST_CONCURRENCY
 PAID_RATE: list[float] = []  # --paid-rate: the paid pace asked (default: the setting's, 980/s)
 PROCESSES: list[int] = [1]  # --processes: CANHGIAC_BROADCAST_PROCESSES
 CAPACITY_RATE = 1000  # the capacity figure's pace: the setting's most, Telegram's paid limit
@@ -97,7 +97,7 @@ def peak_rss_mb(pid: int) -> float:
 
 def env_for(fake: FakeTelegramProcess, db_path: Path, *, paid: bool) -> dict[str, str]:
     return bot_env(
-        fake.url, db_path, CANHGIAC_BROADCAST_CONCURRENCY=str(CONCURRENCY),
+        fake.url, db_path, CANHGIAC_BROADCAST_CONCURRENCY=str(CONCURRENCY[0]),
         CANHGIAC_TELEGRAM_PAID_BROADCAST="true" if paid else "false", CANHGIAC_LOG_LEVEL="WARNING",
         CANHGIAC_BROADCAST_PROCESSES=str(PROCESSES[0]),
         **({"CANHGIAC_TELEGRAM_BROADCAST_RATE": str(PAID_RATE[0])} if PAID_RATE else {}),
@@ -265,7 +265,7 @@ async def killed(folder: Path, count: int) -> None:
     finally:
         storage.close()
     print(f"kill -9 at {at_kill}/{count} sent: recipients reached {stats['chats']}/{count} "
-          f"(lost {count - stats['chats']}), duplicates {stats['doubled']} (bound {duplicate_bound(CONCURRENCY)}, "
+          f"(lost {count - stats['chats']}), duplicates {stats['doubled']} (bound {duplicate_bound(CONCURRENCY[0])}, "
           f"counted as resent {state.resent})  [{load()}]", flush=True)  # fmt: skip
 
 
@@ -289,12 +289,14 @@ def main() -> None:
     parser.add_argument("--updates", type=int, default=2000)
     parser.add_argument("--paid-rate", type=float, help="CANHGIAC_TELEGRAM_BROADCAST_RATE (default 980)")
     parser.add_argument("--processes", type=int, default=1, help="CANHGIAC_BROADCAST_PROCESSES (default 1)")
+    parser.add_argument("--concurrency", type=int, default=16, help="CANHGIAC_BROADCAST_CONCURRENCY (default 16)")
     parser.add_argument("--skip", nargs="*", default=[], choices=["free", "paid", "capacity", "kill", "updates"])
     args = parser.parse_args()
     PAID_RATE.extend([args.paid_rate] if args.paid_rate else [])
     PROCESSES[0] = args.processes
+    CONCURRENCY[0] = args.concurrency
     print(f"python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} cores; "
-          f"bot and fake Bot API in separate processes; sender concurrency {CONCURRENCY}; broadcast processes "
+          f"bot and fake Bot API in separate processes; sender concurrency {CONCURRENCY[0]}; broadcast processes "
           f"{PROCESSES[0]}  [{load()}]")  # fmt: skip
     with tempfile.TemporaryDirectory() as folder:
         if "free" not in args.skip:
