@@ -28,7 +28,7 @@ from bot.activity import deadlines, scope
 from bot.app.update_processes import UpdateProcesses
 from bot.app.wiring import App
 from bot.broadcast import broadcasts, compose
-from bot.broadcast.pace import broadcast_pace
+from bot.broadcast.pace import broadcast_pace, paid
 from bot.broadcast.sender import Backoff, Sender, describe, stopped_within
 from bot.channels import ChannelStartError
 from bot.channels.telegram import TelegramChannel
@@ -284,6 +284,7 @@ async def serve(
                     # Telegram's paid broadcasts go another way than its notices (on the free budget).
                     bulk_deliver=getattr(channel, "deliver_broadcast", None),
                     rate=broadcast_pace(settings, channel.name),
+                    paid=paid(settings, channel.name),  # near Telegram's hard limit: a 429 costs less
                     concurrency=settings.broadcast_concurrency,
                     clock=services.clock,
                 ).run(stop)

@@ -542,6 +542,16 @@ def _v25_delivery_tallies(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v26_open_deliveries(db: sqlite_utils.Database) -> None:
+    # Whether a broadcast still has rows to send, asked every 2 s while it sends (`broadcasts.finish`):
+    # with this index a seek among its open rows; without it, counting all its rows (175 ms on the
+    # writer thread at 300,000, every 2 s, holding up the sender's claims). Partial: sent rows leave it.
+    db.execute(
+        "CREATE INDEX deliveries_open ON deliveries (broadcast_id, status, next_attempt_at) "
+        "WHERE status IN ('pending', 'inflight')"
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "chats, conversation state, handled updates", _v1_core),
     Migration(2, "FAQ gaps, quiz results", _v2_knowledge),
@@ -573,6 +583,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         _v23_area_deadlines_and_activity_changes,
     ),
     Migration(25, "a summed-up broadcast's delivery counts, kept when its rows are pruned", _v25_delivery_tallies),
+    Migration(26, "a broadcast's rows still to send, found without counting its rows", _v26_open_deliveries),
 )
 
 

@@ -241,6 +241,11 @@ class FakeTelegram(FakeBotApi):
         self._sends = {False: collections.deque(), True: collections.deque()}
         self._in_window: collections.Counter[int] = collections.Counter()
         self.throttled = 0  # 429s answered by the rate limit
+        # Paid sends let through (under `rate_limit`): the most within a second, the first's and last's time.
+        self.busiest_paid_second = 0
+        self.paid_first_at = self.paid_last_at = 0.0
+        self.paid_marks: list[float] = []  # when each thousandth paid send was let through
+        self._paid_through = 0
         # Files the bot uploaded with sendDocument: chat_id, file_name, size, data (bytes), caption.
         self.documents: list[dict] = []
         self.max_upload = MAX_UPLOAD  # lower it to see an upload refused as too large (HTTP 413)
@@ -430,12 +435,19 @@ class FakeTelegram(FakeBotApi):
             raise ApiError(429, "Too Many Requests: retry after 1", 1)
         self._sends[paid].append((now, chat_id))
         self._in_window[chat_id] += 1
+        if paid:
+            self.busiest_paid_second = max(self.busiest_paid_second, len(self._sends[True]))
+            self.paid_first_at, self.paid_last_at = self.paid_first_at or now, now
+            self._paid_through += 1
+            if self._paid_through % 1000 == 0:
+                self.paid_marks.append(now - self.paid_first_at)
 
     def _stats(self, p: dict) -> dict:
         """What a benchmark in another process reads: sends, chats reached, duplicates, paid, 429s."""
         return {"sent": sum(self.received.values()) if self.count_only else len(self.sent),
                 "chats": len(self.received), "doubled": sum(n - 1 for n in self.received.values()),
-                "paid": self.paid_sent, "throttled": self.throttled}  # fmt: skip
+                "paid": self.paid_sent, "throttled": self.throttled, "busiest_paid_second": self.busiest_paid_second,
+                "paid_seconds": self.paid_last_at - self.paid_first_at, "paid_marks": self.paid_marks}  # fmt: skip
 
     # ----------------------------------------------------------------- internals
     def _lookup(self, method: str):

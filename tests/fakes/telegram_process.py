@@ -1,7 +1,9 @@
 """The fake Bot API in a process of its own, counting sends instead of keeping them, so that a
 benchmark measures the bot's memory alone: ``python -m tests.fakes.telegram_process TOKEN``
 prints its URL on the first line, then serves (with Telegram's flood limits, free and paid) until
-it is terminated. `FakeTelegramProcess` starts it and reads its counts (`fakeStats`).
+it is terminated; ``--paid-per-second none`` lifts the paid limit, to measure how fast the bot
+can send (its counts say the most paid sends within a second, and the time from the first to the
+last). `FakeTelegramProcess` starts it and reads its counts (`fakeStats`).
 
 It answers through a plain asyncio HTTP/1.1 server (`_serve_connection`: kept-alive connections,
 `Content-Length` bodies, form, query or JSON parameters) instead of the tornado server the
@@ -11,9 +13,11 @@ same `FakeTelegram` methods, limits and refusals included."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import contextlib
 import json
+import math
 import signal
 import subprocess
 import sys
@@ -23,6 +27,8 @@ import httpx
 
 from tests.fakes.bot_process import REPO
 from tests.fakes.telegram_api import FakeTelegram, decode_field
+
+PAID_PER_SECOND = 1000.0  # Telegram's paid limit, a strict window of one second
 
 _REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
             429: "Too Many Requests", 500: "Internal Server Error"}  # fmt: skip
@@ -71,9 +77,9 @@ async def _serve_connection(fake: FakeTelegram, reader: asyncio.StreamReader, wr
     writer.close()
 
 
-async def _serve(token: str) -> None:
+async def _serve(token: str, paid_per_second: float) -> None:
     fake = FakeTelegram(token=token, count_only=True)
-    fake.rate_limit()  # 30/s free, 1,000/s paid, 1/s per chat
+    fake.rate_limit(paid_per_second=paid_per_second)  # 30/s free, 1,000/s paid (by default), 1/s per chat
     server = await asyncio.start_server(lambda r, w: _serve_connection(fake, r, w), "127.0.0.1", 0)
     print(f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}", flush=True)
     stop = asyncio.Event()
@@ -86,11 +92,15 @@ async def _serve(token: str) -> None:
 
 
 class FakeTelegramProcess:
-    def __init__(self, token: str):
+    """`paid_per_second`: the paid limit (None: none, to measure what the bot can send)."""
+
+    def __init__(self, token: str, paid_per_second: float | None = PAID_PER_SECOND):
         self.token = token
+        limit = "none" if paid_per_second is None else str(paid_per_second)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.fakes.telegram_process", token], cwd=REPO, stdout=subprocess.PIPE, text=True
-        )
+            [sys.executable, "-m", "tests.fakes.telegram_process", token, "--paid-per-second", limit],
+            cwd=REPO, stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
         self.url = self.process.stdout.readline().strip()
 
     def stats(self) -> dict:
@@ -102,4 +112,8 @@ class FakeTelegramProcess:
 
 
 if __name__ == "__main__":
-    asyncio.run(_serve(sys.argv[1]))
+    parser = argparse.ArgumentParser()
+    parser.add_argument("token")
+    parser.add_argument("--paid-per-second", default=str(PAID_PER_SECOND), help="the paid limit, or none")
+    args = parser.parse_args()
+    asyncio.run(_serve(args.token, math.inf if args.paid_per_second == "none" else float(args.paid_per_second)))

@@ -5,6 +5,7 @@ marked paid is refused) and its counts."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import pytest
 from telegram import Bot
@@ -39,4 +40,23 @@ async def test_it_answers_as_telegram_with_its_limits_and_counts(process):
             await bot.do_api_request("noSuchMethod")  # Telegram answers 404
     stats = process.stats()
     assert paid == ["sent"] * 60 and free.count("sent") == 30 and free.count("429") == 30 and again == "429"
-    assert stats == {"sent": 90, "chats": 90, "doubled": 0, "paid": 60, "throttled": 31}
+    seconds, marks = stats.pop("paid_seconds"), stats.pop("paid_marks")
+    assert stats == {"sent": 90, "chats": 90, "doubled": 0, "paid": 60, "throttled": 31, "busiest_paid_second": 60}
+    assert 0 < seconds < 5 and marks == []  # from the first paid send let through to the last; none a thousandth
+
+
+@pytest.mark.parametrize(("limit", "sent"), [(20, 20), (None, 60)])
+async def test_its_paid_limit_is_a_setting_or_lifted(limit, sent):
+    fake = FakeTelegramProcess(TOKEN, paid_per_second=limit)
+    try:
+        async with Bot(TOKEN, base_url=f"{fake.url}/bot") as bot:
+
+            async def send(chat: int) -> None:
+                with contextlib.suppress(RetryAfter):
+                    await bot.send_message(chat, "x", allow_paid_broadcast=True)
+
+            await asyncio.gather(*(send(500 + n) for n in range(60)))
+        stats = fake.stats()
+    finally:
+        fake.stop()
+    assert (stats["paid"], stats["throttled"], stats["busiest_paid_second"]) == (sent, 60 - sent, sent)

@@ -158,6 +158,86 @@ async def test_a_flood_wait_met_by_every_send_in_flight_slows_the_pace_once():
     assert pacer.rate == 80  # a fifth slower, not 0.8 ** 8 (the pace would crawl for minutes)
 
 
+class Time:
+    """A monotonic clock that only `sleep` moves: a pacer's schedule, run without waiting."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += max(0.0, seconds)
+
+
+async def starts(pacer: Pacer, fake: Time, seconds: float, stall_every: int = 0, stall: float = 0.0) -> list[float]:
+    """When a worker that asks again at once starts its sends for `seconds`; every `stall_every`
+    sends it is busy for `stall` first (a round trip, a claim, the process descheduled)."""
+    stop, started, end = asyncio.Event(), [], fake.now + seconds
+    while True:
+        if stall_every and started and len(started) % stall_every == 0:
+            fake.now += stall
+        await pacer.wait(stop)
+        if fake.now >= end:
+            return started
+        started.append(fake.now)
+
+
+def busiest_second(times: list[float]) -> int:
+    """The most starts in any one second (a closed window)."""
+    most, first = 0, 0
+    for last, at in enumerate(times):
+        while at - times[first] > 1.0:
+            first += 1
+        most = max(most, last - first + 1)
+    return most
+
+
+async def test_short_stalls_are_made_up_and_no_second_holds_more_than_the_stated_burst():
+    fake = Time()
+    pacer = Pacer(980, utc_now, monotonic=fake.monotonic, sleep=fake.sleep)
+    # 30 ms lost every 2,000 sends for 20 s (29 slots each time: 290 slots, 1.5% of the pace,
+    # lost for good without making them up), then 10 s without a stall.
+    begun = fake.now
+    times = await starts(pacer, fake, 20.0, stall_every=2000, stall=0.03)
+    times += await starts(pacer, fake, begun + 30.0 - fake.now)
+    assert len(times) >= 980 * 30 - 1  # the average is the pace asked (290 fewer, slots not made up)
+    assert busiest_second(times) <= 990  # 980 × 1.01 + 1: under the paid limit of 1,000
+    steady = await starts(Pacer(980, utc_now, monotonic=fake.monotonic, sleep=fake.sleep), fake, 5.0)
+    assert busiest_second(steady) == 981  # nothing owed: the pace itself
+
+
+async def test_a_long_stall_an_empty_queue_and_a_pause_are_not_made_up(clock):
+    fake = Time()
+    pacer = Pacer(100, clock, monotonic=fake.monotonic, sleep=fake.sleep)
+    await starts(pacer, fake, 1.0)
+    fake.now += 5.0  # five seconds with no worker free: one second of slots is owed, no more
+    times = await starts(pacer, fake, 100.0)
+    assert len(times) == pytest.approx(100 * 100 + 100, abs=1)
+    fake.now += 0.5
+    pacer.idle()  # nothing to send meanwhile: nothing owed
+    times = await starts(pacer, fake, 10.0)
+    assert len(times) == pytest.approx(100 * 10, abs=1) and busiest_second(times) == 101
+
+
+async def test_a_first_429_at_the_paid_pace_costs_two_percent_and_a_repeat_a_fifth(clock):
+    fake = Time()
+    free = Pacer(1000, clock, monotonic=fake.monotonic, sleep=fake.sleep)
+    paid = Pacer(1000, clock, paid=True, monotonic=fake.monotonic, sleep=fake.sleep)
+    for pacer in (free, paid):
+        pacer.pause(1.0)
+    assert (free.rate, paid.rate) == (800, 980)  # at the free pace a 429 is a flood: a fifth
+    clock.advance(seconds=2)  # the pause over
+    fake.now += 2
+    paid.pause(1.0)
+    assert paid.rate == pytest.approx(980 * 0.8)  # again within RECOVERY_SECONDS: a fifth
+    clock.advance(seconds=31)
+    fake.now += 31  # a 429 after half a minute without one is a first one again
+    paid.pause(1.0)
+    assert paid.rate == pytest.approx(980 * 0.8 * 0.98)
+
+
 async def test_after_a_crash_in_flight_rows_are_sent_again_and_counted(services, clock):
     seed(services, clock, {str(n): "coc-leu" for n in range(4)})
     broadcast_id = send(services, clock, text="x")

@@ -10,7 +10,9 @@ import time
 import pytest
 from telegram.error import Forbidden, RetryAfter
 
+from bot.app import serve as serve_module
 from bot.broadcast import broadcasts, subscriptions
+from bot.broadcast.sender import Sender
 from bot.channels.telegram_broadcast import PaidBroadcasts, parameters
 from bot.core.messages import ChatKey
 from tests.bot.channels.test_broadcast_e2e import received, seed, wait_until
@@ -109,3 +111,38 @@ async def test_a_paid_broadcast_marks_a_blocked_chat_and_waits_out_a_flood(fake,
     assert set(received(fake).values()) == {1} and all(m["paid"] for m in fake.sent)
     assert state.counts == {"sent": len(everyone), "blocked": 1}
     assert not subscription.active and subscription.stopped_reason == "blocked"
+
+
+@pytest.mark.parametrize("paid", [True, False])
+async def test_a_429_at_the_paid_pace_costs_a_little_of_it_and_a_repeat_a_fifth(fake, tg_settings, monkeypatch, paid):
+    """At the paid pace, near Telegram's hard limit, a 429 is a send a little over the window: the
+    pace drops 2%, and by a fifth only when another comes within 30 s; at the free pace a 429 is a
+    flood, a fifth at once. Through `serve()`'s sender and the real client."""
+    senders: list[Sender] = []
+
+    class Watched(Sender):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            senders.append(self)
+
+    monkeypatch.setattr(serve_module, "Sender", Watched)
+    seed(tg_settings.db_path, 600, targeted=False)
+    fake.rate_limit(per_second=1000, per_chat_per_second=3)  # only the scripted 429s below
+    fake.fail_next("sendMessage", status=429, retry_after=1)
+    settings = tg_settings.model_copy(
+        update={"telegram_paid_broadcast": paid, "telegram_paid_broadcast_per_second": 100,
+                "telegram_broadcast_per_second": 100, "telegram_max_messages_per_second": 1000}
+    )  # fmt: skip
+    async with RunningBot(settings, fake):
+        [sender] = senders
+        await wait_until(lambda: sender.pacer.rate < 100, timeout=30)
+        first = sender.pacer.rate
+        await wait_until(lambda: not sender.pacer.paused_for() and len(received(fake)) > 10, timeout=30)
+        fake.fail_next("sendMessage", status=429, retry_after=1)
+        await wait_until(lambda: sender.pacer.rate < first, timeout=30)
+        second = sender.pacer.rate
+    assert fake.faulted["sendMessage"] == 2 and all(m["paid"] == paid for m in fake.sent)
+    if paid:
+        assert (first, second) == (pytest.approx(98), pytest.approx(98 * 0.8))
+    else:
+        assert (first, second) == (pytest.approx(80), pytest.approx(64))
