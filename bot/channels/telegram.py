@@ -65,10 +65,10 @@ from telegram.ext import (
     Defaults,
     TypeHandler,
 )
-from telegram.request import HTTPXRequest
 
 from bot.broadcast import subscriptions
-from bot.channels import ChannelStartError, Wiring, http_pool
+from bot.channels import ChannelStartError, Wiring
+from bot.channels.bot_api_http import KeptAliveRequest
 from bot.channels.retry import send_retrying
 from bot.channels.telegram_broadcast import PaidBroadcasts
 from bot.channels.telegram_workers import SendingProcesses
@@ -438,8 +438,9 @@ def build_application(app: Wiring) -> Application:
             )
         )
         .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
-        # The pool python-telegram-bot would build, on streams that check idle connections cheaply.
-        .request(HTTPXRequest(connection_pool_size=pool, httpx_kwargs={"transport": http_pool.transport(pool)}))
+        # Kept-alive connections on asyncio's streams instead of httpx (`bot_api_http.py`).
+        .request(KeptAliveRequest(connections=pool))
+        .get_updates_request(KeptAliveRequest(connections=1))
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .build()
     )
