@@ -61,10 +61,10 @@ from telegram.ext import (
     ExtBot,
     TypeHandler,
 )
+from telegram.request import HTTPXRequest
 
 from bot.broadcast import subscriptions
-from bot.channels import ChannelStartError, Wiring
-from bot.channels.bot_api_http import KeptAliveRequest
+from bot.channels import ChannelStartError, Wiring, http_pool
 from bot.channels.retry import send_retrying
 from bot.channels.telegram_broadcast import PaidBroadcasts
 from bot.channels.telegram_workers import SendingProcesses
@@ -465,9 +465,8 @@ def build_application(app: Wiring) -> Application:
         settings.telegram_bot_token.get_secret_value().strip(),
         base_url=settings.telegram_api_base_url,
         base_file_url=settings.telegram_file_base_url,
-        # Kept-alive connections on asyncio's streams instead of httpx (`bot_api_http.py`).
-        request=KeptAliveRequest(connections=pool),
-        get_updates_request=KeptAliveRequest(connections=1),
+        # The pool python-telegram-bot would build, on streams that check idle connections cheaply.
+        request=HTTPXRequest(connection_pool_size=pool, httpx_kwargs={"transport": http_pool.transport(pool)}),
         defaults=Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)),
         # No retries in the limiter: while it retries one flood-waited send it holds every other
         # send, so one 429 of a broadcast would stall all citizens' replies. Replies retry on
