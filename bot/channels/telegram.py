@@ -61,12 +61,11 @@ from telegram.ext import (
     ExtBot,
     TypeHandler,
 )
-from telegram.request import HTTPXRequest
 
 from bot.broadcast import subscriptions
-from bot.channels import ChannelStartError, Wiring, http_pool
+from bot.channels import ChannelStartError, Wiring
 from bot.channels.retry import send_retrying
-from bot.channels.telegram_broadcast import PaidBroadcasts
+from bot.channels.telegram_broadcast import ConnectionPerSend, PaidBroadcasts
 from bot.channels.telegram_workers import SendingProcesses
 from bot.channels.webhook import BadUpdate, WebhookServer
 from bot.core.messages import ChatKey, Contact, DeliveryError, Document, Incoming, Photo, Reply
@@ -460,13 +459,16 @@ def build_application(app: Wiring) -> Application:
     settings = app.settings
     if settings.telegram_bot_token is None:
         raise ChannelStartError("TELEGRAM_BOT_TOKEN is not set")
-    pool = settings.max_concurrent_updates + 4
     bot = RepliesBot(
         settings.telegram_bot_token.get_secret_value().strip(),
         base_url=settings.telegram_api_base_url,
         base_file_url=settings.telegram_file_base_url,
-        # The pool python-telegram-bot would build, on streams that check idle connections cheaply.
-        request=HTTPXRequest(connection_pool_size=pool, httpx_kwargs={"transport": http_pool.transport(pool)}),
+        # python-telegram-bot's HTTPXRequest, one per call in flight with one kept-alive connection
+        # each, as paid broadcasts send: httpcore's pool checks every connection it holds on each
+        # request and each answer (issue 19). As many connections as calls were ever in flight
+        # at once: the workers' replies, their buttons' answers and edits, the outbox's sends.
+        request=ConnectionPerSend(),
+        get_updates_request=ConnectionPerSend(),
         defaults=Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)),
         # No retries in the limiter: while it retries one flood-waited send it holds every other
         # send, so one 429 of a broadcast would stall all citizens' replies. Replies retry on
