@@ -6,10 +6,8 @@ the terminal chat, Telegram and Zalo share one instance in one process.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -30,6 +28,7 @@ from bot.checking.message_verdict import MessageJudge
 from bot.core import paths, tally
 from bot.core.clock import Clock, utc_now
 from bot.core.content import Content, Texts
+from bot.core.lanes import Lane
 from bot.core.messages import Incoming
 from bot.core.settings import Settings
 from bot.core.storage import Storage
@@ -90,11 +89,7 @@ class Services:
     # "delivered when the bot runs" when it is not, without knowing which channel they serve.
     sending: Callable[[], bool] = lambda: True
     # A field the copies share (init: `dataclasses.replace` passes it on instead of starting a pool).
-    _compute: ThreadPoolExecutor = field(
-        repr=False,
-        compare=False,
-        default_factory=lambda: ThreadPoolExecutor(COMPUTE_THREADS, thread_name_prefix="canhgiac-compute"),
-    )
+    _compute: Lane = field(repr=False, compare=False, default_factory=lambda: Lane("canhgiac-compute", COMPUTE_THREADS))
 
     @property
     def content(self) -> Content:
@@ -125,10 +120,10 @@ class Services:
         """fn(*args) on a worker thread: CPU work of one update (reading identifiers, matching the
         FAQ) must not hold the event loop, which serves every chat. The worker hands the GIL back
         every few milliseconds, so other chats keep being answered while a long message is read."""
-        return await asyncio.get_running_loop().run_in_executor(self._compute, functools.partial(fn, *args))
+        return await self._compute.call(functools.partial(fn, *args))
 
     def close(self) -> None:
-        self._compute.shutdown(wait=True, cancel_futures=True)
+        self._compute.close()
         self.storage.close()
 
 

@@ -36,14 +36,9 @@ from telegram import (
     BotCommand,
     BotCommandScopeAllGroupChats,
     BotCommandScopeChat,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     InputFile,
-    KeyboardButton,
     LinkPreviewOptions,
     Message,
-    ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
     Update,
 )
 from telegram.constants import ChatAction, FileSizeLimit, MessageLimit, ParseMode
@@ -63,14 +58,14 @@ from telegram.ext import (
     BaseUpdateProcessor,
     ContextTypes,
     Defaults,
+    ExtBot,
     TypeHandler,
 )
-from telegram.request import HTTPXRequest
 
 from bot.broadcast import subscriptions
-from bot.channels import ChannelStartError, Wiring, http_pool
+from bot.channels import ChannelStartError, Wiring
 from bot.channels.retry import send_retrying
-from bot.channels.telegram_broadcast import PaidBroadcasts
+from bot.channels.telegram_broadcast import ConnectionPerSend, PaidBroadcasts
 from bot.channels.telegram_updates import RawPolling
 from bot.channels.telegram_workers import SendingProcesses
 from bot.channels.webhook import BadUpdate, WebhookServer
@@ -157,20 +152,22 @@ def to_incoming(update: Update) -> Incoming | None:
 # --- Reply → Telegram ---
 
 
-def keyboard(reply: Reply) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None:
+def keyboard(reply: Reply) -> dict[str, Any] | None:
+    """The reply's keyboard as the Bot API's JSON, built directly: python-telegram-bot's keyboard
+    objects would only be turned back into it (issue 19: a tenth of the library's time per reply)."""
     if reply.remove_keyboard and not reply.choices:
-        return ReplyKeyboardRemove()
+        return {"remove_keyboard": True}
     if reply.request_contact:
         # Telegram cannot mix a contact button with inline buttons: the other choices become
         # keyboard buttons that send their label, which flows accept as typed words.
-        rows = [[KeyboardButton(reply.request_contact, request_contact=True)]]
-        rows += [[KeyboardButton(c.label)] for c in reply.choices]
-        return ReplyKeyboardMarkup(rows, resize_keyboard=True, one_time_keyboard=True)
+        rows = [[{"text": reply.request_contact, "request_contact": True}]]
+        rows += [[{"text": c.label}] for c in reply.choices]
+        return {"keyboard": rows, "resize_keyboard": True, "one_time_keyboard": True}
     if not reply.choices:
         return None
-    buttons = [InlineKeyboardButton(c.label, callback_data=c.value) for c in reply.choices]
+    buttons = [{"text": c.label, "callback_data": c.value} for c in reply.choices]
     columns = max(1, reply.columns)
-    return InlineKeyboardMarkup([buttons[i : i + columns] for i in range(0, len(buttons), columns)])
+    return {"inline_keyboard": [buttons[i : i + columns] for i in range(0, len(buttons), columns)]}
 
 
 def _passing(error: Exception) -> float | None:
@@ -181,6 +178,23 @@ def _passing(error: Exception) -> float | None:
     if isinstance(error, NetworkError) and not isinstance(error, BadRequest):
         return 0.0  # 5xx, a broken connection, a timeout
     return None
+
+
+class RepliesBot(ExtBot):
+    """The application's bot, with a leaner way to send a text or edit one: the same parameters
+    (the application's `Defaults`), the same rate limiter (`AIORateLimiter` sees the same endpoint
+    and chat: replies stay on the free budget), the same errors (`RetryAfter`, `Forbidden`,
+    `BadRequest` …); only the answer, the sent message, is not turned into python-telegram-bot's
+    objects, since nothing reads it (issue 19: a `Message` built per reply, a tenth of a
+    millisecond of CPU)."""
+
+    async def post_text(self, endpoint: str, data: dict[str, Any]) -> None:
+        """`sendMessage` or `editMessageText` with `data` (a chat, a text, perhaps a keyboard)."""
+        defaults = self.defaults
+        if defaults is not None:
+            data["parse_mode"] = defaults.parse_mode
+            data["link_preview_options"] = defaults.link_preview_options
+        await self._post(endpoint, data)
 
 
 async def send_replies(
@@ -205,7 +219,8 @@ async def send_replies(
         parts = split_html(reply.text, MessageLimit.MAX_TEXT_LENGTH)
         for index, part in enumerate(parts):
             markup = keyboard(reply) if index == len(parts) - 1 else None
-            await call(lambda part=part, markup=markup: bot.send_message(chat_id, part, reply_markup=markup, **extra))
+            data = {"chat_id": chat_id, "text": part, "reply_markup": markup, **extra}
+            await call(lambda data=data: bot.post_text("sendMessage", dict(data)))
 
 
 def _too_large(error: Exception) -> bool:
@@ -241,7 +256,7 @@ async def _send_document(bot: Any, chat_id: int | str, document: Document, *, re
         await call(lambda part=part: bot.send_message(chat_id, part))
 
 
-async def _mark_chosen(query: Any, chosen_sign: str) -> None:
+async def _mark_chosen(bot: RepliesBot, query: Any, chosen_sign: str) -> None:
     """Show the pressed button's label under its message and drop the keyboard."""
     message = query.message
     if not isinstance(message, Message) or message.text is None or message.reply_markup is None:
@@ -253,8 +268,10 @@ async def _mark_chosen(query: Any, chosen_sign: str) -> None:
         return
     # Too old, too long or unchanged: the mark is a nicety, the answer was sent anyway.
     with contextlib.suppress(BadRequest):
-        await query.edit_message_text(
-            f"{message.text_html}\n\n{chosen_sign} <i>{html.escape(label)}</i>", reply_markup=None
+        text = f"{message.text_html}\n\n{chosen_sign} <i>{html.escape(label)}</i>"
+        # No reply_markup: the keyboard goes. The answer (the edited message) is not read.
+        await bot.post_text(
+            "editMessageText", {"chat_id": message.chat_id, "message_id": message.message_id, "text": text}
         )
 
 
@@ -298,11 +315,29 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         pass
 
 
-async def _typing_after(bot: Any, chat_id: int) -> None:
-    """Show "typing…" only when an answer is slow: a call per update would eat the send budget."""
-    await asyncio.sleep(TYPING_AFTER_SECONDS)
-    with contextlib.suppress(TelegramError):
-        await bot.send_chat_action(chat_id, ChatAction.TYPING)
+class _TypingAfter:
+    """Show "typing…" only when an answer is slow: a call per update would eat the send budget.
+    A timer per update, and a task only for the slow ones (issue 19: a task per update that
+    mostly sleeps and is cancelled cost the event loop more than the timer)."""
+
+    __slots__ = ("_timer", "_call")
+
+    def __init__(self, bot: Any, chat_id: int):
+        self._call: asyncio.Task | None = None
+        self._timer = asyncio.get_running_loop().call_later(TYPING_AFTER_SECONDS, self._start, bot, chat_id)
+
+    def _start(self, bot: Any, chat_id: int) -> None:
+        self._call = asyncio.ensure_future(self._show(bot, chat_id))
+
+    @staticmethod
+    async def _show(bot: Any, chat_id: int) -> None:
+        with contextlib.suppress(TelegramError):
+            await bot.send_chat_action(chat_id, ChatAction.TYPING)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+        if self._call is not None:
+            self._call.cancel()
 
 
 async def _answer_query(query: Any) -> None:
@@ -324,7 +359,7 @@ async def _on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     chat_id = update.effective_chat.id
     # Stopping the button's spinner runs alongside routing instead of delaying the answer.
     answering = asyncio.create_task(_answer_query(query)) if query is not None else None
-    typing = asyncio.create_task(_typing_after(context.bot, chat_id))
+    typing = _TypingAfter(context.bot, chat_id)
     try:
         replies = await router.handle(msg, services)
     finally:
@@ -340,7 +375,8 @@ async def _on_update(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         await answering
         if replies:
             # Off the chat's critical path: the next update of this chat need not wait for the edit.
-            context.application.create_task(_mark_chosen(query, services.texts(msg).label("chosen")), update=update)
+            chosen = _mark_chosen(context.bot, query, services.texts(msg).label("chosen"))
+            context.application.create_task(chosen, update=update)
 
 
 async def _membership_changed(update: Update, services) -> None:
@@ -424,27 +460,31 @@ def build_application(app: Wiring) -> Application:
     settings = app.settings
     if settings.telegram_bot_token is None:
         raise ChannelStartError("TELEGRAM_BOT_TOKEN is not set")
-    pool = settings.max_concurrent_updates + 4
+    bot = RepliesBot(
+        settings.telegram_bot_token.get_secret_value().strip(),
+        base_url=settings.telegram_api_base_url,
+        base_file_url=settings.telegram_file_base_url,
+        # python-telegram-bot's HTTPXRequest, one per call in flight with one kept-alive connection
+        # each, as paid broadcasts send: httpcore's pool checks every connection it holds on each
+        # request and each answer (issue 19). As many connections as calls were ever in flight
+        # at once: the workers' replies, their buttons' answers and edits, the outbox's sends.
+        request=ConnectionPerSend(),
+        get_updates_request=ConnectionPerSend(),
+        defaults=Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)),
+        # No retries in the limiter: while it retries one flood-waited send it holds every other
+        # send, so one 429 of a broadcast would stall all citizens' replies. Replies retry on
+        # their own (`send_replies(retry=True)`), the outbox's sender pauses broadcasts only.
+        # With CANHGIAC_UPDATE_PROCESSES = N, each of the N processes sends 1/N of the pace.
+        rate_limiter=AIORateLimiter(
+            overall_max_rate=settings.telegram_max_messages_per_second / settings.update_processes,
+            overall_time_period=1,
+            max_retries=0,
+        ),
+    )
     application = (
         ApplicationBuilder()
-        .token(settings.telegram_bot_token.get_secret_value().strip())
-        .base_url(settings.telegram_api_base_url)
-        .base_file_url(settings.telegram_file_base_url)
-        .rate_limiter(
-            # No retries in the limiter: while it retries one flood-waited send it holds every other
-            # send, so one 429 of a broadcast would stall all citizens' replies. Replies retry on
-            # their own (`send_replies(retry=True)`), the outbox's sender pauses broadcasts only.
-            # With CANHGIAC_UPDATE_PROCESSES = N, each of the N processes sends 1/N of the pace.
-            AIORateLimiter(
-                overall_max_rate=settings.telegram_max_messages_per_second / settings.update_processes,
-                overall_time_period=1,
-                max_retries=0,
-            )
-        )
+        .bot(bot)
         .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
-        # The pool python-telegram-bot would build, on streams that check idle connections cheaply.
-        .request(HTTPXRequest(connection_pool_size=pool, httpx_kwargs={"transport": http_pool.transport(pool)}))
-        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .build()
     )
     application.bot_data["app"] = app

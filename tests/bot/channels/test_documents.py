@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from telegram import Bot
 from telegram.constants import FileSizeLimit
 
-from bot.channels.telegram import send_replies
+from bot.channels.telegram import RepliesBot, send_replies
 from bot.channels.zalo import render
 from bot.channels.zalo_oa_api import MAX_FILE_BYTES, OAApiError, ZaloOAClient, can_upload
 from bot.core.messages import Choice, Document, Reply
@@ -32,7 +31,7 @@ async def tg():
 
 
 async def test_telegram_uploads_a_file_with_its_name_and_caption(tg):
-    async with Bot(tg.token, base_url=f"{tg.url}/bot") as bot:
+    async with RepliesBot(tg.token, base_url=f"{tg.url}/bot") as bot:
         await send_replies(bot, CHAT, [Reply("", document=_document(1234)), Reply("xong", choices=(Choice("A", "a"),))])
     [uploaded] = tg.documents
     assert (uploaded["file_name"], uploaded["size"], uploaded["data"]) == ("bao-cao.docx", 1234, b"x" * 1234)
@@ -42,7 +41,7 @@ async def test_telegram_uploads_a_file_with_its_name_and_caption(tg):
 
 
 async def test_telegram_sends_the_words_for_a_file_past_50_mb_without_trying(tg):
-    async with Bot(tg.token, base_url=f"{tg.url}/bot") as bot:
+    async with RepliesBot(tg.token, base_url=f"{tg.url}/bot") as bot:
         await send_replies(bot, CHAT, [Reply("", document=_document(FileSizeLimit.FILESIZE_UPLOAD + 1))])
     assert tg.documents == [] and "sendDocument" not in [m for m, _ in tg.requests]
     [words] = tg.messages_to(CHAT)

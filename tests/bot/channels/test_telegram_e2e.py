@@ -369,3 +369,21 @@ async def test_blocking_the_bot_stops_the_subscription_at_once_and_unblocking_re
         await fake.wait_for_messages(CHAT)
     assert fake.allowed_updates == {"message", "callback_query", "my_chat_member"}
     assert not any("message_reaction" in e["update"] for e in fake._pending)
+
+
+async def test_replies_keep_to_the_rate_limiters_pace(fake, tg_settings):
+    # Replies skip python-telegram-bot's `Message` objects (`RepliesBot.post_text`), not its rate
+    # limiter: forty chats starting at once, a pace of 10 a second, a fake refusing past 25. The
+    # bot alone sends far faster than that: without the limiter the fake would answer 429s.
+    fake.rate_limit(per_second=25, per_chat_per_second=1)
+    settings = tg_settings.model_copy(update={"telegram_max_messages_per_second": 10})
+    chats = range(5001, 5041)
+    async with RunningBot(settings, fake):
+        started = time.monotonic()
+        for chat in chats:
+            fake.push_text(chat, "/start")
+        for chat in chats:
+            await fake.wait_for_messages(chat, timeout=30)
+        took = time.monotonic() - started
+    assert fake.throttled == 0
+    assert took >= 2.5  # a first burst of 10, then 30 more at 10 a second
