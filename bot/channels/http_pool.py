@@ -11,8 +11,10 @@ Everything else (HTTP/1.1, timeouts, proxies from the environment, the pool's li
 
 from __future__ import annotations
 
+import functools
 import select
 import socket
+import ssl
 import typing
 
 import httpcore
@@ -70,11 +72,20 @@ class _Backend(httpcore.AsyncNetworkBackend):
         await self._inner.sleep(seconds)
 
 
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """One TLS context for every transport: each would load the CA bundle again (about 0.9 MB of
+    memory a transport, and a connection per send in flight is a transport of its own)."""
+    return httpx.create_ssl_context()
+
+
 def transport(max_connections: int) -> httpx.AsyncHTTPTransport:
     """httpx's HTTP/1.1 transport with a pool of `max_connections`, as python-telegram-bot builds
     it, on streams that check idle connections cheaply. If httpx ever stops keeping its pool where
     this expects it, the transport stays httpx's own (slower, not wrong)."""
-    built = httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=max_connections), http1=True, http2=False)
+    built = httpx.AsyncHTTPTransport(
+        verify=tls_context(), limits=httpx.Limits(max_connections=max_connections), http1=True, http2=False
+    )
     pool = getattr(built, "_pool", None)
     if isinstance(pool, httpcore.AsyncConnectionPool):
         pool._network_backend = _Backend(pool._network_backend)

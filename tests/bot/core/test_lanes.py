@@ -4,6 +4,7 @@ thread, results and exceptions handed back, a cancelled caller's call still fini
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import threading
 import time
 
@@ -45,3 +46,17 @@ async def test_a_cancelled_caller_leaves_its_call_to_finish_and_the_lane_serving
     assert finished.is_set()
     await asyncio.sleep(0.01)  # the cancelled call's answer arrives at a done future: dropped
     lane.close()
+
+
+async def test_a_call_sees_its_callers_context_variables():
+    turn: contextvars.ContextVar[str] = contextvars.ContextVar("turn", default="none")
+    lane = Lane("test-lane")
+
+    async def caller(name: str) -> str:
+        turn.set(name)
+        return await lane.call(turn.get)
+
+    try:
+        assert await asyncio.gather(caller("a"), caller("b")) == ["a", "b"]
+    finally:
+        lane.close()
