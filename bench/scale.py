@@ -20,7 +20,8 @@ Prints, with the machine's load average next to each figure (the cores may be sh
   (its children), their CPU summed and their peak RSS each, apart from the bot's;
 - duplicates after a `kill -9` mid-broadcast (a second broadcast of `--kill-subscribers`), against
   the sender's bound, and recipients lost;
-- updates/s of the core with the rate limiter lifted (bench/telegram_roundtrip.py, configuration b).
+- updates/s of the core with the rate limiter lifted (bench/telegram_roundtrip.py, configuration b,
+  the realistic mix), with 1 and 2 update processes (`--update-processes`).
 
 The fake Bot API runs in a process of its own (`tests/fakes/telegram_process.py`) that counts
 sends instead of keeping them and applies Telegram's flood limits (30/s free, 1,000/s paid, 1/s
@@ -269,16 +270,26 @@ async def killed(folder: Path, count: int) -> None:
           f"counted as resent {state.resent})  [{load()}]", flush=True)  # fmt: skip
 
 
-def updates_per_second(updates: int) -> None:
+def updates_per_second(updates: int, processes: list[int]) -> None:
+    """The realistic mix (`/start`, a button, an FAQ question, a number, a link, a forwarded scam
+    message), with each count of update processes (`CANHGIAC_UPDATE_PROCESSES`)."""
     sys.path.insert(0, str(ROOT / "bench"))
     import telegram_roundtrip
 
-    run = asyncio.run(
-        telegram_roundtrip.run_configuration(
-            "(b) limiter lifted", rate=telegram_roundtrip.UNLIMITED_RATE, chats=100, updates=updates, reply_timeout=30.0
-        )  # fmt: skip
-    )
-    print(f"core, limiter lifted: {run.throughput:,.0f} updates/s over {updates} updates  [{load()}]", flush=True)
+    for count in processes:
+        run = asyncio.run(
+            telegram_roundtrip.run_configuration(
+                "(b) limiter lifted",
+                rate=telegram_roundtrip.UNLIMITED_RATE,
+                chats=100,
+                updates=updates,
+                reply_timeout=30.0,
+                kinds=telegram_roundtrip.MIXES["realistic"],
+                update_processes=count,
+            )  # fmt: skip
+        )
+        print(f"core, limiter lifted, {count} update process(es): {run.throughput:,.0f} updates/s over {updates} "
+              f"updates (realistic mix)  [{load()}]", flush=True)  # fmt: skip
 
 
 def main() -> None:
@@ -286,7 +297,14 @@ def main() -> None:
     parser.add_argument("--subscribers", type=int, default=300_000)
     parser.add_argument("--free-seconds", type=float, default=30.0)
     parser.add_argument("--kill-subscribers", type=int, default=20_000)
-    parser.add_argument("--updates", type=int, default=2000)
+    parser.add_argument("--updates", type=int, default=3000)
+    parser.add_argument(
+        "--update-processes",
+        type=int,
+        nargs="+",
+        default=[1, 2],
+        help="CANHGIAC_UPDATE_PROCESSES of each updates/s run",
+    )
     parser.add_argument("--paid-rate", type=float, help="CANHGIAC_TELEGRAM_BROADCAST_RATE (default 980)")
     parser.add_argument("--processes", type=int, default=1, help="CANHGIAC_BROADCAST_PROCESSES (default 1)")
     parser.add_argument("--concurrency", type=int, default=16, help="CANHGIAC_BROADCAST_CONCURRENCY (default 16)")
@@ -308,7 +326,7 @@ def main() -> None:
         if "kill" not in args.skip:
             asyncio.run(killed(Path(folder), args.kill_subscribers))
     if "updates" not in args.skip:
-        updates_per_second(args.updates)
+        updates_per_second(args.updates, args.update_processes)
 
 
 if __name__ == "__main__":
