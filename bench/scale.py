@@ -6,7 +6,7 @@
 
 Prints, with the machine's load average next to each figure (the cores may be shared):
 - messages/s at the free pace (the production default, 20/s: measured over `--free-seconds`) and
-  at the paid pace (Telegram's paid broadcasts, the setting's pace, 980/s by default, against the
+  at the paid pace (Telegram's paid broadcasts, the setting's pace, 970/s by default, against the
   fake's strict limit of 1,000 in any second): from the first to the last paid send on the fake's
   clock, and from 10 s in (start-up over), with the most paid sends the fake saw within a second;
   with the CPU milliseconds per message of the bot process and of the fake Bot API's, each from
@@ -55,7 +55,7 @@ from tests.fakes.running_bot import TOKEN  # noqa: E402
 from tests.fakes.telegram_process import FakeTelegramProcess  # noqa: E402
 
 CONCURRENCY = [16]  # --concurrency: CANHGIAC_BROADCAST_CONCURRENCY
-PAID_RATE: list[float] = []  # --paid-rate: the paid pace asked (default: the setting's, 980/s)
+PAID_RATE: list[float] = []  # --paid-rate: the paid pace asked (default: the setting's, 970/s)
 PROCESSES: list[int] = [1]  # --processes: CANHGIAC_BROADCAST_PROCESSES
 CAPACITY_RATE = 1000  # the capacity figure's pace: the setting's most, Telegram's paid limit
 STEADY_AFTER = 10.0  # seconds of a paid broadcast left out of its steady rate (start-up)
@@ -305,7 +305,7 @@ def main() -> None:
         default=[1, 2],
         help="CANHGIAC_UPDATE_PROCESSES of each updates/s run",
     )
-    parser.add_argument("--paid-rate", type=float, help="CANHGIAC_TELEGRAM_BROADCAST_RATE (default 980)")
+    parser.add_argument("--paid-rate", type=float, help="CANHGIAC_TELEGRAM_BROADCAST_RATE (default 970)")
     parser.add_argument("--processes", type=int, default=1, help="CANHGIAC_BROADCAST_PROCESSES (default 1)")
     parser.add_argument("--concurrency", type=int, default=16, help="CANHGIAC_BROADCAST_CONCURRENCY (default 16)")
     parser.add_argument("--skip", nargs="*", default=[], choices=["free", "paid", "capacity", "kill", "updates"])

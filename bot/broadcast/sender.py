@@ -193,9 +193,9 @@ class Pacer:
     schedule is met again, so a short stall costs nothing and over a broadcast the average is the
     pace asked. Nothing is owed for a pause (a 429, an outage's hold) or while there was nothing to
     send (`idle`). **The bound:** starts are scheduled at least 1 / (rate × (1 + `CATCH_UP`))
-    apart, so any one second holds at most rate × (1 + `CATCH_UP`) + 1 of them: 990 at the
-    default paid pace of 980 a second, under Telegram's 1,000 (and the counting fake's strict
-    window); 1,011 asking 1,000, for as long as slots are owed. What arrives at the platform within
+    apart, so any one second holds at most rate × (1 + `CATCH_UP`) + 1 of them: 980 at the
+    default paid pace of 970 a second, which leaves Telegram's 1,000 (and the counting fake's
+    strict window) room for the sends in flight below; 1,011 asking 1,000, for as long as slots are owed. What arrives at the platform within
     a second may add the sends that were in flight when it began (at most the sender's
     `concurrency`), held up on the way (`bench/scale.py` prints the busiest second the fake saw).
 
