@@ -195,9 +195,10 @@ class Pacer:
     send (`idle`). **The bound:** starts are scheduled at least 1 / (rate × (1 + `CATCH_UP`))
     apart, so any one second holds at most rate × (1 + `CATCH_UP`) + 1 of them: 980 at the
     default paid pace of 970 a second, which leaves Telegram's 1,000 (and the counting fake's
-    strict window) room for the sends in flight below; 1,011 asking 1,000, for as long as slots are owed. What arrives at the platform within
-    a second may add the sends that were in flight when it began (at most the sender's
-    `concurrency`), held up on the way (`bench/scale.py` prints the busiest second the fake saw).
+    strict window) room for the sends in flight below; 1,011 asking 1,000, for as long as slots
+    are owed. What arrives at the platform within a second may add the sends that were in flight
+    when it began (at most the sender's `concurrency`), held up on the way (`bench/scale.py`
+    prints the busiest second the fake saw).
 
     **A 429** pauses everyone for its `retry_after` and slows the pace: by a fifth; at a `paid`
     pace, set near the platform's hard limit, a first 429 means a send arrived a little over the
